@@ -1,0 +1,11 @@
+import { PGlite } from '@electric-sql/pglite';
+let t0 = Date.now();
+const a = new PGlite(); await a.waitReady; console.log('mem init', Date.now()-t0);
+const dump = await a.dumpDataDir('none'); console.log('dump size', dump.size); await a.close();
+t0 = Date.now();
+const b = new PGlite({ loadDataDir: dump }); await b.waitReady; console.log('mem from dump', Date.now()-t0);
+t0 = Date.now();
+const c = new PGlite('/tmp/pgl-probe'); await c.waitReady; console.log('reopen existing dir', Date.now()-t0); await c.close();
+t0 = Date.now();
+const d = new PGlite({ dataDir: '/tmp/pgl-probe2', loadDataDir: dump }); await d.waitReady; console.log('dir from dump', Date.now()-t0);
+console.log(process.memoryUsage().rss/1e6);

@@ -1,0 +1,32 @@
+// How the CLI talks to people: results on stdout, one-line problems on stderr.
+import { isStartupError } from '../errors/index.js';
+
+export function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** Start-up problems are the user's to fix: one line. Anything else is a bug: the stack. */
+export function reportAndExit(error: unknown): never {
+  if (isStartupError(error)) {
+    process.stderr.write(`pagurus: ${error.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`pagurus: unexpected error (please report it)\n${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(70);
+}
+
+/** Closes on SIGINT/SIGTERM; a second signal exits at once. */
+export function closeOnSignals(close: () => Promise<void>): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    process.stderr.write(`pagurus: ${signal} received, stopping\n`);
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => reportAndExit(error),
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

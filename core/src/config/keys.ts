@@ -1,0 +1,77 @@
+// Every configuration key, once: its schema, default, and the environment variable that
+// overrides it (PAGURUS_ + the dotted path in upper case, dots as underscores).
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+const httpUrl = z
+  .string()
+  .refine((value) => /^https?:\/\/[^/\s]+/i.test(value) && URL.canParse(value), {
+    message: 'must be an http:// or https:// URL',
+  });
+
+const postgresUrl = z
+  .string()
+  .refine((value) => /^postgres(ql)?:\/\//i.test(value) && URL.canParse(value), {
+    message: 'must be a postgres:// or postgresql:// URL',
+  });
+
+const redisUrl = z
+  .string()
+  .refine((value) => /^rediss?:\/\//i.test(value) && URL.canParse(value), {
+    message: 'must be a redis:// or rediss:// URL',
+  });
+
+/** Booleans from YAML, or from environment strings: 1/0, true/false, yes/no, on/off. */
+const flag = z.preprocess((value) => {
+  if (typeof value !== 'string') return value;
+  const text = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on', 'y', 't'].includes(text)) return true;
+  if (['0', 'false', 'no', 'off', 'n', 'f'].includes(text)) return false;
+  return value;
+}, z.boolean());
+
+const identifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier');
+
+/** One plugin entry: a package name or path, with the options its schema accepts. */
+const pluginEntry = z.union([
+  z.string().min(1).transform((name) => ({ name, options: {} as Record<string, unknown> })),
+  z.strictObject({
+    name: z.string().min(1),
+    options: z.record(z.string(), z.unknown()).default({}),
+  }),
+]);
+
+export interface KeySpec {
+  schema: z.ZodType;
+  /** What the key is for, shown by `pagurus config` and the README. */
+  doc: string;
+}
+
+/** Leaf keys by dotted path. Nested sections in the YAML file follow the dots. */
+export const CONFIG_KEYS = {
+  url: { schema: httpUrl.optional(), doc: 'public base URL, used in full_url and links (default http://localhost:<port>)' },
+  host: { schema: z.string().min(1).default('127.0.0.1'), doc: 'address the web server listens on' },
+  port: { schema: port.default(8080), doc: 'port the web server listens on (0 picks a free one)' },
+  data_dir: { schema: z.string().min(1).default('./data'), doc: 'where repositories, the embedded database and the secret live' },
+  secret: { schema: z.string().min(32, 'must be at least 32 characters').optional(), doc: 'key signing sessions and tokens (generated into <data_dir>/secret if absent)' },
+  instance_name: { schema: z.string().min(1).default('Pagurus'), doc: 'name shown in page titles and mails' },
+  'database.url': { schema: postgresUrl.optional(), doc: 'PostgreSQL server; absent means the embedded PGlite database in <data_dir>/db' },
+  'database.schema': { schema: identifier.default('public'), doc: 'PostgreSQL schema holding the tables' },
+  'database.pool_max': { schema: z.coerce.number().int().min(2).max(200).default(10), doc: 'connections per process to the PostgreSQL server' },
+  'redis.url': { schema: redisUrl.optional(), doc: 'Redis server for the queue and pub/sub; absent means the in-process queue' },
+  'redis.prefix': { schema: z.string().regex(/^[\w.:-]{1,64}$/, 'must be 1-64 letters, digits or _.:-').default('pagurus'), doc: 'prefix of every Redis key and channel' },
+  'worker.concurrency': { schema: z.coerce.number().int().min(1).max(64).default(4), doc: 'jobs one worker process runs at once' },
+  'http.body_limit_kb': { schema: z.coerce.number().int().min(1).max(1048576).default(1024), doc: 'largest JSON or form body accepted, in KiB' },
+  'http.trust_proxy': { schema: flag.default(false), doc: 'trust X-Forwarded-* headers from a reverse proxy' },
+  'log.level': { schema: logLevel.default('info'), doc: 'pino log level' },
+  plugins: { schema: z.array(pluginEntry).default([]), doc: 'plugins to load, in order: package names or paths, with options' },
+  theme: { schema: z.string().min(1).optional(), doc: 'theme package name or path' },
+} as const satisfies Record<string, KeySpec>;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+export function envNameOf(key: string): string {
+  return `PAGURUS_${key.replace(/\./g, '_').toUpperCase()}`;
+}

@@ -1,0 +1,157 @@
+// Reads pagurus.config.yaml (optional), applies PAGURUS_* environment overrides and
+// explicit overrides, and validates every key. Mistakes become one-line StartupErrors.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { StartupError } from '../errors/index.js';
+import { CONFIG_KEYS, envNameOf, type ConfigKey } from './keys.js';
+import type { Config, PluginEntry } from './types.js';
+
+export const DEFAULT_CONFIG_FILE = 'pagurus.config.yaml';
+
+export interface LoadConfigOptions {
+  /** Config file path (the CLI's --config); otherwise PAGURUS_CONFIG, then ./pagurus.config.yaml if present. */
+  file?: string | undefined;
+  /** Environment to read PAGURUS_* overrides from; defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Highest-precedence values by dotted key (CLI flags, tests). */
+  overrides?: Partial<Record<ConfigKey, unknown>>;
+}
+
+type Raw = Partial<Record<ConfigKey, { value: unknown; source: string }>>;
+
+const LEAVES = Object.keys(CONFIG_KEYS) as ConfigKey[];
+
+function isLeaf(key: string): key is ConfigKey {
+  return Object.hasOwn(CONFIG_KEYS, key);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function findConfigFile(options: LoadConfigOptions, cwd: string, env: NodeJS.ProcessEnv): string | undefined {
+  const explicit = options.file ?? env.PAGURUS_CONFIG;
+  if (explicit) {
+    const file = path.resolve(cwd, explicit);
+    if (!existsSync(file)) throw new StartupError(`config file not found: ${file}`);
+    return file;
+  }
+  const implicit = path.resolve(cwd, DEFAULT_CONFIG_FILE);
+  return existsSync(implicit) ? implicit : undefined;
+}
+
+function readFileKeys(file: string, raw: Raw): void {
+  const name = path.basename(file);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(readFileSync(file, 'utf8'), { prettyErrors: false, uniqueKeys: true, lineCounter });
+  const [problem] = doc.errors;
+  if (problem) {
+    const line = lineCounter.linePos(problem.pos[0]).line;
+    throw new StartupError(`${name}${line ? `, line ${line}` : ''}: ${problem.message.split('\n')[0]}`);
+  }
+  const data: unknown = doc.toJS();
+  if (data === null || data === undefined) return;
+  if (!isPlainObject(data)) throw new StartupError(`${name}: the file must hold a mapping of keys`);
+  flatten(data, '', name, raw);
+}
+
+function flatten(object: Record<string, unknown>, prefix: string, source: string, raw: Raw): void {
+  for (const [key, value] of Object.entries(object)) {
+    const dotted = prefix + key;
+    if (isLeaf(dotted)) {
+      raw[dotted] = { value, source: `${source}: ${dotted}` };
+    } else if (LEAVES.some((leaf) => leaf.startsWith(`${dotted}.`)) && isPlainObject(value)) {
+      flatten(value, `${dotted}.`, source, raw);
+    } else {
+      throw new StartupError(`${source}: unknown key "${dotted}"${suggest(dotted)}`);
+    }
+  }
+}
+
+function suggest(key: string): string {
+  const section = key.includes('.') ? key.slice(0, key.lastIndexOf('.') + 1) : '';
+  const near = LEAVES.filter((leaf) => (section ? leaf.startsWith(section) : !leaf.includes('.')));
+  return near.length ? ` (known keys here: ${near.join(', ')})` : '';
+}
+
+function readEnvKeys(env: NodeJS.ProcessEnv, raw: Raw): void {
+  for (const key of LEAVES) {
+    const name = envNameOf(key);
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    raw[key] = { value: key === 'plugins' ? parsePluginList(value, name) : value, source: name };
+  }
+}
+
+/** PAGURUS_PLUGINS holds a JSON array, or a comma-separated list of package names. */
+function parsePluginList(value: string, source: string): unknown {
+  const text = value.trim();
+  if (text.startsWith('[')) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new StartupError(`${source}: not a valid JSON array`);
+    }
+  }
+  return text.split(',').map((name) => name.trim()).filter(Boolean);
+}
+
+function validate(raw: Raw): Record<ConfigKey, unknown> {
+  const values = {} as Record<ConfigKey, unknown>;
+  for (const key of LEAVES) {
+    const entry = raw[key];
+    const result = CONFIG_KEYS[key].schema.safeParse(entry?.value);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      const where = issue && issue.path.length ? ` (at ${issue.path.join('.')})` : '';
+      throw new StartupError(`${entry?.source ?? key}: ${issue?.message ?? 'invalid value'}${where}`);
+    }
+    values[key] = result.data;
+  }
+  return values;
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const file = findConfigFile(options, cwd, env);
+  const raw: Raw = {};
+  if (file) readFileKeys(file, raw);
+  readEnvKeys(env, raw);
+  for (const [key, value] of Object.entries(options.overrides ?? {})) {
+    if (!isLeaf(key)) throw new StartupError(`unknown config key "${key}"`);
+    if (value !== undefined) raw[key] = { value, source: key };
+  }
+  const v = validate(raw);
+  const baseDir = file ? path.dirname(file) : cwd;
+  const port = v.port as number;
+  const url = ((v.url as string | undefined) ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  return {
+    url,
+    host: v.host as string,
+    port,
+    dataDir: path.resolve(baseDir, v.data_dir as string),
+    secret: (v.secret as string | undefined) ?? '',
+    instanceName: v.instance_name as string,
+    database: {
+      url: v['database.url'] as string | undefined,
+      schema: v['database.schema'] as string,
+      poolMax: v['database.pool_max'] as number,
+    },
+    redis: { url: v['redis.url'] as string | undefined, prefix: v['redis.prefix'] as string },
+    worker: { concurrency: v['worker.concurrency'] as number },
+    http: { bodyLimitKb: v['http.body_limit_kb'] as number, trustProxy: v['http.trust_proxy'] as boolean },
+    log: { level: v['log.level'] as Config['log']['level'] },
+    plugins: v.plugins as PluginEntry[],
+    theme: v.theme as string | undefined,
+    baseDir,
+    file,
+  };
+}
+
+/** True when url was not given, so the forge may replace it with the address it listens on. */
+export function urlIsDefault(config: Config): boolean {
+  return config.url === `http://localhost:${config.port}`;
+}

@@ -1,0 +1,38 @@
+// The validated configuration every other layer reads.
+
+export interface PluginEntry {
+  /** Package name, or a path (absolute, or relative to the config file). */
+  name: string;
+  options: Record<string, unknown>;
+}
+
+export interface Config {
+  /** Public base URL, without a trailing slash. */
+  url: string;
+  host: string;
+  port: number;
+  /** Absolute path. */
+  dataDir: string;
+  secret: string;
+  instanceName: string;
+  database: { url: string | undefined; schema: string; poolMax: number };
+  redis: { url: string | undefined; prefix: string };
+  worker: { concurrency: number };
+  http: { bodyLimitKb: number; trustProxy: boolean };
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  plugins: PluginEntry[];
+  theme: string | undefined;
+  /** Directory plugin and theme paths and package names resolve from. */
+  baseDir: string;
+  /** The file the config was read from, if any. */
+  file: string | undefined;
+}
+
+export type RunMode = 'embedded' | 'server';
+
+/** Embedded = PGlite + inline queue; server = PostgreSQL + Redis. Mixed setups are allowed. */
+export function describeMode(config: Config): string {
+  const db = config.database.url ? 'PostgreSQL' : 'PGlite';
+  const queue = config.redis.url ? 'Redis' : 'inline queue';
+  return `${db} + ${queue}`;
+}

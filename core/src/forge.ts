@@ -1,0 +1,294 @@
+// The composition root: reads the config, loads plugins, opens the database and the
+// queue, applies plugins, and builds the HTTP app or the worker. Nothing else wires parts.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import pino, { type Logger } from 'pino';
+import { loadConfig, resolveSecret, urlIsDefault, type Config, type LoadConfigOptions } from './config/index.js';
+import {
+  coreMigrations,
+  createRepoLocks,
+  migrate,
+  openDatabase,
+  pendingMigrations,
+  type Database,
+  type MigrationSet,
+  type RepoLocks,
+} from './db/index.js';
+import { StartupError } from './errors/index.js';
+import { createHttpApp, TemplateStore, type ForgeApp } from './http/index.js';
+import { createJobProcessor, Jobs } from './jobs/index.js';
+import {
+  createHooks,
+  instrumentHooks,
+  loadPlugins,
+  loadTheme,
+  type ForgeApi,
+  type ForgeHooks,
+  type LoadedPlugin,
+  type LoadedTheme,
+  type ProcessRole,
+} from './plugins/index.js';
+import { BullQueue, InlineQueue, LocalPubSub, probeRedis, RedisPubSub, type PubSub, type QueuePort } from './queue/index.js';
+import { EventBus, HealthService, PolicyService, TaskService } from './services/index.js';
+import { CORE_VERSION } from './version.js';
+
+export interface CreateForgeOptions extends LoadConfigOptions {
+  role: ProcessRole;
+  /** An already loaded config; otherwise it is loaded from file/env/overrides. */
+  config?: Config;
+  /**
+   * "run" applies pending migrations; "check" refuses to start while any are pending.
+   * Default: "run" for the embedded server (it alone owns its database), else "check".
+   */
+  migrations?: 'run' | 'check';
+  /** Run queued jobs in this process. Default: workers, and the web process of the embedded mode. */
+  processJobs?: boolean;
+  logger?: Logger;
+  /** Tests start fresh PGlite databases from a dump, skipping initdb. */
+  pgliteTemplate?: Blob;
+}
+
+const CORE_TEMPLATES = fileURLToPath(new URL('../templates/', import.meta.url));
+
+function holderName(role: ProcessRole): string {
+  return role === 'web' ? 'the server' : role === 'worker' ? 'a worker' : 'a pagurus command';
+}
+
+export function migrationSets(plugins: readonly LoadedPlugin[]): MigrationSet[] {
+  return [
+    coreMigrations,
+    ...plugins
+      .filter((p) => p.definition.migrations?.length)
+      .map((p) => ({ owner: p.name, migrations: p.definition.migrations! })),
+  ];
+}
+
+export class Forge {
+  readonly hooks: ForgeHooks = createHooks();
+  readonly events: EventBus;
+  readonly jobs: Jobs;
+  readonly locks: RepoLocks;
+  readonly services: { policy: PolicyService; health: HealthService; tasks: TaskService };
+  readonly templates: TemplateStore | undefined;
+  private appInstance: ForgeApp | undefined;
+  private server: Server | undefined;
+  private processing = false;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly config: Config,
+    readonly log: Logger,
+    readonly role: ProcessRole,
+    readonly plugins: readonly LoadedPlugin[],
+    readonly theme: LoadedTheme | undefined,
+    readonly db: Database,
+    readonly queue: QueuePort,
+    readonly pubsub: PubSub,
+    readonly secret: string,
+  ) {
+    instrumentHooks(this.hooks, log);
+    this.events = new EventBus(this.hooks, log);
+    this.jobs = new Jobs(queue, log);
+    this.locks = createRepoLocks(db);
+    this.services = {
+      policy: new PolicyService(this.hooks),
+      health: new HealthService(db, queue),
+      tasks: new TaskService(queue),
+    };
+    if (role === 'web') this.templates = new TemplateStore();
+  }
+
+  /** Builds a forge for one process. Start-up problems throw StartupError. */
+  static async create(options: CreateForgeOptions): Promise<Forge> {
+    const config = options.config ?? loadConfig(options);
+    const log = options.logger ?? pino({ level: config.log.level, base: { role: options.role } });
+    const context = { baseDir: config.baseDir, coreVersion: CORE_VERSION };
+    const plugins = await loadPlugins(config.plugins, context);
+    const theme = config.theme ? loadTheme(config.theme, context) : undefined;
+    const secret = resolveSecret(config);
+    const opened: Array<() => Promise<void>> = [];
+    try {
+      const db = await openDatabase({
+        url: config.database.url,
+        dataDir: config.dataDir,
+        schema: config.database.schema,
+        poolMax: config.database.poolMax,
+        holder: holderName(options.role),
+        pgliteTemplate: options.pgliteTemplate,
+      });
+      opened.push(() => db.close());
+      await Forge.prepareSchema(db, plugins, options.migrations ?? (options.role === 'web' && db.kind === 'pglite' ? 'run' : 'check'), log);
+
+      const onRedisError = (error: Error) => log.error({ err: error }, 'redis error');
+      if (config.redis.url) await probeRedis(config.redis.url);
+      else if (options.role === 'worker') {
+        throw new StartupError('pagurus worker needs redis.url (PAGURUS_REDIS_URL); without Redis the server runs jobs itself');
+      }
+      const queue: QueuePort = config.redis.url ? new BullQueue(config.redis.url, config.redis.prefix, onRedisError) : new InlineQueue();
+      opened.push(() => queue.close());
+      const pubsub: PubSub = config.redis.url ? new RedisPubSub(config.redis.url, config.redis.prefix, onRedisError) : new LocalPubSub();
+      opened.push(() => pubsub.close());
+
+      const forge = new Forge(config, log, options.role, plugins, theme, db, queue, pubsub, secret);
+      await forge.applyPlugins();
+      const runsJobs = options.processJobs ?? (options.role === 'worker' || (options.role === 'web' && queue.kind === 'inline'));
+      if (runsJobs) forge.startJobs();
+      return forge;
+    } catch (error) {
+      for (const close of opened.reverse()) await close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private static async prepareSchema(db: Database, plugins: readonly LoadedPlugin[], mode: 'run' | 'check', log: Logger): Promise<void> {
+    const sets = migrationSets(plugins);
+    if (mode === 'run') {
+      const ran = await migrate(db, sets);
+      if (ran.length) log.info({ migrations: ran.map((m) => `${m.owner}/${m.name}`) }, 'database migrated');
+      return;
+    }
+    const pending = await pendingMigrations(db, sets);
+    if (pending.length) {
+      const names = pending.slice(0, 3).map((m) => `${m.owner}/${m.name}`).join(', ');
+      const more = pending.length > 3 ? `, and ${pending.length - 3} more` : '';
+      throw new StartupError(
+        `the database at ${db.location} is not migrated (${pending.length} pending: ${names}${more}); run: pagurus migrate`,
+      );
+    }
+  }
+
+  /** The forge as one plugin sees it: its own logger, everything else shared. */
+  private apiFor(name: string): ForgeApi {
+    return Object.freeze({
+      hooks: this.hooks,
+      config: this.config,
+      log: this.log.child({ plugin: name }),
+      db: this.db.knex,
+      events: this.events,
+      jobs: this.jobs,
+      pubsub: this.pubsub,
+      role: this.role,
+      coreVersion: CORE_VERSION,
+    });
+  }
+
+  private async applyPlugins(): Promise<void> {
+    for (const plugin of this.plugins) {
+      try {
+        await plugin.definition.apply(this.apiFor(plugin.name), plugin.options as never);
+      } catch (error) {
+        throw new StartupError(`plugin "${plugin.spec}": failed to apply: ${(error as Error).message}`);
+      }
+    }
+    try {
+      // Every registration hook runs once, now, so a plugin's mistake stops start-up.
+      this.hooks.jobs.call(this.jobs);
+    } catch (error) {
+      throw new StartupError(`registering jobs failed: ${(error as Error).message}`);
+    }
+    this.jobs.seal();
+    if (this.templates) {
+      this.loadTemplates(this.templates);
+      this.appInstance = this.buildHttpApp(this.templates);
+    }
+    await this.hooks.init.promise(this.apiFor('core'));
+  }
+
+  /** Built after plugins are applied, so their routes are in it. */
+  private buildHttpApp(templates: TemplateStore): ForgeApp {
+    try {
+      return createHttpApp({
+        log: this.log,
+        hooks: this.hooks,
+        templates,
+        health: this.services.health,
+        tasks: this.services.tasks,
+        site: { instanceName: this.config.instanceName, coreVersion: CORE_VERSION },
+        publicUrl: () => this.config.url,
+        trustProxy: this.config.http.trustProxy,
+        bodyLimitKb: this.config.http.bodyLimitKb,
+      });
+    } catch (error) {
+      throw new StartupError(`registering routes failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** The Koa app of a web forge. */
+  get app(): ForgeApp | undefined {
+    return this.appInstance;
+  }
+
+  private loadTemplates(store: TemplateStore): void {
+    store.setLayer('core');
+    store.addDirectory(CORE_TEMPLATES);
+    this.hooks.templates.intercept({ tap: (tap) => store.setLayer(`plugin ${tap.name}`) });
+    try {
+      this.hooks.templates.call(store);
+    } catch (error) {
+      throw new StartupError(`registering templates failed: ${(error as Error).message}`);
+    }
+    if (this.theme) {
+      store.setLayer('theme');
+      store.addDirectory(this.theme.dir);
+    }
+  }
+
+  /** Starts taking jobs from the queue in this process. */
+  startJobs(): void {
+    if (this.processing) return;
+    this.processing = true;
+    this.queue.process(createJobProcessor(this.jobs, this.locks, this.log), this.config.worker.concurrency);
+  }
+
+  /** Serves HTTP; when no url was configured, the public URL becomes the address listened on. */
+  async listen(port = this.config.port, host = this.config.host): Promise<string> {
+    if (!this.app) throw new Error('only a web forge listens');
+    const server = createServer(this.app.callback());
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(new StartupError(`cannot listen on ${host}:${port}: ${error.code ?? error.message}`)),
+      );
+      server.listen(port, host, resolve);
+    });
+    this.server = server;
+    const actual = (server.address() as AddressInfo).port;
+    if (urlIsDefault(this.config)) {
+      const loopback = ['127.0.0.1', '0.0.0.0', '::', 'localhost'].includes(host);
+      this.config.url = `http://${loopback ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${actual}`;
+    }
+    await this.hooks.ready.promise({ forge: this.apiFor('core'), role: this.role });
+    return this.config.url;
+  }
+
+  /** Called by the worker once jobs are being taken. */
+  async ready(): Promise<void> {
+    await this.hooks.ready.promise({ forge: this.apiFor('core'), role: this.role });
+  }
+
+  /** Stops serving, lets running jobs and event deliveries end, closes connections. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    const server = this.server;
+    if (server) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), 10_000);
+      await closed;
+      clearTimeout(timer);
+    }
+    await this.hooks.close.promise(this.apiFor('core'));
+    await this.queue.close();
+    await this.events.idle();
+    await this.pubsub.close();
+    await this.db.close();
+  }
+}
+
+export function createForge(options: CreateForgeOptions): Promise<Forge> {
+  return Forge.create(options);
+}

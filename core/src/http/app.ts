@@ -1,0 +1,71 @@
+// The Koa application: request context, errors, security headers, bodies, then the
+// health, API and page routers. Everything else is a plugin's route.
+import Koa from 'koa';
+import compose from 'koa-compose';
+import type { Logger } from 'pino';
+import { ForgeError, NotFound } from '../errors/index.js';
+import type { ForgeContextExtras, ForgeHooks, ForgeState } from '../plugins/index.js';
+import type { HealthService, TaskService } from '../services/index.js';
+import { createApiRouter } from './api/router.js';
+import { createHealthRouter } from './health.js';
+import { bodyParsing } from './middleware/body.js';
+import { errorHandler, isApiRequest } from './middleware/errors.js';
+import { requestContext } from './middleware/request-context.js';
+import { securityHeaders } from './middleware/security.js';
+import { PageRenderer, type SiteInfo } from './web/render.js';
+import type { TemplateStore } from './web/templates.js';
+import { createWebRouter } from './web/router.js';
+
+export interface HttpDependencies {
+  log: Logger;
+  hooks: ForgeHooks;
+  templates: TemplateStore;
+  health: HealthService;
+  tasks: TaskService;
+  site: SiteInfo;
+  publicUrl: () => string;
+  trustProxy: boolean;
+  bodyLimitKb: number;
+}
+
+export type ForgeApp = Koa<ForgeState, ForgeContextExtras>;
+
+export function createHttpApp(deps: HttpDependencies): ForgeApp {
+  const app: ForgeApp = new Koa<ForgeState, ForgeContextExtras>();
+  app.proxy = deps.trustProxy;
+  app.silent = true; // errorHandler logs; Koa's default handler would print stacks to stderr.
+  const pages = new PageRenderer(deps.templates, deps.hooks, deps.site);
+  const api = createApiRouter({ hooks: deps.hooks, tasks: deps.tasks, publicUrl: deps.publicUrl });
+  const web = createWebRouter(deps.hooks);
+  const health = createHealthRouter(deps.health, deps.site.coreVersion);
+
+  app.use(requestContext(deps.log));
+  app.use(
+    errorHandler({
+      publicUrl: deps.publicUrl,
+      renderErrorPage: (ctx, status, message) => pages.render(ctx, 'error', { title: `Error ${status}`, status, message }),
+    }),
+  );
+  app.use(securityHeaders(deps.publicUrl()));
+  app.use(async (ctx, next) => {
+    ctx.render = (name, data) => pages.render(ctx, name, data);
+    await next();
+  });
+  app.use(bodyParsing(deps.bodyLimitKb));
+  // What no route answered. The routers' allowedMethods leave 405/501 (with an Allow
+  // header) for a wrong method; anything still 404 without a body matched no route.
+  app.use(async (ctx, next) => {
+    await next();
+    if (ctx.status === 405 || ctx.status === 501) {
+      throw new ForgeError('method-not-allowed', 'ENOCODE', { message: 'Method not allowed' });
+    }
+    if (ctx.status === 404 && ctx.body == null) {
+      throw NotFound('ENOCODE', isApiRequest(ctx) ? 'No such API endpoint' : 'Page not found');
+    }
+  });
+  // API requests never fall through to pages, and pages never to the API.
+  const apiStack = compose([api.allowedMethods(), api.routes()] as Koa.Middleware[]);
+  const webStack = compose([health.routes(), web.allowedMethods(), web.routes()] as Koa.Middleware[]);
+  app.use((ctx, next) => (isApiRequest(ctx) ? apiStack(ctx, next) : webStack(ctx, next)));
+  return app;
+}

@@ -1,0 +1,3 @@
+// The worker side: job definitions and the function that runs a queued job.
+export * from './registry.js';
+export * from './runner.js';

@@ -1,0 +1,66 @@
+// Job definitions by name (core's and plugins'), and the queue facade the rest of the
+// forge enqueues through: names are checked, data is checked, and a job queued inside a
+// transaction reaches the queue only once it commits.
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { afterCommit } from '../db/index.js';
+import type { EnqueuedTask, JobDefinition, JobQueueApi, JobRegistry } from '../plugins/index.js';
+import { assertJobData, type JobData, type QueuePort } from '../queue/index.js';
+
+const JOB_NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+const DEFAULT_ATTEMPTS = 3;
+const DEFAULT_BACKOFF_MS = 1000;
+
+export class Jobs implements JobRegistry, JobQueueApi {
+  private readonly definitions = new Map<string, JobDefinition>();
+  private sealed = false;
+
+  constructor(private readonly queue: QueuePort, private readonly log: Logger) {}
+
+  define<D extends JobData>(definition: JobDefinition<D>): void {
+    if (this.sealed) throw new Error(`job "${definition.name}" defined after start-up; define jobs in the jobs hook`);
+    if (!JOB_NAME.test(definition.name)) {
+      throw new Error(`job name "${definition.name}" must be lower-case letters, digits and . _ -`);
+    }
+    if (this.definitions.has(definition.name)) throw new Error(`job "${definition.name}" is defined twice`);
+    this.definitions.set(definition.name, definition as unknown as JobDefinition);
+  }
+
+  /** No more definitions: every process now knows the same set. */
+  seal(): void {
+    this.sealed = true;
+  }
+
+  get(name: string): JobDefinition | undefined {
+    return this.definitions.get(name);
+  }
+
+  names(): string[] {
+    return [...this.definitions.keys()];
+  }
+
+  async enqueue(name: string, data: JobData, options: { trx?: Knex.Transaction } = {}): Promise<EnqueuedTask | undefined> {
+    const definition = this.definitions.get(name);
+    if (!definition) throw new Error(`no job named "${name}" is defined`);
+    assertJobData(name, data);
+    const add = async () => ({
+      id: await this.queue.enqueue(name, data, {
+        attempts: definition.attempts ?? DEFAULT_ATTEMPTS,
+        backoffMs: definition.backoffMs ?? DEFAULT_BACKOFF_MS,
+      }),
+    });
+    if (!options.trx) return add();
+    afterCommit(options.trx, async () => void (await add()), (error) =>
+      this.log.error({ err: error, job: name }, 'could not queue a job after its transaction committed'),
+    );
+    return undefined;
+  }
+
+  wait(id: string, timeoutMs: number) {
+    return this.queue.wait(id, timeoutMs);
+  }
+
+  status(id: string) {
+    return this.queue.status(id);
+  }
+}

@@ -1,0 +1,145 @@
+// The types a plugin works with: what `apply` receives, what hooks carry, and the
+// registries it fills. Implementations live in higher layers; plugins see only these.
+import type Router from '@koa/router';
+import type { Knex } from 'knex';
+import type { ParameterizedContext } from 'koa';
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import type { ProjectRef, UserRef } from '../domain/index.js';
+import type { JobData, PubSub, TaskStatus } from '../queue/index.js';
+import type { EventBody, EventTopic } from './events.js';
+
+/** What a process of the forge is for. */
+export type ProcessRole = 'web' | 'worker' | 'cli';
+
+/** Request-scoped data, on `ctx.state`. */
+export interface ForgeState {
+  requestId: string;
+  log: Logger;
+  /** The signed-in user, once authentication exists; null for anonymous requests. */
+  user: UserRef | null;
+}
+
+/** What route handlers get: Koa's context plus page rendering with the active theme. */
+export interface ForgeContextExtras {
+  /** Renders template `name` inside the layout and sends it as HTML. */
+  render(name: string, data?: Record<string, unknown>): Promise<void>;
+}
+
+export type ForgeContext = ParameterizedContext<ForgeState, ForgeContextExtras>;
+export type ForgeRouter = Router<ForgeState, ForgeContextExtras>;
+
+// ---- jobs ----
+
+export interface JobContext {
+  /** The task id, as /api/0/task/<id>/status knows it. */
+  id: string;
+  /** 1 for the first run. */
+  attempt: number;
+  log: Logger;
+}
+
+export interface JobDefinition<D extends JobData = JobData> {
+  /** Unique; a plugin's jobs start with its name: "distgit.sync-extras". */
+  name: string;
+  run(data: D, context: JobContext): Promise<JobData | void>;
+  /**
+   * Jobs with the same key never run at once, in any process: return the repository's
+   * path for jobs that write to it.
+   */
+  lockKey?(data: D): string | undefined;
+  /** Runs in all, first included (default 3). */
+  attempts?: number;
+  /** Delay before the first retry, doubling after each (default 1000 ms). */
+  backoffMs?: number;
+}
+
+export interface JobRegistry {
+  define<D extends JobData>(definition: JobDefinition<D>): void;
+}
+
+export interface EnqueuedTask {
+  id: string;
+}
+
+export interface JobQueueApi {
+  /** Queues a job by name. Passing a transaction queues it only once that commits. */
+  enqueue(name: string, data: JobData, options?: { trx?: Knex.Transaction }): Promise<EnqueuedTask | undefined>;
+  /** The task's status once finished or after `timeoutMs`; undefined if unknown. */
+  wait(id: string, timeoutMs: number): Promise<TaskStatus | undefined>;
+  status(id: string): Promise<TaskStatus | undefined>;
+}
+
+// ---- events ----
+
+export interface EventsApi {
+  /**
+   * Records an event inside `trx`; the `event` hook sees it after the commit, never if
+   * the transaction rolls back. Outside a transaction (pass the knex instance) it is
+   * delivered at once.
+   */
+  emit<T extends EventTopic | (string & {})>(
+    trx: Knex | Knex.Transaction,
+    topic: T,
+    body: EventBody<T>,
+    options?: { agent?: string | null },
+  ): void;
+}
+
+// ---- pages ----
+
+export interface TemplateRegistry {
+  /** A page template, rendered inside the layout. Plugins prefix names with their own: "distgit/monitoring". */
+  addTemplate(name: string, source: string): void;
+  addPartial(name: string, source: string): void;
+  /** Adds `<dir>/templates/**\/*.hbs` as templates and `<dir>/partials/**\/*.hbs` as partials, named by relative path. */
+  addDirectory(dir: string): void;
+  addHelper(name: string, helper: (...args: never[]) => unknown): void;
+}
+
+export interface NavLink {
+  /** Stable identifier, so later plugins can find and move a link. */
+  id: string;
+  label: string;
+  href: string;
+}
+
+export interface NavContext {
+  viewer: UserRef | null;
+  /** The path of the page being rendered. */
+  path: string;
+}
+
+// ---- policy ----
+
+export interface PushCheck {
+  /** Who pushes; null only for the forge's own writes. */
+  user: UserRef | null;
+  project: ProjectRef;
+  /** Full ref name: refs/heads/main. */
+  ref: string;
+  oldRev: string;
+  newRev: string;
+}
+
+/** A veto: `message` is shown to the user (in git's push output, say). */
+export interface Refusal {
+  message: string;
+}
+
+// ---- the forge, as a plugin sees it ----
+
+export interface ForgeApi {
+  readonly hooks: import('./hooks.js').ForgeHooks;
+  readonly config: Readonly<Config>;
+  /** A logger naming the plugin. */
+  readonly log: Logger;
+  /** The forge's database; plugins keep their own tables, prefixed with their name. */
+  readonly db: Knex;
+  readonly events: EventsApi;
+  readonly jobs: JobQueueApi;
+  readonly pubsub: PubSub;
+  readonly role: ProcessRole;
+  /** The version of @pagurus/core. */
+  readonly coreVersion: string;
+}

@@ -1,0 +1,66 @@
+// The hook catalogue: every extension point of the core, in one frozen object.
+// Plugins tap them with their own name: forge.hooks.canPush.tapPromise('distgit', fn).
+import {
+  AsyncParallelHook,
+  AsyncSeriesBailHook,
+  AsyncSeriesHook,
+  AsyncSeriesWaterfallHook,
+  SyncHook,
+} from 'tapable';
+import type {
+  ForgeApi,
+  ForgeRouter,
+  JobRegistry,
+  NavContext,
+  NavLink,
+  ProcessRole,
+  PushCheck,
+  Refusal,
+  TemplateRegistry,
+} from './contracts.js';
+import type { ForgeEvent } from './events.js';
+
+export function createHooks() {
+  return Object.freeze({
+    // ---- lifecycle ----
+
+    /** After every plugin is applied and every job registered, before serving: open connections, check remote services. */
+    init: new AsyncSeriesHook<[ForgeApi]>(['forge']),
+    /** The process is serving requests (web) or taking jobs (worker). */
+    ready: new AsyncSeriesHook<[{ forge: ForgeApi; role: ProcessRole }]>(['context']),
+    /** The process is stopping: close what `init` opened. Errors are logged, never stop the shutdown. */
+    close: new AsyncSeriesHook<[ForgeApi]>(['forge']),
+
+    // ---- registration (sync, once per process, before init) ----
+
+    /** Define job handlers by name; they run in worker processes (in the server, embedded). */
+    jobs: new SyncHook<[JobRegistry]>(['registry']),
+    /** Add endpoints under /api/0; the router's paths are relative to it. */
+    apiRoutes: new SyncHook<[ForgeRouter]>(['router']),
+    /** Add pages; render them with ctx.render(template, data). */
+    webRoutes: new SyncHook<[ForgeRouter]>(['router']),
+    /** Add templates, partials and helpers. The theme's files override them by name. */
+    templates: new SyncHook<[TemplateRegistry]>(['registry']),
+
+    // ---- policy (bail: the first tap to answer decides) ----
+
+    /** Veto one ref update of a push, after core's access rules allowed it. Return a Refusal, or undefined to pass. */
+    canPush: new AsyncSeriesBailHook<[PushCheck], Refusal | undefined>(['check']),
+
+    // ---- views (waterfall: each tap returns the value, changed or not) ----
+
+    /** The links of the site navigation, for every page. */
+    navLinks: new AsyncSeriesWaterfallHook<[NavLink[], NavContext]>(['links', 'context']),
+
+    // ---- events ----
+
+    /**
+     * Something happened and its transaction committed. Listeners run in parallel; a
+     * failing one is logged and affects nothing else. Queue slow work as a job.
+     */
+    event: new AsyncParallelHook<[ForgeEvent]>(['event']),
+  });
+}
+
+export type ForgeHooks = ReturnType<typeof createHooks>;
+export type HookName = keyof ForgeHooks;

@@ -1,0 +1,116 @@
+// The production queue: bull on Redis. Any number of web processes enqueue, any number
+// of `pagurus worker` processes run jobs; a job whose worker dies is picked up again.
+import { randomUUID } from 'node:crypto';
+import Bull from 'bull';
+import type { Redis } from 'ioredis';
+import { createRedis } from './redis.js';
+import type { EnqueueOptions, JobData, JobProcessor, QueuePort, TaskState, TaskStatus } from './types.js';
+import { isFinished } from './types.js';
+
+const KEEP_COMPLETED_SECONDS = 24 * 3600;
+const KEEP_FAILED_SECONDS = 7 * 24 * 3600;
+const WAIT_POLL_MS = 1000;
+
+function stateOf(bullState: string, attemptsMade: number): TaskState {
+  switch (bullState) {
+    case 'completed':
+      return 'SUCCESS';
+    case 'failed':
+      return 'FAILURE';
+    case 'active':
+      return 'STARTED';
+    default:
+      // waiting, delayed, paused: a job that already failed once is waiting to be retried.
+      return attemptsMade > 0 ? 'RETRY' : 'PENDING';
+  }
+}
+
+export class BullQueue implements QueuePort {
+  readonly kind = 'bull' as const;
+  private readonly queue: Bull.Queue;
+  private readonly client: Redis;
+  private readonly subscriber: Redis;
+
+  constructor(url: string, prefix: string, onError: (error: Error) => void) {
+    this.client = createRedis(url, 'client', onError);
+    this.subscriber = createRedis(url, 'subscriber', onError);
+    this.queue = new Bull('jobs', {
+      prefix: `${prefix}:bull`,
+      createClient: (type) => {
+        if (type === 'client') return this.client;
+        if (type === 'subscriber') return this.subscriber;
+        return createRedis(url, 'blocking', onError);
+      },
+    });
+    this.queue.on('error', onError);
+  }
+
+  async enqueue(name: string, data: JobData, options: EnqueueOptions): Promise<string> {
+    const job = await this.queue.add(name, data, {
+      jobId: randomUUID(),
+      attempts: options.attempts,
+      backoff: { type: 'exponential', delay: options.backoffMs },
+      removeOnComplete: { age: KEEP_COMPLETED_SECONDS },
+      removeOnFail: { age: KEEP_FAILED_SECONDS },
+    });
+    return String(job.id);
+  }
+
+  async status(id: string): Promise<TaskStatus | undefined> {
+    const job = await this.queue.getJob(id);
+    if (!job) return undefined;
+    const state = stateOf(await job.getState(), job.attemptsMade);
+    return {
+      id,
+      name: job.name,
+      state,
+      result: state === 'SUCCESS' ? ((job.returnvalue as JobData | null) ?? undefined) : undefined,
+      error: state === 'FAILURE' || state === 'RETRY' ? job.failedReason : undefined,
+    };
+  }
+
+  /** Bull's global events nudge the check; a slow poll covers any missed event. */
+  async wait(id: string, timeoutMs: number): Promise<TaskStatus | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    let nudge: (() => void) | undefined;
+    const onEvent = (jobId: string) => {
+      if (String(jobId) === id) nudge?.();
+    };
+    this.queue.on('global:completed', onEvent);
+    this.queue.on('global:failed', onEvent);
+    try {
+      for (;;) {
+        const status = await this.status(id);
+        if (!status || isFinished(status.state)) return status;
+        const left = deadline - Date.now();
+        if (left <= 0) return status;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(left, WAIT_POLL_MS));
+          nudge = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    } finally {
+      this.queue.off('global:completed', onEvent);
+      this.queue.off('global:failed', onEvent);
+    }
+  }
+
+  process(processor: JobProcessor, concurrency: number): void {
+    void this.queue.process('*', concurrency, async (job) =>
+      (await processor({ id: String(job.id), name: job.name, data: job.data as JobData, attempt: job.attemptsMade + 1 })) ?? null,
+    );
+  }
+
+  async ping(): Promise<void> {
+    await this.client.ping();
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    this.client.disconnect();
+    this.subscriber.disconnect();
+  }
+}

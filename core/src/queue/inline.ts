@@ -1,0 +1,123 @@
+// The in-process queue of the embedded mode: same handlers, same retries, nothing
+// survives a restart. Task records are kept in memory for the status endpoint.
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { EnqueueOptions, JobData, JobProcessor, QueuePort, TaskStatus } from './types.js';
+import { isFinished } from './types.js';
+
+interface Task extends TaskStatus {
+  data: JobData;
+  options: EnqueueOptions;
+  attempt: number;
+}
+
+const KEEP_FINISHED = 10_000;
+
+export class InlineQueue implements QueuePort {
+  readonly kind = 'inline' as const;
+  private readonly tasks = new Map<string, Task>();
+  private readonly waiting: Task[] = [];
+  private readonly finished = new EventEmitter().setMaxListeners(0);
+  private processor: JobProcessor | undefined;
+  private concurrency = 1;
+  private running = 0;
+  private readonly active = new Set<Promise<void>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
+
+  async enqueue(name: string, data: JobData, options: EnqueueOptions): Promise<string> {
+    if (this.closed) throw new Error('the queue is closed');
+    const task: Task = { id: randomUUID(), name, state: 'PENDING', data, options, attempt: 0 };
+    this.tasks.set(task.id, task);
+    this.waiting.push(task);
+    this.pump();
+    return task.id;
+  }
+
+  async status(id: string): Promise<TaskStatus | undefined> {
+    const task = this.tasks.get(id);
+    return task && { id: task.id, name: task.name, state: task.state, result: task.result, error: task.error };
+  }
+
+  async wait(id: string, timeoutMs: number): Promise<TaskStatus | undefined> {
+    const task = this.tasks.get(id);
+    if (!task || isFinished(task.state)) return this.status(id);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.finished.off(id, done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.finished.once(id, done);
+    });
+    return this.status(id);
+  }
+
+  process(processor: JobProcessor, concurrency: number): void {
+    this.processor = processor;
+    this.concurrency = concurrency;
+    this.pump();
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.allSettled([...this.active]);
+  }
+
+  private pump(): void {
+    while (this.processor && !this.closed && this.running < this.concurrency && this.waiting.length) {
+      const task = this.waiting.shift()!;
+      this.running++;
+      const run = this.run(this.processor, task).finally(() => {
+        this.running--;
+        this.active.delete(run);
+        this.pump();
+      });
+      this.active.add(run);
+    }
+  }
+
+  private async run(processor: JobProcessor, task: Task): Promise<void> {
+    task.attempt++;
+    task.state = 'STARTED';
+    try {
+      const result = await processor({ id: task.id, name: task.name, data: task.data, attempt: task.attempt });
+      this.finish(task, 'SUCCESS', { result: result ?? undefined });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (task.attempt < task.options.attempts && !this.closed) {
+        task.state = 'RETRY';
+        task.error = message;
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          this.waiting.push(task);
+          this.pump();
+        }, task.options.backoffMs * 2 ** (task.attempt - 1));
+        this.timers.add(timer);
+      } else {
+        this.finish(task, 'FAILURE', { error: message });
+      }
+    }
+  }
+
+  private finish(task: Task, state: 'SUCCESS' | 'FAILURE', outcome: Pick<TaskStatus, 'result' | 'error'>): void {
+    task.state = state;
+    task.result = outcome.result;
+    task.error = outcome.error;
+    this.finished.emit(task.id);
+    this.forgetOldTasks();
+  }
+
+  private forgetOldTasks(): void {
+    if (this.tasks.size <= KEEP_FINISHED) return;
+    for (const [id, task] of this.tasks) {
+      if (this.tasks.size <= KEEP_FINISHED) break;
+      if (isFinished(task.state)) this.tasks.delete(id);
+    }
+  }
+}
