@@ -107,6 +107,11 @@ export class Forge {
     const plugins = await loadPlugins(config.plugins, context);
     const theme = config.theme ? loadTheme(config.theme, context) : undefined;
     const secret = resolveSecret(config);
+    // Probe the remote services first: a wrong URL should fail in a moment, not after initdb.
+    if (config.redis.url) await probeRedis(config.redis.url);
+    else if (options.role === 'worker') {
+      throw new StartupError('pagurus worker needs redis.url (PAGURUS_REDIS_URL); without Redis the server runs jobs itself');
+    }
     const opened: Array<() => Promise<void>> = [];
     try {
       const db = await openDatabase({
@@ -121,10 +126,6 @@ export class Forge {
       await Forge.prepareSchema(db, plugins, options.migrations ?? (options.role === 'web' && db.kind === 'pglite' ? 'run' : 'check'), log);
 
       const onRedisError = (error: Error) => log.error({ err: error }, 'redis error');
-      if (config.redis.url) await probeRedis(config.redis.url);
-      else if (options.role === 'worker') {
-        throw new StartupError('pagurus worker needs redis.url (PAGURUS_REDIS_URL); without Redis the server runs jobs itself');
-      }
       const queue: QueuePort = config.redis.url ? new BullQueue(config.redis.url, config.redis.prefix, onRedisError) : new InlineQueue();
       opened.push(() => queue.close());
       const pubsub: PubSub = config.redis.url ? new RedisPubSub(config.redis.url, config.redis.prefix, onRedisError) : new LocalPubSub();

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, resolveSecret } from '../src/config/index.js';
 import { StartupError } from '../src/errors/index.js';
+import { tempDir } from './support/temp.js';
 
 function dirWith(yaml?: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'pagurus-config-'));
+  const dir = tempDir('config');
   if (yaml !== undefined) writeFileSync(path.join(dir, 'pagurus.config.yaml'), yaml);
   return dir;
 }

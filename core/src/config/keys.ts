@@ -2,7 +2,13 @@
 // overrides it (PAGURUS_ + the dotted path in upper case, dots as underscores).
 import { z } from 'zod';
 
-const port = z.coerce.number().int().min(0).max(65535);
+/** A whole number from `min` to `max`, from YAML or an environment string. */
+function wholeNumber(min: number, max: number) {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
+}
+
+const port = wholeNumber(0, 65535);
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 const httpUrl = z
@@ -59,11 +65,11 @@ export const CONFIG_KEYS = {
   instance_name: { schema: z.string().min(1).default('Pagurus'), doc: 'name shown in page titles and mails' },
   'database.url': { schema: postgresUrl.optional(), doc: 'PostgreSQL server; absent means the embedded PGlite database in <data_dir>/db' },
   'database.schema': { schema: identifier.default('public'), doc: 'PostgreSQL schema holding the tables' },
-  'database.pool_max': { schema: z.coerce.number().int().min(2).max(200).default(10), doc: 'connections per process to the PostgreSQL server' },
+  'database.pool_max': { schema: wholeNumber(2, 200).default(10), doc: 'connections per process to the PostgreSQL server' },
   'redis.url': { schema: redisUrl.optional(), doc: 'Redis server for the queue and pub/sub; absent means the in-process queue' },
   'redis.prefix': { schema: z.string().regex(/^[\w.:-]{1,64}$/, 'must be 1-64 letters, digits or _.:-').default('pagurus'), doc: 'prefix of every Redis key and channel' },
-  'worker.concurrency': { schema: z.coerce.number().int().min(1).max(64).default(4), doc: 'jobs one worker process runs at once' },
-  'http.body_limit_kb': { schema: z.coerce.number().int().min(1).max(1048576).default(1024), doc: 'largest JSON or form body accepted, in KiB' },
+  'worker.concurrency': { schema: wholeNumber(1, 64).default(4), doc: 'jobs one worker process runs at once' },
+  'http.body_limit_kb': { schema: wholeNumber(1, 1048576).default(1024), doc: 'largest JSON or form body accepted, in KiB' },
   'http.trust_proxy': { schema: flag.default(false), doc: 'trust X-Forwarded-* headers from a reverse proxy' },
   'log.level': { schema: logLevel.default('info'), doc: 'pino log level' },
   plugins: { schema: z.array(pluginEntry).default([]), doc: 'plugins to load, in order: package names or paths, with options' },

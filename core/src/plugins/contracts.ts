@@ -1,3 +1,4 @@
+/// <reference types="@koa/bodyparser" preserve="true" />
 // The types a plugin works with: what `apply` receives, what hooks carry, and the
 // registries it fills. Implementations live in higher layers; plugins see only these.
 import type Router from '@koa/router';

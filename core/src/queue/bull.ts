@@ -1,6 +1,7 @@
 // The production queue: bull on Redis. Any number of web processes enqueue, any number
 // of `pagurus worker` processes run jobs; a job whose worker dies is picked up again.
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import Bull from 'bull';
 import type { Redis } from 'ioredis';
 import { createRedis } from './redis.js';
@@ -30,6 +31,8 @@ export class BullQueue implements QueuePort {
   private readonly queue: Bull.Queue;
   private readonly client: Redis;
   private readonly subscriber: Redis;
+  /** Job id → "it finished (or failed an attempt)", from bull's global events. */
+  private readonly finished = new EventEmitter().setMaxListeners(0);
 
   constructor(url: string, prefix: string, onError: (error: Error) => void) {
     this.client = createRedis(url, 'client', onError);
@@ -43,6 +46,10 @@ export class BullQueue implements QueuePort {
       },
     });
     this.queue.on('error', onError);
+    // Subscribed once, at start, so no completion published later is missed.
+    const signal = (jobId: string | number) => this.finished.emit(String(jobId));
+    this.queue.on('global:completed', signal);
+    this.queue.on('global:failed', signal);
   }
 
   async enqueue(name: string, data: JobData, options: EnqueueOptions): Promise<string> {
@@ -69,32 +76,31 @@ export class BullQueue implements QueuePort {
     };
   }
 
-  /** Bull's global events nudge the check; a slow poll covers any missed event. */
+  /** Bull's global events wake the check; a slow poll covers any event that got lost. */
   async wait(id: string, timeoutMs: number): Promise<TaskStatus | undefined> {
     const deadline = Date.now() + timeoutMs;
-    let nudge: (() => void) | undefined;
-    const onEvent = (jobId: string) => {
-      if (String(jobId) === id) nudge?.();
-    };
-    this.queue.on('global:completed', onEvent);
-    this.queue.on('global:failed', onEvent);
-    try {
-      for (;;) {
+    for (;;) {
+      // Listen before reading the state, so a completion during the read is not missed.
+      let signalled = false;
+      let wake = () => void (signalled = true);
+      const listener = () => wake();
+      this.finished.on(id, listener);
+      try {
         const status = await this.status(id);
-        if (!status || isFinished(status.state)) return status;
         const left = deadline - Date.now();
-        if (left <= 0) return status;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.min(left, WAIT_POLL_MS));
-          nudge = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        if (!status || isFinished(status.state) || left <= 0) return status;
+        if (!signalled) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, Math.min(left, WAIT_POLL_MS));
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        }
+      } finally {
+        this.finished.off(id, listener);
       }
-    } finally {
-      this.queue.off('global:completed', onEvent);
-      this.queue.off('global:failed', onEvent);
     }
   }
 

@@ -23,12 +23,15 @@ export async function probeRedis(url: string): Promise<void> {
     retryStrategy: () => null,
     enableOfflineQueue: false,
   });
-  client.on('error', () => undefined);
+  // The connection's own error (ECONNREFUSED, ENOTFOUND) says more than connect()'s rejection.
+  let cause: Error | undefined;
+  client.on('error', (error: Error) => (cause ??= error));
   try {
     await client.connect();
     await client.ping();
   } catch (error) {
-    throw new StartupError(`cannot reach Redis at ${redactRedisUrl(url)} (redis.url): ${(error as Error).message}`);
+    const reason = (cause ?? (error as Error)).message;
+    throw new StartupError(`cannot reach Redis at ${redactRedisUrl(url)} (redis.url): ${reason}`);
   } finally {
     client.disconnect();
   }

@@ -1,8 +1,8 @@
 // Paths to the fixture plugins and theme, and a maker of throwaway plugin packages.
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from './temp.js';
 
 export const CORE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 export const FIXTURE_PLUGIN = fileURLToPath(new URL('../fixtures/plugins/fixture', import.meta.url));
@@ -14,7 +14,7 @@ export const FIXTURE_THEME = fileURLToPath(new URL('../fixtures/themes/fixture-t
  * linked into its node_modules as an npm install would. Returns the package directory.
  */
 export function makePackage(files: Record<string, string | object>): string {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'pagurus-pkg-'));
+  const root = tempDir('pkg');
   const dir = path.join(root, 'pkg');
   mkdirSync(path.join(root, 'node_modules', '@pagurus'), { recursive: true });
   symlinkSync(CORE_DIR, path.join(root, 'node_modules', '@pagurus', 'core'));

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import type { ForgeEvent } from '../src/plugins/index.js';
+import { createTestForge, describeModes, type TestForge } from '../src/testing/index.js';
+
+describeModes('the event bus', (mode) => {
+  let t: TestForge;
+  const seen: ForgeEvent[] = [];
+  before(async () => {
+    t = await createTestForge({ mode });
+    t.forge.hooks.event.tap('test', (event) => void seen.push(event));
+  });
+  after(() => t?.close());
+  beforeEach(() => (seen.length = 0));
+
+  const topics = async () => {
+    await t.forge.events.idle();
+    return seen.map((e) => e.topic);
+  };
+
+  it('delivers at once outside a transaction', async () => {
+    t.forge.events.emit(t.forge.db.knex, 'plain', {});
+    assert.deepEqual(await topics(), ['plain']);
+  });
+
+  it('holds events until the commit, in the order they were recorded', async () => {
+    await t.forge.db.knex.transaction(async (trx) => {
+      t.forge.events.emit(trx, 'first', {});
+      t.forge.events.emit(trx, 'second', {});
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual(seen, [], 'nothing before the commit');
+    });
+    assert.deepEqual(await topics(), ['first', 'second']);
+  });
+
+  it('drops the events of a rolled-back savepoint and keeps the rest', async () => {
+    await t.forge.db.knex.transaction(async (trx) => {
+      t.forge.events.emit(trx, 'outer', {});
+      await trx
+        .transaction(async (savepoint) => {
+          t.forge.events.emit(savepoint, 'inner-rolled-back', {});
+          throw new Error('undo the savepoint');
+        })
+        .catch(() => undefined);
+      await trx.transaction(async (savepoint) => {
+        t.forge.events.emit(savepoint, 'inner-kept', {});
+      });
+    });
+    assert.deepEqual(await topics(), ['outer', 'inner-kept']);
+  });
+
+  it('delivers nothing when the outer transaction rolls back after a savepoint was released', async () => {
+    await t.forge.db.knex
+      .transaction(async (trx) => {
+        await trx.transaction(async (savepoint) => {
+          t.forge.events.emit(savepoint, 'released-then-lost', {});
+        });
+        throw new Error('undo everything');
+      })
+      .catch(() => undefined);
+    assert.deepEqual(await topics(), []);
+  });
+
+  it('gives every event a unique id, its agent and a timestamp', async () => {
+    t.forge.events.emit(t.forge.db.knex, 'a', { x: 1 }, { agent: 'alice' });
+    t.forge.events.emit(t.forge.db.knex, 'b', {});
+    await topics();
+    const [a, b] = seen;
+    assert.notEqual(a!.id, b!.id);
+    assert.equal(a!.agent, 'alice');
+    assert.equal(b!.agent, null);
+    assert.deepEqual(a!.body, { x: 1 });
+    assert.ok(Object.isFrozen(a), 'listeners cannot change what others see');
+  });
+});

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { serverServices } from '../src/testing/index.js';
+import { deleteRedisKeys, dropSchema, uniqueSuffix } from '../src/testing/services.js';
+import { oneLineError, runCli, startCli, type RunningCli } from './support/cli.js';
+import { FIXTURE_PLUGIN } from './support/fixtures.js';
+import { tempDir } from './support/temp.js';
+import { eventually } from './support/wait.js';
+
+const services = serverServices();
+
+(services ? describe : describe.skip)('several serve and worker processes on one PostgreSQL and one Redis', function () {
+  this.timeout(120_000);
+  const suffix = uniqueSuffix();
+  const cwd = tempDir('multi');
+  const env = {
+    PAGURUS_DATABASE_URL: services?.databaseUrl ?? '',
+    PAGURUS_DATABASE_SCHEMA: `test_${suffix}`,
+    PAGURUS_REDIS_URL: services?.redisUrl ?? '',
+    PAGURUS_REDIS_PREFIX: `pagurus-test-${suffix}`,
+  };
+  const running: RunningCli[] = [];
+  const servers: string[] = [];
+  const workerPids: number[] = [];
+
+  before(() => {
+    writeFileSync(path.join(cwd, 'pagurus.config.yaml'), `plugins:\n  - ${JSON.stringify(FIXTURE_PLUGIN)}\n`);
+  });
+
+  after(async () => {
+    const codes = await Promise.all(running.map((p) => p.stop()));
+    await dropSchema(services!.databaseUrl, env.PAGURUS_DATABASE_SCHEMA);
+    await deleteRedisKeys(services!.redisUrl, env.PAGURUS_REDIS_PREFIX);
+    assert.deepEqual(codes, codes.map(() => 0), 'every process stops cleanly on SIGTERM');
+  });
+
+  it('serve and worker refuse a database that is not migrated, saying what to run', async () => {
+    for (const command of ['serve', 'worker']) {
+      const line = oneLineError(await runCli([command], { cwd, env }));
+      assert.match(
+        line,
+        /^pagurus: the database at postgres:\/\/\S+ is not migrated \(2 pending: core\/0001_instance, fixture\/0001_fixture_tables\); run: pagurus migrate$/,
+      );
+    }
+  });
+
+  it("pagurus migrate runs core's migrations, then the plugin's, once", async () => {
+    const first = await runCli(['migrate'], { cwd, env });
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.stdout, 'migrated core/0001_instance\nmigrated fixture/0001_fixture_tables\n');
+    const again = await runCli(['migrate'], { cwd, env });
+    assert.match(again.stdout, /is up to date\n$/);
+  });
+
+  it('starts two web servers and two workers', async () => {
+    for (let i = 0; i < 2; i++) {
+      const server = await startCli(['serve', '--port', '0'], /is serving (http:\/\/\S+) \(PostgreSQL \+ Redis\)/, { cwd, env });
+      running.push(server);
+      servers.push(server.match[1]!);
+    }
+    for (let i = 0; i < 2; i++) {
+      const worker = await startCli(['worker', '--concurrency', '1'], /worker is taking jobs/, { cwd, env });
+      running.push(worker);
+      workerPids.push(worker.child.pid!);
+    }
+    const health = await Promise.all(servers.map(async (url) => (await fetch(`${url}/_health`)).json() as Promise<{ instance: string }>));
+    assert.equal(health[0]!.instance, health[1]!.instance, 'both servers use the same database');
+  });
+
+  it('runs a job queued through one server in a worker, visible through the other server', async () => {
+    const [a, b] = servers as [string, string];
+    const queued = (await (await fetch(`${a}/api/0/_fixture/jobs`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ key: 'across', sleepMs: 0 }),
+    })).json()) as { taskid: string };
+    const status = await eventually(async () => {
+      const body = (await (await fetch(`${b}/api/0/task/${queued.taskid}/status`)).json()) as { ready: boolean };
+      return body.ready ? body : undefined;
+    }, 'the task to be ready');
+    assert.deepEqual(status, { ready: true, status: 'SUCCESS', successful: true });
+    const { runs } = (await (await fetch(`${b}/api/0/_fixture/job-runs`)).json()) as { runs: Array<{ task: string; pid: number }> };
+    const mine = runs.filter((r) => r.task === queued.taskid);
+    assert.equal(mine.length, 2);
+    assert.ok(workerPids.includes(mine[0]!.pid), 'a worker ran it, not a web server');
+  });
+
+  it('never runs two jobs on one repository at once, even in two workers', async () => {
+    const [a] = servers as [string];
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const response = await fetch(`${a}/api/0/_fixture/jobs`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ key: 'rpms/same', sleepMs: 120 }),
+      });
+      ids.push(((await response.json()) as { taskid: string }).taskid);
+    }
+    const runs = await eventually(async () => {
+      const body = (await (await fetch(`${a}/api/0/_fixture/job-runs`)).json()) as {
+        runs: Array<{ task: string; key: string; phase: string; pid: number }>;
+      };
+      const same = body.runs.filter((r) => r.key === 'rpms/same');
+      return same.length === 12 ? same : undefined;
+    }, 'all six jobs to run', 30_000);
+    for (let i = 0; i < runs.length; i += 2) {
+      assert.equal(runs[i]!.phase, 'start', `run ${i} starts`);
+      assert.equal(runs[i + 1]!.phase, 'end', `run ${i} ends before another starts`);
+      assert.equal(runs[i]!.task, runs[i + 1]!.task);
+    }
+    assert.deepEqual(new Set(runs.map((r) => r.pid)), new Set(workerPids), 'both workers took jobs');
+  });
+});

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { createTestForge, describeModes, type TestForge } from '../src/testing/index.js';
+import { FIXTURE_PLUGIN } from './support/fixtures.js';
+import { eventually } from './support/wait.js';
+
+interface Report {
+  ready: boolean;
+  status: string;
+  successful?: boolean;
+}
+
+describeModes('task status, as /api/0/task/<id>/status reports it', (mode) => {
+  let t: TestForge;
+  before(async () => {
+    t = await createTestForge({ mode, plugins: [FIXTURE_PLUGIN] });
+  });
+  after(() => t?.close());
+
+  const report = (id: string) => t.api<Report>('GET', `/api/0/task/${id}/status`);
+  const finished = (id: string) =>
+    eventually(async () => {
+      const res = await report(id);
+      return res.body.ready ? res.body : undefined;
+    }, `task ${id} to finish`);
+
+  it('reports a running task as not ready, without "successful", then SUCCESS', async () => {
+    const { body } = await t.api<{ taskid: string }>('POST', '/api/0/_fixture/jobs', { key: 'slow', sleepMs: 400 });
+    const early = await report(body.taskid);
+    assert.equal(early.status, 200);
+    assert.equal(early.body.ready, false);
+    assert.ok(['PENDING', 'STARTED'].includes(early.body.status), early.body.status);
+    assert.ok(!('successful' in early.body), 'Pagure leaves "successful" out until the task is ready');
+    assert.deepEqual(await finished(body.taskid), { ready: true, status: 'SUCCESS', successful: true });
+  });
+
+  it('retries a failed attempt and then succeeds', async () => {
+    const { body } = await t.api<{ taskid: string }>('POST', '/api/0/_fixture/jobs', { name: 'fixture.fail-once' });
+    assert.deepEqual(await finished(body.taskid), { ready: true, status: 'SUCCESS', successful: true });
+    assert.equal((await t.forge.jobs.status(body.taskid))?.result?.attempt, 2);
+  });
+
+  it('reports a task that failed every attempt as FAILURE, not successful', async () => {
+    const { body } = await t.api<{ taskid: string }>('POST', '/api/0/_fixture/jobs', { name: 'fixture.always-fails' });
+    assert.deepEqual(await finished(body.taskid), { ready: true, status: 'FAILURE', successful: false });
+    assert.equal((await t.forge.jobs.status(body.taskid))?.error, 'this job always fails');
+  });
+
+  it('answers 404 for an unknown task id and for something that is not a task id', async () => {
+    for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-task', '..%2F..%2Fetc']) {
+      const res = await report(id);
+      assert.equal(res.status, 404, id);
+      assert.deepEqual(res.body, { error: 'Task not found', error_code: 'ENOCODE' });
+    }
+  });
+});
