@@ -108,10 +108,13 @@ export class Forge {
     const theme = config.theme ? loadTheme(config.theme, context) : undefined;
     const secret = resolveSecret(config);
     // Probe the remote services first: a wrong URL should fail in a moment, not after initdb.
-    if (config.redis.url) await probeRedis(config.redis.url);
-    else if (options.role === 'worker') {
+    if (options.role === 'worker' && !config.redis.url) {
       throw new StartupError('pagurus worker needs redis.url (PAGURUS_REDIS_URL); without Redis the server runs jobs itself');
     }
+    if (options.role === 'worker' && !config.database.url) {
+      throw new StartupError('pagurus worker needs database.url (PAGURUS_DATABASE_URL); the embedded database belongs to the server, which runs jobs itself');
+    }
+    if (config.redis.url) await probeRedis(config.redis.url);
     const opened: Array<() => Promise<void>> = [];
     try {
       const db = await openDatabase({
@@ -133,7 +136,9 @@ export class Forge {
 
       const forge = new Forge(config, log, options.role, plugins, theme, db, queue, pubsub, secret);
       await forge.applyPlugins();
-      const runsJobs = options.processJobs ?? (options.role === 'worker' || (options.role === 'web' && queue.kind === 'inline'));
+      // With the embedded database no worker can open it, so its server runs the jobs.
+      const runsJobs =
+        options.processJobs ?? (options.role === 'worker' || (options.role === 'web' && (queue.kind === 'inline' || db.kind === 'pglite')));
       if (runsJobs) forge.startJobs();
       return forge;
     } catch (error) {

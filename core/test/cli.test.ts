@@ -54,6 +54,13 @@ describe('the pagurus command', () => {
     );
   });
 
+  it('will not run a worker on the embedded database, which belongs to the server', async () => {
+    assert.equal(
+      oneLineError(await runCli(['worker'], { cwd: workdir(), env: { PAGURUS_REDIS_URL: 'redis://127.0.0.1:6379' } })),
+      'pagurus: pagurus worker needs database.url (PAGURUS_DATABASE_URL); the embedded database belongs to the server, which runs jobs itself',
+    );
+  });
+
   it('stops on a broken plugin with one line naming it', async () => {
     const cwd = workdir('plugins:\n  - "@pagurus/plugin-nope"\n');
     assert.equal(

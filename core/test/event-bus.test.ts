@@ -1,12 +1,21 @@
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import type { ForgeEvent } from '../src/plugins/index.js';
 import { createTestForge, describeModes, type TestForge } from '../src/testing/index.js';
 
 describeModes('the event bus', (mode) => {
   let t: TestForge;
   const seen: ForgeEvent[] = [];
+  const logs: Array<{ level: number; msg: string; plugin?: string; hook?: string; err?: { message: string } }> = [];
   before(async () => {
-    t = await createTestForge({ mode });
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logs.push(JSON.parse(chunk.toString()) as (typeof logs)[number]);
+        done();
+      },
+    });
+    t = await createTestForge({ mode, logger: pino({ level: 'warn' }, sink) });
     t.forge.hooks.event.tap('test', (event) => void seen.push(event));
   });
   after(() => t?.close());
@@ -58,6 +67,19 @@ describeModes('the event bus', (mode) => {
       })
       .catch(() => undefined);
     assert.deepEqual(await topics(), []);
+  });
+
+  it('logs a failing listener with its name, and still delivers to the others', async () => {
+    t.forge.hooks.event.tapPromise('broken-listener', async (event) => {
+      if (event.topic === 'breaks') throw new Error('mail server down');
+    });
+    t.forge.events.emit(t.forge.db.knex, 'breaks', {});
+    assert.deepEqual(await topics(), ['breaks'], 'the other listener still got it');
+    const entry = logs.find((line) => line.plugin === 'broken-listener');
+    assert.ok(entry, 'the failure is logged');
+    assert.equal(entry.msg, 'broken-listener failed in event');
+    assert.equal(entry.level, 50);
+    assert.equal(entry.err?.message, 'broken-listener failed in event: mail server down');
   });
 
   it('gives every event a unique id, its agent and a timestamp', async () => {

@@ -33,7 +33,10 @@ export type ForgeApp = Koa<ForgeState, ForgeContextExtras>;
 export function createHttpApp(deps: HttpDependencies): ForgeApp {
   const app: ForgeApp = new Koa<ForgeState, ForgeContextExtras>();
   app.proxy = deps.trustProxy;
-  app.silent = true; // errorHandler logs; Koa's default handler would print stacks to stderr.
+  // errorHandler logs what middleware throws; anything Koa reports outside it (a broken
+  // response stream, say) is logged here instead of printed to stderr.
+  app.silent = true;
+  app.on('error', (error: unknown) => deps.log.error({ err: error }, 'http error outside the middleware chain'));
   const pages = new PageRenderer(deps.templates, deps.hooks, deps.site);
   const api = createApiRouter({ hooks: deps.hooks, tasks: deps.tasks, publicUrl: deps.publicUrl });
   const web = createWebRouter(deps.hooks);

@@ -4,11 +4,16 @@ import type { Logger } from 'pino';
 import { isForgeError, isStartupError } from '../errors/index.js';
 import type { ForgeHooks, HookName } from './hooks.js';
 
-/** An unexpected error thrown by a tap, naming where it came from. */
+/**
+ * An unexpected error thrown by a tap, naming where it came from. It keeps the original
+ * error's stack rather than a `cause`, so logs show the message once and the frames that matter.
+ */
 export class HookError extends Error {
   override readonly name = 'HookError';
-  constructor(readonly plugin: string, readonly hook: string, cause: unknown) {
-    super(`${plugin} failed in ${hook}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  constructor(readonly plugin: string, readonly hook: string, original: unknown) {
+    super(`${plugin} failed in ${hook}: ${original instanceof Error ? original.message : String(original)}`);
+    const frames = original instanceof Error ? original.stack?.split('\n').slice(1).join('\n') : undefined;
+    if (frames) this.stack = `${this.name}: ${this.message}\n${frames}`;
   }
 }
 

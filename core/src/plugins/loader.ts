@@ -172,10 +172,11 @@ export async function loadPlugins(entries: readonly PluginEntry[], context: Load
     seen.set(p.name, p.spec);
   }
   const loaded: LoadedPlugin[] = [];
-  for (const { entry, ...p } of order(located)) {
-    const definition = await importDefinition({ ...p, entry });
-    const given = entries.find((e) => e.name === p.spec)!.options;
-    loaded.push({ ...p, definition, options: await validateOptions(p, definition, given) });
+  for (const plugin of order(located)) {
+    const definition = await importDefinition(plugin);
+    const given = entries.find((e) => e.name === plugin.spec)!.options;
+    const { entry: _entry, ...described } = plugin;
+    loaded.push({ ...described, definition, options: await validateOptions(plugin, definition, given) });
   }
   return loaded;
 }

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { loadConfig, type ConfigKey, type PluginEntry } from '../config/index.js';
 import { Forge } from '../forge.js';
 import type { ProcessRole } from '../plugins/index.js';
@@ -24,6 +24,8 @@ export interface TestForgeOptions {
   listen?: boolean;
   /** Run queued jobs in this process, in both modes (default true: a test forge is a whole forge). */
   processJobs?: boolean;
+  /** Where the forge logs (default: silent, or the level in PAGURUS_TEST_LOG). */
+  logger?: Logger;
 }
 
 export interface ApiResponse<T = unknown> {
@@ -92,7 +94,7 @@ export async function createTestForge(options: TestForgeOptions = {}): Promise<T
       config,
       migrations: 'run',
       processJobs: options.processJobs ?? true,
-      logger: pino({ level: config.log.level }),
+      logger: options.logger ?? pino({ level: config.log.level }),
       ...(mode === 'embedded' ? { pgliteTemplate: await pgliteTemplate() } : {}),
     });
   } catch (error) {

@@ -16,7 +16,7 @@ function fromHttpError(error: unknown): ForgeError | undefined {
   const message = (error as { expose?: boolean }).expose ? (error as Error).message : undefined;
   switch (status) {
     case 400:
-      return new ForgeError('invalid', 'EINVALIDREQ', { message: message ?? undefined });
+      return new ForgeError('invalid', 'EINVALIDREQ', { message });
     case 401:
       return new ForgeError('unauthorized', 'EINVALIDTOK');
     case 403:
