@@ -17,7 +17,8 @@ import {
 } from './db/index.js';
 import { StartupError } from './errors/index.js';
 import { createHttpApp, TemplateStore, type ForgeApp } from './http/index.js';
-import { createJobProcessor, Jobs } from './jobs/index.js';
+import { createJobProcessor, defineProjectJobs, Jobs } from './jobs/index.js';
+import { Repositories } from './git/index.js';
 import {
   createHooks,
   instrumentHooks,
@@ -30,7 +31,17 @@ import {
   type ProcessRole,
 } from './plugins/index.js';
 import { BullQueue, InlineQueue, LocalPubSub, probeRedis, RedisPubSub, type PubSub, type QueuePort } from './queue/index.js';
-import { EventBus, HealthService, PolicyService, TaskService } from './services/index.js';
+import {
+  createServices,
+  EventBus,
+  HealthService,
+  LogMailer,
+  PolicyService,
+  SmtpMailer,
+  TaskService,
+  type DomainServices,
+  type ServiceContext,
+} from './services/index.js';
 import { CORE_VERSION } from './version.js';
 
 export interface CreateForgeOptions extends LoadConfigOptions {
@@ -69,7 +80,8 @@ export class Forge {
   readonly events: EventBus;
   readonly jobs: Jobs;
   readonly locks: RepoLocks;
-  readonly services: { policy: PolicyService; health: HealthService; tasks: TaskService };
+  readonly services: DomainServices & { policy: PolicyService; health: HealthService; tasks: TaskService };
+  readonly repositories: Repositories;
   readonly templates: TemplateStore | undefined;
   private appInstance: ForgeApp | undefined;
   private server: Server | undefined;
@@ -91,7 +103,18 @@ export class Forge {
     this.events = new EventBus(this.hooks, log);
     this.jobs = new Jobs(queue, log);
     this.locks = createRepoLocks(db);
+    this.repositories = new Repositories(config.git.reposDir);
+    const context: ServiceContext = {
+      db: db.knex,
+      config,
+      hooks: this.hooks,
+      events: this.events,
+      jobs: this.jobs,
+      mailer: config.mail.smtpUrl ? new SmtpMailer(config.mail.smtpUrl, config.mail.from) : new LogMailer(log),
+      log,
+    };
     this.services = {
+      ...createServices(context),
       policy: new PolicyService(this.hooks),
       health: new HealthService(db, queue),
       tasks: new TaskService(queue),
@@ -187,6 +210,7 @@ export class Forge {
         throw new StartupError(`plugin "${plugin.spec}": failed to apply: ${(error as Error).message}`);
       }
     }
+    defineProjectJobs(this.jobs, { services: this.services, repositories: this.repositories, events: this.events, db: this.db.knex });
     try {
       // Every registration hook runs once, now, so a plugin's mistake stops start-up.
       this.hooks.jobs.call(this.jobs);
@@ -210,6 +234,9 @@ export class Forge {
         templates,
         health: this.services.health,
         tasks: this.services.tasks,
+        services: this.services,
+        jobs: this.jobs,
+        projectNameRegex: this.config.projects.nameRegex,
         site: { instanceName: this.config.instanceName, coreVersion: CORE_VERSION },
         publicUrl: () => this.config.url,
         trustProxy: this.config.http.trustProxy,

@@ -15,6 +15,7 @@ export * from './errors/index.js';
 export {
   definePlugin,
   isTopic,
+  type AccessCheck,
   type EnqueuedTask,
   type EventBody,
   type EventsApi,
@@ -39,5 +40,6 @@ export {
   type ProcessRole,
   type PushCheck,
   type Refusal,
+  type RequestToken,
   type TemplateRegistry,
 } from './plugins/index.js';

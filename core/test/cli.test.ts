@@ -31,7 +31,7 @@ describe('the pagurus command', () => {
 
   it('stops on a config mistake with one line naming the key, never a stack trace', async () => {
     const cwd = workdir('port: 8080\ndatabse:\n  url: postgres://x/y\n');
-    assert.equal(oneLineError(await runCli(['serve'], { cwd })), 'pagurus: pagurus.config.yaml: unknown key "databse" (known keys here: url, host, port, data_dir, secret, instance_name, plugins, theme)');
+    assert.equal(oneLineError(await runCli(['serve'], { cwd })), 'pagurus: pagurus.config.yaml: unknown key "databse" (did you mean "database"?)');
     assert.equal(oneLineError(await runCli(['serve'], { cwd: workdir(), env: { PAGURUS_PORT: 'eighty' } })), 'pagurus: PAGURUS_PORT: must be a whole number from 0 to 65535');
   });
 

@@ -51,9 +51,29 @@ const pluginEntry = z.union([
 
 export interface KeySpec {
   schema: z.ZodType;
-  /** What the key is for, shown by `pagurus config` and the README. */
+  /** What the key is for, shown in the README. */
   doc: string;
+  /** A list: its environment variable holds JSON, or values separated by commas. */
+  list?: true;
 }
+
+const names = z.array(z.string().min(1));
+
+const regexSource = z.string().min(1).refine((source) => {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a valid regular expression');
+
+/** Pagure's default BLACKLISTED_PROJECTS: names that would clash with the forge's own URLs. */
+const RESERVED_PROJECT_NAMES = [
+  'static', 'pv', 'releases', 'new', 'api', 'settings', 'search', 'fork', 'logout', 'login', 'user', 'users',
+  'groups', 'projects', 'ssh_info', 'issues', 'pull-requests', 'commits', 'tree', 'forks', 'admin', 'c', 'wait',
+  'dashboard', 'docs/*', 'tickets/*', 'requests/*',
+];
 
 /** Leaf keys by dotted path. Nested sections in the YAML file follow the dots. */
 export const CONFIG_KEYS = {
@@ -72,8 +92,26 @@ export const CONFIG_KEYS = {
   'http.body_limit_kb': { schema: wholeNumber(1, 1048576).default(1024), doc: 'largest JSON or form body accepted, in KiB' },
   'http.trust_proxy': { schema: flag.default(false), doc: 'trust X-Forwarded-* headers from a reverse proxy' },
   'log.level': { schema: logLevel.default('info'), doc: 'pino log level' },
-  plugins: { schema: z.array(pluginEntry).default([]), doc: 'plugins to load, in order: package names or paths, with options' },
+  plugins: { schema: z.array(pluginEntry).default([]), doc: 'plugins to load, in order: package names or paths, with options', list: true },
   theme: { schema: z.string().min(1).optional(), doc: 'theme package name or path' },
+  admins: { schema: names.default([]), doc: 'user names of site admins (also: pagurus user admin <name> --on)', list: true },
+  admin_groups: { schema: names.default([]), doc: 'groups whose members are site admins', list: true },
+  registration: { schema: flag.default(true), doc: 'let people create accounts on the web' },
+  namespaces: { schema: names.default([]), doc: 'namespaces projects may be created in (group names are allowed to their members)', list: true },
+  user_namespace: { schema: flag.default(false), doc: "let users create projects in a namespace named after themselves" },
+  'projects.allow_new': { schema: flag.default(true), doc: 'let users create projects' },
+  'projects.allow_delete': { schema: flag.default(true), doc: 'let admins of a project delete it' },
+  'projects.allow_delete_forks': { schema: flag.optional(), doc: 'let owners delete forks (default: projects.allow_delete)' },
+  'projects.private': { schema: flag.default(true), doc: 'allow private projects' },
+  'projects.name_regex': { schema: regexSource.default('^[a-zA-Z0-9_][a-zA-Z0-9_.+-]*$'), doc: 'regular expression project names must match' },
+  'projects.reserved': { schema: names.default(RESERVED_PROJECT_NAMES), doc: 'project names (fnmatch patterns, "<ns>/<name>" or "<name>") nobody may create', list: true },
+  'git.repos_dir': { schema: z.string().min(1).optional(), doc: 'where bare repositories live (default <data_dir>/repos)' },
+  'git.default_branch': { schema: z.string().regex(/^[\w][\w./-]*$/, 'must be a branch name').default('main'), doc: 'default branch of new repositories' },
+  'mail.smtp_url': { schema: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(), doc: 'SMTP server for mail; absent means mails are written to the log' },
+  'mail.from': { schema: z.string().min(3).default('pagurus@localhost'), doc: 'sender of the mails the forge sends' },
+  'sessions.lifetime_days': { schema: wholeNumber(1, 365).default(30), doc: 'how long a browser login lasts' },
+  'login.max_failures': { schema: wholeNumber(1, 1000).default(5), doc: 'failed logins per account (and 4x per address) before a pause' },
+  'login.lockout_minutes': { schema: wholeNumber(1, 1440).default(15), doc: 'length of that pause, and of the window failures are counted in' },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { StartupError } from '../errors/index.js';
-import { CONFIG_KEYS, envNameOf, type ConfigKey } from './keys.js';
+import { CONFIG_KEYS, envNameOf, type ConfigKey, type KeySpec } from './keys.js';
 import type { Config, PluginEntry } from './types.js';
 
 export const DEFAULT_CONFIG_FILE = 'pagurus.config.yaml';
@@ -70,10 +70,32 @@ function flatten(object: Record<string, unknown>, prefix: string, source: string
   }
 }
 
+/** Edit distance, for "did you mean" suggestions. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The nearest known key or section at the same level, if one is close. */
 function suggest(key: string): string {
   const section = key.includes('.') ? key.slice(0, key.lastIndexOf('.') + 1) : '';
-  const near = LEAVES.filter((leaf) => (section ? leaf.startsWith(section) : !leaf.includes('.')));
-  return near.length ? ` (known keys here: ${near.join(', ')})` : '';
+  const names = new Set(
+    LEAVES.filter((leaf) => leaf.startsWith(section)).map((leaf) => section + leaf.slice(section.length).split('.')[0]),
+  );
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const name of names) {
+    const d = distance(key, name);
+    if (d < bestDistance) [best, bestDistance] = [name, d];
+  }
+  return best ? ` (did you mean "${best}"?)` : '';
 }
 
 function readEnvKeys(env: NodeJS.ProcessEnv, raw: Raw): void {
@@ -81,12 +103,13 @@ function readEnvKeys(env: NodeJS.ProcessEnv, raw: Raw): void {
     const name = envNameOf(key);
     const value = env[name];
     if (value === undefined || value === '') continue;
-    raw[key] = { value: key === 'plugins' ? parsePluginList(value, name) : value, source: name };
+    const spec: KeySpec = CONFIG_KEYS[key];
+    raw[key] = { value: spec.list ? parseList(value, name) : value, source: name };
   }
 }
 
-/** PAGURUS_PLUGINS holds a JSON array, or a comma-separated list of package names. */
-function parsePluginList(value: string, source: string): unknown {
+/** A list in the environment: a JSON array, or values separated by commas. */
+function parseList(value: string, source: string): unknown {
   const text = value.trim();
   if (text.startsWith('[')) {
     try {
@@ -146,6 +169,26 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     log: { level: v['log.level'] as Config['log']['level'] },
     plugins: v.plugins as PluginEntry[],
     theme: v.theme as string | undefined,
+    admins: v.admins as string[],
+    adminGroups: v.admin_groups as string[],
+    registration: v.registration as boolean,
+    namespaces: v.namespaces as string[],
+    userNamespace: v.user_namespace as boolean,
+    projects: {
+      allowNew: v['projects.allow_new'] as boolean,
+      allowDelete: v['projects.allow_delete'] as boolean,
+      allowDeleteForks: (v['projects.allow_delete_forks'] as boolean | undefined) ?? (v['projects.allow_delete'] as boolean),
+      private: v['projects.private'] as boolean,
+      nameRegex: new RegExp(v['projects.name_regex'] as string),
+      reserved: v['projects.reserved'] as string[],
+    },
+    git: {
+      reposDir: path.resolve(baseDir, (v['git.repos_dir'] as string | undefined) ?? path.join(v.data_dir as string, 'repos')),
+      defaultBranch: v['git.default_branch'] as string,
+    },
+    mail: { smtpUrl: v['mail.smtp_url'] as string | undefined, from: v['mail.from'] as string },
+    sessions: { lifetimeDays: v['sessions.lifetime_days'] as number },
+    login: { maxFailures: v['login.max_failures'] as number, lockoutMinutes: v['login.lockout_minutes'] as number },
     baseDir,
     file,
   };

@@ -22,6 +22,27 @@ export interface Config {
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
   plugins: PluginEntry[];
   theme: string | undefined;
+  /** Site admins by user name, and groups whose members are site admins. */
+  admins: string[];
+  adminGroups: string[];
+  registration: boolean;
+  /** Namespaces open to everyone; members of a group may also use the group's name. */
+  namespaces: string[];
+  userNamespace: boolean;
+  projects: {
+    allowNew: boolean;
+    allowDelete: boolean;
+    allowDeleteForks: boolean;
+    private: boolean;
+    nameRegex: RegExp;
+    /** fnmatch patterns of "<ns>/<name>" or "<name>". */
+    reserved: string[];
+  };
+  /** reposDir is absolute. */
+  git: { reposDir: string; defaultBranch: string };
+  mail: { smtpUrl: string | undefined; from: string };
+  sessions: { lifetimeDays: number };
+  login: { maxFailures: number; lockoutMinutes: number };
   /** Directory plugin and theme paths and package names resolve from. */
   baseDir: string;
   /** The file the config was read from, if any. */

@@ -6,3 +6,4 @@ export * from './repo-lock.js';
 export * from './types.js';
 export { coreMigrations } from './migrations/index.js';
 export { acquireEmbeddedLock, embeddedLockFile } from './embedded-lock.js';
+export * from './rows.js';

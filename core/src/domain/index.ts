@@ -1,2 +1,5 @@
-// The lowest layer beside errors: types naming the forge's nouns, with no behaviour.
+// The lowest layer beside errors: the forge's nouns and constants, with pure helpers only.
+export * from './acls.js';
+export * from './project-paths.js';
+export * from './records.js';
 export * from './refs.js';

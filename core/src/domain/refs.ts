@@ -5,6 +5,22 @@
 export const ACCESS_LEVELS = ['ticket', 'collaborator', 'commit', 'admin', 'owner'] as const;
 export type AccessLevel = (typeof ACCESS_LEVELS)[number];
 
+/** Levels a user or group can be granted; `owner` is the main admin, held by one user. */
+export const GRANTABLE_LEVELS = ['ticket', 'collaborator', 'commit', 'admin'] as const;
+export type GrantableLevel = (typeof GRANTABLE_LEVELS)[number];
+
+/** True when `held` is at least `needed`. */
+export function atLeast(held: AccessLevel | null, needed: AccessLevel): boolean {
+  return held !== null && ACCESS_LEVELS.indexOf(held) >= ACCESS_LEVELS.indexOf(needed);
+}
+
+/** The higher of two levels. */
+export function higher(a: AccessLevel | null, b: AccessLevel | null): AccessLevel | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return ACCESS_LEVELS.indexOf(a) >= ACCESS_LEVELS.indexOf(b) ? a : b;
+}
+
 export interface UserRef {
   readonly name: string;
 }

@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'method-not-allowed'
   | 'conflict'
   | 'too-large'
+  | 'rate-limited'
   | 'unavailable';
 
 export const STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
@@ -20,11 +21,15 @@ export const STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
   'method-not-allowed': 405,
   conflict: 409,
   'too-large': 413,
+  'rate-limited': 429,
   unavailable: 503,
 };
 
-/** Field-level messages, as Pagure's `errors` key: `{field: ["message", ...]}`. */
-export type FieldErrors = Record<string, string[]>;
+/**
+ * Pagure's `errors` key: field messages from forms (`{field: ["message"]}`), or a reason
+ * string (token checks), or a list of one message (group membership).
+ */
+export type FieldErrors = Record<string, string[]> | string[] | string;
 
 export interface ForgeErrorOptions {
   /** Defaults to the code's standard text. */
@@ -69,6 +74,7 @@ export const Forbidden = factory('forbidden');
 export const NotFound = factory('not-found');
 export const Conflict = factory('conflict');
 export const TooLarge = factory('too-large');
+export const RateLimited = factory('rate-limited');
 export const Unavailable = factory('unavailable');
 
 export function isForgeError(value: unknown): value is ForgeError {

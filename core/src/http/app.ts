@@ -5,7 +5,8 @@ import compose from 'koa-compose';
 import type { Logger } from 'pino';
 import { ForgeError, NotFound } from '../errors/index.js';
 import type { ForgeContextExtras, ForgeHooks, ForgeState } from '../plugins/index.js';
-import type { HealthService, TaskService } from '../services/index.js';
+import type { JobQueueApi } from '../plugins/index.js';
+import type { DomainServices, HealthService, TaskService } from '../services/index.js';
 import { createApiRouter } from './api/router.js';
 import { createHealthRouter } from './health.js';
 import { bodyParsing } from './middleware/body.js';
@@ -22,6 +23,9 @@ export interface HttpDependencies {
   templates: TemplateStore;
   health: HealthService;
   tasks: TaskService;
+  services: DomainServices;
+  jobs: JobQueueApi;
+  projectNameRegex: RegExp;
   site: SiteInfo;
   publicUrl: () => string;
   trustProxy: boolean;
@@ -38,7 +42,14 @@ export function createHttpApp(deps: HttpDependencies): ForgeApp {
   app.silent = true;
   app.on('error', (error: unknown) => deps.log.error({ err: error }, 'http error outside the middleware chain'));
   const pages = new PageRenderer(deps.templates, deps.hooks, deps.site);
-  const api = createApiRouter({ hooks: deps.hooks, tasks: deps.tasks, publicUrl: deps.publicUrl });
+  const api = createApiRouter({
+    hooks: deps.hooks,
+    tasks: deps.tasks,
+    services: deps.services,
+    jobs: deps.jobs,
+    publicUrl: deps.publicUrl,
+    projectNameRegex: deps.projectNameRegex,
+  });
   const web = createWebRouter(deps.hooks);
   const health = createHealthRouter(deps.health, deps.site.coreVersion);
 

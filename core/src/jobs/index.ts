@@ -1,3 +1,4 @@
 // The worker side: job definitions and the function that runs a queued job.
 export * from './registry.js';
 export * from './runner.js';
+export * from './project-jobs.js';

@@ -6,19 +6,31 @@ import type { Knex } from 'knex';
 import type { ParameterizedContext } from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
-import type { ProjectRef, UserRef } from '../domain/index.js';
+import type { AccessLevel, ProjectRef, TokenAcl, UserRecord, UserRef } from '../domain/index.js';
 import type { JobData, PubSub, TaskStatus } from '../queue/index.js';
 import type { EventBody, EventTopic } from './events.js';
 
 /** What a process of the forge is for. */
 export type ProcessRole = 'web' | 'worker' | 'cli';
 
+/** The API token a request came with, once checked. */
+export interface RequestToken {
+  id: number;
+  acls: readonly TokenAcl[];
+  /** The project it is bound to, or null for a user token. */
+  projectId: number | null;
+}
+
 /** Request-scoped data, on `ctx.state`. */
 export interface ForgeState {
   requestId: string;
   log: Logger;
-  /** The signed-in user, once authentication exists; null for anonymous requests. */
-  user: UserRef | null;
+  /** Who is asking (from a valid API token, or a browser session); null for anonymous requests. */
+  user: UserRecord | null;
+  /** The API token, when the request carried a valid one. */
+  token: RequestToken | null;
+  /** Why the token the request carried was refused ("Invalid token", "Expired token"), if it was. */
+  tokenProblem: string | null;
 }
 
 /** What route handlers get: Koa's context plus page rendering with the active theme. */
@@ -77,13 +89,14 @@ export interface EventsApi {
   /**
    * Records an event inside `trx`; the `event` hook sees it after the commit, never if
    * the transaction rolls back. Outside a transaction (pass the knex instance) it is
-   * delivered at once.
+   * delivered at once. Events about private projects pass `private: true`: they never
+   * reach the event hook, so nothing about them leaves the forge.
    */
   emit<T extends EventTopic | (string & {})>(
     trx: Knex | Knex.Transaction,
     topic: T,
     body: EventBody<T>,
-    options?: { agent?: string | null },
+    options?: { agent?: string | null; private?: boolean },
   ): void;
 }
 
@@ -126,6 +139,17 @@ export interface PushCheck {
 /** A veto: `message` is shown to the user (in git's push output, say). */
 export interface Refusal {
   message: string;
+}
+
+export interface AccessCheck {
+  user: UserRef;
+  project: ProjectRef;
+  /** The level the action needs. */
+  level: AccessLevel;
+  /** For pushes and hascommit: the branch, without refs/heads/. */
+  branch?: string;
+  /** What core's rules give the user on this project (owner, direct and group grants). */
+  granted: AccessLevel | null;
 }
 
 // ---- the forge, as a plugin sees it ----

@@ -8,6 +8,7 @@ import {
   SyncHook,
 } from 'tapable';
 import type {
+  AccessCheck,
   ForgeApi,
   ForgeRouter,
   JobRegistry,
@@ -46,6 +47,12 @@ export function createHooks() {
 
     /** Veto one ref update of a push, after core's access rules allowed it. Return a Refusal, or undefined to pass. */
     canPush: new AsyncSeriesBailHook<[PushCheck], Refusal | undefined>(['check']),
+    /**
+     * Decide a permission check on a project: true grants, false refuses, undefined leaves
+     * it to core's rules (check.granted). Dist-git's provenpackagers get commit access here.
+     * Listings and visibility do not consult it.
+     */
+    canAccess: new AsyncSeriesBailHook<[AccessCheck], boolean | undefined>(['check']),
 
     // ---- views (waterfall: each tap returns the value, changed or not) ----
 

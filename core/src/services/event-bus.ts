@@ -13,6 +13,10 @@ export class EventBus implements EventsApi {
   constructor(private readonly hooks: ForgeHooks, private readonly log: Logger) {}
 
   emit: EventsApi['emit'] = (trx, topic, body, options = {}) => {
+    if (options.private) {
+      this.log.debug({ topic }, 'event about a private project kept inside the forge');
+      return;
+    }
     const event: ForgeEvent = Object.freeze({
       id: randomUUID(),
       topic,

@@ -6,6 +6,7 @@ import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { loadConfig, type ConfigKey, type PluginEntry } from '../config/index.js';
 import { Forge } from '../forge.js';
+import { USER_ACLS, type ProjectRecord, type UserRecord } from '../domain/index.js';
 import type { ProcessRole } from '../plugins/index.js';
 import { MODE_LABEL, serverServices, type TestMode } from './modes.js';
 import { deleteRedisKeys, dropSchema, pgliteTemplate, uniqueSuffix } from './services.js';
@@ -45,6 +46,12 @@ export interface TestForge {
   fetch(pathname: string, init?: RequestInit): Promise<Response>;
   /** A JSON API call: body objects are sent as JSON. */
   api<T = Record<string, unknown>>(method: string, pathname: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
+  /** A user with a password ("<name>-password1" unless given) and an email (<name>@example.test). */
+  createUser(name: string, options?: { password?: string; admin?: boolean; fullname?: string; email?: string }): Promise<UserRecord>;
+  /** An API token's value; `project` (a fullname) binds it to one project. */
+  createToken(username: string, acls: readonly string[] | 'all', options?: { project?: string }): Promise<string>;
+  /** A project with its repository, made as POST /api/0/new would (and waited for). */
+  createProject(owner: string, name: string, options?: { namespace?: string; private?: boolean; readme?: boolean; description?: string }): Promise<ProjectRecord>;
   close(): Promise<void>;
 }
 
@@ -102,6 +109,12 @@ export async function createTestForge(options: TestForgeOptions = {}): Promise<T
     throw error;
   }
   const url = role === 'web' && options.listen !== false ? await forge.listen() : '';
+  const services = forge.services;
+  const userNamed = async (name: string) => {
+    const user = await services.users.byName(name);
+    if (!user) throw new Error(`no user ${name}; make it with createUser first`);
+    return user;
+  };
   const fetchPath = (pathname: string, init?: RequestInit) => fetch(new URL(pathname, `${url}/`), init);
   return {
     forge,
@@ -124,6 +137,51 @@ export async function createTestForge(options: TestForgeOptions = {}): Promise<T
         // Not JSON: the test sees the text.
       }
       return { status: response.status, headers: response.headers, body: parsed as T };
+    },
+    createUser(name, userOptions = {}) {
+      return services.users.create({
+        name,
+        email: userOptions.email ?? `${name}@example.test`,
+        password: userOptions.password ?? `${name}-password1`,
+        fullname: userOptions.fullname ?? name,
+        admin: userOptions.admin ?? false,
+      });
+    },
+    async createToken(username, acls, tokenOptions = {}) {
+      const user = await userNamed(username);
+      let projectId: number | null = null;
+      if (tokenOptions.project) {
+        const parts = tokenOptions.project.split('/');
+        const fork = parts[0] === 'forks';
+        const rest = fork ? parts.slice(2) : parts;
+        const project = await services.projectQueries.find({
+          name: rest[rest.length - 1]!,
+          namespace: rest.length > 1 ? rest[0]! : null,
+          forkOwner: fork ? parts[1]! : null,
+        });
+        if (!project) throw new Error(`no project ${tokenOptions.project}`);
+        projectId = project.id;
+      }
+      const { value } = await services.tokens.create(user, { acls: acls === 'all' ? USER_ACLS : acls, projectId });
+      return value;
+    },
+    async createProject(owner, name, projectOptions = {}) {
+      const viewer = await services.access.viewer(await userNamed(owner));
+      const { project, taskId } = await services.projects.create(viewer, {
+        name,
+        description: projectOptions.description ?? `The ${name} project`,
+        namespace: projectOptions.namespace ?? null,
+        url: '',
+        avatarEmail: null,
+        createReadme: projectOptions.readme ?? false,
+        defaultBranch: null,
+        private: projectOptions.private ?? false,
+        mirroredFrom: null,
+        ignoreExistingRepos: false,
+      });
+      const status = await forge.jobs.wait(taskId, 30_000);
+      if (status?.state !== 'SUCCESS') throw new Error(`creating ${name} ended ${status?.state}: ${status?.error}`);
+      return project;
     },
     async close() {
       try {

@@ -1,8 +1,10 @@
 // Core's migrations, in the order they run. Later features append here.
 import type { MigrationSet } from '../types.js';
 import { instance } from './0001-instance.js';
+import { accounts } from './0002-accounts.js';
+import { projects } from './0003-projects.js';
 
 export const coreMigrations: MigrationSet = {
   owner: 'core',
-  migrations: [instance],
+  migrations: [instance, accounts, projects],
 };

@@ -1,22 +1,39 @@
-// The /api/0 router: core's endpoints, then every plugin's (apiRoutes hook).
+// The /api/0 router: authentication, core's fixed routes, every plugin's (apiRoutes
+// hook), then the project routes, whose generic paths must come last.
 import Router from '@koa/router';
-import type { ForgeContextExtras, ForgeHooks, ForgeRouter, ForgeState } from '../../plugins/index.js';
-import type { TaskService } from '../../services/index.js';
+import type { ForgeContextExtras, ForgeHooks, ForgeRouter, ForgeState, JobQueueApi } from '../../plugins/index.js';
+import type { DomainServices, TaskService } from '../../services/index.js';
+import { apiAuthentication } from './auth.js';
+import { groupRoutes } from './groups.js';
 import { metaRoutes } from './meta.js';
+import { projectRoutes } from './project.js';
+import { ProjectRoutes } from './project-routes.js';
+import { projectListRoutes } from './projects.js';
 import { taskRoutes } from './tasks.js';
+import { userRoutes } from './users.js';
 
 export const API_PREFIX = '/api/0';
 
 export interface ApiDependencies {
   hooks: ForgeHooks;
   tasks: TaskService;
+  services: DomainServices;
+  jobs: JobQueueApi;
   publicUrl: () => string;
+  projectNameRegex: RegExp;
 }
 
 export function createApiRouter(deps: ApiDependencies): ForgeRouter {
   const router = new Router<ForgeState, ForgeContextExtras>({ prefix: API_PREFIX });
+  router.use(apiAuthentication(deps.services));
   metaRoutes(router, deps.publicUrl);
   taskRoutes(router, deps.tasks);
+  userRoutes(router, deps.services, deps.publicUrl);
+  groupRoutes(router, deps.services, deps.publicUrl);
+  projectListRoutes(router, deps.services, deps.jobs, deps.projectNameRegex);
   deps.hooks.apiRoutes.call(router);
+  const projects = new ProjectRoutes(deps.services);
+  projectRoutes(projects, deps.services);
+  projects.register(router);
   return router;
 }

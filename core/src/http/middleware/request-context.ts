@@ -14,6 +14,8 @@ export function requestContext(log: Logger): Middleware<ForgeState, ForgeContext
     ctx.state.requestId = requestId;
     ctx.state.log = log.child({ req: requestId });
     ctx.state.user = null;
+    ctx.state.token = null;
+    ctx.state.tokenProblem = null;
     ctx.set('X-Request-Id', requestId);
     const started = performance.now();
     try {

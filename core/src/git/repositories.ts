@@ -1,0 +1,79 @@
+// Bare repositories on disk, under the repositories directory: created, given a first
+// commit, forked and removed. Callers hold the repository's lock while they write.
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { runGit } from './exec.js';
+
+export interface Author {
+  name: string;
+  email: string;
+}
+
+export class Repositories {
+  constructor(readonly root: string) {}
+
+  /** The absolute path of a repository, refusing anything that would leave the root. */
+  pathOf(relative: string): string {
+    const absolute = path.resolve(this.root, relative);
+    if (!absolute.startsWith(this.root + path.sep) || !absolute.endsWith('.git') || relative.includes('\0')) {
+      throw new Error(`not a repository path: ${relative}`);
+    }
+    return absolute;
+  }
+
+  exists(relative: string): boolean {
+    return existsSync(this.pathOf(relative));
+  }
+
+  /** An empty bare repository whose HEAD names `defaultBranch`. */
+  async create(relative: string, defaultBranch: string): Promise<void> {
+    const dir = this.pathOf(relative);
+    await mkdir(path.dirname(dir), { recursive: true });
+    // No template: nothing from the machine's git installation ends up in the repository.
+    await runGit(['init', '--bare', '--quiet', '--template=', `--initial-branch=${defaultBranch}`, dir], { cwd: path.dirname(dir) });
+  }
+
+  /** Commits one file as the first commit of `branch` (without a work tree). */
+  async commitFile(relative: string, commit: { branch: string; file: string; content: string; message: string; author: Author }): Promise<string> {
+    const cwd = this.pathOf(relative);
+    const blob = (await runGit(['hash-object', '-w', '--stdin'], { cwd, input: commit.content })).trim();
+    const tree = (await runGit(['mktree'], { cwd, input: `100644 blob ${blob}\t${commit.file}\n` })).trim();
+    const env = {
+      GIT_AUTHOR_NAME: commit.author.name,
+      GIT_AUTHOR_EMAIL: commit.author.email,
+      GIT_COMMITTER_NAME: commit.author.name,
+      GIT_COMMITTER_EMAIL: commit.author.email,
+    };
+    const sha = (await runGit(['commit-tree', tree, '-m', commit.message], { cwd, env })).trim();
+    // The empty old value makes the update fail if the branch appeared meanwhile.
+    await runGit(['update-ref', `refs/heads/${commit.branch}`, sha, ''], { cwd });
+    return sha;
+  }
+
+  /**
+   * Copies `from` into a new bare repository `to`: all branches and tags, HEAD as in the
+   * source. Objects are hard-linked, so the copy is cheap and survives the source's removal.
+   */
+  async fork(from: string, to: string): Promise<void> {
+    const source = this.pathOf(from);
+    const target = this.pathOf(to);
+    await mkdir(path.dirname(target), { recursive: true });
+    await runGit(['clone', '--bare', '--quiet', '--template=', source, target], { cwd: path.dirname(target) });
+    await runGit(['remote', 'remove', 'origin'], { cwd: target });
+  }
+
+  /** Removes a repository: renamed aside first, so a half-removed one is never served. */
+  async remove(relative: string): Promise<void> {
+    const dir = this.pathOf(relative);
+    if (!existsSync(dir)) return;
+    const trash = `${dir}.deleting-${process.pid}-${Date.now()}`;
+    await rename(dir, trash);
+    await rm(trash, { recursive: true, force: true });
+  }
+
+  /** Removes what a failed create or fork left behind. */
+  async discard(relative: string): Promise<void> {
+    await rm(this.pathOf(relative), { recursive: true, force: true });
+  }
+}

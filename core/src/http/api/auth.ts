@@ -1,0 +1,76 @@
+// API authentication as Pagure does it: "Authorization: token <value>" names a token; the
+// guards below answer 401 EINVALIDTOK (with the reason in `errors`) when it will not do.
+import type { Middleware, Next } from 'koa';
+import type { TokenAcl } from '../../domain/index.js';
+import { ForgeError, Forbidden, Unauthorized } from '../../errors/index.js';
+import type { ForgeContext, ForgeContextExtras, ForgeState } from '../../plugins/index.js';
+import type { DomainServices, Viewer } from '../../services/index.js';
+
+/** Everything after the first "token" in the header, trimmed; undefined when there is none. */
+export function tokenFromHeader(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const at = header.indexOf('token');
+  if (at === -1) return undefined;
+  return header.slice(at + 'token'.length).trim() || undefined;
+}
+
+/** Reads the token of every API request; the guards decide what a missing or bad one means. */
+export function apiAuthentication(services: DomainServices): Middleware<ForgeState, ForgeContextExtras> {
+  return async (ctx, next) => {
+    const value = tokenFromHeader(ctx.get('Authorization'));
+    if (value) {
+      const check = await services.tokens.verify(value);
+      if (check.ok) {
+        ctx.state.user = check.user;
+        ctx.state.token = { id: check.token.id, acls: check.token.acls, projectId: check.token.projectId };
+      } else {
+        ctx.state.tokenProblem = check.reason;
+      }
+    }
+    await next();
+  };
+}
+
+function invalidToken(reason: string | null | undefined): ForgeError {
+  return Unauthorized('EINVALIDTOK', reason === undefined ? {} : { errors: reason as string });
+}
+
+/** Pagure's login-required endpoints: a valid token holding any of `acls`. */
+export function requireToken(...acls: TokenAcl[]): Middleware<ForgeState, ForgeContextExtras> {
+  return async (ctx, next: Next) => {
+    const token = ctx.state.token;
+    if (!token) throw invalidToken(ctx.state.tokenProblem ?? 'Invalid token');
+    if (acls.length && !acls.some((acl) => token.acls.includes(acl))) {
+      const missing = acls.filter((acl) => !token.acls.includes(acl)).sort();
+      throw invalidToken(`Missing ACLs: ${missing.join(', ')}`);
+    }
+    await next();
+  };
+}
+
+/** Pagure's login-optional endpoints: no token is fine, a bad one is not. */
+export const optionalToken: Middleware<ForgeState, ForgeContextExtras> = async (ctx, next) => {
+  if (ctx.state.tokenProblem) throw invalidToken(ctx.state.tokenProblem);
+  await next();
+};
+
+/** A token bound to a project works on that project only; some endpoints want exactly that. */
+export function checkProjectToken(ctx: ForgeContext, projectId: number, options: { userTokens: boolean }): void {
+  const token = ctx.state.token;
+  if (!token) return;
+  if (token.projectId === null ? !options.userTokens : token.projectId !== projectId) throw Unauthorized('EINVALIDTOK');
+}
+
+/** Writes by a user the project blocked are refused (EUBLOCKED). */
+export function checkNotBlocked(ctx: ForgeContext, blockUsers: readonly string[]): void {
+  if (ctx.method === 'POST' && ctx.state.user && blockUsers.includes(ctx.state.user.name)) throw Forbidden('EUBLOCKED');
+}
+
+const VIEWER = Symbol('viewer');
+
+/** The request's viewer (site-admin status looked up once). */
+export async function viewerOf(ctx: ForgeContext, services: DomainServices): Promise<Viewer> {
+  const cache = ctx as unknown as { [VIEWER]?: Promise<Viewer> };
+  cache[VIEWER] ??= services.access.viewer(ctx.state.user);
+  return cache[VIEWER];
+}

@@ -1,0 +1,56 @@
+// Project endpoints answer under four paths: /<repo>, /<ns>/<repo>, /fork/<user>/<repo> and
+// /fork/<user>/<ns>/<repo>. Routes are registered with the most fixed segments first, so
+// /<repo>/hascommit wins over the project "hascommit" in namespace <repo>, as in Pagure.
+import type { Middleware } from 'koa';
+import type { ProjectRecord } from '../../domain/index.js';
+import type { ForgeContext, ForgeContextExtras, ForgeRouter, ForgeState } from '../../plugins/index.js';
+import type { DomainServices } from '../../services/index.js';
+import { viewerOf } from './auth.js';
+
+export type ProjectHandler = (ctx: ForgeContext, project: ProjectRecord) => Promise<void> | void;
+type Method = 'get' | 'post' | 'patch' | 'delete';
+
+interface Route {
+  method: Method;
+  suffix: string;
+  guards: Array<Middleware<ForgeState, ForgeContextExtras>>;
+  handler: ProjectHandler;
+  forks: boolean;
+}
+
+const VARIANTS = ['/:repo', '/:namespace/:repo', '/fork/:username/:repo', '/fork/:username/:namespace/:repo'];
+
+const fixedSegments = (path: string) => path.split('/').filter((s) => s && !s.startsWith(':')).length;
+
+export class ProjectRoutes {
+  private readonly routes: Route[] = [];
+
+  constructor(private readonly services: DomainServices) {}
+
+  /**
+   * `suffix` follows the project's path ("/hascommit", or "" for the project itself).
+   * Guards (token checks) run before the project is looked up, as Pagure orders them.
+   */
+  add(method: Method, suffix: string, handler: ProjectHandler, options: { guards?: Route['guards']; forks?: boolean } = {}): void {
+    this.routes.push({ method, suffix, handler, guards: options.guards ?? [], forks: options.forks ?? true });
+  }
+
+  register(router: ForgeRouter): void {
+    const entries = this.routes.flatMap((route) =>
+      VARIANTS.filter((variant) => route.forks || !variant.startsWith('/fork/')).map((variant) => ({ route, path: variant + route.suffix })),
+    );
+    entries.sort((a, b) => fixedSegments(b.path) - fixedSegments(a.path));
+    for (const { route, path } of entries) {
+      router[route.method](path, ...route.guards, async (ctx) => {
+        const params = ctx.params as Record<string, string | undefined>;
+        const viewer = await viewerOf(ctx, this.services);
+        const project = await this.services.projectQueries.requireVisible(viewer, {
+          name: params.repo!,
+          namespace: params.namespace ?? null,
+          forkOwner: params.username ?? null,
+        });
+        await route.handler(ctx, project);
+      });
+    }
+  }
+}

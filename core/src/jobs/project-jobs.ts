@@ -1,0 +1,93 @@
+// Core's jobs for repositories: create one (maybe with a README), fork one, remove one.
+// Each carries the repository's path and holds its lock (the key every job writing to a
+// repository uses); a failed create or fork removes its project again.
+import { projectFullname, repositoryPath, type ProjectRecord } from '../domain/index.js';
+import type { Repositories } from '../git/index.js';
+import type { EventsApi, JobRegistry } from '../plugins/index.js';
+import { PROJECT_JOBS, type DomainServices } from '../services/index.js';
+
+export interface ProjectJobDeps {
+  services: DomainServices;
+  repositories: Repositories;
+  events: EventsApi;
+  db: import('knex').Knex;
+}
+
+async function forget(deps: ProjectJobDeps, project: ProjectRecord): Promise<void> {
+  await deps.db('projects').where({ id: project.id }).delete();
+}
+
+async function announce(deps: ProjectJobDeps, topic: 'project.new' | 'project.forked', project: ProjectRecord): Promise<void> {
+  const json = await deps.services.projects.json(project);
+  deps.events.emit(deps.db, topic, { project: json }, { agent: project.ownerName, private: project.private });
+}
+
+export function defineProjectJobs(registry: JobRegistry, deps: ProjectJobDeps): void {
+  const { services, repositories } = deps;
+
+  registry.define<{ projectId: number; path: string; readme: boolean; defaultBranch: string; ignoreExisting: boolean }>({
+    name: PROJECT_JOBS.create,
+    attempts: 1,
+    lockKey: (data) => data.path,
+    async run(data) {
+      const project = await services.projectQueries.byId(data.projectId);
+      if (!project) return;
+      const path = repositoryPath(project);
+      if (repositories.exists(path) && !data.ignoreExisting) {
+        await forget(deps, project);
+        throw new Error(`The main repo ${projectFullname(project)}.git already exists`);
+      }
+      try {
+        if (!repositories.exists(path)) await repositories.create(path, data.defaultBranch);
+        if (data.readme) {
+          const owner = (await services.users.byIds([project.userId])).get(project.userId)!;
+          const email = (await services.users.emails([owner.id])).get(owner.id)?.defaultEmail ?? `${owner.name}@users.noreply`;
+          await repositories.commitFile(path, {
+            branch: data.defaultBranch,
+            file: 'README.md',
+            content: `# ${project.name}\n\n${project.description}\n`,
+            message: 'Added the README',
+            author: { name: owner.fullname || owner.name, email },
+          });
+        }
+      } catch (error) {
+        await repositories.discard(path);
+        await forget(deps, project);
+        throw error;
+      }
+      await announce(deps, 'project.new', project);
+      return { projectId: project.id };
+    },
+  });
+
+  registry.define<{ projectId: number; path: string }>({
+    name: PROJECT_JOBS.fork,
+    attempts: 1,
+    lockKey: (data) => data.path,
+    async run(data) {
+      const fork = await services.projectQueries.byId(data.projectId);
+      if (!fork) return;
+      const parent = fork.parentId === null ? undefined : await services.projectQueries.byId(fork.parentId);
+      const path = repositoryPath(fork);
+      try {
+        if (!parent) throw new Error(`the project ${projectFullname(fork)} was forked from is gone`);
+        if (repositories.exists(path)) throw new Error(`The main repo ${projectFullname(fork)}.git already exists`);
+        await repositories.fork(repositoryPath(parent), path);
+      } catch (error) {
+        await repositories.discard(path).catch(() => undefined);
+        await forget(deps, fork);
+        throw error;
+      }
+      await announce(deps, 'project.forked', fork);
+      return { projectId: fork.id };
+    },
+  });
+
+  registry.define<{ path: string }>({
+    name: PROJECT_JOBS.remove,
+    lockKey: (data) => data.path,
+    async run(data) {
+      await repositories.remove(data.path);
+    },
+  });
+}

@@ -1,0 +1,34 @@
+// Builds every core service from one context, in dependency order.
+import { AccessService } from './access/access-service.js';
+import { GrantsService } from './access/grants-service.js';
+import type { ServiceContext } from './context.js';
+import { GroupsService } from './groups/groups-service.js';
+import { ProjectQueries } from './projects/project-queries.js';
+import { ProjectsService } from './projects/projects-service.js';
+import { WatchersService } from './projects/watchers-service.js';
+import { TokensService } from './tokens/tokens-service.js';
+import { AuthService } from './users/auth-service.js';
+import { SessionsService } from './users/sessions.js';
+import { UsersService } from './users/users-service.js';
+
+export function createServices(ctx: ServiceContext) {
+  const users = new UsersService(ctx);
+  const sessions = new SessionsService(ctx.db, ctx.config.sessions.lifetimeDays);
+  const groups = new GroupsService(ctx, users);
+  const access = new AccessService(ctx, users);
+  const projectQueries = new ProjectQueries(ctx, access);
+  return {
+    users,
+    sessions,
+    auth: new AuthService(ctx, users, sessions),
+    tokens: new TokensService(ctx),
+    groups,
+    access,
+    grants: new GrantsService(ctx, access, users, groups),
+    projectQueries,
+    projects: new ProjectsService(ctx, access, projectQueries, users, groups),
+    watchers: new WatchersService(ctx, users),
+  };
+}
+
+export type DomainServices = ReturnType<typeof createServices>;

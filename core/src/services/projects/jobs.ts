@@ -1,0 +1,10 @@
+// Names and data of the jobs the project services queue (handlers are in jobs/).
+
+export const PROJECT_JOBS = {
+  /** { projectId, path, readme, defaultBranch, ignoreExisting }: create the bare repository, maybe with a README. */
+  create: 'core.create-repo',
+  /** { projectId, path }: copy the parent's repository into a new fork. */
+  fork: 'core.fork-repo',
+  /** { path }: remove a deleted project's repository. */
+  remove: 'core.delete-repo',
+} as const;

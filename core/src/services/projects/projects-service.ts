@@ -1,0 +1,213 @@
+// The life of a project: creation and forking (their repositories made by jobs), the main
+// admin changing, settings, deletion.
+import type { Knex } from 'knex';
+import { projectFullname, repositoryPath, type ProjectRecord, type UserRecord } from '../../domain/index.js';
+import { Invalid, NotFound, Unauthorized, Unavailable } from '../../errors/index.js';
+import type { AccessService, Viewer } from '../access/access-service.js';
+import { fnmatch } from '../access/fnmatch.js';
+import type { ServiceContext } from '../context.js';
+import type { GroupsService } from '../groups/groups-service.js';
+import { projectJson, projectsJson, type ProjectJson } from '../json/project-json.js';
+import type { UsersService } from '../users/users-service.js';
+import { PROJECT_JOBS } from './jobs.js';
+import type { NewProject } from './project-input.js';
+import type { ProjectQueries } from './project-queries.js';
+import { applySettings, FORK_SETTINGS, readSettings, type Settings } from './settings.js';
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string }).code === '23505';
+}
+
+export class ProjectsService {
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly access: AccessService,
+    private readonly queries: ProjectQueries,
+    private readonly users: UsersService,
+    private readonly groups: GroupsService,
+  ) {}
+
+  /** Pagure's project JSON; `withEmails` is its private view (owners' emails), used by PATCH. */
+  json(project: ProjectRecord, db: Knex = this.ctx.db, options: { withEmails?: boolean } = {}): Promise<ProjectJson> {
+    return projectJson(db, project, this.jsonOptions(options));
+  }
+
+  /** The JSON of many projects, in a fixed number of queries. */
+  jsonList(projects: readonly ProjectRecord[]): Promise<ProjectJson[]> {
+    return projectsJson(this.ctx.db, projects, this.jsonOptions({}));
+  }
+
+  private jsonOptions(options: { withEmails?: boolean }) {
+    return {
+      baseUrl: this.ctx.config.url,
+      ...(options.withEmails ? { withEmails: (ids: number[]) => this.users.emails(ids) } : {}),
+    };
+  }
+
+  private actor(viewer: Viewer): UserRecord {
+    if (!viewer.user) throw Unauthorized('EINVALIDTOK');
+    return viewer.user;
+  }
+
+  /** Queues a job for a project just written; if the queue refuses, the project goes too. */
+  private async queue(project: ProjectRecord, job: string, data: Record<string, string | number | boolean | null>): Promise<string> {
+    try {
+      return (await this.ctx.jobs.enqueue(job, data))!.id;
+    } catch (error) {
+      await this.ctx.db('projects').where({ id: project.id }).delete();
+      this.ctx.log.error({ err: error, job }, 'could not queue a project job');
+      throw Unavailable('ENOCODE', 'The job queue is not available; try again later');
+    }
+  }
+
+  /** Creates the project's record and queues the creation of its repository. */
+  async create(viewer: Viewer, input: NewProject): Promise<{ project: ProjectRecord; taskId: string }> {
+    const { config } = this.ctx;
+    if (!config.projects.allowNew) throw NotFound('ENEWPROJECTDISABLED');
+    const actor = this.actor(viewer);
+    const isPrivate = input.private && config.projects.private;
+    // Private projects live in their owner's namespace, as in Pagure.
+    let namespace = isPrivate ? actor.name : input.namespace;
+    if (!namespace && config.userNamespace) namespace = actor.name;
+    if (namespace !== null) {
+      const allowed = new Set([...config.namespaces, ...(await this.groups.namesOf(actor))]);
+      if (config.userNamespace || isPrivate) allowed.add(actor.name);
+      if (!allowed.has(namespace)) {
+        throw Invalid(
+          'ENOCODE',
+          'The namespace of your project must be in the list of allowed namespaces set by the admins of this pagure instance, or the name of a group of which you are a member.',
+        );
+      }
+    }
+    const path = namespace ? `${namespace}/${input.name}` : input.name;
+    if (config.projects.reserved.some((pattern) => fnmatch(path, pattern))) {
+      throw Invalid('ENOCODE', `No project "${path}" are allowed to be created due to potential conflicts in URLs with pagure itself`);
+    }
+    const taken = () => Invalid('ENOCODE', `It is not possible to create the repo "${path}"`);
+    if (await this.queries.find({ name: input.name, namespace, forkOwner: null })) throw taken();
+    let id: number;
+    try {
+      const [row] = (await this.ctx.db('projects')
+        .insert({
+          name: input.name,
+          namespace,
+          user_id: actor.id,
+          private: isPrivate,
+          description: input.description,
+          url: input.url,
+          avatar_email: input.avatarEmail,
+          mirrored_from: input.mirroredFrom,
+        })
+        .returning('id')) as Array<{ id: number }>;
+      id = row!.id;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw taken();
+      throw error;
+    }
+    const project = (await this.queries.byId(id))!;
+    const taskId = await this.queue(project, PROJECT_JOBS.create, {
+      projectId: id,
+      path: repositoryPath(project),
+      readme: input.createReadme,
+      defaultBranch: input.defaultBranch ?? config.git.defaultBranch,
+      ignoreExisting: input.ignoreExistingRepos && viewer.siteAdmin,
+    });
+    return { project, taskId };
+  }
+
+  /** Forks `source` for the viewer: the record now, the repository copied by a job. */
+  async fork(viewer: Viewer, source: ProjectRecord): Promise<{ fork: ProjectRecord; taskId: string }> {
+    const actor = this.actor(viewer);
+    const exists = () => Invalid('ENOCODE', `Repo "forks/${actor.name}/${source.name}" already exists`);
+    if (await this.queries.find({ name: source.name, namespace: source.namespace, forkOwner: actor.name })) throw exists();
+    let id: number;
+    try {
+      const [row] = (await this.ctx.db('projects')
+        .insert({
+          name: source.name,
+          namespace: source.namespace,
+          user_id: actor.id,
+          parent_id: source.id,
+          is_fork: true,
+          private: source.private,
+          description: source.description,
+          url: source.url,
+          avatar_email: source.avatarEmail,
+          settings: JSON.stringify(FORK_SETTINGS),
+        })
+        .returning('id')) as Array<{ id: number }>;
+      id = row!.id;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw exists();
+      throw error;
+    }
+    const fork = (await this.queries.byId(id))!;
+    return { fork, taskId: await this.queue(fork, PROJECT_JOBS.fork, { projectId: id, path: repositoryPath(fork) }) };
+  }
+
+  /** Deletes the project (its forks stay, without a parent); its repository is removed by a job. */
+  async remove(viewer: Viewer, project: ProjectRecord): Promise<ProjectJson> {
+    const { projects } = this.ctx.config;
+    if (project.isFork ? !projects.allowDeleteForks : !projects.allowDelete) throw NotFound('ENOPROJECT');
+    await this.requireAdmin(viewer, project, 'ENOTHIGHENOUGH');
+    return this.ctx.db.transaction(async (trx) => {
+      const json = await this.json(project, trx);
+      await trx('projects').where({ id: project.id }).delete();
+      this.ctx.events.emit(trx, 'project.deleted', { project: json }, { agent: viewer.user!.name, private: project.private });
+      await this.ctx.jobs.enqueue(PROJECT_JOBS.remove, { path: repositoryPath(project) }, { trx });
+      return json;
+    });
+  }
+
+  /** Throws 401 `code` unless the viewer administers the project (owner, admin, site admin). */
+  async requireAdmin(viewer: Viewer, project: ProjectRecord, code: 'EMODIFYPROJECTNOTALLOWED' | 'ENOTHIGHENOUGH' = 'EMODIFYPROJECTNOTALLOWED'): Promise<void> {
+    if (!(await this.access.has(viewer, project, 'admin'))) throw Unauthorized(code);
+  }
+
+  /**
+   * Pagure's PATCH: only the owner (or a site admin) gives the project to someone else;
+   * with `retainAccess` the old owner stays on as an admin.
+   */
+  async setMainAdmin(viewer: Viewer, project: ProjectRecord, change: { mainAdmin?: string | undefined; retainAccess: boolean }): Promise<ProjectRecord> {
+    const actor = this.actor(viewer);
+    await this.requireAdmin(viewer, project);
+    if (change.mainAdmin === undefined) return project;
+    if (project.userId !== actor.id && !viewer.siteAdmin) throw Unauthorized('ENOTMAINADMIN');
+    const target = await this.users.byNameOrEmail(change.mainAdmin);
+    if (!target) throw Invalid('ENOUSER');
+    if (target.id === project.userId) return project;
+    await this.ctx.db.transaction(async (trx) => {
+      await trx('projects').where({ id: project.id }).update({ user_id: target.id, updated_at: trx.fn.now() });
+      await trx('project_user_access').where({ project_id: project.id, user_id: target.id }).delete();
+      if (change.retainAccess && actor.id === project.userId) {
+        await trx('project_user_access').insert({ project_id: project.id, user_id: actor.id, access: 'admin' }).onConflict(['project_id', 'user_id']).merge();
+        const updated = (await this.queries.byId(project.id, trx))!;
+        this.ctx.events.emit(
+          trx,
+          'project.user.added',
+          { project: await this.json(updated, trx), new_user: actor.name, access: 'admin', branches: null },
+          { agent: actor.name, private: project.private },
+        );
+      }
+    });
+    return (await this.queries.byId(project.id))!;
+  }
+
+  /** The project's settings; only its admins may read them (Pagure lets any token holder). */
+  async settings(viewer: Viewer, project: ProjectRecord): Promise<Settings> {
+    await this.requireAdmin(viewer, project);
+    return readSettings(project);
+  }
+
+  /** Applies the settings present in `body`; returns Pagure's message. */
+  async updateSettings(viewer: Viewer, project: ProjectRecord, body: Record<string, unknown>): Promise<string> {
+    const { settings, changed } = applySettings(await this.settings(viewer, project), body);
+    if (!changed.length) return 'No settings to change';
+    await this.ctx.db.transaction(async (trx) => {
+      await trx('projects').where({ id: project.id }).update({ settings: JSON.stringify(settings), updated_at: trx.fn.now() });
+      const updated = (await this.queries.byId(project.id, trx))!;
+      this.ctx.events.emit(trx, 'project.edit', { project: await this.json(updated, trx), fields: changed }, { agent: viewer.user!.name, private: project.private });
+    });
+    return `Edited successfully settings of repo: ${projectFullname(project)}`;
+  }
+}
