@@ -241,6 +241,9 @@ export class Forge {
         publicUrl: () => this.config.url,
         trustProxy: this.config.http.trustProxy,
         bodyLimitKb: this.config.http.bodyLimitKb,
+        secret: this.secret,
+        registration: this.config.registration,
+        sessionLifetimeDays: this.config.sessions.lifetimeDays,
       });
     } catch (error) {
       throw new StartupError(`registering routes failed: ${(error as Error).message}`);

@@ -4,13 +4,13 @@ import { migrate, openDatabase } from '../db/index.js';
 import { createForge, migrationSets } from '../forge.js';
 import { loadPlugins, loadTheme } from '../plugins/index.js';
 import { CORE_VERSION } from '../version.js';
-import { closeOnSignals, say } from './output.js';
+import { closeOnSignals, say, table } from './output.js';
 
 export interface GlobalOptions {
   config?: string;
 }
 
-function configFrom(global: GlobalOptions, overrides: Partial<Record<string, unknown>> = {}): Config {
+export function configFrom(global: GlobalOptions, overrides: Partial<Record<string, unknown>> = {}): Config {
   return loadConfig({ file: global.config, overrides });
 }
 
@@ -57,10 +57,6 @@ export async function pluginsCommand(global: GlobalOptions) {
   const theme = config.theme ? loadTheme(config.theme, context) : undefined;
   say(`@pagurus/core ${CORE_VERSION}`);
   if (!plugins.length) say('no plugins enabled');
-  const rows = plugins.map((p) => [p.name, p.version, p.packageName, p.dependsOn.join(',') || '-']);
-  const header = ['PLUGIN', 'VERSION', 'PACKAGE', 'DEPENDS ON'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  if (rows.length) [header, ...rows].forEach((r) => say(line(r)));
+  if (plugins.length) table(['PLUGIN', 'VERSION', 'PACKAGE', 'DEPENDS ON'], plugins.map((p) => [p.name, p.version, p.packageName, p.dependsOn.join(',') || '-']));
   say(theme ? `theme: ${theme.name} ${theme.version} (${theme.packageName})` : 'theme: core templates (no theme configured)');
 }

@@ -1,6 +1,7 @@
 // The `pagurus` command line: its commands and options, with --help on each.
 import { Command } from 'commander';
 import { CORE_VERSION } from '../version.js';
+import { accountCommands } from './account-commands.js';
 import { migrateCommand, pluginsCommand, serveCommand, workerCommand, type GlobalOptions } from './commands.js';
 
 export function buildProgram(): Command {
@@ -35,6 +36,8 @@ export function buildProgram(): Command {
     .command('plugins')
     .description('list the enabled plugins and theme, with their versions')
     .action(() => pluginsCommand(global()));
+
+  accountCommands(program, global);
 
   return program;
 }

@@ -32,3 +32,12 @@ export function projectRef(p: Named & { id: number }): ProjectRef {
     forkOf: p.isFork ? p.ownerName : null,
   };
 }
+
+/** "forks/alice/rpms/bash" → { forkOwner: alice, namespace: rpms, name: bash }; undefined if malformed. */
+export function parseFullname(fullname: string): { name: string; namespace: string | null; forkOwner: string | null } | undefined {
+  const parts = fullname.replace(/\.git$/, '').split('/');
+  const forkOwner = parts[0] === 'forks' && parts.length >= 3 ? parts[1]! : null;
+  const rest = forkOwner === null ? parts : parts.slice(2);
+  if (rest.length < 1 || rest.length > 2 || rest.some((p) => !p)) return undefined;
+  return { name: rest[rest.length - 1]!, namespace: rest.length === 2 ? rest[0]! : null, forkOwner };
+}

@@ -14,6 +14,7 @@ import { errorHandler, isApiRequest } from './middleware/errors.js';
 import { requestContext } from './middleware/request-context.js';
 import { securityHeaders } from './middleware/security.js';
 import { PageRenderer, type SiteInfo } from './web/render.js';
+import { sessions } from './web/session.js';
 import type { TemplateStore } from './web/templates.js';
 import { createWebRouter } from './web/router.js';
 
@@ -30,6 +31,9 @@ export interface HttpDependencies {
   publicUrl: () => string;
   trustProxy: boolean;
   bodyLimitKb: number;
+  secret: string;
+  registration: boolean;
+  sessionLifetimeDays: number;
 }
 
 export type ForgeApp = Koa<ForgeState, ForgeContextExtras>;
@@ -37,6 +41,7 @@ export type ForgeApp = Koa<ForgeState, ForgeContextExtras>;
 export function createHttpApp(deps: HttpDependencies): ForgeApp {
   const app: ForgeApp = new Koa<ForgeState, ForgeContextExtras>();
   app.proxy = deps.trustProxy;
+  app.keys = [deps.secret];
   // errorHandler logs what middleware throws; anything Koa reports outside it (a broken
   // response stream, say) is logged here instead of printed to stderr.
   app.silent = true;
@@ -50,7 +55,8 @@ export function createHttpApp(deps: HttpDependencies): ForgeApp {
     publicUrl: deps.publicUrl,
     projectNameRegex: deps.projectNameRegex,
   });
-  const web = createWebRouter(deps.hooks);
+  const session = { secret: deps.secret, secure: deps.publicUrl().startsWith('https:'), lifetimeDays: deps.sessionLifetimeDays };
+  const web = createWebRouter(deps.hooks, deps.services, { session, registration: deps.registration, publicUrl: deps.publicUrl });
   const health = createHealthRouter(deps.health, deps.site.coreVersion);
 
   app.use(requestContext(deps.log));
@@ -79,7 +85,7 @@ export function createHttpApp(deps: HttpDependencies): ForgeApp {
   });
   // API requests never fall through to pages, and pages never to the API.
   const apiStack = compose([api.allowedMethods(), api.routes()] as Koa.Middleware[]);
-  const webStack = compose([health.routes(), web.allowedMethods(), web.routes()] as Koa.Middleware[]);
+  const webStack = compose([health.routes(), sessions(deps.services.sessions, session), web.allowedMethods(), web.routes()] as Koa.Middleware[]);
   app.use((ctx, next) => (isApiRequest(ctx) ? apiStack(ctx, next) : webStack(ctx, next)));
   return app;
 }

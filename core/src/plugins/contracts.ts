@@ -31,6 +31,10 @@ export interface ForgeState {
   token: RequestToken | null;
   /** Why the token the request carried was refused ("Invalid token", "Expired token"), if it was. */
   tokenProblem: string | null;
+  /** For pages: the value every state-changing form must send back as `csrf_token`. */
+  csrfToken: string;
+  /** For pages: the browser session, when someone is logged in. */
+  sessionId: string | null;
 }
 
 /** What route handlers get: Koa's context plus page rendering with the active theme. */

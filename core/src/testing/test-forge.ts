@@ -6,7 +6,7 @@ import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { loadConfig, type ConfigKey, type PluginEntry } from '../config/index.js';
 import { Forge } from '../forge.js';
-import { USER_ACLS, type ProjectRecord, type UserRecord } from '../domain/index.js';
+import { parseFullname, USER_ACLS, type ProjectRecord, type UserRecord } from '../domain/index.js';
 import type { ProcessRole } from '../plugins/index.js';
 import { MODE_LABEL, serverServices, type TestMode } from './modes.js';
 import { deleteRedisKeys, dropSchema, pgliteTemplate, uniqueSuffix } from './services.js';
@@ -151,14 +151,8 @@ export async function createTestForge(options: TestForgeOptions = {}): Promise<T
       const user = await userNamed(username);
       let projectId: number | null = null;
       if (tokenOptions.project) {
-        const parts = tokenOptions.project.split('/');
-        const fork = parts[0] === 'forks';
-        const rest = fork ? parts.slice(2) : parts;
-        const project = await services.projectQueries.find({
-          name: rest[rest.length - 1]!,
-          namespace: rest.length > 1 ? rest[0]! : null,
-          forkOwner: fork ? parts[1]! : null,
-        });
+        const path = parseFullname(tokenOptions.project);
+        const project = path && (await services.projectQueries.find(path));
         if (!project) throw new Error(`no project ${tokenOptions.project}`);
         projectId = project.id;
       }

@@ -2,10 +2,10 @@
 // /fork/<user>/<ns>/<repo>. Routes are registered with the most fixed segments first, so
 // /<repo>/hascommit wins over the project "hascommit" in namespace <repo>, as in Pagure.
 import type { Middleware } from 'koa';
-import type { ProjectRecord } from '../../domain/index.js';
+import type { ProjectRecord, TokenAcl } from '../../domain/index.js';
 import type { ForgeContext, ForgeContextExtras, ForgeRouter, ForgeState } from '../../plugins/index.js';
 import type { DomainServices } from '../../services/index.js';
-import { viewerOf } from './auth.js';
+import { checkNotBlocked, checkProjectToken, requireToken, viewerOf } from './auth.js';
 
 export type ProjectHandler = (ctx: ForgeContext, project: ProjectRecord) => Promise<void> | void;
 type Method = 'get' | 'post' | 'patch' | 'delete';
@@ -16,6 +16,14 @@ interface Route {
   guards: Array<Middleware<ForgeState, ForgeContextExtras>>;
   handler: ProjectHandler;
   forks: boolean;
+  authenticated: boolean;
+}
+
+export interface ProjectRouteOptions {
+  /** A token holding any of these ACLs is required; then a project-bound token must be this project's, and blocked users may not POST. */
+  acls?: TokenAcl[];
+  /** Also answer under /fork/<user>/... (default true). */
+  forks?: boolean;
 }
 
 const VARIANTS = ['/:repo', '/:namespace/:repo', '/fork/:username/:repo', '/fork/:username/:namespace/:repo'];
@@ -29,10 +37,17 @@ export class ProjectRoutes {
 
   /**
    * `suffix` follows the project's path ("/hascommit", or "" for the project itself).
-   * Guards (token checks) run before the project is looked up, as Pagure orders them.
+   * The token is checked before the project is looked up, as Pagure orders them.
    */
-  add(method: Method, suffix: string, handler: ProjectHandler, options: { guards?: Route['guards']; forks?: boolean } = {}): void {
-    this.routes.push({ method, suffix, handler, guards: options.guards ?? [], forks: options.forks ?? true });
+  add(method: Method, suffix: string, handler: ProjectHandler, options: ProjectRouteOptions = {}): void {
+    this.routes.push({
+      method,
+      suffix,
+      handler,
+      guards: options.acls ? [requireToken(...options.acls)] : [],
+      forks: options.forks ?? true,
+      authenticated: options.acls !== undefined,
+    });
   }
 
   register(router: ForgeRouter): void {
@@ -49,6 +64,10 @@ export class ProjectRoutes {
           namespace: params.namespace ?? null,
           forkOwner: params.username ?? null,
         });
+        if (route.authenticated) {
+          checkNotBlocked(ctx, project.blockUsers);
+          checkProjectToken(ctx, project.id, { userTokens: true });
+        }
         await route.handler(ctx, project);
       });
     }

@@ -4,7 +4,7 @@ import type { GrantableLevel } from '../../domain/index.js';
 import { Invalid } from '../../errors/index.js';
 import type { ForgeContext } from '../../plugins/index.js';
 import type { DomainServices } from '../../services/index.js';
-import { checkNotBlocked, checkProjectToken, requireToken, viewerOf } from './auth.js';
+import { viewerOf } from './auth.js';
 import type { ProjectRoutes } from './project-routes.js';
 import { body, isTrue, query, value } from './params.js';
 
@@ -28,7 +28,6 @@ export function projectRoutes(routes: ProjectRoutes, services: DomainServices): 
     'patch',
     '',
     async (ctx, project) => {
-      checkProjectToken(ctx, project.id, { userTokens: true });
       const who = await viewer(ctx);
       // Permission before the body, as Pagure orders the checks.
       await services.projects.requireAdmin(who, project);
@@ -39,27 +38,23 @@ export function projectRoutes(routes: ProjectRoutes, services: DomainServices): 
       const updated = await services.projects.setMainAdmin(who, project, { mainAdmin, retainAccess: retainAccess(data.retain_access) });
       ctx.body = await services.projects.json(updated, undefined, { withEmails: true });
     },
-    { guards: [requireToken('modify_project')], forks: false },
+    { acls: ['modify_project'], forks: false },
   );
 
   routes.add(
     'post',
     '/delete',
     async (ctx, project) => {
-      checkNotBlocked(ctx, project.blockUsers);
-      checkProjectToken(ctx, project.id, { userTokens: true });
       const json = await services.projects.remove(await viewer(ctx), project);
       ctx.body = { message: 'Project deleted', project: json };
     },
-    { guards: [requireToken('modify_project')] },
+    { acls: ['modify_project'] },
   );
 
   routes.add(
     'post',
     '/git/modifyacls',
     async (ctx, project) => {
-      checkNotBlocked(ctx, project.blockUsers);
-      checkProjectToken(ctx, project.id, { userTokens: true });
       const data = body(ctx);
       const errors: Record<string, string[]> = {};
       const userType = String(data.user_type ?? '').trim();
@@ -78,7 +73,7 @@ export function projectRoutes(routes: ProjectRoutes, services: DomainServices): 
       const updated = (await services.projectQueries.byId(project.id))!;
       ctx.body = await services.projects.json(updated);
     },
-    { guards: [requireToken('modify_project')] },
+    { acls: ['modify_project'] },
   );
 
   routes.add('get', '/hascommit', async (ctx, project) => {
@@ -104,34 +99,29 @@ export function projectRoutes(routes: ProjectRoutes, services: DomainServices): 
     'post',
     '/watchers/update',
     async (ctx, project) => {
-      checkNotBlocked(ctx, project.blockUsers);
-      checkProjectToken(ctx, project.id, { userTokens: true });
       const data = body(ctx);
       const message = await services.watchers.update(await viewer(ctx), project, String(data.watcher ?? '').trim(), data.status);
       ctx.body = { message, status: 'ok' };
     },
-    { guards: [requireToken('modify_project', 'update_watch_status')] },
+    { acls: ['modify_project', 'update_watch_status'] },
   );
 
   routes.add(
     'get',
     '/options',
     async (ctx, project) => {
-      checkProjectToken(ctx, project.id, { userTokens: true });
       ctx.body = { settings: await services.projects.settings(await viewer(ctx), project), status: 'ok' };
     },
-    { guards: [requireToken('modify_project')] },
+    { acls: ['modify_project'] },
   );
 
   routes.add(
     'post',
     '/options/update',
     async (ctx, project) => {
-      checkNotBlocked(ctx, project.blockUsers);
-      checkProjectToken(ctx, project.id, { userTokens: true });
       const message = await services.projects.updateSettings(await viewer(ctx), project, body(ctx));
       ctx.body = { message, status: 'ok' };
     },
-    { guards: [requireToken('modify_project')] },
+    { acls: ['modify_project'] },
   );
 }

@@ -16,6 +16,8 @@ export function requestContext(log: Logger): Middleware<ForgeState, ForgeContext
     ctx.state.user = null;
     ctx.state.token = null;
     ctx.state.tokenProblem = null;
+    ctx.state.csrfToken = '';
+    ctx.state.sessionId = null;
     ctx.set('X-Request-Id', requestId);
     const started = performance.now();
     try {

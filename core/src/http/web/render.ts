@@ -21,7 +21,8 @@ export class PageRenderer {
     const nav = await this.hooks.navLinks.promise(CORE_LINKS.map((link) => ({ ...link })), { viewer, path: ctx.path });
     const common = {
       site: this.site,
-      viewer,
+      viewer: viewer && { name: viewer.name, fullname: viewer.fullname },
+      csrfToken: ctx.state.csrfToken,
       nav: nav.map((link) => ({ ...link, current: link.href === ctx.path })),
       path: ctx.path,
       requestId: ctx.state.requestId,

@@ -1,12 +1,15 @@
 // Pages: core's, then every plugin's (webRoutes hook).
 import Router from '@koa/router';
 import type { ForgeContextExtras, ForgeHooks, ForgeRouter, ForgeState } from '../../plugins/index.js';
+import type { DomainServices } from '../../services/index.js';
+import { accountPages, type AccountPagesOptions } from './account-pages.js';
 
-export function createWebRouter(hooks: ForgeHooks): ForgeRouter {
+export function createWebRouter(hooks: ForgeHooks, services: DomainServices, accounts: AccountPagesOptions): ForgeRouter {
   const router = new Router<ForgeState, ForgeContextExtras>();
   router.get('/', async (ctx) => {
     await ctx.render('home', { title: 'Home' });
   });
+  accountPages(router, services, accounts);
   hooks.webRoutes.call(router);
   return router;
 }

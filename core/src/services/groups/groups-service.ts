@@ -98,20 +98,23 @@ export class GroupsService {
       .pluck('groups.name')) as string[];
   }
 
-  /** Members, the creator and site admins may add people. Adding a member twice changes nothing. */
-  async addMember(actor: UserRecord, group: GroupRecord, username: string): Promise<void> {
+  /**
+   * Members, the creator and site admins may add people; `null` is the instance's operator
+   * (the CLI). Adding a member twice changes nothing.
+   */
+  async addMember(actor: UserRecord | null, group: GroupRecord, username: string): Promise<void> {
     const user = await this.users.byName(username);
     if (!user) throw refused(`No user \`${username}\` found`);
-    const allowed = group.creatorId === actor.id || (await this.isMember(group, actor)) || (await this.users.isSiteAdmin(actor));
+    const allowed = actor === null || group.creatorId === actor.id || (await this.isMember(group, actor)) || (await this.users.isSiteAdmin(actor));
     if (!allowed) throw refused('You are not allowed to add user to this group');
     await this.ctx.db('group_members').insert({ group_id: group.id, user_id: user.id }).onConflict(['group_id', 'user_id']).ignore();
   }
 
-  /** Members and site admins may remove people, never the creator. */
-  async removeMember(actor: UserRecord, group: GroupRecord, username: string): Promise<void> {
+  /** Members, site admins and the operator (`null`) may remove people, never the creator. */
+  async removeMember(actor: UserRecord | null, group: GroupRecord, username: string): Promise<void> {
     const user = await this.users.byName(username);
     if (!user) throw refused(`No user \`${username}\` found`);
-    const allowed = (await this.isMember(group, actor)) || (await this.users.isSiteAdmin(actor));
+    const allowed = actor === null || (await this.isMember(group, actor)) || (await this.users.isSiteAdmin(actor));
     if (!allowed) throw refused('You are not allowed to remove user from this group');
     if (user.id === group.creatorId) throw refused('The creator of a group cannot be removed');
     const removed = await this.ctx.db('group_members').where({ group_id: group.id, user_id: user.id }).delete();

@@ -14,8 +14,14 @@ import type { NewProject } from './project-input.js';
 import type { ProjectQueries } from './project-queries.js';
 import { applySettings, FORK_SETTINGS, readSettings, type Settings } from './settings.js';
 
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string }).code === '23505';
+/** Inserts a project row; a unique-index clash (a concurrent twin) becomes `taken()`. */
+async function insertProject(db: Knex, row: Record<string, unknown>, taken: () => Error): Promise<number> {
+  try {
+    const [inserted] = (await db('projects').insert(row).returning('id')) as Array<{ id: number }>;
+    return inserted!.id;
+  } catch (error) {
+    throw (error as { code?: string }).code === '23505' ? taken() : error;
+  }
 }
 
 export class ProjectsService {
@@ -85,25 +91,20 @@ export class ProjectsService {
     }
     const taken = () => Invalid('ENOCODE', `It is not possible to create the repo "${path}"`);
     if (await this.queries.find({ name: input.name, namespace, forkOwner: null })) throw taken();
-    let id: number;
-    try {
-      const [row] = (await this.ctx.db('projects')
-        .insert({
-          name: input.name,
-          namespace,
-          user_id: actor.id,
-          private: isPrivate,
-          description: input.description,
-          url: input.url,
-          avatar_email: input.avatarEmail,
-          mirrored_from: input.mirroredFrom,
-        })
-        .returning('id')) as Array<{ id: number }>;
-      id = row!.id;
-    } catch (error) {
-      if (isUniqueViolation(error)) throw taken();
-      throw error;
-    }
+    const id = await insertProject(
+      this.ctx.db,
+      {
+        name: input.name,
+        namespace,
+        user_id: actor.id,
+        private: isPrivate,
+        description: input.description,
+        url: input.url,
+        avatar_email: input.avatarEmail,
+        mirrored_from: input.mirroredFrom,
+      },
+      taken,
+    );
     const project = (await this.queries.byId(id))!;
     const taskId = await this.queue(project, PROJECT_JOBS.create, {
       projectId: id,
@@ -120,27 +121,22 @@ export class ProjectsService {
     const actor = this.actor(viewer);
     const exists = () => Invalid('ENOCODE', `Repo "forks/${actor.name}/${source.name}" already exists`);
     if (await this.queries.find({ name: source.name, namespace: source.namespace, forkOwner: actor.name })) throw exists();
-    let id: number;
-    try {
-      const [row] = (await this.ctx.db('projects')
-        .insert({
-          name: source.name,
-          namespace: source.namespace,
-          user_id: actor.id,
-          parent_id: source.id,
-          is_fork: true,
-          private: source.private,
-          description: source.description,
-          url: source.url,
-          avatar_email: source.avatarEmail,
-          settings: JSON.stringify(FORK_SETTINGS),
-        })
-        .returning('id')) as Array<{ id: number }>;
-      id = row!.id;
-    } catch (error) {
-      if (isUniqueViolation(error)) throw exists();
-      throw error;
-    }
+    const id = await insertProject(
+      this.ctx.db,
+      {
+        name: source.name,
+        namespace: source.namespace,
+        user_id: actor.id,
+        parent_id: source.id,
+        is_fork: true,
+        private: source.private,
+        description: source.description,
+        url: source.url,
+        avatar_email: source.avatarEmail,
+        settings: JSON.stringify(FORK_SETTINGS),
+      },
+      exists,
+    );
     const fork = (await this.queries.byId(id))!;
     return { fork, taskId: await this.queue(fork, PROJECT_JOBS.fork, { projectId: id, path: repositoryPath(fork) }) };
   }

@@ -115,8 +115,10 @@ export class TokensService {
     return rows.map(tokenFromRow);
   }
 
-  async revoke(user: UserRecord, id: number): Promise<void> {
-    const changed = await this.ctx.db('api_tokens').where({ id, user_id: user.id }).whereNull('revoked_at').update({ revoked_at: new Date() });
-    if (!changed) throw NotFound('ENOCODE', `No token ${id} of ${user.name} to revoke`);
+  /** Revokes one of `user`'s tokens, or any token when `user` is null (the operator). */
+  async revoke(user: UserRecord | null, id: number): Promise<void> {
+    const query = this.ctx.db('api_tokens').where({ id }).whereNull('revoked_at');
+    if (user) query.andWhere({ user_id: user.id });
+    if (!(await query.update({ revoked_at: new Date() }))) throw NotFound('ENOCODE', `No token ${id}${user ? ` of ${user.name}` : ''} to revoke`);
   }
 }

@@ -1,0 +1,122 @@
+// Pages for accounts: log in and out, register, change and reset the password.
+import { isForgeError, type FieldErrors } from '../../errors/index.js';
+import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
+import type { DomainServices } from '../../services/index.js';
+import { clearSessionCookie, setSessionCookie, type SessionOptions } from './session.js';
+
+export interface AccountPagesOptions {
+  session: SessionOptions;
+  registration: boolean;
+  publicUrl: () => string;
+}
+
+function form(ctx: ForgeContext): Record<string, string> {
+  const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v : Array.isArray(v) ? String(v[0]) : '']));
+}
+
+/** Where to go after logging in: a path on this site only. */
+function safeNext(next: string | undefined): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+}
+
+/** Field errors of a ForgeError, as templates show them next to each field. */
+function fieldErrors(error: unknown): Record<string, string> {
+  if (!isForgeError(error)) throw error;
+  const errors: FieldErrors | undefined = error.errors;
+  if (errors && typeof errors === 'object' && !Array.isArray(errors)) {
+    return Object.fromEntries(Object.entries(errors).map(([field, messages]) => [field, messages.join(' ')]));
+  }
+  return { form: error.message };
+}
+
+export function accountPages(router: ForgeRouter, services: DomainServices, options: AccountPagesOptions): void {
+  const page = async (ctx: ForgeContext, template: string, title: string, data: Record<string, unknown> = {}, status = 200) => {
+    await ctx.render(template, { title, ...data });
+    ctx.status = status;
+  };
+
+  router.get('/login', (ctx) => page(ctx, 'login', 'Log in', { next: safeNext(ctx.query.next as string | undefined), registration: options.registration }));
+  router.post('/login', async (ctx) => {
+    const fields = form(ctx);
+    try {
+      const { session } = await services.auth.logIn(fields.username ?? '', fields.password ?? '', ctx.ip);
+      setSessionCookie(ctx, session.id, options.session);
+      ctx.redirect(safeNext(fields.next));
+    } catch (error) {
+      if (!isForgeError(error)) throw error;
+      await page(ctx, 'login', 'Log in', { username: fields.username, next: safeNext(fields.next), error: error.message, registration: options.registration }, error.status);
+    }
+  });
+
+  router.get('/logout', (ctx) => page(ctx, 'logout', 'Log out'));
+  router.post('/logout', async (ctx) => {
+    if (ctx.state.sessionId) await services.auth.logOut(ctx.state.sessionId);
+    clearSessionCookie(ctx, options.session);
+    ctx.redirect('/');
+  });
+
+  router.get('/user/new', (ctx) =>
+    options.registration ? page(ctx, 'register', 'Create an account') : page(ctx, 'message', 'Registration is closed', { message: 'This forge does not take new accounts; ask its admins.' }, 404),
+  );
+  router.post('/user/new', async (ctx) => {
+    if (!options.registration) return page(ctx, 'message', 'Registration is closed', { message: 'This forge does not take new accounts; ask its admins.' }, 404);
+    const fields = form(ctx);
+    const again = (errors: Record<string, string>, status: number) =>
+      page(ctx, 'register', 'Create an account', { values: { username: fields.username, fullname: fields.fullname, email: fields.email }, errors }, status);
+    if ((fields.password ?? '') !== (fields.confirm ?? '')) return again({ confirm: 'The two passwords differ' }, 400);
+    try {
+      const user = await services.users.create({ name: fields.username ?? '', email: fields.email ?? '', fullname: fields.fullname, password: fields.password ?? '' });
+      const session = await services.sessions.create(user.id);
+      setSessionCookie(ctx, session.id, options.session);
+      ctx.redirect('/');
+    } catch (error) {
+      const errors = fieldErrors(error);
+      if (errors.name) errors.username = errors.name;
+      await again(errors, isForgeError(error) ? error.status : 400);
+    }
+  });
+
+  router.get('/password/lost', (ctx) => page(ctx, 'password-lost', 'Lost password'));
+  router.post('/password/lost', async (ctx) => {
+    const who = form(ctx).username?.trim() ?? '';
+    if (!who) return page(ctx, 'password-lost', 'Lost password', { errors: { username: 'Give your user name or email address' } }, 400);
+    await services.auth.requestReset(who, (token) => `${options.publicUrl()}/password/reset/${token}`);
+    await page(ctx, 'message', 'Check your mail', { message: 'If this account exists, a link to choose a new password was sent to its email address. It works for an hour.' });
+  });
+
+  router.get('/password/reset/:token', async (ctx) => {
+    if (!(await services.auth.resetTokenValid(ctx.params.token!))) {
+      return page(ctx, 'message', 'Link expired', { message: 'This reset link is unknown or has expired; ask for a new one.' }, 404);
+    }
+    await page(ctx, 'password-reset', 'Choose a new password', { token: ctx.params.token });
+  });
+  router.post('/password/reset/:token', async (ctx) => {
+    const fields = form(ctx);
+    const again = (errors: Record<string, string>, status: number) => page(ctx, 'password-reset', 'Choose a new password', { token: ctx.params.token, errors }, status);
+    if ((fields.password ?? '') !== (fields.confirm ?? '')) return again({ confirm: 'The two passwords differ' }, 400);
+    try {
+      await services.auth.resetPassword(ctx.params.token!, fields.password ?? '');
+      ctx.redirect('/login?reset=1');
+    } catch (error) {
+      await again(fieldErrors(error), 400);
+    }
+  });
+
+  router.get('/password/change', async (ctx) => {
+    if (!ctx.state.user) return ctx.redirect(`/login?next=${encodeURIComponent('/password/change')}`);
+    await page(ctx, 'password-change', 'Change your password');
+  });
+  router.post('/password/change', async (ctx) => {
+    if (!ctx.state.user || !ctx.state.sessionId) return ctx.redirect('/login');
+    const fields = form(ctx);
+    const again = (errors: Record<string, string>, status: number) => page(ctx, 'password-change', 'Change your password', { errors }, status);
+    if ((fields.password ?? '') !== (fields.confirm ?? '')) return again({ confirm: 'The two passwords differ' }, 400);
+    try {
+      await services.auth.changePassword(ctx.state.user, fields.current ?? '', fields.password ?? '', ctx.state.sessionId);
+      await page(ctx, 'message', 'Password changed', { message: 'Your password was changed; your other sessions were logged out.' });
+    } catch (error) {
+      await again(fieldErrors(error), 400);
+    }
+  });
+}
