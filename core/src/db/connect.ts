@@ -35,6 +35,25 @@ const pgTypes = {
   },
 };
 
+interface KnexQueryObject {
+  method?: string;
+  returning?: unknown;
+  response?: { affectedRows?: number };
+}
+
+type PgliteClientBase = new (config: Knex.Config) => { processResponse(obj: KnexQueryObject, runner: unknown): unknown };
+
+/**
+ * knex-pglite names a delete's command "DEL", which knex does not recognise, so delete()
+ * answered the raw result instead of the number of rows, unlike pg. Same answer in both modes.
+ */
+class PgliteClient extends (ClientPGLite as unknown as PgliteClientBase) {
+  override processResponse(obj: KnexQueryObject, runner: unknown): unknown {
+    if (obj.method === 'del' && !obj.returning) return obj.response?.affectedRows ?? 0;
+    return super.processResponse(obj, runner);
+  }
+}
+
 /** The URL with its password removed, safe for logs and messages. */
 export function redactUrl(url: string): string {
   try {
@@ -87,7 +106,7 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
     throw new StartupError(`cannot open the embedded database in ${dir}: ${reason(error)}`);
   }
   const knex = knexFactory({
-    client: ClientPGLite as unknown as typeof Knex.Client,
+    client: PgliteClient as unknown as typeof Knex.Client,
     connection: { pglite } as unknown as Knex.StaticConnectionConfig,
     searchPath: [options.schema],
   });

@@ -7,3 +7,4 @@ export * from './types.js';
 export { coreMigrations } from './migrations/index.js';
 export { acquireEmbeddedLock, embeddedLockFile } from './embedded-lock.js';
 export * from './rows.js';
+export * from './parallel.js';

@@ -31,7 +31,8 @@ export const projects: Migration = {
     // without case, as lookups do.
     await knex.raw("create unique index projects_main_unique on projects (lower(coalesce(namespace, '')), lower(name)) where not is_fork");
     await knex.raw("create unique index projects_fork_unique on projects (user_id, lower(coalesce(namespace, '')), lower(name)) where is_fork");
-    // Listings sort by lower(name); pattern filters use LIKE on it.
+    // Listings page through projects in this order; pattern filters use LIKE on lower(name).
+    await knex.raw('create index projects_listing_order on projects (lower(name), id)');
     await knex.raw('create index projects_lower_name on projects (lower(name) text_pattern_ops)');
     await knex.schema.createTable('project_tags', (t) => {
       t.integer('project_id').notNullable().references('projects.id').onDelete('CASCADE');

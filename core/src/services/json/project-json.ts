@@ -1,7 +1,7 @@
 // Pagure's project JSON, built for many projects at once: parents, owners, access lists
 // and tags come from a fixed number of queries, whatever the number of projects.
 import type { Knex } from 'knex';
-import { PROJECT_COLUMNS, projectFromRow, USER_COLUMNS, userFromRow, type ProjectRow, type UserRow } from '../../db/index.js';
+import { PROJECT_COLUMNS, projectFromRow, queriesOn, USER_COLUMNS, userFromRow, type ProjectRow, type UserRow } from '../../db/index.js';
 import { projectFullname, projectUrlPath, type ProjectRecord, type UserRecord } from '../../domain/index.js';
 import type { UserEmails } from '../users/users-service.js';
 import { epochString, fullUrl } from './common.js';
@@ -57,12 +57,15 @@ async function load(db: Knex, roots: readonly ProjectRecord[], options: ProjectJ
   }
   const ids = [...projects.keys()];
   const ownerIds = [...new Set([...projects.values()].map((p) => p.userId))];
-  const [userRows, userAccess, groupAccess, tagRows, emails] = await Promise.all([
-    db('users').whereIn('id', ownerIds).select(...USER_COLUMNS) as Promise<UserRow[]>,
-    db('project_user_access as a').join('users', 'users.id', 'a.user_id').whereIn('a.project_id', ids).orderBy('users.name').select('a.project_id', 'a.access', 'users.name') as Promise<Array<{ project_id: number; access: Level; name: string }>>,
-    db('project_group_access as a').join('groups', 'groups.id', 'a.group_id').whereIn('a.project_id', ids).orderBy('groups.name').select('a.project_id', 'a.access', 'groups.name') as Promise<Array<{ project_id: number; access: Level; name: string }>>,
-    db('project_tags').whereIn('project_id', ids).orderBy(['project_id', 'tag']).select('project_id', 'tag') as Promise<Array<{ project_id: number; tag: string }>>,
-    options.withEmails?.(ownerIds),
+  type Named = Array<{ project_id: number; access: Level; name: string }>;
+  const [userRows, userAccess, groupAccess, tagRows, emails] = await queriesOn<
+    [Promise<UserRow[]>, Promise<Named>, Promise<Named>, Promise<Array<{ project_id: number; tag: string }>>, Promise<Map<number, UserEmails>> | undefined]
+  >(db, [
+    () => db('users').whereIn('id', ownerIds).select(...USER_COLUMNS),
+    () => db('project_user_access as a').join('users', 'users.id', 'a.user_id').whereIn('a.project_id', ids).orderBy('users.name').select('a.project_id', 'a.access', 'users.name'),
+    () => db('project_group_access as a').join('groups', 'groups.id', 'a.group_id').whereIn('a.project_id', ids).orderBy('groups.name').select('a.project_id', 'a.access', 'groups.name'),
+    () => db('project_tags').whereIn('project_id', ids).orderBy(['project_id', 'tag']).select('project_id', 'tag'),
+    () => options.withEmails?.(ownerIds),
   ]);
   const access = new Map(ids.map((id) => [id, { users: emptyLevels(), groups: emptyLevels() }]));
   for (const row of userAccess) access.get(row.project_id)!.users[row.access].push(row.name);

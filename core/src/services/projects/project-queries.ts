@@ -74,9 +74,11 @@ export class ProjectQueries {
     return project;
   }
 
-  private filtered(viewer: Viewer, filters: ProjectFilters): Knex.QueryBuilder {
+  /** The filtered projects; joined with their owner only when `withOwner` or an owner filter needs it. */
+  private filtered(viewer: Viewer, filters: ProjectFilters, withOwner = true): Knex.QueryBuilder {
     const db = this.ctx.db;
-    const query = this.access.visible(this.base(), viewer);
+    const from = withOwner || filters.owner ? this.base() : db('projects');
+    const query = this.access.visible(from, viewer);
     if (filters.tags?.length) {
       query.whereExists((q) => q.select(db.raw('1')).from('project_tags as t').whereRaw('t.project_id = projects.id').whereIn('t.tag', filters.tags!));
     }
@@ -116,7 +118,7 @@ export class ProjectQueries {
   }
 
   async count(viewer: Viewer, filters: ProjectFilters): Promise<number> {
-    const [row] = (await this.filtered(viewer, filters).count<Array<{ count: number }>>('projects.id as count')) as [{ count: number }];
+    const [row] = (await this.filtered(viewer, filters, false).count<Array<{ count: number }>>('projects.id as count')) as [{ count: number }];
     return Number(row.count);
   }
 
