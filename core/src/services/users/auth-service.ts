@@ -22,10 +22,13 @@ export class AuthService {
     this.throttle = new LoginThrottle(ctx.db, ctx.config.login);
   }
 
-  /** Checks the password (slowly, also for unknown users) and opens a session. */
-  async logIn(name: string, password: string, address: string): Promise<{ user: UserRecord; session: SessionRecord }> {
+  /** Checks a password (slowly, also for unknown users), counting failures against throttling. */
+  async checkPassword(typed: string, password: string, address: string): Promise<UserRecord> {
+    // One spelling of the name for the lookup and the throttle alike, so " alice" cannot
+    // slip past alice's lockout.
+    const name = typed.trim();
     await this.throttle.check(name, address);
-    const user = await this.users.byName(name.trim());
+    const user = await this.users.byName(name);
     const hash = user ? await this.users.passwordHash(user.id) : null;
     const ok = await verifyPassword(password, hash ?? (await dummyHash()));
     if (!user || !hash || !ok) {
@@ -33,6 +36,12 @@ export class AuthService {
       throw Unauthorized('ENOCODE', 'Wrong user name or password');
     }
     await this.throttle.recordSuccess(name);
+    return user;
+  }
+
+  /** Checks the password and opens a session. */
+  async logIn(name: string, password: string, address: string): Promise<{ user: UserRecord; session: SessionRecord }> {
+    const user = await this.checkPassword(name, password, address);
     return { user, session: await this.sessions.create(user.id) };
   }
 
