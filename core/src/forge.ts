@@ -242,6 +242,12 @@ export class Forge {
         trustProxy: this.config.http.trustProxy,
         bodyLimitKb: this.config.http.bodyLimitKb,
         secret: this.secret,
+        git: {
+          repositories: this.repositories,
+          instanceName: this.config.instanceName,
+          allowPull: this.config.git.httpPull,
+          allowPush: this.config.git.httpPush,
+        },
         registration: this.config.registration,
         sessionLifetimeDays: this.config.sessions.lifetimeDays,
       });

@@ -105,6 +105,8 @@ export const CONFIG_KEYS = {
   'projects.private': { schema: flag.default(true), doc: 'allow private projects' },
   'projects.name_regex': { schema: regexSource.default('^[a-zA-Z0-9_][a-zA-Z0-9_.+-]*$'), doc: 'regular expression project names must match' },
   'projects.reserved': { schema: names.default(RESERVED_PROJECT_NAMES), doc: 'project names (fnmatch patterns, "<ns>/<name>" or "<name>") nobody may create', list: true },
+  'git.http_pull': { schema: flag.default(true), doc: 'serve clones and fetches over HTTP' },
+  'git.http_push': { schema: flag.default(true), doc: 'accept pushes over HTTP (with a password or a token with the commit ACL)' },
   'git.repos_dir': { schema: z.string().min(1).optional(), doc: 'where bare repositories live (default <data_dir>/repos)' },
   'git.default_branch': { schema: z.string().regex(/^[\w][\w./-]*$/, 'must be a branch name').default('main'), doc: 'default branch of new repositories' },
   'mail.smtp_url': { schema: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(), doc: 'SMTP server for mail; absent means mails are written to the log' },

@@ -185,6 +185,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     git: {
       reposDir: path.resolve(baseDir, (v['git.repos_dir'] as string | undefined) ?? path.join(v.data_dir as string, 'repos')),
       defaultBranch: v['git.default_branch'] as string,
+      httpPull: v['git.http_pull'] as boolean,
+      httpPush: v['git.http_push'] as boolean,
     },
     mail: { smtpUrl: v['mail.smtp_url'] as string | undefined, from: v['mail.from'] as string },
     sessions: { lifetimeDays: v['sessions.lifetime_days'] as number },

@@ -15,6 +15,8 @@ import { requestContext } from './middleware/request-context.js';
 import { securityHeaders } from './middleware/security.js';
 import { PageRenderer, type SiteInfo } from './web/render.js';
 import { sessions } from './web/session.js';
+import { looksLikeGit } from './git/git-paths.js';
+import { smartHttp, type SmartHttpOptions } from './git/smart-http.js';
 import type { TemplateStore } from './web/templates.js';
 import { createWebRouter } from './web/router.js';
 
@@ -34,6 +36,7 @@ export interface HttpDependencies {
   secret: string;
   registration: boolean;
   sessionLifetimeDays: number;
+  git: Omit<SmartHttpOptions, 'services'>;
 }
 
 export type ForgeApp = Koa<ForgeState, ForgeContextExtras>;
@@ -83,9 +86,15 @@ export function createHttpApp(deps: HttpDependencies): ForgeApp {
       throw NotFound('ENOCODE', isApiRequest(ctx) ? 'No such API endpoint' : 'Page not found');
     }
   });
-  // API requests never fall through to pages, and pages never to the API.
+  // API requests never fall through to pages, and pages never to the API; git's own
+  // requests go to smart HTTP before sessions and CSRF checks, which are for browsers.
   const apiStack = compose([api.allowedMethods(), api.routes()] as Koa.Middleware[]);
+  const gitStack = smartHttp({ ...deps.git, services: deps.services }) as Koa.Middleware;
   const webStack = compose([health.routes(), sessions(deps.services.sessions, session), web.allowedMethods(), web.routes()] as Koa.Middleware[]);
-  app.use((ctx, next) => (isApiRequest(ctx) ? apiStack(ctx, next) : webStack(ctx, next)));
+  app.use((ctx, next) => {
+    if (isApiRequest(ctx)) return apiStack(ctx, next);
+    if (looksLikeGit(ctx.path)) return gitStack(ctx, () => webStack(ctx, next));
+    return webStack(ctx, next);
+  });
   return app;
 }

@@ -4,6 +4,7 @@
 import type { Middleware } from 'koa';
 import { ForgeError, invalidTokenText, isForgeError, type ErrorCode } from '../../errors/index.js';
 import type { ForgeContext, ForgeContextExtras, ForgeState } from '../../plugins/index.js';
+import { looksLikeGit } from '../git/git-paths.js';
 
 export function isApiRequest(ctx: { path: string }): boolean {
   return ctx.path === '/api' || ctx.path.startsWith('/api/');
@@ -58,6 +59,11 @@ export function errorHandler(options: {
       ctx.status = status;
       if (isApiRequest(ctx)) {
         ctx.body = { error: message, error_code: code, ...(error?.errors ? { errors: error.errors } : {}) };
+        return;
+      }
+      if (looksLikeGit(ctx.path)) {
+        ctx.type = 'text/plain; charset=utf-8';
+        ctx.body = `${message}\n`;
         return;
       }
       try {

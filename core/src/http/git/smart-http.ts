@@ -1,0 +1,124 @@
+// Git's smart HTTP protocol: resolve the project, authorise, then run upload-pack or
+// receive-pack and stream the request into it and its output back, never buffering a pack.
+import { createGunzip } from 'node:zlib';
+import { PassThrough, pipeline } from 'node:stream';
+import type { Middleware } from 'koa';
+import type { ProjectRecord, UserRecord } from '../../domain/index.js';
+import type { Repositories } from '../../git/index.js';
+import { PKT_FLUSH, pktLine, spawnService, type GitService } from '../../git/index.js';
+import { repositoryPath } from '../../domain/index.js';
+import type { ForgeContext, ForgeContextExtras, ForgeState } from '../../plugins/index.js';
+import type { DomainServices, Viewer } from '../../services/index.js';
+import { gitCredentials } from './basic-auth.js';
+import { parseGitUrl } from './git-paths.js';
+
+export interface SmartHttpOptions {
+  services: DomainServices;
+  repositories: Repositories;
+  instanceName: string;
+  allowPull: boolean;
+  allowPush: boolean;
+  /** Environment for receive-pack's hooks: who pushes, where to call back. Absent: no callbacks. */
+  pushEnvironment?: (user: UserRecord, project: ProjectRecord) => Promise<NodeJS.ProcessEnv>;
+}
+
+function plain(ctx: ForgeContext, status: number, message: string): void {
+  ctx.status = status;
+  ctx.type = 'text/plain; charset=utf-8';
+  ctx.body = `${message}\n`;
+}
+
+/** Asks git for credentials: git only sends them after a 401 with a challenge. */
+function challenge(ctx: ForgeContext, realm: string, message = 'Authentication required'): void {
+  ctx.set('WWW-Authenticate', `Basic realm="${realm.replace(/"/g, '')}", charset="UTF-8"`);
+  plain(ctx, 401, message);
+}
+
+const GIT_PROTOCOL = /^[\w.=:-]{1,100}$/;
+
+export function smartHttp(options: SmartHttpOptions): Middleware<ForgeState, ForgeContextExtras> {
+  const { services } = options;
+  return async (ctx, next) => {
+    const route = parseGitUrl(ctx.path);
+    if (!route) return next();
+    let service: GitService;
+    if (route.endpoint === 'info/refs') {
+      if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return plain(ctx, 405, 'Use GET for info/refs');
+      const asked = ctx.query.service;
+      if (asked !== 'git-upload-pack' && asked !== 'git-receive-pack') return plain(ctx, 403, 'Only the smart HTTP protocol is served: use a git client newer than 1.6.6');
+      service = asked.slice(4) as GitService;
+    } else {
+      if (ctx.method !== 'POST') return plain(ctx, 405, `Use POST for ${route.endpoint}`);
+      service = route.endpoint.slice(4) as GitService;
+      if (!ctx.is(`application/x-git-${service}-request`)) return plain(ctx, 415, `Expected a body of type application/x-git-${service}-request`);
+    }
+    const pushing = service === 'receive-pack';
+    if (pushing ? !options.allowPush : !options.allowPull) return plain(ctx, 403, `${pushing ? 'Pushing' : 'Fetching'} over HTTP is disabled on this forge`);
+
+    const credentials = await gitCredentials(ctx.get('Authorization'), ctx.ip, services);
+    if (credentials.kind === 'invalid') return challenge(ctx, options.instanceName, 'Wrong user name, password or token');
+    const user = credentials.kind === 'user' ? credentials.user : null;
+    const token = credentials.kind === 'user' ? credentials.token : null;
+    const viewer: Viewer = await services.access.viewer(user);
+    const project = await services.projectQueries.find(route.project);
+    const visible = project !== undefined && (await services.access.canView(viewer, project));
+    // Anonymous callers get a challenge whether or not the project exists, so nothing leaks
+    // and git asks for credentials; known users without access learn nothing either.
+    if (!project || !visible) return user ? plain(ctx, 404, 'Repository not found') : challenge(ctx, options.instanceName);
+    if (token && token.projectId !== null && token.projectId !== project.id) return plain(ctx, 403, 'This token belongs to another project');
+    if (pushing) {
+      if (!user) return challenge(ctx, options.instanceName);
+      if (token && !token.acls.includes('commit')) return plain(ctx, 403, 'This token cannot push: it lacks the commit ACL');
+      if (!(await mayPushSomewhere(services, viewer, project))) return plain(ctx, 403, `You are not allowed to push to ${project.name}`);
+    }
+
+    const repository = options.repositories.pathOf(repositoryPath(project));
+    const protocol = ctx.get('Git-Protocol');
+    const env = pushing && user && options.pushEnvironment ? await options.pushEnvironment(user, project) : {};
+    const child = spawnService(service, repository, {
+      advertise: route.endpoint === 'info/refs',
+      protocol: GIT_PROTOCOL.test(protocol) ? protocol : undefined,
+      env,
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 4096) stderr += chunk.toString();
+    });
+    child.on('close', (code) => {
+      if (code !== 0) ctx.state.log.warn({ service, code, stderr: stderr.trim() }, 'git service failed');
+    });
+    child.on('error', (error) => ctx.state.log.error({ err: error }, 'could not start git'));
+
+    ctx.set('Cache-Control', 'no-cache, max-age=0, must-revalidate');
+    ctx.set('Expires', 'Fri, 01 Jan 1980 00:00:00 GMT');
+    ctx.set('Pragma', 'no-cache');
+    if (route.endpoint === 'info/refs') {
+      ctx.type = `application/x-git-${service}-advertisement`;
+      child.stdin.end();
+      const body = new PassThrough();
+      // Protocol v2 answers without the service line, as git http-backend does.
+      if (!/version=2/.test(protocol)) body.write(Buffer.concat([pktLine(`# service=git-${service}\n`), PKT_FLUSH]));
+      child.stdout.pipe(body);
+      ctx.body = body;
+      return;
+    }
+    ctx.type = `application/x-git-${service}-result`;
+    const gzipped = /gzip/i.test(ctx.get('Content-Encoding'));
+    const onError = (error: Error | null) => {
+      if (error) {
+        ctx.state.log.warn({ err: error }, 'git request stream failed');
+        child.kill();
+      }
+    };
+    if (gzipped) pipeline(ctx.req, createGunzip(), child.stdin, onError);
+    else pipeline(ctx.req, child.stdin, onError);
+    ctx.body = child.stdout;
+  };
+}
+
+/** Whether the user may push to any ref at all; which refs is the pre-receive hook's question. */
+async function mayPushSomewhere(services: DomainServices, viewer: Viewer, project: ProjectRecord): Promise<boolean> {
+  if (await services.access.has(viewer, project, 'commit')) return true;
+  const grant = await services.access.grant(viewer.user, project);
+  return grant.level === 'collaborator' && grant.branches.length > 0;
+}

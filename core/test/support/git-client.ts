@@ -1,0 +1,62 @@
+// The stock git client talking to a forge over HTTP. Always asynchronous: the forge under
+// test runs in this process, and a synchronous child would block the server it talks to.
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export interface GitResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const CLIENT_ENV = {
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_TERMINAL_PROMPT: '0',
+  GIT_AUTHOR_NAME: 'Test Author',
+  GIT_AUTHOR_EMAIL: 'author@example.test',
+  GIT_COMMITTER_NAME: 'Test Author',
+  GIT_COMMITTER_EMAIL: 'author@example.test',
+  LANG: 'C',
+};
+
+/** Runs git; resolves with its exit code and output whatever the code. */
+export function gitRun(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<GitResult> {
+  return new Promise((resolve) => {
+    execFile('git', args, { cwd, env: { ...process.env, ...CLIENT_ENV, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 1) : 0;
+      resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
+    });
+  });
+}
+
+/** Runs git and throws with its output when it fails. */
+export async function gitOk(cwd: string, ...args: string[]): Promise<string> {
+  const result = await gitRun(cwd, args);
+  if (result.code !== 0) throw new Error(`git ${args.join(' ')} failed (${result.code}):\n${result.stderr}`);
+  return result.stdout.trim();
+}
+
+export async function tempDir(prefix = 'pagurus-git-'): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), prefix));
+}
+
+/** The forge URL of a repository, with credentials when given. */
+export function cloneUrl(base: string, repo: string, credentials?: { user: string; secret: string }): string {
+  const url = new URL(`${repo}.git`, base.endsWith('/') ? base : `${base}/`);
+  if (credentials) {
+    url.username = encodeURIComponent(credentials.user);
+    url.password = encodeURIComponent(credentials.secret);
+  }
+  return url.toString();
+}
+
+/** Writes a file and commits it in a work tree; returns the new commit's hash. */
+export async function commitFile(dir: string, file: string, content: string, message = `Change ${file}`): Promise<string> {
+  await writeFile(path.join(dir, file), content);
+  await gitOk(dir, 'add', file);
+  await gitOk(dir, 'commit', '-q', '-m', message);
+  return gitOk(dir, 'rev-parse', 'HEAD');
+}
