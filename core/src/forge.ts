@@ -17,7 +17,7 @@ import {
 } from './db/index.js';
 import { StartupError } from './errors/index.js';
 import { createHttpApp, TemplateStore, type ForgeApp } from './http/index.js';
-import { createJobProcessor, defineProjectJobs, Jobs } from './jobs/index.js';
+import { createJobProcessor, defineGitJobs, defineProjectJobs, Jobs } from './jobs/index.js';
 import { Repositories } from './git/index.js';
 import {
   createHooks,
@@ -211,6 +211,18 @@ export class Forge {
       }
     }
     defineProjectJobs(this.jobs, { services: this.services, repositories: this.repositories, events: this.events, db: this.db.knex });
+    defineGitJobs(this.jobs, {
+      services: this.services,
+      repositories: this.repositories,
+      events: this.events,
+      hooks: this.hooks,
+      jobs: this.jobs,
+      db: this.db.knex,
+      log: this.log,
+      publicUrl: () => this.config.url,
+      logAllCommits: this.config.git.logAllCommits,
+      gcAfterPush: this.config.git.gcAfterPush,
+    });
     try {
       // Every registration hook runs once, now, so a plugin's mistake stops start-up.
       this.hooks.jobs.call(this.jobs);
@@ -248,6 +260,7 @@ export class Forge {
           allowPull: this.config.git.httpPull,
           allowPush: this.config.git.httpPush,
         },
+        browse: { repositories: this.repositories, locks: this.locks, hooks: this.hooks, publicUrl: () => this.config.url, git: this.config.git },
         registration: this.config.registration,
         sessionLifetimeDays: this.config.sessions.lifetimeDays,
       });

@@ -39,6 +39,8 @@ export {
   type PluginDefinition,
   type ProcessRole,
   type PushCheck,
+  type PushedRef,
+  type PushSummary,
   type Refusal,
   type RequestToken,
   type TemplateRegistry,

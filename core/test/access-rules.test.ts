@@ -36,7 +36,8 @@ describe('project settings', () => {
   it("fill in Pagure's defaults and drop unknown stored keys", () => {
     const settings = readSettings(project({ issue_tracker: false, bogus: 1, 'Minimum_score_to_merge_pull-request': '2' }));
     assert.deepEqual(Object.keys(settings).sort(), Object.keys(SETTING_DEFAULTS).sort());
-    assert.equal(Object.keys(settings).length, 18);
+    assert.equal(Object.keys(settings).length, 19, "Pagure's 18 and Pagurus' block_non_fast_forward");
+    assert.equal(settings.block_non_fast_forward, null);
     assert.equal(settings.issue_tracker, false);
     assert.equal(settings.pull_requests, true);
     assert.equal(settings['Minimum_score_to_merge_pull-request'], 2);

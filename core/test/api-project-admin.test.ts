@@ -160,7 +160,7 @@ describeModes('administering a project', (mode) => {
     it("reads Pagure's settings and changes only those given", async () => {
       const read = await t.api<{ settings: Record<string, unknown>; status: string }>('GET', '/api/0/rpms/bash/options', undefined, owner);
       assert.equal(read.body.status, 'ok');
-      assert.equal(Object.keys(read.body.settings).length, 18);
+      assert.equal(Object.keys(read.body.settings).length, 19, "Pagure's 18 and Pagurus' block_non_fast_forward");
       assert.equal(read.body.settings.issue_tracker, true);
       events.length = 0;
       const changed = await t.api('POST', '/api/0/rpms/bash/options/update', { issue_tracker: 'false', 'Minimum_score_to_merge_pull-request': '2' }, owner);

@@ -39,7 +39,7 @@ export interface Config {
     reserved: string[];
   };
   /** reposDir is absolute. */
-  git: { reposDir: string; defaultBranch: string; httpPull: boolean; httpPush: boolean };
+  git: { reposDir: string; defaultBranch: string; httpPull: boolean; httpPush: boolean; apiUpdateTags: boolean; urlSsh: string | undefined; urlGit: string | undefined; allowDeleteBranch: boolean; logAllCommits: boolean; gcAfterPush: boolean };
   mail: { smtpUrl: string | undefined; from: string };
   sessions: { lifetimeDays: number };
   login: { maxFailures: number; lockoutMinutes: number };

@@ -2,3 +2,7 @@
 export * from './exec.js';
 export * from './repositories.js';
 export * from './service.js';
+export * from './push.js';
+export * from './refs.js';
+export * from './trees.js';
+export * from './commits.js';

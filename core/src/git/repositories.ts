@@ -10,6 +10,21 @@ export interface Author {
   email: string;
 }
 
+/**
+ * Settings every repository gets: partial clones (--filter) and fetching any reachable
+ * commit by hash, bitmaps so big clones skip the object walk, a reflog to recover from
+ * bad force-pushes, and no git-gc detaching into the background (the forge runs it in a job).
+ */
+export const REPOSITORY_CONFIG: ReadonlyArray<readonly [string, string]> = [
+  ['uploadpack.allowFilter', 'true'],
+  ['uploadpack.allowReachableSHA1InWant', 'true'],
+  ['repack.writeBitmaps', 'true'],
+  ['pack.writeBitmapHashCache', 'true'],
+  ['core.logAllRefUpdates', 'true'],
+  ['gc.autoDetach', 'false'],
+  ['receive.denyDeleteCurrent', 'true'],
+];
+
 export class Repositories {
   constructor(readonly root: string) {}
 
@@ -32,6 +47,13 @@ export class Repositories {
     await mkdir(path.dirname(dir), { recursive: true });
     // No template: nothing from the machine's git installation ends up in the repository.
     await runGit(['init', '--bare', '--quiet', '--template=', `--initial-branch=${defaultBranch}`, dir], { cwd: path.dirname(dir) });
+    await this.configure(relative);
+  }
+
+  /** Applies REPOSITORY_CONFIG (again) to a repository. */
+  async configure(relative: string): Promise<void> {
+    const cwd = this.pathOf(relative);
+    for (const [key, value] of REPOSITORY_CONFIG) await runGit(['config', key, value], { cwd });
   }
 
   /** Commits one file as the first commit of `branch` (without a work tree). */
@@ -61,6 +83,7 @@ export class Repositories {
     await mkdir(path.dirname(target), { recursive: true });
     await runGit(['clone', '--bare', '--quiet', '--template=', source, target], { cwd: path.dirname(target) });
     await runGit(['remote', 'remove', 'origin'], { cwd: target });
+    await this.configure(to);
   }
 
   /** Removes a repository: renamed aside first, so a half-removed one is never served. */

@@ -1,8 +1,17 @@
 // Runs git's transport programs (upload-pack for fetches, receive-pack for pushes) in
 // stateless-RPC mode, as smart HTTP needs them, with the forge's git environment.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
 import { gitEnvironment } from './exec.js';
+
+/**
+ * The forge's pre-receive and post-receive hooks, shared by every repository: receive-pack
+ * runs with core.hooksPath pointing here, so upgrading Pagurus upgrades every
+ * repository's hooks at once and no copy on disk can go stale. (src/git and dist/git are
+ * both two levels below the package.)
+ */
+export const HOOKS_DIR = fileURLToPath(new URL('../../hooks/', import.meta.url));
 
 export type GitService = 'upload-pack' | 'receive-pack';
 
@@ -16,9 +25,10 @@ export interface ServiceOptions {
 }
 
 export function spawnService(service: GitService, repository: string, options: ServiceOptions): ChildProcessByStdio<Writable, Readable, Readable> {
-  const args = [service, '--stateless-rpc', ...(options.advertise ? ['--advertise-refs'] : []), repository];
+  const hooks = service === 'receive-pack' ? ['-c', `core.hooksPath=${HOOKS_DIR}`] : [];
+  const args = [...hooks, service, '--stateless-rpc', ...(options.advertise ? ['--advertise-refs'] : []), repository];
   return spawn('git', args, {
-    env: gitEnvironment({ ...options.env, ...(options.protocol ? { GIT_PROTOCOL: options.protocol } : {}) }),
+    env: gitEnvironment({ PAGURUS_NODE: process.execPath, ...options.env, ...(options.protocol ? { GIT_PROTOCOL: options.protocol } : {}) }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
 }

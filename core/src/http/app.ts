@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { ForgeError, NotFound } from '../errors/index.js';
 import type { ForgeContextExtras, ForgeHooks, ForgeState } from '../plugins/index.js';
 import type { JobQueueApi } from '../plugins/index.js';
-import type { DomainServices, HealthService, TaskService } from '../services/index.js';
+import { PushIdentities, type DomainServices, type HealthService, type TaskService } from '../services/index.js';
 import { createApiRouter } from './api/router.js';
 import { createHealthRouter } from './health.js';
 import { bodyParsing } from './middleware/body.js';
@@ -17,8 +17,10 @@ import { PageRenderer, type SiteInfo } from './web/render.js';
 import { sessions } from './web/session.js';
 import { looksLikeGit } from './git/git-paths.js';
 import { smartHttp, type SmartHttpOptions } from './git/smart-http.js';
+import { HOOK_CALLBACK_PATH, hookCallback } from './git/hook-callback.js';
 import type { TemplateStore } from './web/templates.js';
 import { createWebRouter } from './web/router.js';
+import type { GitBrowseDeps } from './api/git-context.js';
 
 export interface HttpDependencies {
   log: Logger;
@@ -36,7 +38,9 @@ export interface HttpDependencies {
   secret: string;
   registration: boolean;
   sessionLifetimeDays: number;
-  git: Omit<SmartHttpOptions, 'services'>;
+  git: Omit<SmartHttpOptions, 'services' | 'identities'>;
+  /** Repository browsing: API tree, refs and commits, raw and blob pages. */
+  browse: GitBrowseDeps;
 }
 
 export type ForgeApp = Koa<ForgeState, ForgeContextExtras>;
@@ -57,9 +61,10 @@ export function createHttpApp(deps: HttpDependencies): ForgeApp {
     jobs: deps.jobs,
     publicUrl: deps.publicUrl,
     projectNameRegex: deps.projectNameRegex,
+    browse: deps.browse,
   });
   const session = { secret: deps.secret, secure: deps.publicUrl().startsWith('https:'), lifetimeDays: deps.sessionLifetimeDays };
-  const web = createWebRouter(deps.hooks, deps.services, { session, registration: deps.registration, publicUrl: deps.publicUrl });
+  const web = createWebRouter(deps.hooks, deps.services, { session, registration: deps.registration, publicUrl: deps.publicUrl }, deps.browse);
   const health = createHealthRouter(deps.health, deps.site.coreVersion);
 
   app.use(requestContext(deps.log));
@@ -74,7 +79,9 @@ export function createHttpApp(deps: HttpDependencies): ForgeApp {
     ctx.render = (name, data) => pages.render(ctx, name, data);
     await next();
   });
-  app.use(bodyParsing(deps.bodyLimitKb));
+  // The git hooks' callback reads its own (possibly large) body.
+  const parseBody = bodyParsing(deps.bodyLimitKb);
+  app.use((ctx, next) => (ctx.path === HOOK_CALLBACK_PATH ? next() : parseBody(ctx, next)));
   // What no route answered. The routers' allowedMethods leave 405/501 (with an Allow
   // header) for a wrong method; anything still 404 without a body matched no route.
   app.use(async (ctx, next) => {
@@ -89,10 +96,13 @@ export function createHttpApp(deps: HttpDependencies): ForgeApp {
   // API requests never fall through to pages, and pages never to the API; git's own
   // requests go to smart HTTP before sessions and CSRF checks, which are for browsers.
   const apiStack = compose([api.allowedMethods(), api.routes()] as Koa.Middleware[]);
-  const gitStack = smartHttp({ ...deps.git, services: deps.services }) as Koa.Middleware;
+  const identities = new PushIdentities(deps.secret);
+  const gitStack = smartHttp({ ...deps.git, services: deps.services, identities }) as Koa.Middleware;
+  const gitHooks = hookCallback({ services: deps.services, repositories: deps.git.repositories, identities, jobs: deps.jobs }) as Koa.Middleware;
   const webStack = compose([health.routes(), sessions(deps.services.sessions, session), web.allowedMethods(), web.routes()] as Koa.Middleware[]);
   app.use((ctx, next) => {
     if (isApiRequest(ctx)) return apiStack(ctx, next);
+    if (ctx.path === HOOK_CALLBACK_PATH) return gitHooks(ctx, next);
     if (looksLikeGit(ctx.path)) return gitStack(ctx, () => webStack(ctx, next));
     return webStack(ctx, next);
   });

@@ -2,3 +2,4 @@
 export * from './registry.js';
 export * from './runner.js';
 export * from './project-jobs.js';
+export * from './git-receive-job.js';

@@ -140,6 +140,29 @@ export interface PushCheck {
   newRev: string;
 }
 
+/** One ref a push moved, as the pushed hook sees it. */
+export interface PushedRef {
+  /** Full ref name: refs/heads/main. */
+  ref: string;
+  oldRev: string;
+  newRev: string;
+  created: boolean;
+  deleted: boolean;
+  /** The old commit is not an ancestor of the new one. */
+  forced: boolean;
+  /** Commits the update brought, newest first (Pagure's rules: for a new branch, those not on the default branch). */
+  commits: string[];
+}
+
+/** A push that landed: its refs already moved. */
+export interface PushSummary {
+  user: UserRef;
+  project: ProjectRef;
+  /** The repository's default branch (HEAD), if it has one. */
+  defaultBranch: string | undefined;
+  refs: PushedRef[];
+}
+
 /** A veto: `message` is shown to the user (in git's push output, say). */
 export interface Refusal {
   message: string;

@@ -16,6 +16,7 @@ import type {
   NavLink,
   ProcessRole,
   PushCheck,
+  PushSummary,
   Refusal,
   TemplateRegistry,
 } from './contracts.js';
@@ -66,6 +67,15 @@ export function createHooks() {
      * failing one is logged and affects nothing else. Queue slow work as a job.
      */
     event: new AsyncParallelHook<[ForgeEvent]>(['event']),
+
+    // ---- git ----
+
+    /**
+     * A push landed, its refs moved and its events sent: in the git.receive job, so slow
+     * work is fine here. Pull requests refresh and commit messages close issues on it.
+     * A failing tap fails the job, which is retried: taps must be idempotent.
+     */
+    pushed: new AsyncSeriesHook<[PushSummary]>(['push']),
   });
 }
 

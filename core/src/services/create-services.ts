@@ -1,7 +1,9 @@
 // Builds every core service from one context, in dependency order.
 import { AccessService } from './access/access-service.js';
 import { GrantsService } from './access/grants-service.js';
+import { ActivityService } from './activity/activity-service.js';
 import type { ServiceContext } from './context.js';
+import { PushPolicy } from './git/push-policy.js';
 import { GroupsService } from './groups/groups-service.js';
 import { ProjectQueries } from './projects/project-queries.js';
 import { ProjectsService } from './projects/projects-service.js';
@@ -28,6 +30,8 @@ export function createServices(ctx: ServiceContext) {
     projectQueries,
     projects: new ProjectsService(ctx, access, projectQueries, users, groups),
     watchers: new WatchersService(ctx, users),
+    activity: new ActivityService(ctx, access),
+    pushPolicy: new PushPolicy(ctx, access),
   };
 }
 

@@ -54,9 +54,11 @@ export function cloneUrl(base: string, repo: string, credentials?: { user: strin
 }
 
 /** Writes a file and commits it in a work tree; returns the new commit's hash. */
-export async function commitFile(dir: string, file: string, content: string, message = `Change ${file}`): Promise<string> {
+export async function commitFile(dir: string, file: string, content: string, options: { message?: string; author?: { name: string; email: string } } = {}): Promise<string> {
   await writeFile(path.join(dir, file), content);
   await gitOk(dir, 'add', file);
-  await gitOk(dir, 'commit', '-q', '-m', message);
+  const author = options.author ? { GIT_AUTHOR_NAME: options.author.name, GIT_AUTHOR_EMAIL: options.author.email } : {};
+  const result = await gitRun(dir, ['commit', '-q', '-m', options.message ?? `Change ${file}`], author);
+  if (result.code !== 0) throw new Error(`git commit failed:\n${result.stderr}`);
   return gitOk(dir, 'rev-parse', 'HEAD');
 }

@@ -3,8 +3,9 @@ import type { MigrationSet } from '../types.js';
 import { instance } from './0001-instance.js';
 import { accounts } from './0002-accounts.js';
 import { projects } from './0003-projects.js';
+import { activity } from './0004-activity.js';
 
 export const coreMigrations: MigrationSet = {
   owner: 'core',
-  migrations: [instance, accounts, projects],
+  migrations: [instance, accounts, projects, activity],
 };

@@ -28,7 +28,8 @@ export interface ProjectRouteOptions {
 
 const VARIANTS = ['/:repo', '/:namespace/:repo', '/fork/:username/:repo', '/fork/:username/:namespace/:repo'];
 
-const fixedSegments = (path: string) => path.split('/').filter((s) => s && !s.startsWith(':')).length;
+// Wildcards ("*rest") are not fixed: /fork/<user>/<repo> must win over /<repo>/tree/*rest.
+const fixedSegments = (path: string) => path.split('/').filter((s) => s && !s.startsWith(':') && !s.startsWith('*')).length;
 
 export class ProjectRoutes {
   private readonly routes: Route[] = [];

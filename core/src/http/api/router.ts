@@ -3,10 +3,14 @@
 import Router from '@koa/router';
 import type { ForgeContextExtras, ForgeHooks, ForgeRouter, ForgeState, JobQueueApi } from '../../plugins/index.js';
 import type { DomainServices, TaskService } from '../../services/index.js';
+import { activityRoutes } from './activity.js';
 import { apiAuthentication } from './auth.js';
 import { groupRoutes } from './groups.js';
 import { metaRoutes } from './meta.js';
 import { projectRoutes } from './project.js';
+import type { GitBrowseDeps } from './git-context.js';
+import { gitRefRoutes } from './git-refs.js';
+import { gitTreeRoutes } from './git-tree.js';
 import { ProjectRoutes } from './project-routes.js';
 import { projectListRoutes } from './projects.js';
 import { taskRoutes } from './tasks.js';
@@ -21,6 +25,7 @@ export interface ApiDependencies {
   jobs: JobQueueApi;
   publicUrl: () => string;
   projectNameRegex: RegExp;
+  browse: GitBrowseDeps;
 }
 
 export function createApiRouter(deps: ApiDependencies): ForgeRouter {
@@ -29,11 +34,14 @@ export function createApiRouter(deps: ApiDependencies): ForgeRouter {
   metaRoutes(router, deps.publicUrl);
   taskRoutes(router, deps.tasks);
   userRoutes(router, deps.services, deps.publicUrl);
+  activityRoutes(router, deps.services, deps.publicUrl);
   groupRoutes(router, deps.services, deps.publicUrl);
   projectListRoutes(router, deps.services, deps.jobs, deps.projectNameRegex);
   deps.hooks.apiRoutes.call(router);
   const projects = new ProjectRoutes(deps.services);
   projectRoutes(projects, deps.services);
+  gitRefRoutes(projects, deps.services, deps.browse, deps.jobs);
+  gitTreeRoutes(projects, deps.services, deps.browse);
   projects.register(router);
   return router;
 }

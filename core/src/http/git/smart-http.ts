@@ -3,13 +3,14 @@
 import { createGunzip } from 'node:zlib';
 import { PassThrough, pipeline } from 'node:stream';
 import type { Middleware } from 'koa';
-import type { ProjectRecord, UserRecord } from '../../domain/index.js';
+import type { ProjectRecord } from '../../domain/index.js';
 import type { Repositories } from '../../git/index.js';
 import { PKT_FLUSH, pktLine, spawnService, type GitService } from '../../git/index.js';
 import { repositoryPath } from '../../domain/index.js';
 import type { ForgeContext, ForgeContextExtras, ForgeState } from '../../plugins/index.js';
-import type { DomainServices, Viewer } from '../../services/index.js';
+import type { DomainServices, PushIdentities, Viewer } from '../../services/index.js';
 import { gitCredentials } from './basic-auth.js';
+import { HOOK_CALLBACK_PATH } from './hook-callback.js';
 import { parseGitUrl } from './git-paths.js';
 
 export interface SmartHttpOptions {
@@ -18,8 +19,20 @@ export interface SmartHttpOptions {
   instanceName: string;
   allowPull: boolean;
   allowPush: boolean;
-  /** Environment for receive-pack's hooks: who pushes, where to call back. Absent: no callbacks. */
-  pushEnvironment?: (user: UserRecord, project: ProjectRecord) => Promise<NodeJS.ProcessEnv>;
+  /** Signs who pushes, for receive-pack's hooks to hand back. */
+  identities: PushIdentities;
+}
+
+/**
+ * Where the hooks call back: the very address and port that accepted this request, so the
+ * call reaches this forge however it is deployed (behind a proxy, several processes).
+ */
+function hookUrl(ctx: ForgeContext): string {
+  const socket = ctx.req.socket;
+  let host = (socket.localAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+  if (host === '::' || host === '0.0.0.0') host = '127.0.0.1';
+  if (host.includes(':')) host = `[${host}]`;
+  return `http://${host}:${socket.localPort}${HOOK_CALLBACK_PATH}`;
 }
 
 function plain(ctx: ForgeContext, status: number, message: string): void {
@@ -74,7 +87,10 @@ export function smartHttp(options: SmartHttpOptions): Middleware<ForgeState, For
 
     const repository = options.repositories.pathOf(repositoryPath(project));
     const protocol = ctx.get('Git-Protocol');
-    const env = pushing && user && options.pushEnvironment ? await options.pushEnvironment(user, project) : {};
+    const env: NodeJS.ProcessEnv =
+      pushing && user
+        ? { PAGURUS_HOOK_URL: hookUrl(ctx), PAGURUS_HOOK_TOKEN: options.identities.issue({ userId: user.id, projectId: project.id, repository }) }
+        : {};
     const child = spawnService(service, repository, {
       advertise: route.endpoint === 'info/refs',
       protocol: GIT_PROTOCOL.test(protocol) ? protocol : undefined,

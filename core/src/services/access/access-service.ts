@@ -87,7 +87,12 @@ export class AccessService {
    */
   async has(viewer: Viewer, project: ProjectRecord, needed: AccessLevel, branch?: string): Promise<boolean> {
     if (!viewer.user) return false;
-    const grant = await this.grant(viewer.user, project);
+    return this.decide(viewer, project, await this.grant(viewer.user, project), needed, branch);
+  }
+
+  /** As has(), with the viewer's grant already looked up (for many checks in a row: a push's refs). */
+  async decide(viewer: Viewer, project: ProjectRecord, grant: Grant, needed: AccessLevel, branch?: string): Promise<boolean> {
+    if (!viewer.user) return false;
     let allowed = viewer.siteAdmin || atLeast(grant.level, needed);
     if (!allowed && branch !== undefined && needed === 'commit' && grant.level === 'collaborator') {
       allowed = matchesAny(branch, grant.branches);

@@ -23,6 +23,9 @@ export const SETTING_DEFAULTS = {
   issue_tracker_read_only: false,
   'disable_non_fast-forward_merges': false,
   open_metadata_access_to_all: false,
+  // Pagurus' own: branch patterns (fnmatch, comma-separated) that refuse non-fast-forward
+  // pushes and deletion; Pagure has this as its "Block non fast-forward pushes" hook.
+  block_non_fast_forward: null,
 } as const satisfies Record<string, SettingValue>;
 
 export type SettingKey = keyof typeof SETTING_DEFAULTS;
@@ -31,6 +34,15 @@ export type Settings = Record<SettingKey, SettingValue>;
 
 const MIN_SCORE = 'Minimum_score_to_merge_pull-request';
 const WEB_HOOKS = 'Web-hooks';
+const BLOCK_NON_FF = 'block_non_fast_forward';
+/** The settings that hold text (or null) rather than a flag. */
+const TEXT_KEYS: ReadonlySet<SettingKey> = new Set([WEB_HOOKS, BLOCK_NON_FF]);
+
+/** The branch patterns of block_non_fast_forward, as a list. */
+export function protectedBranchPatterns(settings: Settings): string[] {
+  const value = settings[BLOCK_NON_FF];
+  return typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : [];
+}
 
 /** Forks start without their own issues and pull requests. */
 export const FORK_SETTINGS: Partial<Settings> = { issue_tracker: false, pull_requests: false };
@@ -49,7 +61,7 @@ export function readSettings(project: ProjectRecord): Settings {
   for (const [key, value] of Object.entries(project.settings)) {
     if (!isSettingKey(key)) continue;
     if (key === MIN_SCORE) settings[MIN_SCORE] = Number.parseInt(String(value), 10) || -1;
-    else if (key === WEB_HOOKS) settings[WEB_HOOKS] = value === null || value === undefined || value === '' ? null : String(value);
+    else if (TEXT_KEYS.has(key)) settings[key] = value === null || value === undefined || value === '' ? null : String(value);
     else settings[key] = truthy(value);
   }
   return settings;
@@ -82,8 +94,8 @@ export function applySettings(current: Settings, body: Record<string, unknown>):
         }
         next[MIN_SCORE] = score;
       }
-    } else if (key === WEB_HOOKS) {
-      next[WEB_HOOKS] = value ? String(value) : null;
+    } else if (TEXT_KEYS.has(key)) {
+      next[key] = value ? String(value) : null;
     } else {
       next[key] = value === true || value === 'y' || value === 1;
     }

@@ -90,6 +90,17 @@ export class UsersService {
     return row && userFromRow(row);
   }
 
+  /** The users owning these addresses (any case), keyed by the address in lower case. */
+  async byEmails(emails: readonly string[]): Promise<Map<string, UserRecord>> {
+    const wanted = [...new Set(emails.map((email) => email.toLowerCase()))];
+    if (!wanted.length) return new Map();
+    const rows = (await this.users()
+      .join('user_emails', 'user_emails.user_id', 'users.id')
+      .whereRaw('lower(user_emails.email) = any(?)', [wanted])
+      .select(this.db.raw('lower(user_emails.email) as matched_email'))) as Array<UserRow & { matched_email: string }>;
+    return new Map(rows.map((row) => [row.matched_email, userFromRow(row)]));
+  }
+
   async require(name: string): Promise<UserRecord> {
     const user = await this.byName(name);
     if (!user) throw NotFound('ENOUSER');

@@ -1,0 +1,70 @@
+// Commits of a bare repository: their metadata, and their changes as a diff or a patch
+// (streamed: a commit may change a lot).
+import type { Readable } from 'node:stream';
+import { runGit } from './exec.js';
+import { gitOutput } from './trees.js';
+
+export interface CommitSignature {
+  name: string;
+  email: string;
+  /** Seconds since the epoch. */
+  time: number;
+  /** Minutes east of UTC. */
+  offset: number;
+}
+
+export interface CommitInfo {
+  sha: string;
+  tree: string;
+  parents: string[];
+  author: CommitSignature;
+  committer: CommitSignature;
+  /** The whole message, as stored. */
+  message: string;
+}
+
+function signature(text: string): CommitSignature {
+  const match = /^(.*?) ?<([^>]*)> (\d+) ([+-])(\d\d)(\d\d)$/.exec(text);
+  if (!match) return { name: text, email: '', time: 0, offset: 0 };
+  const [, name = '', email = '', time = '0', sign, hours = '0', minutes = '0'] = match;
+  const offset = (Number(hours) * 60 + Number(minutes)) * (sign === '-' ? -1 : 1);
+  return { name, email, time: Number(time), offset };
+}
+
+/** A commit's headers and message; `sha` must name a commit. */
+export async function readCommit(repo: string, sha: string): Promise<CommitInfo> {
+  const raw = await runGit(['cat-file', 'commit', sha], { cwd: repo });
+  const split = raw.indexOf('\n\n');
+  const headers = (split === -1 ? raw : raw.slice(0, split)).split('\n');
+  const info: CommitInfo = { sha, tree: '', parents: [], author: signature(''), committer: signature(''), message: split === -1 ? '' : raw.slice(split + 2) };
+  for (const line of headers) {
+    if (line.startsWith(' ')) continue; // a continuation (gpgsig, mergetag)
+    const space = line.indexOf(' ');
+    const key = line.slice(0, space);
+    const value = line.slice(space + 1);
+    if (key === 'tree') info.tree = value;
+    else if (key === 'parent') info.parents.push(value);
+    else if (key === 'author') info.author = signature(value);
+    else if (key === 'committer') info.committer = signature(value);
+  }
+  return info;
+}
+
+/** What a commit changed against its first parent (or everything, for a first commit), as `git diff` prints it. */
+export function diffStream(repo: string, commit: CommitInfo): Readable {
+  const args = ['diff-tree', '-p', '--no-color', '--no-ext-diff', '--no-textconv'];
+  return gitOutput(repo, commit.parents[0] ? [...args, commit.parents[0], commit.sha] : [...args, '--root', '--no-commit-id', commit.sha]);
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** The mail-like header Pagure puts before a commit's diff in its .patch view. */
+export function patchHeader(commit: CommitInfo): string {
+  const date = new Date(commit.committer.time * 1000);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const when = `${MONTHS[date.getUTCMonth()]} ${two(date.getUTCDate())} ${date.getUTCFullYear()} ${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} +0000`;
+  const newline = commit.message.indexOf('\n');
+  const subject = newline === -1 ? commit.message : commit.message.slice(0, newline);
+  const body = newline === -1 ? '' : commit.message.slice(newline + 1);
+  return `From ${commit.sha} Mon Sep 17 00:00:00 2001\nFrom: ${commit.author.name} <${commit.author.email}>\nDate: ${when}\nSubject: ${subject}\n\n${body}\n---\n\n`;
+}

@@ -1,0 +1,98 @@
+// The forge's side of the git hooks: receive-pack's pre-receive and post-receive hooks POST
+// the pushed ref updates here with the signed push identity; pre-receive gets the push
+// policy's verdict, post-receive queues the git.receive job. Only git hooks call this.
+import type { Middleware } from 'koa';
+import { repositoryPath } from '../../domain/index.js';
+import type { Repositories } from '../../git/index.js';
+import type { ForgeContextExtras, ForgeState, JobQueueApi } from '../../plugins/index.js';
+import { GIT_JOBS, type DomainServices, type PushIdentities, type RefUpdate } from '../../services/index.js';
+
+export const HOOK_CALLBACK_PATH = '/_pagurus/git-hook';
+
+/** Enough for a push of some hundred thousand refs (a mirror's tags, say). */
+const MAX_BODY = 64 * 1024 * 1024;
+
+export interface HookCallbackOptions {
+  services: DomainServices;
+  repositories: Repositories;
+  identities: PushIdentities;
+  jobs: JobQueueApi;
+}
+
+interface HookBody {
+  hook: 'pre-receive' | 'post-receive';
+  updates: RefUpdate[];
+  objects: Record<string, string | null>;
+}
+
+async function readJson(stream: NodeJS.ReadableStream): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new Error('body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
+
+function parseBody(value: unknown): HookBody | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const body = value as Partial<HookBody>;
+  if (body.hook !== 'pre-receive' && body.hook !== 'post-receive') return undefined;
+  if (!Array.isArray(body.updates)) return undefined;
+  const updates = body.updates.filter(
+    (u): u is RefUpdate => !!u && typeof u.ref === 'string' && typeof u.oldRev === 'string' && typeof u.newRev === 'string',
+  );
+  if (updates.length !== body.updates.length) return undefined;
+  return { hook: body.hook, updates, objects: body.objects && typeof body.objects === 'object' ? body.objects : {} };
+}
+
+/** Only the quarantine variables, and only paths inside the repository, reach git. */
+function quarantineEnv(objects: Record<string, string | null>, repository: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of ['GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_QUARANTINE_PATH']) {
+    const value = objects[key];
+    if (typeof value !== 'string' || !value) continue;
+    const inside = value.split(':').every((dir) => dir === repository || dir.startsWith(`${repository}/`));
+    if (inside) env[key] = value;
+  }
+  return env;
+}
+
+export function hookCallback(options: HookCallbackOptions): Middleware<ForgeState, ForgeContextExtras> {
+  const { services } = options;
+  return async (ctx) => {
+    const answer = (status: number, ok: boolean, messages: string[]) => {
+      ctx.status = status;
+      ctx.body = { ok, messages };
+    };
+    if (ctx.method !== 'POST') return answer(405, false, ['Use POST']);
+    const identity = options.identities.verify((ctx.get('Authorization').match(/^Bearer (.+)$/) ?? [])[1] ?? '');
+    if (!identity) return answer(401, false, ['This push was not authorised by Pagurus.']);
+    let body: HookBody | undefined;
+    try {
+      body = parseBody(await readJson(ctx.req));
+    } catch {
+      body = undefined;
+    }
+    if (!body) return answer(400, false, ['The hook sent a request Pagurus does not understand.']);
+
+    const project = await services.projectQueries.byId(identity.projectId);
+    const user = (await services.users.byIds([identity.userId])).get(identity.userId);
+    if (!project || !user) return answer(404, false, ['The project or the pusher no longer exists.']);
+    const repository = options.repositories.pathOf(repositoryPath(project));
+    if (repository !== identity.repository) return answer(409, false, ['The project moved while this push was running; push again.']);
+
+    if (body.hook === 'pre-receive') {
+      const refusals = await services.pushPolicy.check({ user, project, repository, updates: body.updates, objects: quarantineEnv(body.objects, repository) });
+      if (refusals.length) {
+        ctx.state.log.info({ project: project.id, user: user.name, refusals }, 'push refused');
+        return answer(200, false, ['Pagurus refused this push:', ...refusals.map((r) => `  ${r}`)]);
+      }
+      return answer(200, true, []);
+    }
+    await options.jobs.enqueue(GIT_JOBS.receive, { projectId: project.id, userId: user.id, updates: body.updates.map((u) => `${u.oldRev} ${u.newRev} ${u.ref}`) });
+    return answer(200, true, []);
+  };
+}

@@ -1,0 +1,88 @@
+// Whether a push may update its refs: core's rules (access level, collaborator branch
+// patterns, branch deletion, protected branches) and then the canPush hook, for every ref.
+// The pre-receive hook asks this, over HTTP now and over SSH later.
+import { projectFullname, projectRef, type ProjectRecord, type UserRecord } from '../../domain/index.js';
+import { headBranch, isAncestor, isNullRev, type QuarantineEnv } from '../../git/index.js';
+import type { AccessService } from '../access/access-service.js';
+import { matchesAny } from '../access/fnmatch.js';
+import type { ServiceContext } from '../context.js';
+import { protectedBranchPatterns, readSettings } from '../projects/settings.js';
+
+export interface RefUpdate {
+  ref: string;
+  oldRev: string;
+  newRev: string;
+}
+
+export interface PushRequest {
+  user: UserRecord;
+  project: ProjectRecord;
+  /** The repository's directory. */
+  repository: string;
+  updates: readonly RefUpdate[];
+  /** Where the pushed objects wait until the push is accepted. */
+  objects: QuarantineEnv;
+}
+
+const REV = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+export class PushPolicy {
+  constructor(private readonly ctx: ServiceContext, private readonly access: AccessService) {}
+
+  /** The reasons the push is refused, one per refused ref; none means it may go ahead. */
+  async check(request: PushRequest): Promise<string[]> {
+    const { user, project } = request;
+    const viewer = await this.access.viewer(user);
+    // Looked up once for the whole push, however many refs it moves.
+    const grant = await this.access.grant(user, project);
+    const fullname = projectFullname(project);
+    const settings = readSettings(project);
+    const protectedBranches = protectedBranchPatterns(settings);
+    const head = await headBranch(request.repository);
+    const refusals: string[] = [];
+    for (const update of request.updates) {
+      const refuse = (message: string) => refusals.push(`${update.ref}: ${message}`);
+      if (!update.ref.startsWith('refs/') || !REV.test(update.oldRev) || !REV.test(update.newRev)) {
+        refuse('not a ref update git would send');
+        continue;
+      }
+      const branch = update.ref.startsWith('refs/heads/') ? update.ref.slice('refs/heads/'.length) : undefined;
+      const deleting = isNullRev(update.newRev);
+      const creating = isNullRev(update.oldRev);
+      const allowed = await this.access.decide(viewer, project, grant, 'commit', branch);
+      if (!allowed) {
+        refuse(`${user.name} may not push ${branch === undefined ? 'to this ref' : `to the branch ${branch}`} of ${fullname}`);
+        continue;
+      }
+      if (branch !== undefined && deleting) {
+        if (branch === head) {
+          refuse(`${branch} is the default branch of ${fullname} and cannot be deleted`);
+          continue;
+        }
+        if (!this.ctx.config.git.allowDeleteBranch) {
+          refuse('deleting branches is not allowed on this forge');
+          continue;
+        }
+        if (matchesAny(branch, protectedBranches)) {
+          refuse(`${branch} is protected in ${fullname}: it cannot be deleted`);
+          continue;
+        }
+      }
+      if (branch !== undefined && !creating && !deleting && matchesAny(branch, protectedBranches)) {
+        if (!(await isAncestor(request.repository, update.oldRev, update.newRev, request.objects))) {
+          refuse(`${branch} is protected in ${fullname}: non fast-forward pushes are refused`);
+          continue;
+        }
+      }
+      const veto = await this.ctx.hooks.canPush.promise({
+        user: { name: user.name },
+        project: projectRef(project),
+        ref: update.ref,
+        oldRev: update.oldRev,
+        newRev: update.newRev,
+      });
+      if (veto) refuse(veto.message);
+    }
+    return refusals;
+  }
+}

@@ -1,0 +1,221 @@
+// Pushes end to end with the real git client: the pre-receive hook's refusals as git
+// prints them, and what the post-receive job does (events, the pushed hook, activity).
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { createTestForge, describeModes, type TestForge } from '@pagurus/core/testing';
+import type { ForgeEvent, PushSummary } from '@pagurus/core';
+import { FIXTURE_PLUGIN } from './support/fixtures.js';
+import { cloneUrl, commitFile, gitOk, gitRun, tempDir } from './support/git-client.js';
+import { git } from './support/git.js';
+
+const ZERO = '0'.repeat(40);
+
+describeModes('git pushes and their hooks', (mode) => {
+  let t: TestForge;
+  let work: string;
+  const as = (user: string) => ({ user, secret: `${user}-password1` });
+  const dir = (name: string) => path.join(work, name);
+
+  async function events(): Promise<ForgeEvent[]> {
+    return (await t.api<{ events: ForgeEvent[] }>('GET', '/api/0/_fixture/events')).body.events;
+  }
+
+  /** Waits for the post-receive job's event matching `match`. */
+  async function eventually<T extends ForgeEvent>(match: (event: ForgeEvent) => boolean, what: string): Promise<T> {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const found = (await events()).find(match);
+      if (found) return found as T;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`no ${what} event arrived; got: ${(await events()).map((e) => e.topic).join(', ')}`);
+  }
+
+  async function pushes(): Promise<PushSummary[]> {
+    return (await t.api<{ pushes: PushSummary[] }>('GET', '/api/0/_fixture/pushes')).body.pushes;
+  }
+
+  async function remoteRefs(repo: string): Promise<Map<string, string>> {
+    const out = await gitOk(work, 'ls-remote', cloneUrl(t.url, repo, as('alice')));
+    return new Map(out.split('\n').filter(Boolean).map((line) => line.split('\t').reverse() as [string, string]));
+  }
+
+  before(async () => {
+    t = await createTestForge({ mode, plugins: [FIXTURE_PLUGIN], config: { namespaces: ['rpms'] } });
+    work = await tempDir();
+    for (const name of ['alice', 'bob', 'carol', 'dave']) await t.createUser(name);
+    const project = await t.createProject('alice', 'pkg', { namespace: 'rpms', readme: true });
+    const owner = await t.forge.services.access.viewer((await t.forge.services.users.byName('alice'))!);
+    await t.forge.services.grants.change(owner, project, { kind: 'user', name: 'bob', level: 'collaborator', branches: ['epel*'] });
+    await t.forge.services.grants.change(owner, project, { kind: 'user', name: 'dave', level: 'ticket' });
+    await gitOk(work, 'clone', '-q', cloneUrl(t.url, 'rpms/pkg', as('alice')), dir('alice'));
+  });
+  const alice = { author: { name: 'Alice Liddell', email: 'Alice@Example.test' } };
+  after(() => t?.close());
+
+  it('sends git.receive with Pagure\'s keys, resolving authors to users, and calls the pushed hook', async () => {
+    const old = await gitOk(dir('alice'), 'rev-parse', 'HEAD');
+    const first = await commitFile(dir('alice'), 'one.txt', '1\n', alice);
+    const second = await commitFile(dir('alice'), 'README.md', 'changed\n', alice);
+    await gitOk(dir('alice'), 'push', '-q', 'origin', 'main');
+    const event = await eventually<ForgeEvent<'git.receive'>>((e) => e.topic === 'git.receive' && (e.body as { end_commit?: string }).end_commit === second, 'git.receive');
+    const body = event.body as Record<string, unknown>;
+    assert.equal(event.agent, 'alice');
+    assert.deepEqual(
+      { ...body, repo: (body.repo as { fullname: string }).fullname },
+      {
+        total_commits: 2,
+        start_commit: first,
+        end_commit: second,
+        old_commit: old,
+        branch: 'main',
+        forced: false,
+        authors: [{ name: 'alice', fullname: 'alice', url_path: 'user/alice', full_url: `${t.url}/user/alice` }],
+        changed_files: { 'README.md': 'M', 'one.txt': 'A' },
+        agent: 'alice',
+        repo: 'rpms/pkg',
+        pull_request_id: null,
+      },
+    );
+    // The default branch's commits count on alice's heatmap (her address, any case); the
+    // README commit made at creation was not pushed, so it does not.
+    const today = new Date().toISOString().slice(0, 10);
+    const stats = await t.api<Record<string, number>>('GET', '/api/0/user/alice/activity/stats');
+    assert.equal(stats.body[today], 2);
+    const day = await t.api<{ activities: Array<{ ref_id: string; type: string }> }>('GET', `/api/0/user/alice/activity/${today}`);
+    assert.deepEqual(day.body.activities.map((a) => `${a.type} ${a.ref_id}`).sort(), [`committed ${first}`, `committed ${second}`].sort());
+    const push = (await pushes()).find((p) => p.refs.some((r) => r.newRev === second))!;
+    assert.deepEqual(push.user, { name: 'alice' });
+    assert.equal(push.project.fullname, 'rpms/pkg');
+    assert.equal(push.defaultBranch, 'main');
+    assert.deepEqual(push.refs, [{ ref: 'refs/heads/main', oldRev: old, newRev: second, created: false, deleted: false, forced: false, commits: [second, first] }]);
+  });
+
+  it('announces new and deleted branches and tags; a new branch counts only what main lacks', async () => {
+    await gitOk(dir('alice'), 'checkout', '-q', '-b', 'feature');
+    const extra = await commitFile(dir('alice'), 'feature.txt', 'f\n', alice);
+    const foreign = await commitFile(dir('alice'), 'feature2.txt', 'g\n');
+    await gitOk(dir('alice'), 'tag', '-a', 'v1.0', '-m', 'Version 1.0');
+    await gitOk(dir('alice'), 'push', '-q', 'origin', 'feature', 'v1.0');
+    const created = await eventually((e) => e.topic === 'git.branch.creation' && (e.body as { branch?: string }).branch === 'feature', 'git.branch.creation');
+    assert.equal((created.body as { rev: string }).rev, foreign);
+    assert.deepEqual((created.body as { authors: unknown[] }).authors, [{ fullname: 'Test Author', name: null, url_path: null }]);
+    const receive = await eventually((e) => e.topic === 'git.receive' && (e.body as { branch?: string }).branch === 'feature', 'git.receive');
+    const stats = await t.api<Record<string, number>>('GET', '/api/0/user/alice/activity/stats');
+    assert.equal(stats.body[new Date().toISOString().slice(0, 10)], 2, "another branch's commits are not logged");
+    const body = receive.body as Record<string, unknown>;
+    assert.equal(body.total_commits, 2);
+    assert.equal(body.start_commit, extra);
+    assert.equal(body.old_commit, `^${ZERO}`);
+    assert.equal((body.authors as unknown[]).length, 2);
+    const tag = await eventually((e) => e.topic === 'git.tag.creation', 'git.tag.creation');
+    assert.equal((tag.body as { tag: string }).tag, 'v1.0');
+
+    await gitOk(dir('alice'), 'push', '-q', 'origin', ':feature', ':v1.0');
+    await eventually((e) => e.topic === 'git.branch.deletion' && (e.body as { branch?: string; rev?: string }).rev === foreign, 'git.branch.deletion');
+    await eventually((e) => e.topic === 'git.tag.deletion' && (e.body as { tag?: string }).tag === 'v1.0', 'git.tag.deletion');
+    assert.equal((await remoteRefs('rpms/pkg')).has('refs/heads/feature'), false);
+    await gitOk(dir('alice'), 'checkout', '-q', 'main');
+  });
+
+  it('announces branches and tags created through the API as a push would', async () => {
+    const token = await t.createToken('alice', ['create_branch', 'tag_project']);
+    const auth = { Authorization: `token ${token}` };
+    const main = (await remoteRefs('rpms/pkg')).get('refs/heads/main')!;
+    assert.equal((await t.api('POST', '/api/0/rpms/pkg/git/branch', { branch: 'from-api', from_branch: 'main' }, auth)).status, 200);
+    const branch = await eventually((e) => e.topic === 'git.branch.creation' && (e.body as { branch?: string }).branch === 'from-api', 'git.branch.creation');
+    assert.equal(branch.agent, 'alice');
+    assert.equal((branch.body as { rev: string }).rev, main);
+    assert.equal((await t.api('POST', '/api/0/rpms/pkg/git/tags', { tagname: 'api-tag', commit_hash: main, message: 'Tagged' }, auth)).status, 200);
+    await eventually((e) => e.topic === 'git.tag.creation' && (e.body as { tag?: string }).tag === 'api-tag', 'git.tag.creation');
+    assert.ok((await pushes()).some((p) => p.refs.some((r) => r.ref === 'refs/heads/from-api' && r.created)), 'the pushed hook saw it');
+  });
+
+  it('lets a collaborator push only to their branch patterns, and shows why not', async () => {
+    await gitOk(work, 'clone', '-q', cloneUrl(t.url, 'rpms/pkg', as('bob')), dir('bob'));
+    await commitFile(dir('bob'), 'bob.txt', 'bob\n');
+    await gitOk(dir('bob'), 'push', '-q', 'origin', 'HEAD:epel9');
+    const main = await gitRun(dir('bob'), ['push', 'origin', 'HEAD:main']);
+    assert.notEqual(main.code, 0);
+    assert.match(main.stderr, /remote: Pagurus refused this push:/);
+    assert.match(main.stderr, /remote:\s+refs\/heads\/main: bob may not push to the branch main of rpms\/pkg/);
+    assert.match(main.stderr, /pre-receive hook declined/);
+    await gitOk(dir('bob'), 'tag', 'bobs-tag');
+    const tag = await gitRun(dir('bob'), ['push', 'origin', 'bobs-tag']);
+    assert.match(tag.stderr, /refs\/tags\/bobs-tag: bob may not push to this ref of rpms\/pkg/);
+    const refs = await remoteRefs('rpms/pkg');
+    assert.ok(refs.has('refs/heads/epel9'));
+    assert.ok(!refs.has('refs/tags/bobs-tag'));
+  });
+
+  it('refuses ticket-level users and strangers before any upload', async () => {
+    for (const user of ['dave', 'carol']) {
+      const result = await gitRun(dir('bob'), ['push', cloneUrl(t.url, 'rpms/pkg', as(user)), 'HEAD:epel9']);
+      assert.notEqual(result.code, 0);
+      assert.match(result.stderr, /403/);
+    }
+  });
+
+  it("shows a plugin's canPush veto in git's output and keeps the ref unchanged", async () => {
+    const result = await gitRun(dir('alice'), ['push', 'origin', 'main:forbidden']);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /remote:\s+refs\/heads\/forbidden: fixture refuses pushes to refs\/heads\/forbidden/);
+    assert.equal((await remoteRefs('rpms/pkg')).has('refs/heads/forbidden'), false);
+  });
+
+  it('protects branch patterns from non fast-forward pushes and deletion, and never deletes the default branch', async () => {
+    const token = await t.createToken('alice', ['modify_project']);
+    const set = await t.api('POST', '/api/0/rpms/pkg/options/update', { block_non_fast_forward: 'main, stable*' }, { Authorization: `token ${token}` });
+    assert.equal(set.status, 200);
+    await gitOk(dir('alice'), 'push', '-q', 'origin', 'main:stable-1', 'main:scratch');
+    await gitOk(dir('alice'), 'commit', '-q', '--amend', '-m', 'Rewritten');
+    for (const branch of ['main', 'stable-1']) {
+      const forced = await gitRun(dir('alice'), ['push', '--force', 'origin', `HEAD:${branch}`]);
+      assert.notEqual(forced.code, 0, branch);
+      assert.match(forced.stderr, new RegExp(`refs/heads/${branch}: ${branch} is protected in rpms/pkg: non fast-forward pushes are refused`));
+    }
+    const deleted = await gitRun(dir('alice'), ['push', 'origin', ':stable-1']);
+    assert.match(deleted.stderr, /stable-1 is protected in rpms\/pkg: it cannot be deleted/);
+    const head = await gitRun(dir('alice'), ['push', 'origin', ':main']);
+    assert.match(head.stderr, /main is the default branch of rpms\/pkg and cannot be deleted/);
+
+    const rewritten = await gitOk(dir('alice'), 'rev-parse', 'HEAD');
+    await gitOk(dir('alice'), 'push', '-q', '--force', 'origin', 'HEAD:scratch');
+    const event = await eventually((e) => e.topic === 'git.receive' && (e.body as { end_commit?: string }).end_commit === rewritten, 'forced git.receive');
+    assert.equal((event.body as { forced: boolean }).forced, true);
+    await gitOk(dir('alice'), 'reset', '-q', '--hard', 'origin/main');
+  });
+
+  it('lets a user push to their own fork, and nobody else', async () => {
+    const bobToken = await t.createToken('bob', ['fork_project']);
+    const forked = await t.api('POST', '/api/0/fork', { repo: 'pkg', namespace: 'rpms' }, { Authorization: `token ${bobToken}` });
+    assert.equal(forked.status, 200, JSON.stringify(forked.body));
+    await commitFile(dir('bob'), 'fork.txt', 'fork\n');
+    await gitOk(dir('bob'), 'push', '-q', cloneUrl(t.url, 'forks/bob/rpms/pkg', as('bob')), 'HEAD:bobs-work');
+    const carol = await gitRun(dir('bob'), ['push', cloneUrl(t.url, 'forks/bob/rpms/pkg', as('carol')), 'HEAD:other']);
+    assert.match(carol.stderr, /403/);
+    const upstream = await gitRun(dir('bob'), ['push', cloneUrl(t.url, 'rpms/pkg', as('bob')), 'HEAD:main']);
+    assert.match(upstream.stderr, /bob may not push to the branch main/, 'the fork gives no rights upstream');
+  });
+
+  it('sets up repositories for partial and bitmap clones', async () => {
+    const repo = path.join(t.forge.config.git.reposDir, 'rpms/pkg.git');
+    assert.equal(git(repo, 'config', 'uploadpack.allowFilter'), 'true');
+    assert.equal(git(repo, 'config', 'repack.writeBitmaps'), 'true');
+    await gitOk(work, 'clone', '-q', '--filter=blob:none', cloneUrl(t.url, 'rpms/pkg'), dir('partial'));
+    assert.equal(await gitOk(dir('partial'), 'config', 'remote.origin.promisor'), 'true');
+  });
+
+  it('accepts hook callbacks only with a push identity this forge signed', async () => {
+    const bare = await t.fetch('/_pagurus/git-hook', { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } });
+    assert.equal(bare.status, 401);
+    const forged = Buffer.from(JSON.stringify({ userId: 1, projectId: 1, repository: '/tmp/x.git', expires: Date.now() + 60_000 })).toString('base64url');
+    const faked = await t.fetch('/_pagurus/git-hook', {
+      method: 'POST',
+      body: JSON.stringify({ hook: 'pre-receive', updates: [] }),
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${forged}.c2lnbmF0dXJl` },
+    });
+    assert.equal(faked.status, 401);
+    assert.deepEqual(await faked.json(), { ok: false, messages: ['This push was not authorised by Pagurus.'] });
+  });
+});
