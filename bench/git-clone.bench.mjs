@@ -1,0 +1,208 @@
+// Clone throughput of Pagurus' smart HTTP against git's own `git http-backend` (run as
+// CGI by bench/support/git-cgi-server.mjs), on the same repository on disk, in the same
+// run: a generated repository of mostly incompressible content, pushed into a real
+// `pagurus serve` over HTTP, then cloned alternately from both servers. Reports the median
+// time and MB/s of each, their ratio, and the Pagurus process's peak RSS during its clones
+// for two repository sizes (it must not grow with the pack: git's output is streamed), next
+// to its RSS before the clones (mostly the embedded PGlite database).
+// Sizes: PAGURUS_BENCH_CLONE_MB (default 256) and a small one of a quarter of that.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = path.join(ROOT, 'core/bin/pagurus.js');
+const CGI = fileURLToPath(new URL('./support/git-cgi-server.mjs', import.meta.url));
+const ROUNDS = Number(process.env.PAGURUS_BENCH_CLONE_ROUNDS ?? 5);
+const GIT_ENV = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0' };
+
+function run(cmd, args, { cwd = ROOT, env = GIT_ENV, input } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (err += c));
+    child.on('close', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`${cmd} ${args.join(' ')}: ${code}\n${err}`))));
+    child.stdin.end(input);
+  });
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function dirSize(dir) {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    total += entry.isDirectory() ? dirSize(full) : statSync(full).size;
+  }
+  return total;
+}
+
+/** A bare repository of about `mb` MiB: 1 MiB random blobs over commits of 8, plus text. */
+async function generate(mb) {
+  const dir = path.join(os.tmpdir(), `pagurus-bench-clone-${mb}mb.git`);
+  if (existsSync(path.join(dir, 'HEAD')) && existsSync(path.join(dir, 'refs/heads/main'))) return dir;
+  await rm(dir, { recursive: true, force: true });
+  await run('git', ['init', '--bare', '--quiet', '--initial-branch=main', dir]);
+  const child = spawn('git', ['fast-import', '--quiet'], { cwd: dir, env: GIT_ENV, stdio: ['pipe', 'inherit', 'inherit'] });
+  const write = (data) => (child.stdin.write(data) ? Promise.resolve() : new Promise((r) => child.stdin.once('drain', r)));
+  let mark = 0;
+  let commit = 0;
+  const perCommit = 8;
+  for (let done = 0; done < mb; done += perCommit) {
+    const files = [];
+    for (let i = 0; i < perCommit && done + i < mb; i++) {
+      const blob = randomBytes(1 << 20);
+      mark += 1;
+      await write(`blob\nmark :${mark}\ndata ${blob.length}\n`);
+      await write(blob);
+      await write('\n');
+      files.push([`data/part-${done + i}.bin`, mark]);
+    }
+    const text = `Changelog entry ${commit}\n`.repeat(200);
+    mark += 1;
+    await write(`blob\nmark :${mark}\ndata ${Buffer.byteLength(text)}\n${text}\n`);
+    files.push([`notes/${commit}.txt`, mark]);
+    const message = `Add parts ${done}-${done + perCommit - 1}\n`;
+    await write(`commit refs/heads/main\ncommitter Bench <bench@example.test> ${1700000000 + commit} +0000\ndata ${message.length}\n${message}`);
+    for (const [name, m] of files) await write(`M 100644 :${m} ${name}\n`);
+    await write('\n');
+    commit += 1;
+  }
+  child.stdin.end();
+  await new Promise((resolve, reject) => child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`fast-import ${code}`)))));
+  await run('git', ['repack', '-a', '-d', '-q'], { cwd: dir });
+  return dir;
+}
+
+async function waitFor(url) {
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} never answered`);
+}
+
+/** Peak VmRSS of a process while `work` runs, sampled every 20 ms. */
+async function peakRss(pid, work) {
+  let peak = 0;
+  const sample = () => {
+    try {
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      peak = Math.max(peak, kb);
+    } catch {
+      // gone
+    }
+  };
+  sample();
+  const timer = setInterval(sample, 20);
+  try {
+    const result = await work();
+    return { result, peakMb: Math.round(peak / 1024) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function cloneSeconds(url, scratch) {
+  const target = await mkdtemp(path.join(scratch, 'clone-'));
+  const started = performance.now();
+  await run('git', ['clone', '--bare', '--quiet', url, path.join(target, 'r.git')], { cwd: target });
+  const seconds = (performance.now() - started) / 1000;
+  await rm(target, { recursive: true, force: true });
+  return seconds;
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function measure(mb, scratch) {
+  const source = await generate(mb);
+  const data = await mkdtemp(path.join(scratch, 'data-'));
+  const port = await freePort();
+  const env = { ...process.env, PAGURUS_DATA_DIR: data, PAGURUS_PORT: String(port), PAGURUS_LOG_LEVEL: 'warn' };
+  if (!process.env.PAGURUS_BENCH_DATABASE_URL) delete env.PAGURUS_DATABASE_URL;
+  await run(process.execPath, [CLI, 'migrate'], { env });
+  await run(process.execPath, [CLI, 'user', 'create', 'bench', '--email', 'bench@example.test', '--password-stdin'], { env, input: 'bench-password-1\n' });
+  const token = (await run(process.execPath, [CLI, 'token', 'create', 'bench', '--acls', 'all'], { env })).split('\n').pop().trim();
+  const server = spawn(process.execPath, [CLI, 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const cgiPort = await freePort();
+  let cgi;
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(`${base}/api/0/version`);
+    const created = await fetch(`${base}/api/0/new`, {
+      method: 'POST',
+      headers: { Authorization: `token ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'big', description: 'benchmark' }),
+    });
+    if (!created.ok) throw new Error(`creating the project: ${created.status} ${await created.text()}`);
+    const pushStarted = performance.now();
+    await run('git', ['push', '--quiet', `http://bench:${token}@127.0.0.1:${port}/big.git`, 'main'], { cwd: source });
+    const pushSeconds = (performance.now() - pushStarted) / 1000;
+
+    const reposDir = path.join(data, 'repos');
+    const packBytes = dirSize(path.join(reposDir, 'big.git', 'objects'));
+    cgi = spawn(process.execPath, [CGI, reposDir, String(cgiPort)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((resolve) => cgi.stdout.once('data', resolve));
+
+    const times = { pagurus: [], backend: [] };
+    let peakMb = 0;
+    const urls = { pagurus: `${base}/big.git`, backend: `http://127.0.0.1:${cgiPort}/big.git` };
+    const idleMb = (await peakRss(server.pid, async () => undefined)).peakMb;
+    await cloneSeconds(urls.pagurus, scratch); // warm the page cache
+    for (let round = 0; round < ROUNDS; round++) {
+      const measured = await peakRss(server.pid, () => cloneSeconds(urls.pagurus, scratch));
+      times.pagurus.push(measured.result);
+      peakMb = Math.max(peakMb, measured.peakMb);
+      times.backend.push(await cloneSeconds(urls.backend, scratch));
+    }
+    const mbOf = (seconds) => +(packBytes / 1048576 / seconds).toFixed(1);
+    const pagurus = median(times.pagurus);
+    const backend = median(times.backend);
+    return {
+      repoMB: Math.round(packBytes / 1048576),
+      pushMBps: mbOf(pushSeconds),
+      pagurusSeconds: +pagurus.toFixed(2),
+      pagurusMBps: mbOf(pagurus),
+      backendSeconds: +backend.toFixed(2),
+      backendMBps: mbOf(backend),
+      ratio: +(backend / pagurus).toFixed(2),
+      pagurusIdleRssMB: idleMb,
+      pagurusPeakRssMB: peakMb,
+    };
+  } finally {
+    cgi?.kill();
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('close', resolve));
+  }
+}
+
+export default async function run_() {
+  const big = Number(process.env.PAGURUS_BENCH_CLONE_MB ?? 256);
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'pagurus-bench-'));
+  await mkdir(scratch, { recursive: true });
+  try {
+    const rows = [];
+    for (const mb of [Math.max(16, Math.round(big / 4)), big]) rows.push(await measure(mb, scratch));
+    return rows;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
