@@ -1,6 +1,7 @@
 // Pushes end to end with the real git client: the pre-receive hook's refusals as git
 // prints them, and what the post-receive job does (events, the pushed hook, activity).
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { createTestForge, describeModes, type TestForge } from '@pagurus/core/testing';
 import type { ForgeEvent, PushSummary } from '@pagurus/core';
@@ -204,6 +205,28 @@ describeModes('git pushes and their hooks', (mode) => {
     assert.equal(git(repo, 'config', 'repack.writeBitmaps'), 'true');
     await gitOk(work, 'clone', '-q', '--filter=blob:none', cloneUrl(t.url, 'rpms/pkg'), dir('partial'));
     assert.equal(await gitOk(dir('partial'), 'config', 'remote.origin.promisor'), 'true');
+  });
+
+  it('runs git gc --auto after pushes, which packs the repository with a bitmap', async () => {
+    const repo = path.join(t.forge.config.git.reposDir, 'rpms/pkg.git');
+    // Keep every push as its own pack, and consolidate as soon as there are two.
+    git(repo, 'config', 'receive.unpackLimit', '1');
+    git(repo, 'config', 'gc.autoPackLimit', '1');
+    await gitOk(dir('alice'), 'pull', '-q', '--rebase', 'origin', 'main');
+    for (const n of [1, 2]) {
+      await commitFile(dir('alice'), `gc-${n}.txt`, `${n}\n`);
+      await gitOk(dir('alice'), 'push', '-q', 'origin', 'main');
+    }
+    const packDir = path.join(repo, 'objects/pack');
+    const deadline = Date.now() + 15_000;
+    let files: string[] = [];
+    while (Date.now() < deadline) {
+      files = readdirSync(packDir);
+      if (files.filter((f) => f.endsWith('.pack')).length === 1 && files.some((f) => f.endsWith('.bitmap'))) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(files.filter((f) => f.endsWith('.pack')).length, 1, files.join(' '));
+    assert.ok(files.some((f) => f.endsWith('.bitmap')), files.join(' '));
   });
 
   it('accepts hook callbacks only with a push identity this forge signed', async () => {

@@ -13,7 +13,8 @@ export interface Author {
 /**
  * Settings every repository gets: partial clones (--filter) and fetching any reachable
  * commit by hash, bitmaps so big clones skip the object walk, a reflog to recover from
- * bad force-pushes, and no git-gc detaching into the background (the forge runs it in a job).
+ * bad force-pushes, and no git-gc inside the push or detached into the background: the
+ * forge runs it in a job, under the repository's lock (git.gc_after_push).
  */
 export const REPOSITORY_CONFIG: ReadonlyArray<readonly [string, string]> = [
   ['uploadpack.allowFilter', 'true'],
@@ -22,6 +23,7 @@ export const REPOSITORY_CONFIG: ReadonlyArray<readonly [string, string]> = [
   ['pack.writeBitmapHashCache', 'true'],
   ['core.logAllRefUpdates', 'true'],
   ['gc.autoDetach', 'false'],
+  ['receive.autogc', 'false'],
   ['receive.denyDeleteCurrent', 'true'],
 ];
 
