@@ -3,6 +3,7 @@ import { AccessService } from './access/access-service.js';
 import { GrantsService } from './access/grants-service.js';
 import { ActivityService } from './activity/activity-service.js';
 import type { ServiceContext } from './context.js';
+import { FlagsService } from './flags/flags-service.js';
 import { PushPolicy } from './git/push-policy.js';
 import { GroupsService } from './groups/groups-service.js';
 import { ProjectQueries } from './projects/project-queries.js';
@@ -19,6 +20,7 @@ export function createServices(ctx: ServiceContext) {
   const groups = new GroupsService(ctx, users);
   const access = new AccessService(ctx, users);
   const projectQueries = new ProjectQueries(ctx, access);
+  const projects = new ProjectsService(ctx, access, projectQueries, users, groups);
   return {
     users,
     sessions,
@@ -28,10 +30,11 @@ export function createServices(ctx: ServiceContext) {
     access,
     grants: new GrantsService(ctx, access, users, groups),
     projectQueries,
-    projects: new ProjectsService(ctx, access, projectQueries, users, groups),
+    projects,
     watchers: new WatchersService(ctx, users),
     activity: new ActivityService(ctx, access),
     pushPolicy: new PushPolicy(ctx, access),
+    flags: new FlagsService(ctx, projects),
   };
 }
 

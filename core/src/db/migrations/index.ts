@@ -4,8 +4,9 @@ import { instance } from './0001-instance.js';
 import { accounts } from './0002-accounts.js';
 import { projects } from './0003-projects.js';
 import { activity } from './0004-activity.js';
+import { flags } from './0005-flags.js';
 
 export const coreMigrations: MigrationSet = {
   owner: 'core',
-  migrations: [instance, accounts, projects, activity],
+  migrations: [instance, accounts, projects, activity, flags],
 };

@@ -9,6 +9,7 @@ import { groupRoutes } from './groups.js';
 import { metaRoutes } from './meta.js';
 import { projectRoutes } from './project.js';
 import type { GitBrowseDeps } from './git-context.js';
+import { flagRoutes } from './flags.js';
 import { gitRefRoutes } from './git-refs.js';
 import { gitTreeRoutes } from './git-tree.js';
 import { ProjectRoutes } from './project-routes.js';
@@ -42,6 +43,7 @@ export function createApiRouter(deps: ApiDependencies): ForgeRouter {
   projectRoutes(projects, deps.services);
   gitRefRoutes(projects, deps.services, deps.browse, deps.jobs);
   gitTreeRoutes(projects, deps.services, deps.browse);
+  flagRoutes(projects, deps.services, deps.browse);
   projects.register(router);
   return router;
 }

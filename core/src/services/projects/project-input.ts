@@ -16,7 +16,7 @@ export interface NewProject {
 }
 
 /** http, https, ftp or git URLs with a dotted host name, an IP address or localhost. */
-const URL_PATTERN =
+export const URL_PATTERN =
   /^(?:http|ftp|git)s?:\/\/(?:[^\s/@]+@)?(?:(?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\.)+(?:[A-Z]{2,63})\.?|localhost|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[[0-9a-f:.]+\])(?::\d{2,5})?(?:[/?#]\S*)?$/i;
 const AVATAR_EMAIL = /^[^@]+@[^@]+\.[^@]+/;
 const BRANCH = /^(?!\/|.*\/\/|.*\.\.|.*@\{|.*\.lock$|.*[/.]$)[^\x00-\x20~^:?*[\\\x7f]+$/;
