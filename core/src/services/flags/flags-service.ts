@@ -62,7 +62,7 @@ export function readFlagInput(input: FlagInput): { username: string; status: str
   const percentText = text(input.percent);
   if (!username) errors.username = ['This field is required.'];
   if (!status) errors.status = ['This field is required.'];
-  else if (!(FLAG_STATUSES as readonly string[]).includes(status)) errors.status = ['Not a valid choice'];
+  else if (!(FLAG_STATUSES as readonly string[]).includes(status)) errors.status = ['Not a valid choice.'];
   if (!comment) errors.comment = ['This field is required.'];
   if (!url) errors.url = ['This field is required.'];
   else if (!URL_PATTERN.test(url)) errors.url = ['Invalid input.'];
