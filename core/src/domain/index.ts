@@ -3,3 +3,4 @@ export * from './acls.js';
 export * from './project-paths.js';
 export * from './records.js';
 export * from './refs.js';
+export * from './tickets.js';

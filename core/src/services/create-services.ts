@@ -10,6 +10,7 @@ import { ProjectQueries } from './projects/project-queries.js';
 import { ProjectsService } from './projects/projects-service.js';
 import { WatchersService } from './projects/watchers-service.js';
 import { TokensService } from './tokens/tokens-service.js';
+import { TrackerService } from './tracker/tracker-service.js';
 import { AuthService } from './users/auth-service.js';
 import { SessionsService } from './users/sessions.js';
 import { UsersService } from './users/users-service.js';
@@ -35,6 +36,7 @@ export function createServices(ctx: ServiceContext) {
     activity: new ActivityService(ctx, access),
     pushPolicy: new PushPolicy(ctx, access),
     flags: new FlagsService(ctx, projects),
+    tracker: new TrackerService(ctx),
   };
 }
 

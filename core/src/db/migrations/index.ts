@@ -5,8 +5,9 @@ import { accounts } from './0002-accounts.js';
 import { projects } from './0003-projects.js';
 import { activity } from './0004-activity.js';
 import { flags } from './0005-flags.js';
+import { tickets } from './0006-tickets.js';
 
 export const coreMigrations: MigrationSet = {
   owner: 'core',
-  migrations: [instance, accounts, projects, activity, flags],
+  migrations: [instance, accounts, projects, activity, flags, tickets],
 };

@@ -1,0 +1,13 @@
+// Names and data of the pull-request jobs (handlers are in jobs/pull-request-jobs.ts).
+export const PULL_REQUEST_JOBS = {
+  /**
+   * { pullRequestPk }: recompute commit_start, commit_stop and cached_merge_status from the
+   * branches as they are now; queued when a pull request is opened or reopened, and when a
+   * push moves its source or target branch.
+   */
+  refresh: 'core.pull-request-refresh',
+  /** { pullRequestPk, userId }: merge the pull request into its target branch. */
+  merge: 'core.pull-request-merge',
+  /** { pullRequestPk, userId }: rebase the source branch onto the target branch. */
+  rebase: 'core.pull-request-rebase',
+} as const;
