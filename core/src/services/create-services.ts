@@ -6,8 +6,10 @@ import type { ServiceContext } from './context.js';
 import { FlagsService } from './flags/flags-service.js';
 import { PushPolicy } from './git/push-policy.js';
 import { GroupsService } from './groups/groups-service.js';
+import { IssuesService } from './issues/issues-service.js';
 import { ProjectQueries } from './projects/project-queries.js';
 import { ProjectsService } from './projects/projects-service.js';
+import { PullRequestsService } from './pulls/pull-requests-service.js';
 import { WatchersService } from './projects/watchers-service.js';
 import { TokensService } from './tokens/tokens-service.js';
 import { TrackerService } from './tracker/tracker-service.js';
@@ -37,6 +39,8 @@ export function createServices(ctx: ServiceContext) {
     pushPolicy: new PushPolicy(ctx, access),
     flags: new FlagsService(ctx, projects),
     tracker: new TrackerService(ctx),
+    issues: new IssuesService(ctx),
+    pullRequests: new PullRequestsService(ctx),
   };
 }
 

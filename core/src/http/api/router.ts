@@ -12,6 +12,10 @@ import type { GitBrowseDeps } from './git-context.js';
 import { flagRoutes } from './flags.js';
 import { gitRefRoutes } from './git-refs.js';
 import { gitTreeRoutes } from './git-tree.js';
+import { issueRoutes } from './issues.js';
+import { pullRequestMergeRoutes } from './pull-request-merge.js';
+import { pullRequestRoutes } from './pull-requests.js';
+import { ticketTagRoutes } from './ticket-tags.js';
 import { ProjectRoutes } from './project-routes.js';
 import { projectListRoutes } from './projects.js';
 import { taskRoutes } from './tasks.js';
@@ -44,6 +48,10 @@ export function createApiRouter(deps: ApiDependencies): ForgeRouter {
   gitRefRoutes(projects, deps.services, deps.browse, deps.jobs);
   gitTreeRoutes(projects, deps.services, deps.browse);
   flagRoutes(projects, deps.services, deps.browse);
+  ticketTagRoutes(projects, deps);
+  issueRoutes(projects, deps);
+  pullRequestRoutes(projects, deps);
+  pullRequestMergeRoutes(projects, deps);
   projects.register(router);
   return router;
 }

@@ -1,0 +1,5 @@
+// (being written)
+import type { ApiDependencies } from './router.js';
+import type { ProjectRoutes } from './project-routes.js';
+
+export function ticketTagRoutes(_routes: ProjectRoutes, _deps: ApiDependencies): void {}
