@@ -17,7 +17,7 @@ import {
 } from './db/index.js';
 import { StartupError } from './errors/index.js';
 import { createHttpApp, TemplateStore, type ForgeApp } from './http/index.js';
-import { createJobProcessor, defineGitJobs, defineProjectJobs, Jobs } from './jobs/index.js';
+import { createJobProcessor, defineGitJobs, defineProjectJobs, defineTicketJobs, Jobs, tapPullRequestRefresh } from './jobs/index.js';
 import { Repositories } from './git/index.js';
 import {
   createHooks,
@@ -223,6 +223,15 @@ export class Forge {
       logAllCommits: this.config.git.logAllCommits,
       gcAfterPush: this.config.git.gcAfterPush,
     });
+    defineTicketJobs(this.jobs, {
+      services: this.services,
+      repositories: this.repositories,
+      events: this.events,
+      jobs: this.jobs,
+      db: this.db.knex,
+      log: this.log,
+    });
+    tapPullRequestRefresh(this.hooks, this.services, this.jobs);
     try {
       // Every registration hook runs once, now, so a plugin's mistake stops start-up.
       this.hooks.jobs.call(this.jobs);

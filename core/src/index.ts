@@ -10,6 +10,7 @@ export { PAGURE_API_VERSION } from './http/index.js';
 export { loadConfig, CONFIG_KEYS, envNameOf, type Config, type PluginEntry, type LoadConfigOptions } from './config/index.js';
 export type { Migration } from './db/index.js';
 export type { JobData, JobValue, TaskState, TaskStatus, PubSub } from './queue/index.js';
+export { FinalJobError } from './queue/index.js';
 export * from './domain/index.js';
 export * from './errors/index.js';
 export {

@@ -45,6 +45,12 @@ describeModes('task status, as /api/0/task/<id>/status reports it', (mode) => {
     assert.equal((await t.forge.jobs.status(body.taskid))?.error, 'this job always fails');
   });
 
+  it('ends a task that throws FinalJobError at once, without retrying', async () => {
+    const { body } = await t.api<{ taskid: string }>('POST', '/api/0/_fixture/jobs', { name: 'fixture.final-failure' });
+    assert.deepEqual(await finished(body.taskid), { ready: true, status: 'FAILURE', successful: false });
+    assert.equal((await t.forge.jobs.status(body.taskid))?.error, 'refused on attempt 1');
+  });
+
   it('answers 404 for an unknown task id and for something that is not a task id', async () => {
     for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-task', '..%2F..%2Fetc']) {
       const res = await report(id);

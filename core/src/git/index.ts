@@ -6,3 +6,4 @@ export * from './push.js';
 export * from './refs.js';
 export * from './trees.js';
 export * from './commits.js';
+export * from './merge.js';

@@ -3,3 +3,5 @@ export * from './registry.js';
 export * from './runner.js';
 export * from './project-jobs.js';
 export * from './git-receive-job.js';
+export * from './pull-request-jobs.js';
+export * from './pull-request-push-tap.js';

@@ -6,7 +6,7 @@ import Bull from 'bull';
 import type { Redis } from 'ioredis';
 import { createRedis } from './redis.js';
 import type { EnqueueOptions, JobData, JobProcessor, QueuePort, TaskState, TaskStatus } from './types.js';
-import { isFinished } from './types.js';
+import { isFinalJobError, isFinished } from './types.js';
 
 const KEEP_COMPLETED_SECONDS = 24 * 3600;
 const KEEP_FAILED_SECONDS = 7 * 24 * 3600;
@@ -105,9 +105,14 @@ export class BullQueue implements QueuePort {
   }
 
   process(processor: JobProcessor, concurrency: number): void {
-    void this.queue.process('*', concurrency, async (job) =>
-      (await processor({ id: String(job.id), name: job.name, data: job.data as JobData, attempt: job.attemptsMade + 1 })) ?? null,
-    );
+    void this.queue.process('*', concurrency, async (job) => {
+      try {
+        return (await processor({ id: String(job.id), name: job.name, data: job.data as JobData, attempt: job.attemptsMade + 1 })) ?? null;
+      } catch (error) {
+        if (isFinalJobError(error)) job.discard();
+        throw error;
+      }
+    });
   }
 
   async ping(): Promise<void> {

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { EnqueueOptions, JobData, JobProcessor, QueuePort, TaskStatus } from './types.js';
-import { isFinished } from './types.js';
+import { isFinalJobError, isFinished } from './types.js';
 
 interface Task extends TaskStatus {
   data: JobData;
@@ -90,7 +90,7 @@ export class InlineQueue implements QueuePort {
       this.finish(task, 'SUCCESS', { result: result ?? undefined });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (task.attempt < task.options.attempts && !this.closed) {
+      if (task.attempt < task.options.attempts && !this.closed && !isFinalJobError(error)) {
         task.state = 'RETRY';
         task.error = message;
         const timer = setTimeout(() => {

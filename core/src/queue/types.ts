@@ -75,3 +75,16 @@ export function assertJobData(name: string, data: unknown): asserts data is JobD
     }
   }
 }
+
+/**
+ * A failure that retrying cannot fix (a merge conflict, a refused operation): the task ends
+ * as FAILURE at once, whatever attempts its definition allows.
+ */
+export class FinalJobError extends Error {
+  override readonly name = 'FinalJobError';
+  readonly final = true;
+}
+
+export function isFinalJobError(error: unknown): boolean {
+  return error instanceof Error && (error as { final?: unknown }).final === true;
+}

@@ -9,6 +9,7 @@ import { GroupsService } from './groups/groups-service.js';
 import { IssuesService } from './issues/issues-service.js';
 import { ProjectQueries } from './projects/project-queries.js';
 import { ProjectsService } from './projects/projects-service.js';
+import { PullRequestUpdates, type PullRequestJsonSource } from './pulls/pull-request-updates.js';
 import { PullRequestsService } from './pulls/pull-requests-service.js';
 import { WatchersService } from './projects/watchers-service.js';
 import { TokensService } from './tokens/tokens-service.js';
@@ -24,6 +25,7 @@ export function createServices(ctx: ServiceContext) {
   const access = new AccessService(ctx, users);
   const projectQueries = new ProjectQueries(ctx, access);
   const projects = new ProjectsService(ctx, access, projectQueries, users, groups);
+  const pullRequests = new PullRequestsService(ctx);
   return {
     users,
     sessions,
@@ -40,7 +42,8 @@ export function createServices(ctx: ServiceContext) {
     flags: new FlagsService(ctx, projects),
     tracker: new TrackerService(ctx),
     issues: new IssuesService(ctx),
-    pullRequests: new PullRequestsService(ctx),
+    pullRequests,
+    pullRequestUpdates: new PullRequestUpdates(ctx, pullRequests as unknown as PullRequestJsonSource, projectQueries),
   };
 }
 

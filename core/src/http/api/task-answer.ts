@@ -11,6 +11,8 @@ export async function answerTask(
   taskId: string,
   wait: boolean,
   messages: { done: string; queued: string },
+  /** The error a failed task answers with (default: 400 ENOCODE with the task's message). */
+  failure: (reason: string) => Error = (reason) => Invalid('ENOCODE', reason),
 ): Promise<void> {
   if (wait) {
     const status = await jobs.wait(taskId, WAIT_LIMIT_MS);
@@ -18,7 +20,7 @@ export async function answerTask(
       ctx.body = { message: messages.done };
       return;
     }
-    if (status?.state === 'FAILURE') throw Invalid('ENOCODE', status.error ?? 'The task failed');
+    if (status?.state === 'FAILURE') throw failure(status.error ?? 'The task failed');
     ctx.state.log.warn({ task: taskId }, 'task still running when the request stopped waiting');
   }
   ctx.body = { message: messages.queued, taskid: taskId };

@@ -1,0 +1,214 @@
+// Pull-request jobs: refresh (head commits and cached merge status), merge and rebase.
+// Each holds the lock of the repository it writes to. The target repository keeps a copy of
+// each pull request's source at refs/pull/<id>/head, as Pagure does, so every computation
+// runs inside one repository; merges publish with one compare-and-swap of the branch.
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { PULL_REQUEST_JOBS, GIT_JOBS, readSettings, type DomainServices } from '../services/index.js';
+import { repositoryPath, type MergeStatus, type ProjectRecord, type PullRequestRecord, type UserRecord } from '../domain/index.js';
+import {
+  analyseMerge,
+  commitMessages,
+  commitOf,
+  fetchRef,
+  moveBranch,
+  rebaseCommits,
+  runGit,
+  treeOf,
+  writeCommit,
+  type Repositories,
+} from '../git/index.js';
+import type { EventsApi, JobQueueApi, JobRegistry } from '../plugins/index.js';
+import { FinalJobError } from '../queue/index.js';
+import { pullRequestFromRow, type PullRequestRow } from '../db/index.js';
+
+export interface PullRequestJobDeps {
+  services: DomainServices;
+  repositories: Repositories;
+  events: EventsApi;
+  jobs: JobQueueApi;
+  db: Knex;
+  log: Logger;
+}
+
+type PrData = { pullRequestPk: number; userId?: number };
+
+const NULL_REV = '0000000000000000000000000000000000000000';
+
+/** Everything a pull-request job works with, loaded once. */
+interface Loaded {
+  pr: PullRequestRecord;
+  target: ProjectRecord;
+  source: ProjectRecord | undefined;
+  repo: string;
+  sourceRepo: string | undefined;
+}
+
+export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps): void {
+  const { services, repositories, db } = deps;
+
+  async function load(pk: number): Promise<Loaded | undefined> {
+    const row = (await db('pull_requests').where({ pk }).first()) as PullRequestRow | undefined;
+    if (!row) return undefined;
+    const pr = pullRequestFromRow(row);
+    const target = await services.projectQueries.byId(pr.projectId);
+    if (!target) return undefined;
+    const source = pr.projectFromId === null ? undefined : await services.projectQueries.byId(pr.projectFromId);
+    return {
+      pr,
+      target,
+      source,
+      repo: repositories.pathOf(repositoryPath(target)),
+      sourceRepo: source ? repositories.pathOf(repositoryPath(source)) : undefined,
+    };
+  }
+
+  /** Copies the source branch into refs/pull/<id>/head of the target repository. */
+  async function syncHead(l: Loaded): Promise<string> {
+    const from = l.source ? l.sourceRepo! : l.pr.remoteGit;
+    const where = l.source ? l.source.namespace ? `${l.source.namespace}/${l.source.name}` : l.source.name : l.pr.remoteGit ?? 'a deleted fork';
+    const head = from ? await fetchRef(l.repo, from, `refs/heads/${l.pr.branchFrom}`, `refs/pull/${l.pr.id}/head`) : undefined;
+    if (!head) throw new FinalJobError(`Branch ${l.pr.branchFrom} could not be found in the repo ${where}`);
+    return head;
+  }
+
+  registry.define<PrData & { path: string }>({
+    name: PULL_REQUEST_JOBS.refresh,
+    attempts: 3,
+    lockKey: (data) => data.path,
+    async run(data) {
+      const l = await load(data.pullRequestPk);
+      if (!l || l.pr.status !== 'Open') return;
+      let head: string;
+      try {
+        head = await syncHead(l);
+      } catch (error) {
+        // The source branch was deleted: nothing to compare until it comes back.
+        if (error instanceof FinalJobError) return { merge_status: null };
+        throw error;
+      }
+      const target = await commitOf(l.repo, `refs/heads/${l.pr.branch}`);
+      const commits = await commitMessages(l.repo, head, target);
+      const analysis = await analyseMerge(l.repo, target, head);
+      await services.pullRequestUpdates.recordRefresh(l.pr, {
+        commits,
+        target: target ?? null,
+        mergeStatus: analysis.kind,
+        actorId: data.userId ?? null,
+      });
+      return { merge_status: analysis.kind };
+    },
+  });
+
+  registry.define<PrData & { path: string; userId: number }>({
+    name: PULL_REQUEST_JOBS.merge,
+    // A worker that dies mid-merge leaves the branch as it was; the retry starts afresh.
+    attempts: 3,
+    lockKey: (data) => data.path,
+    async run(data, context) {
+      const l = await load(data.pullRequestPk);
+      if (!l) throw new FinalJobError('Pull-Request not found');
+      const merger = (await services.users.byIds([data.userId])).get(data.userId);
+      if (!merger) throw new FinalJobError('No such user found');
+      if (l.pr.status !== 'Open') {
+        if (l.pr.status === 'Merged' && context.attempt > 1) return { commit: null };
+        const closer = l.pr.closedById === null ? undefined : (await services.users.byIds([l.pr.closedById])).get(l.pr.closedById);
+        throw new FinalJobError(`This pull-request was merged or closed by ${closer?.name ?? 'someone else'}`);
+      }
+      const settings = readSettings(l.target);
+      const head = await syncHead(l);
+      const target = await commitOf(l.repo, `refs/heads/${l.pr.branch}`);
+      if (!target && (await commitOf(l.repo, 'HEAD'))) {
+        throw new FinalJobError(`Branch ${l.pr.branch} could not be found in the repo ${l.target.namespace ? `${l.target.namespace}/` : ''}${l.target.name}`);
+      }
+      const commits = await commitMessages(l.repo, head, target);
+      if (settings['Enforce_signed-off_commits_in_pull-request'] && commits.some((c) => !/signed-off-by/i.test(c.message))) {
+        throw new FinalJobError('This repo enforces that all commits are signed off by their author.');
+      }
+      const analysis = await analyseMerge(l.repo, target, head);
+      const author = await signatureOf(services, merger);
+      const message = mergeMessage(l.pr, author, settings['Enforce_signed-off_commits_in_pull-request'] === true);
+      let merged: string;
+      switch (analysis.kind) {
+        case 'NO_CHANGE':
+          // Already in the target (or merged by an attempt that died before closing it).
+          await services.pullRequestUpdates.closeMerged(l.pr, merger, { status: 'NO_CHANGE', commits, target: target ?? null });
+          return { commit: null };
+        case 'CONFLICTS':
+          await services.pullRequestUpdates.setMergeStatus(l.pr, 'CONFLICTS');
+          throw new FinalJobError('Merge conflicts!');
+        case 'FFORWARD':
+          merged = settings.always_merge
+            ? await writeCommit(l.repo, { tree: await treeOf(l.repo, head), parents: target ? [target, head] : [head], message, author })
+            : head;
+          break;
+        case 'MERGE':
+          if (settings['disable_non_fast-forward_merges']) {
+            await services.pullRequestUpdates.setMergeStatus(l.pr, 'MERGE');
+            throw new FinalJobError('This project only accepts fast-forward merges: rebase the pull-request first');
+          }
+          merged = await writeCommit(l.repo, { tree: analysis.tree, parents: [target!, head], message, author });
+          break;
+      }
+      // The one write that publishes the merge; it fails if the branch moved meanwhile.
+      await moveBranch(l.repo, l.pr.branch, merged, target ?? '', `merge pull-request #${l.pr.id} by ${merger.name}`);
+      deps.log.info({ pr: l.pr.uid, branch: l.pr.branch, commit: merged }, 'pull request merged');
+      // What a push of the merge would trigger: events, activity, the pushed hook (which
+      // refreshes the other pull requests on this branch and closes "Fixes #N" issues).
+      await deps.jobs.enqueue(GIT_JOBS.receive, {
+        projectId: l.target.id,
+        userId: merger.id,
+        updates: [`${target ?? NULL_REV} ${merged} refs/heads/${l.pr.branch}`],
+      });
+      await services.pullRequestUpdates.closeMerged(l.pr, merger, { status: analysis.kind, commits, target: target ?? null });
+      return { commit: merged };
+    },
+  });
+
+  registry.define<PrData & { path: string; userId: number }>({
+    name: PULL_REQUEST_JOBS.rebase,
+    attempts: 1,
+    // The source repository is the one written to.
+    lockKey: (data) => data.path,
+    async run(data) {
+      const l = await load(data.pullRequestPk);
+      if (!l) throw new FinalJobError('Pull-Request not found');
+      if (l.pr.status !== 'Open') throw new FinalJobError('This pull-request is closed');
+      if (!l.source || !l.sourceRepo) throw new FinalJobError('The source of this pull-request is not on this forge');
+      const user = (await services.users.byIds([data.userId])).get(data.userId);
+      if (!user) throw new FinalJobError('No such user found');
+      const head = await commitOf(l.sourceRepo, `refs/heads/${l.pr.branchFrom}`);
+      const onto = await commitOf(l.repo, `refs/heads/${l.pr.branch}`);
+      if (!head || !onto) throw new FinalJobError('Did not manage to rebase this pull-request');
+      const keep = `refs/pagurus/rebase/${l.pr.uid}`;
+      const result = await rebaseCommits(l.sourceRepo, head, l.repo, onto, await signatureOf(services, user), keep);
+      if (!result.ok) throw new FinalJobError(result.reason);
+      try {
+        if (result.head !== head) await moveBranch(l.sourceRepo, l.pr.branchFrom, result.head, head, `rebase of pull-request #${l.pr.id} by ${user.name}`);
+      } finally {
+        await runGit(['update-ref', '-d', keep], { cwd: l.sourceRepo }).catch(() => undefined);
+      }
+      if (result.head !== head) {
+        await deps.jobs.enqueue(GIT_JOBS.receive, {
+          projectId: l.source.id,
+          userId: user.id,
+          updates: [`${head} ${result.head} refs/heads/${l.pr.branchFrom}`],
+        });
+      }
+      return { head: null };
+    },
+  });
+}
+
+async function signatureOf(services: DomainServices, user: UserRecord): Promise<{ name: string; email: string }> {
+  const email = (await services.users.emails([user.id])).get(user.id)?.defaultEmail ?? `${user.name}@users.noreply`;
+  return { name: user.fullname || user.name, email };
+}
+
+/** Pagure's merge commit message, with a sign-off when the project demands them. */
+function mergeMessage(pr: PullRequestRecord, author: { name: string; email: string }, signOff: boolean): string {
+  const title = `Merge #${pr.id} \`${pr.title}\``;
+  return signOff ? `${title}\n\nSigned-off-by: ${author.name} <${author.email}>` : title;
+}
+
+export type { MergeStatus };
