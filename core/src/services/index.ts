@@ -33,6 +33,7 @@ export * from './projects/projects-service.js';
 export * from './projects/settings.js';
 export * from './projects/watchers-service.js';
 export * from './tickets/comment-json.js';
+export * from './tickets/commit-references.js';
 export * from './tickets/ticket-numbers.js';
 export * from './tokens/tokens-service.js';
 export * from './tracker/tracker-service.js';
