@@ -7,3 +7,4 @@ export * from './refs.js';
 export * from './trees.js';
 export * from './commits.js';
 export * from './merge.js';
+export * from './diff.js';

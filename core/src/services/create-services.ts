@@ -9,7 +9,7 @@ import { GroupsService } from './groups/groups-service.js';
 import { IssuesService } from './issues/issues-service.js';
 import { ProjectQueries } from './projects/project-queries.js';
 import { ProjectsService } from './projects/projects-service.js';
-import { PullRequestUpdates, type PullRequestJsonSource } from './pulls/pull-request-updates.js';
+import { PullRequestUpdates } from './pulls/pull-request-updates.js';
 import { PullRequestsService } from './pulls/pull-requests-service.js';
 import { WatchersService } from './projects/watchers-service.js';
 import { TokensService } from './tokens/tokens-service.js';
@@ -25,7 +25,7 @@ export function createServices(ctx: ServiceContext) {
   const access = new AccessService(ctx, users);
   const projectQueries = new ProjectQueries(ctx, access);
   const projects = new ProjectsService(ctx, access, projectQueries, users, groups);
-  const pullRequests = new PullRequestsService(ctx);
+  const pullRequests = new PullRequestsService(ctx, access, projectQueries, projects, users);
   return {
     users,
     sessions,
@@ -39,11 +39,11 @@ export function createServices(ctx: ServiceContext) {
     watchers: new WatchersService(ctx, users),
     activity: new ActivityService(ctx, access),
     pushPolicy: new PushPolicy(ctx, access),
-    flags: new FlagsService(ctx, projects),
+    flags: new FlagsService(ctx, projects, pullRequests),
     tracker: new TrackerService(ctx),
     issues: new IssuesService(ctx),
     pullRequests,
-    pullRequestUpdates: new PullRequestUpdates(ctx, pullRequests as unknown as PullRequestJsonSource, projectQueries),
+    pullRequestUpdates: new PullRequestUpdates(ctx, pullRequests, projectQueries),
   };
 }
 

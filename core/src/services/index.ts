@@ -25,6 +25,7 @@ export * from './json/user-json.js';
 export * from './mail.js';
 export * from './projects/jobs.js';
 export * from './pulls/jobs.js';
+export * from './pulls/pull-request-json.js';
 export * from './pulls/pull-request-updates.js';
 export * from './pulls/pull-requests-service.js';
 export * from './projects/project-input.js';

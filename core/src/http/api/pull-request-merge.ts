@@ -1,7 +1,7 @@
 // Merging and rebasing a pull request: checks in Pagure's order, then a worker job; with
 // wait (the default) the answer is the job's outcome, else "Merging queued" and its task id.
 import { repositoryPath, type ProjectRecord } from '../../domain/index.js';
-import { Conflict, Forbidden, Invalid, NotFound } from '../../errors/index.js';
+import { Conflict, Forbidden, Invalid } from '../../errors/index.js';
 import type { ForgeContext } from '../../plugins/index.js';
 import { PULL_REQUEST_JOBS, readSettings } from '../../services/index.js';
 import { viewerOf } from './auth.js';
@@ -15,11 +15,8 @@ export function pullRequestMergeRoutes(routes: ProjectRoutes, deps: ApiDependenc
   const { services, jobs } = deps;
 
   async function pullRequestOf(ctx: ForgeContext, project: ProjectRecord) {
-    if (!readSettings(project).pull_requests) throw NotFound('EPULLREQUESTSDISABLED');
-    const id = Number(routeParams(ctx).requestid);
-    const pr = Number.isSafeInteger(id) ? await services.pullRequestUpdates.find(project, id) : undefined;
-    if (!pr) throw NotFound('ENOREQ');
-    return pr;
+    services.pullRequests.checkEnabled(project);
+    return services.pullRequests.require(project, routeParams(ctx).requestid);
   }
 
   routes.add(

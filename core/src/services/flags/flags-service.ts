@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { USER_COLUMNS, userFromRow, type UserRow } from '../../db/index.js';
-import type { ProjectRecord, UserRecord } from '../../domain/index.js';
+import type { ProjectRecord, PullRequestRecord, UserRecord } from '../../domain/index.js';
+import type { PullRequestsService } from '../pulls/pull-requests-service.js';
 import { Invalid } from '../../errors/index.js';
 import type { ServiceContext } from '../context.js';
 import { epochString } from '../json/common.js';
@@ -25,7 +26,9 @@ export interface FlagInput {
 }
 
 export interface FlagJson {
-  commit_hash: string;
+  /** Commit flags name their commit; pull-request flags their pull request instead. */
+  commit_hash?: string;
+  pull_request_uid?: string;
   username: string;
   percent: number | null;
   comment: string;
@@ -80,11 +83,12 @@ export class FlagsService {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly projects: ProjectsService,
+    private readonly pullRequests?: PullRequestsService,
   ) {}
 
-  private json(row: FlagRow, user: UserRecord): FlagJson {
+  private json(row: FlagRow, user: UserRecord, pullRequestUid?: string): FlagJson {
     return {
-      commit_hash: row.commit_hash,
+      ...(pullRequestUid === undefined ? { commit_hash: row.commit_hash } : { pull_request_uid: pullRequestUid }),
       username: row.username,
       percent: row.percent,
       comment: row.comment,
@@ -103,6 +107,7 @@ export class FlagsService {
     commitHash: string,
     input: FlagInput,
     by: { user: UserRecord; tokenId: number | null },
+    pullRequest?: PullRequestRecord,
   ): Promise<{ message: 'Flag added' | 'Flag updated'; uid: string; flag: FlagJson }> {
     const fields = readFlagInput(input);
     const uid = fields.uid ?? randomUUID().replace(/-/g, '');
@@ -118,15 +123,20 @@ export class FlagsService {
       )) as { rows: Array<FlagRow & { inserted: boolean }> };
       const row = result.rows[0]!;
       const owner = row.user_id === by.user.id ? by.user : await this.userById(row.user_id, trx);
-      const flag = this.json(row, owner);
+      const flag = this.json(row, owner, pullRequest?.uid);
       const action = row.inserted ? 'added' : 'updated';
-      this.ctx.events.emit(trx, `commit.flag.${action}`, { repo: await this.projects.json(project, trx), flag }, { agent: by.user.name, private: project.private });
+      const options = { agent: by.user.name, private: project.private };
+      if (pullRequest && this.pullRequests) {
+        this.ctx.events.emit(trx, `pull-request.flag.${action}`, { pullrequest: await this.pullRequests.json(pullRequest, { db: trx }), flag }, options);
+      } else {
+        this.ctx.events.emit(trx, `commit.flag.${action}`, { repo: await this.projects.json(project, trx), flag }, options);
+      }
       return { message: row.inserted ? 'Flag added' : 'Flag updated', uid: row.uid, flag };
     });
   }
 
   /** A commit's flags, oldest update first, as Pagure lists them: two queries whatever their number. */
-  async ofCommit(project: ProjectRecord, commitHash: string): Promise<FlagJson[]> {
+  async ofCommit(project: ProjectRecord, commitHash: string, pullRequestUid?: string): Promise<FlagJson[]> {
     const rows = (await this.ctx.db('commit_flags')
       .where({ project_id: project.id, commit_hash: commitHash })
       .orderBy([{ column: 'updated_at' }, { column: 'id' }])
@@ -136,7 +146,7 @@ export class FlagsService {
       .whereIn('users.id', [...new Set(rows.map((r) => r.user_id))])
       .select(...USER_COLUMNS)) as UserRow[];
     const byId = new Map(users.map((u) => [u.id, userFromRow(u)]));
-    return rows.map((row) => this.json(row, byId.get(row.user_id)!));
+    return rows.map((row) => this.json(row, byId.get(row.user_id)!, pullRequestUid));
   }
 
   private async userById(id: number, db: Knex): Promise<UserRecord> {

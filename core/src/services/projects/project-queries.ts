@@ -56,6 +56,13 @@ export class ProjectQueries {
     return row && projectFromRow(row);
   }
 
+  /** Several projects by id, in no particular order: one query. */
+  async byIds(ids: readonly number[], db: Knex = this.ctx.db): Promise<ProjectRecord[]> {
+    if (!ids.length) return [];
+    const rows = (await this.base(db).whereIn('projects.id', [...new Set(ids)]).select(...PROJECT_COLUMNS)) as ProjectRow[];
+    return rows.map(projectFromRow);
+  }
+
   /** Names and namespaces compare without case; a fork's owner exactly. */
   async find(path: ProjectPath, db: Knex = this.ctx.db): Promise<ProjectRecord | undefined> {
     const query = this.base(db)

@@ -8,6 +8,7 @@ import { repositoryPath, type MergeStatus, type ProjectRecord, type PullRequestR
 import type { ServiceContext } from '../context.js';
 import type { ProjectQueries } from '../projects/project-queries.js';
 import { PULL_REQUEST_JOBS } from './jobs.js';
+import { reviewScore } from './pull-request-json.js';
 
 export interface RefreshOutcome {
   /** Commits the source has and the target lacks, newest first. */
@@ -67,12 +68,6 @@ export class PullRequestUpdates {
     );
   }
 
-  /** The pull request numbered `id` in `project`. */
-  async find(project: Pick<ProjectRecord, 'id'>, id: number): Promise<PullRequestRecord | undefined> {
-    const row = (await this.ctx.db('pull_requests').where({ project_id: project.id, id }).first()) as PullRequestRow | undefined;
-    return row ? pullRequestFromRow(row) : undefined;
-  }
-
   /**
    * Pagure's review score: per user, the last of their general (not inline) comments that
    * votes decides: +1 or :thumbsup: counts 1, -1 or :thumbsdown: counts -1.
@@ -83,12 +78,7 @@ export class PullRequestUpdates {
       .whereNull('commit_id')
       .orderBy(['created_at', 'id'])
       .select('user_id', 'comment')) as Array<{ user_id: number; comment: string }>;
-    const votes = new Map<number, number>();
-    for (const row of rows) {
-      if (row.comment.includes('+1') || row.comment.includes(':thumbsup:')) votes.set(row.user_id, 1);
-      if (row.comment.includes('-1') || row.comment.includes(':thumbsdown:')) votes.set(row.user_id, -1);
-    }
-    return [...votes.values()].reduce((a, b) => a + b, 0);
+    return reviewScore(rows.map((r) => ({ userId: r.user_id, comment: r.comment, notification: false, commitId: null })));
   }
 
   private async lockOpen(trx: Knex.Transaction, pk: number): Promise<PullRequestRecord | undefined> {

@@ -1,7 +1,312 @@
 // Pull requests: opening (within a project or from a fork), reading, listing, comments,
-// closing and reopening, assignment. Merging and refreshing run as jobs (jobs/).
+// closing and reopening, assignment, subscriptions. Merging and refreshing run as jobs
+// (jobs/pull-request-jobs.ts); this service queues the refresh of a new pull request.
+import path from 'node:path';
+import type { Knex } from 'knex';
+import { pullRequestFromRow, type PullRequestRow } from '../../db/index.js';
+import { repositoryPath, type ProjectRecord, type PullRequestRecord, type UserRecord } from '../../domain/index.js';
+import { Forbidden, Invalid, NotFound, Unauthorized } from '../../errors/index.js';
+import { commitOf, isValidRefName, runGit } from '../../git/index.js';
+import type { AccessService, Viewer } from '../access/access-service.js';
 import type { ServiceContext } from '../context.js';
+import type { ProjectQueries } from '../projects/project-queries.js';
+import type { ProjectsService } from '../projects/projects-service.js';
+import { readSettings } from '../projects/settings.js';
+import { pullRequestCommentJson, type PullRequestCommentJson } from '../tickets/comment-json.js';
+import { newTicketUid, nextTicketId } from '../tickets/ticket-numbers.js';
+import type { UsersService } from '../users/users-service.js';
+import { commentFromRow, type CommentRow } from '../../db/index.js';
+import { PULL_REQUEST_JOBS } from './jobs.js';
+import { pullRequestsJson, type PullRequestJson } from './pull-request-json.js';
+
+export type PullRequestStatusFilter = 'Open' | 'Merged' | 'Closed' | 'all';
+
+export interface PullRequestFilters {
+  status: PullRequestStatusFilter;
+  /** A user name, or "!name" for everyone else's (unassigned included). */
+  assignee?: string;
+  author?: string;
+  tags?: string[];
+}
+
+export interface NewPullRequest {
+  title: string;
+  branchTo: string;
+  branchFrom: string;
+  initialComment: string | null;
+}
+
+const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '');
 
 export class PullRequestsService {
-  constructor(protected readonly ctx: ServiceContext) {}
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly access: AccessService,
+    private readonly projectQueries: ProjectQueries,
+    private readonly projects: ProjectsService,
+    private readonly users: UsersService,
+  ) {}
+
+  private repo(project: ProjectRecord): string {
+    return path.join(this.ctx.config.git.reposDir, repositoryPath(project));
+  }
+
+  private jsonDeps(db: Knex = this.ctx.db) {
+    return { db, baseUrl: this.ctx.config.url, users: this.users, projects: this.projects, projectQueries: this.projectQueries };
+  }
+
+  /** One pull request's JSON (for answers and events). */
+  async json(pr: PullRequestRecord, options: { db?: Knex; comments?: boolean } = {}): Promise<PullRequestJson> {
+    return (await pullRequestsJson(this.jsonDeps(options.db), [pr], options))[0]!;
+  }
+
+  jsonList(prs: readonly PullRequestRecord[], options: { comments?: boolean } = {}): Promise<PullRequestJson[]> {
+    return pullRequestsJson(this.jsonDeps(), prs, options);
+  }
+
+  /** 404 EPULLREQUESTSDISABLED unless the project takes pull requests. */
+  checkEnabled(project: ProjectRecord): void {
+    if (!readSettings(project).pull_requests) throw NotFound('EPULLREQUESTSDISABLED');
+  }
+
+  async byId(project: Pick<ProjectRecord, 'id'>, id: number, db: Knex = this.ctx.db): Promise<PullRequestRecord | undefined> {
+    if (!Number.isSafeInteger(id) || id < 1) return undefined;
+    const row = (await db('pull_requests').where({ project_id: project.id, id }).first()) as PullRequestRow | undefined;
+    return row ? pullRequestFromRow(row) : undefined;
+  }
+
+  async byUid(uid: string): Promise<PullRequestRecord | undefined> {
+    const row = (await this.ctx.db('pull_requests').where({ uid }).first()) as PullRequestRow | undefined;
+    return row ? pullRequestFromRow(row) : undefined;
+  }
+
+  /** The pull request, or 404 ENOREQ. */
+  async require(project: ProjectRecord, idText: string | undefined): Promise<PullRequestRecord> {
+    const pr = /^\d+$/.test(idText ?? '') ? await this.byId(project, Number(idText)) : undefined;
+    if (!pr) throw NotFound('ENOREQ');
+    return pr;
+  }
+
+  private filtered(project: ProjectRecord, filters: PullRequestFilters): Knex.QueryBuilder {
+    const db = this.ctx.db;
+    const query = db('pull_requests as pr').where('pr.project_id', project.id);
+    if (filters.status !== 'all') query.where('pr.status', filters.status);
+    if (filters.assignee) {
+      const negate = filters.assignee.startsWith('!');
+      const name = negate ? filters.assignee.slice(1) : filters.assignee;
+      const id = db('users').where('name', name).select('id');
+      if (negate) query.where((q) => q.whereNull('pr.assignee_id').orWhereNotIn('pr.assignee_id', id));
+      else query.whereIn('pr.assignee_id', id);
+    }
+    if (filters.author) query.whereIn('pr.user_id', db('users').where('name', filters.author).select('id'));
+    for (const tag of filters.tags ?? []) {
+      query.whereExists((q) =>
+        q
+          .select(db.raw('1'))
+          .from('pull_request_tag_links as l')
+          .join('ticket_tags as t', 't.id', 'l.tag_id')
+          .whereRaw('l.ticket_pk = pr.pk')
+          .where('t.tag', tag),
+      );
+    }
+    return query;
+  }
+
+  /** A page of pull requests, newest first, and how many match. */
+  async list(project: ProjectRecord, filters: PullRequestFilters, page: { limit: number; offset: number }): Promise<{ total: number; prs: PullRequestRecord[] }> {
+    const [count, rows] = await Promise.all([
+      this.filtered(project, filters).count<{ count: string }[]>('* as count'),
+      this.filtered(project, filters).orderBy([{ column: 'pr.created_at', order: 'desc' }, { column: 'pr.pk', order: 'desc' }]).limit(page.limit).offset(page.offset).select('pr.*') as Promise<PullRequestRow[]>,
+    ]);
+    return { total: Number(count[0]?.count ?? 0), prs: rows.map(pullRequestFromRow) };
+  }
+
+  /** Opens a pull request on `target` from `branchFrom` of `source` (the same project, or a fork). */
+  async create(viewer: Viewer, target: ProjectRecord, source: ProjectRecord, input: NewPullRequest): Promise<PullRequestRecord> {
+    const user = viewer.user!;
+    if (!input.title) throw Invalid('EINVALIDREQ', { errors: { title: ['This field is required.'] } });
+    if (!input.branchTo) throw Invalid('EINVALIDREQ', { errors: { branch_to: ['This field is required.'] } });
+    if (!input.branchFrom) throw Invalid('EINVALIDREQ', { errors: { branch_from: ['This field is required.'] } });
+    this.checkEnabled(target);
+    if (!(await this.access.has(viewer, source, 'commit'))) throw Unauthorized('ENOTHIGHENOUGH');
+    const targetRepo = this.repo(target);
+    const sourceRepo = this.repo(source);
+    const from = isValidRefName(input.branchFrom) ? await commitOf(sourceRepo, `refs/heads/${input.branchFrom}`) : undefined;
+    if (!from) throw Invalid('EINVALIDREQ', { errors: `Branch ${input.branchFrom} does not exist` });
+    const to = isValidRefName(input.branchTo) ? await commitOf(targetRepo, `refs/heads/${input.branchTo}`) : undefined;
+    const targetEmpty = !(await commitOf(targetRepo, 'HEAD'));
+    if (!to && !targetEmpty) throw Invalid('EINVALIDREQ', { errors: `Branch ${input.branchTo} could not be found in the target repo` });
+    // Read-only: the target's repository sees the source's objects through the environment.
+    const env = sourceRepo === targetRepo ? {} : { GIT_ALTERNATE_OBJECT_DIRECTORIES: path.join(sourceRepo, 'objects') };
+    const log = await runGit(['log', '--max-count=10000', '--format=%H%x1f%B%x1e', from, ...(to ? [`^${to}`] : []), '--'], { cwd: targetRepo, env });
+    const commits = log
+      .split('\x1e')
+      .filter((r) => r.includes('\x1f'))
+      .map((r) => {
+        const [hash, message] = r.replace(/^\n/, '').split('\x1f');
+        return { hash: hash!.trim(), message: message ?? '' };
+      });
+    if (readSettings(target)['Enforce_signed-off_commits_in_pull-request'] && commits.some((c) => !/signed-off-by/i.test(c.message))) {
+      throw Invalid('ENOSIGNEDOFF');
+    }
+    return this.ctx.db.transaction(async (trx) => {
+      const id = await nextTicketId(trx, target.id);
+      const [row] = (await trx('pull_requests')
+        .insert({
+          project_id: target.id,
+          id,
+          uid: newTicketUid(),
+          title: input.title,
+          user_id: user.id,
+          branch: input.branchTo,
+          project_from_id: source.id,
+          branch_from: input.branchFrom,
+          commit_start: commits.at(-1)?.hash ?? null,
+          commit_stop: commits[0]?.hash ?? null,
+          initial_comment: input.initialComment,
+        })
+        .returning('*')) as PullRequestRow[];
+      const pr = pullRequestFromRow(row!);
+      await trx('pull_request_watchers').insert({ ticket_pk: pr.pk, user_id: user.id, watch: true });
+      await this.ctx.jobs.enqueue(PULL_REQUEST_JOBS.refresh, { pullRequestPk: pr.pk, path: repositoryPath(target) }, { trx });
+      const json = await this.json(pr, { db: trx });
+      this.ctx.events.emit(trx, 'pull-request.new', { pullrequest: json, agent: user.name }, { agent: user.name, private: target.private });
+      return pr;
+    });
+  }
+
+  /** Pagure's input reading for new: title, branch_to, branch_from, initial_comment. */
+  static readNew(body: Record<string, unknown>): NewPullRequest {
+    const comment = text(body.initial_comment);
+    return { title: text(body.title), branchTo: text(body.branch_to), branchFrom: text(body.branch_from), initialComment: comment || null };
+  }
+
+  private async locked(trx: Knex.Transaction, pr: PullRequestRecord): Promise<PullRequestRecord> {
+    const row = (await trx('pull_requests').where({ pk: pr.pk }).forUpdate().first()) as PullRequestRow | undefined;
+    if (!row) throw NotFound('ENOREQ');
+    return pullRequestFromRow(row);
+  }
+
+  private emit(trx: Knex.Transaction, project: ProjectRecord, topic: string, body: Record<string, unknown>, user: UserRecord): void {
+    this.ctx.events.emit(trx, topic, body, { agent: user.name, private: project.private });
+  }
+
+  /** Title and description; needs commit access or authorship. */
+  async update(viewer: Viewer, project: ProjectRecord, pr: PullRequestRecord, input: { title: string; initialComment: string | null }): Promise<PullRequestRecord> {
+    const user = viewer.user!;
+    if (pr.userId !== user.id && !(await this.access.has(viewer, project, 'commit'))) throw Forbidden('ENOPRCLOSE');
+    if (!input.title) throw Invalid('EINVALIDREQ', { errors: { title: ['This field is required.'] } });
+    return this.ctx.db.transaction(async (trx) => {
+      const current = await this.locked(trx, pr);
+      const [row] = (await trx('pull_requests')
+        .where({ pk: pr.pk })
+        .update({ title: input.title, initial_comment: input.initialComment, updated_at: trx.fn.now() })
+        .returning('*')) as PullRequestRow[];
+      const updated = pullRequestFromRow(row!);
+      if (current.initialComment !== input.initialComment) {
+        this.emit(trx, project, 'pull-request.initial_comment.edited', { pullrequest: await this.json(updated, { db: trx }), agent: user.name }, user);
+      }
+      return updated;
+    });
+  }
+
+  /** Adds a comment, general or inline; "Comment added". */
+  async comment(
+    viewer: Viewer,
+    project: ProjectRecord,
+    pr: PullRequestRecord,
+    input: { comment: string; commit?: string | null; filename?: string | null; row?: number | null; treeId?: string | null },
+  ): Promise<void> {
+    const user = viewer.user!;
+    if (!input.comment) throw Invalid('EINVALIDREQ', { errors: { comment: ['This field is required.'] } });
+    await this.ctx.db.transaction(async (trx) => {
+      await this.locked(trx, pr);
+      const [row] = (await trx('pull_request_comments')
+        .insert({
+          ticket_pk: pr.pk,
+          user_id: user.id,
+          comment: input.comment,
+          commit_id: input.commit ?? null,
+          filename: input.filename ?? null,
+          line: input.row ?? null,
+          tree_id: input.treeId ?? null,
+        })
+        .returning('*')) as CommentRow[];
+      await trx('pull_requests').where({ pk: pr.pk }).update({ updated_at: trx.fn.now() });
+      await trx('pull_request_watchers').insert({ ticket_pk: pr.pk, user_id: user.id, watch: true }).onConflict(['ticket_pk', 'user_id']).ignore();
+      const comment = pullRequestCommentJson(commentFromRow(row!), new Map([[user.id, user]]), this.ctx.config.url);
+      this.emit(trx, project, 'pull-request.comment.added', { pullrequest: await this.json(pr, { db: trx }), agent: user.name, comment }, user);
+    });
+  }
+
+  /** One comment of the pull request, or 404 ENOCOMMENT. */
+  async commentById(pr: PullRequestRecord, id: number): Promise<PullRequestCommentJson> {
+    const row = (await this.ctx.db('pull_request_comments').where({ ticket_pk: pr.pk, id }).first()) as CommentRow | undefined;
+    if (!row) throw NotFound('ENOCOMMENT');
+    const comment = commentFromRow(row);
+    const users = await this.users.byIds(comment.editorId === null ? [comment.userId] : [comment.userId, comment.editorId]);
+    return pullRequestCommentJson(comment, users, this.ctx.config.url);
+  }
+
+  /** Closes without merging: committers and the author may. */
+  async close(viewer: Viewer, project: ProjectRecord, pr: PullRequestRecord): Promise<void> {
+    const user = viewer.user!;
+    if (pr.userId !== user.id && !(await this.access.has(viewer, project, 'commit'))) throw Forbidden('ENOPRCLOSE');
+    await this.ctx.db.transaction(async (trx) => {
+      const current = await this.locked(trx, pr);
+      if (current.status !== 'Open') throw Invalid('ENOCODE', 'Pull-request is already closed or merged');
+      const [row] = (await trx('pull_requests')
+        .where({ pk: pr.pk })
+        .update({ status: 'Closed', closed_by_id: user.id, closed_at: trx.fn.now(), updated_at: trx.fn.now() })
+        .returning('*')) as PullRequestRow[];
+      await trx('pull_request_comments').insert({ ticket_pk: pr.pk, user_id: user.id, comment: `Pull-Request has been closed by ${user.name}`, notification: true });
+      this.emit(trx, project, 'pull-request.closed', { pullrequest: await this.json(pullRequestFromRow(row!), { db: trx }), merged: false, agent: user.name }, user);
+    });
+  }
+
+  /** Reopens a closed (not merged) pull request and queues its refresh. */
+  async reopen(viewer: Viewer, project: ProjectRecord, pr: PullRequestRecord): Promise<void> {
+    const user = viewer.user!;
+    if (pr.userId !== user.id && !(await this.access.has(viewer, project, 'commit'))) throw Forbidden('ENOPRCLOSE');
+    await this.ctx.db.transaction(async (trx) => {
+      const current = await this.locked(trx, pr);
+      if (current.status !== 'Closed') throw Invalid('ENOCODE', current.status === 'Open' ? 'Pull-request is already open' : 'A merged pull-request cannot be reopened');
+      const [row] = (await trx('pull_requests')
+        .where({ pk: pr.pk })
+        .update({ status: 'Open', closed_by_id: null, closed_at: null, updated_at: trx.fn.now() })
+        .returning('*')) as PullRequestRow[];
+      await trx('pull_request_comments').insert({ ticket_pk: pr.pk, user_id: user.id, comment: `Pull-Request has been reopened by ${user.name}`, notification: true });
+      await this.ctx.jobs.enqueue(PULL_REQUEST_JOBS.refresh, { pullRequestPk: pr.pk, path: repositoryPath(project) }, { trx });
+      this.emit(trx, project, 'pull-request.reopened', { pullrequest: await this.json(pullRequestFromRow(row!), { db: trx }), agent: user.name }, user);
+    });
+  }
+
+  /** Assigns (or with an empty name, unassigns); Pagure's messages. Needs commit access. */
+  async assign(viewer: Viewer, project: ProjectRecord, pr: PullRequestRecord, assignee: string): Promise<string> {
+    const user = viewer.user!;
+    if (!(await this.access.has(viewer, project, 'commit'))) throw Forbidden('ENOPRCLOSE');
+    const target = assignee ? await this.users.byName(assignee) : undefined;
+    if (assignee && !target) throw NotFound('ENOUSER');
+    return this.ctx.db.transaction(async (trx) => {
+      const current = await this.locked(trx, pr);
+      const next = target?.id ?? null;
+      if (current.assigneeId === next) return next === null ? 'Nothing to change' : 'Nothing to change';
+      const [row] = (await trx('pull_requests').where({ pk: pr.pk }).update({ assignee_id: next, updated_at: trx.fn.now() }).returning('*')) as PullRequestRow[];
+      const json = await this.json(pullRequestFromRow(row!), { db: trx });
+      if (target) {
+        await trx('pull_request_watchers').insert({ ticket_pk: pr.pk, user_id: target.id, watch: true }).onConflict(['ticket_pk', 'user_id']).ignore();
+        this.emit(trx, project, 'pull-request.assigned.added', { pullrequest: json, agent: user.name }, user);
+        return 'Request assigned';
+      }
+      this.emit(trx, project, 'pull-request.assigned.reset', { pullrequest: json, agent: user.name }, user);
+      return 'Request assignee reset';
+    });
+  }
+
+  /** Subscribes or unsubscribes the viewer. */
+  async subscribe(viewer: Viewer, pr: PullRequestRecord, on: boolean): Promise<string> {
+    const user = viewer.user!;
+    await this.ctx.db('pull_request_watchers').insert({ ticket_pk: pr.pk, user_id: user.id, watch: on }).onConflict(['ticket_pk', 'user_id']).merge();
+    return on ? `You are now watching this pull-request` : `You are no longer watching this pull-request`;
+  }
 }

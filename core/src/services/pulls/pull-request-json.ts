@@ -1,0 +1,123 @@
+// Pagure's pull-request JSON, for a page of pull requests in a fixed number of queries:
+// projects, users, tags, comments and review scores are each loaded once for the page.
+import type { Knex } from 'knex';
+import { commentFromRow, USER_COLUMNS, userFromRow, type CommentRow, type UserRow } from '../../db/index.js';
+import { projectUrlPath, type CommentRecord, type ProjectRecord, type PullRequestRecord } from '../../domain/index.js';
+import { epochString, fullUrl } from '../json/common.js';
+import { projectsJson, type ProjectJson } from '../json/project-json.js';
+import { userJson, type UserJson } from '../json/user-json.js';
+import type { ProjectQueries } from '../projects/project-queries.js';
+import type { ProjectsService } from '../projects/projects-service.js';
+import { readSettings } from '../projects/settings.js';
+import { pullRequestCommentJson, type PullRequestCommentJson } from '../tickets/comment-json.js';
+import type { UsersService } from '../users/users-service.js';
+
+export interface PullRequestJson {
+  id: number;
+  uid: string;
+  title: string;
+  branch: string;
+  project: ProjectJson;
+  branch_from: string;
+  repo_from: ProjectJson | null;
+  remote_git: string | null;
+  date_created: string;
+  updated_on: string;
+  last_updated: string;
+  closed_at: string | null;
+  user: UserJson;
+  assignee: UserJson | null;
+  status: string;
+  commit_start: string | null;
+  commit_stop: string | null;
+  closed_by: UserJson | null;
+  initial_comment: string | null;
+  cached_merge_status: string;
+  threshold_reached: boolean | null;
+  tags: string[];
+  full_url: string;
+  comments: PullRequestCommentJson[];
+}
+
+export interface PullRequestJsonDeps {
+  db: Knex;
+  baseUrl: string;
+  users: UsersService;
+  projects: ProjectsService;
+  projectQueries: ProjectQueries;
+}
+
+/** Pagure's score: per user, the last general comment that votes (+1/:thumbsup: or -1/:thumbsdown:) counts. */
+export function reviewScore(comments: ReadonlyArray<Pick<CommentRecord, 'userId' | 'comment' | 'notification' | 'commitId'>>): number {
+  const votes = new Map<number, number>();
+  for (const c of comments) {
+    if (c.notification || c.commitId) continue;
+    if (c.comment.includes('+1') || c.comment.includes(':thumbsup:')) votes.set(c.userId, 1);
+    if (c.comment.includes('-1') || c.comment.includes(':thumbsdown:')) votes.set(c.userId, -1);
+  }
+  return [...votes.values()].reduce((a, b) => a + b, 0);
+}
+
+export async function pullRequestsJson(
+  deps: PullRequestJsonDeps,
+  prs: readonly PullRequestRecord[],
+  options: { comments?: boolean; db?: Knex } = {},
+): Promise<PullRequestJson[]> {
+  if (!prs.length) return [];
+  const db = options.db ?? deps.db;
+  const pks = prs.map((p) => p.pk);
+  const projectIds = [...new Set(prs.flatMap((p) => (p.projectFromId === null ? [p.projectId] : [p.projectId, p.projectFromId])))];
+  const projectRecords: ProjectRecord[] = await deps.projectQueries.byIds(projectIds, db);
+  const [projectJsons, tagRows, commentRows] = await Promise.all([
+    projectsJson(db, projectRecords, { baseUrl: deps.baseUrl }),
+    db('pull_request_tag_links as l').join('ticket_tags as t', 't.id', 'l.tag_id').whereIn('l.ticket_pk', pks).orderBy('t.tag').select('l.ticket_pk', 't.tag') as Promise<
+      Array<{ ticket_pk: number; tag: string }>
+    >,
+    db('pull_request_comments').whereIn('ticket_pk', pks).orderBy(['created_at', 'id']).select('*') as Promise<CommentRow[]>,
+  ]);
+  const projects = new Map(projectRecords.map((p, i) => [p.id, { record: p, json: projectJsons[i]! }]));
+  const comments = commentRows.map(commentFromRow);
+  const userIds = new Set<number>();
+  for (const p of prs) for (const id of [p.userId, p.assigneeId, p.closedById]) if (id !== null) userIds.add(id);
+  for (const c of comments) {
+    userIds.add(c.userId);
+    if (c.editorId !== null) userIds.add(c.editorId);
+  }
+  const userRows = userIds.size ? ((await db('users').whereIn('users.id', [...userIds]).select(...USER_COLUMNS)) as UserRow[]) : [];
+  const users = new Map(userRows.map((r) => [r.id, userFromRow(r)]));
+  const user = (id: number | null) => {
+    const found = id === null ? undefined : users.get(id);
+    return found ? userJson(found, deps.baseUrl) : null;
+  };
+  return prs.map((pr) => {
+    const target = projects.get(pr.projectId)!;
+    const mine = comments.filter((c) => c.ticketPk === pr.pk);
+    const threshold = Number(readSettings(target.record)['Minimum_score_to_merge_pull-request']);
+    return {
+      id: pr.id,
+      uid: pr.uid,
+      title: pr.title,
+      branch: pr.branch,
+      project: target.json,
+      branch_from: pr.branchFrom,
+      repo_from: pr.projectFromId === null ? null : (projects.get(pr.projectFromId)?.json ?? null),
+      remote_git: pr.remoteGit,
+      date_created: epochString(pr.createdAt),
+      updated_on: epochString(pr.updatedOn),
+      last_updated: epochString(pr.updatedAt),
+      closed_at: pr.closedAt ? epochString(pr.closedAt) : null,
+      user: user(pr.userId)!,
+      assignee: user(pr.assigneeId),
+      status: pr.status,
+      commit_start: pr.commitStart,
+      commit_stop: pr.commitStop,
+      closed_by: user(pr.closedById),
+      initial_comment: pr.initialComment,
+      cached_merge_status: pr.mergeStatus ?? 'unknown',
+      threshold_reached: threshold < 0 ? null : reviewScore(mine) >= threshold,
+      tags: tagRows.filter((t) => t.ticket_pk === pr.pk).map((t) => t.tag),
+      full_url: fullUrl(deps.baseUrl, `${projectUrlPath(target.record)}/pull-request/${pr.id}`),
+      comments: options.comments === false ? [] : mine.map((c) => pullRequestCommentJson(c, users, deps.baseUrl)),
+    };
+  });
+}

@@ -1,0 +1,236 @@
+// Pull requests through the API with real git: opening within a project and from a fork,
+// listing, reading, comments, flags on the head commit, closing, diffstats, and merges by
+// the workers (fast-forward, merge commit, conflicts).
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { createTestForge, describeModes, type TestForge } from '@pagurus/core/testing';
+import type { ForgeEvent } from '@pagurus/core';
+import { FIXTURE_PLUGIN } from './support/fixtures.js';
+import { cloneUrl, commitFile, gitOk, tempDir } from './support/git-client.js';
+import { eventually } from './support/wait.js';
+
+interface Pr {
+  id: number;
+  uid: string;
+  title: string;
+  branch: string;
+  branch_from: string;
+  status: string;
+  commit_start: string | null;
+  commit_stop: string | null;
+  cached_merge_status: string;
+  repo_from: { fullname: string } | null;
+  project: { fullname: string };
+  comments: Array<{ comment: string; notification: boolean; filename: string | null; line: number | null }>;
+  threshold_reached: boolean | null;
+  full_url: string;
+  user: { name: string };
+  assignee: { name: string } | null;
+  closed_by: { name: string } | null;
+}
+
+describeModes('pull requests', (mode) => {
+  let t: TestForge;
+  let work: string;
+  let alice: Record<string, string>;
+  let bob: Record<string, string>;
+  let carol: Record<string, string>;
+  const clone = (name: string) => path.join(work, name);
+  const as = (user: string) => ({ user, secret: `${user}-password1` });
+
+  const open = (body: Record<string, unknown>, headers = alice, repo = 'rpms/pkg') => t.api<Pr & { error_code?: string; errors?: unknown }>('POST', `/api/0/${repo}/pull-request/new`, body, headers);
+  const get = (id: number) => t.api<Pr>('GET', `/api/0/rpms/pkg/pull-request/${id}`);
+  const settled = (id: number) =>
+    eventually(async () => {
+      const pr = (await get(id)).body;
+      return pr.cached_merge_status !== 'unknown' ? pr : undefined;
+    }, `pull request #${id} to be refreshed`);
+
+  async function branch(dir: string, name: string, file: string, content: string, from = 'origin/main'): Promise<string> {
+    await gitOk(dir, 'checkout', '-q', '-b', name, from);
+    const head = await commitFile(dir, file, content, { message: `Change ${file} on ${name}` });
+    await gitOk(dir, 'push', '-q', 'origin', name);
+    return head;
+  }
+
+  before(async () => {
+    t = await createTestForge({ mode, plugins: [FIXTURE_PLUGIN], config: { namespaces: ['rpms'] } });
+    work = await tempDir();
+    for (const name of ['alice', 'bob', 'carol']) await t.createUser(name);
+    await t.createProject('alice', 'pkg', { namespace: 'rpms', readme: true });
+    const acls = ['pull_request_create', 'pull_request_comment', 'pull_request_close', 'pull_request_merge', 'pull_request_flag', 'pull_request_update', 'pull_request_assign', 'fork_project'];
+    alice = { Authorization: `token ${await t.createToken('alice', acls)}` };
+    bob = { Authorization: `token ${await t.createToken('bob', acls)}` };
+    carol = { Authorization: `token ${await t.createToken('carol', ['pull_request_comment'])}` };
+    await gitOk(work, 'clone', '-q', cloneUrl(t.url, 'rpms/pkg', as('alice')), clone('alice'));
+  });
+  after(() => t?.close());
+
+  it('opens a pull request between two branches, with Pagure\'s JSON, and refreshes its merge status', async () => {
+    const head = await branch(clone('alice'), 'feature', 'feature.txt', 'new\n');
+    const res = await open({ title: 'Add a feature', branch_to: 'main', branch_from: 'feature', initial_comment: 'Please' });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(Object.keys(res.body), [
+      'id', 'uid', 'title', 'branch', 'project', 'branch_from', 'repo_from', 'remote_git', 'date_created', 'updated_on', 'last_updated', 'closed_at',
+      'user', 'assignee', 'status', 'commit_start', 'commit_stop', 'closed_by', 'initial_comment', 'cached_merge_status', 'threshold_reached', 'tags', 'full_url', 'comments',
+    ]);
+    assert.equal(res.body.id, 1);
+    assert.equal(res.body.status, 'Open');
+    assert.equal(res.body.commit_start, head);
+    assert.equal(res.body.commit_stop, head);
+    assert.equal(res.body.repo_from!.fullname, 'rpms/pkg');
+    assert.equal(res.body.full_url, `${t.url}/rpms/pkg/pull-request/1`);
+    assert.equal(res.body.threshold_reached, null);
+    assert.equal((await settled(1)).cached_merge_status, 'FFORWARD');
+  });
+
+  it('refuses bad input, unknown branches, missing ACLs and disabled pull requests', async () => {
+    const missing = await open({ branch_to: 'main', branch_from: 'feature' });
+    assert.equal(missing.status, 400);
+    assert.deepEqual(missing.body, { error: 'Invalid or incomplete input submitted', error_code: 'EINVALIDREQ', errors: { title: ['This field is required.'] } });
+    const nope = await open({ title: 'x', branch_to: 'main', branch_from: 'nope' });
+    assert.equal(nope.status, 400);
+    assert.equal(nope.body.errors, 'Branch nope does not exist');
+    const noAcl = await open({ title: 'x', branch_to: 'main', branch_from: 'feature' }, carol);
+    assert.equal(noAcl.status, 401);
+    assert.equal(noAcl.body.error_code, 'EINVALIDTOK');
+    const notCommitter = await open({ title: 'x', branch_to: 'main', branch_from: 'feature' }, bob);
+    assert.equal(notCommitter.status, 401);
+    assert.equal(notCommitter.body.error_code, 'ENOTHIGHENOUGH');
+    assert.equal((await t.api('GET', '/api/0/rpms/pkg/pull-request/99')).status, 404);
+    assert.equal((await t.api<{ error_code: string }>('GET', '/api/0/rpms/pkg/pull-request/abc')).body.error_code, 'ENOREQ');
+  });
+
+  it('lists pull requests with Pagure\'s filters and pagination', async () => {
+    const list = await t.api<{ total_requests: number; requests: Pr[]; args: Record<string, unknown>; pagination: { next: string | null } }>('GET', '/api/0/rpms/pkg/pull-requests');
+    assert.equal(list.status, 200);
+    assert.equal(list.body.total_requests, 1);
+    assert.deepEqual(list.body.args, { status: true, assignee: null, author: null, tags: [], page: 1, per_page: 20 });
+    assert.equal((await t.api<{ total_requests: number }>('GET', '/api/0/rpms/pkg/pull-requests?status=Merged')).body.total_requests, 0);
+    assert.equal((await t.api<{ total_requests: number }>('GET', '/api/0/rpms/pkg/pull-requests?author=alice')).body.total_requests, 1);
+    assert.equal((await t.api<{ total_requests: number }>('GET', '/api/0/rpms/pkg/pull-requests?author=bob')).body.total_requests, 0);
+    assert.equal((await t.api<{ total_requests: number }>('GET', '/api/0/rpms/pkg/pull-requests?assignee=!bob')).body.total_requests, 1);
+    assert.equal((await t.api<{ error_code: string }>('GET', '/api/0/rpms/pkg/pull-requests?per_page=500')).body.error_code, 'EINVALIDPERPAGEVALUE');
+  });
+
+  it('takes comments, general and inline, and flags on the head commit', async () => {
+    assert.deepEqual((await t.api('POST', '/api/0/rpms/pkg/pull-request/1/comment', { comment: '+1 looks fine' }, carol)).body, { message: 'Comment added' });
+    const inline = await t.api('POST', '/api/0/rpms/pkg/pull-request/1/comment', { comment: 'typo here', commit: (await get(1)).body.commit_stop, filename: 'feature.txt', row: '1' }, carol);
+    assert.equal(inline.status, 200);
+    const bad = await t.api<{ errors: unknown }>('POST', '/api/0/rpms/pkg/pull-request/1/comment', { comment: '' }, carol);
+    assert.equal(bad.status, 400);
+    const pr = (await get(1)).body;
+    const mine = pr.comments.filter((c) => !c.notification);
+    assert.deepEqual(mine.map((c) => [c.comment, c.filename, c.line]), [['+1 looks fine', null, null], ['typo here', 'feature.txt', 1]]);
+
+    const flag = await t.api<{ message: string; uid: string; flag: Record<string, unknown> }>(
+      'POST', '/api/0/rpms/pkg/pull-request/1/flag', { username: 'CI', comment: 'Tests passed', url: 'https://ci.example.org/1', status: 'success', uid: 'ci-1' }, bob);
+    assert.equal(flag.status, 200, JSON.stringify(flag.body));
+    assert.equal(flag.body.message, 'Flag added');
+    assert.equal(flag.body.flag.pull_request_uid, pr.uid);
+    assert.equal('commit_hash' in flag.body.flag, false);
+    const v1 = await t.api<{ flag: { status: string } }>('POST', '/api/0/rpms/pkg/pull-request/1/flag', { username: 'CI', comment: 'Failed', url: 'https://ci.example.org/2', percent: '0', uid: 'ci-2' }, bob);
+    assert.equal(v1.body.flag.status, 'failure', 'without a status, percent 0 means failure');
+    const flags = await t.api<{ flags: Array<{ uid?: string; comment: string }> }>('GET', '/api/0/rpms/pkg/pull-request/1/flag');
+    assert.deepEqual(flags.body.flags.map((f) => f.comment), ['Tests passed', 'Failed']);
+    // The same flag, seen as a commit flag.
+    const commitFlags = await t.api<{ total_flags: number }>('GET', `/api/0/rpms/pkg/c/${pr.commit_stop}/flag`);
+    assert.equal(commitFlags.body.total_flags, 2);
+  });
+
+  it('reports per-file diffstats', async () => {
+    const stats = await t.api<Record<string, { lines_added: number; lines_removed: number; status: string; old_path: string | null }>>('GET', '/api/0/rpms/pkg/pull-request/1/diffstats');
+    assert.equal(stats.status, 200);
+    assert.deepEqual(Object.keys(stats.body), ['feature.txt']);
+    assert.equal(stats.body['feature.txt']!.lines_added, 1);
+    assert.equal(stats.body['feature.txt']!.status, 'A');
+    assert.equal(stats.body['feature.txt']!.old_path, null);
+  });
+
+  it('closes and reopens, for the author and committers only', async () => {
+    const outsider = await t.api<{ error_code: string }>('POST', '/api/0/rpms/pkg/pull-request/1/close', {}, bob);
+    assert.equal(outsider.status, 403);
+    assert.equal(outsider.body.error_code, 'ENOPRCLOSE');
+    assert.deepEqual((await t.api('POST', '/api/0/rpms/pkg/pull-request/1/close', {}, alice)).body, { message: 'Pull-request closed!' });
+    const closed = (await get(1)).body;
+    assert.equal(closed.status, 'Closed');
+    assert.equal(closed.closed_by!.name, 'alice');
+    assert.deepEqual((await t.api('POST', '/api/0/rpms/pkg/pull-request/1/reopen', {}, alice)).body, { message: 'Pull-request reopened!' });
+    assert.equal((await get(1)).body.status, 'Open');
+  });
+
+  it('merges a fast-forward with wait, moving the branch and closing the pull request', async () => {
+    const res = await t.api('POST', '/api/0/rpms/pkg/pull-request/1/merge', {}, alice);
+    assert.deepEqual(res.body, { message: 'Changes merged!' });
+    const pr = (await get(1)).body;
+    assert.equal(pr.status, 'Merged');
+    assert.equal(pr.closed_by!.name, 'alice');
+    const main = await gitOk(work, 'ls-remote', cloneUrl(t.url, 'rpms/pkg', as('alice')), 'refs/heads/main');
+    assert.equal(main.split('\t')[0], pr.commit_stop);
+    const again = await t.api<{ error_code: string }>('POST', '/api/0/rpms/pkg/pull-request/1/merge', {}, alice);
+    assert.equal(again.status, 409);
+    assert.equal(again.body.error_code, 'EPRCONFLICTS');
+  });
+
+  it('merges diverged branches with a merge commit, and answers 409 EPRCONFLICTS on conflicts', async () => {
+    await gitOk(clone('alice'), 'fetch', '-q', 'origin');
+    await branch(clone('alice'), 'side', 'side.txt', 'side\n', 'origin/main~1');
+    await branch(clone('alice'), 'clash', 'feature.txt', 'other\n', 'origin/main~1');
+    const side = (await open({ title: 'Side', branch_to: 'main', branch_from: 'side' })).body;
+    const clash = (await open({ title: 'Clash', branch_to: 'main', branch_from: 'clash' })).body;
+    assert.equal((await settled(side.id)).cached_merge_status, 'MERGE');
+    assert.equal((await settled(clash.id)).cached_merge_status, 'CONFLICTS');
+    const conflict = await t.api<{ error_code: string; error: string }>('POST', `/api/0/rpms/pkg/pull-request/${clash.id}/merge`, { wait: true }, alice);
+    assert.equal(conflict.status, 409);
+    assert.equal(conflict.body.error, 'This pull-request conflicts and thus cannot be merged');
+    assert.equal((await get(clash.id)).body.status, 'Open');
+    const queued = await t.api<{ message: string; taskid: string }>('POST', `/api/0/rpms/pkg/pull-request/${side.id}/merge`, { wait: false }, alice);
+    assert.equal(queued.body.message, 'Merging queued');
+    await eventually(async () => ((await get(side.id)).body.status === 'Merged' ? true : undefined), 'the merge');
+    await gitOk(clone('alice'), 'fetch', '-q', 'origin');
+    assert.equal(await gitOk(clone('alice'), 'log', '-1', '--format=%s', 'origin/main'), `Merge #${side.id} \`Side\``);
+  });
+
+  it('opens a pull request from a fork on its parent, as ogr does', async () => {
+    const fork = await t.api('POST', '/api/0/fork', { repo: 'pkg', namespace: 'rpms', wait: true }, bob);
+    assert.equal(fork.status, 200, JSON.stringify(fork.body));
+    await gitOk(work, 'clone', '-q', cloneUrl(t.url, 'forks/bob/rpms/pkg', as('bob')), clone('bob'));
+    await branch(clone('bob'), 'fix', 'fix.txt', 'fixed\n');
+    const res = await open({ title: 'Fix from a fork', branch_to: 'main', branch_from: 'fix', repo_from: 'pkg', repo_from_namespace: 'rpms', repo_from_username: 'bob' }, bob);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.repo_from!.fullname, 'forks/bob/rpms/pkg');
+    assert.equal(res.body.project.fullname, 'rpms/pkg');
+    assert.equal((await settled(res.body.id)).cached_merge_status, 'FFORWARD');
+    assert.deepEqual((await t.api('POST', `/api/0/rpms/pkg/pull-request/${res.body.id}/merge`, {}, alice)).body, { message: 'Changes merged!' });
+    await gitOk(clone('alice'), 'fetch', '-q', 'origin');
+    assert.equal(await gitOk(clone('alice'), 'show', 'origin/main:fix.txt'), 'fixed');
+  });
+
+  it('refreshes an open pull request when its source branch moves, with pull-request.updated', async () => {
+    await gitOk(clone('alice'), 'fetch', '-q', 'origin');
+    await branch(clone('alice'), 'grow', 'grow.txt', 'one\n');
+    const pr = (await open({ title: 'Grow', branch_to: 'main', branch_from: 'grow' })).body;
+    await settled(pr.id);
+    const next = await commitFile(clone('alice'), 'grow.txt', 'two\n', { message: 'Grow more' });
+    await gitOk(clone('alice'), 'push', '-q', 'origin', 'grow');
+    const updated = await eventually(async () => {
+      const now = (await get(pr.id)).body;
+      return now.commit_stop === next ? now : undefined;
+    }, 'the refresh after a push');
+    assert.ok(updated.comments.some((c) => c.notification && c.comment.startsWith('**1 new commit added**')));
+    await t.forge.events.idle();
+    const events = (await t.api<{ events: ForgeEvent[] }>('GET', '/api/0/_fixture/events')).body.events.map((e) => e.topic);
+    for (const topic of ['pull-request.new', 'pull-request.comment.added', 'pull-request.flag.added', 'pull-request.closed', 'pull-request.reopened', 'pull-request.updated']) {
+      assert.ok(events.includes(topic), `${topic} in ${events.join(', ')}`);
+    }
+  });
+
+  it('answers 404 EPULLREQUESTSDISABLED when the project turned pull requests off', async () => {
+    const admin = { Authorization: `token ${await t.createToken('alice', ['modify_project'])}` };
+    assert.equal((await t.api('POST', '/api/0/rpms/pkg/options/update', { pull_requests: false }, admin)).status, 200);
+    const res = await t.api<{ error: string; error_code: string }>('GET', '/api/0/rpms/pkg/pull-requests');
+    assert.equal(res.status, 404);
+    assert.deepEqual(res.body, { error: 'Pull-Request have been deactivated for this project', error_code: 'EPULLREQUESTSDISABLED' });
+    await t.api('POST', '/api/0/rpms/pkg/options/update', { pull_requests: true }, admin);
+  });
+});
