@@ -25,6 +25,7 @@ export function createServices(ctx: ServiceContext) {
   const access = new AccessService(ctx, users);
   const projectQueries = new ProjectQueries(ctx, access);
   const projects = new ProjectsService(ctx, access, projectQueries, users, groups);
+  const tracker = new TrackerService(ctx);
   const pullRequests = new PullRequestsService(ctx, access, projectQueries, projects, users);
   return {
     users,
@@ -40,8 +41,8 @@ export function createServices(ctx: ServiceContext) {
     activity: new ActivityService(ctx, access),
     pushPolicy: new PushPolicy(ctx, access),
     flags: new FlagsService(ctx, projects, pullRequests),
-    tracker: new TrackerService(ctx),
-    issues: new IssuesService(ctx),
+    tracker,
+    issues: new IssuesService(ctx, access, projects, users, tracker),
     pullRequests,
     pullRequestUpdates: new PullRequestUpdates(ctx, pullRequests, projectQueries),
   };

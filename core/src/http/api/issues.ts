@@ -1,5 +1,182 @@
-// (being written)
-import type { ApiDependencies } from './router.js';
+// Issue endpoints, as Pagure answers them: open, list with filters, read, edit, comment,
+// status, assign, milestone, subscribe.
+import type { ProjectRecord } from '../../domain/index.js';
+import { Invalid, NotFound } from '../../errors/index.js';
+import type { ForgeContext } from '../../plugins/index.js';
+import { avatarUrl, type IssueFilters } from '../../services/index.js';
+import { viewerOf } from './auth.js';
+import { routeParams } from './git-context.js';
+import { body, isTrue, pageRequest, pagination, query, queryList, value } from './params.js';
 import type { ProjectRoutes } from './project-routes.js';
+import type { ApiDependencies } from './router.js';
 
-export function issueRoutes(_routes: ProjectRoutes, _deps: ApiDependencies): void {}
+const text = (input: unknown): string => (typeof input === 'string' ? input.trim() : typeof input === 'number' ? String(input) : '');
+
+/** Pagure's "since": epoch seconds (ETIMESTAMP when out of range) or a YYYY-MM-DD date (EDATETIME). */
+function parseSince(since: string): Date {
+  if (/^\s*-?\d+(\.\d+)?\s*$/.test(since)) {
+    const date = new Date(Math.trunc(Number(since)) * 1000);
+    if (Number.isNaN(date.getTime())) throw Invalid('ETIMESTAMP');
+    return date;
+  }
+  const match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(since.trim());
+  const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : undefined;
+  if (!date || Number.isNaN(date.getTime()) || date.getUTCDate() !== Number(match![3])) throw Invalid('EDATETIME');
+  return date;
+}
+
+export function issueRoutes(routes: ProjectRoutes, deps: ApiDependencies): void {
+  const { services } = deps;
+  const issues = services.issues;
+
+  async function load(ctx: ForgeContext, project: ProjectRecord, write: boolean) {
+    issues.checkTracker(project, write);
+    return issues.require(await viewerOf(ctx, services), project, routeParams(ctx).issueid);
+  }
+
+  routes.add(
+    'post',
+    '/new_issue',
+    async (ctx, project) => {
+      issues.checkTracker(project, true);
+      const data = body(ctx);
+      const issue = await issues.create(await viewerOf(ctx, services), project, {
+        title: text(data.title),
+        content: typeof data.issue_content === 'string' ? data.issue_content : '',
+        private: isTrue(data.private),
+        priority: text(data.priority) || null,
+        milestone: text(data.milestone) || null,
+        tags: (Array.isArray(data.tag) ? data.tag.map(text) : text(data.tag).split(',')).map((t) => t.trim()).filter(Boolean),
+        assignee: text(data.assignee) || null,
+      });
+      ctx.body = { issue: await issues.json(project, issue), message: 'Issue created' };
+    },
+    { acls: ['issue_create'] },
+  );
+
+  routes.add('get', '/issues', async (ctx, project) => {
+    issues.checkTracker(project, false);
+    const viewer = await viewerOf(ctx, services);
+    const status = query(ctx, 'status');
+    const priority = query(ctx, 'priority');
+    const since = query(ctx, 'since');
+    const order = query(ctx, 'order');
+    const noStones = query(ctx, 'no_stones');
+    const filters: IssueFilters = {
+      status: status ?? 'Open',
+      tags: queryList(ctx, 'tags').map((t) => t.trim()).filter(Boolean),
+      milestones: queryList(ctx, 'milestones'),
+      order: order?.toLowerCase() === 'asc' ? 'asc' : 'desc',
+    };
+    const assignee = query(ctx, 'assignee');
+    const author = query(ctx, 'author');
+    if (assignee) filters.assignee = assignee;
+    if (author) filters.author = author;
+    if (noStones !== undefined) filters.noMilestones = isTrue(noStones);
+    if (priority) filters.priority = await issues.priorityKey(project, priority);
+    if (since) filters.since = parseSince(since);
+    const page = pageRequest(ctx);
+    const found = await issues.list(viewer, project, filters, page);
+    ctx.body = {
+      // Pagure counts the issues of this page here; the pagination tells the whole.
+      total_issues: found.issues.length,
+      issues: await issues.jsonList(project, found.issues),
+      args: {
+        assignee: assignee ?? null,
+        author: author ?? null,
+        milestones: filters.milestones,
+        no_stones: noStones === undefined ? null : isTrue(noStones),
+        order: order ?? null,
+        priority: priority ?? null,
+        since: since ?? null,
+        status: status ?? null,
+        tags: filters.tags,
+      },
+      pagination: pagination(ctx, page, found.total),
+    };
+  });
+
+  routes.add('get', '/issue/:issueid', async (ctx, project) => {
+    const issue = await load(ctx, project, false);
+    const comments = value(ctx, 'comments');
+    ctx.body = await issues.json(project, issue, { comments: comments === undefined || isTrue(comments) });
+  });
+
+  routes.add(
+    'post',
+    '/issue/:issueid',
+    async (ctx, project) => {
+      const issue = await load(ctx, project, true);
+      const data = body(ctx);
+      const edited = await issues.edit(await viewerOf(ctx, services), project, issue, { title: text(data.title), content: typeof data.issue_content === 'string' ? data.issue_content : '' });
+      ctx.body = { issue: await issues.json(project, edited), message: 'Issue edited' };
+    },
+    { acls: ['issue_update'] },
+  );
+
+  routes.add('get', '/issue/:issueid/comment/:commentid', async (ctx, project) => {
+    const issue = await load(ctx, project, false);
+    const id = routeParams(ctx).commentid ?? '';
+    if (!/^\d+$/.test(id)) throw NotFound('ENOCOMMENT');
+    const comment = await issues.commentById(issue, Number(id));
+    const author = await services.users.byName(comment.user.name);
+    const email = author ? (await services.users.emails([author.id])).get(author.id)?.defaultEmail : null;
+    ctx.body = { ...comment, avatar_url: avatarUrl(email, 16), comment_date: new Date(Number(comment.date_created) * 1000).toISOString().replace('T', ' ').slice(0, 19) };
+  });
+
+  routes.add(
+    'post',
+    '/issue/:issueid/comment',
+    async (ctx, project) => {
+      const issue = await load(ctx, project, true);
+      await issues.comment(await viewerOf(ctx, services), project, issue, text(body(ctx).comment));
+      ctx.body = { message: 'Comment added' };
+    },
+    { acls: ['issue_comment', 'issue_update'] },
+  );
+
+  routes.add(
+    'post',
+    '/issue/:issueid/status',
+    async (ctx, project) => {
+      const issue = await load(ctx, project, true);
+      const data = body(ctx);
+      if (!text(data.status)) throw Invalid('EINVALIDREQ', { errors: { status: ['This field is required.'] } });
+      const messages = await issues.setStatus(await viewerOf(ctx, services), project, issue, text(data.status), text(data.close_status) || undefined);
+      ctx.body = { message: messages.length ? messages : 'No changes' };
+    },
+    { acls: ['issue_change_status', 'issue_update'] },
+  );
+
+  routes.add(
+    'post',
+    '/issue/:issueid/assign',
+    async (ctx, project) => {
+      const issue = await load(ctx, project, true);
+      ctx.body = { message: await issues.assign(await viewerOf(ctx, services), project, issue, text(body(ctx).assignee)) };
+    },
+    { acls: ['issue_assign', 'issue_update'] },
+  );
+
+  routes.add(
+    'post',
+    '/issue/:issueid/milestone',
+    async (ctx, project) => {
+      const issue = await load(ctx, project, true);
+      ctx.body = { message: await issues.setMilestone(await viewerOf(ctx, services), project, issue, text(body(ctx).milestone)) };
+    },
+    { acls: ['issue_update_milestone', 'issue_update'] },
+  );
+
+  routes.add(
+    'post',
+    '/issue/:issueid/subscribe',
+    async (ctx, project) => {
+      const issue = await load(ctx, project, true);
+      const viewer = await viewerOf(ctx, services);
+      const message = await issues.subscribe(viewer, issue, isTrue(body(ctx).status));
+      ctx.body = { message, avatar_url: null, user: viewer.user!.name };
+    },
+    { acls: ['issue_subscribe'] },
+  );
+}

@@ -1,6 +1,367 @@
-// Issues: opening, reading, listing with Pagure's filters, editing, closing, comments.
+// Issues: opening, reading, listing with Pagure's filters, editing, status, assignment,
+// milestones, comments, subscriptions. Private issues are seen only by their author, their
+// assignee and the project's members with ticket access or more (and site admins): they
+// are filtered in SQL from listings and counts, and never announced by events.
+import type { Knex } from 'knex';
+import { issueFromRow, type IssueRow } from '../../db/index.js';
+import type { IssueRecord, ProjectRecord, UserRecord } from '../../domain/index.js';
+import { Forbidden, Invalid, NotFound, Unauthorized } from '../../errors/index.js';
+import type { AccessService, Viewer } from '../access/access-service.js';
 import type { ServiceContext } from '../context.js';
+import type { ProjectsService } from '../projects/projects-service.js';
+import { readSettings } from '../projects/settings.js';
+import { commentJson, type CommentJson } from '../tickets/comment-json.js';
+import { newTicketUid, nextTicketId } from '../tickets/ticket-numbers.js';
+import type { TrackerService } from '../tracker/tracker-service.js';
+import type { UsersService } from '../users/users-service.js';
+import { commentFromRow, type CommentRow } from '../../db/index.js';
+import { issuesJson, type IssueJson } from './issue-json.js';
+import { IssueNotifier } from './issue-notifications.js';
+
+export interface IssueFilters {
+  /** Open, Closed, all, or a close status (closed issues closed with it). */
+  status: string;
+  tags: string[];
+  assignee?: string;
+  author?: string;
+  milestones: string[];
+  noMilestones?: boolean;
+  priority?: number;
+  since?: Date;
+  order: 'asc' | 'desc';
+}
+
+export interface NewIssue {
+  title: string;
+  content: string;
+  private: boolean;
+  priority: string | null;
+  milestone: string | null;
+  tags: string[];
+  assignee: string | null;
+}
 
 export class IssuesService {
-  constructor(protected readonly ctx: ServiceContext) {}
+  private readonly notifier: IssueNotifier;
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly access: AccessService,
+    private readonly projects: ProjectsService,
+    private readonly users: UsersService,
+    private readonly tracker: TrackerService,
+  ) {
+    this.notifier = new IssueNotifier(ctx, access, users);
+  }
+
+  /** 404 ETRACKERDISABLED, and for writes 401 ETRACKERREADONLY, as Pagure checks first. */
+  checkTracker(project: ProjectRecord, write: boolean): void {
+    const settings = readSettings(project);
+    if (!settings.issue_tracker) throw NotFound('ETRACKERDISABLED');
+    if (write && settings.issue_tracker_read_only) throw Unauthorized('ETRACKERREADONLY');
+  }
+
+  /** Whether the viewer sees every private issue of the project. */
+  private async seesAllPrivate(viewer: Viewer, project: ProjectRecord): Promise<boolean> {
+    return viewer.siteAdmin || (await this.access.has(viewer, project, 'ticket'));
+  }
+
+  async canSee(viewer: Viewer, project: ProjectRecord, issue: IssueRecord): Promise<boolean> {
+    if (!issue.private) return true;
+    const me = viewer.user?.id;
+    if (me !== undefined && (issue.userId === me || issue.assigneeId === me)) return true;
+    return this.seesAllPrivate(viewer, project);
+  }
+
+  async json(project: ProjectRecord, issue: IssueRecord, options: { db?: Knex; comments?: boolean } = {}): Promise<IssueJson> {
+    return (await issuesJson(options.db ?? this.ctx.db, this.ctx.config.url, project, [issue], options))[0]!;
+  }
+
+  /** The issue the viewer asked for: 404 ENOISSUE if it does not exist, 403 EISSUENOTALLOWED if private to them. */
+  async require(viewer: Viewer, project: ProjectRecord, idText: string | undefined): Promise<IssueRecord> {
+    const id = /^\d+$/.test(idText ?? '') ? Number(idText) : NaN;
+    const row = Number.isSafeInteger(id) ? ((await this.ctx.db('issues').where({ project_id: project.id, id }).first()) as IssueRow | undefined) : undefined;
+    if (!row) throw NotFound('ENOISSUE');
+    const issue = issueFromRow(row);
+    if (!(await this.canSee(viewer, project, issue))) throw Forbidden('EISSUENOTALLOWED');
+    return issue;
+  }
+
+  /** Synchronous on purpose: an async function would run the query builder it returns. */
+  private filtered(viewer: Viewer, seesAll: boolean, project: ProjectRecord, filters: IssueFilters): Knex.QueryBuilder {
+    const db = this.ctx.db;
+    const query = db('issues as i').where('i.project_id', project.id);
+    if (!seesAll) {
+      const me = viewer.user?.id;
+      query.where((q) => {
+        q.where('i.private', false);
+        if (me !== undefined) q.orWhere('i.user_id', me).orWhere('i.assignee_id', me);
+      });
+    }
+    const status = filters.status.toLowerCase();
+    if (status === 'open') query.where('i.status', 'Open');
+    else if (status === 'closed') query.where('i.status', 'Closed');
+    else if (status !== 'all') query.where('i.status', 'Closed').where('i.close_status', filters.status);
+    const userIds = (name: string) => db('users').where('name', name).select('id');
+    for (const [column, value] of [['i.assignee_id', filters.assignee], ['i.user_id', filters.author]] as const) {
+      if (!value) continue;
+      if (['true', '1'].includes(value.toLowerCase()) && column === 'i.assignee_id') query.whereNotNull(column);
+      else if (['false', '0'].includes(value.toLowerCase()) && column === 'i.assignee_id') query.whereNull(column);
+      else if (value.startsWith('!')) query.where((q) => q.whereNull(column).orWhereNotIn(column, userIds(value.slice(1))));
+      else query.whereIn(column, userIds(value));
+    }
+    for (const tag of filters.tags) {
+      const negate = tag.startsWith('!');
+      const name = negate ? tag.slice(1) : tag;
+      const sub = (q: Knex.QueryBuilder) =>
+        q.select(db.raw('1')).from('issue_tag_links as l').join('ticket_tags as t', 't.id', 'l.tag_id').whereRaw('l.ticket_pk = i.pk').where('t.tag', name);
+      if (negate) query.whereNotExists(sub);
+      else query.whereExists(sub);
+    }
+    if (filters.milestones.length || filters.noMilestones) {
+      query.where((q) => {
+        if (filters.milestones.length) q.whereIn('i.milestone', filters.milestones);
+        if (filters.noMilestones) q.orWhereNull('i.milestone');
+      });
+    } else if (filters.noMilestones === false) {
+      query.whereNotNull('i.milestone');
+    }
+    if (filters.priority !== undefined) query.where('i.priority', filters.priority);
+    if (filters.since) query.where('i.updated_at', '>=', filters.since);
+    return query;
+  }
+
+  async list(viewer: Viewer, project: ProjectRecord, filters: IssueFilters, page: { limit: number; offset: number }): Promise<{ total: number; issues: IssueRecord[] }> {
+    const seesAll = await this.seesAllPrivate(viewer, project);
+    const [count, rows] = await Promise.all([
+      this.filtered(viewer, seesAll, project, filters).count('* as count') as Promise<Array<{ count: string }>>,
+      this.filtered(viewer, seesAll, project, filters)
+        .orderBy([{ column: 'i.created_at', order: filters.order }, { column: 'i.pk', order: filters.order }])
+        .limit(page.limit)
+        .offset(page.offset)
+        .select('i.*') as Promise<IssueRow[]>,
+    ]);
+    return { total: Number(count[0]?.count ?? 0), issues: rows.map(issueFromRow) };
+  }
+
+  jsonList(project: ProjectRecord, issues: readonly IssueRecord[]): Promise<IssueJson[]> {
+    return issuesJson(this.ctx.db, this.ctx.config.url, project, issues);
+  }
+
+  /** A priority given by its key or its name, or 400 EINVALIDPRIORITY. */
+  async priorityKey(project: ProjectRecord, text: string): Promise<number> {
+    const { priorities } = await this.tracker.meta(project);
+    if (text in priorities && /^-?\d+$/.test(text)) return Number(text);
+    const found = Object.entries(priorities).find(([key, name]) => key !== '' && name.toLowerCase() === text.toLowerCase());
+    if (!found) throw Invalid('EINVALIDPRIORITY');
+    return Number(found[0]);
+  }
+
+  private emit(trx: Knex.Transaction, project: ProjectRecord, issue: { private: boolean }, topic: string, body: Record<string, unknown>, user: UserRecord): void {
+    this.ctx.events.emit(trx, topic, { ...body, agent: user.name }, { agent: user.name, private: project.private || issue.private });
+  }
+
+  async create(viewer: Viewer, project: ProjectRecord, input: NewIssue): Promise<IssueRecord> {
+    const user = viewer.user!;
+    const errors: Record<string, string[]> = {};
+    if (!input.title) errors.title = ['This field is required.'];
+    if (!input.content) errors.issue_content = ['This field is required.'];
+    const meta = await this.tracker.meta(project);
+    if (input.milestone && !meta.milestones.some((m) => m.name === input.milestone)) errors.milestone = ['Not a valid choice'];
+    if (Object.keys(errors).length) throw Invalid('EINVALIDREQ', { errors });
+    const priority = input.priority ? await this.priorityKey(project, input.priority) : null;
+    const assignee = input.assignee ? await this.users.byName(input.assignee) : undefined;
+    if (input.assignee && !assignee) throw NotFound('ENOUSER');
+    const priv = input.private || readSettings(project).issues_default_to_private === true;
+    const issue = await this.ctx.db.transaction(async (trx) => {
+      const id = await nextTicketId(trx, project.id);
+      const [row] = (await trx('issues')
+        .insert({
+          project_id: project.id,
+          id,
+          uid: newTicketUid(),
+          title: input.title,
+          content: input.content,
+          user_id: user.id,
+          assignee_id: assignee?.id ?? null,
+          private: priv,
+          priority,
+          milestone: input.milestone,
+        })
+        .returning('*')) as IssueRow[];
+      const issue = issueFromRow(row!);
+      await trx('issue_watchers').insert({ ticket_pk: issue.pk, user_id: user.id, watch: true });
+      if (input.tags.length) await this.linkTags(trx, project, issue, input.tags);
+      const projectJson = await this.projects.json(project, trx);
+      this.emit(trx, project, issue, 'issue.new', { issue: await this.json(project, issue, { db: trx }), project: projectJson }, user);
+      return issue;
+    });
+    await this.notifier.notify(project, issue, user, `New issue #${issue.id}: ${issue.title}`, issue.content);
+    return issue;
+  }
+
+  /** Links tags to the issue, creating the project's missing tags as Pagure does. */
+  private async linkTags(trx: Knex.Transaction, project: ProjectRecord, issue: IssueRecord, names: readonly string[]): Promise<void> {
+    await trx('ticket_tags').insert(names.map((tag) => ({ project_id: project.id, tag }))).onConflict(['project_id', 'tag']).ignore();
+    const ids = (await trx('ticket_tags').where({ project_id: project.id }).whereIn('tag', [...names]).pluck('id')) as number[];
+    await trx('issue_tag_links').insert(ids.map((tag_id) => ({ ticket_pk: issue.pk, tag_id }))).onConflict(['ticket_pk', 'tag_id']).ignore();
+  }
+
+  private async locked(trx: Knex.Transaction, issue: IssueRecord): Promise<IssueRecord> {
+    return issueFromRow((await trx('issues').where({ pk: issue.pk }).forUpdate().first()) as IssueRow);
+  }
+
+  /** Whether the viewer may change an issue's metadata: ticket access, its assignee, or the project's open metadata setting. */
+  private async checkMetadataAccess(viewer: Viewer, project: ProjectRecord, issue: IssueRecord): Promise<void> {
+    if (readSettings(project).open_metadata_access_to_all) return;
+    if (issue.assigneeId !== null && issue.assigneeId === viewer.user?.id) return;
+    if (!(await this.seesAllPrivate(viewer, project))) throw Forbidden('EISSUENOTALLOWED');
+  }
+
+  /** Title and content: the author or anyone with ticket access. "Issue edited". */
+  async edit(viewer: Viewer, project: ProjectRecord, issue: IssueRecord, input: { title: string; content: string }): Promise<IssueRecord> {
+    const user = viewer.user!;
+    const errors: Record<string, string[]> = {};
+    if (!input.title) errors.title = ['This field is required.'];
+    if (!input.content) errors.issue_content = ['This field is required.'];
+    if (Object.keys(errors).length) throw Invalid('EINVALIDREQ', { errors });
+    if (issue.userId !== user.id && !(await this.seesAllPrivate(viewer, project))) throw Forbidden('EISSUENOTALLOWED');
+    return this.ctx.db.transaction(async (trx) => {
+      const current = await this.locked(trx, issue);
+      const fields = [...(current.title !== input.title ? ['title'] : []), ...(current.content !== input.content ? ['content'] : [])];
+      const [row] = (await trx('issues').where({ pk: issue.pk }).update({ title: input.title, content: input.content, updated_at: trx.fn.now() }).returning('*')) as IssueRow[];
+      const updated = issueFromRow(row!);
+      if (fields.length) {
+        this.emit(trx, project, updated, 'issue.edit', { issue: await this.json(project, updated, { db: trx }), project: await this.projects.json(project, trx), fields }, user);
+      }
+      return updated;
+    });
+  }
+
+  /** Status and close status, with Pagure's messages (a list; empty when nothing changed). */
+  async setStatus(viewer: Viewer, project: ProjectRecord, issue: IssueRecord, statusText: string, closeStatusText: string | undefined): Promise<string[]> {
+    const user = viewer.user!;
+    await this.checkMetadataAccess(viewer, project, issue);
+    const meta = await this.tracker.meta(project);
+    let status = statusText;
+    let closeStatus = closeStatusText || undefined;
+    if (meta.closeStatus.includes(status) && !closeStatus) {
+      closeStatus = status;
+      status = 'Closed';
+    }
+    const errors: Record<string, string[]> = {};
+    if (!['Open', 'Closed'].includes(status)) errors.status = ['Not a valid choice'];
+    if (closeStatus !== undefined && !meta.closeStatus.includes(closeStatus)) errors.close_status = ['Not a valid choice'];
+    if (Object.keys(errors).length) throw Invalid('EINVALIDREQ', { errors });
+    const messages = await this.ctx.db.transaction(async (trx) => {
+      const current = await this.locked(trx, issue);
+      if (status === 'Closed' && current.status !== 'Closed') {
+        const open = await trx('issue_dependencies as d').join('issues as p', 'p.pk', 'd.parent_pk').where({ 'd.child_pk': issue.pk, 'p.status': 'Open' }).first('p.pk');
+        if (open) throw Invalid('ENOCODE', 'You cannot close a ticket that has ticket depending that are still open.');
+      }
+      const update: Record<string, unknown> = {};
+      const fields = new Set<string>();
+      const messages: string[] = [];
+      let nowStatus = current.status;
+      if (status !== current.status) {
+        nowStatus = status as IssueRecord['status'];
+        Object.assign(update, status === 'Closed' ? { status, closed_at: trx.fn.now(), closed_by_id: user.id } : { status, closed_at: null, closed_by_id: null });
+        fields.add('status');
+        messages.push(`Issue status updated to: ${status} (was: ${current.status})`);
+        if (status === 'Open' && current.closeStatus) {
+          update.close_status = null;
+          fields.add('close_status');
+        }
+      }
+      if (closeStatus !== undefined && closeStatus !== current.closeStatus && nowStatus === 'Closed') {
+        update.close_status = closeStatus;
+        fields.add('close_status');
+        messages.push(`Issue close_status updated to: ${closeStatus}${current.closeStatus ? ` (was: ${current.closeStatus})` : ''}`);
+      }
+      if (!fields.size) return messages;
+      const [row] = (await trx('issues').where({ pk: issue.pk }).update({ ...update, updated_at: trx.fn.now() }).returning('*')) as IssueRow[];
+      const updated = issueFromRow(row!);
+      await this.note(trx, updated, user, messages);
+      this.emit(trx, project, updated, 'issue.edit', { issue: await this.json(project, updated, { db: trx }), project: await this.projects.json(project, trx), fields: [...fields].sort() }, user);
+      return messages;
+    });
+    return messages;
+  }
+
+  /** The forge's own comment recording a metadata change, as Pagure adds it. */
+  private async note(trx: Knex.Transaction, issue: IssueRecord, user: UserRecord, messages: readonly string[]): Promise<void> {
+    if (!messages.length) return;
+    await trx('issue_comments').insert({ ticket_pk: issue.pk, user_id: user.id, notification: true, comment: `**Metadata Update from @${user.name}**:\n${messages.map((m) => `- ${m}`).join('\n')}\n` });
+  }
+
+  /** Assigns to a user, or resets with an empty name. */
+  async assign(viewer: Viewer, project: ProjectRecord, issue: IssueRecord, name: string): Promise<string> {
+    const user = viewer.user!;
+    await this.checkMetadataAccess(viewer, project, issue);
+    const target = name ? await this.users.byName(name) : undefined;
+    if (name && !target) throw NotFound('ENOUSER');
+    return this.ctx.db.transaction(async (trx) => {
+      const current = await this.locked(trx, issue);
+      if ((current.assigneeId ?? null) === (target?.id ?? null)) return 'Nothing to change';
+      const [row] = (await trx('issues').where({ pk: issue.pk }).update({ assignee_id: target?.id ?? null, updated_at: trx.fn.now() }).returning('*')) as IssueRow[];
+      const updated = issueFromRow(row!);
+      const message = target ? `Issue assigned to ${target.name}` : 'Assignee reset';
+      await this.note(trx, updated, user, [message]);
+      const body = { issue: await this.json(project, updated, { db: trx }), project: await this.projects.json(project, trx) };
+      this.emit(trx, project, updated, target ? 'issue.assigned.added' : 'issue.assigned.reset', body, user);
+      if (target) await trx('issue_watchers').insert({ ticket_pk: issue.pk, user_id: target.id, watch: true }).onConflict(['ticket_pk', 'user_id']).ignore();
+      return message;
+    });
+  }
+
+  /** Sets (or with an empty value, resets) the milestone, one of the project's. */
+  async setMilestone(viewer: Viewer, project: ProjectRecord, issue: IssueRecord, milestone: string): Promise<string> {
+    const user = viewer.user!;
+    await this.checkMetadataAccess(viewer, project, issue);
+    const { milestones } = await this.tracker.meta(project);
+    if (milestone && !milestones.some((m) => m.name === milestone)) throw Invalid('EINVALIDREQ', { errors: { milestone: ['Not a valid choice'] } });
+    return this.ctx.db.transaction(async (trx) => {
+      const current = await this.locked(trx, issue);
+      const next = milestone || null;
+      if (current.milestone === next) return 'No changes';
+      const [row] = (await trx('issues').where({ pk: issue.pk }).update({ milestone: next, updated_at: trx.fn.now() }).returning('*')) as IssueRow[];
+      const updated = issueFromRow(row!);
+      const message = `Issue set to the milestone: ${next}${current.milestone ? ` (was: ${current.milestone})` : ''}`;
+      await this.note(trx, updated, user, [message]);
+      this.emit(trx, project, updated, 'issue.edit', { issue: await this.json(project, updated, { db: trx }), project: await this.projects.json(project, trx), fields: ['milestone'] }, user);
+      return message;
+    });
+  }
+
+  /** Adds a comment; mentioned users are notified with the issue's watchers. "Comment added". */
+  async comment(viewer: Viewer, project: ProjectRecord, issue: IssueRecord, text: string): Promise<CommentJson> {
+    const user = viewer.user!;
+    if (!text) throw Invalid('EINVALIDREQ', { errors: { comment: ['This field is required.'] } });
+    const comment = await this.ctx.db.transaction(async (trx) => {
+      await this.locked(trx, issue);
+      const [row] = (await trx('issue_comments').insert({ ticket_pk: issue.pk, user_id: user.id, comment: text }).returning('*')) as CommentRow[];
+      await trx('issues').where({ pk: issue.pk }).update({ updated_at: trx.fn.now() });
+      await trx('issue_watchers').insert({ ticket_pk: issue.pk, user_id: user.id, watch: true }).onConflict(['ticket_pk', 'user_id']).ignore();
+      const json = commentJson(commentFromRow(row!), new Map([[user.id, user]]), this.ctx.config.url);
+      this.emit(trx, project, issue, 'issue.comment.added', { issue: await this.json(project, issue, { db: trx }), project: await this.projects.json(project, trx) }, user);
+      return json;
+    });
+    await this.notifier.notify(project, issue, user, `Comment on issue #${issue.id}: ${issue.title}`, text);
+    return comment;
+  }
+
+  /** One comment, or 404 ENOCOMMENT. */
+  async commentById(issue: IssueRecord, id: number): Promise<CommentJson> {
+    const row = (await this.ctx.db('issue_comments').where({ ticket_pk: issue.pk, id }).first()) as CommentRow | undefined;
+    if (!row) throw NotFound('ENOCOMMENT');
+    const comment = commentFromRow(row);
+    const users = await this.users.byIds(comment.editorId === null ? [comment.userId] : [comment.userId, comment.editorId]);
+    return commentJson(comment, users, this.ctx.config.url);
+  }
+
+  /** Subscribes or unsubscribes the viewer. */
+  async subscribe(viewer: Viewer, issue: IssueRecord, on: boolean): Promise<string> {
+    await this.ctx.db('issue_watchers').insert({ ticket_pk: issue.pk, user_id: viewer.user!.id, watch: on }).onConflict(['ticket_pk', 'user_id']).merge();
+    return on ? 'You are now watching this issue' : 'You are no longer watching this issue';
+  }
 }

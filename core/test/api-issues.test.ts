@@ -1,0 +1,207 @@
+// Issues through the API: Pagure's JSON and messages, filters and pagination, private
+// issues, metadata changes, comments, the number sequence shared with pull requests, events.
+import assert from 'node:assert/strict';
+import { createTestForge, describeModes, type TestForge } from '@pagurus/core/testing';
+import type { ForgeEvent } from '@pagurus/core';
+import { FIXTURE_PLUGIN } from './support/fixtures.js';
+
+interface Issue {
+  id: number;
+  title: string;
+  content: string;
+  status: string;
+  close_status: string | null;
+  private: boolean;
+  tags: string[];
+  depends: string[];
+  blocks: string[];
+  assignee: { name: string } | null;
+  priority: number | null;
+  milestone: string | null;
+  closed_by: { name: string } | null;
+  closed_at: string | null;
+  user: { name: string };
+  full_url: string;
+  comments: Array<{ comment: string; notification: boolean; user: { name: string } }>;
+}
+interface List {
+  total_issues: number;
+  issues: Issue[];
+  args: Record<string, unknown>;
+  pagination: { page: number; pages: number; next: string | null };
+}
+
+describeModes('issues', (mode) => {
+  let t: TestForge;
+  let alice: Record<string, string>;
+  let bob: Record<string, string>;
+  let dave: Record<string, string>;
+  let eve: Record<string, string>;
+  const all = ['issue_create', 'issue_update', 'issue_comment', 'issue_change_status', 'issue_assign', 'issue_update_milestone', 'issue_subscribe'];
+  const newIssue = (body: Record<string, unknown>, headers = alice) => t.api<{ issue: Issue; message: string; error_code?: string; errors?: unknown }>('POST', '/api/0/rpms/pkg/new_issue', body, headers);
+  const list = (q = '', headers: Record<string, string> = {}) => t.api<List>('GET', `/api/0/rpms/pkg/issues${q}`, undefined, headers);
+
+  before(async () => {
+    t = await createTestForge({ mode, plugins: [FIXTURE_PLUGIN], config: { namespaces: ['rpms'] } });
+    for (const name of ['alice', 'bob', 'dave', 'eve']) await t.createUser(name);
+    const project = await t.createProject('alice', 'pkg', { namespace: 'rpms' });
+    const owner = await t.forge.services.access.viewer((await t.forge.services.users.byName('alice'))!);
+    await t.forge.services.grants.change(owner, project, { kind: 'user', name: 'dave', level: 'ticket' });
+    await t.forge.db.knex('projects').where({ id: project.id }).update({
+      priorities: JSON.stringify({ '': '', '1': 'High', '2': 'Normal' }),
+      milestones: JSON.stringify([{ name: 'F41', date: null, active: true }, { name: 'F42', date: null, active: true }]),
+      close_status: JSON.stringify(['Fixed', 'Duplicate']),
+    });
+    alice = { Authorization: `token ${await t.createToken('alice', all)}` };
+    bob = { Authorization: `token ${await t.createToken('bob', all)}` };
+    dave = { Authorization: `token ${await t.createToken('dave', all)}` };
+    eve = { Authorization: `token ${await t.createToken('eve', all)}` };
+  });
+  after(() => t?.close());
+
+  it('opens an issue with Pagure\'s JSON, creating its tags', async () => {
+    const res = await newIssue({ title: 'Crash on start', issue_content: 'It **crashes**', tag: 'bug, rawhide', priority: 'High', milestone: 'F41', assignee: 'dave' });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.message, 'Issue created');
+    assert.deepEqual(Object.keys(res.body.issue), [
+      'id', 'title', 'content', 'status', 'close_status', 'date_created', 'last_updated', 'closed_at', 'user', 'private', 'tags', 'depends', 'blocks',
+      'assignee', 'priority', 'milestone', 'custom_fields', 'closed_by', 'related_prs', 'full_url', 'comments',
+    ]);
+    const issue = res.body.issue;
+    assert.equal(issue.id, 1);
+    assert.equal(issue.status, 'Open');
+    assert.deepEqual(issue.tags, ['bug', 'rawhide']);
+    assert.equal(issue.priority, 1);
+    assert.equal(issue.milestone, 'F41');
+    assert.equal(issue.assignee!.name, 'dave');
+    assert.equal(issue.full_url, `${t.url}/rpms/pkg/issue/1`);
+  });
+
+  it('refuses bad input with Pagure\'s codes', async () => {
+    const missing = await newIssue({ title: '' });
+    assert.equal(missing.status, 400);
+    assert.deepEqual(missing.body, {
+      error: 'Invalid or incomplete input submitted',
+      error_code: 'EINVALIDREQ',
+      errors: { title: ['This field is required.'], issue_content: ['This field is required.'] },
+    });
+    assert.equal((await newIssue({ title: 'x', issue_content: 'y', priority: 'Urgent' })).body.error_code, 'EINVALIDPRIORITY');
+    assert.equal((await newIssue({ title: 'x', issue_content: 'y', milestone: 'F99' })).status, 400);
+    const noAcl = await t.api<{ error_code: string }>('POST', '/api/0/rpms/pkg/new_issue', { title: 'x', issue_content: 'y' }, { Authorization: `token ${await t.createToken('bob', ['issue_comment'])}` });
+    assert.equal(noAcl.status, 401);
+    assert.equal((await t.api<{ error_code: string }>('GET', '/api/0/rpms/pkg/issue/99')).body.error_code, 'ENOISSUE');
+    assert.equal((await t.api<{ error_code: string }>('GET', '/api/0/rpms/pkg/issues?since=2024-13-45')).body.error_code, 'EDATETIME');
+  });
+
+  it('shares its number sequence with pull requests', async () => {
+    const project = (await t.forge.services.projectQueries.find({ name: 'pkg', namespace: 'rpms', forkOwner: null }))!;
+    const alicesId = (await t.forge.services.users.byName('alice'))!.id;
+    await t.forge.db.knex.transaction(async (trx) => {
+      const { nextTicketId } = await import('../src/services/tickets/ticket-numbers.js');
+      const id = await nextTicketId(trx, project.id);
+      await trx('pull_requests').insert({ project_id: project.id, id, uid: 'f'.repeat(32), title: 'A PR', user_id: alicesId, branch: 'main', branch_from: 'x' });
+    });
+    const next = await newIssue({ title: 'Second', issue_content: 'after a pull request' }, bob);
+    assert.equal(next.body.issue.id, 3, 'issue #1 and pull request #2 came first');
+  });
+
+  it('keeps private issues to their author, assignee and ticket members, in listings and counts too', async () => {
+    const secret = (await newIssue({ title: 'Security hole', issue_content: 'details', private: true }, bob)).body.issue;
+    assert.equal(secret.private, true);
+    assert.equal((await t.api<{ error_code: string }>('GET', `/api/0/rpms/pkg/issue/${secret.id}`)).status, 403);
+    assert.equal((await t.api<{ error_code: string }>('GET', `/api/0/rpms/pkg/issue/${secret.id}`, undefined, eve)).body.error_code, 'EISSUENOTALLOWED');
+    assert.equal((await t.api('GET', `/api/0/rpms/pkg/issue/${secret.id}`, undefined, bob)).status, 200, 'its author');
+    assert.equal((await t.api('GET', `/api/0/rpms/pkg/issue/${secret.id}`, undefined, dave)).status, 200, 'ticket access');
+    assert.deepEqual((await list('', eve)).body.issues.map((i) => i.id), [3, 1]);
+    assert.equal((await list('', eve)).body.pagination.pages, 1);
+    assert.deepEqual((await list('', dave)).body.issues.map((i) => i.id), [secret.id, 3, 1]);
+    await t.forge.events.idle();
+    const events = (await t.api<{ events: ForgeEvent[] }>('GET', '/api/0/_fixture/events')).body.events;
+    assert.ok(!events.some((e) => JSON.stringify(e.body).includes('Security hole')), 'no event names a private issue');
+  });
+
+  it('filters by status, tags (with negation), assignee, author, milestones, priority and order, with pagination', async () => {
+    const ids = async (q: string) => (await list(q, alice)).body.issues.map((i) => i.id);
+    assert.deepEqual(await ids('?tags=bug'), [1]);
+    assert.deepEqual(await ids('?tags=!bug'), [4, 3]);
+    assert.deepEqual(await ids('?assignee=dave'), [1]);
+    assert.deepEqual(await ids('?assignee=!dave'), [4, 3]);
+    assert.deepEqual(await ids('?author=bob'), [4, 3]);
+    assert.deepEqual(await ids('?milestones=F41'), [1]);
+    assert.deepEqual(await ids('?no_stones=1'), [4, 3]);
+    assert.deepEqual(await ids('?priority=high'), [1]);
+    assert.deepEqual(await ids('?order=asc'), [1, 3, 4]);
+    const paged = await list('?per_page=2', alice);
+    assert.equal(paged.body.total_issues, 2);
+    assert.equal(paged.body.pagination.pages, 2);
+    assert.match(paged.body.pagination.next!, /page=2/);
+    assert.deepEqual(paged.body.args, { assignee: null, author: null, milestones: [], no_stones: null, order: null, priority: null, since: null, status: null, tags: [] });
+  });
+
+  it('closes with a close status from the project\'s list, reopens, and lists by status', async () => {
+    const res = await t.api<{ message: string[] }>('POST', '/api/0/rpms/pkg/issue/1/status', { status: 'Closed', close_status: 'Fixed' }, dave);
+    assert.deepEqual(res.body, { message: ['Issue status updated to: Closed (was: Open)', 'Issue close_status updated to: Fixed'] });
+    const closed = (await t.api<Issue>('GET', '/api/0/rpms/pkg/issue/1')).body;
+    assert.equal(closed.status, 'Closed');
+    assert.equal(closed.close_status, 'Fixed');
+    assert.equal(closed.closed_by!.name, 'dave');
+    assert.deepEqual((await list('?status=Fixed', alice)).body.issues.map((i) => i.id), [1]);
+    assert.deepEqual((await list('?status=Closed', alice)).body.issues.map((i) => i.id), [1]);
+    assert.equal((await list('?status=all', alice)).body.issues.length, 3);
+    assert.deepEqual((await t.api('POST', '/api/0/rpms/pkg/issue/1/status', { status: 'Closed', close_status: 'Fixed' }, dave)).body, { message: 'No changes' });
+    const bad = await t.api<{ errors: Record<string, string[]> }>('POST', '/api/0/rpms/pkg/issue/1/status', { status: 'Closed', close_status: 'Wontfix' }, dave);
+    assert.equal(bad.status, 400);
+    const outsider = await t.api<{ error_code: string }>('POST', '/api/0/rpms/pkg/issue/1/status', { status: 'Open' }, eve);
+    assert.equal(outsider.status, 403);
+    assert.equal(outsider.body.error_code, 'EISSUENOTALLOWED');
+    await t.api('POST', '/api/0/rpms/pkg/issue/1/status', { status: 'Open' }, dave);
+    const reopened = (await t.api<Issue>('GET', '/api/0/rpms/pkg/issue/1')).body;
+    assert.deepEqual([reopened.status, reopened.close_status, reopened.closed_at], ['Open', null, null]);
+  });
+
+  it('assigns, resets, sets milestones, edits, and takes comments', async () => {
+    assert.deepEqual((await t.api('POST', '/api/0/rpms/pkg/issue/3/assign', { assignee: 'dave' }, alice)).body, { message: 'Issue assigned to dave' });
+    assert.deepEqual((await t.api('POST', '/api/0/rpms/pkg/issue/3/assign', { assignee: 'dave' }, alice)).body, { message: 'Nothing to change' });
+    assert.deepEqual((await t.api('POST', '/api/0/rpms/pkg/issue/3/assign', { assignee: '' }, alice)).body, { message: 'Assignee reset' });
+    assert.equal((await t.api<{ error_code: string }>('POST', '/api/0/rpms/pkg/issue/3/assign', { assignee: 'nobody' }, alice)).body.error_code, 'ENOUSER');
+    assert.deepEqual((await t.api('POST', '/api/0/rpms/pkg/issue/3/milestone', { milestone: 'F42' }, alice)).body, { message: 'Issue set to the milestone: F42' });
+    const edited = await t.api<{ issue: Issue; message: string }>('POST', '/api/0/rpms/pkg/issue/3', { title: 'Second, renamed', issue_content: 'new text' }, bob);
+    assert.equal(edited.body.message, 'Issue edited');
+    assert.equal(edited.body.issue.title, 'Second, renamed');
+    assert.equal((await t.api('POST', '/api/0/rpms/pkg/issue/3', { title: 'x', issue_content: 'y' }, eve)).status, 403, 'not the author, no ticket access');
+    assert.deepEqual((await t.api('POST', '/api/0/rpms/pkg/issue/3/comment', { comment: 'Thanks @dave, see #1' }, eve)).body, { message: 'Comment added' });
+    assert.equal((await t.api('POST', '/api/0/rpms/pkg/issue/3/comment', { comment: '' }, eve)).status, 400);
+    const issue = (await t.api<Issue>('GET', '/api/0/rpms/pkg/issue/3')).body;
+    const user = issue.comments.filter((c) => !c.notification);
+    assert.deepEqual(user.map((c) => [c.user.name, c.comment]), [['eve', 'Thanks @dave, see #1']]);
+    assert.ok(issue.comments.some((c) => c.notification && c.comment.includes('Issue assigned to dave')));
+    assert.equal((await t.api<Issue>('GET', '/api/0/rpms/pkg/issue/3?comments=0')).body.comments.length, 0);
+    const commentId = (issue.comments.find((c) => !c.notification) as unknown as { id: number }).id;
+    const one = await t.api<{ comment: string; avatar_url: string | null }>('GET', `/api/0/rpms/pkg/issue/3/comment/${commentId}`);
+    assert.equal(one.body.comment, 'Thanks @dave, see #1');
+    assert.equal((await t.api<{ error_code: string }>('GET', '/api/0/rpms/pkg/issue/3/comment/999')).body.error_code, 'ENOCOMMENT');
+    const sub = await t.api<{ message: string; user: string }>('POST', '/api/0/rpms/pkg/issue/3/subscribe', { status: true }, eve);
+    assert.equal(sub.body.message, 'You are now watching this issue');
+  });
+
+  it('sends issue events with Pagure\'s keys', async () => {
+    await t.forge.events.idle();
+    const events = (await t.api<{ events: ForgeEvent[] }>('GET', '/api/0/_fixture/events')).body.events.filter((e) => e.topic.startsWith('issue.'));
+    const topics = new Set(events.map((e) => e.topic));
+    for (const topic of ['issue.new', 'issue.edit', 'issue.comment.added', 'issue.assigned.added', 'issue.assigned.reset']) assert.ok(topics.has(topic), topic);
+    const edit = events.find((e) => e.topic === 'issue.edit')!;
+    assert.deepEqual(Object.keys(edit.body).sort(), ['agent', 'fields', 'issue', 'project']);
+  });
+
+  it('answers 404 ETRACKERDISABLED when the tracker is off, and 401 ETRACKERREADONLY for writes to a read-only one', async () => {
+    const admin = { Authorization: `token ${await t.createToken('alice', ['modify_project'])}` };
+    await t.api('POST', '/api/0/rpms/pkg/options/update', { issue_tracker_read_only: true }, admin);
+    assert.equal((await t.api<{ error_code: string }>('POST', '/api/0/rpms/pkg/issue/3/comment', { comment: 'x' }, alice)).body.error_code, 'ETRACKERREADONLY');
+    assert.equal((await list('', alice)).status, 200);
+    await t.api('POST', '/api/0/rpms/pkg/options/update', { issue_tracker_read_only: false, issue_tracker: false }, admin);
+    const off = await list('', alice);
+    assert.equal(off.status, 404);
+    assert.equal((off.body as unknown as { error_code: string }).error_code, 'ETRACKERDISABLED');
+    await t.api('POST', '/api/0/rpms/pkg/options/update', { issue_tracker: true }, admin);
+  });
+});
