@@ -17,7 +17,7 @@ import {
 } from './db/index.js';
 import { StartupError } from './errors/index.js';
 import { createHttpApp, TemplateStore, type ForgeApp } from './http/index.js';
-import { createJobProcessor, defineGitJobs, defineProjectJobs, defineTicketJobs, Jobs, tapPullRequestRefresh } from './jobs/index.js';
+import { createJobProcessor, defineGitJobs, defineProjectJobs, defineTicketJobs, Jobs, tapCommitReferences, tapPullRequestRefresh } from './jobs/index.js';
 import { Repositories } from './git/index.js';
 import {
   createHooks,
@@ -232,6 +232,7 @@ export class Forge {
       log: this.log,
     });
     tapPullRequestRefresh(this.hooks, this.services, this.jobs);
+    tapCommitReferences(this.hooks, this.services, this.repositories, () => this.config.url);
     try {
       // Every registration hook runs once, now, so a plugin's mistake stops start-up.
       this.hooks.jobs.call(this.jobs);

@@ -5,3 +5,4 @@ export * from './project-jobs.js';
 export * from './git-receive-job.js';
 export * from './pull-request-jobs.js';
 export * from './pull-request-push-tap.js';
+export * from './commit-reference-tap.js';

@@ -359,6 +359,32 @@ export class IssuesService {
     return commentJson(comment, users, this.ctx.config.url);
   }
 
+  /**
+   * A pushed commit names the issue: adds `note` as `user`'s comment (once, so a retried
+   * push job does not repeat it) and, for "Fixes", closes the issue as Fixed.
+   */
+  async referencedByCommit(project: ProjectRecord, id: number, user: UserRecord, note: string, close: boolean): Promise<boolean> {
+    const row = (await this.ctx.db('issues').where({ project_id: project.id, id }).first()) as IssueRow | undefined;
+    if (!row) return false;
+    await this.ctx.db.transaction(async (trx) => {
+      const issue = await this.locked(trx, issueFromRow(row));
+      const projectJson = await this.projects.json(project, trx);
+      if (!(await trx('issue_comments').where({ ticket_pk: issue.pk, comment: note }).first('id'))) {
+        await trx('issue_comments').insert({ ticket_pk: issue.pk, user_id: user.id, comment: note });
+        this.emit(trx, project, issue, 'issue.comment.added', { issue: await this.json(project, issue, { db: trx }), project: projectJson }, user);
+      }
+      if (!close || issue.status === 'Closed') return;
+      const [updated] = (await trx('issues')
+        .where({ pk: issue.pk })
+        .update({ status: 'Closed', close_status: 'Fixed', closed_at: trx.fn.now(), closed_by_id: user.id, updated_at: trx.fn.now() })
+        .returning('*')) as IssueRow[];
+      const closed = issueFromRow(updated!);
+      await this.note(trx, closed, user, ['Issue status updated to: Closed (was: Open)', 'Issue close_status updated to: Fixed']);
+      this.emit(trx, project, closed, 'issue.edit', { issue: await this.json(project, closed, { db: trx }), project: projectJson, fields: ['close_status', 'status'] }, user);
+    });
+    return true;
+  }
+
   /** Subscribes or unsubscribes the viewer. */
   async subscribe(viewer: Viewer, issue: IssueRecord, on: boolean): Promise<string> {
     await this.ctx.db('issue_watchers').insert({ ticket_pk: issue.pk, user_id: viewer.user!.id, watch: on }).onConflict(['ticket_pk', 'user_id']).merge();

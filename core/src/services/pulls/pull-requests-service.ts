@@ -303,6 +303,26 @@ export class PullRequestsService {
     });
   }
 
+  /** A pushed commit says it fixes the pull request: `note` as `user`'s comment (once), and the pull request is marked merged. */
+  async fixedByCommit(project: ProjectRecord, id: number, user: UserRecord, note: string): Promise<boolean> {
+    const pr = await this.byId(project, id);
+    if (!pr) return false;
+    await this.ctx.db.transaction(async (trx) => {
+      const current = await this.locked(trx, pr);
+      if (!(await trx('pull_request_comments').where({ ticket_pk: pr.pk, comment: note }).first('id'))) {
+        await trx('pull_request_comments').insert({ ticket_pk: pr.pk, user_id: user.id, comment: note });
+      }
+      if (current.status !== 'Open') return;
+      const [row] = (await trx('pull_requests')
+        .where({ pk: pr.pk })
+        .update({ status: 'Merged', closed_by_id: user.id, closed_at: trx.fn.now(), updated_at: trx.fn.now() })
+        .returning('*')) as PullRequestRow[];
+      await trx('pull_request_comments').insert({ ticket_pk: pr.pk, user_id: user.id, comment: `Pull-Request has been merged by ${user.name}`, notification: true });
+      this.emit(trx, project, 'pull-request.closed', { pullrequest: await this.json(pullRequestFromRow(row!), { db: trx }), merged: true, agent: user.name }, user);
+    });
+    return true;
+  }
+
   /** Subscribes or unsubscribes the viewer. */
   async subscribe(viewer: Viewer, pr: PullRequestRecord, on: boolean): Promise<string> {
     const user = viewer.user!;
