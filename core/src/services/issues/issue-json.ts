@@ -1,7 +1,7 @@
 // Pagure's issue JSON, for a page of issues in a fixed number of queries: users, tags,
 // dependencies, custom fields, related pull requests and comments are each loaded once.
 import type { Knex } from 'knex';
-import { commentFromRow, USER_COLUMNS, userFromRow, type CommentRow, type UserRow } from '../../db/index.js';
+import { commentFromRow, queriesOn, USER_COLUMNS, userFromRow, type CommentRow, type UserRow } from '../../db/index.js';
 import { projectUrlPath, type IssueRecord, type ProjectRecord } from '../../domain/index.js';
 import { epochString, fullUrl } from '../json/common.js';
 import { userJson, type UserJson } from '../json/user-json.js';
@@ -47,17 +47,17 @@ export async function issuesJson(
   if (!issues.length) return [];
   const pks = issues.map((i) => i.pk);
   const withComments = options.comments !== false;
-  const [tags, depends, blocks, fields, prs, commentRows] = await Promise.all([
-    db('issue_tag_links as l').join('ticket_tags as t', 't.id', 'l.tag_id').whereIn('l.ticket_pk', pks).orderBy('t.tag').select('l.ticket_pk as pk', 't.tag') as Promise<Array<{ pk: number; tag: string }>>,
-    db('issue_dependencies as d').join('issues as i', 'i.pk', 'd.parent_pk').whereIn('d.child_pk', pks).orderBy('i.id').select('d.child_pk as pk', 'i.id') as Promise<Array<{ pk: number; id: number }>>,
-    db('issue_dependencies as d').join('issues as i', 'i.pk', 'd.child_pk').whereIn('d.parent_pk', pks).orderBy('i.id').select('d.parent_pk as pk', 'i.id') as Promise<Array<{ pk: number; id: number }>>,
-    db('issue_values as v').join('issue_keys as k', 'k.id', 'v.key_id').whereIn('v.ticket_pk', pks).orderBy('k.name').select('v.ticket_pk as pk', 'k.name', 'k.key_type', 'v.value', 'k.key_data') as Promise<
+  const [tags, depends, blocks, fields, prs, commentRows] = await queriesOn(db, [
+    () => db('issue_tag_links as l').join('ticket_tags as t', 't.id', 'l.tag_id').whereIn('l.ticket_pk', pks).orderBy('t.tag').select('l.ticket_pk as pk', 't.tag') as Promise<Array<{ pk: number; tag: string }>>,
+    () => db('issue_dependencies as d').join('issues as i', 'i.pk', 'd.parent_pk').whereIn('d.child_pk', pks).orderBy('i.id').select('d.child_pk as pk', 'i.id') as Promise<Array<{ pk: number; id: number }>>,
+    () => db('issue_dependencies as d').join('issues as i', 'i.pk', 'd.child_pk').whereIn('d.parent_pk', pks).orderBy('i.id').select('d.parent_pk as pk', 'i.id') as Promise<Array<{ pk: number; id: number }>>,
+    () => db('issue_values as v').join('issue_keys as k', 'k.id', 'v.key_id').whereIn('v.ticket_pk', pks).orderBy('k.name').select('v.ticket_pk as pk', 'k.name', 'k.key_type', 'v.value', 'k.key_data') as Promise<
       Array<{ pk: number; name: string; key_type: string; value: string; key_data: string[] | null }>
     >,
-    db('pull_request_issues as l').join('pull_requests as p', 'p.pk', 'l.pull_request_pk').whereIn('l.issue_pk', pks).orderBy('p.id', 'desc').select('l.issue_pk as pk', 'p.id', 'p.title') as Promise<
+    () => db('pull_request_issues as l').join('pull_requests as p', 'p.pk', 'l.pull_request_pk').whereIn('l.issue_pk', pks).orderBy('p.id', 'desc').select('l.issue_pk as pk', 'p.id', 'p.title') as Promise<
       Array<{ pk: number; id: number; title: string }>
     >,
-    withComments ? (db('issue_comments').whereIn('ticket_pk', pks).orderBy(['created_at', 'id']).select('*') as Promise<CommentRow[]>) : Promise.resolve([] as CommentRow[]),
+    () => withComments ? (db('issue_comments').whereIn('ticket_pk', pks).orderBy(['created_at', 'id']).select('*') as Promise<CommentRow[]>) : Promise.resolve([] as CommentRow[]),
   ]);
   const comments = commentRows.map(commentFromRow);
   const userIds = new Set<number>();

@@ -36,6 +36,7 @@ interface Loaded {
   access: Map<number, { users: Record<Level, string[]>; groups: Record<Level, string[]> }>;
   tags: Map<number, string[]>;
   emails: Map<number, UserEmails> | undefined;
+  tracker: Map<number, { priorities: Record<string, string>; milestones: Array<{ name: string; date: string | null; active: boolean }>; close_status: string[]; keys: Array<[string, string]> }>;
 }
 
 const emptyLevels = (): Record<Level, string[]> => ({ admin: [], commit: [], collaborator: [], ticket: [] });
@@ -58,21 +59,34 @@ async function load(db: Knex, roots: readonly ProjectRecord[], options: ProjectJ
   const ids = [...projects.keys()];
   const ownerIds = [...new Set([...projects.values()].map((p) => p.userId))];
   type Named = Array<{ project_id: number; access: Level; name: string }>;
-  const [userRows, userAccess, groupAccess, tagRows, emails] = await queriesOn<
-    [Promise<UserRow[]>, Promise<Named>, Promise<Named>, Promise<Array<{ project_id: number; tag: string }>>, Promise<Map<number, UserEmails>> | undefined]
+  type TrackerRow = { id: number; priorities: Record<string, string>; milestones: Array<{ name: string; date: string | null; active: boolean }>; close_status: string[] };
+  const [userRows, userAccess, groupAccess, tagRows, emails, trackerRows, keyRows] = await queriesOn<
+    [
+      Promise<UserRow[]>,
+      Promise<Named>,
+      Promise<Named>,
+      Promise<Array<{ project_id: number; tag: string }>>,
+      Promise<Map<number, UserEmails>> | undefined,
+      Promise<TrackerRow[]>,
+      Promise<Array<{ project_id: number; name: string; key_type: string }>>,
+    ]
   >(db, [
     () => db('users').whereIn('id', ownerIds).select(...USER_COLUMNS),
     () => db('project_user_access as a').join('users', 'users.id', 'a.user_id').whereIn('a.project_id', ids).orderBy('users.name').select('a.project_id', 'a.access', 'users.name'),
     () => db('project_group_access as a').join('groups', 'groups.id', 'a.group_id').whereIn('a.project_id', ids).orderBy('groups.name').select('a.project_id', 'a.access', 'groups.name'),
     () => db('project_tags').whereIn('project_id', ids).orderBy(['project_id', 'tag']).select('project_id', 'tag'),
     () => options.withEmails?.(ownerIds),
+    () => db('projects').whereIn('id', ids).select('id', 'priorities', 'milestones', 'close_status'),
+    () => db('issue_keys').whereIn('project_id', ids).orderBy(['project_id', 'name']).select('project_id', 'name', 'key_type'),
   ]);
+  const tracker: Loaded['tracker'] = new Map(trackerRows.map((r) => [r.id, { priorities: r.priorities ?? {}, milestones: r.milestones ?? [], close_status: r.close_status ?? [], keys: [] }]));
+  for (const key of keyRows) tracker.get(key.project_id)?.keys.push([key.name, key.key_type]);
   const access = new Map(ids.map((id) => [id, { users: emptyLevels(), groups: emptyLevels() }]));
   for (const row of userAccess) access.get(row.project_id)!.users[row.access].push(row.name);
   for (const row of groupAccess) access.get(row.project_id)!.groups[row.access].push(row.name);
   const tags = new Map<number, string[]>();
   for (const row of tagRows) tags.set(row.project_id, [...(tags.get(row.project_id) ?? []), row.tag]);
-  return { projects, users: new Map(userRows.map((r) => [r.id, userFromRow(r)])), access, tags, emails };
+  return { projects, users: new Map(userRows.map((r) => [r.id, userFromRow(r)])), access, tags, emails, tracker };
 }
 
 function build(project: ProjectRecord, loaded: Loaded, baseUrl: string): ProjectJson {
@@ -95,10 +109,10 @@ function build(project: ProjectRecord, loaded: Loaded, baseUrl: string): Project
     access_users: { owner: [owner.name], ...access.users },
     access_groups: access.groups,
     tags: loaded.tags.get(project.id) ?? [],
-    priorities: {},
-    custom_keys: [],
-    close_status: [],
-    milestones: {},
+    priorities: loaded.tracker.get(project.id)?.priorities ?? {},
+    custom_keys: loaded.tracker.get(project.id)?.keys ?? [],
+    close_status: loaded.tracker.get(project.id)?.close_status ?? [],
+    milestones: Object.fromEntries((loaded.tracker.get(project.id)?.milestones ?? []).map((m) => [m.name, { date: m.date, active: m.active }])),
   };
 }
 

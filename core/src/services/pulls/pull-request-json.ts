@@ -1,7 +1,7 @@
 // Pagure's pull-request JSON, for a page of pull requests in a fixed number of queries:
 // projects, users, tags, comments and review scores are each loaded once for the page.
 import type { Knex } from 'knex';
-import { commentFromRow, USER_COLUMNS, userFromRow, type CommentRow, type UserRow } from '../../db/index.js';
+import { commentFromRow, queriesOn, USER_COLUMNS, userFromRow, type CommentRow, type UserRow } from '../../db/index.js';
 import { projectUrlPath, type CommentRecord, type ProjectRecord, type PullRequestRecord } from '../../domain/index.js';
 import { epochString, fullUrl } from '../json/common.js';
 import { projectsJson, type ProjectJson } from '../json/project-json.js';
@@ -68,12 +68,12 @@ export async function pullRequestsJson(
   const pks = prs.map((p) => p.pk);
   const projectIds = [...new Set(prs.flatMap((p) => (p.projectFromId === null ? [p.projectId] : [p.projectId, p.projectFromId])))];
   const projectRecords: ProjectRecord[] = await deps.projectQueries.byIds(projectIds, db);
-  const [projectJsons, tagRows, commentRows] = await Promise.all([
-    projectsJson(db, projectRecords, { baseUrl: deps.baseUrl }),
-    db('pull_request_tag_links as l').join('ticket_tags as t', 't.id', 'l.tag_id').whereIn('l.ticket_pk', pks).orderBy('t.tag').select('l.ticket_pk', 't.tag') as Promise<
+  const [projectJsons, tagRows, commentRows] = await queriesOn(db, [
+    () => projectsJson(db, projectRecords, { baseUrl: deps.baseUrl }),
+    () => db('pull_request_tag_links as l').join('ticket_tags as t', 't.id', 'l.tag_id').whereIn('l.ticket_pk', pks).orderBy('t.tag').select('l.ticket_pk', 't.tag') as Promise<
       Array<{ ticket_pk: number; tag: string }>
     >,
-    db('pull_request_comments').whereIn('ticket_pk', pks).orderBy(['created_at', 'id']).select('*') as Promise<CommentRow[]>,
+    () => db('pull_request_comments').whereIn('ticket_pk', pks).orderBy(['created_at', 'id']).select('*') as Promise<CommentRow[]>,
   ]);
   const projects = new Map(projectRecords.map((p, i) => [p.id, { record: p, json: projectJsons[i]! }]));
   const comments = commentRows.map(commentFromRow);

@@ -2,6 +2,7 @@
 // take, the custom fields they carry, and the colored tags of issues and pull requests.
 import type { Knex } from 'knex';
 import type { ProjectRecord } from '../../domain/index.js';
+import { Invalid, NotFound } from '../../errors/index.js';
 import type { ServiceContext } from '../context.js';
 
 export interface Milestone {
@@ -68,4 +69,82 @@ export class TrackerService {
       .select('id', 'tag', 'tag_description', 'tag_color')) as TicketTag[];
     return new Map(rows.map((r) => [r.tag, r]));
   }
+
+  /** The project's tags, by name; `pattern` matches their start (Pagure appends a "*"). */
+  async tags(project: Pick<ProjectRecord, 'id'>, pattern?: string): Promise<string[]> {
+    const query = this.ctx.db('ticket_tags').where({ project_id: project.id }).orderBy('tag');
+    if (pattern) query.whereRaw('lower(tag) like lower(?)', [`${pattern.replace(/\*+$/, '').replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%')}%`]);
+    return (await query.pluck('tag')) as string[];
+  }
+
+  async tag(project: Pick<ProjectRecord, 'id'>, name: string): Promise<TicketTag> {
+    const row = (await this.ctx.db('ticket_tags').where({ project_id: project.id, tag: name }).first('id', 'tag', 'tag_description', 'tag_color')) as TicketTag | undefined;
+    if (!row) throw NotFound('ENOTAG');
+    return row;
+  }
+
+  /** A new tag for the project's issues and pull requests, validated as Pagure's form does. */
+  async createTag(project: Pick<ProjectRecord, 'id'>, input: { tag: string; description: string; color: string }): Promise<TicketTag> {
+    const errors: Record<string, string[]> = {};
+    if (!input.tag) errors.tag = ['This field is required.'];
+    else if (!TAG_PATTERN.test(input.tag) || input.tag.length > 255) errors.tag = ['Invalid input.'];
+    if (!input.color) errors.tag_color = ['This field is required.'];
+    if (Object.keys(errors).length) throw Invalid('EINVALIDREQ', { errors });
+    const rows = (await this.ctx.db('ticket_tags')
+      .insert({ project_id: project.id, tag: input.tag, tag_description: input.description, tag_color: input.color })
+      .onConflict(['project_id', 'tag'])
+      .ignore()
+      .returning(['id', 'tag', 'tag_description', 'tag_color'])) as TicketTag[];
+    if (!rows[0]) throw Invalid('ENOCODE', `A tag named ${input.tag} already exists for this project`);
+    return rows[0];
+  }
+
+  /** Removes a tag from the project and from every issue and pull request carrying it. */
+  async deleteTag(project: Pick<ProjectRecord, 'id'>, name: string): Promise<string> {
+    const deleted = await this.ctx.db('ticket_tags').where({ project_id: project.id, tag: name }).delete();
+    if (!deleted) throw NotFound('ENOTAG');
+    return `Tag: ${name} has been deleted`;
+  }
+
+  /** Pagure's priorities form: weights (integers) and titles, side by side. */
+  async setPriorities(project: Pick<ProjectRecord, 'id'>, weights: string[], titles: string[]): Promise<Record<string, string>> {
+    if (weights.length !== titles.length) throw Invalid('EINVALIDREQ', { errors: 'Priorities weights and titles are not of the same length' });
+    const priorities: Record<string, string> = {};
+    for (let i = 0; i < weights.length; i++) {
+      const weight = weights[i]!.trim();
+      const title = titles[i]!.trim();
+      if (!weight && !title) continue;
+      if (!/^-?\d+$/.test(weight)) throw Invalid('EINVALIDREQ', { errors: 'Priorities weights must be numbers' });
+      if (weight in priorities) throw Invalid('EINVALIDREQ', { errors: 'Priority weight ' + weight + ' is used more than once' });
+      priorities[weight] = title;
+    }
+    if (Object.keys(priorities).length) priorities[''] = '';
+    await this.ctx.db('projects').where({ id: project.id }).update({ priorities: JSON.stringify(priorities), updated_at: this.ctx.db.fn.now() });
+    return priorities;
+  }
+
+  /** Pagure's milestones form: names, dates and the names of the active ones. */
+  async setMilestones(project: Pick<ProjectRecord, 'id'>, names: string[], dates: string[], active: string[]): Promise<Milestone[]> {
+    const seen = new Set<string>();
+    const milestones: Milestone[] = [];
+    names.forEach((raw, i) => {
+      const name = raw.trim();
+      if (!name) return;
+      if (seen.has(name)) throw Invalid('EINVALIDREQ', { errors: `Milestone ${name} is present multiple times` });
+      seen.add(name);
+      milestones.push({ name, date: dates[i]?.trim() || null, active: active.includes(name) });
+    });
+    await this.ctx.db('projects').where({ id: project.id }).update({ milestones: JSON.stringify(milestones), updated_at: this.ctx.db.fn.now() });
+    return milestones;
+  }
+
+  /** The reasons issues may be closed with. */
+  async setCloseStatuses(project: Pick<ProjectRecord, 'id'>, statuses: string[]): Promise<string[]> {
+    const list = [...new Set(statuses.map((s) => s.trim()).filter(Boolean))];
+    await this.ctx.db('projects').where({ id: project.id }).update({ close_status: JSON.stringify(list), updated_at: this.ctx.db.fn.now() });
+    return list;
+  }
 }
+
+/** Pagure's TAGS_REGEX: a letter or digit, then letters, digits, "-", "_", " ", ".", ":". */
+const TAG_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9\-_ .:]+$/;
