@@ -205,3 +205,41 @@ describeModes('issues', (mode) => {
     await t.api('POST', '/api/0/rpms/pkg/options/update', { issue_tracker: true }, admin);
   });
 });
+
+describeModes('issue tags and dependencies (Pagurus additions to POST issue/<id>)', (mode) => {
+  let t: TestForge;
+  let alice: Record<string, string>;
+  let eve: Record<string, string>;
+
+  before(async () => {
+    t = await createTestForge({ mode, plugins: [FIXTURE_PLUGIN] });
+    await t.createUser('alice');
+    await t.createUser('eve');
+    await t.createProject('alice', 'tracker');
+    alice = { Authorization: `token ${await t.createToken('alice', ['issue_create', 'issue_update'])}` };
+    eve = { Authorization: `token ${await t.createToken('eve', ['issue_create', 'issue_update'])}` };
+    for (const title of ['one', 'two', 'three']) await t.api('POST', '/api/0/tracker/new_issue', { title, issue_content: 'x' }, alice);
+  });
+  after(() => t?.close());
+
+  it('replaces tags and dependencies, shows them both ways, and refuses closing before what it depends on', async () => {
+    const res = await t.api<{ issue: Issue }>('POST', '/api/0/tracker/issue/3', { title: 'three', issue_content: 'x', tag: 'bug,ui', depending: '1', blocking: '2' }, alice);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual([res.body.issue.tags, res.body.issue.depends, res.body.issue.blocks], [['bug', 'ui'], ['1'], ['2']]);
+    assert.deepEqual((await t.api<Issue>('GET', '/api/0/tracker/issue/1')).body.blocks, ['3']);
+    const refused = await t.api<{ error: string }>('POST', '/api/0/tracker/issue/3/status', { status: 'Closed' }, { Authorization: `token ${await t.createToken('alice', ['issue_change_status'])}` });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.error, 'You cannot close a ticket that has ticket depending that are still open.');
+    const cleared = await t.api<{ issue: Issue }>('POST', '/api/0/tracker/issue/3', { title: 'three', issue_content: 'x', tag: 'ui', depending: '' }, alice);
+    assert.deepEqual([cleared.body.issue.tags, cleared.body.issue.depends], [['ui'], []]);
+    const bad = await t.api('POST', '/api/0/tracker/issue/3', { title: 'three', issue_content: 'x', depending: '99' }, alice);
+    assert.equal(bad.status, 400);
+    const empty = await t.api('POST', '/api/0/tracker/issue/3', { title: '', issue_content: 'x', tag: 'nothing' }, alice);
+    assert.equal(empty.status, 400);
+    assert.deepEqual((await t.api<Issue>('GET', '/api/0/tracker/issue/3')).body.tags, ['ui'], 'a refused edit writes nothing');
+    assert.equal((await t.api('POST', '/api/0/tracker/issue/1', { title: 'one', issue_content: 'x', tag: 'x' }, eve)).status, 403);
+    await t.forge.events.idle();
+    const topics = (await t.api<{ events: ForgeEvent[] }>('GET', '/api/0/_fixture/events')).body.events.map((e) => e.topic);
+    for (const topic of ['issue.tag.added', 'issue.tag.removed', 'issue.dependency.added', 'issue.dependency.removed']) assert.ok(topics.includes(topic), topic);
+  });
+});

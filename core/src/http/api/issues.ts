@@ -108,7 +108,23 @@ export function issueRoutes(routes: ProjectRoutes, deps: ApiDependencies): void 
     async (ctx, project) => {
       const issue = await load(ctx, project, true);
       const data = body(ctx);
-      const edited = await issues.edit(await viewerOf(ctx, services), project, issue, { title: text(data.title), content: typeof data.issue_content === 'string' ? data.issue_content : '' });
+      const viewer = await viewerOf(ctx, services);
+      const csv = (v: unknown) => (Array.isArray(v) ? v.map(text) : text(v).split(',')).map((x) => x.trim()).filter(Boolean);
+      const numbers = (name: string) => {
+        const values = csv(data[name]);
+        if (values.some((v) => !/^\d+$/.test(v))) throw Invalid('EINVALIDREQ', { errors: { [name]: ['Issue numbers, comma-separated'] } });
+        return values.map(Number);
+      };
+      const links = {
+        ...('tag' in data ? { tags: csv(data.tag) } : {}),
+        ...('depending' in data ? { depending: numbers('depending') } : {}),
+        ...('blocking' in data ? { blocking: numbers('blocking') } : {}),
+      };
+      const fields = { title: text(data.title), content: typeof data.issue_content === 'string' ? data.issue_content : '' };
+      // Bad title or content fails before anything is written.
+      if (!fields.title || !fields.content) await issues.edit(viewer, project, issue, fields);
+      if (Object.keys(links).length) await issues.setLinks(viewer, project, issue, links);
+      const edited = await issues.edit(viewer, project, issue, fields);
       ctx.body = { issue: await issues.json(project, edited), message: 'Issue edited' };
     },
     { acls: ['issue_update'] },

@@ -385,6 +385,53 @@ export class IssuesService {
     return true;
   }
 
+  /**
+   * Replaces the issue's tags and/or its dependencies (issue numbers it depends on, and
+   * that it blocks): a Pagurus addition to POST issue/<id>, for ticket members. Sends
+   * Pagure's issue.tag.added|removed and issue.dependency.added|removed.
+   */
+  async setLinks(viewer: Viewer, project: ProjectRecord, issue: IssueRecord, links: { tags?: string[]; depending?: number[]; blocking?: number[] }): Promise<void> {
+    const user = viewer.user!;
+    await this.checkMetadataAccess(viewer, project, issue);
+    await this.ctx.db.transaction(async (trx) => {
+      await this.locked(trx, issue);
+      const projectJson = await this.projects.json(project, trx);
+      const announce = async (topic: string, extra: Record<string, unknown>) =>
+        this.emit(trx, project, issue, topic, { issue: await this.json(project, issue, { db: trx }), project: projectJson, ...extra }, user);
+      if (links.tags) {
+        const wanted = [...new Set(links.tags)];
+        const current = (await trx('issue_tag_links as l').join('ticket_tags as t', 't.id', 'l.tag_id').where('l.ticket_pk', issue.pk).pluck('t.tag')) as string[];
+        const added = wanted.filter((t) => !current.includes(t)).sort();
+        const removed = current.filter((t) => !wanted.includes(t)).sort();
+        if (removed.length) {
+          await trx('issue_tag_links').where('ticket_pk', issue.pk).whereIn('tag_id', trx('ticket_tags').where({ project_id: project.id }).whereIn('tag', removed).select('id')).delete();
+        }
+        if (added.length) await this.linkTags(trx, project, issue, added);
+        if (added.length) await announce('issue.tag.added', { tags: added });
+        if (removed.length) await announce('issue.tag.removed', { tags: removed });
+      }
+      for (const [side, numbers] of [['depending', links.depending], ['blocking', links.blocking]] as const) {
+        if (!numbers) continue;
+        const rows = (await trx('issues').where({ project_id: project.id }).whereIn('id', numbers).select('pk', 'id')) as Array<{ pk: number; id: number }>;
+        const unknown = numbers.filter((n) => !rows.some((r) => r.id === n) || n === issue.id);
+        if (unknown.length) throw Invalid('EINVALIDREQ', { errors: { [side]: [`Not issues of this project: ${unknown.join(', ')}`] } });
+        // depending: this issue is the child; blocking: this issue is the parent.
+        const mine = side === 'depending' ? 'child_pk' : 'parent_pk';
+        const theirs = side === 'depending' ? 'parent_pk' : 'child_pk';
+        const current = (await trx('issue_dependencies as d').join('issues as i', 'i.pk', `d.${theirs}`).where(`d.${mine}`, issue.pk).select('i.pk', 'i.id')) as Array<{ pk: number; id: number }>;
+        for (const gone of current.filter((c) => !numbers.includes(c.id))) {
+          await trx('issue_dependencies').where({ [mine]: issue.pk, [theirs]: gone.pk }).delete();
+          await announce('issue.dependency.removed', { removed_dependency: gone.id });
+        }
+        for (const added of rows.filter((r) => !current.some((c) => c.pk === r.pk))) {
+          await trx('issue_dependencies').insert({ [mine]: issue.pk, [theirs]: added.pk }).onConflict(['parent_pk', 'child_pk']).ignore();
+          await announce('issue.dependency.added', { added_dependency: added.id });
+        }
+      }
+      await trx('issues').where({ pk: issue.pk }).update({ updated_at: trx.fn.now() });
+    });
+  }
+
   /** Subscribes or unsubscribes the viewer. */
   async subscribe(viewer: Viewer, issue: IssueRecord, on: boolean): Promise<string> {
     await this.ctx.db('issue_watchers').insert({ ticket_pk: issue.pk, user_id: viewer.user!.id, watch: on }).onConflict(['ticket_pk', 'user_id']).merge();
