@@ -243,3 +243,41 @@ describeModes('issue tags and dependencies (Pagurus additions to POST issue/<id>
     for (const topic of ['issue.tag.added', 'issue.tag.removed', 'issue.dependency.added', 'issue.dependency.removed']) assert.ok(topics.includes(topic), topic);
   });
 });
+
+describeModes('issue custom fields', (mode) => {
+  let t: TestForge;
+  let alice: Record<string, string>;
+
+  before(async () => {
+    t = await createTestForge({ mode });
+    await t.createUser('alice');
+    await t.createUser('eve');
+    await t.createProject('alice', 'fields');
+    alice = { Authorization: `token ${await t.createToken('alice', ['issue_create', 'issue_update_custom_fields', 'modify_project'])}` };
+    const keys = await t.api<{ custom_keys: string[][] }>('POST', '/api/0/fields/update/custom_keys', {
+      custom_keys: ['bugzilla', 'severity', 'blocker'],
+      custom_keys_type: ['link', 'list', 'boolean'],
+      custom_keys_data: ['', 'low, high', ''],
+      custom_keys_notify: [],
+    }, alice);
+    assert.deepEqual(keys.body.custom_keys, [['blocker', 'boolean'], ['bugzilla', 'link'], ['severity', 'list']]);
+    await t.api('POST', '/api/0/fields/new_issue', { title: 'one', issue_content: 'x' }, alice);
+  });
+  after(() => t?.close());
+
+  it('sets fields by type, with Pagure\'s messages and codes, and shows them on the issue', async () => {
+    assert.deepEqual((await t.api('POST', '/api/0/fields/issue/1/custom/severity', { value: 'high' }, alice)).body, { message: 'Custom field severity adjusted to high' });
+    assert.deepEqual((await t.api('POST', '/api/0/fields/issue/1/custom/severity', { value: 'low' }, alice)).body, { message: 'Custom field severity adjusted to low (was: high)' });
+    assert.deepEqual((await t.api('POST', '/api/0/fields/issue/1/custom/severity', { value: 'low' }, alice)).body, { message: 'No changes' });
+    assert.equal((await t.api<{ error_code: string }>('POST', '/api/0/fields/issue/1/custom/nope', { value: 'x' }, alice)).body.error_code, 'EINVALIDISSUEFIELD');
+    assert.equal((await t.api<{ error_code: string }>('POST', '/api/0/fields/issue/1/custom/bugzilla', { value: 'not a link' }, alice)).body.error_code, 'EINVALIDISSUEFIELD_LINK');
+    assert.equal((await t.api('POST', '/api/0/fields/issue/1/custom/severity', { value: 'urgent' }, alice)).status, 400);
+    const many = await t.api<{ messages: Array<Record<string, string>> }>('POST', '/api/0/fields/issue/1/custom', { bugzilla: 'https://bugzilla.example.org/1', blocker: 'true' }, alice);
+    assert.deepEqual(many.body.messages, [{ bugzilla: 'Custom field bugzilla adjusted to https://bugzilla.example.org/1' }, { blocker: 'Custom field blocker adjusted to true' }]);
+    const issue = (await t.api<{ custom_fields: Array<{ name: string; value: string; key_type: string }> }>('GET', '/api/0/fields/issue/1')).body;
+    assert.deepEqual(issue.custom_fields.map((f) => [f.name, f.key_type, f.value]), [['blocker', 'boolean', 'true'], ['bugzilla', 'link', 'https://bugzilla.example.org/1'], ['severity', 'list', 'low']]);
+    const eve = { Authorization: `token ${await t.createToken('eve', ['issue_update_custom_fields'])}` };
+    assert.equal((await t.api('POST', '/api/0/fields/issue/1/custom/severity', { value: 'high' }, eve)).status, 403);
+    assert.deepEqual((await t.api('GET', '/api/0/fields')).body && (await t.api<{ custom_keys: string[][] }>('GET', '/api/0/fields')).body.custom_keys, [['blocker', 'boolean'], ['bugzilla', 'link'], ['severity', 'list']]);
+  });
+});

@@ -186,6 +186,33 @@ export function issueRoutes(routes: ProjectRoutes, deps: ApiDependencies): void 
 
   routes.add(
     'post',
+    '/issue/:issueid/custom/:field',
+    async (ctx, project) => {
+      const issue = await load(ctx, project, true);
+      const raw = body(ctx).value;
+      const [[, message]] = (await issues.setCustomFields(await viewerOf(ctx, services), project, issue, { [routeParams(ctx).field ?? '']: raw === undefined || raw === null ? '' : String(raw).trim() })) as [[string, string | null]];
+      ctx.body = { message: message ?? 'No changes' };
+    },
+    { acls: ['issue_update_custom_fields', 'issue_update'] },
+  );
+
+  routes.add(
+    'post',
+    '/issue/:issueid/custom',
+    async (ctx, project) => {
+      const issue = await load(ctx, project, true);
+      const data = body(ctx);
+      const fields = (typeof data.myfields === 'object' && data.myfields !== null ? data.myfields : data) as Record<string, unknown>;
+      if (!Object.keys(fields).length) throw Invalid('EINVALIDREQ');
+      const values = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v === undefined || v === null ? '' : String(v).trim()]));
+      const results = await issues.setCustomFields(await viewerOf(ctx, services), project, issue, values);
+      ctx.body = { messages: results.map(([name, message]) => ({ [name]: message ?? 'No changes' })) };
+    },
+    { acls: ['issue_update_custom_fields', 'issue_update'] },
+  );
+
+  routes.add(
+    'post',
     '/issue/:issueid/subscribe',
     async (ctx, project) => {
       const issue = await load(ctx, project, true);

@@ -79,6 +79,22 @@ export function ticketTagRoutes(routes: ProjectRoutes, deps: ApiDependencies): v
 
   routes.add(
     'post',
+    '/update/custom_keys',
+    async (ctx, project) => {
+      await services.projects.requireAdmin(await viewerOf(ctx, services), project);
+      const keys = await tracker.setCustomKeys(project, {
+        names: list(ctx, 'custom_keys'),
+        types: list(ctx, 'custom_keys_type'),
+        data: list(ctx, 'custom_keys_data'),
+        notify: list(ctx, 'custom_keys_notify'),
+      });
+      ctx.body = { message: 'List of custom fields updated', custom_keys: keys.map((k) => [k.name, k.keyType]) };
+    },
+    { acls: ['modify_project'] },
+  );
+
+  routes.add(
+    'post',
     '/update/close_status',
     async (ctx, project) => {
       await services.projects.requireAdmin(await viewerOf(ctx, services), project);

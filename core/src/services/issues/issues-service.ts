@@ -432,6 +432,49 @@ export class IssuesService {
     });
   }
 
+  /**
+   * Sets (or with an empty value, clears) custom fields, checked per type: Pagure's
+   * messages per field ("Custom field x adjusted to y (was: z)", or null for no change).
+   * All fields are checked before any is written.
+   */
+  async setCustomFields(viewer: Viewer, project: ProjectRecord, issue: IssueRecord, values: Record<string, string>): Promise<Array<[string, string | null]>> {
+    const user = viewer.user!;
+    if (!readSettings(project).open_metadata_access_to_all && !(await this.seesAllPrivate(viewer, project))) throw Forbidden('EISSUENOTALLOWED');
+    const keys = new Map((await this.tracker.meta(project)).customKeys.map((k) => [k.name, k]));
+    for (const [name, value] of Object.entries(values)) {
+      const key = keys.get(name);
+      if (!key) throw Invalid('EINVALIDISSUEFIELD');
+      if (!value) continue;
+      if (key.keyType === 'link' && value.split(',').some((link) => !/^https?:\/\/[^\s/$.?#].[^\s]*$/i.test(link.replace(/ /g, '')))) throw Invalid('EINVALIDISSUEFIELD_LINK');
+      if (key.keyType === 'list' && !(key.keyData ?? []).includes(value)) throw Invalid('ENOCODE', `Invalid value "${value}" for the custom field ${name}`);
+      if (key.keyType === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(value)) throw Invalid('ENOCODE', `Invalid date "${value}" for the custom field ${name}`);
+    }
+    return this.ctx.db.transaction(async (trx) => {
+      await this.locked(trx, issue);
+      const out: Array<[string, string | null]> = [];
+      for (const [name, raw] of Object.entries(values)) {
+        const key = keys.get(name)!;
+        const value = key.keyType === 'boolean' && raw ? String(['1', 'true', 'on', 'y', 't'].includes(raw.toLowerCase())) : raw;
+        const current = (await trx('issue_values').where({ ticket_pk: issue.pk, key_id: key.id }).first('value')) as { value: string } | undefined;
+        let message: string | null = null;
+        if (!value && current) {
+          await trx('issue_values').where({ ticket_pk: issue.pk, key_id: key.id }).delete();
+          message = `Custom field ${name} reset (from ${current.value})`;
+        } else if (value && current?.value !== value) {
+          await trx('issue_values').insert({ ticket_pk: issue.pk, key_id: key.id, value }).onConflict(['ticket_pk', 'key_id']).merge();
+          message = `Custom field ${name} adjusted to ${value}${current ? ` (was: ${current.value})` : ''}`;
+        }
+        if (message) await this.note(trx, issue, user, [message]);
+        out.push([name, message]);
+      }
+      if (out.some(([, m]) => m)) {
+        await trx('issues').where({ pk: issue.pk }).update({ updated_at: trx.fn.now() });
+        this.emit(trx, project, issue, 'issue.edit', { issue: await this.json(project, issue, { db: trx }), project: await this.projects.json(project, trx), fields: out.filter(([, m]) => m).map(([n]) => n) }, user);
+      }
+      return out;
+    });
+  }
+
   /** Subscribes or unsubscribes the viewer. */
   async subscribe(viewer: Viewer, issue: IssueRecord, on: boolean): Promise<string> {
     await this.ctx.db('issue_watchers').insert({ ticket_pk: issue.pk, user_id: viewer.user!.id, watch: on }).onConflict(['ticket_pk', 'user_id']).merge();

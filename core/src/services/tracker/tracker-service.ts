@@ -138,6 +138,34 @@ export class TrackerService {
     return milestones;
   }
 
+  /**
+   * The custom fields issues carry: names, types (text, boolean, link, list, date), the
+   * comma-separated choices of list fields, and the names whose changes notify. Values of
+   * fields that keep their name survive; the others go with their field.
+   */
+  async setCustomKeys(project: Pick<ProjectRecord, 'id'>, input: { names: string[]; types: string[]; data: string[]; notify: string[] }): Promise<CustomKey[]> {
+    const keys: Array<{ name: string; type: CustomKeyType; data: string[] | null; notify: boolean }> = [];
+    input.names.forEach((raw, i) => {
+      const name = raw.trim();
+      if (!name) return;
+      const type = (input.types[i] ?? 'text').trim() as CustomKeyType;
+      if (!KEY_TYPES.includes(type)) throw Invalid('EINVALIDREQ', { errors: { custom_keys_type: ['Not a valid choice'] } });
+      if (keys.some((k) => k.name === name)) throw Invalid('EINVALIDREQ', { errors: `Custom field ${name} is present multiple times` });
+      const choices = type === 'list' ? (input.data[i] ?? '').split(',').map((c) => c.trim()).filter(Boolean) : null;
+      keys.push({ name, type, data: choices, notify: input.notify.includes(name) || input.notify[i] === 'on' });
+    });
+    await this.ctx.db.transaction(async (trx) => {
+      await trx('issue_keys').where({ project_id: project.id }).whereNotIn('name', keys.map((k) => k.name)).delete();
+      for (const key of keys) {
+        await trx('issue_keys')
+          .insert({ project_id: project.id, name: key.name, key_type: key.type, key_data: key.data === null ? null : JSON.stringify(key.data), key_notify: key.notify })
+          .onConflict(['project_id', 'name'])
+          .merge(['key_type', 'key_data', 'key_notify']);
+      }
+    });
+    return (await this.meta(project)).customKeys;
+  }
+
   /** The reasons issues may be closed with. */
   async setCloseStatuses(project: Pick<ProjectRecord, 'id'>, statuses: string[]): Promise<string[]> {
     const list = [...new Set(statuses.map((s) => s.trim()).filter(Boolean))];
@@ -145,6 +173,8 @@ export class TrackerService {
     return list;
   }
 }
+
+const KEY_TYPES: readonly CustomKeyType[] = ['text', 'boolean', 'link', 'list', 'date'];
 
 /** Pagure's TAGS_REGEX: a letter or digit, then letters, digits, "-", "_", " ", ".", ":". */
 const TAG_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9\-_ .:]+$/;
