@@ -147,6 +147,19 @@ describeModes('pull requests', (mode) => {
     assert.equal(stats.body['feature.txt']!.old_path, null);
   });
 
+  it('serves the pull request as .patch and .diff', async () => {
+    const patch = await t.fetch('/rpms/pkg/pull-request/1.patch');
+    assert.equal(patch.status, 200);
+    assert.match(patch.headers.get('content-type') ?? '', /^text\/plain/);
+    const text = await patch.text();
+    assert.match(text, /^From [0-9a-f]{40} /);
+    assert.match(text, /Subject: \[PATCH\] Change feature.txt on feature/);
+    assert.match(text, /\+new/);
+    const diff = await (await t.fetch('/rpms/pkg/pull-request/1.diff')).text();
+    assert.match(diff, /^diff --git a\/feature.txt b\/feature.txt/);
+    assert.equal((await t.fetch('/rpms/pkg/pull-request/77.patch')).status, 404);
+  });
+
   it('closes and reopens, for the author and committers only', async () => {
     const outsider = await t.api<{ error_code: string }>('POST', '/api/0/rpms/pkg/pull-request/1/close', {}, bob);
     assert.equal(outsider.status, 403);

@@ -2,7 +2,9 @@
 // them. Run in the target repository; a fork's objects are borrowed read-only through
 // GIT_ALTERNATE_OBJECT_DIRECTORIES, so nothing is written anywhere.
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { GitCommandError, runGit } from './exec.js';
+import { gitOutput } from './trees.js';
 
 export interface FileStat {
   lines_added: number;
@@ -56,4 +58,21 @@ export async function diffStats(repo: string, sourceRepo: string, start: string,
     out[newPath] = { lines_added: added, lines_removed: removed, old_path: status === 'A' ? null : oldPath, status, old_id: oldId!, new_id: newId! };
   }
   return out;
+}
+
+/**
+ * A pull request's commits as a stream: `git format-patch` mails (patch) or one combined
+ * diff, from `start`'s parent (or the empty tree) to `stop`.
+ */
+export async function rangeStream(repo: string, sourceRepo: string, start: string, stop: string, asPatch: boolean): Promise<Readable | undefined> {
+  const env = sourceRepo === repo ? {} : { GIT_ALTERNATE_OBJECT_DIRECTORIES: path.join(sourceRepo, 'objects') };
+  let parent: string | undefined;
+  try {
+    parent = (await runGit(['rev-list', '--parents', '-n', '1', start], { cwd: repo, env })).trim().split(' ')[1];
+  } catch (error) {
+    if (error instanceof GitCommandError) return undefined;
+    throw error;
+  }
+  if (asPatch) return gitOutput(repo, ['format-patch', '--stdout', '--no-color', '--no-signature', ...(parent ? [`${parent}..${stop}`] : ['--root', stop])], env);
+  return gitOutput(repo, ['diff', '--no-color', '--no-ext-diff', '--no-textconv', parent ?? EMPTY_TREE, stop], env);
 }

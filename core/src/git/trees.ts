@@ -74,8 +74,8 @@ export async function fileAt(repo: string, commit: string, path: string): Promis
 }
 
 /** A running `git <args>` whose standard output is read as a stream; killed when the stream closes. */
-export function gitOutput(repo: string, args: readonly string[]): Readable {
-  const child = spawn('git', args, { cwd: repo, env: gitEnvironment(), stdio: ['ignore', 'pipe', 'ignore'], timeout: 600_000 });
+export function gitOutput(repo: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Readable {
+  const child = spawn('git', args, { cwd: repo, env: gitEnvironment(env), stdio: ['ignore', 'pipe', 'ignore'], timeout: 600_000 });
   const stdout = child.stdout;
   stdout.once('close', () => {
     if (child.exitCode === null) child.kill();

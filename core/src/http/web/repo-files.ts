@@ -18,6 +18,7 @@ import {
   patchHeader,
   peekStream,
   readBlob,
+  rangeStream,
   readCommit,
 } from '../../git/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
@@ -196,7 +197,20 @@ export function repoFilePages(router: ForgeRouter, services: DomainServices, dep
     );
   }
 
+  /** A pull request's changes: its commits as mails (.patch), or one diff (.diff). */
+  async function pullRequestPatch(ctx: ForgeContext, asPatch: boolean): Promise<void> {
+    const project = await projectOf(ctx);
+    const pr = await services.pullRequests.require(project, routeParams(ctx).requestid);
+    const dir = repoDir(deps, project);
+    const source = pr.projectFromId === null ? undefined : await services.projectQueries.byId(pr.projectFromId);
+    const stream = pr.commitStart && pr.commitStop ? await rangeStream(dir, source ? repoDir(deps, source) : dir, pr.commitStart, pr.commitStop, asPatch) : undefined;
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = stream ?? '';
+  }
+
   for (const variant of VARIANTS) {
+    router.get(`${variant}/pull-request/:requestid.patch`, (ctx) => pullRequestPatch(ctx, true));
+    router.get(`${variant}/pull-request/:requestid.diff`, (ctx) => pullRequestPatch(ctx, false));
     router.get(`${variant}/raw/*rest`, raw);
     router.get(`${variant}/blob/*rest`, blob);
     router.get(`${variant}/c/:commit.patch`, (ctx) => patchOrDiff(ctx, true));
