@@ -75,7 +75,9 @@ export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps
   registry.define<PrData & { path: string }>({
     name: PULL_REQUEST_JOBS.refresh,
     attempts: 3,
-    lockKey: (data) => data.path,
+    // Per pull request, not per repository: a refresh writes only refs/pull/<id>/head (and
+    // the database), so merges never queue behind the refreshes a busy branch triggers.
+    lockKey: (data) => `pull-request:${data.pullRequestPk}`,
     async run(data) {
       const l = await load(data.pullRequestPk);
       if (!l || l.pr.status !== 'Open') return;
