@@ -238,6 +238,43 @@ describeModes('pull requests', (mode) => {
     }
   });
 
+  it('honours only-assignee-can-merge and the minimum score, and assigns', async () => {
+    await gitOk(clone('alice'), 'fetch', '-q', 'origin');
+    await branch(clone('alice'), 'gated', 'gated.txt', 'g\n');
+    const pr = (await open({ title: 'Gated', branch_to: 'main', branch_from: 'gated' })).body;
+    const admin = { Authorization: `token ${await t.createToken('alice', ['modify_project'])}` };
+    await t.api('POST', '/api/0/rpms/pkg/options/update', { 'Only_assignee_can_merge_pull-request': true, 'Minimum_score_to_merge_pull-request': 1 }, admin);
+    assert.equal((await t.api<{ error_code: string }>('POST', `/api/0/rpms/pkg/pull-request/${pr.id}/merge`, {}, alice)).body.error_code, 'ENOTASSIGNED');
+    assert.equal((await t.api<{ error_code: string }>('POST', `/api/0/rpms/pkg/pull-request/${pr.id}/assign`, { assignee: 'bob' }, bob)).body.error_code, 'ENOPRCLOSE');
+    assert.deepEqual((await t.api('POST', `/api/0/rpms/pkg/pull-request/${pr.id}/assign`, { assignee: 'bob' }, alice)).body, { message: 'Request assigned' });
+    assert.equal((await t.api<{ error_code: string }>('POST', `/api/0/rpms/pkg/pull-request/${pr.id}/merge`, {}, alice)).body.error_code, 'ENOTASSIGNEE');
+    assert.deepEqual((await t.api('POST', `/api/0/rpms/pkg/pull-request/${pr.id}/assign`, { assignee: 'alice' }, alice)).body, { message: 'Request assigned' });
+    assert.equal((await get(pr.id)).body.threshold_reached, false);
+    assert.equal((await t.api<{ error_code: string }>('POST', `/api/0/rpms/pkg/pull-request/${pr.id}/merge`, {}, alice)).body.error_code, 'EPRSCORE');
+    await t.api('POST', `/api/0/rpms/pkg/pull-request/${pr.id}/comment`, { comment: ':thumbsup: ship it' }, carol);
+    assert.equal((await get(pr.id)).body.threshold_reached, true);
+    assert.deepEqual((await t.api('POST', `/api/0/rpms/pkg/pull-request/${pr.id}/merge`, {}, alice)).body, { message: 'Changes merged!' });
+    await t.api('POST', '/api/0/rpms/pkg/options/update', { 'Only_assignee_can_merge_pull-request': false, 'Minimum_score_to_merge_pull-request': -1 }, admin);
+  });
+
+  it('rebases the source branch onto the target for its committers', async () => {
+    await gitOk(clone('alice'), 'fetch', '-q', 'origin');
+    await branch(clone('alice'), 'stale', 'stale.txt', 's\n', 'origin/main~2');
+    const pr = (await open({ title: 'Stale', branch_to: 'main', branch_from: 'stale' })).body;
+    assert.equal((await settled(pr.id)).cached_merge_status, 'MERGE');
+    const rebaser = { Authorization: `token ${await t.createToken('alice', ['pull_request_rebase'])}` };
+    const outsider = { Authorization: `token ${await t.createToken('carol', ['pull_request_rebase'])}` };
+    assert.equal((await t.api<{ error_code: string }>('POST', `/api/0/rpms/pkg/pull-request/${pr.id}/rebase`, {}, outsider)).body.error_code, 'EREBASENOTALLOWED');
+    assert.deepEqual((await t.api('POST', `/api/0/rpms/pkg/pull-request/${pr.id}/rebase`, {}, rebaser)).body, { message: 'Pull-request rebased' });
+    const rebased = await eventually(async () => {
+      const now = (await get(pr.id)).body;
+      return now.cached_merge_status === 'FFORWARD' ? now : undefined;
+    }, 'the refresh after the rebase');
+    await gitOk(clone('alice'), 'fetch', '-q', 'origin');
+    assert.equal(await gitOk(clone('alice'), 'rev-parse', `${rebased.commit_stop}~1`), await gitOk(clone('alice'), 'rev-parse', 'origin/main'));
+    assert.ok(rebased.comments.some((c) => c.notification && c.comment.startsWith('rebased onto ')));
+  });
+
   it('answers 404 EPULLREQUESTSDISABLED when the project turned pull requests off', async () => {
     const admin = { Authorization: `token ${await t.createToken('alice', ['modify_project'])}` };
     assert.equal((await t.api('POST', '/api/0/rpms/pkg/options/update', { pull_requests: false }, admin)).status, 200);
