@@ -230,6 +230,7 @@ export class Forge {
       jobs: this.jobs,
       db: this.db.knex,
       log: this.log,
+      locks: this.locks,
     });
     tapPullRequestRefresh(this.hooks, this.services, this.jobs);
     tapCommitReferences(this.hooks, this.services, this.repositories, () => this.config.url);

@@ -32,6 +32,7 @@ export {
   type HookName,
   type JobContext,
   type JobDefinition,
+  type JobPriority,
   type JobQueueApi,
   type JobRegistry,
   type NavContext,

@@ -238,6 +238,25 @@ describeModes('pull requests', (mode) => {
     }
   });
 
+  it('recomputes the merge status of every open pull request into a branch when a push moves it', async () => {
+    await gitOk(clone('alice'), 'fetch', '-q', 'origin');
+    await branch(clone('alice'), 'calm', 'calm.txt', 'calm\n');
+    await branch(clone('alice'), 'touchy', 'touchy.txt', 'mine\n');
+    const calm = (await open({ title: 'Calm', branch_to: 'main', branch_from: 'calm' })).body;
+    const touchy = (await open({ title: 'Touchy', branch_to: 'main', branch_from: 'touchy' })).body;
+    assert.equal((await settled(calm.id)).cached_merge_status, 'FFORWARD');
+    assert.equal((await settled(touchy.id)).cached_merge_status, 'FFORWARD');
+    // main moves under both: one can no longer fast-forward, the other now conflicts.
+    await gitOk(clone('alice'), 'checkout', '-q', '-b', 'main-moves', 'origin/main');
+    await commitFile(clone('alice'), 'touchy.txt', 'theirs\n', { message: 'Someone else writes touchy.txt' });
+    await gitOk(clone('alice'), 'push', '-q', 'origin', 'main-moves:main');
+    const statuses = await eventually(async () => {
+      const now = [(await get(calm.id)).body.cached_merge_status, (await get(touchy.id)).body.cached_merge_status];
+      return now[0] !== 'FFORWARD' && now[1] !== 'FFORWARD' ? now : undefined;
+    }, 'the refresh of the pull requests into main');
+    assert.deepEqual(statuses, ['MERGE', 'CONFLICTS']);
+  });
+
   it('honours only-assignee-can-merge and the minimum score, and assigns', async () => {
     await gitOk(clone('alice'), 'fetch', '-q', 'origin');
     await branch(clone('alice'), 'gated', 'gated.txt', 'g\n');

@@ -112,6 +112,7 @@ export function defineGitJobs(registry: JobRegistry, deps: GitJobDeps): void {
   registry.define<{ path: string }>({
     name: GIT_JOBS.gc,
     attempts: 1,
+    priority: 'low',
     // Under the repository's lock, as every write to it.
     lockKey: (data) => data.path,
     async run(data) {

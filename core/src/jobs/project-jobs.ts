@@ -28,6 +28,8 @@ export function defineProjectJobs(registry: JobRegistry, deps: ProjectJobDeps): 
   registry.define<{ projectId: number; path: string; readme: boolean; defaultBranch: string; ignoreExisting: boolean }>({
     name: PROJECT_JOBS.create,
     attempts: 1,
+    // POST /new with wait=true answers when this ends.
+    priority: 'high',
     lockKey: (data) => data.path,
     async run(data) {
       const project = await services.projectQueries.byId(data.projectId);
@@ -63,6 +65,7 @@ export function defineProjectJobs(registry: JobRegistry, deps: ProjectJobDeps): 
   registry.define<{ projectId: number; path: string }>({
     name: PROJECT_JOBS.fork,
     attempts: 1,
+    priority: 'high',
     lockKey: (data) => data.path,
     async run(data) {
       const fork = await services.projectQueries.byId(data.projectId);

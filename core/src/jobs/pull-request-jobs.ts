@@ -20,7 +20,7 @@ import {
 } from '../git/index.js';
 import type { EventsApi, JobQueueApi, JobRegistry } from '../plugins/index.js';
 import { FinalJobError } from '../queue/index.js';
-import { pullRequestFromRow, type PullRequestRow } from '../db/index.js';
+import { pullRequestFromRow, type PullRequestRow, type RepoLocks } from '../db/index.js';
 
 export interface PullRequestJobDeps {
   services: DomainServices;
@@ -29,6 +29,7 @@ export interface PullRequestJobDeps {
   jobs: JobQueueApi;
   db: Knex;
   log: Logger;
+  locks: RepoLocks;
 }
 
 type PrData = { pullRequestPk: number; userId?: number };
@@ -72,33 +73,64 @@ export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps
     return head;
   }
 
+  /** Head commits and merge status of one pull request, as its branches are now. */
+  async function refresh(pk: number, userId: number | undefined): Promise<{ merge_status: MergeStatus | null } | undefined> {
+    const l = await load(pk);
+    if (!l || l.pr.status !== 'Open') return undefined;
+    let head: string;
+    try {
+      head = await syncHead(l);
+    } catch (error) {
+      // The source branch was deleted: nothing to compare until it comes back.
+      if (error instanceof FinalJobError) return { merge_status: null };
+      throw error;
+    }
+    const target = await commitOf(l.repo, `refs/heads/${l.pr.branch}`);
+    const commits = await commitMessages(l.repo, head, target);
+    const analysis = await analyseMerge(l.repo, target, head);
+    await services.pullRequestUpdates.recordRefresh(l.pr, {
+      commits,
+      target: target ?? null,
+      mergeStatus: analysis.kind,
+      actorId: userId ?? null,
+    });
+    return { merge_status: analysis.kind };
+  }
+
+  // Per pull request, not per repository: a refresh writes only refs/pull/<id>/head (and
+  // the database), so merges never queue behind the refreshes a busy branch triggers.
+  const refreshLock = (pk: number) => `pull-request:${pk}`;
+
   registry.define<PrData & { path: string }>({
     name: PULL_REQUEST_JOBS.refresh,
     attempts: 3,
-    // Per pull request, not per repository: a refresh writes only refs/pull/<id>/head (and
-    // the database), so merges never queue behind the refreshes a busy branch triggers.
-    lockKey: (data) => `pull-request:${data.pullRequestPk}`,
+    lockKey: (data) => refreshLock(data.pullRequestPk),
     async run(data) {
-      const l = await load(data.pullRequestPk);
-      if (!l || l.pr.status !== 'Open') return;
-      let head: string;
-      try {
-        head = await syncHead(l);
-      } catch (error) {
-        // The source branch was deleted: nothing to compare until it comes back.
-        if (error instanceof FinalJobError) return { merge_status: null };
-        throw error;
+      return refresh(data.pullRequestPk, data.userId);
+    },
+  });
+
+  registry.define<{ projectId: number; branch: string; path: string; userId?: number }>({
+    name: PULL_REQUEST_JOBS.refreshTarget,
+    attempts: 3,
+    // A branch with hundreds of open pull requests is one job, not hundreds: it takes one
+    // worker slot at a time and yields to anything a client waits on.
+    priority: 'low',
+    lockKey: (data) => `pull-request-target:${data.projectId}:${data.branch}`,
+    async run(data, context) {
+      const pks = await services.pullRequestUpdates.openInto(data.projectId, data.branch);
+      let failed = 0;
+      for (const pk of pks) {
+        try {
+          await deps.locks.withLock(refreshLock(pk), () => refresh(pk, data.userId));
+        } catch (error) {
+          failed++;
+          context.log.warn({ err: error, pullRequestPk: pk }, 'pull-request refresh failed');
+        }
       }
-      const target = await commitOf(l.repo, `refs/heads/${l.pr.branch}`);
-      const commits = await commitMessages(l.repo, head, target);
-      const analysis = await analyseMerge(l.repo, target, head);
-      await services.pullRequestUpdates.recordRefresh(l.pr, {
-        commits,
-        target: target ?? null,
-        mergeStatus: analysis.kind,
-        actorId: data.userId ?? null,
-      });
-      return { merge_status: analysis.kind };
+      // A retry redoes them all; each refresh is idempotent.
+      if (failed) throw new Error(`${failed} of ${pks.length} pull-request refreshes failed`);
+      return { refreshed: pks.length };
     },
   });
 
@@ -106,6 +138,7 @@ export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps
     name: PULL_REQUEST_JOBS.merge,
     // A worker that dies mid-merge leaves the branch as it was; the retry starts afresh.
     attempts: 3,
+    priority: 'high',
     lockKey: (data) => data.path,
     async run(data, context) {
       const l = await load(data.pullRequestPk);
@@ -170,6 +203,7 @@ export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps
   registry.define<PrData & { path: string; userId: number }>({
     name: PULL_REQUEST_JOBS.rebase,
     attempts: 1,
+    priority: 'high',
     // The source repository is the one written to.
     lockKey: (data) => data.path,
     async run(data) {

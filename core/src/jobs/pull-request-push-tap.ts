@@ -1,16 +1,23 @@
-// Pushes and pull requests: a push to a branch that is the source or the target of open
-// pull requests queues their refresh (new head commits, merge status, pull-request.updated).
+// Pushes and pull requests: a push that moves the source branch of open pull requests
+// queues each one's refresh (new head commits, merge status, pull-request.updated); a push
+// that moves a branch open pull requests target queues one refresh of them all.
 import { PULL_REQUEST_JOBS, type DomainServices } from '../services/index.js';
+import { repositoryPath } from '../domain/index.js';
 import type { ForgeHooks, JobQueueApi } from '../plugins/index.js';
 
 export function tapPullRequestRefresh(hooks: ForgeHooks, services: DomainServices, jobs: JobQueueApi): void {
   hooks.pushed.tapPromise('core:pull-requests', async (push) => {
     const branches = push.refs.filter((r) => r.ref.startsWith('refs/heads/')).map((r) => r.ref.slice('refs/heads/'.length));
-    const affected = await services.pullRequestUpdates.openOnBranches(push.project.id, branches);
-    if (!affected.length) return;
+    if (!branches.length) return;
     const pusher = await services.users.byName(push.user.name);
-    for (const pr of affected) {
-      await jobs.enqueue(PULL_REQUEST_JOBS.refresh, { pullRequestPk: pr.pk, path: pr.path, ...(pusher ? { userId: pusher.id } : {}) });
+    const by: Record<string, number> = pusher ? { userId: pusher.id } : {};
+    const { fromBranches, intoBranches } = await services.pullRequestUpdates.openOnBranches(push.project.id, branches);
+    for (const pr of fromBranches) await jobs.enqueue(PULL_REQUEST_JOBS.refresh, { pullRequestPk: pr.pk, path: pr.path, ...by });
+    if (!intoBranches.length) return;
+    const project = await services.projectQueries.byId(push.project.id);
+    if (!project) return;
+    for (const branch of intoBranches) {
+      await jobs.enqueue(PULL_REQUEST_JOBS.refreshTarget, { projectId: project.id, branch, path: repositoryPath(project), ...by });
     }
   });
 }

@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { afterCommit } from '../db/index.js';
 import type { EnqueuedTask, JobDefinition, JobQueueApi, JobRegistry } from '../plugins/index.js';
-import { assertJobData, type JobData, type QueuePort } from '../queue/index.js';
+import { assertJobData, PRIORITY_RANKS, type JobData, type QueuePort } from '../queue/index.js';
 
 const JOB_NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 const DEFAULT_ATTEMPTS = 3;
@@ -47,6 +47,7 @@ export class Jobs implements JobRegistry, JobQueueApi {
       id: await this.queue.enqueue(name, data, {
         attempts: definition.attempts ?? DEFAULT_ATTEMPTS,
         backoffMs: definition.backoffMs ?? DEFAULT_BACKOFF_MS,
+        priority: PRIORITY_RANKS[definition.priority ?? 'normal'],
       }),
     });
     if (!options.trx) return add();

@@ -69,7 +69,15 @@ export interface JobDefinition<D extends JobData = JobData> {
   attempts?: number;
   /** Delay before the first retry, doubling after each (default 1000 ms). */
   backoffMs?: number;
+  /**
+   * Which waiting jobs a worker takes first (default 'normal'): 'high' for jobs a client
+   * waits on (merges, new projects, forks), 'low' for upkeep that can lag (refreshes, gc).
+   * Jobs of the same priority run in the order they were queued.
+   */
+  priority?: JobPriority;
 }
+
+export type JobPriority = 'high' | 'normal' | 'low';
 
 export interface JobRegistry {
   define<D extends JobData>(definition: JobDefinition<D>): void;

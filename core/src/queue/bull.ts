@@ -57,6 +57,8 @@ export class BullQueue implements QueuePort {
       jobId: randomUUID(),
       attempts: options.attempts,
       backoff: { type: 'exponential', delay: options.backoffMs },
+      // Every job carries one, so bull keeps the wait list ordered by it, FIFO within a rank.
+      priority: options.priority,
       removeOnComplete: { age: KEEP_COMPLETED_SECONDS },
       removeOnFail: { age: KEEP_FAILED_SECONDS },
     });

@@ -29,7 +29,7 @@ export class InlineQueue implements QueuePort {
     if (this.closed) throw new Error('the queue is closed');
     const task: Task = { id: randomUUID(), name, state: 'PENDING', data, options, attempt: 0 };
     this.tasks.set(task.id, task);
-    this.waiting.push(task);
+    this.queueUp(task);
     this.pump();
     return task.id;
   }
@@ -69,6 +69,13 @@ export class InlineQueue implements QueuePort {
     await Promise.allSettled([...this.active]);
   }
 
+  /** After every waiting task of the same or a higher priority (a lower rank). */
+  private queueUp(task: Task): void {
+    let at = this.waiting.length;
+    while (at > 0 && this.waiting[at - 1]!.options.priority > task.options.priority) at--;
+    this.waiting.splice(at, 0, task);
+  }
+
   private pump(): void {
     while (this.processor && !this.closed && this.running < this.concurrency && this.waiting.length) {
       const task = this.waiting.shift()!;
@@ -95,7 +102,7 @@ export class InlineQueue implements QueuePort {
         task.error = message;
         const timer = setTimeout(() => {
           this.timers.delete(timer);
-          this.waiting.push(task);
+          this.queueUp(task);
           this.pump();
         }, task.options.backoffMs * 2 ** (task.attempt - 1));
         this.timers.add(timer);

@@ -36,7 +36,12 @@ export interface EnqueueOptions {
   attempts: number;
   /** Delay before the first retry; doubles after each. */
   backoffMs: number;
+  /** 1 runs first; jobs of equal priority run in the order queued. */
+  priority: number;
 }
+
+/** The queue priorities of a job definition's 'high', 'normal' and 'low'. */
+export const PRIORITY_RANKS = { high: 1, normal: 2, low: 3 } as const;
 
 export interface QueuePort {
   readonly kind: 'inline' | 'bull';

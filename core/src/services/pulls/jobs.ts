@@ -6,6 +6,11 @@ export const PULL_REQUEST_JOBS = {
    * push moves its source or target branch.
    */
   refresh: 'core.pull-request-refresh',
+  /**
+   * { projectId, branch, path, userId? }: refresh every open pull request into that branch,
+   * one after another; queued once when a push moves a branch, however many target it.
+   */
+  refreshTarget: 'core.pull-request-refresh-target',
   /** { pullRequestPk, userId }: merge the pull request into its target branch. */
   merge: 'core.pull-request-merge',
   /** { pullRequestPk, userId }: rebase the source branch onto the target branch. */

@@ -35,28 +35,37 @@ export class PullRequestUpdates {
   ) {}
 
   /**
-   * The open pull requests a push to `branches` of `projectId` affects (as source or as
-   * target), with the repository path each one's jobs lock: one query.
+   * What a push to `branches` of `projectId` affects: the open pull requests from those
+   * branches (with the path of the repository their refresh locks), and which of the
+   * branches open pull requests target. Two indexed queries.
    */
-  async openOnBranches(projectId: number, branches: readonly string[]): Promise<Array<{ pk: number; path: string }>> {
-    if (!branches.length) return [];
-    const rows = (await this.ctx.db('pull_requests as pr')
-      .join('projects as t', 't.id', 'pr.project_id')
-      .join('users as o', 'o.id', 't.user_id')
-      .where('pr.status', 'Open')
-      .where((q) =>
-        q
-          .where((s) => s.where('pr.project_from_id', projectId).whereIn('pr.branch_from', [...branches]))
-          .orWhere((s) => s.where('pr.project_id', projectId).whereIn('pr.branch', [...branches])),
-      )
-      .select('pr.pk', 't.name', 't.namespace', 't.is_fork', 'o.name as owner_name')) as Array<{
-      pk: number;
-      name: string;
-      namespace: string | null;
-      is_fork: boolean;
-      owner_name: string;
-    }>;
-    return rows.map((r) => ({ pk: r.pk, path: repositoryPath({ name: r.name, namespace: r.namespace, isFork: r.is_fork, ownerName: r.owner_name }) }));
+  async openOnBranches(
+    projectId: number,
+    branches: readonly string[],
+  ): Promise<{ fromBranches: Array<{ pk: number; path: string }>; intoBranches: string[] }> {
+    if (!branches.length) return { fromBranches: [], intoBranches: [] };
+    const [from, into] = await Promise.all([
+      this.ctx.db('pull_requests as pr')
+        .join('projects as t', 't.id', 'pr.project_id')
+        .join('users as o', 'o.id', 't.user_id')
+        .where('pr.status', 'Open')
+        .where('pr.project_from_id', projectId)
+        .whereIn('pr.branch_from', [...branches])
+        .select('pr.pk', 't.name', 't.namespace', 't.is_fork', 'o.name as owner_name') as Promise<
+        Array<{ pk: number; name: string; namespace: string | null; is_fork: boolean; owner_name: string }>
+      >,
+      this.ctx.db('pull_requests').where({ status: 'Open', project_id: projectId }).whereIn('branch', [...branches]).distinct('branch') as Promise<Array<{ branch: string }>>,
+    ]);
+    return {
+      fromBranches: from.map((r) => ({ pk: r.pk, path: repositoryPath({ name: r.name, namespace: r.namespace, isFork: r.is_fork, ownerName: r.owner_name }) })),
+      intoBranches: into.map((r) => r.branch).sort(),
+    };
+  }
+
+  /** The open pull requests into `branch` of `projectId`, oldest first. */
+  async openInto(projectId: number, branch: string): Promise<number[]> {
+    const rows = (await this.ctx.db('pull_requests').where({ status: 'Open', project_id: projectId, branch }).orderBy('pk').select('pk')) as Array<{ pk: number }>;
+    return rows.map((r) => r.pk);
   }
 
   /** Queues the refresh of a pull request of `project` (after `trx` commits, when given). */
