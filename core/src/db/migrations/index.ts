@@ -6,8 +6,9 @@ import { projects } from './0003-projects.js';
 import { activity } from './0004-activity.js';
 import { flags } from './0005-flags.js';
 import { tickets } from './0006-tickets.js';
+import { issueListingIndex } from './0007-issue-listing-index.js';
 
 export const coreMigrations: MigrationSet = {
   owner: 'core',
-  migrations: [instance, accounts, projects, activity, flags, tickets],
+  migrations: [instance, accounts, projects, activity, flags, tickets, issueListingIndex],
 };

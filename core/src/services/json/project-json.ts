@@ -1,7 +1,7 @@
 // Pagure's project JSON, built for many projects at once: parents, owners, access lists
-// and tags come from a fixed number of queries, whatever the number of projects.
+// and tags come from two queries (plus one per generation of parents), whatever the number of projects.
 import type { Knex } from 'knex';
-import { PROJECT_COLUMNS, projectFromRow, queriesOn, USER_COLUMNS, userFromRow, type ProjectRow, type UserRow } from '../../db/index.js';
+import { PROJECT_COLUMNS, projectFromRow, queriesOn, type ProjectRow } from '../../db/index.js';
 import { projectFullname, projectUrlPath, type ProjectRecord, type UserRecord } from '../../domain/index.js';
 import type { UserEmails } from '../users/users-service.js';
 import { epochString, fullUrl } from './common.js';
@@ -39,6 +39,22 @@ interface Loaded {
   tracker: Map<number, { priorities: Record<string, string>; milestones: Array<{ name: string; date: string | null; active: boolean }>; close_status: string[]; keys: Array<[string, string]> }>;
 }
 
+interface DetailRow {
+  id: number;
+  priorities: Record<string, string> | null;
+  milestones: Array<{ name: string; date: string | null; active: boolean }> | null;
+  close_status: string[] | null;
+  owner_id: number;
+  owner_name: string;
+  owner_fullname: string;
+  owner_is_admin: boolean;
+  owner_created_at: Date;
+  user_access: Array<[Level, string]>;
+  group_access: Array<[Level, string]>;
+  tags: string[];
+  custom_keys: Array<[string, string]>;
+}
+
 const emptyLevels = (): Record<Level, string[]> => ({ admin: [], commit: [], collaborator: [], ticket: [] });
 
 export interface ProjectJsonOptions {
@@ -58,35 +74,35 @@ async function load(db: Knex, roots: readonly ProjectRecord[], options: ProjectJ
   }
   const ids = [...projects.keys()];
   const ownerIds = [...new Set([...projects.values()].map((p) => p.userId))];
-  type Named = Array<{ project_id: number; access: Level; name: string }>;
-  type TrackerRow = { id: number; priorities: Record<string, string>; milestones: Array<{ name: string; date: string | null; active: boolean }>; close_status: string[] };
-  const [userRows, userAccess, groupAccess, tagRows, emails, trackerRows, keyRows] = await queriesOn<
-    [
-      Promise<UserRow[]>,
-      Promise<Named>,
-      Promise<Named>,
-      Promise<Array<{ project_id: number; tag: string }>>,
-      Promise<Map<number, UserEmails>> | undefined,
-      Promise<TrackerRow[]>,
-      Promise<Array<{ project_id: number; name: string; key_type: string }>>,
-    ]
-  >(db, [
-    () => db('users').whereIn('id', ownerIds).select(...USER_COLUMNS),
-    () => db('project_user_access as a').join('users', 'users.id', 'a.user_id').whereIn('a.project_id', ids).orderBy('users.name').select('a.project_id', 'a.access', 'users.name'),
-    () => db('project_group_access as a').join('groups', 'groups.id', 'a.group_id').whereIn('a.project_id', ids).orderBy('groups.name').select('a.project_id', 'a.access', 'groups.name'),
-    () => db('project_tags').whereIn('project_id', ids).orderBy(['project_id', 'tag']).select('project_id', 'tag'),
+  // Everything else in one round trip: each list is aggregated next to its project.
+  const listOf = (sql: string) => db.raw(`coalesce((${sql}), '[]'::json)`);
+  const [rows, emails] = await queriesOn<[Promise<DetailRow[]>, Promise<Map<number, UserEmails>> | undefined]>(db, [
+    () =>
+      db('projects as p')
+        .join('users as owner', 'owner.id', 'p.user_id')
+        .whereIn('p.id', ids)
+        .select('p.id', 'p.priorities', 'p.milestones', 'p.close_status', 'owner.id as owner_id', 'owner.name as owner_name', 'owner.fullname as owner_fullname', 'owner.is_admin as owner_is_admin', 'owner.created_at as owner_created_at', {
+          user_access: listOf('select json_agg(json_build_array(a.access, u.name) order by u.name) from project_user_access a join users u on u.id = a.user_id where a.project_id = p.id'),
+          group_access: listOf('select json_agg(json_build_array(a.access, g.name) order by g.name) from project_group_access a join groups g on g.id = a.group_id where a.project_id = p.id'),
+          tags: listOf('select json_agg(t.tag order by t.tag) from project_tags t where t.project_id = p.id'),
+          custom_keys: listOf('select json_agg(json_build_array(k.name, k.key_type) order by k.name) from issue_keys k where k.project_id = p.id'),
+        }) as Promise<DetailRow[]>,
     () => options.withEmails?.(ownerIds),
-    () => db('projects').whereIn('id', ids).select('id', 'priorities', 'milestones', 'close_status'),
-    () => db('issue_keys').whereIn('project_id', ids).orderBy(['project_id', 'name']).select('project_id', 'name', 'key_type'),
   ]);
-  const tracker: Loaded['tracker'] = new Map(trackerRows.map((r) => [r.id, { priorities: r.priorities ?? {}, milestones: r.milestones ?? [], close_status: r.close_status ?? [], keys: [] }]));
-  for (const key of keyRows) tracker.get(key.project_id)?.keys.push([key.name, key.key_type]);
-  const access = new Map(ids.map((id) => [id, { users: emptyLevels(), groups: emptyLevels() }]));
-  for (const row of userAccess) access.get(row.project_id)!.users[row.access].push(row.name);
-  for (const row of groupAccess) access.get(row.project_id)!.groups[row.access].push(row.name);
-  const tags = new Map<number, string[]>();
-  for (const row of tagRows) tags.set(row.project_id, [...(tags.get(row.project_id) ?? []), row.tag]);
-  return { projects, users: new Map(userRows.map((r) => [r.id, userFromRow(r)])), access, tags, emails, tracker };
+  const users = new Map<number, UserRecord>();
+  const access: Loaded['access'] = new Map();
+  const tags: Loaded['tags'] = new Map();
+  const tracker: Loaded['tracker'] = new Map();
+  for (const r of rows) {
+    users.set(r.owner_id, { id: r.owner_id, name: r.owner_name, fullname: r.owner_fullname, isAdmin: r.owner_is_admin, createdAt: r.owner_created_at });
+    const levels = { users: emptyLevels(), groups: emptyLevels() };
+    for (const [level, name] of r.user_access) levels.users[level].push(name);
+    for (const [level, name] of r.group_access) levels.groups[level].push(name);
+    access.set(r.id, levels);
+    tags.set(r.id, r.tags);
+    tracker.set(r.id, { priorities: r.priorities ?? {}, milestones: r.milestones ?? [], close_status: r.close_status ?? [], keys: r.custom_keys });
+  }
+  return { projects, users, access, tags, emails, tracker };
 }
 
 function build(project: ProjectRecord, loaded: Loaded, baseUrl: string): ProjectJson {

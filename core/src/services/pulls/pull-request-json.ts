@@ -1,5 +1,6 @@
 // Pagure's pull-request JSON, for a page of pull requests in a fixed number of queries:
-// projects, users, tags, comments and review scores are each loaded once for the page.
+// projects, users, tags, comments and review scores are each loaded once for the page, in
+// two round trips.
 import type { Knex } from 'knex';
 import { commentFromRow, queriesOn, USER_COLUMNS, userFromRow, type CommentRow, type UserRow } from '../../db/index.js';
 import { projectUrlPath, type CommentRecord, type ProjectRecord, type PullRequestRecord } from '../../domain/index.js';
@@ -67,23 +68,30 @@ export async function pullRequestsJson(
   const db = options.db ?? deps.db;
   const pks = prs.map((p) => p.pk);
   const projectIds = [...new Set(prs.flatMap((p) => (p.projectFromId === null ? [p.projectId] : [p.projectId, p.projectFromId])))];
-  const projectRecords: ProjectRecord[] = await deps.projectQueries.byIds(projectIds, db);
-  const [projectJsons, tagRows, commentRows] = await queriesOn(db, [
-    () => projectsJson(db, projectRecords, { baseUrl: deps.baseUrl }),
-    () => db('pull_request_tag_links as l').join('ticket_tags as t', 't.id', 'l.tag_id').whereIn('l.ticket_pk', pks).orderBy('t.tag').select('l.ticket_pk', 't.tag') as Promise<
-      Array<{ ticket_pk: number; tag: string }>
-    >,
+  const knownUsers = [...new Set(prs.flatMap((p) => [p.userId, p.assigneeId, p.closedById]).filter((id): id is number => id !== null))];
+  // Two round trips: the projects, tags, comments and every user named; then the projects' JSON.
+  const [projectRecords, tagRows, commentRows, userRows] = await queriesOn(db, [
+    () => deps.projectQueries.byIds(projectIds, db),
+    () =>
+      db('pull_request_tag_links as l').join('ticket_tags as t', 't.id', 'l.tag_id').whereIn('l.ticket_pk', pks).orderBy('t.tag').select('l.ticket_pk', 't.tag') as Promise<
+        Array<{ ticket_pk: number; tag: string }>
+      >,
     () => db('pull_request_comments').whereIn('ticket_pk', pks).orderBy(['created_at', 'id']).select('*') as Promise<CommentRow[]>,
+    () =>
+      db('users')
+        .where((q) =>
+          q
+            .whereIn('users.id', knownUsers)
+            .orWhereIn('users.id', db('pull_request_comments').whereIn('ticket_pk', pks).select('user_id'))
+            .orWhereIn('users.id', db('pull_request_comments').whereIn('ticket_pk', pks).whereNotNull('editor_id').select('editor_id')),
+        )
+        .select(...USER_COLUMNS) as Promise<UserRow[]>,
   ]);
-  const projects = new Map(projectRecords.map((p, i) => [p.id, { record: p, json: projectJsons[i]! }]));
+  const projectJsons = await projectsJson(db, projectRecords, { baseUrl: deps.baseUrl });
+  const projects = new Map(projectRecords.map((p, i) => [p.id, { record: p as ProjectRecord, json: projectJsons[i]! }]));
   const comments = commentRows.map(commentFromRow);
-  const userIds = new Set<number>();
-  for (const p of prs) for (const id of [p.userId, p.assigneeId, p.closedById]) if (id !== null) userIds.add(id);
-  for (const c of comments) {
-    userIds.add(c.userId);
-    if (c.editorId !== null) userIds.add(c.editorId);
-  }
-  const userRows = userIds.size ? ((await db('users').whereIn('users.id', [...userIds]).select(...USER_COLUMNS)) as UserRow[]) : [];
+  const commentsOf = new Map<number, CommentRecord[]>();
+  for (const c of comments) commentsOf.set(c.ticketPk, [...(commentsOf.get(c.ticketPk) ?? []), c]);
   const users = new Map(userRows.map((r) => [r.id, userFromRow(r)]));
   const user = (id: number | null) => {
     const found = id === null ? undefined : users.get(id);
@@ -91,7 +99,7 @@ export async function pullRequestsJson(
   };
   return prs.map((pr) => {
     const target = projects.get(pr.projectId)!;
-    const mine = comments.filter((c) => c.ticketPk === pr.pk);
+    const mine = commentsOf.get(pr.pk) ?? [];
     const threshold = Number(readSettings(target.record)['Minimum_score_to_merge_pull-request']);
     return {
       id: pr.id,
