@@ -231,6 +231,7 @@ export class Forge {
       db: this.db.knex,
       log: this.log,
       locks: this.locks,
+      hooks: this.hooks,
     });
     tapPullRequestRefresh(this.hooks, this.services, this.jobs);
     tapCommitReferences(this.hooks, this.services, this.repositories, () => this.config.url);

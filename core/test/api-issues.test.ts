@@ -184,6 +184,51 @@ describeModes('issues', (mode) => {
     assert.equal(sub.body.message, 'You are now watching this issue');
   });
 
+  it('edits comments (their author or a committer, never the forge\'s notes) and deletes issues (admins only), with events', async () => {
+    const issue = (await newIssue({ title: 'Short-lived', issue_content: 'Soon gone' }, bob)).body.issue;
+    await t.api('POST', `/api/0/rpms/pkg/issue/${issue.id}/comment`, { comment: 'First try' }, eve);
+    await t.api('POST', `/api/0/rpms/pkg/issue/${issue.id}/assign`, { assignee: 'dave' }, alice);
+    type Comment = { id: number; comment: string; notification: boolean; edited_on: string | null; editor: { name: string } | null };
+    const comments = (await t.api<{ comments: Comment[] }>('GET', `/api/0/rpms/pkg/issue/${issue.id}`)).body.comments;
+    const eves = comments.find((c) => !c.notification)!;
+    const note = comments.find((c) => c.notification)!;
+    const edit = (id: number, comment: string, headers: Record<string, string>) =>
+      t.api<{ message: string; comment: Comment; error_code?: string }>('POST', `/api/0/rpms/pkg/issue/${issue.id}/comment/${id}`, { comment }, headers);
+
+    const own = await edit(eves.id, 'Second try', eve);
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+    assert.equal(own.body.message, 'Comment updated');
+    assert.equal(own.body.comment.comment, 'Second try');
+    assert.equal(own.body.comment.editor!.name, 'eve');
+    assert.ok(own.body.comment.edited_on);
+    const stranger = await edit(eves.id, 'Hijacked', bob);
+    assert.equal(stranger.status, 403);
+    assert.equal(stranger.body.error_code, 'ENOTHIGHENOUGH');
+    assert.equal((await edit(eves.id, 'Tidied by the owner', alice)).body.comment.editor!.name, 'alice');
+    assert.equal((await edit(note.id, 'Rewritten history', alice)).status, 403, "the forge's notes stay as written");
+    assert.equal((await edit(eves.id, '', eve)).status, 400);
+    assert.equal((await edit(9999, 'x', eve)).body.error_code, 'ENOCOMMENT');
+    assert.equal((await t.api<{ comment: string }>('GET', `/api/0/rpms/pkg/issue/${issue.id}/comment/${eves.id}`)).body.comment, 'Tidied by the owner');
+
+    const notAdmin = await t.api<{ error_code: string }>('DELETE', `/api/0/rpms/pkg/issue/${issue.id}`, undefined, bob);
+    assert.equal(notAdmin.body.error_code, 'ENOTHIGHENOUGH', 'its author is not an admin of the project');
+    assert.equal((await t.api('GET', `/api/0/rpms/pkg/issue/${issue.id}`)).status, 200);
+    assert.deepEqual((await t.api('DELETE', `/api/0/rpms/pkg/issue/${issue.id}`, undefined, alice)).body, { message: 'Issue deleted' });
+    assert.equal((await t.api<{ error_code: string }>('GET', `/api/0/rpms/pkg/issue/${issue.id}`)).body.error_code, 'ENOISSUE');
+    assert.equal((await t.api('DELETE', `/api/0/rpms/pkg/issue/${issue.id}`, undefined, alice)).status, 404);
+    // Numbers are never given twice.
+    assert.equal((await newIssue({ title: 'After', issue_content: 'Next number' })).body.issue.id, issue.id + 1);
+
+    await t.forge.events.idle();
+    const events = (await t.api<{ events: ForgeEvent[] }>('GET', '/api/0/_fixture/events')).body.events;
+    const edited = events.filter((e) => e.topic === 'issue.comment.edited');
+    assert.equal(edited.length, 2);
+    assert.deepEqual(Object.keys(edited[0]!.body).sort(), ['agent', 'comment', 'project']);
+    const dropped = events.find((e) => e.topic === 'issue.drop')!;
+    assert.deepEqual(Object.keys(dropped.body).sort(), ['agent', 'issue', 'project']);
+    assert.equal((dropped.body as { issue: Issue }).issue.id, issue.id);
+  });
+
   it('sends issue events with Pagure\'s keys', async () => {
     await t.forge.events.idle();
     const events = (await t.api<{ events: ForgeEvent[] }>('GET', '/api/0/_fixture/events')).body.events.filter((e) => e.topic.startsWith('issue.'));

@@ -204,6 +204,23 @@ describeModes('pull requests', (mode) => {
     assert.equal(await gitOk(clone('alice'), 'log', '-1', '--format=%s', 'origin/main'), `Merge #${side.id} \`Side\``);
   });
 
+  it('holds merges to the push policy: a canPush veto answers 409 and leaves the branch alone', async () => {
+    // The fixture plugin vetoes every update of refs/heads/forbidden, so the branch is made on disk.
+    const bare = t.forge.repositories.pathOf('rpms/pkg.git');
+    await gitOk(bare, 'branch', 'forbidden', 'main');
+    const before = await gitOk(bare, 'rev-parse', 'forbidden');
+    await gitOk(clone('alice'), 'fetch', '-q', 'origin');
+    await branch(clone('alice'), 'into-forbidden', 'veto.txt', 'veto\n', 'origin/forbidden');
+    const pr = (await open({ title: 'Vetoed', branch_to: 'forbidden', branch_from: 'into-forbidden' })).body;
+    assert.equal((await settled(pr.id)).cached_merge_status, 'FFORWARD');
+    const res = await t.api<{ error_code: string; errors: unknown }>('POST', `/api/0/rpms/pkg/pull-request/${pr.id}/merge`, {}, alice);
+    assert.equal(res.status, 409);
+    assert.equal(res.body.error_code, 'EPRCONFLICTS');
+    assert.deepEqual(res.body.errors, 'fixture refuses pushes to refs/heads/forbidden');
+    assert.equal(await gitOk(bare, 'rev-parse', 'forbidden'), before);
+    assert.equal((await get(pr.id)).body.status, 'Open');
+  });
+
   it('opens a pull request from a fork on its parent, as ogr does', async () => {
     const fork = await t.api('POST', '/api/0/fork', { repo: 'pkg', namespace: 'rpms', wait: true }, bob);
     assert.equal(fork.status, 200, JSON.stringify(fork.body));

@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { PULL_REQUEST_JOBS, GIT_JOBS, readSettings, type DomainServices } from '../services/index.js';
-import { repositoryPath, type MergeStatus, type ProjectRecord, type PullRequestRecord, type UserRecord } from '../domain/index.js';
+import { projectRef, repositoryPath, type MergeStatus, type ProjectRecord, type PullRequestRecord, type UserRecord } from '../domain/index.js';
 import {
   analyseMerge,
   commitMessages,
@@ -18,7 +18,7 @@ import {
   writeCommit,
   type Repositories,
 } from '../git/index.js';
-import type { EventsApi, JobQueueApi, JobRegistry } from '../plugins/index.js';
+import type { EventsApi, ForgeHooks, JobQueueApi, JobRegistry } from '../plugins/index.js';
 import { FinalJobError } from '../queue/index.js';
 import { pullRequestFromRow, type PullRequestRow, type RepoLocks } from '../db/index.js';
 
@@ -30,6 +30,7 @@ export interface PullRequestJobDeps {
   db: Knex;
   log: Logger;
   locks: RepoLocks;
+  hooks: ForgeHooks;
 }
 
 type PrData = { pullRequestPk: number; userId?: number };
@@ -185,6 +186,15 @@ export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps
           merged = await writeCommit(l.repo, { tree: analysis.tree, parents: [target!, head], message, author });
           break;
       }
+      // A merge is a push by the merger: the same policy (a plugin's canPush veto) applies.
+      const refusal = await deps.hooks.canPush.promise({
+        user: { name: merger.name },
+        project: projectRef(l.target),
+        ref: `refs/heads/${l.pr.branch}`,
+        oldRev: target ?? NULL_REV,
+        newRev: merged,
+      });
+      if (refusal) throw new FinalJobError(refusal.message);
       // The one write that publishes the merge; it fails if the branch moved meanwhile.
       await moveBranch(l.repo, l.pr.branch, merged, target ?? '', `merge pull-request #${l.pr.id} by ${merger.name}`);
       deps.log.info({ pr: l.pr.uid, branch: l.pr.branch, commit: merged }, 'pull request merged');
@@ -220,6 +230,11 @@ export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps
       const result = await rebaseCommits(l.sourceRepo, head, l.repo, onto, await signatureOf(services, user), keep);
       if (!result.ok) throw new FinalJobError(result.reason);
       try {
+        const refusal =
+          result.head === head
+            ? undefined
+            : await deps.hooks.canPush.promise({ user: { name: user.name }, project: projectRef(l.source), ref: `refs/heads/${l.pr.branchFrom}`, oldRev: head, newRev: result.head });
+        if (refusal) throw new FinalJobError(refusal.message);
         if (result.head !== head) await moveBranch(l.sourceRepo, l.pr.branchFrom, result.head, head, `rebase of pull-request #${l.pr.id} by ${user.name}`);
       } finally {
         await runGit(['update-ref', '-d', keep], { cwd: l.sourceRepo }).catch(() => undefined);

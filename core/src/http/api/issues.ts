@@ -140,6 +140,32 @@ export function issueRoutes(routes: ProjectRoutes, deps: ApiDependencies): void 
     ctx.body = { ...comment, avatar_url: avatarUrl(email, 16), comment_date: new Date(Number(comment.date_created) * 1000).toISOString().replace('T', ' ').slice(0, 19) };
   });
 
+  // Pagurus addition: Pagure edits comments in its pages only.
+  routes.add(
+    'post',
+    '/issue/:issueid/comment/:commentid',
+    async (ctx, project) => {
+      const issue = await load(ctx, project, true);
+      const id = routeParams(ctx).commentid ?? '';
+      if (!/^\d+$/.test(id)) throw NotFound('ENOCOMMENT');
+      const comment = await issues.editComment(await viewerOf(ctx, services), project, issue, Number(id), text(body(ctx).comment));
+      ctx.body = { message: 'Comment updated', comment };
+    },
+    { acls: ['issue_comment', 'issue_update'] },
+  );
+
+  // Pagurus addition: Pagure deletes issues in its pages only (project admins).
+  routes.add(
+    'delete',
+    '/issue/:issueid',
+    async (ctx, project) => {
+      const issue = await load(ctx, project, true);
+      await issues.drop(await viewerOf(ctx, services), project, issue);
+      ctx.body = { message: 'Issue deleted' };
+    },
+    { acls: ['issue_update'] },
+  );
+
   routes.add(
     'post',
     '/issue/:issueid/comment',

@@ -350,6 +350,42 @@ export class IssuesService {
     return comment;
   }
 
+  /**
+   * Edits a comment: its author, or anyone with commit access to the project; the notes
+   * the forge writes itself stay as written. Sends issue.comment.edited.
+   */
+  async editComment(viewer: Viewer, project: ProjectRecord, issue: IssueRecord, id: number, text: string): Promise<CommentJson> {
+    const user = viewer.user!;
+    if (!text) throw Invalid('EINVALIDREQ', { errors: { comment: ['This field is required.'] } });
+    // Checked before the transaction: its one connection is all an embedded database has.
+    const found = (await this.ctx.db('issue_comments').where({ ticket_pk: issue.pk, id }).first()) as CommentRow | undefined;
+    if (!found) throw NotFound('ENOCOMMENT');
+    const mayEdit = !found.notification && (found.user_id === user.id || viewer.siteAdmin || (await this.access.has(viewer, project, 'commit')));
+    if (!mayEdit) throw Forbidden('ENOTHIGHENOUGH');
+    const users = await this.users.byIds([found.user_id, user.id]);
+    return this.ctx.db.transaction(async (trx) => {
+      await this.locked(trx, issue);
+      const [updated] = (await trx('issue_comments').where({ id }).update({ comment: text, edited_on: trx.fn.now(), editor_id: user.id }).returning('*')) as CommentRow[];
+      const json = commentJson(commentFromRow(updated!), users, this.ctx.config.url);
+      await trx('issues').where({ pk: issue.pk }).update({ updated_at: trx.fn.now() });
+      this.emit(trx, project, issue, 'issue.comment.edited', { project: await this.projects.json(project, trx), comment: json }, user);
+      return json;
+    });
+  }
+
+  /** Deletes an issue for good (project admins): comments, tags, links and fields go with it. Sends issue.drop. */
+  async drop(viewer: Viewer, project: ProjectRecord, issue: IssueRecord): Promise<void> {
+    const user = viewer.user!;
+    await this.projects.requireAdmin(viewer, project, 'ENOTHIGHENOUGH');
+    await this.ctx.db.transaction(async (trx) => {
+      await this.locked(trx, issue);
+      // The event describes the issue as it was.
+      const body = { issue: await this.json(project, issue, { db: trx }), project: await this.projects.json(project, trx) };
+      await trx('issues').where({ pk: issue.pk }).delete();
+      this.emit(trx, project, issue, 'issue.drop', body, user);
+    });
+  }
+
   /** One comment, or 404 ENOCOMMENT. */
   async commentById(issue: IssueRecord, id: number): Promise<CommentJson> {
     const row = (await this.ctx.db('issue_comments').where({ ticket_pk: issue.pk, id }).first()) as CommentRow | undefined;
