@@ -274,6 +274,46 @@ describeModes('pull requests', (mode) => {
     assert.deepEqual(statuses, ['MERGE', 'CONFLICTS']);
   });
 
+  it('replaces tags, edits comments and the description, with their events (Pagurus additions)', async () => {
+    await gitOk(clone('alice'), 'fetch', '-q', 'origin');
+    await branch(clone('alice'), 'tagged', 'tagged.txt', 'tagged\n');
+    const pr = (await open({ title: 'Tagged', branch_to: 'main', branch_from: 'tagged' })).body;
+    const update = (body: Record<string, unknown>, headers = alice) => t.api<Pr & { error_code?: string }>('POST', `/api/0/rpms/pkg/pull-request/${pr.id}`, body, headers);
+    assert.deepEqual((await update({ title: 'Tagged', tag: 'ci, needs-review' })).body.tags, ['ci', 'needs-review']);
+    assert.deepEqual((await update({ title: 'Tagged', tag: 'needs-review,approved', initial_comment: 'Now described' })).body.tags, ['approved', 'needs-review']);
+    assert.equal((await update({ title: 'Tagged' })).body.tags.length, 2, 'no tag parameter, tags unchanged');
+    assert.equal((await update({ title: '', tag: 'dropped' })).status, 400);
+    assert.equal((await update({ title: 'Tagged', tag: 'x' }, carol)).status, 401, 'no pull_request_update ACL');
+    const stranger = { Authorization: `token ${await t.createToken('carol', ['pull_request_update', 'pull_request_comment'])}` };
+    assert.equal((await update({ title: 'Tagged', tag: 'x' }, stranger)).body.error_code, 'ENOPRCLOSE');
+    assert.deepEqual((await get(pr.id)).body.tags, ['approved', 'needs-review']);
+
+    await t.api('POST', `/api/0/rpms/pkg/pull-request/${pr.id}/comment`, { comment: 'Typo here' }, stranger);
+    const mine = (await get(pr.id)).body.comments.find((c) => c.comment === 'Typo here') as unknown as { id: number };
+    const edit = (text: string, headers: Record<string, string>) =>
+      t.api<{ message: string; comment: { comment: string; editor: { name: string } }; error_code?: string }>('POST', `/api/0/rpms/pkg/pull-request/${pr.id}/comment/${mine.id}`, { comment: text }, headers);
+    const own = await edit('Typo fixed', stranger);
+    assert.equal(own.body.message, 'Comment updated');
+    assert.equal(own.body.comment.editor.name, 'carol');
+    assert.equal((await edit('Not yours', bob)).body.error_code, 'ENOTHIGHENOUGH');
+    assert.equal((await edit('Tidied', alice)).body.comment.comment, 'Tidied');
+    assert.equal((await t.api<{ error_code: string }>('POST', `/api/0/rpms/pkg/pull-request/${pr.id}/comment/99999`, { comment: 'x' }, alice)).body.error_code, 'ENOCOMMENT');
+
+    await t.forge.events.idle();
+    const events = (await t.api<{ events: ForgeEvent[] }>('GET', '/api/0/_fixture/events')).body.events;
+    const tagged = events.filter((e) => e.topic.startsWith('pull-request.tag.')).map((e) => [e.topic, (e.body as { tags: string[] }).tags]);
+    assert.deepEqual(tagged, [
+      ['pull-request.tag.added', ['ci', 'needs-review']],
+      ['pull-request.tag.added', ['approved']],
+      ['pull-request.tag.removed', ['ci']],
+    ]);
+    const added = events.find((e) => e.topic === 'pull-request.tag.added')!;
+    assert.deepEqual(Object.keys(added.body).sort(), ['agent', 'project', 'pull_request', 'pullrequest', 'tags']);
+    assert.equal(events.filter((e) => e.topic === 'pull-request.comment.edited').length, 2);
+    const described = events.find((e) => e.topic === 'pull-request.initial_comment.edited')!;
+    assert.deepEqual(Object.keys(described.body).sort(), ['agent', 'project', 'pullrequest']);
+  });
+
   it('honours only-assignee-can-merge and the minimum score, and assigns', async () => {
     await gitOk(clone('alice'), 'fetch', '-q', 'origin');
     await branch(clone('alice'), 'gated', 'gated.txt', 'g\n');

@@ -81,7 +81,13 @@ export function pullRequestRoutes(routes: ProjectRoutes, deps: ApiDependencies):
       const data = body(ctx);
       const title = typeof data.title === 'string' ? data.title.trim() : '';
       const comment = typeof data.initial_comment === 'string' ? data.initial_comment.trim() : '';
-      const updated = await prs.update(await viewerOf(ctx, services), project, pr, { title, initialComment: comment || null });
+      const viewer = await viewerOf(ctx, services);
+      // Pagurus addition: `tag` (comma-separated, or repeated) replaces the tags, when present.
+      if ('tag' in data && title) {
+        const tags = (Array.isArray(data.tag) ? data.tag : [data.tag]).flatMap((t) => (typeof t === 'string' ? t.split(',') : [])).map((t) => t.trim()).filter(Boolean);
+        await prs.setTags(viewer, project, pr, tags);
+      }
+      const updated = await prs.update(viewer, project, pr, { title, initialComment: comment || null });
       ctx.body = await prs.json(updated);
     },
     { acls: ['pull_request_update'] },
@@ -104,6 +110,20 @@ export function pullRequestRoutes(routes: ProjectRoutes, deps: ApiDependencies):
         treeId: text(data.tree_id),
       });
       ctx.body = { message: 'Comment added' };
+    },
+    { acls: ['pull_request_comment'] },
+  );
+
+  // Pagurus addition: Pagure edits comments in its pages only.
+  routes.add(
+    'post',
+    '/pull-request/:requestid/comment/:commentid',
+    async (ctx, project) => {
+      const pr = await load(ctx, project);
+      const id = routeParams(ctx).commentid ?? '';
+      if (!/^\d+$/.test(id)) throw NotFound('ENOCOMMENT');
+      const text = typeof body(ctx).comment === 'string' ? (body(ctx).comment as string).trim() : '';
+      ctx.body = { message: 'Comment updated', comment: await prs.editComment(await viewerOf(ctx, services), project, pr, Number(id), text) };
     },
     { acls: ['pull_request_comment'] },
   );

@@ -204,9 +204,65 @@ export class PullRequestsService {
         .returning('*')) as PullRequestRow[];
       const updated = pullRequestFromRow(row!);
       if (current.initialComment !== input.initialComment) {
-        this.emit(trx, project, 'pull-request.initial_comment.edited', { pullrequest: await this.json(updated, { db: trx }), agent: user.name }, user);
+        const body = { project: await this.projects.json(project, trx), pullrequest: await this.json(updated, { db: trx }), agent: user.name };
+        this.emit(trx, project, 'pull-request.initial_comment.edited', body, user);
       }
       return updated;
+    });
+  }
+
+  /**
+   * Replaces the pull request's tags (its author or a committer); tags the project lacks
+   * are created. Sends pull-request.tag.added and .removed.
+   */
+  async setTags(viewer: Viewer, project: ProjectRecord, pr: PullRequestRecord, tags: readonly string[]): Promise<void> {
+    const user = viewer.user!;
+    if (pr.userId !== user.id && !(await this.access.has(viewer, project, 'commit'))) throw Forbidden('ENOPRCLOSE');
+    const wanted = [...new Set(tags)];
+    await this.ctx.db.transaction(async (trx) => {
+      const locked = await this.locked(trx, pr);
+      const current = (await trx('pull_request_tag_links as l').join('ticket_tags as t', 't.id', 'l.tag_id').where('l.ticket_pk', pr.pk).pluck('t.tag')) as string[];
+      const added = wanted.filter((t) => !current.includes(t)).sort();
+      const removed = current.filter((t) => !wanted.includes(t)).sort();
+      if (removed.length) {
+        await trx('pull_request_tag_links').where('ticket_pk', pr.pk).whereIn('tag_id', trx('ticket_tags').where({ project_id: project.id }).whereIn('tag', removed).select('id')).delete();
+      }
+      if (added.length) {
+        await trx('ticket_tags').insert(added.map((tag) => ({ project_id: project.id, tag }))).onConflict(['project_id', 'tag']).ignore();
+        const ids = (await trx('ticket_tags').where({ project_id: project.id }).whereIn('tag', added).pluck('id')) as number[];
+        await trx('pull_request_tag_links').insert(ids.map((tag_id) => ({ ticket_pk: pr.pk, tag_id }))).onConflict(['ticket_pk', 'tag_id']).ignore();
+      }
+      if (!added.length && !removed.length) return;
+      await trx('pull_requests').where({ pk: pr.pk }).update({ updated_at: trx.fn.now() });
+      const json = await this.json(locked, { db: trx });
+      const projectJson = await this.projects.json(project, trx);
+      // Pagure sends the pull request under both names.
+      for (const [topic, changed] of [['pull-request.tag.added', added], ['pull-request.tag.removed', removed]] as const) {
+        if (changed.length) this.emit(trx, project, topic, { project: projectJson, pullrequest: json, pull_request: json, tags: changed, agent: user.name }, user);
+      }
+    });
+  }
+
+  /**
+   * Edits a comment: its author, or anyone with commit access; the forge's own notes stay
+   * as written. Sends pull-request.comment.edited.
+   */
+  async editComment(viewer: Viewer, project: ProjectRecord, pr: PullRequestRecord, id: number, text: string): Promise<PullRequestCommentJson> {
+    const user = viewer.user!;
+    if (!text) throw Invalid('EINVALIDREQ', { errors: { comment: ['This field is required.'] } });
+    // Checked before the transaction: its one connection is all an embedded database has.
+    const found = (await this.ctx.db('pull_request_comments').where({ ticket_pk: pr.pk, id }).first()) as CommentRow | undefined;
+    if (!found) throw NotFound('ENOCOMMENT');
+    const mayEdit = !found.notification && (found.user_id === user.id || viewer.siteAdmin || (await this.access.has(viewer, project, 'commit')));
+    if (!mayEdit) throw Forbidden('ENOTHIGHENOUGH');
+    const users = await this.users.byIds([found.user_id, user.id]);
+    return this.ctx.db.transaction(async (trx) => {
+      await this.locked(trx, pr);
+      const [updated] = (await trx('pull_request_comments').where({ id }).update({ comment: text, edited_on: trx.fn.now(), editor_id: user.id }).returning('*')) as CommentRow[];
+      const json = pullRequestCommentJson(commentFromRow(updated!), users, this.ctx.config.url);
+      await trx('pull_requests').where({ pk: pr.pk }).update({ updated_at: trx.fn.now() });
+      this.emit(trx, project, 'pull-request.comment.edited', { project: await this.projects.json(project, trx), comment: json, agent: user.name }, user);
+      return json;
     });
   }
 
