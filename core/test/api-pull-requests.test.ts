@@ -84,6 +84,25 @@ describeModes('pull requests', (mode) => {
     assert.equal((await settled(1)).cached_merge_status, 'FFORWARD');
   });
 
+  it('finds a pull request by its uid, unless its project is hidden from the caller', async () => {
+    const pr = (await get(1)).body;
+    const byUid = await t.api<Pr>('GET', `/api/0/pull-requests/${pr.uid}`);
+    assert.equal(byUid.status, 200);
+    assert.deepEqual(byUid.body, pr);
+    for (const uid of ['0123456789abcdef0123456789abcdef', 'not-a-uid']) {
+      assert.deepEqual((await t.api('GET', `/api/0/pull-requests/${uid}`)).body, { error: 'Pull-Request not found', error_code: 'ENOREQ' });
+    }
+    await t.createProject('alice', 'hidden', { private: true, readme: true });
+    const work2 = path.join(work, 'hidden');
+    // Private projects live in their owner's namespace, as in Pagure.
+    await gitOk(work, 'clone', '-q', cloneUrl(t.url, 'alice/hidden', as('alice')), work2);
+    await branch(work2, 'secret', 'secret.txt', 'secret\n');
+    const secret = await open({ title: 'Secret', branch_to: 'main', branch_from: 'secret' }, alice, 'alice/hidden');
+    assert.equal(secret.status, 200, JSON.stringify(secret.body));
+    assert.equal((await t.api('GET', `/api/0/pull-requests/${secret.body.uid}`)).status, 404);
+    assert.equal((await t.api('GET', `/api/0/pull-requests/${secret.body.uid}`, undefined, alice)).status, 200);
+  });
+
   it('refuses bad input, unknown branches, missing ACLs and disabled pull requests', async () => {
     const missing = await open({ branch_to: 'main', branch_from: 'feature' });
     assert.equal(missing.status, 400);

@@ -1,12 +1,13 @@
 // Pull-request endpoints, as Pagure answers them: open, list, read, edit, comment, close,
-// reopen, assign, subscribe, flags and diffstats. Merge and rebase are in pull-request-merge.ts.
+// reopen, assign, subscribe, flags and diffstats, and one by its uid. Merge and rebase are
+// in pull-request-merge.ts.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { repositoryPath, type ProjectRecord, type PullRequestRecord } from '../../domain/index.js';
 import { Invalid, NotFound } from '../../errors/index.js';
 import { diffStats } from '../../git/index.js';
-import type { ForgeContext } from '../../plugins/index.js';
-import { PullRequestsService, type FlagInput, type PullRequestStatusFilter } from '../../services/index.js';
+import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
+import { PullRequestsService, type DomainServices, type FlagInput, type PullRequestStatusFilter } from '../../services/index.js';
 import { viewerOf } from './auth.js';
 import { routeParams } from './git-context.js';
 import { body, isTrue, pageRequest, pagination, query, queryList, value } from './params.js';
@@ -212,5 +213,19 @@ export function pullRequestRoutes(routes: ProjectRoutes, deps: ApiDependencies):
     const stats = await diffStats(repo, sourceRepo, pr.commitStart, pr.commitStop);
     if (!stats) throw Invalid('ENOPRSTATS');
     ctx.body = stats;
+  });
+}
+
+/** GET /api/0/pull-requests/<uid>: a pull request by Pagure's global id, wherever it is. */
+export function pullRequestByUidRoute(router: ForgeRouter, services: DomainServices): void {
+  router.get('/pull-requests/:uid', async (ctx) => {
+    const uid = ctx.params.uid ?? '';
+    const pr = /^[0-9a-f]{1,32}$/i.test(uid) ? await services.pullRequests.byUid(uid) : undefined;
+    const project = pr && (await services.projectQueries.byId(pr.projectId));
+    // A pull request of a project the viewer may not see does not exist for them.
+    if (!pr || !project || !(await services.access.canView(await viewerOf(ctx, services), project))) throw NotFound('ENOREQ');
+    services.pullRequests.checkEnabled(project);
+    const comments = value(ctx, 'comments');
+    ctx.body = await services.pullRequests.json(pr, { comments: comments === undefined || isTrue(comments) });
   });
 }

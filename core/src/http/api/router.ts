@@ -14,7 +14,7 @@ import { gitRefRoutes } from './git-refs.js';
 import { gitTreeRoutes } from './git-tree.js';
 import { issueRoutes } from './issues.js';
 import { pullRequestMergeRoutes } from './pull-request-merge.js';
-import { pullRequestRoutes } from './pull-requests.js';
+import { pullRequestByUidRoute, pullRequestRoutes } from './pull-requests.js';
 import { ticketTagRoutes } from './ticket-tags.js';
 import { ProjectRoutes } from './project-routes.js';
 import { projectListRoutes } from './projects.js';
@@ -42,6 +42,7 @@ export function createApiRouter(deps: ApiDependencies): ForgeRouter {
   activityRoutes(router, deps.services, deps.publicUrl);
   groupRoutes(router, deps.services, deps.publicUrl);
   projectListRoutes(router, deps.services, deps.jobs, deps.projectNameRegex);
+  pullRequestByUidRoute(router, deps.services);
   deps.hooks.apiRoutes.call(router);
   const projects = new ProjectRoutes(deps.services);
   projectRoutes(projects, deps.services);
