@@ -58,7 +58,7 @@ describeModes('pull requests', (mode) => {
     work = await tempDir();
     for (const name of ['alice', 'bob', 'carol']) await t.createUser(name);
     await t.createProject('alice', 'pkg', { namespace: 'rpms', readme: true });
-    const acls = ['pull_request_create', 'pull_request_comment', 'pull_request_close', 'pull_request_merge', 'pull_request_flag', 'pull_request_update', 'pull_request_assign', 'fork_project'];
+    const acls = ['issue_create', 'pull_request_create', 'pull_request_comment', 'pull_request_close', 'pull_request_merge', 'pull_request_flag', 'pull_request_update', 'pull_request_assign', 'fork_project'];
     alice = { Authorization: `token ${await t.createToken('alice', acls)}` };
     bob = { Authorization: `token ${await t.createToken('bob', acls)}` };
     carol = { Authorization: `token ${await t.createToken('carol', ['pull_request_comment'])}` };
@@ -331,6 +331,23 @@ describeModes('pull requests', (mode) => {
     assert.equal(events.filter((e) => e.topic === 'pull-request.comment.edited').length, 2);
     const described = events.find((e) => e.topic === 'pull-request.initial_comment.edited')!;
     assert.deepEqual(Object.keys(described.body).sort(), ['agent', 'project', 'pullrequest']);
+  });
+
+  it('links the issues its commits name to the pull request (related_prs)', async () => {
+    const issue = (await t.api<{ issue: { id: number } }>('POST', '/api/0/rpms/pkg/new_issue', { title: 'Broken', issue_content: 'Please fix' }, alice)).body.issue;
+    const other = (await t.api<{ issue: { id: number } }>('POST', '/api/0/rpms/pkg/new_issue', { title: 'Related', issue_content: 'Also' }, alice)).body.issue;
+    await gitOk(clone('alice'), 'fetch', '-q', 'origin');
+    await gitOk(clone('alice'), 'checkout', '-q', '-b', 'linked', 'origin/main');
+    await commitFile(clone('alice'), 'linked.txt', 'one\n', { message: `Repair it\n\nFixes #${issue.id}` });
+    await commitFile(clone('alice'), 'linked.txt', 'two\n', { message: `Tidy\n\nRelates to ${t.url}/rpms/pkg/issue/${other.id}, see also #9999` });
+    await gitOk(clone('alice'), 'push', '-q', 'origin', 'linked');
+    const pr = (await open({ title: 'Linked', branch_to: 'main', branch_from: 'linked' })).body;
+    await settled(pr.id);
+    type WithPrs = { related_prs: Array<{ id: number; title: string }> };
+    assert.deepEqual((await t.api<WithPrs>('GET', `/api/0/rpms/pkg/issue/${issue.id}`)).body.related_prs, [{ id: pr.id, title: 'Linked' }]);
+    assert.deepEqual((await t.api<WithPrs>('GET', `/api/0/rpms/pkg/issue/${other.id}`)).body.related_prs, [{ id: pr.id, title: 'Linked' }]);
+    const listed = (await t.api<{ issues: Array<WithPrs & { id: number }> }>('GET', '/api/0/rpms/pkg/issues')).body.issues.find((i) => i.id === issue.id)!;
+    assert.deepEqual(listed.related_prs, [{ id: pr.id, title: 'Linked' }]);
   });
 
   it('honours only-assignee-can-merge and the minimum score, and assigns', async () => {

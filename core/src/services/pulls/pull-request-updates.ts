@@ -4,9 +4,10 @@
 // another refresh never resurrects or double-closes a pull request.
 import type { Knex } from 'knex';
 import { pullRequestFromRow, type PullRequestRow } from '../../db/index.js';
-import { repositoryPath, type MergeStatus, type ProjectRecord, type PullRequestRecord, type UserRecord } from '../../domain/index.js';
+import { projectUrlPath, repositoryPath, type MergeStatus, type ProjectRecord, type PullRequestRecord, type UserRecord } from '../../domain/index.js';
 import type { ServiceContext } from '../context.js';
 import type { ProjectQueries } from '../projects/project-queries.js';
+import { commitReferences } from '../tickets/commit-references.js';
 import { PULL_REQUEST_JOBS } from './jobs.js';
 import { reviewScore } from './pull-request-json.js';
 
@@ -135,12 +136,34 @@ export class PullRequestUpdates {
           merge_status: outcome.mergeStatus,
           ...(moved ? { commit_start: start, commit_stop: stop, updated_on: trx.fn.now(), updated_at: trx.fn.now() } : {}),
         });
+      await this.linkIssues(trx, project, pr, outcome.commits);
       if (!action) return;
       await this.note(trx, pr, outcome.actorId ?? pr.userId, text);
       const fresh = { ...pr, commitStart: start, commitStop: stop, mergeStatus: outcome.mergeStatus };
       const json = await this.pullRequests.json(fresh, { db: trx, comments: false });
       this.ctx.events.emit(trx, `pull-request.${action}`, { pullrequest: json, agent: 'pagure' }, { agent: 'pagure', private: project.private });
     });
+  }
+
+  /**
+   * Pagure's related_prs: the issues of the target project that the pull request's commit
+   * messages name ("Fixes #3", "Relates to #4", or their URLs). Links are only added.
+   */
+  private async linkIssues(trx: Knex.Transaction, project: ProjectRecord, pr: PullRequestRecord, commits: RefreshOutcome['commits']): Promise<void> {
+    const ids = new Set<number>();
+    for (const commit of commits) {
+      for (const ref of commitReferences(commit.message, this.ctx.config.url)) {
+        if (ref.type === 'pull-request' || (ref.project !== null && ref.project !== projectUrlPath(project))) continue;
+        ids.add(ref.id);
+      }
+    }
+    if (!ids.size) return;
+    const issuePks = (await trx('issues').where({ project_id: project.id }).whereIn('id', [...ids]).pluck('pk')) as number[];
+    if (!issuePks.length) return;
+    await trx('pull_request_issues')
+      .insert(issuePks.map((issue_pk) => ({ pull_request_pk: pr.pk, issue_pk })))
+      .onConflict(['pull_request_pk', 'issue_pk'])
+      .ignore();
   }
 
   async setMergeStatus(pr: PullRequestRecord, status: MergeStatus): Promise<void> {
