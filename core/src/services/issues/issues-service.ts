@@ -16,7 +16,7 @@ import type { TrackerService } from '../tracker/tracker-service.js';
 import type { UsersService } from '../users/users-service.js';
 import { commentFromRow, type CommentRow } from '../../db/index.js';
 import { issuesJson, type IssueJson } from './issue-json.js';
-import { IssueNotifier } from './issue-notifications.js';
+import { TicketNotifier } from '../tickets/ticket-notifications.js';
 
 export interface IssueFilters {
   /** Open, Closed, all, or a close status (closed issues closed with it). */
@@ -42,7 +42,7 @@ export interface NewIssue {
 }
 
 export class IssuesService {
-  private readonly notifier: IssueNotifier;
+  private readonly notifier: TicketNotifier;
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -51,7 +51,7 @@ export class IssuesService {
     private readonly users: UsersService,
     private readonly tracker: TrackerService,
   ) {
-    this.notifier = new IssueNotifier(ctx, access, users);
+    this.notifier = new TicketNotifier(ctx, access, users);
   }
 
   /** 404 ETRACKERDISABLED, and for writes 401 ETRACKERREADONLY, as Pagure checks first. */
@@ -196,7 +196,7 @@ export class IssuesService {
       this.emit(trx, project, issue, 'issue.new', { issue: await this.json(project, issue, { db: trx }), project: projectJson }, user);
       return issue;
     });
-    await this.notifier.notify(project, issue, user, `New issue #${issue.id}: ${issue.title}`, issue.content);
+    await this.notifier.notify('issue', project, issue, user, `New issue #${issue.id}: ${issue.title}`, issue.content);
     return issue;
   }
 
@@ -346,7 +346,7 @@ export class IssuesService {
       this.emit(trx, project, issue, 'issue.comment.added', { issue: await this.json(project, issue, { db: trx }), project: await this.projects.json(project, trx) }, user);
       return json;
     });
-    await this.notifier.notify(project, issue, user, `Comment on issue #${issue.id}: ${issue.title}`, text);
+    await this.notifier.notify('issue', project, issue, user, `Comment on issue #${issue.id}: ${issue.title}`, text);
     return comment;
   }
 

@@ -24,6 +24,7 @@ export interface RefreshOutcome {
 /** Builds a pull request's JSON for events (the pull-requests service). */
 export interface PullRequestJsonSource {
   json(pr: PullRequestRecord, options: { db?: Knex; comments?: boolean }): Promise<unknown>;
+  notify(project: ProjectRecord, pr: PullRequestRecord, actor: UserRecord, subject: string, text: string): Promise<void>;
 }
 
 const subject = (message: string) => message.split('\n')[0]!.trim();
@@ -173,9 +174,9 @@ export class PullRequestUpdates {
   /** Marks the pull request merged by `user` (once), with Pagure's note and its pull-request.closed event. */
   async closeMerged(stale: PullRequestRecord, user: UserRecord, found: { status: MergeStatus; commits: RefreshOutcome['commits']; target: string | null }): Promise<void> {
     const project = await this.project(stale);
-    await this.ctx.db.transaction(async (trx) => {
+    const merged = await this.ctx.db.transaction(async (trx) => {
       const pr = await this.lockOpen(trx, stale.pk);
-      if (!pr) return;
+      if (!pr) return false;
       const start = found.commits.at(-1)?.hash ?? pr.commitStart;
       const stop = found.commits[0]?.hash ?? pr.commitStop;
       const [row] = (await trx('pull_requests')
@@ -193,6 +194,8 @@ export class PullRequestUpdates {
       await this.note(trx, pr, user.id, `Pull-Request has been merged by ${user.name}`);
       const json = await this.pullRequests.json(pullRequestFromRow(row!), { db: trx });
       this.ctx.events.emit(trx, 'pull-request.closed', { pullrequest: json, merged: true, agent: user.name }, { agent: user.name, private: project.private });
+      return true;
     });
+    if (merged) await this.pullRequests.notify(project, stale, user, 'Merged pull request', `Pull-Request has been merged by ${user.name}`);
   }
 }

@@ -16,6 +16,7 @@ import { pullRequestCommentJson, type PullRequestCommentJson } from '../tickets/
 import { newTicketUid, nextTicketId } from '../tickets/ticket-numbers.js';
 import type { UsersService } from '../users/users-service.js';
 import { commentFromRow, type CommentRow } from '../../db/index.js';
+import { TicketNotifier } from '../tickets/ticket-notifications.js';
 import { PULL_REQUEST_JOBS } from './jobs.js';
 import { pullRequestsJson, type PullRequestJson } from './pull-request-json.js';
 
@@ -45,7 +46,16 @@ export class PullRequestsService {
     private readonly projectQueries: ProjectQueries,
     private readonly projects: ProjectsService,
     private readonly users: UsersService,
-  ) {}
+  ) {
+    this.notifier = new TicketNotifier(ctx, access, users);
+  }
+
+  private readonly notifier: TicketNotifier;
+
+  /** Mails the pull request's watchers (and anyone `text` @mentions) about a change by `actor`. */
+  notify(project: ProjectRecord, pr: PullRequestRecord, actor: UserRecord, subject: string, text: string): Promise<void> {
+    return this.notifier.notify('pull-request', project, pr, actor, `${subject} #${pr.id}: ${pr.title}`, text);
+  }
 
   private repo(project: ProjectRecord): string {
     return path.join(this.ctx.config.git.reposDir, repositoryPath(project));
@@ -149,7 +159,7 @@ export class PullRequestsService {
     if (readSettings(target)['Enforce_signed-off_commits_in_pull-request'] && commits.some((c) => !/signed-off-by/i.test(c.message))) {
       throw Invalid('ENOSIGNEDOFF');
     }
-    return this.ctx.db.transaction(async (trx) => {
+    const created = await this.ctx.db.transaction(async (trx) => {
       const id = await nextTicketId(trx, target.id);
       const [row] = (await trx('pull_requests')
         .insert({
@@ -173,6 +183,8 @@ export class PullRequestsService {
       this.ctx.events.emit(trx, 'pull-request.new', { pullrequest: json, agent: user.name }, { agent: user.name, private: target.private });
       return pr;
     });
+    await this.notify(target, created, user, 'New pull request', input.initialComment ?? `${input.branchFrom} → ${input.branchTo}`);
+    return created;
   }
 
   /** Pagure's input reading for new: title, branch_to, branch_from, initial_comment. */
@@ -293,6 +305,7 @@ export class PullRequestsService {
       const comment = pullRequestCommentJson(commentFromRow(row!), new Map([[user.id, user]]), this.ctx.config.url);
       this.emit(trx, project, 'pull-request.comment.added', { pullrequest: await this.json(pr, { db: trx }), agent: user.name, comment }, user);
     });
+    await this.notify(project, pr, user, 'Comment on pull request', input.comment);
   }
 
   /** One comment of the pull request, or 404 ENOCOMMENT. */
@@ -318,6 +331,7 @@ export class PullRequestsService {
       await trx('pull_request_comments').insert({ ticket_pk: pr.pk, user_id: user.id, comment: `Pull-Request has been closed by ${user.name}`, notification: true });
       this.emit(trx, project, 'pull-request.closed', { pullrequest: await this.json(pullRequestFromRow(row!), { db: trx }), merged: false, agent: user.name }, user);
     });
+    await this.notify(project, pr, user, 'Closed pull request', `Pull-Request has been closed by ${user.name}`);
   }
 
   /** Reopens a closed (not merged) pull request and queues its refresh. */
@@ -335,6 +349,7 @@ export class PullRequestsService {
       await this.ctx.jobs.enqueue(PULL_REQUEST_JOBS.refresh, { pullRequestPk: pr.pk, path: repositoryPath(project) }, { trx });
       this.emit(trx, project, 'pull-request.reopened', { pullrequest: await this.json(pullRequestFromRow(row!), { db: trx }), agent: user.name }, user);
     });
+    await this.notify(project, pr, user, 'Reopened pull request', `Pull-Request has been reopened by ${user.name}`);
   }
 
   /** Assigns (or with an empty name, unassigns); Pagure's messages. Needs commit access. */

@@ -1,0 +1,74 @@
+// Emails about issues and pull requests: to the ticket's watchers (its author, its assignee,
+// who commented or subscribed, the project's owner and issue watchers) and to the users a
+// text @mentions, minus who unsubscribed, minus the actor, and for a private issue minus
+// whoever may not see it. Sent after the change committed; a failing mail server is
+// logged, never fails the change.
+import { projectFullname, projectUrlPath, type ProjectRecord, type UserRecord } from '../../domain/index.js';
+import type { AccessService } from '../access/access-service.js';
+import type { ServiceContext } from '../context.js';
+import type { UsersService } from '../users/users-service.js';
+
+/** The names a text @mentions (not inside an e-mail address), each once. */
+export function mentionedNames(text: string): string[] {
+  const names = new Set<string>();
+  for (const match of text.matchAll(/(?:^|[^\w@.])@([A-Za-z0-9][\w.-]*[A-Za-z0-9_]|[A-Za-z0-9])/g)) names.add(match[1]!);
+  return [...names];
+}
+
+export type TicketKind = 'issue' | 'pull-request';
+
+/** What the notifier needs of an issue or a pull request. */
+export interface NotifiedTicket {
+  pk: number;
+  id: number;
+  uid: string;
+  userId: number;
+  assigneeId: number | null;
+  /** Pull requests are never private. */
+  private?: boolean;
+}
+
+const WATCHERS: Record<TicketKind, string> = { issue: 'issue_watchers', 'pull-request': 'pull_request_watchers' };
+
+export class TicketNotifier {
+  constructor(private readonly ctx: ServiceContext, private readonly access: AccessService, private readonly users: UsersService) {}
+
+  /** Who should hear about `ticket` when `actor` writes `text`. */
+  async recipients(kind: TicketKind, project: ProjectRecord, ticket: NotifiedTicket, actor: UserRecord, text: string): Promise<UserRecord[]> {
+    const db = this.ctx.db;
+    const names = mentionedNames(text);
+    const [explicit, projectWatchers, mentioned] = await Promise.all([
+      db(WATCHERS[kind]).where({ ticket_pk: ticket.pk }).select('user_id', 'watch') as Promise<Array<{ user_id: number; watch: boolean }>>,
+      db('watchers').where({ project_id: project.id, watch_issues: true }).pluck('user_id') as Promise<number[]>,
+      names.length ? (db('users').whereIn('name', names).pluck('id') as Promise<number[]>) : Promise.resolve([] as number[]),
+    ]);
+    const ids = new Set<number>([ticket.userId, project.userId, ...projectWatchers, ...mentioned, ...explicit.filter((w) => w.watch).map((w) => w.user_id)]);
+    if (ticket.assigneeId !== null) ids.add(ticket.assigneeId);
+    for (const w of explicit) if (!w.watch && !mentioned.includes(w.user_id)) ids.delete(w.user_id);
+    ids.delete(actor.id);
+    const users = [...(await this.users.byIds([...ids])).values()];
+    if (!ticket.private) return users;
+    const allowed: UserRecord[] = [];
+    for (const user of users) {
+      if (user.id === ticket.userId || user.id === ticket.assigneeId || (await this.access.has({ user, siteAdmin: false }, project, 'ticket'))) allowed.push(user);
+    }
+    return allowed;
+  }
+
+  /** Mails `text` about the ticket to its recipients, with `subject` after the project's name. */
+  async notify(kind: TicketKind, project: ProjectRecord, ticket: NotifiedTicket, actor: UserRecord, subject: string, text: string): Promise<void> {
+    try {
+      const users = await this.recipients(kind, project, ticket, actor, text);
+      if (!users.length) return;
+      const emails = await this.users.emails(users.map((u) => u.id));
+      const url = `${this.ctx.config.url.replace(/\/+$/, '')}/${projectUrlPath(project)}/${kind}/${ticket.id}`;
+      for (const user of users) {
+        const to = emails.get(user.id)?.defaultEmail;
+        if (!to) continue;
+        await this.ctx.mailer.send({ to, subject: `[${projectFullname(project)}] ${subject}`, text: `${actor.name} wrote:\n\n${text}\n\n${url}\n` });
+      }
+    } catch (error) {
+      this.ctx.log.warn({ err: error, [kind]: ticket.uid }, `could not send ${kind} notifications`);
+    }
+  }
+}
