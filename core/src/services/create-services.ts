@@ -13,6 +13,7 @@ import { PullRequestUpdates } from './pulls/pull-request-updates.js';
 import { PullRequestsService } from './pulls/pull-requests-service.js';
 import { WatchersService } from './projects/watchers-service.js';
 import { TokensService } from './tokens/tokens-service.js';
+import { TicketReferences } from './tickets/ticket-references.js';
 import { TrackerService } from './tracker/tracker-service.js';
 import { AuthService } from './users/auth-service.js';
 import { SessionsService } from './users/sessions.js';
@@ -45,6 +46,7 @@ export function createServices(ctx: ServiceContext) {
     issues: new IssuesService(ctx, access, projects, users, tracker),
     pullRequests,
     pullRequestUpdates: new PullRequestUpdates(ctx, pullRequests, projectQueries),
+    ticketReferences: new TicketReferences(ctx, access, projectQueries),
   };
 }
 
