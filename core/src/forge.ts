@@ -18,7 +18,7 @@ import {
 import { StartupError } from './errors/index.js';
 import { createHttpApp, TemplateStore, type ForgeApp } from './http/index.js';
 import { createJobProcessor, defineGitJobs, defineProjectJobs, defineTicketJobs, Jobs, tapCommitReferences, tapPullRequestRefresh } from './jobs/index.js';
-import { Repositories } from './git/index.js';
+import { gitProblem, Repositories } from './git/index.js';
 import {
   createHooks,
   instrumentHooks,
@@ -137,6 +137,8 @@ export class Forge {
     if (options.role === 'worker' && !config.database.url) {
       throw new StartupError('pagurus worker needs database.url (PAGURUS_DATABASE_URL); the embedded database belongs to the server, which runs jobs itself');
     }
+    const gitTrouble = await gitProblem();
+    if (gitTrouble) throw new StartupError(gitTrouble);
     if (config.redis.url) await probeRedis(config.redis.url);
     const opened: Array<() => Promise<void>> = [];
     try {

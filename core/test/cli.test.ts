@@ -47,6 +47,13 @@ describe('the pagurus command', () => {
     assert.match(line, /^pagurus: cannot reach Redis at redis:\/\/127\.0\.0\.1:1 \(redis\.url\): .*ECONNREFUSED/);
   });
 
+  it('stops with one line when git is older than 2.38 (merges need git merge-tree --write-tree)', async () => {
+    const bin = tempDir('old-git');
+    writeFileSync(path.join(bin, 'git'), '#!/bin/sh\necho "git version 2.30.2"\n', { mode: 0o755 });
+    const line = oneLineError(await runCli(['serve'], { cwd: workdir(), env: { PATH: `${bin}:${process.env.PATH}` } }));
+    assert.equal(line, 'pagurus: git 2.30 is too old: Pagurus needs git 2.38 or newer (for git merge-tree --write-tree)');
+  });
+
   it('will not run a worker without Redis', async () => {
     assert.equal(
       oneLineError(await runCli(['worker'], { cwd: workdir() })),

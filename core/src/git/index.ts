@@ -8,3 +8,4 @@ export * from './trees.js';
 export * from './commits.js';
 export * from './merge.js';
 export * from './diff.js';
+export * from './version.js';
