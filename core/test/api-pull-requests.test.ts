@@ -23,6 +23,7 @@ interface Pr {
   project: { fullname: string };
   comments: Array<{ comment: string; notification: boolean; filename: string | null; line: number | null }>;
   threshold_reached: boolean | null;
+  tags: string[];
   full_url: string;
   user: { name: string };
   assignee: { name: string } | null;
