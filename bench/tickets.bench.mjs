@@ -94,7 +94,8 @@ export async function seed(knex, projectId) {
   await knex('projects').where({ id: projectId }).update({ ticket_seq: ISSUES + PULLS });
   // The steady state autovacuum keeps: statistics and the visibility map (index-only scans).
   await knex.raw('vacuum analyze');
-  return { comments: comments.length + prComments.length, firstUser };
+  const hidden = new Set(issues.filter((i) => i.private).map((i) => i.id));
+  return { comments: comments.length + prComments.length, firstUser, hidden };
 }
 
 /** Load from a separate process (bench/support/load.mjs), so the server has its event loop to itself. */
@@ -133,7 +134,7 @@ export default async function benchmark() {
       await t.createUser('owner', { password: 'owner-password1' });
       const project = await t.createProject('owner', 'big', { namespace: 'rpms', readme: true });
       const started = performance.now();
-      const { firstUser } = await seed(t.forge.db.knex, project.id);
+      const { firstUser, hidden } = await seed(t.forge.db.knex, project.id);
       const seeded = ((performance.now() - started) / 1000).toFixed(1);
       const next = random(7);
       const some = (n) => 1 + Math.floor(next() * n);
@@ -143,7 +144,12 @@ export default async function benchmark() {
         'issues?status=all&tags=bug&milestones=F41': () => `/api/0/rpms/big/issues?status=all&tags=bug&milestones=F41&page=${some(5)}`,
         'issues?assignee=': () => `/api/0/rpms/big/issues?status=all&assignee=dev${some(USERS)}`,
         'pull-requests': () => `/api/0/rpms/big/pull-requests?status=all&page=${some(20)}`,
-        'issue/<id>': () => `/api/0/rpms/big/issue/${some(ISSUES)}`,
+        // Private issues answer 403 to anonymous readers: the bench reads public ones.
+        'issue/<id>': () => {
+          let id = some(ISSUES);
+          while (hidden.has(id)) id = some(ISSUES);
+          return `/api/0/rpms/big/issue/${id}`;
+        },
         'pull-request/<id>': () => `/api/0/rpms/big/pull-request/${ISSUES + some(PULLS)}`,
       };
       for (const [what, pathOf] of Object.entries(cases)) {
