@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitCommandError, runGit } from './exec.js';
-import { isAncestor } from './push.js';
+import { mergeBase } from './push.js';
 import { commitOf, compareAndSwapRef } from './refs.js';
 
 export type MergeAnalysis =
@@ -19,11 +19,13 @@ export type MergeAnalysis =
   | { kind: 'MERGE'; tree: string }
   | { kind: 'CONFLICTS' };
 
-/** What merging `source` into `target` (undefined: the branch does not exist) would do. */
+/** What merging commit `source` into commit `target` (full names; undefined: the branch does not exist) would do. */
 export async function analyseMerge(repo: string, target: string | undefined, source: string): Promise<MergeAnalysis> {
   if (!target) return { kind: 'FFORWARD' };
-  if (await isAncestor(repo, source, target)) return { kind: 'NO_CHANGE' };
-  if (await isAncestor(repo, target, source)) return { kind: 'FFORWARD' };
+  // One process for both questions: when one commit contains the other, it is their merge base.
+  const base = await mergeBase(repo, target, source);
+  if (base === source) return { kind: 'NO_CHANGE' };
+  if (base === target) return { kind: 'FFORWARD' };
   try {
     const out = await runGit(['merge-tree', '--write-tree', '--name-only', '--no-messages', '--allow-unrelated-histories', target, source], { cwd: repo });
     return { kind: 'MERGE', tree: out.split('\n')[0]!.trim() };
