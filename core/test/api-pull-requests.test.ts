@@ -241,6 +241,21 @@ describeModes('pull requests', (mode) => {
     assert.equal((await get(pr.id)).body.status, 'Open');
   });
 
+  it('closes as merged a pull request whose commits already landed (as a merge retried after a crash finds it)', async () => {
+    await gitOk(clone('alice'), 'fetch', '-q', 'origin');
+    const head = await branch(clone('alice'), 'landed', 'landed.txt', 'landed\n');
+    const pr = (await open({ title: 'Landed', branch_to: 'main', branch_from: 'landed' })).body;
+    await settled(pr.id);
+    // The branch moves as a merge attempt that died after publishing would have left it.
+    await gitOk(clone('alice'), 'push', '-q', 'origin', `${head}:refs/heads/main`);
+    const res = await t.api('POST', `/api/0/rpms/pkg/pull-request/${pr.id}/merge`, {}, alice);
+    assert.deepEqual(res.body, { message: 'Changes merged!' });
+    const after = (await get(pr.id)).body;
+    assert.equal(after.status, 'Merged');
+    assert.equal(after.cached_merge_status, 'NO_CHANGE');
+    assert.equal((await gitOk(work, 'ls-remote', cloneUrl(t.url, 'rpms/pkg', as('alice')), 'refs/heads/main')).split('\t')[0], head, 'no new commit');
+  });
+
   it('opens a pull request from a fork on its parent, as ogr does', async () => {
     const fork = await t.api('POST', '/api/0/fork', { repo: 'pkg', namespace: 'rpms', wait: true }, bob);
     assert.equal(fork.status, 200, JSON.stringify(fork.body));
