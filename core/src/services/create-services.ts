@@ -43,7 +43,7 @@ export function createServices(ctx: ServiceContext) {
     pushPolicy: new PushPolicy(ctx, access),
     flags: new FlagsService(ctx, projects, pullRequests),
     tracker,
-    issues: new IssuesService(ctx, access, projects, users, tracker),
+    issues: new IssuesService(ctx, access, projects, users, tracker, projectQueries),
     pullRequests,
     pullRequestUpdates: new PullRequestUpdates(ctx, pullRequests, projectQueries),
     ticketReferences: new TicketReferences(ctx, access, projectQueries),

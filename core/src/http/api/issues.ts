@@ -6,24 +6,11 @@ import type { ForgeContext } from '../../plugins/index.js';
 import { avatarUrl, type IssueFilters } from '../../services/index.js';
 import { viewerOf } from './auth.js';
 import { routeParams } from './git-context.js';
-import { body, isTrue, pageRequest, pagination, query, queryList, value } from './params.js';
+import { body, isTrue, pageRequest, pagination, parseDate, query, queryList, value } from './params.js';
 import type { ProjectRoutes } from './project-routes.js';
 import type { ApiDependencies } from './router.js';
 
 const text = (input: unknown): string => (typeof input === 'string' ? input.trim() : typeof input === 'number' ? String(input) : '');
-
-/** Pagure's "since": epoch seconds (ETIMESTAMP when out of range) or a YYYY-MM-DD date (EDATETIME). */
-function parseSince(since: string): Date {
-  if (/^\s*-?\d+(\.\d+)?\s*$/.test(since)) {
-    const date = new Date(Math.trunc(Number(since)) * 1000);
-    if (Number.isNaN(date.getTime())) throw Invalid('ETIMESTAMP');
-    return date;
-  }
-  const match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(since.trim());
-  const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : undefined;
-  if (!date || Number.isNaN(date.getTime()) || date.getUTCDate() !== Number(match![3])) throw Invalid('EDATETIME');
-  return date;
-}
 
 export function issueRoutes(routes: ProjectRoutes, deps: ApiDependencies): void {
   const { services } = deps;
@@ -74,7 +61,7 @@ export function issueRoutes(routes: ProjectRoutes, deps: ApiDependencies): void 
     if (author) filters.author = author;
     if (noStones !== undefined) filters.noMilestones = isTrue(noStones);
     if (priority) filters.priority = await issues.priorityKey(project, priority);
-    if (since) filters.since = parseSince(since);
+    if (since) filters.since = parseDate(since);
     const page = pageRequest(ctx);
     const found = await issues.list(viewer, project, filters, page);
     ctx.body = {

@@ -105,3 +105,28 @@ export function pagination(ctx: ForgeContext, request: PageRequest, total: numbe
     prev: request.page > 1 ? link(request.page - 1) : null,
   };
 }
+
+/** Pagure's dates in queries: epoch seconds (ETIMESTAMP when out of range) or YYYY-MM-DD (EDATETIME). */
+export function parseDate(text: string): Date {
+  if (/^\s*-?\d+(\.\d+)?\s*$/.test(text)) {
+    const date = new Date(Math.trunc(Number(text)) * 1000);
+    if (Number.isNaN(date.getTime())) throw Invalid('ETIMESTAMP');
+    return date;
+  }
+  const match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text.trim());
+  const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : undefined;
+  if (!date || Number.isNaN(date.getTime()) || date.getUTCDate() !== Number(match![3])) throw Invalid('EDATETIME');
+  return date;
+}
+
+export interface DateRange {
+  since?: Date;
+  until?: Date;
+}
+
+/** Pagure's "since..until" (either side may be empty; no ".." means since only). */
+export function parseDateRange(text: string | undefined): DateRange {
+  if (text === undefined) return {};
+  const [since, until] = text.includes('..') ? [text.slice(0, text.indexOf('..')), text.slice(text.indexOf('..') + 2)] : [text, ''];
+  return { ...(since.trim() ? { since: parseDate(since) } : {}), ...(until.trim() ? { until: parseDate(until) } : {}) };
+}

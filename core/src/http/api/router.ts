@@ -19,6 +19,7 @@ import { ticketTagRoutes } from './ticket-tags.js';
 import { ProjectRoutes } from './project-routes.js';
 import { projectListRoutes } from './projects.js';
 import { taskRoutes } from './tasks.js';
+import { userTicketRoutes } from './user-tickets.js';
 import { userRoutes } from './users.js';
 
 export const API_PREFIX = '/api/0';
@@ -39,6 +40,7 @@ export function createApiRouter(deps: ApiDependencies): ForgeRouter {
   metaRoutes(router, deps.publicUrl);
   taskRoutes(router, deps.tasks);
   userRoutes(router, deps.services, deps.publicUrl);
+  userTicketRoutes(router, deps.services);
   activityRoutes(router, deps.services, deps.publicUrl);
   groupRoutes(router, deps.services, deps.publicUrl);
   projectListRoutes(router, deps.services, deps.jobs, deps.projectNameRegex);

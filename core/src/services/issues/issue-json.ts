@@ -46,7 +46,8 @@ const listOf = (db: Knex, sql: string) => db.raw(`coalesce((${sql}), '[]'::json)
 export async function issuesJson(
   db: Knex,
   baseUrl: string,
-  project: ProjectRecord,
+  /** The issues' project, or for issues of several projects, each by id. */
+  project: ProjectRecord | ReadonlyMap<number, ProjectRecord>,
   issues: readonly IssueRecord[],
   options: { comments?: boolean } = {},
 ): Promise<IssueJson[]> {
@@ -93,6 +94,7 @@ export async function issuesJson(
     const found = id === null ? undefined : users.get(id);
     return found ? userJson(found, baseUrl) : null;
   };
+  const projectOf = (issue: IssueRecord): ProjectRecord => (project instanceof Map ? project.get(issue.projectId)! : (project as ProjectRecord));
   return issues.map((issue) => {
     const linkedTo = lists.get(issue.pk);
     return {
@@ -115,7 +117,7 @@ export async function issuesJson(
       custom_fields: linkedTo?.custom_fields ?? [],
       closed_by: user(issue.closedById),
       related_prs: linkedTo?.related_prs ?? [],
-      full_url: fullUrl(baseUrl, `${projectUrlPath(project)}/issue/${issue.id}`),
+      full_url: fullUrl(baseUrl, `${projectUrlPath(projectOf(issue))}/issue/${issue.id}`),
       comments: (commentsOf.get(issue.pk) ?? []).map((c) => commentJson(c, users, baseUrl)),
     };
   });

@@ -8,7 +8,9 @@ import type { IssueRecord, ProjectRecord, UserRecord } from '../../domain/index.
 import { Forbidden, Invalid, NotFound, Unauthorized } from '../../errors/index.js';
 import type { AccessService, Viewer } from '../access/access-service.js';
 import type { ServiceContext } from '../context.js';
+import type { ProjectQueries } from '../projects/project-queries.js';
 import type { ProjectsService } from '../projects/projects-service.js';
+import { projectsJson, type ProjectJson } from '../json/project-json.js';
 import { readSettings } from '../projects/settings.js';
 import { commentJson, type CommentJson } from '../tickets/comment-json.js';
 import { newTicketUid, nextTicketId } from '../tickets/ticket-numbers.js';
@@ -31,6 +33,34 @@ export interface IssueFilters {
   order: 'asc' | 'desc';
 }
 
+/** Filters of /user/<name>/issues. */
+export interface UserIssueFilters {
+  /** Open, Closed (anything not open), another status, or null for all. */
+  status: string | null;
+  tags: string[];
+  milestones: string[];
+  noMilestones?: boolean;
+  since?: Date;
+  created: { since?: Date; until?: Date };
+  updated: { since?: Date; until?: Date };
+  closed: { since?: Date; until?: Date };
+  order: 'asc' | 'desc';
+  /** date_created (default), last_updated, closed_at, title, id, priority, milestone, status, close_status, assignee, user. */
+  orderKey?: string;
+}
+
+const ISSUE_ORDER_COLUMNS: Record<string, string> = {
+  date_created: 'i.created_at',
+  last_updated: 'i.updated_at',
+  closed_at: 'i.closed_at',
+  title: 'i.title',
+  id: 'i.id',
+  priority: 'i.priority',
+  milestone: 'i.milestone',
+  status: 'i.status',
+  close_status: 'i.close_status',
+};
+
 export interface NewIssue {
   title: string;
   content: string;
@@ -50,6 +80,7 @@ export class IssuesService {
     private readonly projects: ProjectsService,
     private readonly users: UsersService,
     private readonly tracker: TrackerService,
+    private readonly projectQueries: ProjectQueries,
   ) {
     this.notifier = new TicketNotifier(ctx, access, users);
   }
@@ -142,6 +173,84 @@ export class IssuesService {
         .select('i.*') as Promise<IssueRow[]>,
     ]);
     return { total: Number(count[0]?.count ?? 0), issues: rows.map(issueFromRow) };
+  }
+
+  /**
+   * Pagure's /user/<name>/issues: the issues `username` opened ('author') or is assigned
+   * ('assignee') across the projects the viewer may see. A private issue shows only to its
+   * author, its assignee and site admins here.
+   */
+  async listOfUser(
+    viewer: Viewer,
+    username: string,
+    role: 'author' | 'assignee',
+    filters: UserIssueFilters,
+    page: { limit: number; offset: number },
+  ): Promise<{ total: number; issues: IssueRecord[] }> {
+    const db = this.ctx.db;
+    const user = await this.users.byName(username);
+    if (!user) return { total: 0, issues: [] };
+    const build = () => {
+      const query = db('issues as i')
+        .whereIn('i.project_id', this.access.visible(db('projects').select('projects.id'), viewer))
+        .where(role === 'author' ? 'i.user_id' : 'i.assignee_id', user.id);
+      if (!viewer.siteAdmin) {
+        const me = viewer.user?.id;
+        query.where((q) => {
+          q.where('i.private', false);
+          if (me !== undefined) q.orWhere('i.user_id', me).orWhere('i.assignee_id', me);
+        });
+      }
+      if (filters.status === 'Closed') query.whereNot('i.status', 'Open');
+      else if (filters.status) query.where('i.status', filters.status);
+      for (const tag of filters.tags) {
+        const negate = tag.startsWith('!');
+        const sub = (q: Knex.QueryBuilder) =>
+          q.select(db.raw('1')).from('issue_tag_links as l').join('ticket_tags as t', 't.id', 'l.tag_id').whereRaw('l.ticket_pk = i.pk').where('t.tag', negate ? tag.slice(1) : tag);
+        if (negate) query.whereNotExists(sub);
+        else query.whereExists(sub);
+      }
+      if (filters.milestones.length || filters.noMilestones) {
+        query.where((q) => {
+          if (filters.milestones.length) q.whereIn('i.milestone', filters.milestones);
+          if (filters.noMilestones) q.orWhereNull('i.milestone');
+        });
+      } else if (filters.noMilestones === false) {
+        query.whereNotNull('i.milestone');
+      }
+      if (filters.since) query.where('i.updated_at', '>=', filters.since);
+      for (const [column, range] of [['i.created_at', filters.created], ['i.updated_at', filters.updated], ['i.closed_at', filters.closed]] as const) {
+        if (range.since) query.where(column, '>=', range.since);
+        if (range.until) query.where(column, '<=', range.until);
+      }
+      return query;
+    };
+    const sorted = build().select('i.*');
+    const byName = { assignee: 'i.assignee_id', user: 'i.user_id' } as const;
+    const key = filters.orderKey ?? 'date_created';
+    if (key in byName) {
+      sorted.leftJoin('users as sort_user', 'sort_user.id', byName[key as keyof typeof byName]).orderBy('sort_user.name', filters.order);
+    } else {
+      sorted.orderBy(ISSUE_ORDER_COLUMNS[key] ?? 'i.created_at', filters.order);
+    }
+    const [count, rows] = await Promise.all([
+      build().count<{ count: string }[]>('* as count'),
+      sorted.orderBy('i.pk', filters.order).limit(page.limit).offset(page.offset) as Promise<IssueRow[]>,
+    ]);
+    return { total: Number(count[0]?.count ?? 0), issues: rows.map(issueFromRow) };
+  }
+
+  /** The JSON of issues of several projects, each with its `project` (Pagure's with_project). */
+  async jsonWithProjects(issues: readonly IssueRecord[]): Promise<Array<IssueJson & { project: ProjectJson }>> {
+    if (!issues.length) return [];
+    const projects = await this.projectQueries.byIds(issues.map((i) => i.projectId));
+    const byId = new Map(projects.map((p) => [p.id, p]));
+    const [list, projectJsons] = await Promise.all([
+      issuesJson(this.ctx.db, this.ctx.config.url, byId, issues),
+      projectsJson(this.ctx.db, projects, { baseUrl: this.ctx.config.url }),
+    ]);
+    const jsonOf = new Map(projects.map((p, i) => [p.id, projectJsons[i]!]));
+    return list.map((json, i) => ({ ...json, project: jsonOf.get(issues[i]!.projectId)! }));
   }
 
   jsonList(project: ProjectRecord, issues: readonly IssueRecord[]): Promise<IssueJson[]> {

@@ -30,6 +30,14 @@ export interface PullRequestFilters {
   tags?: string[];
 }
 
+/** Filters of /user/<name>/requests/*: a status (null for all) and date ranges. */
+export interface UserPullRequestFilters {
+  status: string | null;
+  created: { since?: Date; until?: Date };
+  updated: { since?: Date; until?: Date };
+  closed: { since?: Date; until?: Date };
+}
+
 export interface NewPullRequest {
   title: string;
   branchTo: string;
@@ -127,6 +135,54 @@ export class PullRequestsService {
     const [count, rows] = await Promise.all([
       this.filtered(project, filters).count<{ count: string }[]>('* as count'),
       this.filtered(project, filters).orderBy([{ column: 'pr.created_at', order: 'desc' }, { column: 'pr.pk', order: 'desc' }]).limit(page.limit).offset(page.offset).select('pr.*') as Promise<PullRequestRow[]>,
+    ]);
+    return { total: Number(count[0]?.count ?? 0), prs: rows.map(pullRequestFromRow) };
+  }
+
+  /**
+   * Pagure's /user/<name>/requests: the pull requests `username` filed ("filed"), or those
+   * others filed on projects where they have commit access or more, directly or through a
+   * group ("actionable"); newest first, limited to projects the viewer may see.
+   */
+  async listOfUser(
+    viewer: Viewer,
+    username: string,
+    mode: 'filed' | 'actionable',
+    filters: UserPullRequestFilters,
+    page: { limit: number; offset: number },
+  ): Promise<{ total: number; prs: PullRequestRecord[] }> {
+    const db = this.ctx.db;
+    const user = await this.users.byName(username);
+    if (!user) return { total: 0, prs: [] };
+    const build = () => {
+      const query = db('pull_requests as pr').whereIn('pr.project_id', this.access.visible(db('projects').select('projects.id'), viewer));
+      if (mode === 'filed') {
+        query.where('pr.user_id', user.id);
+      } else {
+        const committed = db('projects')
+          .where('user_id', user.id)
+          .select('id')
+          .union((u) => u.from('project_user_access').where('user_id', user.id).whereIn('access', ['admin', 'commit']).select('project_id'))
+          .union((u) =>
+            u
+              .from('project_group_access as a')
+              .join('group_members as m', 'm.group_id', 'a.group_id')
+              .where('m.user_id', user.id)
+              .whereIn('a.access', ['admin', 'commit'])
+              .select('a.project_id'),
+          );
+        query.whereIn('pr.project_id', committed).whereNot('pr.user_id', user.id);
+      }
+      if (filters.status) query.where('pr.status', filters.status);
+      for (const [column, range] of [['pr.created_at', filters.created], ['pr.updated_on', filters.updated], ['pr.closed_at', filters.closed]] as const) {
+        if (range.since) query.where(column, '>=', range.since);
+        if (range.until) query.where(column, '<=', range.until);
+      }
+      return query;
+    };
+    const [count, rows] = await Promise.all([
+      build().count<{ count: string }[]>('* as count'),
+      build().orderBy([{ column: 'pr.created_at', order: 'desc' }, { column: 'pr.pk', order: 'desc' }]).limit(page.limit).offset(page.offset).select('pr.*') as Promise<PullRequestRow[]>,
     ]);
     return { total: Number(count[0]?.count ?? 0), prs: rows.map(pullRequestFromRow) };
   }
