@@ -71,6 +71,25 @@ export interface NewIssue {
   assignee: string | null;
 }
 
+/** Tags (each required, or with "!" excluded) and milestones (or none, with noMilestones) on `issues as i`. */
+function filterTagsAndMilestones(db: Knex, query: Knex.QueryBuilder, filters: { tags: string[]; milestones: string[]; noMilestones?: boolean }): void {
+  for (const tag of filters.tags) {
+    const negate = tag.startsWith('!');
+    const sub = (q: Knex.QueryBuilder) =>
+      q.select(db.raw('1')).from('issue_tag_links as l').join('ticket_tags as t', 't.id', 'l.tag_id').whereRaw('l.ticket_pk = i.pk').where('t.tag', negate ? tag.slice(1) : tag);
+    if (negate) query.whereNotExists(sub);
+    else query.whereExists(sub);
+  }
+  if (filters.milestones.length || filters.noMilestones) {
+    query.where((q) => {
+      if (filters.milestones.length) q.whereIn('i.milestone', filters.milestones);
+      if (filters.noMilestones) q.orWhereNull('i.milestone');
+    });
+  } else if (filters.noMilestones === false) {
+    query.whereNotNull('i.milestone');
+  }
+}
+
 export class IssuesService {
   private readonly notifier: TicketNotifier;
 
@@ -141,22 +160,7 @@ export class IssuesService {
       else if (value.startsWith('!')) query.where((q) => q.whereNull(column).orWhereNotIn(column, userIds(value.slice(1))));
       else query.whereIn(column, userIds(value));
     }
-    for (const tag of filters.tags) {
-      const negate = tag.startsWith('!');
-      const name = negate ? tag.slice(1) : tag;
-      const sub = (q: Knex.QueryBuilder) =>
-        q.select(db.raw('1')).from('issue_tag_links as l').join('ticket_tags as t', 't.id', 'l.tag_id').whereRaw('l.ticket_pk = i.pk').where('t.tag', name);
-      if (negate) query.whereNotExists(sub);
-      else query.whereExists(sub);
-    }
-    if (filters.milestones.length || filters.noMilestones) {
-      query.where((q) => {
-        if (filters.milestones.length) q.whereIn('i.milestone', filters.milestones);
-        if (filters.noMilestones) q.orWhereNull('i.milestone');
-      });
-    } else if (filters.noMilestones === false) {
-      query.whereNotNull('i.milestone');
-    }
+    filterTagsAndMilestones(db, query, filters);
     if (filters.priority !== undefined) query.where('i.priority', filters.priority);
     if (filters.since) query.where('i.updated_at', '>=', filters.since);
     return query;
@@ -203,21 +207,7 @@ export class IssuesService {
       }
       if (filters.status === 'Closed') query.whereNot('i.status', 'Open');
       else if (filters.status) query.where('i.status', filters.status);
-      for (const tag of filters.tags) {
-        const negate = tag.startsWith('!');
-        const sub = (q: Knex.QueryBuilder) =>
-          q.select(db.raw('1')).from('issue_tag_links as l').join('ticket_tags as t', 't.id', 'l.tag_id').whereRaw('l.ticket_pk = i.pk').where('t.tag', negate ? tag.slice(1) : tag);
-        if (negate) query.whereNotExists(sub);
-        else query.whereExists(sub);
-      }
-      if (filters.milestones.length || filters.noMilestones) {
-        query.where((q) => {
-          if (filters.milestones.length) q.whereIn('i.milestone', filters.milestones);
-          if (filters.noMilestones) q.orWhereNull('i.milestone');
-        });
-      } else if (filters.noMilestones === false) {
-        query.whereNotNull('i.milestone');
-      }
+      filterTagsAndMilestones(db, query, filters);
       if (filters.since) query.where('i.updated_at', '>=', filters.since);
       for (const [column, range] of [['i.created_at', filters.created], ['i.updated_at', filters.updated], ['i.closed_at', filters.closed]] as const) {
         if (range.since) query.where(column, '>=', range.since);
