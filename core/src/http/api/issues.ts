@@ -83,6 +83,19 @@ export function issueRoutes(routes: ProjectRoutes, deps: ApiDependencies): void 
     };
   });
 
+  routes.add('get', '/issues/history/stats', async (ctx, project) => {
+    issues.checkTracker(project, false);
+    ctx.body = { stats: await issues.historyStats(await viewerOf(ctx, services), project, 53, false) };
+  });
+
+  routes.add('get', '/issues/history/detailed_stats', async (ctx, project) => {
+    issues.checkTracker(project, false);
+    // Pagure reads weeks_range leniently: anything but a number means 53.
+    const asked = Number.parseInt(query(ctx, 'weeks_range') ?? '', 10);
+    const weeks = Number.isNaN(asked) ? 53 : Math.min(Math.max(asked, 0), 1000);
+    ctx.body = { stats: await issues.historyStats(await viewerOf(ctx, services), project, weeks, true) };
+  });
+
   routes.add('get', '/issue/:issueid', async (ctx, project) => {
     const issue = await load(ctx, project, false);
     const comments = value(ctx, 'comments');
