@@ -107,6 +107,12 @@ export class UsersService {
     return user;
   }
 
+  /** Which of `names` are users, in one query. */
+  async existingNames(names: readonly string[]): Promise<Set<string>> {
+    if (!names.length) return new Set();
+    return new Set((await this.ctx.db('users').whereIn('name', [...new Set(names)]).pluck('name')) as string[]);
+  }
+
   async byIds(ids: readonly number[]): Promise<Map<number, UserRecord>> {
     if (!ids.length) return new Map();
     const rows = (await this.users().whereIn('users.id', [...new Set(ids)])) as UserRow[];
