@@ -111,7 +111,7 @@ export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps
     },
   });
 
-  registry.define<{ projectId: number; branch: string; path: string; userId?: number }>({
+  registry.define<{ projectId: number; branch: string; userId?: number }>({
     name: PULL_REQUEST_JOBS.refreshTarget,
     attempts: 3,
     // A branch with hundreds of open pull requests is one job, not hundreds: it takes one
@@ -230,12 +230,11 @@ export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps
       const result = await rebaseCommits(l.sourceRepo, head, l.repo, onto, await signatureOf(services, user), keep);
       if (!result.ok) throw new FinalJobError(result.reason);
       try {
-        const refusal =
-          result.head === head
-            ? undefined
-            : await deps.hooks.canPush.promise({ user: { name: user.name }, project: projectRef(l.source), ref: `refs/heads/${l.pr.branchFrom}`, oldRev: head, newRev: result.head });
-        if (refusal) throw new FinalJobError(refusal.message);
-        if (result.head !== head) await moveBranch(l.sourceRepo, l.pr.branchFrom, result.head, head, `rebase of pull-request #${l.pr.id} by ${user.name}`);
+        if (result.head !== head) {
+          const refusal = await deps.hooks.canPush.promise({ user: { name: user.name }, project: projectRef(l.source), ref: `refs/heads/${l.pr.branchFrom}`, oldRev: head, newRev: result.head });
+          if (refusal) throw new FinalJobError(refusal.message);
+          await moveBranch(l.sourceRepo, l.pr.branchFrom, result.head, head, `rebase of pull-request #${l.pr.id} by ${user.name}`);
+        }
       } finally {
         await runGit(['update-ref', '-d', keep], { cwd: l.sourceRepo }).catch(() => undefined);
       }

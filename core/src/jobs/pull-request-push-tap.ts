@@ -2,7 +2,6 @@
 // queues each one's refresh (new head commits, merge status, pull-request.updated); a push
 // that moves a branch open pull requests target queues one refresh of them all.
 import { PULL_REQUEST_JOBS, type DomainServices } from '../services/index.js';
-import { repositoryPath } from '../domain/index.js';
 import type { ForgeHooks, JobQueueApi } from '../plugins/index.js';
 
 export function tapPullRequestRefresh(hooks: ForgeHooks, services: DomainServices, jobs: JobQueueApi): void {
@@ -13,11 +12,6 @@ export function tapPullRequestRefresh(hooks: ForgeHooks, services: DomainService
     const by: Record<string, number> = pusher ? { userId: pusher.id } : {};
     const { fromBranches, intoBranches } = await services.pullRequestUpdates.openOnBranches(push.project.id, branches);
     for (const pr of fromBranches) await jobs.enqueue(PULL_REQUEST_JOBS.refresh, { pullRequestPk: pr.pk, path: pr.path, ...by });
-    if (!intoBranches.length) return;
-    const project = await services.projectQueries.byId(push.project.id);
-    if (!project) return;
-    for (const branch of intoBranches) {
-      await jobs.enqueue(PULL_REQUEST_JOBS.refreshTarget, { projectId: project.id, branch, path: repositoryPath(project), ...by });
-    }
+    for (const branch of intoBranches) await jobs.enqueue(PULL_REQUEST_JOBS.refreshTarget, { projectId: push.project.id, branch, ...by });
   });
 }

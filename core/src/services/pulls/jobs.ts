@@ -3,11 +3,11 @@ export const PULL_REQUEST_JOBS = {
   /**
    * { pullRequestPk }: recompute commit_start, commit_stop and cached_merge_status from the
    * branches as they are now; queued when a pull request is opened or reopened, and when a
-   * push moves its source or target branch.
+   * push moves its source branch.
    */
   refresh: 'core.pull-request-refresh',
   /**
-   * { projectId, branch, path, userId? }: refresh every open pull request into that branch,
+   * { projectId, branch, userId? }: refresh every open pull request into that branch,
    * one after another; queued once when a push moves a branch, however many target it.
    */
   refreshTarget: 'core.pull-request-refresh-target',
