@@ -8,3 +8,4 @@ export { coreMigrations } from './migrations/index.js';
 export { acquireEmbeddedLock, embeddedLockFile } from './embedded-lock.js';
 export * from './rows.js';
 export * from './parallel.js';
+export * from './json-list.js';

@@ -20,6 +20,7 @@ export * from './groups/groups-service.js';
 export * from './issues/issue-json.js';
 export * from './tickets/ticket-notifications.js';
 export * from './tickets/ticket-references.js';
+export * from './tickets/ticket-filters.js';
 export * from './issues/issues-service.js';
 export * from './json/common.js';
 export * from './json/group-json.js';

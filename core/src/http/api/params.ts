@@ -2,6 +2,7 @@
 // rules, and page/per_page with the pagination object that links to neighbouring pages.
 import { Invalid } from '../../errors/index.js';
 import type { ForgeContext } from '../../plugins/index.js';
+import type { DateRange } from '../../services/index.js';
 
 /** The request body as an object: JSON or form fields (a repeated form field counts once). */
 export function body(ctx: ForgeContext): Record<string, unknown> {
@@ -117,11 +118,6 @@ export function parseDate(text: string): Date {
   const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : undefined;
   if (!date || Number.isNaN(date.getTime()) || date.getUTCDate() !== Number(match![3])) throw Invalid('EDATETIME');
   return date;
-}
-
-export interface DateRange {
-  since?: Date;
-  until?: Date;
 }
 
 /** Pagure's "since..until" (either side may be empty; no ".." means since only). */

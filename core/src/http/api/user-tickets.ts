@@ -41,6 +41,7 @@ export function userTicketRoutes(router: ForgeRouter, services: DomainServices):
       asAuthor ? services.issues.listOfUser(viewer, username, 'author', filters, page) : none,
       asAssignee ? services.issues.listOfUser(viewer, username, 'assignee', filters, page) : none,
     ]);
+    const [createdJson, assignedJson] = await Promise.all([services.issues.jsonWithProjects(created.issues), services.issues.jsonWithProjects(assigned.issues)]);
     const createdPages = asAuthor ? pagination(ctx, page, created.total) : null;
     const assignedPages = asAssignee ? pagination(ctx, page, assigned.total) : null;
     ctx.body = {
@@ -50,8 +51,8 @@ export function userTicketRoutes(router: ForgeRouter, services: DomainServices):
       total_issues_assigned_pages: assignedPages?.pages ?? 1,
       total_issues_created: created.total,
       total_issues_assigned: assigned.total,
-      issues_created: await services.issues.jsonWithProjects(created.issues),
-      issues_assigned: await services.issues.jsonWithProjects(assigned.issues),
+      issues_created: createdJson,
+      issues_assigned: assignedJson,
       args: {
         milestones: filters.milestones,
         no_stones: noStones === undefined ? null : isTrue(noStones),

@@ -2,7 +2,7 @@
 // dependencies, custom fields and related pull requests in one query, comments and users in
 // two more, all three in parallel.
 import type { Knex } from 'knex';
-import { commentFromRow, queriesOn, USER_COLUMNS, userFromRow, type CommentRow, type UserRow } from '../../db/index.js';
+import { commentFromRow, jsonList, queriesOn, USER_COLUMNS, userFromRow, type CommentRow, type UserRow } from '../../db/index.js';
 import { projectUrlPath, type IssueRecord, type ProjectRecord } from '../../domain/index.js';
 import { epochString, fullUrl } from '../json/common.js';
 import { userJson, type UserJson } from '../json/user-json.js';
@@ -41,8 +41,6 @@ interface LinkedRow {
   related_prs: IssueJson['related_prs'];
 }
 
-const listOf = (db: Knex, sql: string) => db.raw(`coalesce((${sql}), '[]'::json)`);
-
 export async function issuesJson(
   db: Knex,
   baseUrl: string,
@@ -61,14 +59,14 @@ export async function issuesJson(
       db('issues as i')
         .whereIn('i.pk', pks)
         .select('i.pk', {
-          tags: listOf(db, 'select json_agg(t.tag order by t.tag) from issue_tag_links l join ticket_tags t on t.id = l.tag_id where l.ticket_pk = i.pk'),
-          depends: listOf(db, 'select json_agg(o.id order by o.id) from issue_dependencies d join issues o on o.pk = d.parent_pk where d.child_pk = i.pk'),
-          blocks: listOf(db, 'select json_agg(o.id order by o.id) from issue_dependencies d join issues o on o.pk = d.child_pk where d.parent_pk = i.pk'),
-          custom_fields: listOf(
+          tags: jsonList(db, 'select json_agg(t.tag order by t.tag) from issue_tag_links l join ticket_tags t on t.id = l.tag_id where l.ticket_pk = i.pk'),
+          depends: jsonList(db, 'select json_agg(o.id order by o.id) from issue_dependencies d join issues o on o.pk = d.parent_pk where d.child_pk = i.pk'),
+          blocks: jsonList(db, 'select json_agg(o.id order by o.id) from issue_dependencies d join issues o on o.pk = d.child_pk where d.parent_pk = i.pk'),
+          custom_fields: jsonList(
             db,
             "select json_agg(json_build_object('name', k.name, 'key_type', k.key_type, 'value', v.value, 'key_data', k.key_data) order by k.name) from issue_values v join issue_keys k on k.id = v.key_id where v.ticket_pk = i.pk",
           ),
-          related_prs: listOf(
+          related_prs: jsonList(
             db,
             "select json_agg(json_build_object('id', p.id, 'title', p.title) order by p.id desc) from pull_request_issues l join pull_requests p on p.pk = l.pull_request_pk where l.issue_pk = i.pk",
           ),

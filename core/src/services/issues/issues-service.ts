@@ -19,6 +19,8 @@ import type { UsersService } from '../users/users-service.js';
 import { commentFromRow, type CommentRow } from '../../db/index.js';
 import { issuesJson, type IssueJson } from './issue-json.js';
 import { TicketNotifier } from '../tickets/ticket-notifications.js';
+import { inDateRanges, type DateRange } from '../tickets/ticket-filters.js';
+import { checkCommentEdit, ISSUE_TABLES, linkTags, replaceTags } from '../tickets/ticket-writes.js';
 
 export interface IssueFilters {
   /** Open, Closed, all, or a close status (closed issues closed with it). */
@@ -41,9 +43,9 @@ export interface UserIssueFilters {
   milestones: string[];
   noMilestones?: boolean;
   since?: Date;
-  created: { since?: Date; until?: Date };
-  updated: { since?: Date; until?: Date };
-  closed: { since?: Date; until?: Date };
+  created: DateRange;
+  updated: DateRange;
+  closed: DateRange;
   order: 'asc' | 'desc';
   /** date_created (default), last_updated, closed_at, title, id, priority, milestone, status, close_status, assignee, user. */
   orderKey?: string;
@@ -75,6 +77,15 @@ export interface NewIssue {
 function pythonIsoformat(date: Date): string {
   const iso = date.toISOString().slice(0, 23);
   return iso.endsWith('.000') ? iso.slice(0, 19) : `${iso}000`;
+}
+
+/** Of the private issues on `issues as i`, keeps those the viewer wrote or is assigned. */
+function onlyTheirPrivate(query: Knex.QueryBuilder, viewer: Viewer): void {
+  const me = viewer.user?.id;
+  query.where((q) => {
+    q.where('i.private', false);
+    if (me !== undefined) q.orWhere('i.user_id', me).orWhere('i.assignee_id', me);
+  });
 }
 
 /** Tags (each required, or with "!" excluded) and milestones (or none, with noMilestones) on `issues as i`. */
@@ -147,13 +158,7 @@ export class IssuesService {
   private filtered(viewer: Viewer, seesAll: boolean, project: ProjectRecord, filters: IssueFilters): Knex.QueryBuilder {
     const db = this.ctx.db;
     const query = db('issues as i').where('i.project_id', project.id);
-    if (!seesAll) {
-      const me = viewer.user?.id;
-      query.where((q) => {
-        q.where('i.private', false);
-        if (me !== undefined) q.orWhere('i.user_id', me).orWhere('i.assignee_id', me);
-      });
-    }
+    if (!seesAll) onlyTheirPrivate(query, viewer);
     const status = filters.status.toLowerCase();
     if (status === 'open') query.where('i.status', 'Open');
     else if (status === 'closed') query.where('i.status', 'Closed');
@@ -204,21 +209,12 @@ export class IssuesService {
       const query = db('issues as i')
         .whereIn('i.project_id', this.access.visible(db('projects').select('projects.id'), viewer))
         .where(role === 'author' ? 'i.user_id' : 'i.assignee_id', user.id);
-      if (!viewer.siteAdmin) {
-        const me = viewer.user?.id;
-        query.where((q) => {
-          q.where('i.private', false);
-          if (me !== undefined) q.orWhere('i.user_id', me).orWhere('i.assignee_id', me);
-        });
-      }
+      if (!viewer.siteAdmin) onlyTheirPrivate(query, viewer);
       if (filters.status === 'Closed') query.whereNot('i.status', 'Open');
       else if (filters.status) query.where('i.status', filters.status);
       filterTagsAndMilestones(db, query, filters);
       if (filters.since) query.where('i.updated_at', '>=', filters.since);
-      for (const [column, range] of [['i.created_at', filters.created], ['i.updated_at', filters.updated], ['i.closed_at', filters.closed]] as const) {
-        if (range.since) query.where(column, '>=', range.since);
-        if (range.until) query.where(column, '<=', range.until);
-      }
+      inDateRanges(query, [['i.created_at', filters.created], ['i.updated_at', filters.updated], ['i.closed_at', filters.closed]]);
       return query;
     };
     const sorted = build().select('i.*');
@@ -245,17 +241,7 @@ export class IssuesService {
   async historyStats(viewer: Viewer, project: ProjectRecord, weeks: number, detailed: boolean): Promise<Record<string, number | { open_ticket: number; closed_ticket: number; count: number }>> {
     const db = this.ctx.db;
     const seesAll = await this.seesAllPrivate(viewer, project);
-    const me = viewer.user?.id;
-    const visible = () => {
-      const query = db('issues as i').where('i.project_id', project.id);
-      if (!seesAll) {
-        query.where((q) => {
-          q.where('i.private', false);
-          if (me !== undefined) q.orWhere('i.user_id', me).orWhere('i.assignee_id', me);
-        });
-      }
-      return query;
-    };
+    const visible = () => this.filtered(viewer, seesAll, project, { status: 'all', tags: [], milestones: [], order: 'desc' });
     const week = 7 * 86_400_000;
     const tomorrow = new Date(Date.now() + 86_400_000);
     const first = new Date(tomorrow.getTime() - weeks * week);
@@ -356,20 +342,13 @@ export class IssuesService {
         .returning('*')) as IssueRow[];
       const issue = issueFromRow(row!);
       await trx('issue_watchers').insert({ ticket_pk: issue.pk, user_id: user.id, watch: true });
-      if (input.tags.length) await this.linkTags(trx, project, issue, input.tags);
+      await linkTags(trx, ISSUE_TABLES, project.id, issue.pk, input.tags);
       const projectJson = await this.projects.json(project, trx);
       this.emit(trx, project, issue, 'issue.new', { issue: await this.json(project, issue, { db: trx }), project: projectJson }, user);
       return issue;
     });
     await this.notifier.notify('issue', project, issue, user, `New issue #${issue.id}: ${issue.title}`, issue.content);
     return issue;
-  }
-
-  /** Links tags to the issue, creating the project's missing tags as Pagure does. */
-  private async linkTags(trx: Knex.Transaction, project: ProjectRecord, issue: IssueRecord, names: readonly string[]): Promise<void> {
-    await trx('ticket_tags').insert(names.map((tag) => ({ project_id: project.id, tag }))).onConflict(['project_id', 'tag']).ignore();
-    const ids = (await trx('ticket_tags').where({ project_id: project.id }).whereIn('tag', [...names]).pluck('id')) as number[];
-    await trx('issue_tag_links').insert(ids.map((tag_id) => ({ ticket_pk: issue.pk, tag_id }))).onConflict(['ticket_pk', 'tag_id']).ignore();
   }
 
   private async locked(trx: Knex.Transaction, issue: IssueRecord): Promise<IssueRecord> {
@@ -521,13 +500,7 @@ export class IssuesService {
    */
   async editComment(viewer: Viewer, project: ProjectRecord, issue: IssueRecord, id: number, text: string): Promise<CommentJson> {
     const user = viewer.user!;
-    if (!text) throw Invalid('EINVALIDREQ', { errors: { comment: ['This field is required.'] } });
-    // Checked before the transaction: its one connection is all an embedded database has.
-    const found = (await this.ctx.db('issue_comments').where({ ticket_pk: issue.pk, id }).first()) as CommentRow | undefined;
-    if (!found) throw NotFound('ENOCOMMENT');
-    const mayEdit = !found.notification && (found.user_id === user.id || viewer.siteAdmin || (await this.access.has(viewer, project, 'commit')));
-    if (!mayEdit) throw Forbidden('ENOTHIGHENOUGH');
-    const users = await this.users.byIds([found.user_id, user.id]);
+    const users = await checkCommentEdit({ db: this.ctx.db, access: this.access, users: this.users }, ISSUE_TABLES, viewer, project, issue.pk, id, text);
     return this.ctx.db.transaction(async (trx) => {
       await this.locked(trx, issue);
       const [updated] = (await trx('issue_comments').where({ id }).update({ comment: text, edited_on: trx.fn.now(), editor_id: user.id }).returning('*')) as CommentRow[];
@@ -600,14 +573,7 @@ export class IssuesService {
       const announce = async (topic: string, extra: Record<string, unknown>) =>
         this.emit(trx, project, issue, topic, { issue: await this.json(project, issue, { db: trx }), project: projectJson, ...extra }, user);
       if (links.tags) {
-        const wanted = [...new Set(links.tags)];
-        const current = (await trx('issue_tag_links as l').join('ticket_tags as t', 't.id', 'l.tag_id').where('l.ticket_pk', issue.pk).pluck('t.tag')) as string[];
-        const added = wanted.filter((t) => !current.includes(t)).sort();
-        const removed = current.filter((t) => !wanted.includes(t)).sort();
-        if (removed.length) {
-          await trx('issue_tag_links').where('ticket_pk', issue.pk).whereIn('tag_id', trx('ticket_tags').where({ project_id: project.id }).whereIn('tag', removed).select('id')).delete();
-        }
-        if (added.length) await this.linkTags(trx, project, issue, added);
+        const { added, removed } = await replaceTags(trx, ISSUE_TABLES, project.id, issue.pk, links.tags);
         if (added.length) await announce('issue.tag.added', { tags: added });
         if (removed.length) await announce('issue.tag.removed', { tags: removed });
       }

@@ -1,7 +1,7 @@
 // Pagure's project JSON, built for many projects at once: parents, owners, access lists
 // and tags come from two queries (plus one per generation of parents), whatever the number of projects.
 import type { Knex } from 'knex';
-import { PROJECT_COLUMNS, projectFromRow, queriesOn, type ProjectRow } from '../../db/index.js';
+import { jsonList, PROJECT_COLUMNS, projectFromRow, queriesOn, type ProjectRow } from '../../db/index.js';
 import { projectFullname, projectUrlPath, type ProjectRecord, type UserRecord } from '../../domain/index.js';
 import type { UserEmails } from '../users/users-service.js';
 import { epochString, fullUrl } from './common.js';
@@ -75,17 +75,16 @@ async function load(db: Knex, roots: readonly ProjectRecord[], options: ProjectJ
   const ids = [...projects.keys()];
   const ownerIds = [...new Set([...projects.values()].map((p) => p.userId))];
   // Everything else in one round trip: each list is aggregated next to its project.
-  const listOf = (sql: string) => db.raw(`coalesce((${sql}), '[]'::json)`);
   const [rows, emails] = await queriesOn<[Promise<DetailRow[]>, Promise<Map<number, UserEmails>> | undefined]>(db, [
     () =>
       db('projects as p')
         .join('users as owner', 'owner.id', 'p.user_id')
         .whereIn('p.id', ids)
         .select('p.id', 'p.priorities', 'p.milestones', 'p.close_status', 'owner.id as owner_id', 'owner.name as owner_name', 'owner.fullname as owner_fullname', 'owner.is_admin as owner_is_admin', 'owner.created_at as owner_created_at', {
-          user_access: listOf('select json_agg(json_build_array(a.access, u.name) order by u.name) from project_user_access a join users u on u.id = a.user_id where a.project_id = p.id'),
-          group_access: listOf('select json_agg(json_build_array(a.access, g.name) order by g.name) from project_group_access a join groups g on g.id = a.group_id where a.project_id = p.id'),
-          tags: listOf('select json_agg(t.tag order by t.tag) from project_tags t where t.project_id = p.id'),
-          custom_keys: listOf('select json_agg(json_build_array(k.name, k.key_type) order by k.name) from issue_keys k where k.project_id = p.id'),
+          user_access: jsonList(db, 'select json_agg(json_build_array(a.access, u.name) order by u.name) from project_user_access a join users u on u.id = a.user_id where a.project_id = p.id'),
+          group_access: jsonList(db, 'select json_agg(json_build_array(a.access, g.name) order by g.name) from project_group_access a join groups g on g.id = a.group_id where a.project_id = p.id'),
+          tags: jsonList(db, 'select json_agg(t.tag order by t.tag) from project_tags t where t.project_id = p.id'),
+          custom_keys: jsonList(db, 'select json_agg(json_build_array(k.name, k.key_type) order by k.name) from issue_keys k where k.project_id = p.id'),
         }) as Promise<DetailRow[]>,
     () => options.withEmails?.(ownerIds),
   ]);

@@ -17,6 +17,8 @@ import { newTicketUid, nextTicketId } from '../tickets/ticket-numbers.js';
 import type { UsersService } from '../users/users-service.js';
 import { commentFromRow, type CommentRow } from '../../db/index.js';
 import { TicketNotifier } from '../tickets/ticket-notifications.js';
+import { inDateRanges, type DateRange } from '../tickets/ticket-filters.js';
+import { checkCommentEdit, PULL_REQUEST_TABLES, replaceTags } from '../tickets/ticket-writes.js';
 import { PULL_REQUEST_JOBS } from './jobs.js';
 import { pullRequestsJson, type PullRequestJson } from './pull-request-json.js';
 
@@ -33,9 +35,9 @@ export interface PullRequestFilters {
 /** Filters of /user/<name>/requests/*: a status (null for all) and date ranges. */
 export interface UserPullRequestFilters {
   status: string | null;
-  created: { since?: Date; until?: Date };
-  updated: { since?: Date; until?: Date };
-  closed: { since?: Date; until?: Date };
+  created: DateRange;
+  updated: DateRange;
+  closed: DateRange;
 }
 
 export interface NewPullRequest {
@@ -174,10 +176,7 @@ export class PullRequestsService {
         query.whereIn('pr.project_id', committed).whereNot('pr.user_id', user.id);
       }
       if (filters.status) query.where('pr.status', filters.status);
-      for (const [column, range] of [['pr.created_at', filters.created], ['pr.updated_on', filters.updated], ['pr.closed_at', filters.closed]] as const) {
-        if (range.since) query.where(column, '>=', range.since);
-        if (range.until) query.where(column, '<=', range.until);
-      }
+      inDateRanges(query, [['pr.created_at', filters.created], ['pr.updated_on', filters.updated], ['pr.closed_at', filters.closed]]);
       return query;
     };
     const [count, rows] = await Promise.all([
@@ -286,20 +285,9 @@ export class PullRequestsService {
   async setTags(viewer: Viewer, project: ProjectRecord, pr: PullRequestRecord, tags: readonly string[]): Promise<void> {
     const user = viewer.user!;
     if (pr.userId !== user.id && !(await this.access.has(viewer, project, 'commit'))) throw Forbidden('ENOPRCLOSE');
-    const wanted = [...new Set(tags)];
     await this.ctx.db.transaction(async (trx) => {
       const locked = await this.locked(trx, pr);
-      const current = (await trx('pull_request_tag_links as l').join('ticket_tags as t', 't.id', 'l.tag_id').where('l.ticket_pk', pr.pk).pluck('t.tag')) as string[];
-      const added = wanted.filter((t) => !current.includes(t)).sort();
-      const removed = current.filter((t) => !wanted.includes(t)).sort();
-      if (removed.length) {
-        await trx('pull_request_tag_links').where('ticket_pk', pr.pk).whereIn('tag_id', trx('ticket_tags').where({ project_id: project.id }).whereIn('tag', removed).select('id')).delete();
-      }
-      if (added.length) {
-        await trx('ticket_tags').insert(added.map((tag) => ({ project_id: project.id, tag }))).onConflict(['project_id', 'tag']).ignore();
-        const ids = (await trx('ticket_tags').where({ project_id: project.id }).whereIn('tag', added).pluck('id')) as number[];
-        await trx('pull_request_tag_links').insert(ids.map((tag_id) => ({ ticket_pk: pr.pk, tag_id }))).onConflict(['ticket_pk', 'tag_id']).ignore();
-      }
+      const { added, removed } = await replaceTags(trx, PULL_REQUEST_TABLES, project.id, pr.pk, tags);
       if (!added.length && !removed.length) return;
       await trx('pull_requests').where({ pk: pr.pk }).update({ updated_at: trx.fn.now() });
       const json = await this.json(locked, { db: trx });
@@ -317,13 +305,7 @@ export class PullRequestsService {
    */
   async editComment(viewer: Viewer, project: ProjectRecord, pr: PullRequestRecord, id: number, text: string): Promise<PullRequestCommentJson> {
     const user = viewer.user!;
-    if (!text) throw Invalid('EINVALIDREQ', { errors: { comment: ['This field is required.'] } });
-    // Checked before the transaction: its one connection is all an embedded database has.
-    const found = (await this.ctx.db('pull_request_comments').where({ ticket_pk: pr.pk, id }).first()) as CommentRow | undefined;
-    if (!found) throw NotFound('ENOCOMMENT');
-    const mayEdit = !found.notification && (found.user_id === user.id || viewer.siteAdmin || (await this.access.has(viewer, project, 'commit')));
-    if (!mayEdit) throw Forbidden('ENOTHIGHENOUGH');
-    const users = await this.users.byIds([found.user_id, user.id]);
+    const users = await checkCommentEdit({ db: this.ctx.db, access: this.access, users: this.users }, PULL_REQUEST_TABLES, viewer, project, pr.pk, id, text);
     return this.ctx.db.transaction(async (trx) => {
       await this.locked(trx, pr);
       const [updated] = (await trx('pull_request_comments').where({ id }).update({ comment: text, edited_on: trx.fn.now(), editor_id: user.id }).returning('*')) as CommentRow[];
