@@ -9,3 +9,4 @@ export * from './commits.js';
 export * from './merge.js';
 export * from './diff.js';
 export * from './version.js';
+export * from './log.js';

@@ -45,3 +45,4 @@ export * from './tracker/tracker-service.js';
 export * from './users/auth-service.js';
 export * from './users/sessions.js';
 export * from './users/users-service.js';
+export { REACTIONS } from './tickets/ticket-writes.js';

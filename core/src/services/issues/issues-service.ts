@@ -20,7 +20,7 @@ import { commentFromRow, type CommentRow } from '../../db/index.js';
 import { issuesJson, type IssueJson } from './issue-json.js';
 import { TicketNotifier } from '../tickets/ticket-notifications.js';
 import { inDateRanges, type DateRange } from '../tickets/ticket-filters.js';
-import { checkCommentEdit, ISSUE_TABLES, linkTags, replaceTags } from '../tickets/ticket-writes.js';
+import { checkCommentEdit, ISSUE_TABLES, linkTags, replaceTags, toggleReaction } from '../tickets/ticket-writes.js';
 
 export interface IssueFilters {
   /** Open, Closed, all, or a close status (closed issues closed with it). */
@@ -32,7 +32,11 @@ export interface IssueFilters {
   noMilestones?: boolean;
   priority?: number;
   since?: Date;
+  /** Words the title or the description must contain (case-insensitive); for pages. */
+  search?: string;
   order: 'asc' | 'desc';
+  /** One of the keys of ISSUE_ORDER_COLUMNS (default date_created); for pages. */
+  orderKey?: string;
 }
 
 /** Filters of /user/<name>/issues. */
@@ -174,6 +178,10 @@ export class IssuesService {
     filterTagsAndMilestones(db, query, filters);
     if (filters.priority !== undefined) query.where('i.priority', filters.priority);
     if (filters.since) query.where('i.updated_at', '>=', filters.since);
+    for (const word of (filters.search ?? '').split(/\s+/).filter(Boolean).slice(0, 10)) {
+      const like = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query.where((q) => q.whereILike('i.title', like).orWhereILike('i.content', like));
+    }
     return query;
   }
 
@@ -182,7 +190,7 @@ export class IssuesService {
     const [count, rows] = await Promise.all([
       this.filtered(viewer, seesAll, project, filters).count('* as count') as Promise<Array<{ count: string }>>,
       this.filtered(viewer, seesAll, project, filters)
-        .orderBy([{ column: 'i.created_at', order: filters.order }, { column: 'i.pk', order: filters.order }])
+        .orderBy([{ column: ISSUE_ORDER_COLUMNS[filters.orderKey ?? ''] ?? 'i.created_at', order: filters.order }, { column: 'i.pk', order: filters.order }])
         .limit(page.limit)
         .offset(page.offset)
         .select('i.*') as Promise<IssueRow[]>,
@@ -477,6 +485,45 @@ export class IssuesService {
     });
   }
 
+  /** Sets (or with an empty value, resets) the priority: a key or a name of the project's priorities. */
+  async setPriority(viewer: Viewer, project: ProjectRecord, issue: IssueRecord, priority: string): Promise<string> {
+    const user = viewer.user!;
+    await this.checkMetadataAccess(viewer, project, issue);
+    const next = priority ? await this.priorityKey(project, priority) : null;
+    const { priorities } = await this.tracker.meta(project);
+    return this.ctx.db.transaction(async (trx) => {
+      const current = await this.locked(trx, issue);
+      if ((current.priority ?? null) === next) return 'No changes';
+      const [row] = (await trx('issues').where({ pk: issue.pk }).update({ priority: next, updated_at: trx.fn.now() }).returning('*')) as IssueRow[];
+      const updated = issueFromRow(row!);
+      const message = next === null ? 'Issue priority reset' : `Issue priority set to: ${priorities[String(next)] ?? next}`;
+      await this.note(trx, updated, user, [message]);
+      this.emit(trx, project, updated, 'issue.edit', { issue: await this.json(project, updated, { db: trx }), project: await this.projects.json(project, trx), fields: ['priority'] }, user);
+      return message;
+    });
+  }
+
+  /** Makes the issue private or public: for those who may edit its metadata. */
+  async setPrivate(viewer: Viewer, project: ProjectRecord, issue: IssueRecord, on: boolean): Promise<string> {
+    const user = viewer.user!;
+    await this.checkMetadataAccess(viewer, project, issue);
+    return this.ctx.db.transaction(async (trx) => {
+      const current = await this.locked(trx, issue);
+      if (current.private === on) return 'No changes';
+      const [row] = (await trx('issues').where({ pk: issue.pk }).update({ private: on, updated_at: trx.fn.now() }).returning('*')) as IssueRow[];
+      const updated = issueFromRow(row!);
+      const message = on ? 'Issue private status set to: True' : 'Issue private status set to: False';
+      await this.note(trx, updated, user, [message]);
+      this.emit(trx, project, updated, 'issue.edit', { issue: await this.json(project, updated, { db: trx }), project: await this.projects.json(project, trx), fields: ['private'] }, user);
+      return message;
+    });
+  }
+
+  /** Adds the viewer's reaction to a comment, or takes it back if it is there. */
+  async react(viewer: Viewer, issue: IssueRecord, commentId: number, reaction: string): Promise<void> {
+    await toggleReaction(this.ctx.db, ISSUE_TABLES, issue.pk, commentId, viewer.user!.name, reaction);
+  }
+
   /** Adds a comment; mentioned users are notified with the issue's watchers. "Comment added". */
   async comment(viewer: Viewer, project: ProjectRecord, issue: IssueRecord, text: string): Promise<CommentJson> {
     const user = viewer.user!;
@@ -640,6 +687,12 @@ export class IssuesService {
       }
       return out;
     });
+  }
+
+  /** Whether the user watches the issue (subscribed, commented, or assigned). */
+  async isSubscribed(user: UserRecord, issue: IssueRecord): Promise<boolean> {
+    const row = (await this.ctx.db('issue_watchers').where({ ticket_pk: issue.pk, user_id: user.id }).first('watch')) as { watch: boolean } | undefined;
+    return row?.watch ?? false;
   }
 
   /** Subscribes or unsubscribes the viewer. */

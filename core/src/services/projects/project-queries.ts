@@ -27,6 +27,8 @@ export interface ProjectFilters {
   namespace?: string | undefined;
   /** true: forks only; false: main projects only. */
   fork?: boolean | undefined;
+  /** Forks of this project. */
+  parentId?: number | undefined;
 }
 
 export interface Page {
@@ -95,6 +97,7 @@ export class ProjectQueries {
     }
     if (filters.namespace) query.where('projects.namespace', filters.namespace);
     if (filters.fork !== undefined) query.where('projects.is_fork', filters.fork);
+    if (filters.parentId !== undefined) query.where('projects.parent_id', filters.parentId);
     if (filters.owner) {
       if (filters.owner.startsWith('!')) query.whereNot('owner.name', filters.owner.slice(1));
       else query.where('owner.name', filters.owner);

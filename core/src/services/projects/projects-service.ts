@@ -10,7 +10,7 @@ import type { GroupsService } from '../groups/groups-service.js';
 import { projectJson, projectsJson, type ProjectJson } from '../json/project-json.js';
 import type { UsersService } from '../users/users-service.js';
 import { PROJECT_JOBS } from './jobs.js';
-import type { NewProject } from './project-input.js';
+import { URL_PATTERN, type NewProject } from './project-input.js';
 import type { ProjectQueries } from './project-queries.js';
 import { applySettings, FORK_SETTINGS, readSettings, type Settings } from './settings.js';
 
@@ -152,6 +152,25 @@ export class ProjectsService {
       this.ctx.events.emit(trx, 'project.deleted', { project: json }, { agent: viewer.user!.name, private: project.private });
       await this.ctx.jobs.enqueue(PROJECT_JOBS.remove, { path: repositoryPath(project) }, { trx });
       return json;
+    });
+  }
+
+  /** Changes the description and home page URL (the project settings page); sends project.edit with the fields that changed. */
+  async updateDetails(viewer: Viewer, project: ProjectRecord, input: { description: string; url: string }): Promise<ProjectRecord> {
+    await this.requireAdmin(viewer, project);
+    const description = input.description.trim();
+    const url = input.url.trim();
+    const errors: Record<string, string[]> = {};
+    if (!description) errors.description = ['This field is required.'];
+    if (url && !URL_PATTERN.test(url)) errors.url = ['Invalid input.'];
+    if (Object.keys(errors).length) throw Invalid('EINVALIDREQ', { errors });
+    const fields = [...(description !== project.description ? ['description'] : []), ...(url !== project.url ? ['url'] : [])];
+    if (!fields.length) return project;
+    return this.ctx.db.transaction(async (trx) => {
+      await trx('projects').where({ id: project.id }).update({ description, url, updated_at: trx.fn.now() });
+      const updated = (await this.queries.byId(project.id, trx))!;
+      this.ctx.events.emit(trx, 'project.edit', { project: await this.json(updated, trx), fields }, { agent: viewer.user!.name, private: project.private });
+      return updated;
     });
   }
 

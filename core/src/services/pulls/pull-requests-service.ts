@@ -18,7 +18,7 @@ import type { UsersService } from '../users/users-service.js';
 import { commentFromRow, type CommentRow } from '../../db/index.js';
 import { TicketNotifier } from '../tickets/ticket-notifications.js';
 import { inDateRanges, type DateRange } from '../tickets/ticket-filters.js';
-import { checkCommentEdit, PULL_REQUEST_TABLES, replaceTags } from '../tickets/ticket-writes.js';
+import { checkCommentEdit, PULL_REQUEST_TABLES, replaceTags, toggleReaction } from '../tickets/ticket-writes.js';
 import { PULL_REQUEST_JOBS } from './jobs.js';
 import { pullRequestsJson, type PullRequestJson } from './pull-request-json.js';
 
@@ -356,6 +356,11 @@ export class PullRequestsService {
   }
 
   /** Closes without merging: committers and the author may. */
+  /** Adds the viewer's reaction to a comment, or takes it back if it is there. */
+  async react(viewer: Viewer, pr: PullRequestRecord, commentId: number, reaction: string): Promise<void> {
+    await toggleReaction(this.ctx.db, PULL_REQUEST_TABLES, pr.pk, commentId, viewer.user!.name, reaction);
+  }
+
   async close(viewer: Viewer, project: ProjectRecord, pr: PullRequestRecord): Promise<void> {
     const user = viewer.user!;
     if (pr.userId !== user.id && !(await this.access.has(viewer, project, 'commit'))) throw Forbidden('ENOPRCLOSE');

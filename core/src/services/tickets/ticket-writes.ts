@@ -67,3 +67,20 @@ export async function checkCommentEdit(
   if (!mayEdit) throw Forbidden('ENOTHIGHENOUGH');
   return deps.users.byIds([found.user_id, user.id]);
 }
+
+/** The reactions Pagure offers on comments. */
+export const REACTIONS = ['Thumbs up', 'Thumbs down', 'Confused', 'Heart'] as const;
+
+/** Adds `username` to a comment's reaction, or removes them if already there. */
+export async function toggleReaction(db: Knex, tables: TicketTables, ticketPk: number, commentId: number, username: string, reaction: string): Promise<void> {
+  if (!(REACTIONS as readonly string[]).includes(reaction)) throw Invalid('EINVALIDREQ', { errors: { reaction: [`One of: ${REACTIONS.join(', ')}`] } });
+  await db.transaction(async (trx) => {
+    const found = (await trx(tables.comments).where({ ticket_pk: ticketPk, id: commentId }).forUpdate().first('reactions')) as { reactions: Record<string, string[]> } | undefined;
+    if (!found) throw NotFound('ENOCOMMENT');
+    const reactions = { ...found.reactions };
+    const users = reactions[reaction] ?? [];
+    reactions[reaction] = users.includes(username) ? users.filter((u) => u !== username) : [...users, username];
+    if (!reactions[reaction]!.length) delete reactions[reaction];
+    await trx(tables.comments).where({ ticket_pk: ticketPk, id: commentId }).update({ reactions: JSON.stringify(reactions) });
+  });
+}

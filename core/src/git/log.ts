@@ -1,0 +1,107 @@
+// History for pages: a page of commits of a branch (optionally touching one path), and a
+// commit's or a range's diff read up to a size limit.
+import type { CommitInfo } from './commits.js';
+import { runGit } from './exec.js';
+import { gitOutput, peekStream } from './trees.js';
+
+export interface LogEntry {
+  hash: string;
+  authorName: string;
+  authorEmail: string;
+  /** Seconds since the epoch. */
+  time: number;
+  subject: string;
+}
+
+/** Lets git read a second repository's objects (a fork's parent) without copying them. */
+function alternateEnv(alternate: string | undefined): NodeJS.ProcessEnv {
+  return alternate ? { GIT_ALTERNATE_OBJECT_DIRECTORIES: alternate } : {};
+}
+
+const FIELD = '%x00';
+const RECORD = '%x1e';
+
+/** `limit` commits reachable from `revision`, newest first, after skipping `skip`; one git process. */
+export async function logCommits(
+  repo: string,
+  revision: string,
+  options: { skip?: number; limit: number; path?: string | undefined; exclude?: string | undefined; alternate?: string | undefined },
+): Promise<LogEntry[]> {
+  const args = ['log', `--format=%H${FIELD}%an${FIELD}%ae${FIELD}%at${FIELD}%s${RECORD}`, `--skip=${options.skip ?? 0}`, `--max-count=${options.limit}`, '--end-of-options', revision];
+  if (options.exclude) args.push(`^${options.exclude}`);
+  if (options.path) args.push('--', options.path);
+  const out = await runGit(args, { cwd: repo, env: alternateEnv(options.alternate) });
+  return out
+    .split('\x1e')
+    .map((record) => record.replace(/^\n/, ''))
+    .filter(Boolean)
+    .map((record) => {
+      const [hash = '', authorName = '', authorEmail = '', time = '0', subject = ''] = record.split('\0');
+      return { hash, authorName, authorEmail, time: Number(time), subject };
+    });
+}
+
+/** How many commits `revision` has that `exclude` lacks (or in all, without exclude). */
+export async function countCommits(repo: string, revision: string, exclude?: string): Promise<number> {
+  const out = await runGit(['rev-list', '--count', '--end-of-options', revision, ...(exclude ? [`^${exclude}`] : [])], { cwd: repo });
+  return Number(out.trim()) || 0;
+}
+
+/** Reads a git command's output up to `max` bytes; `truncated` says there was more. */
+async function readCapped(repo: string, args: readonly string[], max: number, env: NodeJS.ProcessEnv = {}): Promise<{ text: string; truncated: boolean }> {
+  const { head, rest } = await peekStream(gitOutput(repo, args, env), max + 1);
+  rest.destroy();
+  let text = head.subarray(0, max).toString('utf8');
+  const truncated = head.length > max;
+  // Cut at the last whole line, so a half line never reaches the diff parser.
+  if (truncated) text = text.slice(0, text.lastIndexOf('\n') + 1);
+  return { text, truncated };
+}
+
+const DIFF_FLAGS = ['-M', '--no-color', '--no-ext-diff', '--no-textconv'];
+
+/** A commit's changes against its first parent, as unified diff text, at most `max` bytes. */
+export function commitDiffText(repo: string, commit: CommitInfo, max: number): Promise<{ text: string; truncated: boolean }> {
+  const args = ['diff-tree', '-p', ...DIFF_FLAGS];
+  return readCapped(repo, commit.parents[0] ? [...args, commit.parents[0], commit.sha] : [...args, '--root', '--no-commit-id', commit.sha], max);
+}
+
+/** What `to` changed since it left `from` (three-dot: from their merge base), as unified diff text. */
+export function rangeDiffText(repo: string, from: string, to: string, max: number, alternate?: string): Promise<{ text: string; truncated: boolean }> {
+  return readCapped(repo, ['diff', ...DIFF_FLAGS, `${from}...${to}`, '--'], max, alternateEnv(alternate));
+}
+
+export interface BlameLine {
+  hash: string;
+  author: string;
+  time: number;
+  summary: string;
+  line: string;
+}
+
+/** Who last changed each line of a file at `commit` (`git blame --porcelain`, one process). */
+export async function blame(repo: string, commit: string, path: string): Promise<BlameLine[]> {
+  const out = await runGit(['blame', '--porcelain', commit, '--', path], { cwd: repo });
+  const seen = new Map<string, { author: string; time: number; summary: string }>();
+  const lines: BlameLine[] = [];
+  let current: { hash: string; author: string; time: number; summary: string } | undefined;
+  for (const row of out.split('\n')) {
+    if (row.startsWith('\t')) {
+      if (current) {
+        seen.set(current.hash, { author: current.author, time: current.time, summary: current.summary });
+        lines.push({ ...current, line: row.slice(1) });
+      }
+      continue;
+    }
+    const header = /^([0-9a-f]{40,64}) \d+ \d+/.exec(row);
+    if (header) {
+      const hash = header[1]!;
+      current = { hash, ...(seen.get(hash) ?? { author: '', time: 0, summary: '' }) };
+    } else if (current) {
+      if (row.startsWith('author ')) current.author = row.slice(7);
+      else if (row.startsWith('author-time ')) current.time = Number(row.slice(12));
+      else if (row.startsWith('summary ')) current.summary = row.slice(8);
+    }
+  }
+  return lines;
+}
