@@ -23,7 +23,7 @@ import {
   createHooks,
   instrumentHooks,
   loadPlugins,
-  loadTheme,
+  loadConfiguredTheme,
   type ForgeApi,
   type ForgeHooks,
   type LoadedPlugin,
@@ -128,7 +128,7 @@ export class Forge {
     const log = options.logger ?? pino({ level: config.log.level, base: { role: options.role } });
     const context = { baseDir: config.baseDir, coreVersion: CORE_VERSION };
     const plugins = await loadPlugins(config.plugins, context);
-    const theme = config.theme ? loadTheme(config.theme, context) : undefined;
+    const theme = loadConfiguredTheme(config.theme, context);
     const secret = resolveSecret(config);
     // Probe the remote services first: a wrong URL should fail in a moment, not after initdb.
     if (options.role === 'worker' && !config.redis.url) {
@@ -276,6 +276,7 @@ export class Forge {
         },
         browse: { repositories: this.repositories, locks: this.locks, hooks: this.hooks, publicUrl: () => this.config.url, git: this.config.git },
         registration: this.config.registration,
+        namespaces: this.config.namespaces,
         sessionLifetimeDays: this.config.sessions.lifetimeDays,
       });
     } catch (error) {

@@ -17,8 +17,9 @@ describe('markdown rendering', () => {
     assert.equal(render('Some **bold** and `code`'), '<p>Some <strong>bold</strong> and <code>code</code></p>');
     assert.match(render('| a | b |\n|:-|-:|\n| 1 | 2 |'), /<table>[\s\S]*<th style="text-align:left">a<\/th>[\s\S]*<td style="text-align:right">2<\/td>/);
     const tasks = render('- [x] done\n- [ ] todo');
-    assert.match(tasks, /<li class="task-list-item"><input class="task-list-item-checkbox" checked disabled type="checkbox" \/> done<\/li>/);
-    assert.match(tasks, /<li class="task-list-item"><input class="task-list-item-checkbox" disabled type="checkbox" \/> todo<\/li>/);
+    // Each box is labelled by its text (wrapped in <label>), so screen readers name it.
+    assert.match(tasks, /<li class="task-list-item"><label><input class="task-list-item-checkbox" checked disabled type="checkbox" \/> done<\/label><\/li>/);
+    assert.match(tasks, /<li class="task-list-item"><label><input class="task-list-item-checkbox" disabled type="checkbox" \/> todo<\/label><\/li>/);
     assert.equal(render('Ship it :tada:'), '<p>Ship it 🎉</p>');
     assert.match(render('```python\ndef f():\n    return 1\n```'), /<pre><code class="language-python"><span class="hljs-keyword">def<\/span>/);
     assert.match(render('See https://example.org/x'), /<a href="https:\/\/example.org\/x" rel="nofollow noopener">https:\/\/example.org\/x<\/a>/);
@@ -79,7 +80,7 @@ describe('markdown rendering', () => {
       const tags = [...html.matchAll(/<([a-zA-Z][\w-]*)([^>]*)>/g)];
       for (const [, tag, attributes] of tags) {
         assert.ok(
-          ['p', 'a', 'img', 'code', 'pre', 'span', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'ul', 'li', 'input', 'em', 'strong', 'br'].includes(tag!.toLowerCase()),
+          ['p', 'a', 'img', 'code', 'pre', 'span', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'ul', 'li', 'input', 'label', 'em', 'strong', 'br'].includes(tag!.toLowerCase()),
           `<${tag}> from ${payload}: ${html}`,
         );
         assert.doesNotMatch(attributes!, /\son\w+\s*=/i, `event handler from ${payload}: ${html}`);

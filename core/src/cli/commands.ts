@@ -2,7 +2,7 @@
 import { loadConfig, describeMode, type Config } from '../config/index.js';
 import { migrate, openDatabase } from '../db/index.js';
 import { createForge, migrationSets } from '../forge.js';
-import { loadPlugins, loadTheme } from '../plugins/index.js';
+import { loadPlugins, loadConfiguredTheme } from '../plugins/index.js';
 import { CORE_VERSION } from '../version.js';
 import { closeOnSignals, say, table } from './output.js';
 
@@ -54,7 +54,7 @@ export async function pluginsCommand(global: GlobalOptions) {
   const config = configFrom(global);
   const context = { baseDir: config.baseDir, coreVersion: CORE_VERSION };
   const plugins = await loadPlugins(config.plugins, context);
-  const theme = config.theme ? loadTheme(config.theme, context) : undefined;
+  const theme = loadConfiguredTheme(config.theme, context);
   say(`@pagurus/core ${CORE_VERSION}`);
   if (!plugins.length) say('no plugins enabled');
   if (plugins.length) table(['PLUGIN', 'VERSION', 'PACKAGE', 'DEPENDS ON'], plugins.map((p) => [p.name, p.version, p.packageName, p.dependsOn.join(',') || '-']));

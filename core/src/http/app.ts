@@ -37,6 +37,8 @@ export interface HttpDependencies {
   bodyLimitKb: number;
   secret: string;
   registration: boolean;
+  /** Namespaces offered in the new-project form. */
+  namespaces: string[];
   sessionLifetimeDays: number;
   git: Omit<SmartHttpOptions, 'services' | 'identities'>;
   /** Repository browsing: API tree, refs and commits, raw and blob pages. */
@@ -64,7 +66,10 @@ export function createHttpApp(deps: HttpDependencies): ForgeApp {
     browse: deps.browse,
   });
   const session = { secret: deps.secret, secure: deps.publicUrl().startsWith('https:'), lifetimeDays: deps.sessionLifetimeDays };
-  const web = createWebRouter(deps.hooks, deps.services, { session, registration: deps.registration, publicUrl: deps.publicUrl }, deps.browse);
+  const web = createWebRouter(deps.hooks, deps.services, {
+    accounts: { session, registration: deps.registration, publicUrl: deps.publicUrl },
+    projects: { browse: deps.browse, jobs: deps.jobs, projectNameRegex: deps.projectNameRegex, namespaces: deps.namespaces },
+  });
   const health = createHealthRouter(deps.health, deps.site.coreVersion);
 
   app.use(requestContext(deps.log));
@@ -75,6 +80,7 @@ export function createHttpApp(deps: HttpDependencies): ForgeApp {
     }),
   );
   app.use(securityHeaders(deps.publicUrl()));
+  app.use(deps.templates.assets.middleware());
   app.use(async (ctx, next) => {
     ctx.render = (name, data) => pages.render(ctx, name, data);
     await next();

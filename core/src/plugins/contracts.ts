@@ -118,7 +118,7 @@ export interface TemplateRegistry {
   /** A page template, rendered inside the layout. Plugins prefix names with their own: "distgit/monitoring". */
   addTemplate(name: string, source: string): void;
   addPartial(name: string, source: string): void;
-  /** Adds `<dir>/templates/**\/*.hbs` as templates and `<dir>/partials/**\/*.hbs` as partials, named by relative path. */
+  /** Adds `<dir>/templates/**\/*.hbs` as templates and `<dir>/partials/**\/*.hbs` as partials, named by relative path, and `<dir>/static/**` as static files (the {{asset "name"}} helper gives their URL). */
   addDirectory(dir: string): void;
   addHelper(name: string, helper: (...args: never[]) => unknown): void;
 }

@@ -186,3 +186,19 @@ export function loadTheme(spec: string, context: LoaderContext): LoadedTheme {
   const { entry: _entry, ...theme } = locate('theme', spec, context);
   return theme;
 }
+
+/** The theme used when the config names none (installed with the forge, as a workspace package). */
+export const DEFAULT_THEME = '@pagurus/theme-default';
+
+/**
+ * The configured theme; without one, the default theme when it is installed, else none
+ * (core's plain templates). A theme the admin named must load, or start-up stops.
+ */
+export function loadConfiguredTheme(spec: string | undefined, context: LoaderContext): LoadedTheme | undefined {
+  if (spec) return loadTheme(spec, context);
+  try {
+    return loadTheme(DEFAULT_THEME, context);
+  } catch {
+    return undefined;
+  }
+}

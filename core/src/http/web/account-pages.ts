@@ -1,33 +1,14 @@
 // Pages for accounts: log in and out, register, change and reset the password.
-import { isForgeError, type FieldErrors } from '../../errors/index.js';
+import { isForgeError } from '../../errors/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
 import type { DomainServices } from '../../services/index.js';
+import { fieldErrors, form, safeNext } from './page-kit.js';
 import { clearSessionCookie, setSessionCookie, type SessionOptions } from './session.js';
 
 export interface AccountPagesOptions {
   session: SessionOptions;
   registration: boolean;
   publicUrl: () => string;
-}
-
-function form(ctx: ForgeContext): Record<string, string> {
-  const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v : Array.isArray(v) ? String(v[0]) : '']));
-}
-
-/** Where to go after logging in: a path on this site only. */
-function safeNext(next: string | undefined): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
-}
-
-/** Field errors of a ForgeError, as templates show them next to each field. */
-function fieldErrors(error: unknown): Record<string, string> {
-  if (!isForgeError(error)) throw error;
-  const errors: FieldErrors | undefined = error.errors;
-  if (errors && typeof errors === 'object' && !Array.isArray(errors)) {
-    return Object.fromEntries(Object.entries(errors).map(([field, messages]) => [field, messages.join(' ')]));
-  }
-  return { form: error.message };
 }
 
 export function accountPages(router: ForgeRouter, services: DomainServices, options: AccountPagesOptions): void {

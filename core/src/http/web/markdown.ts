@@ -93,13 +93,13 @@ const md = new MarkdownIt({
   },
 })
   .use(emoji)
-  .use(taskLists, { enabled: false })
+  .use(taskLists, { enabled: false, label: true })
   .use(forgeLinks);
 
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [
     'p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'code', 'em', 'strong', 's', 'del', 'ul', 'ol', 'li',
-    'a', 'img', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'span', 'input',
+    'a', 'img', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'span', 'input', 'label',
   ],
   allowedAttributes: {
     a: ['href', 'title', 'class', 'rel'],

@@ -7,7 +7,11 @@ export interface SiteInfo {
   coreVersion: string;
 }
 
-const CORE_LINKS: readonly NavLink[] = [{ id: 'home', label: 'Home', href: '/' }];
+const CORE_LINKS: readonly NavLink[] = [
+  { id: 'home', label: 'Home', href: '/' },
+  { id: 'projects', label: 'Projects', href: '/projects' },
+  { id: 'groups', label: 'Groups', href: '/groups' },
+];
 
 export class PageRenderer {
   constructor(

@@ -1,7 +1,6 @@
 // The repository URLs clients fetch outside the API, under Pagure's four project paths:
 // /<repo>/raw/<identifier>/f/<path> (a file's bytes), /<repo>/raw/<identifier> (a commit's
-// diff), /<repo>/blob/<identifier>/f/<path> (a page whose status says whether the file
-// exists), /<repo>/c/<hash>.patch and .diff. Private projects are 404 to those without access.
+// diff), /<repo>/c/<hash>.patch and .diff (blob pages are in file-pages.ts). Private projects are 404 to those without access.
 import { existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { projectUrlPath, projectFullname, type ProjectRecord } from '../../domain/index.js';
@@ -124,45 +123,6 @@ export function repoFilePages(router: ForgeRouter, services: DomainServices, dep
     if (entry.size !== undefined) ctx.length = entry.size;
   }
 
-  async function blob(ctx: ForgeContext): Promise<void> {
-    const project = await projectOf(ctx);
-    const { identifier, path } = splitIdentifier(routeParams(ctx).rest ?? '');
-    if (path === undefined) throw notFound('File not found');
-    const { dir, commit } = await commitIn(project, identifier);
-    const clean = cleanTreePath(path);
-    const entry = clean === undefined ? undefined : await fileAt(dir, commit, clean);
-    if (!clean || !entry) throw notFound('File not found');
-    const page: Record<string, unknown> = {
-      title: `${clean} - ${projectFullname(project)}`,
-      projectName: projectFullname(project),
-      projectPath: projectUrlPath(project),
-      identifier,
-      path: clean,
-    };
-    const base = `/${projectUrlPath(project)}/blob/${encodePath(identifier)}/f/`;
-    if (entry.type === 'tree') {
-      const entries = await listTree(dir, entry.oid);
-      page.entries = entries
-        .map((e) => ({ name: e.name, mode: Number.parseInt(e.mode, 8), type: e.type }))
-        .sort((a, b) => a.mode - b.mode)
-        .map((e) => ({ name: e.name, type: e.type, isFolder: e.type === 'tree', href: e.type === 'commit' ? undefined : base + encodePath(`${clean}/${e.name}`) }));
-      page.isEmptyFolder = entries.length === 0;
-    } else {
-      page.rawUrl = rawFileUrl(deps, project, identifier, clean);
-      // The status is what clients ask a HEAD request for: the content is not read.
-      if (ctx.method !== 'HEAD') {
-        if ((entry.size ?? 0) > LARGEST_SHOWN) page.note = `This file is too large to be shown here (${entry.size} bytes).`;
-        else {
-          const { data } = await readBlob(dir, entry.oid, LARGEST_SHOWN);
-          if (isBinary(data)) page.note = `This is a binary file (${data.length} bytes).`;
-          else if (!data.length) page.note = 'This file is empty.';
-          else page.text = data.toString('utf8');
-        }
-      }
-    }
-    await ctx.render('repo-file', page);
-  }
-
   /** The commit a hash names (a tag's name is followed to its commit), or 404. */
   async function commitNamed(ctx: ForgeContext): Promise<{ dir: string; commit: string }> {
     const project = await projectOf(ctx);
@@ -212,7 +172,6 @@ export function repoFilePages(router: ForgeRouter, services: DomainServices, dep
     router.get(`${variant}/pull-request/:requestid.patch`, (ctx) => pullRequestPatch(ctx, true));
     router.get(`${variant}/pull-request/:requestid.diff`, (ctx) => pullRequestPatch(ctx, false));
     router.get(`${variant}/raw/*rest`, raw);
-    router.get(`${variant}/blob/*rest`, blob);
     router.get(`${variant}/c/:commit.patch`, (ctx) => patchOrDiff(ctx, true));
     router.get(`${variant}/c/:commit.diff`, (ctx) => patchOrDiff(ctx, false));
   }

@@ -1,9 +1,13 @@
 // Templates and partials by name, in three layers: core's, then plugins' (which may not
-// take a name already taken), then the theme's, which override any name it supplies.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// take a name already taken), then the theme's, which override any name it supplies. Static
+// files come along with them (see assets.ts).
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { TemplateRegistry } from '../../plugins/index.js';
+import { AssetStore } from './assets.js';
+import { filesUnder } from './files.js';
+import { registerHelpers } from './helpers.js';
 
 export type Layer = 'core' | 'theme' | `plugin ${string}`;
 
@@ -13,24 +17,9 @@ interface Entry {
 }
 
 function hbsFiles(root: string): Array<{ name: string; file: string }> {
-  const found: Array<{ name: string; file: string }> = [];
-  const walk = (dir: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const entry of names.sort()) {
-      const file = path.join(dir, entry);
-      if (statSync(file).isDirectory()) walk(file);
-      else if (entry.endsWith('.hbs')) {
-        found.push({ name: path.relative(root, file).slice(0, -'.hbs'.length).split(path.sep).join('/'), file });
-      }
-    }
-  };
-  walk(root);
-  return found;
+  return filesUnder(root)
+    .filter(({ name }) => name.endsWith('.hbs'))
+    .map(({ name, file }) => ({ name: name.slice(0, -'.hbs'.length), file }));
 }
 
 export class TemplateStore implements TemplateRegistry {
@@ -39,6 +28,12 @@ export class TemplateStore implements TemplateRegistry {
   private readonly partials = new Map<string, Entry>();
   private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
   private layer: Layer = 'core';
+  /** The static files of the same packages: `<dir>/static/**`, overridden by the theme's by name. */
+  readonly assets = new AssetStore();
+
+  constructor() {
+    registerHelpers(this.handlebars, this.assets);
+  }
 
   /** Registrations from now on belong to `layer`: core's first, then each plugin's, then the theme's. */
   setLayer(layer: Layer): void {
@@ -66,6 +61,7 @@ export class TemplateStore implements TemplateRegistry {
   addDirectory(dir: string): void {
     for (const { name, file } of hbsFiles(path.join(dir, 'templates'))) this.addTemplate(name, readFileSync(file, 'utf8'));
     for (const { name, file } of hbsFiles(path.join(dir, 'partials'))) this.addPartial(name, readFileSync(file, 'utf8'));
+    this.assets.addDirectory(path.join(dir, 'static'));
   }
 
   addHelper(name: string, helper: (...args: never[]) => unknown): void {

@@ -1,0 +1,166 @@
+// What every page handler needs: the posted form, field errors for templates, pagination,
+// and the project a URL names with what the viewer may do there.
+import { existsSync } from 'node:fs';
+import { projectFullname, projectUrlPath, type ProjectRecord, type UserRecord } from '../../domain/index.js';
+import { isForgeError, NotFound, type FieldErrors } from '../../errors/index.js';
+import { isEmptyRepository } from '../../git/index.js';
+import type { ForgeContext } from '../../plugins/index.js';
+import { readSettings, type DomainServices, type Settings, type Viewer } from '../../services/index.js';
+import { repoDir, routeParams, type GitBrowseDeps } from '../api/git-context.js';
+
+/** The four forms of a project's path in URLs: /<repo>, /<ns>/<repo>, /fork/<user>/<repo>, /fork/<user>/<ns>/<repo>. */
+export const PROJECT_PATHS = ['/fork/:username/:namespace/:repo', '/fork/:username/:repo', '/:namespace/:repo', '/:repo'];
+
+/** The posted form as strings; a repeated field keeps its first value (see formList). */
+export function form(ctx: ForgeContext): Record<string, string> {
+  const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v : Array.isArray(v) ? String(v[0] ?? '') : '']));
+}
+
+/** Every value of a repeated form field (checkboxes). */
+export function formList(ctx: ForgeContext, name: string): string[] {
+  const value = ((ctx.request.body ?? {}) as Record<string, unknown>)[name];
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+/** Where to go after a form: a path on this site only. */
+export function safeNext(next: string | undefined): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+}
+
+/** Field errors of a ForgeError, as templates show them next to each field; `form` holds the rest. */
+export function fieldErrors(error: unknown): Record<string, string> {
+  if (!isForgeError(error)) throw error;
+  const errors: FieldErrors | undefined = error.errors;
+  if (errors && typeof errors === 'object' && !Array.isArray(errors)) {
+    return Object.fromEntries(Object.entries(errors).map(([field, messages]) => [field, messages.join(' ')]));
+  }
+  if (Array.isArray(errors) && errors.length) return { form: errors.join(' ') };
+  if (typeof errors === 'string' && errors) return { form: errors };
+  return { form: error.message };
+}
+
+/** Runs a form's action; a refusal (ForgeError) comes back as field errors and its status. */
+export async function attempt(action: () => Promise<void>): Promise<{ errors: Record<string, string>; status: number } | undefined> {
+  try {
+    await action();
+    return undefined;
+  } catch (error) {
+    if (!isForgeError(error) || error.status >= 500) throw error;
+    return { errors: fieldErrors(error), status: error.status };
+  }
+}
+
+/**
+ * The logged-in user; the anonymous are sent to the login page, which brings them back
+ * (for a GET; after a POST, to the page the form was on). Handlers return when it is undefined.
+ */
+export function loginFirst(ctx: ForgeContext): UserRecord | undefined {
+  if (ctx.state.user) return ctx.state.user;
+  const back = ctx.method === 'GET' ? ctx.url : safeNext(ctx.get('Referer').replace(/^https?:\/\/[^/]+/, ''));
+  ctx.redirect(`/login?next=${encodeURIComponent(back)}`);
+  return undefined;
+}
+
+export const PER_PAGE = 30;
+
+export interface PageLinks {
+  page: number;
+  pages: number;
+  total: number;
+  previous: number | undefined;
+  next: number | undefined;
+}
+
+/** ?page=N, 1-based; nonsense reads as page 1. */
+export function pageNumber(ctx: ForgeContext): number {
+  const n = Number.parseInt(String(ctx.query.page ?? '1'), 10);
+  return Number.isFinite(n) && n >= 1 && n <= 100_000 ? n : 1;
+}
+
+export function pageLinks(page: number, total: number, perPage = PER_PAGE): PageLinks {
+  const pages = Math.max(1, Math.ceil(total / perPage));
+  return { page, pages, total, previous: page > 1 ? page - 1 : undefined, next: page < pages ? page + 1 : undefined };
+}
+
+/** The query of the current page without `page`, for pagination links. */
+export function currentQuery(ctx: ForgeContext): Record<string, string | string[]> {
+  const { page: _page, ...rest } = ctx.query as Record<string, string | string[]>;
+  return rest;
+}
+
+export interface ProjectTab {
+  id: string;
+  label: string;
+  href: string;
+  current: boolean;
+}
+
+export interface ProjectView {
+  record: ProjectRecord;
+  viewer: Viewer;
+  settings: Settings;
+  dir: string;
+  /** The URL path of the project, with a leading slash. */
+  base: string;
+  fullname: string;
+  /** Whether the repository exists on disk and has commits. */
+  empty: boolean;
+  can: { admin: boolean; commit: boolean; ticket: boolean };
+}
+
+/** The project a page's URL names, if the viewer may see it (else 404), with the viewer's rights. */
+export async function projectView(ctx: ForgeContext, services: DomainServices, deps: GitBrowseDeps): Promise<ProjectView> {
+  const params = routeParams(ctx);
+  const viewer = await services.access.viewer(ctx.state.user ?? null);
+  const record = await services.projectQueries.requireVisible(viewer, {
+    name: params.repo!,
+    namespace: params.namespace ?? null,
+    forkOwner: params.username ?? null,
+  });
+  const dir = repoDir(deps, record);
+  const grant = await services.access.grant(viewer.user, record);
+  const [admin, commit, ticket, empty] = await Promise.all([
+    services.access.decide(viewer, record, grant, 'admin'),
+    services.access.decide(viewer, record, grant, 'commit'),
+    services.access.decide(viewer, record, grant, 'ticket'),
+    existsSync(dir) ? isEmptyRepository(dir) : Promise.resolve(true),
+  ]);
+  return {
+    record,
+    viewer,
+    settings: readSettings(record),
+    dir,
+    base: `/${projectUrlPath(record)}`,
+    fullname: projectFullname(record),
+    empty,
+    can: { admin, commit, ticket },
+  };
+}
+
+/** The data of the project header partial: name, description, fork parent, tabs. */
+export function projectHeader(view: ProjectView, current: string, parent?: ProjectRecord): Record<string, unknown> {
+  const tabs: Array<Omit<ProjectTab, 'current'>> = [
+    { id: 'overview', label: 'Overview', href: view.base },
+    { id: 'files', label: 'Files', href: `${view.base}/tree` },
+    { id: 'commits', label: 'Commits', href: `${view.base}/commits` },
+    { id: 'branches', label: 'Branches', href: `${view.base}/branches` },
+  ];
+  if (view.settings.issue_tracker) tabs.push({ id: 'issues', label: 'Issues', href: `${view.base}/issues` });
+  if (view.settings.pull_requests) tabs.push({ id: 'pull-requests', label: 'Pull requests', href: `${view.base}/pull-requests` });
+  if (view.can.admin) tabs.push({ id: 'settings', label: 'Settings', href: `${view.base}/settings` });
+  return {
+    name: view.fullname,
+    base: view.base,
+    description: view.record.description,
+    url: view.record.url,
+    private: view.record.private,
+    isFork: view.record.isFork,
+    parent: parent && { name: projectFullname(parent), href: `/${projectUrlPath(parent)}` },
+    tabs: tabs.map((tab) => ({ ...tab, current: tab.id === current })),
+    can: view.can,
+  };
+}
+
+export const notFound = (message: string) => NotFound('ENOCODE', message);

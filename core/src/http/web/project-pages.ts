@@ -1,0 +1,294 @@
+// Project pages: the index (/projects, with search), the new-project form, a project's
+// overview (README, clone URLs, forks, watchers), forking, commits, a commit, branches.
+import { existsSync } from 'node:fs';
+import { projectFullname, projectUrlPath } from '../../domain/index.js';
+import {
+  REFS_HEADS,
+  REFS_TAGS,
+  countCommits,
+  commitDiffText,
+  listRefs,
+  listTree,
+  logCommits,
+  objectByPrefix,
+  commitOf,
+  readBlob,
+  readCommit,
+  resolveDefaultBranch,
+} from '../../git/index.js';
+import type { ForgeContext, ForgeRouter, JobQueueApi } from '../../plugins/index.js';
+import { parseNewProject, readSettings, type DomainServices } from '../../services/index.js';
+import { commitOfIdentifier, encodePath, routeParams, type GitBrowseDeps } from '../api/git-context.js';
+import { parseDiff } from './code-view.js';
+import { markdownLinks, renderMarkdown } from './markdown.js';
+import { attempt, currentQuery, form, loginFirst, notFound, PER_PAGE, PROJECT_PATHS, pageLinks, pageNumber, projectHeader, projectView, type ProjectView } from './page-kit.js';
+
+export interface ProjectPageDeps {
+  browse: GitBrowseDeps;
+  jobs: JobQueueApi;
+  projectNameRegex: RegExp;
+  /** Namespaces offered in the new-project form. */
+  namespaces: readonly string[];
+}
+
+const COMMITS_PER_PAGE = 50;
+/** A commit page shows at most this much diff. */
+export const DIFF_LIMIT = 2 * 1024 * 1024;
+/** How long a page waits for a new project's or fork's repository before showing it anyway. */
+const JOB_WAIT_MS = 20_000;
+
+/** Clone URLs of a project: HTTPS always, SSH and git:// when configured. */
+export function cloneUrls(deps: GitBrowseDeps, fullname: string): Array<{ kind: string; url: string }> {
+  const urls = [{ kind: 'HTTPS', url: `${deps.publicUrl().replace(/\/+$/, '')}/${fullname}.git` }];
+  if (deps.git.urlSsh) urls.push({ kind: 'SSH', url: `${deps.git.urlSsh.replace('{username}', 'git')}${fullname}.git` });
+  if (deps.git.urlGit) urls.push({ kind: 'git', url: `${deps.git.urlGit}${fullname}.git` });
+  return urls;
+}
+
+export function projectPages(router: ForgeRouter, services: DomainServices, deps: ProjectPageDeps): void {
+  const { browse } = deps;
+
+  router.get('/projects', async (ctx) => {
+    const viewer = await services.access.viewer(ctx.state.user ?? null);
+    const q = typeof ctx.query.q === 'string' ? ctx.query.q.trim().slice(0, 100) : '';
+    const filters = { pattern: q ? (q.includes('*') ? q : `*${q}*`) : undefined, fork: false };
+    const page = pageNumber(ctx);
+    const [total, projects] = await Promise.all([
+      services.projectQueries.count(viewer, filters),
+      services.projectQueries.list(viewer, filters, { offset: (page - 1) * PER_PAGE, limit: PER_PAGE }),
+    ]);
+    await ctx.render('projects', {
+      title: 'Projects',
+      q,
+      total,
+      projects: projects.map((p) => ({ name: projectFullname(p), href: `/${projectUrlPath(p)}`, description: p.description, private: p.private, owner: p.ownerName })),
+      pager: pageLinks(page, total),
+      query: currentQuery(ctx),
+    });
+  });
+
+  const newForm = (ctx: ForgeContext, values: Record<string, string>, errors: Record<string, string> = {}) =>
+    ctx.render('project-new', { title: 'New project', values, errors, namespaces: ['', ...deps.namespaces].map((ns) => ({ name: ns, selected: ns === (values.namespace ?? '') })) });
+
+  router.get('/new', async (ctx) => {
+    if (!loginFirst(ctx)) return;
+    await newForm(ctx, { create_readme: 'y' });
+  });
+  router.post('/new', async (ctx) => {
+    if (!loginFirst(ctx)) return;
+    const values = form(ctx);
+    let target = '';
+    const failed = await attempt(async () => {
+      const viewer = await services.access.viewer(ctx.state.user!);
+      const { project, taskId } = await services.projects.create(viewer, parseNewProject(values, deps.projectNameRegex));
+      await deps.jobs.wait(taskId, JOB_WAIT_MS);
+      target = `/${projectUrlPath(project)}`;
+    });
+    if (failed) {
+      await newForm(ctx, values, failed.errors);
+      ctx.status = failed.status;
+      return;
+    }
+    ctx.redirect(target);
+  });
+
+  async function overview(ctx: ForgeContext): Promise<void> {
+    const view = await projectView(ctx, services, browse);
+    const parent = view.record.parentId === null ? undefined : await services.projectQueries.byId(view.record.parentId);
+    const [forks, watchers, git] = await Promise.all([
+      services.projectQueries.count(view.viewer, { parentId: view.record.id }),
+      services.watchers.list(view.record),
+      view.empty ? Promise.resolve(undefined) : repositorySummary(view),
+    ]);
+    const viewerName = ctx.state.user?.name;
+    await ctx.render('project', {
+      title: view.fullname,
+      project: projectHeader(view, 'overview', parent),
+      cloneUrls: cloneUrls(browse, view.fullname),
+      empty: view.empty,
+      defaultBranch: (view.record.settings.default_branch as string | undefined) ?? 'main',
+      forks,
+      forksHref: `${view.base}/forks`,
+      watchers: Object.keys(watchers).length,
+      watching: viewerName ? Boolean(watchers[viewerName]?.length) : false,
+      canFork: Boolean(viewerName) && !(view.record.isFork && view.record.ownerName === viewerName),
+      forkAction: `/do_fork${view.base}`,
+      ...git,
+    });
+  }
+
+  /** The overview's git part: branches, last commits and the README of the default branch (three git processes and a blob read). */
+  async function repositorySummary(view: ProjectView) {
+    const branches = await listRefs(view.dir, REFS_HEADS);
+    const head = await resolveDefaultBranch(view.dir, branches);
+    if (!head) return { branchCount: branches.length };
+    const [commits, entries] = await Promise.all([logCommits(view.dir, head.commit, { limit: 5 }), listTree(view.dir, `${head.commit}^{tree}`)]);
+    const readmeEntry = entries.find((e) => e.type === 'blob' && /^readme(\.(md|markdown|txt|rst))?$/i.test(e.name));
+    let readme: { name: string; html?: string; text?: string } | undefined;
+    if (readmeEntry) {
+      const text = (await readBlob(view.dir, readmeEntry.oid, 512 * 1024)).data.toString('utf8');
+      if (/\.(md|markdown)$/i.test(readmeEntry.name)) {
+        const links = await markdownLinks(services, view.viewer, view.record, [text], browse.publicUrl());
+        readme = { name: readmeEntry.name, html: renderMarkdown(text, links) };
+      } else readme = { name: readmeEntry.name, text };
+    }
+    return {
+      head: head.name,
+      branchCount: branches.length,
+      commits: commits.map((c) => ({ ...c, href: `${view.base}/c/${c.hash}` })),
+      commitsHref: `${view.base}/commits/${encodePath(head.name)}`,
+      readme,
+    };
+  }
+
+  async function forks(ctx: ForgeContext): Promise<void> {
+    const view = await projectView(ctx, services, browse);
+    const page = pageNumber(ctx);
+    const filters = { parentId: view.record.id };
+    const [total, list] = await Promise.all([
+      services.projectQueries.count(view.viewer, filters),
+      services.projectQueries.list(view.viewer, filters, { offset: (page - 1) * PER_PAGE, limit: PER_PAGE }),
+    ]);
+    await ctx.render('projects', {
+      title: `Forks of ${view.fullname}`,
+      heading: `Forks of ${view.fullname}`,
+      project: projectHeader(view, 'overview'),
+      total,
+      projects: list.map((p) => ({ name: projectFullname(p), href: `/${projectUrlPath(p)}`, description: p.description, private: p.private, owner: p.ownerName })),
+      pager: pageLinks(page, total),
+      query: currentQuery(ctx),
+      noSearch: true,
+    });
+  }
+
+  async function fork(ctx: ForgeContext): Promise<void> {
+    if (!loginFirst(ctx)) return;
+    const view = await projectView(ctx, services, browse);
+    const { fork: created, taskId } = await services.projects.fork(view.viewer, view.record);
+    await deps.jobs.wait(taskId, JOB_WAIT_MS);
+    ctx.redirect(`/${projectUrlPath(created)}`);
+  }
+
+  async function commits(ctx: ForgeContext): Promise<void> {
+    const view = await projectView(ctx, services, browse);
+    const page = pageNumber(ctx);
+    const header = projectHeader(view, 'commits');
+    if (view.empty) {
+      await ctx.render('repo-commits', { title: `Commits - ${view.fullname}`, project: header, heading: 'Commits', commits: [], empty: true });
+      return;
+    }
+    const branches = await listRefs(view.dir, REFS_HEADS);
+    const wanted = routeParams(ctx).branch?.replace(/\/+$/, '') || (await resolveDefaultBranch(view.dir, branches))?.name || 'HEAD';
+    const commit = await commitOfIdentifier(view.dir, wanted);
+    if (!commit) throw notFound('Branch not found');
+    const [list, total] = await Promise.all([
+      logCommits(view.dir, commit, { skip: (page - 1) * COMMITS_PER_PAGE, limit: COMMITS_PER_PAGE }),
+      countCommits(view.dir, commit),
+    ]);
+    await ctx.render('repo-commits', {
+      title: `Commits of ${wanted} - ${view.fullname}`,
+      project: header,
+      heading: `Commits of ${wanted}`,
+      identifier: wanted,
+      total,
+      branches: branches.map((b) => {
+        const name = b.ref.slice(REFS_HEADS.length);
+        return { name, href: `${view.base}/commits/${encodePath(name)}`, current: name === wanted };
+      }),
+      commits: list.map((c) => ({ ...c, href: `${view.base}/c/${c.hash}` })),
+      pager: pageLinks(page, total, COMMITS_PER_PAGE),
+      query: currentQuery(ctx),
+    });
+  }
+
+  async function commitPage(ctx: ForgeContext): Promise<void> {
+    const view = await projectView(ctx, services, browse);
+    const object = existsSync(view.dir) ? await objectByPrefix(view.dir, routeParams(ctx).commit ?? '') : undefined;
+    const sha = object && (object.type === 'commit' || object.type === 'tag') ? await commitOf(view.dir, object.sha) : undefined;
+    if (!sha) throw notFound('Commit not found');
+    const info = await readCommit(view.dir, sha);
+    const [diff, flags] = await Promise.all([commitDiffText(view.dir, info, DIFF_LIMIT), services.flags.ofCommit(view.record, sha)]);
+    const newline = info.message.indexOf('\n');
+    const split = ctx.query.view === 'split';
+    await ctx.render('repo-commit', {
+      title: `${info.message.split('\n')[0]} - ${view.fullname}`,
+      project: projectHeader(view, 'commits'),
+      commit: {
+        hash: sha,
+        subject: newline === -1 ? info.message : info.message.slice(0, newline),
+        body: newline === -1 ? '' : info.message.slice(newline + 1).trim(),
+        author: info.author,
+        committer: info.committer,
+        parents: info.parents.map((p) => ({ hash: p, href: `${view.base}/c/${p}` })),
+      },
+      files: parseDiff(diff.text),
+      truncated: diff.truncated,
+      split,
+      unifiedHref: `${view.base}/c/${sha}`,
+      splitHref: `${view.base}/c/${sha}?view=split`,
+      patchHref: `${view.base}/c/${sha}.patch`,
+      treeHref: `${view.base}/tree/${sha}`,
+      flags,
+    });
+  }
+
+  async function branchesPage(ctx: ForgeContext): Promise<void> {
+    const view = await projectView(ctx, services, browse);
+    const header = projectHeader(view, 'branches');
+    if (view.empty) {
+      await ctx.render('repo-branches', { title: `Branches - ${view.fullname}`, project: header, branches: [], tags: [] });
+      return;
+    }
+    const [branches, tags, parent] = await Promise.all([
+      listRefs(view.dir, REFS_HEADS),
+      listRefs(view.dir, REFS_TAGS),
+      view.record.isFork && view.record.parentId !== null ? services.projectQueries.byId(view.record.parentId) : Promise.resolve(undefined),
+    ]);
+    // A fork's pull requests go to its parent, whose settings say whether it takes them.
+    const takesPullRequests = Boolean((parent ? readSettings(parent) : view.settings).pull_requests);
+    const head = await resolveDefaultBranch(view.dir, branches);
+    const open = await services.pullRequests.list(view.record, { status: 'Open' }, { limit: 500, offset: 0 }).catch(() => ({ prs: [] as Array<{ branchFrom: string; id: number; projectFromId: number | null }> }));
+    const prOf = new Map(open.prs.filter((pr) => pr.projectFromId === view.record.id).map((pr) => [pr.branchFrom, pr.id]));
+    // Ahead/behind: two rev-list counts per branch, so the page lists at most 100 branches with counts.
+    const rows = await Promise.all(
+      branches.slice(0, 100).map(async (b) => {
+        const name = b.ref.slice(REFS_HEADS.length);
+        const isDefault = name === head?.name;
+        const [ahead, behind] = head && !isDefault ? await Promise.all([countCommits(view.dir, b.object, head.commit), countCommits(view.dir, head.commit, b.object)]) : [0, 0];
+        const pr = prOf.get(name);
+        return {
+          name,
+          isDefault,
+          ahead,
+          behind,
+          commit: b.object,
+          href: `${view.base}/tree/${encodePath(name)}`,
+          commitsHref: `${view.base}/commits/${encodePath(name)}`,
+          prHref: pr !== undefined ? `${view.base}/pull-request/${pr}` : undefined,
+          newPrHref: !isDefault && pr === undefined && ahead > 0 && takesPullRequests && head ? `${view.base}/diff/${encodePath(head.name)}..${encodePath(name)}` : undefined,
+        };
+      }),
+    );
+    await ctx.render('repo-branches', {
+      title: `Branches - ${view.fullname}`,
+      project: header,
+      branches: rows.sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name)),
+      more: branches.length > 100 ? branches.length - 100 : 0,
+      tags: tags.map((t) => ({ name: t.ref.slice(REFS_TAGS.length), commit: t.peeled, href: `${view.base}/tree/${encodePath(t.ref.slice(REFS_TAGS.length))}` })),
+    });
+  }
+
+  router.post('/do_fork/fork/:username/:namespace/:repo', fork);
+  router.post('/do_fork/fork/:username/:repo', fork);
+  router.post('/do_fork/:namespace/:repo', fork);
+  router.post('/do_fork/:repo', fork);
+  for (const variant of PROJECT_PATHS) {
+    router.get(`${variant}/commits`, commits);
+    router.get(`${variant}/commits/*branch`, commits);
+    router.get(`${variant}/c/:commit`, commitPage);
+    router.get(`${variant}/branches`, branchesPage);
+    router.get(`${variant}/forks`, forks);
+  }
+  // Last: a project's own path is the most general pattern.
+  for (const variant of PROJECT_PATHS) router.get(variant, overview);
+}

@@ -1,0 +1,272 @@
+// Pull-request pages: the list, opening one from a branch or a fork (/<repo>/diff/<to>..<from>,
+// with branch pickers and a preview), a pull request with its commits, diff, inline
+// comments, flags and merge box, and the forms that comment, edit, merge, close and reopen.
+import { projectUrlPath, repositoryPath, type ProjectRecord, type PullRequestRecord } from '../../domain/index.js';
+import { REFS_HEADS, listRefs, logCommits, rangeDiffText, commitOf } from '../../git/index.js';
+import type { ForgeContext, ForgeRouter, JobQueueApi } from '../../plugins/index.js';
+import { PULL_REQUEST_JOBS, type DomainServices, type PullRequestStatusFilter } from '../../services/index.js';
+import { Conflict } from '../../errors/index.js';
+import { checkMergeAllowed } from '../api/pull-request-merge.js';
+import { encodePath, repoDir, routeParams, type GitBrowseDeps } from '../api/git-context.js';
+import { parseDiff } from './code-view.js';
+import { attempt, currentQuery, form, loginFirst, notFound, PER_PAGE, PROJECT_PATHS, pageLinks, pageNumber, projectHeader, projectView, type ProjectView } from './page-kit.js';
+import { DIFF_LIMIT } from './project-pages.js';
+import { commaList, commentEditPage, commentIdOf, renderTicketTexts } from './ticket-view.js';
+
+const STATUSES: PullRequestStatusFilter[] = ['Open', 'Merged', 'Closed', 'all'];
+const MERGE_WAIT_MS = 60_000;
+const MERGE_TEXT: Record<string, { text: string; ok: boolean }> = {
+  FFORWARD: { text: 'The changes can be merged by moving the branch forward.', ok: true },
+  MERGE: { text: 'The changes can be merged with a merge commit.', ok: true },
+  CONFLICTS: { text: 'The changes conflict with the target branch; rebase the source branch.', ok: false },
+  NO_CHANGE: { text: 'The target branch already has these changes.', ok: false },
+};
+
+export function pullRequestPages(router: ForgeRouter, services: DomainServices, deps: { browse: GitBrowseDeps; jobs: JobQueueApi }): void {
+  const { pullRequests } = services;
+  const { browse } = deps;
+  const str = (ctx: ForgeContext, name: string) => (typeof ctx.query[name] === 'string' ? (ctx.query[name] as string).trim() : '');
+
+  async function prView(ctx: ForgeContext): Promise<ProjectView> {
+    const view = await projectView(ctx, services, browse);
+    pullRequests.checkEnabled(view.record);
+    return view;
+  }
+
+  async function list(ctx: ForgeContext): Promise<void> {
+    const view = await prView(ctx);
+    const status = (STATUSES as string[]).includes(str(ctx, 'status')) ? (str(ctx, 'status') as PullRequestStatusFilter) : 'Open';
+    const filters = { status, ...(str(ctx, 'assignee') ? { assignee: str(ctx, 'assignee') } : {}), ...(str(ctx, 'author') ? { author: str(ctx, 'author') } : {}), ...(str(ctx, 'tags') ? { tags: commaList(str(ctx, 'tags')) } : {}) };
+    const page = pageNumber(ctx);
+    const found = await pullRequests.list(view.record, filters, { limit: PER_PAGE, offset: (page - 1) * PER_PAGE });
+    const json = await pullRequests.jsonList(found.prs);
+    await ctx.render('pull-requests', {
+      title: `Pull requests - ${view.fullname}`,
+      project: projectHeader(view, 'pull-requests'),
+      newHref: `${view.base}/diff`,
+      total: found.total,
+      prs: json.map((pr) => ({ ...pr, href: `${view.base}/pull-request/${pr.id}`, from: pr.repo_from && pr.repo_from.fullname !== view.fullname ? `${pr.repo_from.fullname}:${pr.branch_from}` : pr.branch_from })),
+      statuses: STATUSES.map((s) => ({ value: s, selected: s === status })),
+      filters: { assignee: str(ctx, 'assignee'), author: str(ctx, 'author'), tags: str(ctx, 'tags') },
+      pager: pageLinks(page, found.total),
+      query: currentQuery(ctx),
+    });
+  }
+
+  /** The project a pull request from `source` targets: a fork's parent, else the project itself. */
+  async function targetOf(source: ProjectRecord): Promise<ProjectRecord> {
+    if (source.isFork && source.parentId !== null) {
+      const parent = await services.projectQueries.byId(source.parentId);
+      if (parent) return parent;
+    }
+    return source;
+  }
+
+  const branchNames = async (project: ProjectRecord) => (await listRefs(repoDir(browse, project), REFS_HEADS)).map((r) => r.ref.slice(REFS_HEADS.length));
+
+  /** /<repo>/diff/<to>..<from>: what the pull request would bring, and the form to open it. */
+  async function newPullRequest(ctx: ForgeContext, values: Record<string, string> = {}, errors: Record<string, string> = {}, status = 200): Promise<void> {
+    const source = await projectView(ctx, services, browse);
+    const target = await targetOf(source.record);
+    pullRequests.checkEnabled(target);
+    const range = routeParams(ctx).range ?? '';
+    const [sourceBranches, targetBranches] = await Promise.all([branchNames(source.record), branchNames(target)]);
+    const at = range.indexOf('..');
+    const to = at === -1 ? str(ctx, 'to') : range.slice(0, at);
+    const from = at === -1 ? str(ctx, 'from') : range.slice(at + 2);
+    const page: Record<string, unknown> = {
+      title: `New pull request - ${source.fullname}`,
+      project: projectHeader(source, 'pull-requests'),
+      pickerAction: `${source.base}/diff`,
+      sourceName: source.fullname,
+      targetName: target.id === source.record.id ? source.fullname : `/${projectUrlPath(target)}`.slice(1),
+      sourceBranches: sourceBranches.map((b) => ({ name: b, selected: b === from })),
+      targetBranches: targetBranches.map((b) => ({ name: b, selected: b === to })),
+      values,
+      errors,
+    };
+    if (to && from) {
+      const sourceDir = repoDir(browse, source.record);
+      const targetDir = repoDir(browse, target);
+      const [fromCommit, toCommit] = await Promise.all([commitOf(sourceDir, `${REFS_HEADS}${from}`), commitOf(targetDir, `${REFS_HEADS}${to}`)]);
+      if (!fromCommit) errors.branch_from = `Branch ${from} does not exist`;
+      else if (!toCommit && targetBranches.length) errors.branch_to = `Branch ${to} could not be found in the target repo`;
+      else {
+        // A fork is compared in place, reading the target's objects too: nothing is written.
+        const alternate = target.id !== source.record.id ? `${targetDir}/objects` : undefined;
+        const [commits, diff] = await Promise.all([
+          logCommits(sourceDir, fromCommit, { limit: 100, exclude: toCommit, alternate }),
+          toCommit ? rangeDiffText(sourceDir, toCommit, fromCommit, DIFF_LIMIT, alternate) : Promise.resolve({ text: '', truncated: false }),
+        ]);
+        page.preview = true;
+        page.commits = commits.map((c) => ({ ...c, href: `${source.base}/c/${c.hash}` }));
+        page.files = parseDiff(diff.text);
+        page.truncated = diff.truncated;
+        page.action = `${source.base}/diff/${encodePath(to)}..${encodePath(from)}`;
+        page.branchTo = to;
+        page.branchFrom = from;
+        if (!values.title && commits.length === 1) values.title = commits[0]!.subject;
+        if (!values.title && commits.length !== 1) values.title = from;
+      }
+    }
+    await ctx.render('pull-request-new', page);
+    ctx.status = status;
+  }
+
+  router.get(PROJECT_PATHS.map((p) => `${p}/diff`), (ctx) => newPullRequest(ctx));
+  router.get(PROJECT_PATHS.map((p) => `${p}/diff/*range`), (ctx) => newPullRequest(ctx));
+  router.post(PROJECT_PATHS.map((p) => `${p}/diff/*range`), async (ctx) => {
+    if (!loginFirst(ctx)) return;
+    const source = await projectView(ctx, services, browse);
+    const target = await targetOf(source.record);
+    const range = routeParams(ctx).range ?? '';
+    const at = range.indexOf('..');
+    if (at === -1) throw notFound('Say which branches to compare: <target>..<source>');
+    const values = form(ctx);
+    let created: PullRequestRecord | undefined;
+    const failed = await attempt(async () => {
+      created = await pullRequests.create(source.viewer, target, source.record, {
+        title: (values.title ?? '').trim(),
+        branchTo: range.slice(0, at),
+        branchFrom: range.slice(at + 2),
+        initialComment: (values.initial_comment ?? '').trim() || null,
+      });
+    });
+    if (failed) {
+      await newPullRequest(ctx, values, failed.errors, failed.status);
+      return;
+    }
+    ctx.redirect(`/${projectUrlPath(target)}/pull-request/${created!.id}`);
+  });
+
+  async function show(ctx: ForgeContext, view: ProjectView, pr: PullRequestRecord, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
+    const json = await pullRequests.json(pr, { comments: true });
+    const source = pr.projectFromId === null ? undefined : await services.projectQueries.byId(pr.projectFromId);
+    // The target repository holds the pull request's commits (refs/pull/<id>/head), even once a fork is gone.
+    const dir = repoDir(browse, view.record);
+    const [texts, flags, commits, diff, mayMerge] = await Promise.all([
+      renderTicketTexts(services, view.viewer, view.record, json.initial_comment ?? '', json.comments, browse.publicUrl()),
+      services.flags.ofCommit(view.record, pr.commitStop ?? '', pr.uid).catch(() => []),
+      pr.commitStop ? logCommits(dir, pr.commitStop, { limit: 250, exclude: pr.commitStart ? `${pr.commitStart}^` : undefined }).catch(() => []) : Promise.resolve([]),
+      pr.commitStart && pr.commitStop ? rangeDiffText(dir, `${pr.commitStart}^`, pr.commitStop, DIFF_LIMIT).catch(() => ({ text: '', truncated: false })) : Promise.resolve({ text: '', truncated: false }),
+      ctx.state.user ? checkMergeAllowed(services, view.viewer, view.record, pr).then(() => true, () => false) : Promise.resolve(false),
+    ]);
+    const base = `${view.base}/pull-request/${pr.id}`;
+    const general = texts.comments.filter((c) => !c.filename);
+    const inline: Record<string, unknown[]> = {};
+    for (const c of texts.comments.filter((c) => c.filename && c.line)) (inline[`${c.filename}#${c.line}`] ??= []).push(c);
+    const me = ctx.state.user;
+    const line = Number(str(ctx, 'line'));
+    await ctx.render('pull-request', {
+      title: `PR#${pr.id}: ${json.title} - ${view.fullname}`,
+      project: projectHeader(view, 'pull-requests'),
+      pr: json,
+      base,
+      from: source ? `${source.isFork ? `${source.ownerName}/` : ''}${source.name}:${pr.branchFrom}` : pr.branchFrom,
+      contentHtml: texts.contentHtml,
+      comments: general.map((c) => ({ ...c, editHref: `${base}/comment/${c.id}/edit`, reactAction: `${base}/comment/${c.id}/react`, mayEdit: !c.notification && (c.mine || view.can.commit) })),
+      inline,
+      flags,
+      commits: commits.map((c) => ({ ...c, href: `/${projectUrlPath(source ?? view.record)}/c/${c.hash}` })),
+      files: parseDiff(diff.text),
+      truncated: diff.truncated,
+      split: ctx.query.view === 'split',
+      unifiedHref: `${base}#changes`,
+      splitHref: `${base}?view=split#changes`,
+      commentable: Boolean(me) && pr.status === 'Open',
+      inlineTarget: Number.isSafeInteger(line) && line > 0 && str(ctx, 'file') ? { line, file: str(ctx, 'file') } : undefined,
+      isOpen: pr.status === 'Open',
+      mergeInfo: MERGE_TEXT[pr.mergeStatus ?? ''] ?? { text: 'The merge status is being computed.', ok: true },
+      mayMerge: mayMerge && pr.status === 'Open',
+      mayClose: Boolean(me) && (view.can.commit || json.user.name === me?.name),
+      mayEdit: Boolean(me) && (view.can.commit || json.user.name === me?.name),
+      loggedIn: Boolean(me),
+      patchHref: `${base}.patch`,
+      values: {},
+      errors: {},
+      ...extra,
+    });
+    ctx.status = status;
+  }
+
+  async function prOf(ctx: ForgeContext, view: ProjectView): Promise<PullRequestRecord> {
+    return pullRequests.require(view.record, routeParams(ctx).requestid);
+  }
+
+  router.get(PROJECT_PATHS.map((p) => `${p}/pull-request/:requestid`), async (ctx) => {
+    const view = await prView(ctx);
+    await show(ctx, view, await prOf(ctx, view));
+  });
+
+  function prAction(suffix: string, action: (ctx: ForgeContext, view: ProjectView, pr: PullRequestRecord, values: Record<string, string>) => Promise<string | undefined>) {
+    router.post(PROJECT_PATHS.map((p) => `${p}/pull-request/:requestid/${suffix}`), async (ctx) => {
+      if (!loginFirst(ctx)) return;
+      const view = await prView(ctx);
+      const pr = await prOf(ctx, view);
+      const values = form(ctx);
+      let anchor: string | undefined;
+      const failed = await attempt(async () => {
+        anchor = await action(ctx, view, pr, values);
+      });
+      if (failed) {
+        await show(ctx, view, await prOf(ctx, view), { values, errors: failed.errors }, failed.status);
+        return;
+      }
+      ctx.redirect(`${view.base}/pull-request/${pr.id}${anchor ? `#${anchor}` : ''}`);
+    });
+  }
+
+  prAction('comment', async (_ctx, view, pr, values) => {
+    const row = Number(values.row);
+    const inline = values.filename && Number.isSafeInteger(row) && row > 0;
+    await pullRequests.comment(view.viewer, view.record, pr, {
+      comment: (values.comment ?? '').trim(),
+      ...(inline ? { filename: values.filename!, row, commit: pr.commitStop } : {}),
+    });
+    return inline ? 'changes' : 'comments';
+  });
+
+  prAction('edit', async (_ctx, view, pr, values) => {
+    await pullRequests.update(view.viewer, view.record, pr, { title: (values.title ?? '').trim(), initialComment: (values.initial_comment ?? '').trim() || null });
+    return undefined;
+  });
+
+  prAction('close', async (_ctx, view, pr) => {
+    await pullRequests.close(view.viewer, view.record, pr);
+    return undefined;
+  });
+
+  prAction('reopen', async (_ctx, view, pr) => {
+    await pullRequests.reopen(view.viewer, view.record, pr);
+    return undefined;
+  });
+
+  prAction('comment/:commentid/react', async (ctx, view, pr, values) => {
+    const id = commentIdOf(ctx);
+    await pullRequests.react(view.viewer, pr, id, values.reaction ?? '');
+    return `comment-${id}`;
+  });
+
+  prAction('comment/:commentid/edit', async (ctx, view, pr, values) => {
+    const id = commentIdOf(ctx);
+    await pullRequests.editComment(view.viewer, view.record, pr, id, (values.comment ?? '').trim());
+    return `comment-${id}`;
+  });
+
+  router.get(PROJECT_PATHS.map((p) => `${p}/pull-request/:requestid/comment/:commentid/edit`), async (ctx) => {
+    if (!loginFirst(ctx)) return;
+    const view = await prView(ctx);
+    const pr = await prOf(ctx, view);
+    await commentEditPage(ctx, view, 'pull-requests', `${view.base}/pull-request/${pr.id}`, (id) => pullRequests.commentById(pr, id));
+  });
+
+  prAction('merge', async (_ctx, view, pr) => {
+    await checkMergeAllowed(services, view.viewer, view.record, pr);
+    const task = await deps.jobs.enqueue(PULL_REQUEST_JOBS.merge, { pullRequestPk: pr.pk, path: repositoryPath(view.record), userId: view.viewer.user!.id });
+    const done = await deps.jobs.wait(task!.id, MERGE_WAIT_MS);
+    if (done?.state === 'FAILURE') throw Conflict('ENOCODE', `The merge failed: ${done.error ?? 'unknown reason'}`);
+    return undefined;
+  });
+
+  for (const variant of PROJECT_PATHS) router.get(`${variant}/pull-requests`, list);
+}
