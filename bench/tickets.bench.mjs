@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createTestForge, serverServices } from '@pagurus/core/testing';
+import { loadFromAnotherProcess } from './support/run-load.mjs';
 
 const ISSUES = Number(process.env.PAGURUS_BENCH_ISSUES ?? 10_000);
 const PULLS = Number(process.env.PAGURUS_BENCH_PULLS ?? 2_000);
@@ -98,14 +99,9 @@ export async function seed(knex, projectId) {
   return { comments: comments.length + prComments.length, firstUser, hidden };
 }
 
-/** Load from a separate process (bench/support/load.mjs), so the server has its event loop to itself. */
-async function load(url, connections, pathOf) {
-  const paths = Array.from({ length: 2000 }, () => pathOf());
-  const script = new URL('./support/load.mjs', import.meta.url).pathname;
-  const file = path.join(await mkdtemp(path.join(tmpdir(), 'pagurus-load-')), 'load.json');
-  await writeFile(file, JSON.stringify({ url, connections, duration: 5, paths }));
-  const { stdout } = await run(process.execPath, [script, file], { maxBuffer: 1 << 20 });
-  return { connections, ...JSON.parse(stdout) };
+/** Load from a separate process, so the server has its event loop to itself. */
+function load(url, connections, pathOf) {
+  return loadFromAnotherProcess(url, connections, Array.from({ length: 2000 }, () => pathOf()));
 }
 
 async function timed(count, action) {

@@ -199,10 +199,14 @@ describeModes('the web UI in Chromium', (mode) => {
     const dir = path.join(work, 'fork');
     await gitOk(dir, 'checkout', '-q', '-b', 'wave');
     await commitFile(dir, 'WAVE.md', '# Wave\n\n👋\n', { message: 'Wave at people' });
-    const push = await gitRun(dir, ['push', '-q', 'origin', 'wave']);
+    const push = await gitRun(dir, ['push', 'origin', 'wave']);
     assert.equal(push.code, 0, push.stderr);
+    // git relays the forge's hint; the branches page offers the same link.
+    const hint = push.stderr.match(/remote: Create a pull request for wave:\s+remote:\s+(\S+)/)?.[1];
+    assert.equal(hint, `${t.url}/fork/bob/hello/diff/main..wave`);
 
     await bob.goto('/fork/bob/hello/branches');
+    assert.equal(await bob.getByRole('link', { name: 'Open a pull request' }).getAttribute('href'), new URL(hint).pathname);
     await bob.getByRole('link', { name: 'Open a pull request' }).click();
     assert.match(await bob.locator('.commit-list').innerText(), /Wave at people/);
     assert.match(await bob.locator('.diff-summary').innerText(), /WAVE\.md/);

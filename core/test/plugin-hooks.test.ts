@@ -103,6 +103,17 @@ describeModes('a plugin tapping every kind of hook', (mode) => {
     assert.match(html, /data-nav="dependent"[^>]*>Dependent \(after-fixture\)</, 'dependent taps after fixture');
   });
 
+  it('adds panels to the project and issue pages through the view hooks; a panel without its partial shows nothing', async () => {
+    await t.createUser('panelist');
+    await t.createProject('panelist', 'paneled', { readme: true });
+    const html = await (await t.fetch('/paneled')).text();
+    assert.match(html, /<section class="panel" data-panel="fixture-builds" aria-labelledby="panel-fixture-builds">\s*<h2 id="panel-fixture-builds">Builds<\/h2>\s*<p class="fixture-panel">paneled has THREE builds<\/p>/);
+    assert.match(html, /data-panel="fixture-missing"[^>]*>\s*<h2 id="panel-fixture-missing">Missing<\/h2>\s*<\/section>/);
+    const token = await t.createToken('panelist', 'all');
+    assert.equal((await t.api('POST', '/api/0/paneled/new_issue', { title: 'Panel', issue_content: 'x' }, { Authorization: `token ${token}` })).status, 200);
+    assert.match(await (await t.fetch('/paneled/issue/1')).text(), /<h2 id="panel-fixture-issue">About #1<\/h2>\s*<p class="fixture-panel">paneled has NO builds<\/p>/);
+  });
+
   it('registers jobs that run in the worker, serialised per lock key', async () => {
     const a = await t.api<{ taskid: string }>('POST', '/api/0/_fixture/jobs', { key: 'repo-x', sleepMs: 150 });
     const b = await t.api<{ taskid: string; state: string; result: { key: string } }>('POST', '/api/0/_fixture/jobs', {

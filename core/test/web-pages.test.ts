@@ -3,7 +3,7 @@
 // the problem next to its field, nothing written), and how many queries a page costs.
 import assert from 'node:assert/strict';
 import { createTestForge, describeModes, type TestForge } from '../src/testing/index.js';
-import { gitOk, tempDir } from './support/git-client.js';
+import { gitOk, gitRun, tempDir } from './support/git-client.js';
 import { Browser, fieldError, mainOf } from './support/page-client.js';
 import { pushContent } from './support/repo-content.js';
 
@@ -138,9 +138,33 @@ describeModes('project, ticket and settings pages', (mode) => {
       assert.ok((await queriesOf(() => anonymous.get(link))) <= 8, 'a commit page costs a handful of queries');
     });
 
+    it('prints a link to open a pull request after a push of another branch, not of the default one', async () => {
+      const work = await tempDir();
+      await gitOk(work, 'clone', '-q', `${t.url.replace('://', '://alice:alice-password1@')}/hello.git`, 'h');
+      const dir = `${work}/h`;
+      await gitOk(dir, 'checkout', '-q', '-b', 'topic');
+      const pushed = await gitRun(dir, ['push', 'origin', 'topic']);
+      assert.equal(pushed.code, 0, pushed.stderr);
+      assert.match(pushed.stderr, new RegExp(`remote: Create a pull request for topic:\\s+remote:\\s+${t.url}/hello/diff/main\\.\\.topic\\s*\\n`));
+      await gitOk(dir, 'commit', '-q', '--allow-empty', '-m', 'On main');
+      const main = await gitRun(dir, ['push', 'origin', 'HEAD:main']);
+      assert.equal(main.code, 0, main.stderr);
+      assert.doesNotMatch(main.stderr, /Create a pull request/);
+      await gitOk(dir, 'push', '-q', 'origin', ':topic');
+    });
+
+    it('compares two refs, with a pull-request shortcut between branches', async () => {
+      const page = mainOf((await alice.get('/hello/c/main..feature/x')).html);
+      assert.match(page, /1 commit on feature\/x not on main/);
+      assert.match(page, /feature\.txt<\/a> <span class="status-added">added<\/span>/);
+      assert.match(page, /href="\/hello\/diff\/main\.\.feature\/x">Open a pull request<\/a>/);
+      assert.match(mainOf((await alice.get('/hello/c/feature/x..main')).html), /main has no commits that feature\/x lacks|on main not on feature\/x/);
+      assert.equal((await alice.get('/hello/c/main..nope')).status, 404);
+    });
+
     it('lists branches with ahead counts and tags', async () => {
       const main = mainOf((await alice.get('/hello/branches')).html);
-      assert.match(main, /<td><a href="\/hello\/tree\/feature\/x">feature\/x<\/a><\/td>\s*<td>0<\/td>\s*<td>1<\/td>/);
+      assert.match(main, /<td><a href="\/hello\/tree\/feature\/x">feature\/x<\/a><\/td>\s*<td>1<\/td>\s*<td>1<\/td>/, "one behind (the empty commit pushed above), one ahead");
       assert.match(main, /href="\/hello\/diff\/main\.\.feature\/x">Open a pull request<\/a>/);
       assert.match(main, /v0\.1/);
     });
@@ -244,6 +268,17 @@ describeModes('project, ticket and settings pages', (mode) => {
       assert.equal(fieldError(bad.html, 'url'), 'Invalid input.');
       assert.equal((await alice.submit('/hello/settings/details', { description: 'Hello again', url: 'https://hello.example' }, '/hello/settings')).status, 302);
       assert.match(mainOf((await anonymous.get('/hello')).html), /Hello again/);
+    });
+
+    it('changes the default branch to an existing branch only', async () => {
+      const bad = await alice.submit('/hello/settings/default-branch', { branch: 'nope' }, '/hello/settings');
+      assert.equal(bad.status, 400);
+      assert.equal(fieldError(bad.html, 'branch'), 'Not a branch of this project');
+      assert.equal((await alice.submit('/hello/settings/default-branch', { branch: 'feature/x' }, '/hello/settings')).status, 302);
+      assert.match(mainOf((await anonymous.get('/hello')).html), /Latest commits on feature\/x/);
+      assert.equal((await bob.submit('/hello/settings/default-branch', { branch: 'main' }, '/bobs/settings')).status, 401);
+      assert.equal((await alice.submit('/hello/settings/default-branch', { branch: 'main' }, '/hello/settings')).status, 302);
+      assert.match(mainOf((await anonymous.get('/hello')).html), /Latest commits on main/);
     });
 
     it('gives access and takes it back', async () => {

@@ -136,6 +136,27 @@ export interface NavContext {
   path: string;
 }
 
+/** A box a plugin adds to a page's sidebar: its title and a partial (the plugin's own) rendered with `data`. */
+export interface PagePanel {
+  /** Stable identifier, so later plugins can find, move or drop a panel. */
+  id: string;
+  title: string;
+  /** A partial the plugin registered through the templates hook, such as "distgit/monitoring". */
+  partial: string;
+  data?: Record<string, unknown>;
+}
+
+export interface ProjectViewContext {
+  viewer: UserRef | null;
+  project: ProjectRef;
+  /** The viewer's rights on the project. */
+  can: { admin: boolean; commit: boolean; ticket: boolean };
+}
+
+export interface IssueViewContext extends ProjectViewContext {
+  issue: { id: number; title: string; status: string; private: boolean };
+}
+
 // ---- policy ----
 
 export interface PushCheck {

@@ -12,10 +12,13 @@ import type {
   ForgeApi,
   ForgeRouter,
   JobRegistry,
+  IssueViewContext,
   NavContext,
   NavLink,
+  PagePanel,
   ProcessRole,
   PushCheck,
+  ProjectViewContext,
   PushSummary,
   Refusal,
   TemplateRegistry,
@@ -59,6 +62,10 @@ export function createHooks() {
 
     /** The links of the site navigation, for every page. */
     navLinks: new AsyncSeriesWaterfallHook<[NavLink[], NavContext]>(['links', 'context']),
+    /** The panels of a project's overview sidebar (Koji builds, Bodhi updates, Anitya monitoring...). */
+    projectView: new AsyncSeriesWaterfallHook<[PagePanel[], ProjectViewContext]>(['panels', 'context']),
+    /** The panels of an issue's sidebar (Bugzilla links, for instance). */
+    issueView: new AsyncSeriesWaterfallHook<[PagePanel[], IssueViewContext]>(['panels', 'context']),
 
     // ---- events ----
 

@@ -2,10 +2,10 @@
 // the pushed ref updates here with the signed push identity; pre-receive gets the push
 // policy's verdict, post-receive queues the git.receive job. Only git hooks call this.
 import type { Middleware } from 'koa';
-import { repositoryPath } from '../../domain/index.js';
-import type { Repositories } from '../../git/index.js';
+import { projectUrlPath, repositoryPath, type ProjectRecord } from '../../domain/index.js';
+import { headTarget, isNullRev, REFS_HEADS, type Repositories } from '../../git/index.js';
 import type { ForgeContextExtras, ForgeState, JobQueueApi } from '../../plugins/index.js';
-import { GIT_JOBS, type DomainServices, type PushIdentities, type RefUpdate } from '../../services/index.js';
+import { GIT_JOBS, readSettings, type DomainServices, type PushIdentities, type RefUpdate } from '../../services/index.js';
 
 export const HOOK_CALLBACK_PATH = '/_pagurus/git-hook';
 
@@ -17,6 +17,8 @@ export interface HookCallbackOptions {
   repositories: Repositories;
   identities: PushIdentities;
   jobs: JobQueueApi;
+  /** The forge's public URL, for the links printed after a push. */
+  publicUrl: () => string;
 }
 
 interface HookBody {
@@ -60,6 +62,25 @@ function quarantineEnv(objects: Record<string, string | null>, repository: strin
   return env;
 }
 
+/**
+ * What git prints after a push of branches other than the default one, as Pagure does: a
+ * link to open a pull request from each (into the parent, for a fork), when PRs are on.
+ */
+async function pullRequestHints(options: HookCallbackOptions, project: ProjectRecord, repository: string, updates: readonly RefUpdate[]): Promise<string[]> {
+  const pushed = updates.filter((u) => u.ref.startsWith(REFS_HEADS) && !isNullRev(u.newRev)).map((u) => u.ref.slice(REFS_HEADS.length));
+  if (!pushed.length) return [];
+  const target = project.isFork && project.parentId !== null ? await options.services.projectQueries.byId(project.parentId) : project;
+  if (!target || !readSettings(target).pull_requests) return [];
+  const head = (await headTarget(repository))?.slice(REFS_HEADS.length);
+  const base = options.publicUrl().replace(/\/+$/, '');
+  const lines: string[] = [];
+  for (const branch of pushed) {
+    if (branch === head) continue;
+    lines.push(`Create a pull request for ${branch}:`, `  ${base}/${projectUrlPath(project)}/diff/${encodeURIComponent(head ?? 'main')}..${branch.split('/').map(encodeURIComponent).join('/')}`);
+  }
+  return lines;
+}
+
 export function hookCallback(options: HookCallbackOptions): Middleware<ForgeState, ForgeContextExtras> {
   const { services } = options;
   return async (ctx) => {
@@ -93,6 +114,6 @@ export function hookCallback(options: HookCallbackOptions): Middleware<ForgeStat
       return answer(200, true, []);
     }
     await options.jobs.enqueue(GIT_JOBS.receive, { projectId: project.id, userId: user.id, updates: body.updates.map((u) => `${u.oldRev} ${u.newRev} ${u.ref}`) });
-    return answer(200, true, []);
+    return answer(200, true, await pullRequestHints(options, project, repository, body.updates));
   };
 }

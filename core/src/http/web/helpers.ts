@@ -47,6 +47,18 @@ export function registerHelpers(handlebars: typeof Handlebars, assets: AssetStor
     if (typeof name !== 'string' || !name) return '';
     return new handlebars.SafeString(`<a class="user" href="/user/${encodeURIComponent(name)}">${escape(name)}</a>`);
   });
+  /**
+   * A plugin's panel ({ partial, data }): its partial rendered with the page's data and the
+   * panel's. A panel whose partial nobody registered renders as nothing rather than failing the page.
+   */
+  handlebars.registerHelper('panel', (panel: unknown, options: Options) => {
+    const { partial, data } = (panel ?? {}) as { partial?: unknown; data?: Record<string, unknown> };
+    const source = typeof partial === 'string' ? handlebars.partials[partial] : undefined;
+    if (!source) return '';
+    const render = typeof source === 'function' ? (source as Handlebars.TemplateDelegate) : handlebars.compile(source as string);
+    handlebars.partials[partial as string] = render;
+    return new handlebars.SafeString(render({ ...(options.data?.root as object), ...data }));
+  });
   /** Query string of the current filters with one changed: href="?{{query filters page=2}}". */
   handlebars.registerHelper('query', (base: unknown, options: Options) => {
     const params = new URLSearchParams();

@@ -1,6 +1,6 @@
 // Issue pages: the list with filters and sorting, the new-issue form, an issue with its
 // comments and metadata, and the forms that change them. Every form posts, then redirects.
-import type { IssueRecord } from '../../domain/index.js';
+import { projectRef, type IssueRecord } from '../../domain/index.js';
 import { Invalid } from '../../errors/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
 import type { DomainServices, IssueFilters } from '../../services/index.js';
@@ -113,7 +113,15 @@ export function issuePages(router: ForgeRouter, services: DomainServices, deps: 
       services.tracker.meta(view.record),
       ctx.state.user ? issues.isSubscribed(ctx.state.user, issue) : Promise.resolve(false),
     ]);
-    const texts = await renderTicketTexts(services, view.viewer, view.record, json.content, json.comments, deps.publicUrl());
+    const [texts, panels] = await Promise.all([
+      renderTicketTexts(services, view.viewer, view.record, json.content, json.comments, deps.publicUrl()),
+      deps.hooks.issueView.promise([], {
+        viewer: ctx.state.user ?? null,
+        project: projectRef(view.record),
+        can: view.can,
+        issue: { id: json.id, title: json.title, status: json.status, private: json.private },
+      }),
+    ]);
     const me = ctx.state.user;
     const mayEditMeta = view.can.ticket || Boolean(view.record.settings.open_metadata_access_to_all) || (me !== undefined && me !== null && json.assignee?.name === me.name);
     const base = `${view.base}/issue/${json.id}`;
@@ -136,6 +144,7 @@ export function issuePages(router: ForgeRouter, services: DomainServices, deps: 
       dependsLinks: json.depends.map((id) => ({ id, href: `${view.base}/issue/${id}` })),
       blocksLinks: json.blocks.map((id) => ({ id, href: `${view.base}/issue/${id}` })),
       relatedPrs: json.related_prs.map((pr) => ({ ...pr, href: `${view.base}/pull-request/${pr.id}` })),
+      panels,
       values: {},
       errors: {},
       ...extra,

@@ -1,12 +1,13 @@
 // Project pages: the index (/projects, with search), the new-project form, a project's
 // overview (README, clone URLs, forks, watchers), forking, commits, a commit, branches.
 import { existsSync } from 'node:fs';
-import { projectFullname, projectUrlPath } from '../../domain/index.js';
+import { projectFullname, projectRef, projectUrlPath } from '../../domain/index.js';
 import {
   REFS_HEADS,
   REFS_TAGS,
   countCommits,
   commitDiffText,
+  rangeDiffText,
   listRefs,
   listTree,
   logCommits,
@@ -95,10 +96,11 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
   async function overview(ctx: ForgeContext): Promise<void> {
     const view = await projectView(ctx, services, browse);
     const parent = view.record.parentId === null ? undefined : await services.projectQueries.byId(view.record.parentId);
-    const [forks, watchers, git] = await Promise.all([
+    const [forks, watchers, git, panels] = await Promise.all([
       services.projectQueries.count(view.viewer, { parentId: view.record.id }),
       services.watchers.list(view.record),
       view.empty ? Promise.resolve(undefined) : repositorySummary(view),
+      browse.hooks.projectView.promise([], { viewer: ctx.state.user ?? null, project: projectRef(view.record), can: view.can }),
     ]);
     const viewerName = ctx.state.user?.name;
     await ctx.render('project', {
@@ -113,6 +115,7 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
       watching: viewerName ? Boolean(watchers[viewerName]?.length) : false,
       canFork: Boolean(viewerName) && !(view.record.isFork && view.record.ownerName === viewerName),
       forkAction: `/do_fork${view.base}`,
+      panels,
       ...git,
     });
   }
@@ -201,9 +204,36 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
     });
   }
 
+  /** /<repo>/c/<from>..<to>: the commits `to` has that `from` lacks, and what they change. */
+  async function comparePage(ctx: ForgeContext, view: ProjectView, range: string): Promise<void> {
+    const at = range.indexOf('..');
+    const from = range.slice(0, at);
+    const to = range.slice(at + 2).replace(/^\./, '');
+    const [fromCommit, toCommit] = await Promise.all([commitOfIdentifier(view.dir, from), commitOfIdentifier(view.dir, to)]);
+    if (!fromCommit || !toCommit) throw notFound(`No commit or branch named ${!fromCommit ? from : to}`);
+    const [list, diff] = await Promise.all([
+      logCommits(view.dir, toCommit, { limit: 250, exclude: fromCommit }),
+      rangeDiffText(view.dir, fromCommit, toCommit, DIFF_LIMIT),
+    ]);
+    const branches = new Set((await listRefs(view.dir, REFS_HEADS)).map((b) => b.ref.slice(REFS_HEADS.length)));
+    await ctx.render('repo-compare', {
+      title: `${from}...${to} - ${view.fullname}`,
+      project: projectHeader(view, 'commits'),
+      from,
+      to,
+      commits: list.map((c) => ({ ...c, href: `${view.base}/c/${c.hash}` })),
+      files: parseDiff(diff.text),
+      truncated: diff.truncated,
+      split: ctx.query.view === 'split',
+      newPrHref: branches.has(from) && branches.has(to) && list.length && view.settings.pull_requests ? `${view.base}/diff/${encodePath(from)}..${encodePath(to)}` : undefined,
+    });
+  }
+
   async function commitPage(ctx: ForgeContext): Promise<void> {
     const view = await projectView(ctx, services, browse);
-    const object = existsSync(view.dir) ? await objectByPrefix(view.dir, routeParams(ctx).commit ?? '') : undefined;
+    const named = (routeParams(ctx).commit ?? '').replace(/\/+$/, '');
+    if (named.includes('..')) return comparePage(ctx, view, named);
+    const object = existsSync(view.dir) ? await objectByPrefix(view.dir, named) : undefined;
     const sha = object && (object.type === 'commit' || object.type === 'tag') ? await commitOf(view.dir, object.sha) : undefined;
     if (!sha) throw notFound('Commit not found');
     const info = await readCommit(view.dir, sha);
@@ -285,7 +315,7 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
   for (const variant of PROJECT_PATHS) {
     router.get(`${variant}/commits`, commits);
     router.get(`${variant}/commits/*branch`, commits);
-    router.get(`${variant}/c/:commit`, commitPage);
+    router.get(`${variant}/c/*commit`, commitPage);
     router.get(`${variant}/branches`, branchesPage);
     router.get(`${variant}/forks`, forks);
   }

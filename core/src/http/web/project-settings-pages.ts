@@ -5,7 +5,8 @@ import { GRANTABLE_LEVELS, type GrantableLevel } from '../../domain/index.js';
 import { Invalid } from '../../errors/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
 import { SETTING_DEFAULTS, readSettings, type DomainServices } from '../../services/index.js';
-import type { GitBrowseDeps } from '../api/git-context.js';
+import { headTarget, listRefs, REFS_HEADS, setHead } from '../../git/index.js';
+import { withRepoLock, type GitBrowseDeps } from '../api/git-context.js';
 import { aclChoices, offeredAcls } from './acl-choices.js';
 import { attempt, form, formList, loginFirst, PROJECT_PATHS, projectHeader, projectView, type ProjectView } from './page-kit.js';
 import { chosenAcls, expiryDate, tokenRows } from './settings-pages.js';
@@ -59,11 +60,13 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
   }
 
   async function show(ctx: ForgeContext, view: ProjectView, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
-    const [contributors, meta, tags, tokens] = await Promise.all([
+    const [contributors, meta, tags, tokens, branches, head] = await Promise.all([
       services.grants.contributors(view.record),
       services.tracker.meta(view.record),
       services.tracker.tags(view.record),
       services.tokens.list(ctx.state.user!),
+      view.empty ? Promise.resolve([]) : listRefs(view.dir, REFS_HEADS),
+      view.empty ? Promise.resolve(undefined) : headTarget(view.dir),
     ]);
     const settings = readSettings(view.record);
     const grants = (kind: 'user' | 'group', c: typeof contributors.users) => [
@@ -79,6 +82,7 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
       action: `${view.base}/settings`,
       details: { description: values.description ?? view.record.description, url: values.url ?? view.record.url },
       owner: view.record.ownerName,
+      branches: branches.map((b) => ({ name: b.ref.slice(REFS_HEADS.length), selected: b.ref === head })),
       users: grants('user', contributors.users),
       groups: grants('group', contributors.groups),
       levels: GRANTABLE_LEVELS.map((level) => ({ level, help: LEVEL_HELP[level], selected: level === (values.level ?? 'commit') })),
@@ -127,6 +131,14 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
 
   action('details', 'details', async (_ctx, view, values) => {
     await services.projects.updateDetails(view.viewer, view.record, { description: values.description ?? '', url: values.url ?? '' });
+    return undefined;
+  });
+
+  action('default-branch', 'details', async (_ctx, view, values) => {
+    const name = values.branch ?? '';
+    const branches = view.empty ? [] : await listRefs(view.dir, REFS_HEADS);
+    if (!branches.some((b) => b.ref === `${REFS_HEADS}${name}`)) throw Invalid('EINVALIDREQ', { errors: { branch: ['Not a branch of this project'] } });
+    await withRepoLock(deps, view.record, () => setHead(view.dir, `${REFS_HEADS}${name}`));
     return undefined;
   });
 
