@@ -45,6 +45,13 @@ describeModes('project, ticket and settings pages', (mode) => {
     return count;
   }
 
+  /** Every id on a page once: labels, anchors and aria references need them unique. */
+  function assertUniqueIds(html: string, page: string): void {
+    const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]!);
+    const twice = ids.filter((id, i) => ids.indexOf(id) !== i);
+    assert.deepEqual(twice, [], `${page} repeats ids`);
+  }
+
   describe('theme assets', () => {
     it('serves the theme\'s files under content-hashed names, cached for a year, and revalidates with ETags', async () => {
       const home = await anonymous.get('/');
@@ -279,6 +286,41 @@ describeModes('project, ticket and settings pages', (mode) => {
       assert.equal((await bob.submit('/hello/settings/default-branch', { branch: 'main' }, '/bobs/settings')).status, 401);
       assert.equal((await alice.submit('/hello/settings/default-branch', { branch: 'main' }, '/hello/settings')).status, 302);
       assert.match(mainOf((await anonymous.get('/hello')).html), /Latest commits on main/);
+    });
+
+    it('keeps issue templates: saved, offered on the new-issue page, "default" filled in, deleted', async () => {
+      const bad = await alice.submit('/hello/settings/templates/save', { template_name: '../x', template_content: ' ' }, '/hello/settings');
+      assert.equal(bad.status, 400);
+      assert.equal(fieldError(bad.html, 'template_name'), 'Letters, digits, spaces, dots and dashes, at most 64');
+      assert.equal(fieldError(bad.html, 'template_content'), 'This field is required.');
+      assert.equal((await bob.submit('/hello/settings/templates/save', { template_name: 'default', template_content: 'x' }, '/bobs/settings')).status, 401);
+      for (const [name, content] of [['default', '## Steps\n\n1. '], ['bug report', '## What broke']]) {
+        assert.equal((await alice.submit('/hello/settings/templates/save', { template_name: name!, template_content: content! }, '/hello/settings')).status, 302);
+      }
+      const form = await bob.get('/hello/new_issue');
+      assert.match(form.html, /<textarea id="issue_content" name="issue_content"[^>]*>## Steps\n\n1. <\/textarea>/);
+      assert.match(form.html, /href="\/hello\/new_issue\?template(?:=|&#x3D;)bug%20report">bug report<\/a>/);
+      assert.match((await bob.get('/hello/new_issue?template=bug%20report')).html, />## What broke<\/textarea>/);
+      assert.equal((await bob.get('/hello/new_issue?template=nope')).status, 404);
+      assert.equal((await alice.submit('/hello/settings/templates/drop', { template_name: 'default' }, '/hello/settings')).status, 302);
+      assert.match((await bob.get('/hello/new_issue')).html, /<textarea id="issue_content" name="issue_content"[^>]*><\/textarea>/);
+    });
+
+    it('makes project tokens from the project settings, bound to the project', async () => {
+      const made = await alice.submit('/hello/settings/token/new', { token_description: 'ci for hello', acls: ['commit', 'pull_request_flag'] }, '/hello/settings');
+      assert.equal(made.status, 200, made.html);
+      assertUniqueIds(made.html, 'project settings');
+      assert.match(mainOf(made.html), /ci for hello/);
+      assert.match(made.html, /id="new-token" class="copy token-value" readonly value="[A-Za-z0-9]{64}"/);
+    });
+
+    it('changes the full name in the profile', async () => {
+      const long = await bob.submit('/settings/profile', { fullname: 'x'.repeat(300) }, '/settings');
+      assert.equal(long.status, 400);
+      assert.equal(fieldError(long.html, 'fullname'), 'At most 255 characters, on one line');
+      assert.equal((await bob.submit('/settings/profile', { fullname: 'Robert Tables' }, '/settings')).status, 302);
+      assert.match(mainOf((await anonymous.get('/user/bob')).html), /Robert Tables/);
+      assertUniqueIds((await bob.get('/settings')).html, 'user settings');
     });
 
     it('gives access and takes it back', async () => {

@@ -51,6 +51,46 @@ export async function listRefs(repo: string, prefix: string): Promise<RefEntry[]
     });
 }
 
+export interface BranchListing {
+  /** refs/heads/*, sorted by name. */
+  branches: RefEntry[];
+  /** The default branch (HEAD followed through aliases) and its commit; undefined when it does not exist. */
+  head: { name: string; commit: string } | undefined;
+}
+
+/** The branches and the default branch in one git process (pages count their processes). */
+export async function branchesAndHead(repo: string): Promise<BranchListing> {
+  const out = await runGit(['for-each-ref', `--format=${FORMAT}%00%(HEAD)`, REFS_HEADS], { cwd: repo });
+  let headRef: string | undefined;
+  const branches = out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [ref = '', object = '', peeled = '', symref = '', isHead = ''] = line.split('\0');
+      if (isHead === '*') headRef = ref;
+      return { ref, object, peeled: peeled || object, symref: symref || undefined };
+    });
+  const known = new Map(branches.map((entry) => [entry.ref, entry]));
+  let head: BranchListing['head'];
+  for (let target = headRef, hops = 0; target !== undefined && hops < 5; hops += 1) {
+    const entry = known.get(target);
+    if (!entry) break;
+    if (!entry.symref) {
+      head = { name: target.slice(REFS_HEADS.length), commit: entry.object };
+      break;
+    }
+    target = entry.symref;
+  }
+  return { branches, head };
+}
+
+/** How many commits `a` has that `b` lacks, and the other way round: one git process. */
+export async function aheadBehind(repo: string, a: string, b: string): Promise<{ ahead: number; behind: number }> {
+  const out = await runGit(['rev-list', '--left-right', '--count', `${a}...${b}`, '--'], { cwd: repo });
+  const [ahead = '0', behind = '0'] = out.trim().split(/\s+/);
+  return { ahead: Number(ahead), behind: Number(behind) };
+}
+
 /** Whether the repository has no refs at all (nothing was ever pushed). */
 export async function isEmptyRepository(repo: string): Promise<boolean> {
   const out = await runGit(['for-each-ref', '--count=1', '--format=%(refname)', 'refs/'], { cwd: repo });

@@ -45,16 +45,19 @@ export class Browser {
     return { ...page, token };
   }
 
-  post(path: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Page> {
+  /** Posts a form; a list repeats its field, as checkboxes of one name do. */
+  post(path: string, fields: Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<Page> {
+    const body = new URLSearchParams();
+    for (const [name, value] of Object.entries(fields)) for (const one of Array.isArray(value) ? value : [value]) body.append(name, one);
     return this.request(path, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
-      body: new URLSearchParams(fields).toString(),
+      body: body.toString(),
     });
   }
 
   /** Fills in the form at `formPath` (by default the page posted to), as a person would. */
-  async submit(path: string, fields: Record<string, string>, formPath = path): Promise<Page> {
+  async submit(path: string, fields: Record<string, string | string[]>, formPath = path): Promise<Page> {
     const { token } = await this.getForm(formPath);
     return this.post(path, { ...fields, csrf_token: token });
   }

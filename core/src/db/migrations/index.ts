@@ -7,8 +7,9 @@ import { activity } from './0004-activity.js';
 import { flags } from './0005-flags.js';
 import { tickets } from './0006-tickets.js';
 import { issueListingIndex } from './0007-issue-listing-index.js';
+import { issueTemplates } from './0008-issue-templates.js';
 
 export const coreMigrations: MigrationSet = {
   owner: 'core',
-  migrations: [instance, accounts, projects, activity, flags, tickets, issueListingIndex],
+  migrations: [instance, accounts, projects, activity, flags, tickets, issueListingIndex, issueTemplates],
 };

@@ -1,13 +1,13 @@
 // The file browser: /<repo>/tree[/<ref>[/f/<path>]] (folders), /<repo>/blob/<ref>/f/<path>
 // (a file, highlighted, with numbered lines; its status also tells clients whether the file
 // exists), /<repo>/blame/<path>?identifier=<ref> and /<repo>/history/<path>?identifier=<ref>.
-import { cleanTreePath, fileAt, listTree, readBlob, blame, logCommits, resolveDefaultBranch, listRefs, REFS_HEADS } from '../../git/index.js';
+import { cleanTreePath, fileAt, listTree, readBlob, blame, logCommits } from '../../git/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
 import type { DomainServices } from '../../services/index.js';
-import { commitOfIdentifier, encodePath, rawFileUrl, routeParams, splitIdentifier, type GitBrowseDeps } from '../api/git-context.js';
+import { encodePath, rawFileUrl, routeParams, splitIdentifier, type GitBrowseDeps } from '../api/git-context.js';
 import { highlightLines } from './code-view.js';
 import { renderMarkdown, markdownLinks } from './markdown.js';
-import { notFound, PROJECT_PATHS, pageLinks, pageNumber, projectHeader, projectView, type ProjectView } from './page-kit.js';
+import { branchName, commitNamed, notFound, PROJECT_PATHS, pageLinks, pageNumber, projectHeader, projectView, type ProjectView } from './page-kit.js';
 
 /** Files larger than this are not shown inline. */
 const LARGEST_SHOWN = 1024 * 1024;
@@ -30,13 +30,12 @@ export function filePages(router: ForgeRouter, services: DomainServices, deps: G
   /** The project, its repository and the commit of the identifier, or the 404 Pagure answers. */
   async function located(ctx: ForgeContext, identifier: string | undefined) {
     const view = await projectView(ctx, services, deps);
-    if (view.empty) throw notFound('Empty repo cannot have a file');
-    const branches = await listRefs(view.dir, REFS_HEADS);
-    const fallback = (await resolveDefaultBranch(view.dir, branches))?.name;
-    const ref = identifier || fallback || 'HEAD';
-    const commit = await commitOfIdentifier(view.dir, ref);
+    const { branches, head } = await view.refs();
+    if (!branches.length) throw notFound('Empty repo cannot have a file');
+    const ref = identifier || head?.name || 'HEAD';
+    const commit = await commitNamed(view, ref);
     if (!commit) throw notFound('Commit or branch not found');
-    return { view, identifier: ref, commit, branches: branches.map((b) => b.ref.slice(REFS_HEADS.length)) };
+    return { view, identifier: ref, commit, branches: branches.map((b) => branchName(b.ref)) };
   }
 
   async function browse(ctx: ForgeContext, mode: 'tree' | 'blob'): Promise<void> {

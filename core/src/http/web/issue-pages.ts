@@ -64,7 +64,7 @@ export function issuePages(router: ForgeRouter, services: DomainServices, deps: 
   }
 
   const newForm = async (ctx: ForgeContext, view: ProjectView, values: Record<string, string>, errors: Record<string, string> = {}) => {
-    const meta = await services.tracker.meta(view.record);
+    const [meta, templates] = await Promise.all([services.tracker.meta(view.record), services.tracker.issueTemplates(view.record)]);
     await ctx.render('issue-new', {
       title: `New issue - ${view.fullname}`,
       project: projectHeader(view, 'issues'),
@@ -72,6 +72,7 @@ export function issuePages(router: ForgeRouter, services: DomainServices, deps: 
       values,
       errors,
       canSetMeta: view.can.ticket,
+      templates: templates.map((t) => ({ name: t.name, href: `${view.base}/new_issue?template=${encodeURIComponent(t.name)}`, current: t.name === values.template })),
       priorities: Object.entries(meta.priorities).filter(([k]) => k !== '').map(([value, label]) => ({ value, label, selected: value === values.priority })),
       milestones: meta.milestones.filter((m) => m.active).map((m) => ({ value: m.name, selected: m.name === values.milestone })),
     });
@@ -80,7 +81,11 @@ export function issuePages(router: ForgeRouter, services: DomainServices, deps: 
   router.get(PROJECT_PATHS.map((p) => `${p}/new_issue`), async (ctx) => {
     if (!loginFirst(ctx)) return;
     const view = await trackerView(ctx, true);
-    await newForm(ctx, view, { private: view.settings.issues_default_to_private ? 'y' : '' });
+    const templates = await services.tracker.issueTemplates(view.record);
+    const asked = str(ctx, 'template');
+    const template = templates.find((t) => t.name === (asked || 'default'));
+    if (asked && !template) throw notFound(`No issue template named ${asked}`);
+    await newForm(ctx, view, { issue_content: template?.content ?? '', template: template?.name ?? '', private: view.settings.issues_default_to_private ? 'y' : '' });
   });
 
   router.post(PROJECT_PATHS.map((p) => `${p}/new_issue`), async (ctx) => {

@@ -3,10 +3,10 @@
 import { existsSync } from 'node:fs';
 import { projectFullname, projectUrlPath, type ProjectRecord, type UserRecord } from '../../domain/index.js';
 import { isForgeError, NotFound, type FieldErrors } from '../../errors/index.js';
-import { isEmptyRepository } from '../../git/index.js';
+import { branchesAndHead, REFS_HEADS, type BranchListing } from '../../git/index.js';
 import type { ForgeContext } from '../../plugins/index.js';
 import { readSettings, type DomainServices, type Settings, type Viewer } from '../../services/index.js';
-import { repoDir, routeParams, type GitBrowseDeps } from '../api/git-context.js';
+import { commitOfIdentifier, repoDir, routeParams, type GitBrowseDeps } from '../api/git-context.js';
 
 /** The four forms of a project's path in URLs: /<repo>, /<ns>/<repo>, /fork/<user>/<repo>, /fork/<user>/<ns>/<repo>. */
 export const PROJECT_PATHS = ['/fork/:username/:namespace/:repo', '/fork/:username/:repo', '/:namespace/:repo', '/:repo'];
@@ -105,8 +105,8 @@ export interface ProjectView {
   /** The URL path of the project, with a leading slash. */
   base: string;
   fullname: string;
-  /** Whether the repository exists on disk and has commits. */
-  empty: boolean;
+  /** The branches and the default branch, read once per request (one git process); none before the repository exists. */
+  refs(): Promise<BranchListing>;
   can: { admin: boolean; commit: boolean; ticket: boolean };
 }
 
@@ -121,12 +121,12 @@ export async function projectView(ctx: ForgeContext, services: DomainServices, d
   });
   const dir = repoDir(deps, record);
   const grant = await services.access.grant(viewer.user, record);
-  const [admin, commit, ticket, empty] = await Promise.all([
+  const [admin, commit, ticket] = await Promise.all([
     services.access.decide(viewer, record, grant, 'admin'),
     services.access.decide(viewer, record, grant, 'commit'),
     services.access.decide(viewer, record, grant, 'ticket'),
-    existsSync(dir) ? isEmptyRepository(dir) : Promise.resolve(true),
   ]);
+  let refs: Promise<BranchListing> | undefined;
   return {
     record,
     viewer,
@@ -134,7 +134,7 @@ export async function projectView(ctx: ForgeContext, services: DomainServices, d
     dir,
     base: `/${projectUrlPath(record)}`,
     fullname: projectFullname(record),
-    empty,
+    refs: () => (refs ??= existsSync(dir) ? branchesAndHead(dir) : Promise.resolve({ branches: [], head: undefined })),
     can: { admin, commit, ticket },
   };
 }
@@ -164,3 +164,15 @@ export function projectHeader(view: ProjectView, current: string, parent?: Proje
 }
 
 export const notFound = (message: string) => NotFound('ENOCODE', message);
+
+/** A branch's name from its full ref. */
+export const branchName = (ref: string) => ref.slice(REFS_HEADS.length);
+
+/**
+ * The commit an identifier from a URL names: a branch from the listing the page already
+ * read, without another git process, else whatever git resolves (a hash, a tag).
+ */
+export async function commitNamed(view: ProjectView, identifier: string): Promise<string | undefined> {
+  const branch = (await view.refs()).branches.find((b) => b.ref === `${REFS_HEADS}${identifier}` && !b.symref);
+  return branch ? branch.object : commitOfIdentifier(view.dir, identifier);
+}

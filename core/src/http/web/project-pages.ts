@@ -5,7 +5,7 @@ import { projectFullname, projectRef, projectUrlPath } from '../../domain/index.
 import {
   REFS_HEADS,
   REFS_TAGS,
-  countCommits,
+  aheadBehind,
   commitDiffText,
   rangeDiffText,
   listRefs,
@@ -15,14 +15,13 @@ import {
   commitOf,
   readBlob,
   readCommit,
-  resolveDefaultBranch,
 } from '../../git/index.js';
 import type { ForgeContext, ForgeRouter, JobQueueApi } from '../../plugins/index.js';
 import { parseNewProject, readSettings, type DomainServices } from '../../services/index.js';
-import { commitOfIdentifier, encodePath, routeParams, type GitBrowseDeps } from '../api/git-context.js';
+import { encodePath, routeParams, type GitBrowseDeps } from '../api/git-context.js';
 import { parseDiff } from './code-view.js';
 import { markdownLinks, renderMarkdown } from './markdown.js';
-import { attempt, currentQuery, form, loginFirst, notFound, PER_PAGE, PROJECT_PATHS, pageLinks, pageNumber, projectHeader, projectView, type ProjectView } from './page-kit.js';
+import { attempt, branchName, commitNamed, currentQuery, form, loginFirst, notFound, PER_PAGE, PROJECT_PATHS, pageLinks, pageNumber, projectHeader, projectView, type ProjectView } from './page-kit.js';
 
 export interface ProjectPageDeps {
   browse: GitBrowseDeps;
@@ -96,10 +95,11 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
   async function overview(ctx: ForgeContext): Promise<void> {
     const view = await projectView(ctx, services, browse);
     const parent = view.record.parentId === null ? undefined : await services.projectQueries.byId(view.record.parentId);
+    const empty = !(await view.refs()).branches.length;
     const [forks, watchers, git, panels] = await Promise.all([
       services.projectQueries.count(view.viewer, { parentId: view.record.id }),
       services.watchers.list(view.record),
-      view.empty ? Promise.resolve(undefined) : repositorySummary(view),
+      empty ? Promise.resolve(undefined) : repositorySummary(view),
       browse.hooks.projectView.promise([], { viewer: ctx.state.user ?? null, project: projectRef(view.record), can: view.can }),
     ]);
     const viewerName = ctx.state.user?.name;
@@ -107,7 +107,7 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
       title: view.fullname,
       project: projectHeader(view, 'overview', parent),
       cloneUrls: cloneUrls(browse, view.fullname),
-      empty: view.empty,
+      empty,
       defaultBranch: (view.record.settings.default_branch as string | undefined) ?? 'main',
       forks,
       forksHref: `${view.base}/forks`,
@@ -120,10 +120,9 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
     });
   }
 
-  /** The overview's git part: branches, last commits and the README of the default branch (three git processes and a blob read). */
+  /** The overview's git part: branches, last commits and the README of the default branch (four git processes in all). */
   async function repositorySummary(view: ProjectView) {
-    const branches = await listRefs(view.dir, REFS_HEADS);
-    const head = await resolveDefaultBranch(view.dir, branches);
+    const { branches, head } = await view.refs();
     if (!head) return { branchCount: branches.length };
     const [commits, entries] = await Promise.all([logCommits(view.dir, head.commit, { limit: 5 }), listTree(view.dir, `${head.commit}^{tree}`)]);
     const readmeEntry = entries.find((e) => e.type === 'blob' && /^readme(\.(md|markdown|txt|rst))?$/i.test(e.name));
@@ -176,30 +175,28 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
     const view = await projectView(ctx, services, browse);
     const page = pageNumber(ctx);
     const header = projectHeader(view, 'commits');
-    if (view.empty) {
+    const { branches, head } = await view.refs();
+    if (!branches.length) {
       await ctx.render('repo-commits', { title: `Commits - ${view.fullname}`, project: header, heading: 'Commits', commits: [], empty: true });
       return;
     }
-    const branches = await listRefs(view.dir, REFS_HEADS);
-    const wanted = routeParams(ctx).branch?.replace(/\/+$/, '') || (await resolveDefaultBranch(view.dir, branches))?.name || 'HEAD';
-    const commit = await commitOfIdentifier(view.dir, wanted);
+    const wanted = routeParams(ctx).branch?.replace(/\/+$/, '') || head?.name || 'HEAD';
+    const commit = await commitNamed(view, wanted);
     if (!commit) throw notFound('Branch not found');
-    const [list, total] = await Promise.all([
-      logCommits(view.dir, commit, { skip: (page - 1) * COMMITS_PER_PAGE, limit: COMMITS_PER_PAGE }),
-      countCommits(view.dir, commit),
-    ]);
+    // One more than a page says whether there is a next one, without counting the history.
+    const found = await logCommits(view.dir, commit, { skip: (page - 1) * COMMITS_PER_PAGE, limit: COMMITS_PER_PAGE + 1 });
+    const list = found.slice(0, COMMITS_PER_PAGE);
     await ctx.render('repo-commits', {
       title: `Commits of ${wanted} - ${view.fullname}`,
       project: header,
       heading: `Commits of ${wanted}`,
       identifier: wanted,
-      total,
       branches: branches.map((b) => {
         const name = b.ref.slice(REFS_HEADS.length);
         return { name, href: `${view.base}/commits/${encodePath(name)}`, current: name === wanted };
       }),
       commits: list.map((c) => ({ ...c, href: `${view.base}/c/${c.hash}` })),
-      pager: pageLinks(page, total, COMMITS_PER_PAGE),
+      pager: { page, previous: page > 1 ? page - 1 : undefined, next: found.length > COMMITS_PER_PAGE ? page + 1 : undefined },
       query: currentQuery(ctx),
     });
   }
@@ -209,13 +206,13 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
     const at = range.indexOf('..');
     const from = range.slice(0, at);
     const to = range.slice(at + 2).replace(/^\./, '');
-    const [fromCommit, toCommit] = await Promise.all([commitOfIdentifier(view.dir, from), commitOfIdentifier(view.dir, to)]);
+    const [fromCommit, toCommit] = await Promise.all([commitNamed(view, from), commitNamed(view, to)]);
     if (!fromCommit || !toCommit) throw notFound(`No commit or branch named ${!fromCommit ? from : to}`);
     const [list, diff] = await Promise.all([
       logCommits(view.dir, toCommit, { limit: 250, exclude: fromCommit }),
       rangeDiffText(view.dir, fromCommit, toCommit, DIFF_LIMIT),
     ]);
-    const branches = new Set((await listRefs(view.dir, REFS_HEADS)).map((b) => b.ref.slice(REFS_HEADS.length)));
+    const branches = new Set((await view.refs()).branches.map((b) => branchName(b.ref)));
     await ctx.render('repo-compare', {
       title: `${from}...${to} - ${view.fullname}`,
       project: projectHeader(view, 'commits'),
@@ -265,26 +262,25 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
   async function branchesPage(ctx: ForgeContext): Promise<void> {
     const view = await projectView(ctx, services, browse);
     const header = projectHeader(view, 'branches');
-    if (view.empty) {
+    const { branches, head } = await view.refs();
+    if (!branches.length) {
       await ctx.render('repo-branches', { title: `Branches - ${view.fullname}`, project: header, branches: [], tags: [] });
       return;
     }
-    const [branches, tags, parent] = await Promise.all([
-      listRefs(view.dir, REFS_HEADS),
+    const [tags, parent] = await Promise.all([
       listRefs(view.dir, REFS_TAGS),
       view.record.isFork && view.record.parentId !== null ? services.projectQueries.byId(view.record.parentId) : Promise.resolve(undefined),
     ]);
     // A fork's pull requests go to its parent, whose settings say whether it takes them.
     const takesPullRequests = Boolean((parent ? readSettings(parent) : view.settings).pull_requests);
-    const head = await resolveDefaultBranch(view.dir, branches);
     const open = await services.pullRequests.list(view.record, { status: 'Open' }, { limit: 500, offset: 0 }).catch(() => ({ prs: [] as Array<{ branchFrom: string; id: number; projectFromId: number | null }> }));
     const prOf = new Map(open.prs.filter((pr) => pr.projectFromId === view.record.id).map((pr) => [pr.branchFrom, pr.id]));
-    // Ahead/behind: two rev-list counts per branch, so the page lists at most 100 branches with counts.
+    // Ahead/behind: one git process per branch, so the page counts for at most 100 branches.
     const rows = await Promise.all(
       branches.slice(0, 100).map(async (b) => {
-        const name = b.ref.slice(REFS_HEADS.length);
+        const name = branchName(b.ref);
         const isDefault = name === head?.name;
-        const [ahead, behind] = head && !isDefault ? await Promise.all([countCommits(view.dir, b.object, head.commit), countCommits(view.dir, head.commit, b.object)]) : [0, 0];
+        const { ahead, behind } = head && !isDefault ? await aheadBehind(view.dir, b.object, head.commit) : { ahead: 0, behind: 0 };
         const pr = prOf.get(name);
         return {
           name,

@@ -5,7 +5,7 @@ import { GRANTABLE_LEVELS, type GrantableLevel } from '../../domain/index.js';
 import { Invalid } from '../../errors/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
 import { SETTING_DEFAULTS, readSettings, type DomainServices } from '../../services/index.js';
-import { headTarget, listRefs, REFS_HEADS, setHead } from '../../git/index.js';
+import { REFS_HEADS, setHead } from '../../git/index.js';
 import { withRepoLock, type GitBrowseDeps } from '../api/git-context.js';
 import { aclChoices, offeredAcls } from './acl-choices.js';
 import { attempt, form, formList, loginFirst, PROJECT_PATHS, projectHeader, projectView, type ProjectView } from './page-kit.js';
@@ -60,13 +60,13 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
   }
 
   async function show(ctx: ForgeContext, view: ProjectView, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
-    const [contributors, meta, tags, tokens, branches, head] = await Promise.all([
+    const [contributors, meta, tags, tokens, { branches, head }, templates] = await Promise.all([
       services.grants.contributors(view.record),
       services.tracker.meta(view.record),
       services.tracker.tags(view.record),
       services.tokens.list(ctx.state.user!),
-      view.empty ? Promise.resolve([]) : listRefs(view.dir, REFS_HEADS),
-      view.empty ? Promise.resolve(undefined) : headTarget(view.dir),
+      view.refs(),
+      services.tracker.issueTemplates(view.record),
     ]);
     const settings = readSettings(view.record);
     const grants = (kind: 'user' | 'group', c: typeof contributors.users) => [
@@ -82,7 +82,7 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
       action: `${view.base}/settings`,
       details: { description: values.description ?? view.record.description, url: values.url ?? view.record.url },
       owner: view.record.ownerName,
-      branches: branches.map((b) => ({ name: b.ref.slice(REFS_HEADS.length), selected: b.ref === head })),
+      branches: branches.filter((b) => !b.symref).map((b) => ({ name: b.ref.slice(REFS_HEADS.length), selected: b.ref === `${REFS_HEADS}${head?.name}` })),
       users: grants('user', contributors.users),
       groups: grants('group', contributors.groups),
       levels: GRANTABLE_LEVELS.map((level) => ({ level, help: LEVEL_HELP[level], selected: level === (values.level ?? 'commit') })),
@@ -91,6 +91,7 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
       webHooks: settings['Web-hooks'] ?? '',
       blockNonFf: settings.block_non_fast_forward ?? '',
       tags,
+      templates,
       closeStatuses: meta.closeStatus.join(', '),
       priorities: Object.entries(meta.priorities).filter(([k]) => k !== '').map(([k, v]) => `${k} ${v}`).join('\n'),
       milestones: meta.milestones.map((m) => `${m.name} | ${m.date ?? ''}${m.active ? '' : ' | inactive'}`).join('\n'),
@@ -136,7 +137,7 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
 
   action('default-branch', 'details', async (_ctx, view, values) => {
     const name = values.branch ?? '';
-    const branches = view.empty ? [] : await listRefs(view.dir, REFS_HEADS);
+    const { branches } = await view.refs();
     if (!branches.some((b) => b.ref === `${REFS_HEADS}${name}`)) throw Invalid('EINVALIDREQ', { errors: { branch: ['Not a branch of this project'] } });
     await withRepoLock(deps, view.record, () => setHead(view.dir, `${REFS_HEADS}${name}`));
     return undefined;
@@ -178,6 +179,16 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
     return undefined;
   });
 
+  action('templates/save', 'templates', async (_ctx, view, values) => {
+    await services.tracker.saveIssueTemplate(view.record, { name: values.template_name ?? '', content: values.template_content ?? '' });
+    return undefined;
+  });
+
+  action('templates/drop', 'templates', async (_ctx, view, values) => {
+    await services.tracker.deleteIssueTemplate(view.record, values.template_name ?? '');
+    return undefined;
+  });
+
   action('tracker', 'tracker', async (_ctx, view, values) => {
     const priorities = priorityLines(values.priorities ?? '');
     const milestones = milestoneLines(values.milestones ?? '');
@@ -189,8 +200,8 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
 
   action('token/new', 'tokens', async (ctx, view, values) => {
     const acls = chosenAcls(formList(ctx, 'acls'), offeredAcls('project', false));
-    const expiresAt = expiryDate(values.expires);
-    const { value, token } = await services.tokens.create(ctx.state.user!, { acls, projectId: view.record.id, description: values.description ?? '', ...(expiresAt ? { expiresAt } : {}) });
+    const expiresAt = expiryDate(values.token_expires);
+    const { value, token } = await services.tokens.create(ctx.state.user!, { acls, projectId: view.record.id, description: values.token_description ?? '', ...(expiresAt ? { expiresAt } : {}) });
     return { newToken: { value, description: token.description, expiresAt: token.expiresAt } };
   });
 

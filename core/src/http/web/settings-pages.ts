@@ -80,6 +80,10 @@ export function settingsPages(router: ForgeRouter, services: DomainServices): vo
     });
   }
 
+  action('/settings/profile', 'profile', async (ctx, values) => {
+    await services.users.setFullname(ctx.state.user!, values.fullname ?? '');
+    return undefined;
+  });
   action('/settings/email/add', 'emails', async (ctx, values) => {
     await services.users.addEmail(ctx.state.user!, (values.email ?? '').trim());
     return undefined;

@@ -82,7 +82,8 @@ export class TemplateStore implements TemplateRegistry {
     if (!template) {
       const entry = this.templates.get(name);
       if (!entry) throw new Error(`no template named "${name}"`);
-      template = this.handlebars.compile(entry.source, { strict: false });
+      // preventIndent: a partial on an indented line must not indent the lines of its output (a textarea's text).
+      template = this.handlebars.compile(entry.source, { strict: false, preventIndent: true });
       this.compiled.set(name, template);
     }
     return template(data);

@@ -39,8 +39,37 @@ export interface TicketTag {
   tag_color: string;
 }
 
+export interface IssueTemplate {
+  name: string;
+  content: string;
+}
+
+/** A template's name: what a URL parameter and a form field carry. */
+const TEMPLATE_NAME = /^[\w][\w .-]{0,63}$/;
+const LONGEST_TEMPLATE = 64 * 1024;
+
 export class TrackerService {
   constructor(private readonly ctx: ServiceContext) {}
+
+  /** The project's issue templates, by name. */
+  async issueTemplates(project: Pick<ProjectRecord, 'id'>): Promise<IssueTemplate[]> {
+    return (await this.ctx.db('issue_templates').where({ project_id: project.id }).orderBy('name').select('name', 'content')) as IssueTemplate[];
+  }
+
+  /** Adds or replaces a template; callers check that the user administers the project. */
+  async saveIssueTemplate(project: Pick<ProjectRecord, 'id'>, input: IssueTemplate): Promise<void> {
+    const name = input.name.trim();
+    const errors: Record<string, string[]> = {};
+    if (!TEMPLATE_NAME.test(name)) errors.template_name = ['Letters, digits, spaces, dots and dashes, at most 64'];
+    if (!input.content.trim()) errors.template_content = ['This field is required.'];
+    else if (input.content.length > LONGEST_TEMPLATE) errors.template_content = ['At most 64 KiB'];
+    if (Object.keys(errors).length) throw Invalid('EINVALIDREQ', { errors });
+    await this.ctx.db('issue_templates').insert({ project_id: project.id, name, content: input.content }).onConflict(['project_id', 'name']).merge();
+  }
+
+  async deleteIssueTemplate(project: Pick<ProjectRecord, 'id'>, name: string): Promise<void> {
+    await this.ctx.db('issue_templates').where({ project_id: project.id, name }).delete();
+  }
 
   /** Priorities, milestones, close statuses and custom keys of a project: two queries. */
   async meta(project: Pick<ProjectRecord, 'id'>, db: Knex = this.ctx.db): Promise<TrackerMeta> {

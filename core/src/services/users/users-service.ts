@@ -74,6 +74,14 @@ export class UsersService {
     });
   }
 
+  /** Changes the full name shown beside the user name (empty is allowed). */
+  async setFullname(user: UserRecord, fullname: string): Promise<UserRecord> {
+    const value = fullname.trim();
+    if (value.length > 255 || /[\x00-\x1f\x7f]/.test(value)) throw invalid('fullname', 'At most 255 characters, on one line');
+    const [row] = (await this.db('users').where({ id: user.id }).update({ fullname: value }).returning(['id', 'name', 'fullname', 'is_admin', 'created_at'])) as UserRow[];
+    return userFromRow(row!);
+  }
+
   async byName(name: string): Promise<UserRecord | undefined> {
     const row = (await this.users().where('users.name', name).first()) as UserRow | undefined;
     return row && userFromRow(row);
