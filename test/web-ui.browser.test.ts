@@ -162,10 +162,12 @@ describeModes('the web UI in Chromium', (mode) => {
     await alice.getByRole('button', { name: 'Open issue' }).click();
     assert.equal(await alice.locator('#title-error').textContent(), 'This field is required.');
     await alice.getByLabel('Title').fill('The greeting is too short');
-    await alice.getByLabel('Description').fill('It should say **hello** and wave.\n\n- [ ] wave');
+    // A task list and an aligned table: both must render under the CSP without a refusal.
+    await alice.getByLabel('Description').fill('It should say **hello** and wave.\n\n- [ ] wave\n\n| step | count |\n|:-|-:|\n| wave | 2 |');
     await alice.getByRole('button', { name: 'Open issue' }).click();
     await arrive(alice, `${t.url}/hello/issue/1`);
     assert.equal(await alice.locator('#description strong').textContent(), 'hello');
+    assert.equal(await alice.locator('#description td.align-right').evaluate((cell) => getComputedStyle(cell).textAlign), 'right');
     await alice.getByLabel('Add a comment').fill('Working on it, see #1 and @alice');
     await alice.getByRole('button', { name: 'Comment' }).click();
     const comment = alice.locator('article.comment').last();

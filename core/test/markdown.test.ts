@@ -15,7 +15,8 @@ const render = (text: string) => renderMarkdown(text, links).trim();
 describe('markdown rendering', () => {
   it('renders CommonMark, GFM tables, task lists, emoji and highlighted fenced code', () => {
     assert.equal(render('Some **bold** and `code`'), '<p>Some <strong>bold</strong> and <code>code</code></p>');
-    assert.match(render('| a | b |\n|:-|-:|\n| 1 | 2 |'), /<table>[\s\S]*<th style="text-align:left">a<\/th>[\s\S]*<td style="text-align:right">2<\/td>/);
+    // Alignment travels as a class: the pages' CSP refuses style attributes.
+    assert.match(render('| a | b |\n|:-|-:|\n| 1 | 2 |'), /<table>[\s\S]*<th class="align-left">a<\/th>[\s\S]*<td class="align-right">2<\/td>/);
     const tasks = render('- [x] done\n- [ ] todo');
     // Each box is labelled by its text (wrapped in <label>), so screen readers name it.
     assert.match(tasks, /<li class="task-list-item"><label><input class="task-list-item-checkbox" checked disabled type="checkbox" \/> done<\/label><\/li>/);
@@ -84,7 +85,7 @@ describe('markdown rendering', () => {
           `<${tag}> from ${payload}: ${html}`,
         );
         assert.doesNotMatch(attributes!, /\son\w+\s*=/i, `event handler from ${payload}: ${html}`);
-        assert.doesNotMatch(attributes!, /\sstyle\s*=\s*"(?!text-align:(left|right|center)")/i, `style from ${payload}: ${html}`);
+        assert.doesNotMatch(attributes!, /\sstyle\s*=/i, `style from ${payload}: ${html}`);
         for (const url of attributes!.matchAll(/\s(?:href|src)\s*=\s*"([^"]*)"/gi)) {
           assert.match(url[1]!, /^(https?:\/\/[^/]|mailto:)/i, `URL ${url[1]} from ${payload}: ${html}`);
         }

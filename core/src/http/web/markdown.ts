@@ -96,6 +96,12 @@ const md = new MarkdownIt({
   .use(taskLists, { enabled: false, label: true })
   .use(forgeLinks);
 
+/** markdown-it writes a table column's alignment as style="text-align:x"; this keeps it as class="align-x". */
+function alignmentClass(tagName: string, attribs: sanitizeHtml.Attributes): sanitizeHtml.Tag {
+  const align = /^text-align:(left|right|center)$/.exec(attribs.style ?? '')?.[1];
+  return { tagName, attribs: align ? { class: `align-${align}` } : {} };
+}
+
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [
     'p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'code', 'em', 'strong', 's', 'del', 'ul', 'ol', 'li',
@@ -108,8 +114,8 @@ const SANITIZE: sanitizeHtml.IOptions = {
     span: ['class'],
     li: ['class'],
     ul: ['class'],
-    th: ['style'],
-    td: ['style'],
+    th: ['class'],
+    td: ['class'],
     input: ['type', 'class', 'checked', 'disabled'],
     ol: ['start'],
   },
@@ -120,13 +126,17 @@ const SANITIZE: sanitizeHtml.IOptions = {
     li: ['task-list-item'],
     ul: ['contains-task-list'],
     input: ['task-list-item-checkbox'],
+    th: ['align-left', 'align-right', 'align-center'],
+    td: ['align-left', 'align-right', 'align-center'],
   },
-  allowedStyles: { th: { 'text-align': [/^(left|right|center)$/] }, td: { 'text-align': [/^(left|right|center)$/] } },
   allowedSchemes: ['http', 'https', 'mailto'],
   allowedSchemesByTag: { img: ['http', 'https'] },
   allowProtocolRelative: false,
   transformTags: {
     a: sanitizeHtml.simpleTransform('a', { rel: 'nofollow noopener' }),
+    // Column alignment as a class: the pages' CSP refuses style attributes.
+    th: alignmentClass,
+    td: alignmentClass,
     // Task-list boxes show state; they are never a form control.
     input: (tagName, attribs) => ({ tagName, attribs: attribs.type === 'checkbox' ? { ...attribs, disabled: '' } : {} }),
   },
