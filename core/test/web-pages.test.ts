@@ -129,6 +129,17 @@ describeModes('project, ticket and settings pages', (mode) => {
       assert.ok((await queriesOf(() => anonymous.get('/hello/blob/main/f/bin/run.sh'))) <= 8);
     });
 
+    it('shows the history and the blame of a file', async () => {
+      const history = mainOf((await anonymous.get('/hello/history/docs/guide.md?identifier=main')).html);
+      assert.match(history, /History of docs\/guide\.md/);
+      assert.match(history, /Add content/);
+      assert.doesNotMatch(history, /Added the README/, 'only the commits that touched the file');
+      assert.doesNotMatch(history, /rel="next"/, 'one page');
+      const blame = mainOf((await anonymous.get('/hello/blame/docs/guide.md?identifier=main')).html);
+      assert.match(blame, /<tr id="_1" class="blame-first"><td class="blame-info"><a href="\/hello\/c\/[0-9a-f]{40}" title="Add content"><code>[0-9a-f]{7}<\/code><\/a> Test Author<\/td>/);
+      assert.equal((await anonymous.get('/hello/blame/docs')).status, 404, 'a folder has no blame');
+    });
+
     it('lists commits per branch with pagination, and shows a commit with its diff', async () => {
       const commits = mainOf((await anonymous.get('/hello/commits/feature/x')).html);
       assert.match(commits, /Commits of feature\/x/);

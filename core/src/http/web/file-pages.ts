@@ -7,7 +7,7 @@ import type { DomainServices } from '../../services/index.js';
 import { encodePath, rawFileUrl, routeParams, splitIdentifier, type GitBrowseDeps } from '../api/git-context.js';
 import { highlightLines } from './code-view.js';
 import { renderMarkdown, markdownLinks } from './markdown.js';
-import { branchName, commitNamed, notFound, PROJECT_PATHS, pageLinks, pageNumber, projectHeader, projectView, type ProjectView } from './page-kit.js';
+import { branchName, commitNamed, notFound, PROJECT_PATHS, pageNumber, peekLinks, projectHeader, projectView, type ProjectView } from './page-kit.js';
 
 /** Files larger than this are not shown inline. */
 const LARGEST_SHOWN = 1024 * 1024;
@@ -142,7 +142,7 @@ export function filePages(router: ForgeRouter, services: DomainServices, deps: G
       heading: `History of ${path}`,
       identifier,
       commits: commits.slice(0, HISTORY_PER_PAGE).map((c) => ({ ...c, href: `${view.base}/c/${c.hash}` })),
-      pager: { ...pageLinks(page, 0), next: commits.length > HISTORY_PER_PAGE ? page + 1 : undefined, pages: undefined },
+      pager: peekLinks(page, commits.length > HISTORY_PER_PAGE),
       query: { identifier },
     });
   }

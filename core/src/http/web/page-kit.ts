@@ -84,6 +84,11 @@ export function pageLinks(page: number, total: number, perPage = PER_PAGE): Page
   return { page, pages, total, previous: page > 1 ? page - 1 : undefined, next: page < pages ? page + 1 : undefined };
 }
 
+/** Links for a list read one item past the page (`more` says whether that item came): no total needed. */
+export function peekLinks(page: number, more: boolean): Omit<PageLinks, 'pages' | 'total'> {
+  return { page, previous: page > 1 ? page - 1 : undefined, next: more ? page + 1 : undefined };
+}
+
 /** The query of the current page without `page`, for pagination links. */
 export function currentQuery(ctx: ForgeContext): Record<string, string | string[]> {
   const { page: _page, ...rest } = ctx.query as Record<string, string | string[]>;

@@ -21,7 +21,7 @@ import { parseNewProject, readSettings, type DomainServices } from '../../servic
 import { encodePath, routeParams, type GitBrowseDeps } from '../api/git-context.js';
 import { parseDiff } from './code-view.js';
 import { markdownLinks, renderMarkdown } from './markdown.js';
-import { attempt, branchName, commitNamed, currentQuery, form, loginFirst, notFound, PER_PAGE, PROJECT_PATHS, pageLinks, pageNumber, projectHeader, projectView, type ProjectView } from './page-kit.js';
+import { attempt, branchName, commitNamed, currentQuery, form, loginFirst, notFound, PER_PAGE, PROJECT_PATHS, pageLinks, pageNumber, peekLinks, projectHeader, projectView, type ProjectView } from './page-kit.js';
 
 export interface ProjectPageDeps {
   browse: GitBrowseDeps;
@@ -196,7 +196,7 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
         return { name, href: `${view.base}/commits/${encodePath(name)}`, current: name === wanted };
       }),
       commits: list.map((c) => ({ ...c, href: `${view.base}/c/${c.hash}` })),
-      pager: { page, previous: page > 1 ? page - 1 : undefined, next: found.length > COMMITS_PER_PAGE ? page + 1 : undefined },
+      pager: peekLinks(page, found.length > COMMITS_PER_PAGE),
       query: currentQuery(ctx),
     });
   }
