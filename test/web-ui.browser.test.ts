@@ -100,6 +100,9 @@ describeModes('the web UI in Chromium', (mode) => {
     this.timeout(60_000);
     await alice.getByRole('link', { name: 'New project' }).first().click();
     await assertAccessible(alice, 'new project');
+    const box = (await alice.locator('#private').boundingBox())!;
+    const label = (await alice.locator('label[for="private"]').boundingBox())!;
+    assert.ok(Math.abs(box.y + box.height / 2 - (label.y + label.height / 2)) < 8 && label.x > box.x, 'a checkbox sits beside its label');
     // Blanks get past the browser's own checks (required fields); the server's catch them.
     await alice.getByLabel('Name').fill('bad name!');
     await alice.getByLabel('Description').fill('   ');
