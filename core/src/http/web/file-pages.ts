@@ -6,7 +6,7 @@ import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
 import type { DomainServices } from '../../services/index.js';
 import { encodePath, rawFileUrl, routeParams, splitIdentifier, type GitBrowseDeps } from '../api/git-context.js';
 import { highlightLines } from './code-view.js';
-import { renderMarkdown, markdownLinks } from './markdown.js';
+import { isMarkdownFile, markdownFor, readmeOf } from './readme.js';
 import { branchName, commitNamed, notFound, PROJECT_PATHS, pageNumber, peekLinks, projectHeader, projectView, type ProjectView } from './page-kit.js';
 
 /** Files larger than this are not shown inline. */
@@ -67,8 +67,7 @@ export function filePages(router: ForgeRouter, services: DomainServices, deps: G
         .sort((a, b) => a.order - b.order || a.name.localeCompare(b.name))
         .map((e) => ({ ...e, href: e.type === 'commit' ? undefined : link(e.name, e.isFolder) }));
       page.isEmptyFolder = entries.length === 0;
-      const readme = entries.find((e) => e.type === 'blob' && /^readme(\.(md|markdown|txt|rst))?$/i.test(e.name));
-      if (readme && ctx.method !== 'HEAD') page.readme = await readmeHtml(view, readme.oid, readme.name);
+      if (ctx.method !== 'HEAD') page.readme = await readmeOf(services, view, entries, deps.publicUrl(), LARGEST_SHOWN);
     } else {
       page.isFile = true;
       page.rawUrl = rawFileUrl(deps, view.record, identifier, clean);
@@ -83,8 +82,8 @@ export function filePages(router: ForgeRouter, services: DomainServices, deps: G
           else if (!data.length) page.note = 'This file is empty.';
           else {
             page.lines = highlightLines(data.toString('utf8'), clean).map((html, i) => ({ number: i + 1, html }));
-            if (/\.(md|markdown)$/i.test(clean) && ctx.query.text === undefined) {
-              page.rendered = await markdownHtml(view, data.toString('utf8'));
+            if (isMarkdownFile(clean) && ctx.query.text === undefined) {
+              page.rendered = await markdownFor(services, view, data.toString('utf8'), deps.publicUrl());
               page.sourceUrl = `?text=1`;
             }
           }
@@ -92,18 +91,6 @@ export function filePages(router: ForgeRouter, services: DomainServices, deps: G
       }
     }
     await ctx.render('repo-file', page);
-  }
-
-  async function markdownHtml(view: ProjectView, text: string): Promise<string> {
-    const links = await markdownLinks(services, view.viewer, view.record, [text], deps.publicUrl());
-    return renderMarkdown(text, links);
-  }
-
-  async function readmeHtml(view: ProjectView, oid: string, name: string): Promise<{ name: string; html?: string; text?: string }> {
-    const { data } = await readBlob(view.dir, oid, LARGEST_SHOWN);
-    const text = data.toString('utf8');
-    if (/\.(md|markdown)$/i.test(name)) return { name, html: await markdownHtml(view, text) };
-    return { name, text };
   }
 
   async function blamePage(ctx: ForgeContext): Promise<void> {

@@ -13,14 +13,13 @@ import {
   logCommits,
   objectByPrefix,
   commitOf,
-  readBlob,
   readCommit,
 } from '../../git/index.js';
 import type { ForgeContext, ForgeRouter, JobQueueApi } from '../../plugins/index.js';
 import { parseNewProject, readSettings, type DomainServices } from '../../services/index.js';
 import { encodePath, routeParams, type GitBrowseDeps } from '../api/git-context.js';
 import { parseDiff } from './code-view.js';
-import { markdownLinks, renderMarkdown } from './markdown.js';
+import { readmeOf } from './readme.js';
 import { attempt, branchName, commitNamed, currentQuery, form, loginFirst, notFound, PER_PAGE, PROJECT_PATHS, pageLinks, pageNumber, peekLinks, projectHeader, projectView, type ProjectView } from './page-kit.js';
 
 export interface ProjectPageDeps {
@@ -125,15 +124,7 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
     const { branches, head } = await view.refs();
     if (!head) return { branchCount: branches.length };
     const [commits, entries] = await Promise.all([logCommits(view.dir, head.commit, { limit: 5 }), listTree(view.dir, `${head.commit}^{tree}`)]);
-    const readmeEntry = entries.find((e) => e.type === 'blob' && /^readme(\.(md|markdown|txt|rst))?$/i.test(e.name));
-    let readme: { name: string; html?: string; text?: string } | undefined;
-    if (readmeEntry) {
-      const text = (await readBlob(view.dir, readmeEntry.oid, 512 * 1024)).data.toString('utf8');
-      if (/\.(md|markdown)$/i.test(readmeEntry.name)) {
-        const links = await markdownLinks(services, view.viewer, view.record, [text], browse.publicUrl());
-        readme = { name: readmeEntry.name, html: renderMarkdown(text, links) };
-      } else readme = { name: readmeEntry.name, text };
-    }
+    const readme = await readmeOf(services, view, entries, browse.publicUrl(), 512 * 1024);
     return {
       head: head.name,
       branchCount: branches.length,
