@@ -1,6 +1,7 @@
 // Issues through the API: Pagure's JSON and messages, filters and pagination, private
 // issues, metadata changes, comments, the number sequence shared with pull requests, events.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { createTestForge, describeModes, type TestForge } from '@pagurus/core/testing';
 import type { ForgeEvent } from '@pagurus/core';
 import { FIXTURE_PLUGIN } from './support/fixtures.js';
@@ -151,6 +152,9 @@ describeModes('issues', (mode) => {
     assert.deepEqual((await t.api('POST', '/api/0/rpms/pkg/issue/1/status', { status: 'Closed', close_status: 'Fixed' }, dave)).body, { message: 'No changes' });
     const bad = await t.api<{ errors: Record<string, string[]> }>('POST', '/api/0/rpms/pkg/issue/1/status', { status: 'Closed', close_status: 'Wontfix' }, dave);
     assert.equal(bad.status, 400);
+    assert.deepEqual(bad.body, { error: 'Invalid or incomplete input submitted', error_code: 'EINVALIDREQ', errors: { close_status: ['Not a valid choice.'] } });
+    const noMilestone = await t.api('POST', '/api/0/rpms/pkg/issue/1/milestone', { milestone: 'F99' }, alice);
+    assert.deepEqual(noMilestone.body, { error: 'Invalid or incomplete input submitted', error_code: 'EINVALIDREQ', errors: { milestone: ['Not a valid choice.'] } });
     const outsider = await t.api<{ error_code: string }>('POST', '/api/0/rpms/pkg/issue/1/status', { status: 'Open' }, eve);
     assert.equal(outsider.status, 403);
     assert.equal(outsider.body.error_code, 'EISSUENOTALLOWED');
@@ -169,7 +173,13 @@ describeModes('issues', (mode) => {
     assert.equal(edited.body.message, 'Issue edited');
     assert.equal(edited.body.issue.title, 'Second, renamed');
     assert.equal((await t.api('POST', '/api/0/rpms/pkg/issue/3', { title: 'x', issue_content: 'y' }, eve)).status, 403, 'not the author, no ticket access');
-    assert.deepEqual((await t.api('POST', '/api/0/rpms/pkg/issue/3/comment', { comment: 'Thanks @dave, see #1' }, eve)).body, { message: 'Comment added' });
+    // Pagure adds the commenter and their avatar (libravatar, size 30) to the answer.
+    const eveAvatar = `https://seccdn.libravatar.org/avatar/${createHash('sha256').update('eve@example.test').digest('hex')}?s=30&d=retro`;
+    assert.deepEqual((await t.api('POST', '/api/0/rpms/pkg/issue/3/comment', { comment: 'Thanks @dave, see #1' }, eve)).body, {
+      message: 'Comment added',
+      avatar_url: eveAvatar,
+      user: 'eve',
+    });
     assert.equal((await t.api('POST', '/api/0/rpms/pkg/issue/3/comment', { comment: '' }, eve)).status, 400);
     const issue = (await t.api<Issue>('GET', '/api/0/rpms/pkg/issue/3')).body;
     const user = issue.comments.filter((c) => !c.notification);
@@ -181,7 +191,7 @@ describeModes('issues', (mode) => {
     assert.equal(one.body.comment, 'Thanks @dave, see #1');
     assert.equal((await t.api<{ error_code: string }>('GET', '/api/0/rpms/pkg/issue/3/comment/999')).body.error_code, 'ENOCOMMENT');
     const sub = await t.api<{ message: string; user: string }>('POST', '/api/0/rpms/pkg/issue/3/subscribe', { status: true }, eve);
-    assert.equal(sub.body.message, 'You are now watching this issue');
+    assert.deepEqual(sub.body, { message: 'You are now watching this issue', avatar_url: eveAvatar, user: 'eve' });
   });
 
   it('edits comments (their author or a committer, never the forge\'s notes) and deletes issues (admins only), with events', async () => {

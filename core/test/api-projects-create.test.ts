@@ -74,10 +74,11 @@ describeModes('creating and forking projects', (mode) => {
       const refused = await t.api('POST', '/api/0/new', { name: 'x', namespace: 'containers', description: 'd' }, alice);
       assert.equal(refused.status, 400);
       assert.deepEqual(refused.body, {
-        error:
-          'The namespace of your project must be in the list of allowed namespaces set by the admins of this pagure instance, or the name of a group of which you are a member.',
-        error_code: 'ENOCODE',
+        error: 'Invalid or incomplete input submitted',
+        error_code: 'EINVALIDREQ',
+        errors: { namespace: ['Not a valid choice.'] },
       });
+      assert.equal((await t.api('GET', '/api/0/containers/x')).status, 404, 'nothing written');
     });
 
     it('refuses names reserved for the forge and names already taken, whatever their case', async () => {

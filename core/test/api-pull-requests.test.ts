@@ -2,6 +2,7 @@
 // listing, reading, comments, flags on the head commit, closing, diffstats, and merges by
 // the workers (fast-forward, merge commit, conflicts).
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { createTestForge, describeModes, type TestForge } from '@pagurus/core/testing';
 import type { ForgeEvent } from '@pagurus/core';
@@ -143,28 +144,35 @@ describeModes('pull requests', (mode) => {
     const mine = pr.comments.filter((c) => !c.notification);
     assert.deepEqual(mine.map((c) => [c.comment, c.filename, c.line]), [['+1 looks fine', null, null], ['typo here', 'feature.txt', 1]]);
 
-    const flag = await t.api<{ message: string; uid: string; flag: Record<string, unknown> }>(
+    const flag = await t.api<{ message: string; uid: string; flag: Record<string, unknown>; avatar_url: string; user: string }>(
       'POST', '/api/0/rpms/pkg/pull-request/1/flag', { username: 'CI', comment: 'Tests passed', url: 'https://ci.example.org/1', status: 'success', uid: 'ci-1' }, bob);
     assert.equal(flag.status, 200, JSON.stringify(flag.body));
     assert.equal(flag.body.message, 'Flag added');
-    assert.equal(flag.body.flag.pull_request_uid, pr.uid);
-    assert.equal('commit_hash' in flag.body.flag, false);
+    // As Pagure answers: the flag names the head commit; the flagger and their avatar (size 30) come along.
+    assert.deepEqual(Object.keys(flag.body).sort(), ['avatar_url', 'flag', 'message', 'uid', 'user']);
+    assert.equal(flag.body.flag.commit_hash, pr.commit_stop);
+    assert.equal('pull_request_uid' in flag.body.flag, false);
+    assert.equal(flag.body.user, 'bob');
+    assert.equal(flag.body.avatar_url, `https://seccdn.libravatar.org/avatar/${createHash('sha256').update('bob@example.test').digest('hex')}?s=30&d=retro`);
+    assert.deepEqual((flag.body.flag.user as { name: string; default_email?: string }).default_email, undefined, 'never the flagger\'s addresses');
     const v1 = await t.api<{ flag: { status: string } }>('POST', '/api/0/rpms/pkg/pull-request/1/flag', { username: 'CI', comment: 'Failed', url: 'https://ci.example.org/2', percent: '0', uid: 'ci-2' }, bob);
     assert.equal(v1.body.flag.status, 'failure', 'without a status, percent 0 means failure');
-    const flags = await t.api<{ flags: Array<{ uid?: string; comment: string }> }>('GET', '/api/0/rpms/pkg/pull-request/1/flag');
+    const flags = await t.api<{ flags: Array<{ commit_hash: string; comment: string }> }>('GET', '/api/0/rpms/pkg/pull-request/1/flag');
     assert.deepEqual(flags.body.flags.map((f) => f.comment), ['Tests passed', 'Failed']);
+    assert.deepEqual(flags.body.flags.map((f) => f.commit_hash), [pr.commit_stop, pr.commit_stop]);
     // The same flag, seen as a commit flag.
     const commitFlags = await t.api<{ total_flags: number }>('GET', `/api/0/rpms/pkg/c/${pr.commit_stop}/flag`);
     assert.equal(commitFlags.body.total_flags, 2);
   });
 
   it('reports per-file diffstats', async () => {
-    const stats = await t.api<Record<string, { lines_added: number; lines_removed: number; status: string; old_path: string | null }>>('GET', '/api/0/rpms/pkg/pull-request/1/diffstats');
+    const stats = await t.api<Record<string, { lines_added: number; lines_removed: number; status: string; old_path: string }>>('GET', '/api/0/rpms/pkg/pull-request/1/diffstats');
     assert.equal(stats.status, 200);
     assert.deepEqual(Object.keys(stats.body), ['feature.txt']);
     assert.equal(stats.body['feature.txt']!.lines_added, 1);
     assert.equal(stats.body['feature.txt']!.status, 'A');
-    assert.equal(stats.body['feature.txt']!.old_path, null);
+    // Pagure names an added file's old path after the file itself.
+    assert.equal(stats.body['feature.txt']!.old_path, 'feature.txt');
   });
 
   it('serves the pull request as .patch and .diff', async () => {

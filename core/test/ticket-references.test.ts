@@ -2,7 +2,9 @@
 // to for a given reader.
 import assert from 'node:assert/strict';
 import { createTestForge, describeModes, type TestForge } from '../src/testing/index.js';
-import { ticketMentions } from '../src/services/tickets/ticket-references.js';
+import { MAX_RESOLVED_REFERENCES, ticketMentions } from '../src/services/tickets/ticket-references.js';
+import { Browser } from './support/page-client.js';
+import { queriesOf as countQueries } from './support/query-count.js';
 
 describe('ticket references in text', () => {
   const read = (text: string) => ticketMentions(text).map((m) => `${m.project ?? ''}#${m.id}`);
@@ -19,7 +21,8 @@ describe('ticket references in text', () => {
 
 describeModes('ticket references resolved for a reader', (mode) => {
   let t: TestForge;
-  before(async () => {
+  before(async function () {
+    this.timeout(120_000);
     t = await createTestForge({ mode, config: { namespaces: ['rpms'] } });
     for (const name of ['alice', 'bob', 'carol']) await t.createUser(name);
     await t.createProject('alice', 'pkg', { namespace: 'rpms' });
@@ -52,5 +55,45 @@ describeModes('ticket references resolved for a reader', (mode) => {
       'alice/secret#1=issue alice/secret#1 Hidden project',
     ]);
     assert.deepEqual(await resolve('carol', 'nothing here'), []);
+  });
+
+  const queriesOf = (work: () => Promise<unknown>) => countQueries(t, work);
+
+  /** 5,000 references to projects that do not exist, around `text`. */
+  const crowded = (text: string) => `${text} ${Array.from({ length: 5000 }, (_, i) => `n${i}#1`).join(' ')} rpms/pkg#1`;
+
+  it('resolves a text of 5,000 references in a few queries, only the first distinct ones, for each reader as before', async () => {
+    let resolved: string[] = [];
+    const queries = await queriesOf(async () => {
+      resolved = await resolve('bob', crowded(text));
+    });
+    assert.ok(queries <= 5, `${queries} queries`);
+    // rpms/pkg#1 comes after the cap: plain text; the references before it still resolve.
+    assert.deepEqual(resolved, ['#1=issue rpms/pkg#1 Open one', '#2=issue rpms/pkg#2 Private one', 'other#1=issue other#1 Elsewhere']);
+    assert.deepEqual(await resolve(null, crowded(text)), ['#1=issue rpms/pkg#1 Open one', 'other#1=issue other#1 Elsewhere']);
+    assert.deepEqual(await resolve('carol', crowded(text)), ['#1=issue rpms/pkg#1 Open one', 'other#1=issue other#1 Elsewhere'], 'nor a stranger the private issue');
+    assert.equal((await resolve('alice', crowded(text))).length, 4);
+    const late = `${Array.from({ length: MAX_RESOLVED_REFERENCES }, (_, i) => `nope#${i + 1}`).join(' ')} other#1 #1`;
+    assert.deepEqual(await resolve('alice', late), [], 'past the cap nothing resolves');
+    assert.deepEqual(await resolve('alice', `#1 #1 #1 ${late}`), ['#1=issue rpms/pkg#1 Open one', '#1=issue rpms/pkg#1 Open one', '#1=issue rpms/pkg#1 Open one', '#1=issue rpms/pkg#1 Open one']);
+  });
+
+  it('serves an issue page whose comment makes 5,000 references in a bounded number of queries', async () => {
+    const token = { Authorization: `token ${await t.createToken('alice', ['issue_create', 'issue_comment'])}` };
+    const made = await t.api<{ issue: { id: number } }>('POST', '/api/0/rpms/pkg/new_issue', { title: 'Crowded', issue_content: 'x' }, token);
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+    const id = made.body.issue.id;
+    const commented = await t.api('POST', `/api/0/rpms/pkg/issue/${id}/comment`, { comment: crowded('See other#1, #2 and alice/secret#1.') }, token);
+    assert.equal(commented.status, 200, JSON.stringify(commented.body));
+    const anonymous = new Browser(t);
+    let page = { status: 0, html: '' };
+    const queries = await queriesOf(async () => {
+      page = await anonymous.get(`/rpms/pkg/issue/${id}`);
+    });
+    assert.equal(page.status, 200);
+    assert.ok(queries <= 40, `${queries} queries`);
+    assert.match(page.html, /href="[^"]*\/other\/issue\/1"/);
+    assert.doesNotMatch(page.html, /\/rpms\/pkg\/issue\/2"/, 'the private issue stays hidden');
+    assert.doesNotMatch(page.html, /\/alice\/secret\/issue\/1"/, 'and so does the private project');
   });
 });

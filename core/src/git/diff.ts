@@ -9,7 +9,8 @@ import { gitOutput } from './trees.js';
 export interface FileStat {
   lines_added: number;
   lines_removed: number;
-  old_path: string | null;
+  /** The path before the change; for an added file its own path, as Pagure gives it. */
+  old_path: string;
   status: 'A' | 'M' | 'D' | 'R';
   old_id: string;
   new_id: string;
@@ -55,7 +56,7 @@ export async function diffStats(repo: string, sourceRepo: string, start: string,
     const newPath = renamed ? parts[++i]! : oldPath;
     const [added, removed] = counts.get(newPath) ?? [0, 0];
     const status = letter === 'A' || letter === 'D' ? letter : renamed ? 'R' : 'M';
-    out[newPath] = { lines_added: added, lines_removed: removed, old_path: status === 'A' ? null : oldPath, status, old_id: oldId!, new_id: newId! };
+    out[newPath] = { lines_added: added, lines_removed: removed, old_path: oldPath, status, old_id: oldId!, new_id: newId! };
   }
   return out;
 }

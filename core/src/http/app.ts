@@ -4,13 +4,14 @@ import Koa from 'koa';
 import compose from 'koa-compose';
 import type { Logger } from 'pino';
 import { ForgeError, NotFound } from '../errors/index.js';
-import type { ForgeContextExtras, ForgeHooks, ForgeState } from '../plugins/index.js';
+import type { ForgeContextExtras, ForgeHooks, ForgeRouter, ForgeState } from '../plugins/index.js';
 import type { JobQueueApi } from '../plugins/index.js';
 import { PushIdentities, type DomainServices, type HealthService, type TaskService } from '../services/index.js';
 import { createApiRouter } from './api/router.js';
 import { createHealthRouter } from './health.js';
 import { bodyParsing } from './middleware/body.js';
 import { errorHandler, isApiRequest } from './middleware/errors.js';
+import { inputGuard } from './middleware/input-guard.js';
 import { requestContext } from './middleware/request-context.js';
 import { securityHeaders } from './middleware/security.js';
 import { PageRenderer, type SiteInfo } from './web/render.js';
@@ -34,6 +35,8 @@ export interface HttpDependencies {
   site: SiteInfo;
   publicUrl: () => string;
   trustProxy: boolean;
+  /** With trustProxy: how many proxies append to X-Forwarded-For; the client is that many entries from its end. */
+  proxyHops: number;
   bodyLimitKb: number;
   secret: string;
   registration: boolean;
@@ -47,9 +50,30 @@ export interface HttpDependencies {
 
 export type ForgeApp = Koa<ForgeState, ForgeContextExtras>;
 
+/** One route of an app's routers: its full path pattern and methods (HEAD included). */
+export interface RouteEntry {
+  area: 'api' | 'web';
+  path: string;
+  methods: string[];
+}
+
+const appRouters = new WeakMap<ForgeApp, Array<{ area: RouteEntry['area']; router: ForgeRouter }>>();
+
+/** Every route the app's routers answer, core's and plugins' alike, in registration order. */
+export function listRoutes(app: ForgeApp): RouteEntry[] {
+  return (appRouters.get(app) ?? []).flatMap(({ area, router }) =>
+    router.stack
+      .filter((layer) => layer.methods.length > 0 && typeof layer.path === 'string')
+      .map((layer) => ({ area, path: String(layer.path), methods: [...layer.methods] })),
+  );
+}
+
 export function createHttpApp(deps: HttpDependencies): ForgeApp {
   const app: ForgeApp = new Koa<ForgeState, ForgeContextExtras>();
   app.proxy = deps.trustProxy;
+  // Koa reads ctx.ip from the last maxIpsCount entries: a client cannot spoof its address by
+  // sending an X-Forwarded-For of its own, which the proxies only append to.
+  app.maxIpsCount = deps.proxyHops;
   app.keys = [deps.secret];
   // errorHandler logs what middleware throws; anything Koa reports outside it (a broken
   // response stream, say) is logged here instead of printed to stderr.
@@ -71,6 +95,11 @@ export function createHttpApp(deps: HttpDependencies): ForgeApp {
     projects: { browse: deps.browse, jobs: deps.jobs, projectNameRegex: deps.projectNameRegex, namespaces: deps.namespaces },
   });
   const health = createHealthRouter(deps.health, deps.site.coreVersion);
+  appRouters.set(app, [
+    { area: 'api', router: api },
+    { area: 'web', router: health },
+    { area: 'web', router: web },
+  ]);
 
   app.use(requestContext(deps.log));
   app.use(
@@ -80,6 +109,8 @@ export function createHttpApp(deps: HttpDependencies): ForgeApp {
     }),
   );
   app.use(securityHeaders(deps.publicUrl()));
+  // NUL bytes and invalid UTF-8 in the path or query are refused before anything reads them.
+  app.use(inputGuard());
   app.use(deps.templates.assets.middleware());
   app.use(async (ctx, next) => {
     ctx.render = (name, data) => pages.render(ctx, name, data);

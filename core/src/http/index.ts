@@ -3,3 +3,4 @@ export * from './app.js';
 export { API_PREFIX } from './api/router.js';
 export { PAGURE_API_VERSION } from './api/version.js';
 export { TemplateStore } from './web/templates.js';
+export { answerClientError } from './client-errors.js';

@@ -225,12 +225,12 @@ export function gitRefRoutes(routes: ProjectRoutes, services: DomainServices, de
     ctx.body = await aliases(existingRepo(deps, project));
   });
 
-  /** alias_from and alias_to: non-empty strings naming possible branches. */
-  function aliasInput(ctx: ForgeContext): { from: string; to: string } {
+  /** alias_from and alias_to: non-empty strings naming possible branches (`message`: Pagure's text for alias/new). */
+  function aliasInput(ctx: ForgeContext, message?: string): { from: string; to: string } {
     const data = body(ctx);
     const from = text(data.alias_from);
     const to = text(data.alias_to);
-    if (!from || !to || !isValidRefName(from) || !isValidRefName(to)) throw Invalid('EINVALIDREQ');
+    if (!from || !to || !isValidRefName(from) || !isValidRefName(to)) throw Invalid('EINVALIDREQ', message === undefined ? {} : { message });
     return { from, to };
   }
 
@@ -238,7 +238,7 @@ export function gitRefRoutes(routes: ProjectRoutes, services: DomainServices, de
     'post',
     '/git/alias/new',
     async (ctx, project) => {
-      const { from, to } = aliasInput(ctx);
+      const { from, to } = aliasInput(ctx, 'Invalid input for alias_from or alias_to');
       await services.projects.requireAdmin(await viewer(ctx), project);
       const dir = existingRepo(deps, project);
       await withRepoLock(deps, project, async () => {

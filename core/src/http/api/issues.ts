@@ -1,12 +1,13 @@
 // Issue endpoints, as Pagure answers them: open, list with filters, read, edit, comment,
 // status, assign, milestone, subscribe.
 import type { ProjectRecord } from '../../domain/index.js';
-import { Invalid, NotFound } from '../../errors/index.js';
+import { Invalid } from '../../errors/index.js';
 import type { ForgeContext } from '../../plugins/index.js';
 import { avatarUrl, type IssueFilters } from '../../services/index.js';
 import { viewerOf } from './auth.js';
+import { callerFields } from './caller.js';
 import { routeParams } from './git-context.js';
-import { body, isTrue, pageRequest, pagination, parseDate, query, queryList, value } from './params.js';
+import { body, isTrue, pageRequest, pagination, parseDate, query, queryList, routeId, value } from './params.js';
 import type { ProjectRoutes } from './project-routes.js';
 import type { ApiDependencies } from './router.js';
 
@@ -121,8 +122,8 @@ export function issueRoutes(routes: ProjectRoutes, deps: ApiDependencies): void 
         ...('blocking' in data ? { blocking: numbers('blocking') } : {}),
       };
       const fields = { title: text(data.title), content: typeof data.issue_content === 'string' ? data.issue_content : '' };
-      // Bad title or content fails before anything is written.
-      if (!fields.title || !fields.content) await issues.edit(viewer, project, issue, fields);
+      // A bad title or content, or an edit the caller may not make, fails before anything is written.
+      await issues.checkEdit(viewer, project, issue, fields);
       if (Object.keys(links).length) await issues.setLinks(viewer, project, issue, links);
       const edited = await issues.edit(viewer, project, issue, fields);
       ctx.body = { issue: await issues.json(project, edited), message: 'Issue edited' };
@@ -132,9 +133,8 @@ export function issueRoutes(routes: ProjectRoutes, deps: ApiDependencies): void 
 
   routes.add('get', '/issue/:issueid/comment/:commentid', async (ctx, project) => {
     const issue = await load(ctx, project, false);
-    const id = routeParams(ctx).commentid ?? '';
-    if (!/^\d+$/.test(id)) throw NotFound('ENOCOMMENT');
-    const comment = await issues.commentById(issue, Number(id));
+    const id = routeId(ctx, 'commentid', 'ENOCOMMENT');
+    const comment = await issues.commentById(issue, id);
     const author = await services.users.byName(comment.user.name);
     const email = author ? (await services.users.emails([author.id])).get(author.id)?.defaultEmail : null;
     ctx.body = { ...comment, avatar_url: avatarUrl(email, 16), comment_date: new Date(Number(comment.date_created) * 1000).toISOString().replace('T', ' ').slice(0, 19) };
@@ -146,9 +146,8 @@ export function issueRoutes(routes: ProjectRoutes, deps: ApiDependencies): void 
     '/issue/:issueid/comment/:commentid',
     async (ctx, project) => {
       const issue = await load(ctx, project, true);
-      const id = routeParams(ctx).commentid ?? '';
-      if (!/^\d+$/.test(id)) throw NotFound('ENOCOMMENT');
-      const comment = await issues.editComment(await viewerOf(ctx, services), project, issue, Number(id), text(body(ctx).comment));
+      const id = routeId(ctx, 'commentid', 'ENOCOMMENT');
+      const comment = await issues.editComment(await viewerOf(ctx, services), project, issue, id, text(body(ctx).comment));
       ctx.body = { message: 'Comment updated', comment };
     },
     { acls: ['issue_comment', 'issue_update'] },
@@ -172,7 +171,7 @@ export function issueRoutes(routes: ProjectRoutes, deps: ApiDependencies): void 
     async (ctx, project) => {
       const issue = await load(ctx, project, true);
       await issues.comment(await viewerOf(ctx, services), project, issue, text(body(ctx).comment));
-      ctx.body = { message: 'Comment added' };
+      ctx.body = { message: 'Comment added', ...(await callerFields(ctx, services)) };
     },
     { acls: ['issue_comment', 'issue_update'] },
   );
@@ -242,9 +241,8 @@ export function issueRoutes(routes: ProjectRoutes, deps: ApiDependencies): void 
     '/issue/:issueid/subscribe',
     async (ctx, project) => {
       const issue = await load(ctx, project, true);
-      const viewer = await viewerOf(ctx, services);
-      const message = await issues.subscribe(viewer, issue, isTrue(body(ctx).status));
-      ctx.body = { message, avatar_url: null, user: viewer.user!.name };
+      const message = await issues.subscribe(await viewerOf(ctx, services), issue, isTrue(body(ctx).status));
+      ctx.body = { message, ...(await callerFields(ctx, services)) };
     },
     { acls: ['issue_subscribe'] },
   );

@@ -1,6 +1,7 @@
 // Reading API input the way Pagure does: JSON or form bodies, query strings, its boolean
 // rules, and page/per_page with the pagination object that links to neighbouring pages.
-import { Invalid } from '../../errors/index.js';
+import { INT4_MAX, parseBoundedInt, rowId } from '../../domain/index.js';
+import { Invalid, NotFound, type ErrorCode } from '../../errors/index.js';
 import type { ForgeContext } from '../../plugins/index.js';
 import type { DateRange } from '../../services/index.js';
 
@@ -46,10 +47,18 @@ export function waitFlag(input: unknown): boolean {
   return !['', 'false', '0', 'no', 'off', 'n', 'f'].includes(String(input).trim().toLowerCase());
 }
 
+/** A whole number in int4's range; NaN when not one, ±Infinity when one beyond that range. */
 function integer(text: string | undefined): number | undefined {
-  if (text === undefined || text.trim() === '') return undefined;
-  if (!/^\s*\+?-?\d+\s*$/.test(text)) return Number.NaN;
-  return Number.parseInt(text.trim(), 10);
+  const n = parseBoundedInt(text);
+  if (!Number.isNaN(n)) return n;
+  return /^\s*\+?-?\d+\s*$/.test(text!) ? (text!.includes('-') ? -Infinity : Infinity) : Number.NaN;
+}
+
+/** A row id in the route (`:commentid`): digits within int4's range, else 404 with `code`. */
+export function routeId(ctx: ForgeContext, name: string, code: ErrorCode): number {
+  const id = rowId((ctx as { params?: Record<string, string | undefined> }).params?.[name]);
+  if (id === undefined) throw NotFound(code);
+  return id;
 }
 
 export interface PageRequest {
@@ -68,8 +77,9 @@ export function pageRequest(ctx: ForgeContext, key = 'page', lenientPage = false
   if (Number.isNaN(perPage)) throw Invalid('EINVALIDREQ');
   if (perPage < 1 || perPage > 100) throw Invalid('EINVALIDPERPAGEVALUE');
   let page = integer(key === 'page' ? value(ctx, key) : query(ctx, key)) ?? 1;
-  if (lenientPage) page = Number.isNaN(page) || page < 1 ? 1 : page;
+  if (lenientPage) page = Number.isFinite(page) && page >= 1 ? page : 1;
   else if (Number.isNaN(page) || page < 1) throw Invalid('EINVALIDREQ');
+  else if (page > INT4_MAX) throw Invalid('EINVALIDREQ', { errors: { [key]: [`Not a whole number from 1 to ${INT4_MAX}.`] } });
   return { page, perPage, offset: (page - 1) * perPage, limit: perPage, key };
 }
 

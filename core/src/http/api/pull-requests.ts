@@ -3,14 +3,15 @@
 // in pull-request-merge.ts.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { repositoryPath, type ProjectRecord, type PullRequestRecord } from '../../domain/index.js';
+import { repositoryPath, rowId, type ProjectRecord, type PullRequestRecord } from '../../domain/index.js';
 import { Invalid, NotFound } from '../../errors/index.js';
 import { diffStats } from '../../git/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
 import { PullRequestsService, type DomainServices, type FlagInput, type PullRequestStatusFilter } from '../../services/index.js';
 import { viewerOf } from './auth.js';
+import { callerFields } from './caller.js';
 import { routeParams } from './git-context.js';
-import { body, isTrue, pageRequest, pagination, query, queryList, value } from './params.js';
+import { body, isTrue, pageRequest, pagination, query, queryList, routeId, value } from './params.js';
 import type { ProjectRoutes } from './project-routes.js';
 import type { ApiDependencies } from './router.js';
 
@@ -83,8 +84,10 @@ export function pullRequestRoutes(routes: ProjectRoutes, deps: ApiDependencies):
       const title = typeof data.title === 'string' ? data.title.trim() : '';
       const comment = typeof data.initial_comment === 'string' ? data.initial_comment.trim() : '';
       const viewer = await viewerOf(ctx, services);
+      // Bad input fails before anything is written.
+      prs.checkUpdate({ title, initialComment: comment || null });
       // Pagurus addition: `tag` (comma-separated, or repeated) replaces the tags, when present.
-      if ('tag' in data && title) {
+      if ('tag' in data) {
         const tags = (Array.isArray(data.tag) ? data.tag : [data.tag]).flatMap((t) => (typeof t === 'string' ? t.split(',') : [])).map((t) => t.trim()).filter(Boolean);
         await prs.setTags(viewer, project, pr, tags);
       }
@@ -102,7 +105,7 @@ export function pullRequestRoutes(routes: ProjectRoutes, deps: ApiDependencies):
       const data = body(ctx);
       const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : null);
       const row = text(data.row);
-      if (row !== null && !/^\d+$/.test(row)) throw Invalid('EINVALIDREQ', { errors: { row: ['Not a valid integer value.'] } });
+      if (row !== null && !(rowId(row) !== undefined || row === '0')) throw Invalid('EINVALIDREQ', { errors: { row: ['Not a valid integer value.'] } });
       await prs.comment(await viewerOf(ctx, services), project, pr, {
         comment: typeof data.comment === 'string' ? data.comment.trim() : '',
         commit: text(data.commit),
@@ -121,19 +124,17 @@ export function pullRequestRoutes(routes: ProjectRoutes, deps: ApiDependencies):
     '/pull-request/:requestid/comment/:commentid',
     async (ctx, project) => {
       const pr = await load(ctx, project);
-      const id = routeParams(ctx).commentid ?? '';
-      if (!/^\d+$/.test(id)) throw NotFound('ENOCOMMENT');
+      const id = routeId(ctx, 'commentid', 'ENOCOMMENT');
       const text = typeof body(ctx).comment === 'string' ? (body(ctx).comment as string).trim() : '';
-      ctx.body = { message: 'Comment updated', comment: await prs.editComment(await viewerOf(ctx, services), project, pr, Number(id), text) };
+      ctx.body = { message: 'Comment updated', comment: await prs.editComment(await viewerOf(ctx, services), project, pr, id, text) };
     },
     { acls: ['pull_request_comment'] },
   );
 
   routes.add('get', '/pull-request/:requestid/comment/:commentid', async (ctx, project) => {
     const pr = await load(ctx, project);
-    const id = routeParams(ctx).commentid ?? '';
-    if (!/^\d+$/.test(id)) throw NotFound('ENOCOMMENT');
-    ctx.body = await prs.commentById(pr, Number(id));
+    const id = routeId(ctx, 'commentid', 'ENOCOMMENT');
+    ctx.body = await prs.commentById(pr, id);
   });
 
   routes.add(
@@ -171,9 +172,8 @@ export function pullRequestRoutes(routes: ProjectRoutes, deps: ApiDependencies):
     'post',
     '/pull-request/:requestid/subscribe',
     async (ctx, project) => {
-      const viewer = await viewerOf(ctx, services);
-      const message = await prs.subscribe(viewer, await load(ctx, project), isTrue(body(ctx).status));
-      ctx.body = { message, avatar_url: null, user: viewer.user!.name };
+      const message = await prs.subscribe(await viewerOf(ctx, services), await load(ctx, project), isTrue(body(ctx).status));
+      ctx.body = { message, ...(await callerFields(ctx, services)) };
     },
     { acls: ['pull_request_subscribe'] },
   );
@@ -193,14 +193,14 @@ export function pullRequestRoutes(routes: ProjectRoutes, deps: ApiDependencies):
       }
       const input: FlagInput = { username: data.username, status, percent: data.percent, comment: data.comment, url: data.url, uid: data.uid };
       const result = await services.flags.flagCommit(project, pr.commitStop, input, { user: ctx.state.user!, tokenId: ctx.state.token?.id ?? null }, pr);
-      ctx.body = { flag: result.flag, message: result.message, uid: result.uid };
+      ctx.body = { flag: result.flag, message: result.message, uid: result.uid, ...(await callerFields(ctx, services)) };
     },
     { acls: ['pull_request_flag'] },
   );
 
   routes.add('get', '/pull-request/:requestid/flag', async (ctx, project) => {
     const pr = await load(ctx, project);
-    const flags = pr.commitStop ? await services.flags.ofCommit(project, pr.commitStop, pr.uid) : [];
+    const flags = pr.commitStop ? await services.flags.ofCommit(project, pr.commitStop) : [];
     ctx.body = { flags };
   });
 

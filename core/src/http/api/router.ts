@@ -17,6 +17,7 @@ import { pullRequestMergeRoutes } from './pull-request-merge.js';
 import { pullRequestByUidRoute, pullRequestRoutes } from './pull-requests.js';
 import { ticketTagRoutes } from './ticket-tags.js';
 import { ProjectRoutes } from './project-routes.js';
+import { projectTokenRoutes } from './project-tokens.js';
 import { projectListRoutes } from './projects.js';
 import { taskRoutes } from './tasks.js';
 import { userTicketRoutes } from './user-tickets.js';
@@ -48,6 +49,7 @@ export function createApiRouter(deps: ApiDependencies): ForgeRouter {
   deps.hooks.apiRoutes.call(router);
   const projects = new ProjectRoutes(deps.services);
   projectRoutes(projects, deps.services);
+  projectTokenRoutes(projects, deps.services);
   gitRefRoutes(projects, deps.services, deps.browse, deps.jobs);
   gitTreeRoutes(projects, deps.services, deps.browse);
   flagRoutes(projects, deps.services, deps.browse);

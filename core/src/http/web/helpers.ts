@@ -28,7 +28,11 @@ export function registerHelpers(handlebars: typeof Handlebars, assets: AssetStor
   handlebars.registerHelper('asset', (name: unknown) => assets.url(String(name)) ?? '');
   handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b || String(a) === String(b));
   handlebars.registerHelper('ne', (a: unknown, b: unknown) => String(a) !== String(b));
-  handlebars.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+  /** The first argument that is set and not empty (a form's value, else the saved one); else the last. */
+  handlebars.registerHelper('or', (...args: unknown[]) => {
+    const values = args.slice(0, -1);
+    return values.find((value) => value !== undefined && value !== null && value !== '' && value !== false && value !== 0) ?? values[values.length - 1];
+  });
   handlebars.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
   handlebars.registerHelper('not', (value: unknown) => !value);
   handlebars.registerHelper('includes', (list: unknown, value: unknown) => Array.isArray(list) && list.map(String).includes(String(value)));

@@ -5,7 +5,8 @@ import { Invalid } from '../../errors/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
 import type { DomainServices, IssueFilters } from '../../services/index.js';
 import { routeParams, type GitBrowseDeps } from '../api/git-context.js';
-import { attempt, currentQuery, form, formList, loginFirst, notFound, PER_PAGE, PROJECT_PATHS, pageLinks, pageNumber, projectHeader, projectView, type ProjectView } from './page-kit.js';
+import { attempt, currentQuery, forField, form, formList, loginFirst, notFound, PER_PAGE, PROJECT_PATHS, pageLinks, pageNumber, projectHeader, projectView, type ProjectView } from './page-kit.js';
+import { flash } from './session.js';
 import { commaList, commentEditPage, commentIdOf, renderTicketTexts } from './ticket-view.js';
 
 const SORTS: Record<string, string> = { date_created: 'Newest', last_updated: 'Recently updated', priority: 'Priority', title: 'Title' };
@@ -47,11 +48,14 @@ export function issuePages(router: ForgeRouter, services: DomainServices, deps: 
     const page = pageNumber(ctx);
     const found = await issues.list(view.viewer, view.record, filters, { limit: PER_PAGE, offset: (page - 1) * PER_PAGE });
     const json = await issues.jsonList(view.record, found.issues);
+    // An empty list says whether the filters hid every issue or there are none yet.
+    const trackerEmpty = found.total === 0 && (await issues.list(view.viewer, view.record, { status: 'all', tags: [], milestones: [], order: 'desc' }, { limit: 1, offset: 0 })).total === 0;
     await ctx.render('issues', {
       title: `Issues - ${view.fullname}`,
       project: projectHeader(view, 'issues'),
       newHref: `${view.base}/new_issue`,
       total: found.total,
+      trackerEmpty,
       issues: json.map((i) => ({ ...i, href: `${view.base}/issue/${i.id}`, commentCount: i.comments.filter((c) => !c.notification).length })),
       filters: { status, tags: str(ctx, 'tags'), assignee: str(ctx, 'assignee'), author: str(ctx, 'author'), milestone: str(ctx, 'milestone'), priority: str(ctx, 'priority'), search: str(ctx, 'search'), sort, order: filters.order },
       statuses: ['Open', 'Closed', 'all', ...meta.closeStatus].map((s) => ({ value: s, selected: s === status })),
@@ -109,6 +113,7 @@ export function issuePages(router: ForgeRouter, services: DomainServices, deps: 
       ctx.status = failed.status;
       return;
     }
+    flash(ctx, 'Issue created');
     ctx.redirect(`${view.base}/issue/${created!.id}`);
   });
 
@@ -162,8 +167,8 @@ export function issuePages(router: ForgeRouter, services: DomainServices, deps: 
     await show(ctx, view, await issueOf(ctx, view));
   });
 
-  /** A POST on an issue: runs `action`, then back to the issue; a refusal shows the issue with the error. */
-  function issueAction(suffix: string, action: (ctx: ForgeContext, view: ProjectView, issue: IssueRecord, values: Record<string, string>) => Promise<string | undefined>) {
+  /** A POST on an issue: runs `action`, then back to the issue saying `done`; a refusal shows the issue with the error. */
+  function issueAction(suffix: string, done: string | ((values: Record<string, string>) => string), action: (ctx: ForgeContext, view: ProjectView, issue: IssueRecord, values: Record<string, string>) => Promise<string | undefined>) {
     router.post(PROJECT_PATHS.map((p) => `${p}/issue/:issueid/${suffix}`), async (ctx) => {
       if (!loginFirst(ctx)) return;
       const view = await trackerView(ctx, true);
@@ -177,21 +182,22 @@ export function issuePages(router: ForgeRouter, services: DomainServices, deps: 
         await show(ctx, view, await issueOf(ctx, view), { values, errors: failed.errors }, failed.status);
         return;
       }
+      flash(ctx, typeof done === 'string' ? done : done(values));
       ctx.redirect(`${view.base}/issue/${issue.id}${anchor ? `#${anchor}` : ''}`);
     });
   }
 
-  issueAction('comment', async (_ctx, view, issue, values) => {
+  issueAction('comment', 'Comment added', async (_ctx, view, issue, values) => {
     const comment = await issues.comment(view.viewer, view.record, issue, (values.comment ?? '').trim());
     return `comment-${comment.id}`;
   });
 
-  issueAction('update', async (ctx, view, issue, values) => {
+  issueAction('update', 'Issue updated', async (ctx, view, issue, values) => {
     // Each change is checked by its service call; a refusal stops the rest.
     if (values.status && (values.status !== issue.status || (values.close_status ?? '') !== (issue.closeStatus ?? ''))) {
       await issues.setStatus(view.viewer, view.record, issue, values.status, values.status === 'Closed' ? values.close_status || undefined : undefined);
     }
-    if ('assignee' in values) await issues.assign(view.viewer, view.record, await issueOf(ctx, view), values.assignee!.trim());
+    if ('assignee' in values) await forField('assignee', async () => issues.assign(view.viewer, view.record, await issueOf(ctx, view), values.assignee!.trim()));
     if ('milestone' in values) await issues.setMilestone(view.viewer, view.record, await issueOf(ctx, view), values.milestone!);
     if ('priority' in values) await issues.setPriority(view.viewer, view.record, await issueOf(ctx, view), values.priority!);
     const numbers = (name: 'depending' | 'blocking') => {
@@ -210,23 +216,23 @@ export function issuePages(router: ForgeRouter, services: DomainServices, deps: 
     return 'metadata';
   });
 
-  issueAction('edit', async (_ctx, view, issue, values) => {
+  issueAction('edit', 'Issue updated', async (_ctx, view, issue, values) => {
     await issues.edit(view.viewer, view.record, issue, { title: (values.title ?? '').trim(), content: values.issue_content ?? '' });
     return undefined;
   });
 
-  issueAction('subscribe', async (_ctx, view, issue, values) => {
+  issueAction('subscribe', (values) => (values.subscribe === '1' ? 'Subscribed to this issue' : 'Unsubscribed from this issue'), async (_ctx, view, issue, values) => {
     await issues.subscribe(view.viewer, issue, values.subscribe === '1');
     return 'metadata';
   });
 
-  issueAction('comment/:commentid/react', async (ctx, view, issue, values) => {
+  issueAction('comment/:commentid/react', 'Reaction saved', async (ctx, view, issue, values) => {
     const id = commentIdOf(ctx);
     await issues.react(view.viewer, issue, id, values.reaction ?? '');
     return `comment-${id}`;
   });
 
-  issueAction('comment/:commentid/edit', async (ctx, view, issue, values) => {
+  issueAction('comment/:commentid/edit', 'Comment updated', async (ctx, view, issue, values) => {
     const id = commentIdOf(ctx);
     await issues.editComment(view.viewer, view.record, issue, id, (values.comment ?? '').trim());
     return `comment-${id}`;

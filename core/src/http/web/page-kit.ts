@@ -2,7 +2,7 @@
 // and the project a URL names with what the viewer may do there.
 import { existsSync } from 'node:fs';
 import { projectFullname, projectUrlPath, type ProjectRecord, type UserRecord } from '../../domain/index.js';
-import { isForgeError, NotFound, type FieldErrors } from '../../errors/index.js';
+import { ForgeError, isForgeError, NotFound, type FieldErrors } from '../../errors/index.js';
 import { branchesAndHead, REFS_HEADS, type BranchListing } from '../../git/index.js';
 import type { ForgeContext } from '../../plugins/index.js';
 import { readSettings, type DomainServices, type Settings, type Viewer } from '../../services/index.js';
@@ -26,7 +26,7 @@ export function formList(ctx: ForgeContext, name: string): string[] {
 
 /** Where to go after a form: a path on this site only. */
 export function safeNext(next: string | undefined): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
 }
 
 /** Field errors of a ForgeError, as templates show them next to each field; `form` holds the rest. */
@@ -51,6 +51,25 @@ export async function attempt(action: () => Promise<void>): Promise<{ errors: Re
     return { errors: fieldErrors(error), status: error.status };
   }
 }
+
+/**
+ * Runs a service call whose field names differ from the form's: its refusal is shown by the
+ * form's fields, `names` mapping the service's names ('*': every other one, and a refusal
+ * without field errors) to the form's.
+ */
+export async function withFieldNames<T>(names: Record<string, string>, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (!isForgeError(error) || error.status >= 500) throw error;
+    const errors: Record<string, string[]> = {};
+    for (const [field, message] of Object.entries(fieldErrors(error))) (errors[names[field] ?? names['*'] ?? field] ??= []).push(message);
+    throw new ForgeError(error.kind, error.code, { message: error.message, errors, cause: error });
+  }
+}
+
+/** Runs a service call whose refusal, whatever its field names, is about one field of the form. */
+export const forField = <T>(field: string, action: () => Promise<T>): Promise<T> => withFieldNames({ '*': field }, action);
 
 /**
  * The logged-in user; the anonymous are sent to the login page, which brings them back

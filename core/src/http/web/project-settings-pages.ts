@@ -1,15 +1,16 @@
 // A project's settings page, for its admins: details, options, who has access (users and
 // groups, levels, collaborators' branch patterns), the tracker's tags, milestones,
 // priorities and close statuses, project API tokens, giving the project away, deleting it.
-import { GRANTABLE_LEVELS, type GrantableLevel } from '../../domain/index.js';
+import { GRANTABLE_LEVELS, rowId, type GrantableLevel } from '../../domain/index.js';
 import { Invalid } from '../../errors/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
 import { SETTING_DEFAULTS, readSettings, type DomainServices } from '../../services/index.js';
 import { REFS_HEADS, setHead } from '../../git/index.js';
 import { withRepoLock, type GitBrowseDeps } from '../api/git-context.js';
 import { aclChoices, offeredAcls } from './acl-choices.js';
-import { attempt, form, formList, loginFirst, PROJECT_PATHS, projectHeader, projectView, type ProjectView } from './page-kit.js';
-import { chosenAcls, expiryDate, tokenRows } from './settings-pages.js';
+import { attempt, forField, form, formList, loginFirst, PROJECT_PATHS, projectHeader, projectView, withFieldNames, type ProjectView } from './page-kit.js';
+import { chosenAcls, expiryDate, newTokenFlash, tokenRows } from './settings-pages.js';
+import { flash, type Flash } from './session.js';
 import { commaList } from './ticket-view.js';
 
 const LEVEL_HELP: Record<GrantableLevel, string> = {
@@ -49,6 +50,12 @@ function milestoneLines(text: string): { names: string[]; dates: string[]; activ
     if (state.toLowerCase() !== 'inactive') active.push(name);
   }
   return { names, dates, active };
+}
+
+/** Where a settings form leads: another page than its section, a new token to show once. */
+interface Outcome {
+  to?: string;
+  token?: Flash['token'];
 }
 
 export function projectSettingsPages(router: ForgeRouter, services: DomainServices, deps: GitBrowseDeps): void {
@@ -110,13 +117,13 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
     if (view) await show(ctx, view);
   });
 
-  /** A form of the settings page: back to its section, or the page with the error by the field. */
-  function action(suffix: string, anchor: string, run: (ctx: ForgeContext, view: ProjectView, values: Record<string, string>) => Promise<Record<string, unknown> | string | undefined>) {
+  /** A form of the settings page: back to its section saying `done` once, or the page with the error by the field. */
+  function action(suffix: string, anchor: string, done: string, run: (ctx: ForgeContext, view: ProjectView, values: Record<string, string>) => Promise<Outcome | void>) {
     router.post(PROJECT_PATHS.map((p) => `${p}/settings/${suffix}`), async (ctx) => {
       const view = await adminView(ctx);
       if (!view) return;
       const values = form(ctx);
-      let outcome: Record<string, unknown> | string | undefined;
+      let outcome: Outcome | void = undefined;
       const failed = await attempt(async () => {
         outcome = await run(ctx, view, values);
       });
@@ -124,34 +131,32 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
         await show(ctx, view, { values, errors: failed.errors, chosen: formList(ctx, 'acls'), failedForm: anchor }, failed.status);
         return;
       }
-      if (typeof outcome === 'string') ctx.redirect(outcome);
-      else if (outcome) await show(ctx, await projectView(ctx, services, deps), outcome);
-      else ctx.redirect(`${view.base}/settings#${anchor}`);
+      // Assigned inside the closure above, which TypeScript's narrowing does not follow.
+      const result = outcome as Outcome | void;
+      flash(ctx, done, result?.token);
+      ctx.redirect(result?.to ?? `${view.base}/settings#${anchor}`);
     });
   }
 
-  action('details', 'details', async (_ctx, view, values) => {
+  action('details', 'details', 'Details saved', async (_ctx, view, values) => {
     await services.projects.updateDetails(view.viewer, view.record, { description: values.description ?? '', url: values.url ?? '' });
-    return undefined;
   });
 
-  action('default-branch', 'details', async (_ctx, view, values) => {
+  action('default-branch', 'details', 'Default branch changed', async (_ctx, view, values) => {
     const name = values.branch ?? '';
     const { branches } = await view.refs();
     if (!branches.some((b) => b.ref === `${REFS_HEADS}${name}`)) throw Invalid('EINVALIDREQ', { errors: { branch: ['Not a branch of this project'] } });
     await withRepoLock(deps, view.record, () => setHead(view.dir, `${REFS_HEADS}${name}`));
-    return undefined;
   });
 
-  action('options', 'options', async (ctx, view, values) => {
+  action('options', 'options', 'Options saved', async (ctx, view, values) => {
     const checked = new Set(formList(ctx, 'flags'));
     const body: Record<string, unknown> = {};
     for (const key of Object.keys(SETTING_DEFAULTS)) body[key] = TEXT_OPTIONS.has(key) ? (values[key] ?? '') : checked.has(key);
     await services.projects.updateSettings(view.viewer, view.record, body);
-    return undefined;
   });
 
-  action('access/add', 'access', async (_ctx, view, values) => {
+  action('access/add', 'access', 'Access given', async (_ctx, view, values) => {
     const kind = values.kind === 'group' ? 'group' : 'user';
     const level = values.level as GrantableLevel;
     if (!(GRANTABLE_LEVELS as readonly string[]).includes(level)) throw Invalid('EINVALIDREQ', { errors: { level: ['Not a valid choice.'] } });
@@ -159,65 +164,59 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
     const branches = commaList(values.branches);
     if (level === 'collaborator' && !branches.length) throw Invalid('EINVALIDREQ', { errors: { branches: ['Collaborators need branch patterns, such as f* or epel*'] } });
     await services.grants.change(view.viewer, view.record, { kind, name: values.name!.trim(), level, ...(level === 'collaborator' ? { branches } : {}) });
-    return undefined;
   });
 
-  action('access/remove', 'access', async (_ctx, view, values) => {
+  action('access/remove', 'access', 'Access removed', async (_ctx, view, values) => {
     await services.grants.change(view.viewer, view.record, { kind: values.kind === 'group' ? 'group' : 'user', name: values.name ?? '', level: null });
-    return undefined;
   });
 
-  action('tags/add', 'tracker', async (_ctx, view, values) => {
+  action('tags/add', 'tracker', 'Tag added', async (_ctx, view, values) => {
     const tag = (values.tag ?? '').trim();
     if (!tag) throw Invalid('EINVALIDREQ', { errors: { tag: ['This field is required.'] } });
     await services.tracker.createTag(view.record, { tag, description: values.tag_description ?? '', color: values.tag_color || '#1e5a9c' });
-    return undefined;
   });
 
-  action('tags/drop', 'tracker', async (_ctx, view, values) => {
+  action('tags/drop', 'tracker', 'Tag deleted', async (_ctx, view, values) => {
     await services.tracker.deleteTag(view.record, values.tag ?? '');
-    return undefined;
   });
 
-  action('templates/save', 'templates', async (_ctx, view, values) => {
+  action('templates/save', 'templates', 'Template saved', async (_ctx, view, values) => {
     await services.tracker.saveIssueTemplate(view.record, { name: values.template_name ?? '', content: values.template_content ?? '' });
-    return undefined;
   });
 
-  action('templates/drop', 'templates', async (_ctx, view, values) => {
+  action('templates/drop', 'templates', 'Template deleted', async (_ctx, view, values) => {
     await services.tracker.deleteIssueTemplate(view.record, values.template_name ?? '');
-    return undefined;
   });
 
-  action('tracker', 'tracker', async (_ctx, view, values) => {
+  action('tracker', 'tracker', 'Tracker settings saved', async (_ctx, view, values) => {
     const priorities = priorityLines(values.priorities ?? '');
     const milestones = milestoneLines(values.milestones ?? '');
-    await services.tracker.setCloseStatuses(view.record, commaList(values.close_statuses));
-    await services.tracker.setPriorities(view.record, priorities.weights, priorities.titles);
-    await services.tracker.setMilestones(view.record, milestones.names, milestones.dates, milestones.active);
-    return undefined;
+    await forField('close_statuses', () => services.tracker.setCloseStatuses(view.record, commaList(values.close_statuses)));
+    await forField('priorities', () => services.tracker.setPriorities(view.record, priorities.weights, priorities.titles));
+    await forField('milestones', () => services.tracker.setMilestones(view.record, milestones.names, milestones.dates, milestones.active));
   });
 
-  action('token/new', 'tokens', async (ctx, view, values) => {
+  action('token/new', 'tokens', 'Token created', async (ctx, view, values) => {
     const acls = chosenAcls(formList(ctx, 'acls'), offeredAcls('project', false));
     const expiresAt = expiryDate(values.token_expires);
-    const { value, token } = await services.tokens.create(ctx.state.user!, { acls, projectId: view.record.id, description: values.token_description ?? '', ...(expiresAt ? { expiresAt } : {}) });
-    return { newToken: { value, description: token.description, expiresAt: token.expiresAt } };
+    const { value, token } = await withFieldNames({ description: 'token_description', expiration_date: 'expires' }, () =>
+      services.tokens.create(ctx.state.user!, { acls, projectId: view.record.id, description: values.token_description ?? '', ...(expiresAt ? { expiresAt } : {}) }),
+    );
+    return { token: newTokenFlash(value, token) };
   });
 
-  action('token/revoke', 'tokens', async (ctx, _view, values) => {
-    await services.tokens.revoke(ctx.state.user!, Number(values.id));
-    return undefined;
+  action('token/revoke', 'tokens', 'Token revoked', async (ctx, _view, values) => {
+    await services.tokens.revoke(ctx.state.user!, rowId(values.id) ?? 0);
   });
 
-  action('give', 'danger', async (_ctx, view, values) => {
+  action('give', 'danger', 'Project given', async (_ctx, view, values) => {
     await services.projects.setMainAdmin(view.viewer, view.record, { mainAdmin: (values.user ?? '').trim() || undefined, retainAccess: Boolean(values.retain_access) });
-    return view.base;
+    return { to: view.base };
   });
 
-  action('delete', 'danger', async (_ctx, view, values) => {
+  action('delete', 'danger', 'Project deleted', async (_ctx, view, values) => {
     if ((values.confirm ?? '').trim() !== view.fullname) throw Invalid('EINVALIDREQ', { errors: { confirm: [`Type ${view.fullname} to confirm`] } });
     await services.projects.remove(view.viewer, view.record);
-    return '/projects';
+    return { to: '/projects' };
   });
 }

@@ -5,22 +5,30 @@ import { projectUrlPath, repositoryPath, type ProjectRecord, type PullRequestRec
 import { REFS_HEADS, listRefs, logCommits, rangeDiffText, commitOf } from '../../git/index.js';
 import type { ForgeContext, ForgeRouter, JobQueueApi } from '../../plugins/index.js';
 import { PULL_REQUEST_JOBS, type DomainServices, type PullRequestStatusFilter } from '../../services/index.js';
-import { Conflict } from '../../errors/index.js';
+import { Conflict, Forbidden, Invalid } from '../../errors/index.js';
 import { checkMergeAllowed } from '../api/pull-request-merge.js';
 import { encodePath, repoDir, routeParams, type GitBrowseDeps } from '../api/git-context.js';
 import { parseDiff } from './code-view.js';
-import { attempt, currentQuery, form, loginFirst, notFound, PER_PAGE, PROJECT_PATHS, pageLinks, pageNumber, projectHeader, projectView, type ProjectView } from './page-kit.js';
+import { attempt, currentQuery, form, formList, loginFirst, notFound, PER_PAGE, PROJECT_PATHS, pageLinks, pageNumber, projectHeader, projectView, type ProjectView } from './page-kit.js';
 import { DIFF_LIMIT } from './project-pages.js';
+import { annotateDiff, openTarget } from './pull-request-diff.js';
 import { commaList, commentEditPage, commentIdOf, renderTicketTexts } from './ticket-view.js';
 
 const STATUSES: PullRequestStatusFilter[] = ['Open', 'Merged', 'Closed', 'all'];
 const MERGE_WAIT_MS = 60_000;
-const MERGE_TEXT: Record<string, { text: string; ok: boolean }> = {
-  FFORWARD: { text: 'The changes can be merged by moving the branch forward.', ok: true },
-  MERGE: { text: 'The changes can be merged with a merge commit.', ok: true },
-  CONFLICTS: { text: 'The changes conflict with the target branch; rebase the source branch.', ok: false },
-  NO_CHANGE: { text: 'The target branch already has these changes.', ok: false },
+/** The merge status in words: `label` for the sidebar, `text` for the merge box. */
+const MERGE_TEXT: Record<string, { label: string; text: string; ok: boolean }> = {
+  FFORWARD: { label: 'Can be fast-forwarded', text: 'Can be fast-forwarded: the target branch moves forward to these commits.', ok: true },
+  MERGE: { label: 'Can be merged (with a merge commit)', text: 'Can be merged, with a merge commit.', ok: true },
+  CONFLICTS: { label: 'Has conflicts, cannot be merged automatically', text: 'Has conflicts with the target branch and cannot be merged automatically; rebase the source branch.', ok: false },
+  NO_CHANGE: { label: 'Nothing to merge', text: 'Nothing to merge: the target branch already has these changes.', ok: false },
 };
+const MERGE_PENDING = { label: 'Being computed…', text: 'The merge status is being computed.', ok: true, pending: true };
+
+/** The commit a pull request's diff starts from (the parent of its first commit): the old side of its lines. */
+async function baseCommit(dir: string, pr: PullRequestRecord): Promise<string | undefined> {
+  return pr.commitStart ? commitOf(dir, `${pr.commitStart}^`).catch(() => undefined) : undefined;
+}
 
 export function pullRequestPages(router: ForgeRouter, services: DomainServices, deps: { browse: GitBrowseDeps; jobs: JobQueueApi }): void {
   const { pullRequests } = services;
@@ -139,51 +147,64 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
     ctx.redirect(`/${projectUrlPath(target)}/pull-request/${created!.id}`);
   });
 
-  async function show(ctx: ForgeContext, view: ProjectView, pr: PullRequestRecord, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
+  async function show(ctx: ForgeContext, view: ProjectView, pr: PullRequestRecord, extra: Record<string, unknown> = {}, status = 200, openAt = str(ctx, 'comment_on')): Promise<void> {
     const json = await pullRequests.json(pr, { comments: true });
     const source = pr.projectFromId === null ? undefined : await services.projectQueries.byId(pr.projectFromId);
     // The target repository holds the pull request's commits (refs/pull/<id>/head), even once a fork is gone.
     const dir = repoDir(browse, view.record);
-    const [texts, flags, commits, diff, mayMerge] = await Promise.all([
+    const me = ctx.state.user;
+    const mayTag = Boolean(me) && (view.can.commit || json.user.name === me?.name);
+    const [texts, flags, commits, diff, mayMerge, base, projectTags] = await Promise.all([
       renderTicketTexts(services, view.viewer, view.record, json.initial_comment ?? '', json.comments, browse.publicUrl()),
       services.flags.ofCommit(view.record, pr.commitStop ?? '', pr.uid).catch(() => []),
       pr.commitStop ? logCommits(dir, pr.commitStop, { limit: 250, exclude: pr.commitStart ? `${pr.commitStart}^` : undefined }).catch(() => []) : Promise.resolve([]),
       pr.commitStart && pr.commitStop ? rangeDiffText(dir, `${pr.commitStart}^`, pr.commitStop, DIFF_LIMIT).catch(() => ({ text: '', truncated: false })) : Promise.resolve({ text: '', truncated: false }),
-      ctx.state.user ? checkMergeAllowed(services, view.viewer, view.record, pr).then(() => true, () => false) : Promise.resolve(false),
+      me ? checkMergeAllowed(services, view.viewer, view.record, pr).then(() => true, () => false) : Promise.resolve(false),
+      baseCommit(dir, pr),
+      mayTag ? services.tracker.tags(view.record) : Promise.resolve([]),
     ]);
-    const base = `${view.base}/pull-request/${pr.id}`;
-    const general = texts.comments.filter((c) => !c.filename);
-    const inline: Record<string, unknown[]> = {};
-    for (const c of texts.comments.filter((c) => c.filename && c.line)) (inline[`${c.filename}#${c.line}`] ??= []).push(c);
-    const me = ctx.state.user;
-    const line = Number(str(ctx, 'line'));
+    const prBase = `${view.base}/pull-request/${pr.id}`;
+    const split = ctx.query.view === 'split';
+    const commentable = Boolean(me) && pr.status === 'Open';
+    const files = parseDiff(diff.text);
+    const where = annotateDiff(files, texts.comments, { base, head: pr.commitStop, commentable, openAt, split });
+    const values = (extra.values ?? {}) as Record<string, string>;
+    const errors = (extra.errors ?? {}) as Record<string, string>;
+    const inlineTarget = commentable ? openTarget(files) : undefined;
     await ctx.render('pull-request', {
       title: `PR#${pr.id}: ${json.title} - ${view.fullname}`,
       project: projectHeader(view, 'pull-requests'),
       pr: json,
-      base,
+      base: prBase,
       from: source ? `${source.isFork ? `${source.ownerName}/` : ''}${source.name}:${pr.branchFrom}` : pr.branchFrom,
       contentHtml: texts.contentHtml,
-      comments: general.map((c) => ({ ...c, editHref: `${base}/comment/${c.id}/edit`, reactAction: `${base}/comment/${c.id}/react`, mayEdit: !c.notification && (c.mine || view.can.commit) })),
-      inline,
+      // Every comment, in order: those on a line say which, and link to it.
+      comments: texts.comments.map((c) => ({ ...c, where: where.get(c), editHref: `${prBase}/comment/${c.id}/edit`, reactAction: `${prBase}/comment/${c.id}/react`, mayEdit: !c.notification && (c.mine || view.can.commit) })),
       flags,
       commits: commits.map((c) => ({ ...c, href: `/${projectUrlPath(source ?? view.record)}/c/${c.hash}` })),
-      files: parseDiff(diff.text),
+      files,
       truncated: diff.truncated,
-      split: ctx.query.view === 'split',
-      unifiedHref: `${base}#changes`,
-      splitHref: `${base}?view=split#changes`,
-      commentable: Boolean(me) && pr.status === 'Open',
-      inlineTarget: Number.isSafeInteger(line) && line > 0 && str(ctx, 'file') ? { line, file: str(ctx, 'file') } : undefined,
+      split,
+      unifiedHref: `${prBase}#changes`,
+      splitHref: `${prBase}?view=split#changes`,
+      commentable,
+      inlineTarget,
+      // An inline comment's error shows in the form under its line, not in the one at the bottom.
+      generalErrors: inlineTarget ? {} : errors,
+      generalComment: inlineTarget ? '' : values.comment,
       isOpen: pr.status === 'Open',
-      mergeInfo: MERGE_TEXT[pr.mergeStatus ?? ''] ?? { text: 'The merge status is being computed.', ok: true },
+      isMerged: pr.status === 'Merged',
+      mergeInfo: MERGE_TEXT[pr.mergeStatus ?? ''] ?? MERGE_PENDING,
       mayMerge: mayMerge && pr.status === 'Open',
       mayClose: Boolean(me) && (view.can.commit || json.user.name === me?.name),
       mayEdit: Boolean(me) && (view.can.commit || json.user.name === me?.name),
+      mayAssign: Boolean(me) && view.can.commit,
+      mayTag,
+      tagChoices: [...new Set([...projectTags, ...json.tags])].sort().map((name) => ({ name, checked: json.tags.includes(name) })),
       loggedIn: Boolean(me),
-      patchHref: `${base}.patch`,
-      values: {},
-      errors: {},
+      patchHref: `${prBase}.patch`,
+      values,
+      errors,
       ...extra,
     });
     ctx.status = status;
@@ -209,7 +230,7 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
         anchor = await action(ctx, view, pr, values);
       });
       if (failed) {
-        await show(ctx, view, await prOf(ctx, view), { values, errors: failed.errors }, failed.status);
+        await show(ctx, view, await prOf(ctx, view), { values, errors: failed.errors }, failed.status, values.comment_on ?? '');
         return;
       }
       ctx.redirect(`${view.base}/pull-request/${pr.id}${anchor ? `#${anchor}` : ''}`);
@@ -219,11 +240,26 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
   prAction('comment', async (_ctx, view, pr, values) => {
     const row = Number(values.row);
     const inline = values.filename && Number.isSafeInteger(row) && row > 0;
+    // A comment on a removed line names the base commit (the old side); any other, the head.
+    const base = inline && values.commit ? await baseCommit(repoDir(browse, view.record), pr) : undefined;
     await pullRequests.comment(view.viewer, view.record, pr, {
       comment: (values.comment ?? '').trim(),
-      ...(inline ? { filename: values.filename!, row, commit: pr.commitStop } : {}),
+      ...(inline ? { filename: values.filename!, row, commit: base !== undefined && values.commit === base ? base : pr.commitStop } : {}),
     });
     return inline ? 'changes' : 'comments';
+  });
+
+  prAction('update', async (ctx, view, pr, values) => {
+    // Everything is checked before anything is written: the assignee first, then the tags
+    // (which their service call checks), and only then the assignment.
+    const assignee = 'assignee' in values ? values.assignee!.trim() : undefined;
+    if (assignee !== undefined) {
+      if (!view.can.commit) throw Forbidden('ENOPRCLOSE');
+      if (assignee && !(await services.users.byName(assignee))) throw Invalid('EINVALIDREQ', { errors: { assignee: [`No user is called ${assignee}`] } });
+    }
+    if ('tags_shown' in values) await pullRequests.setTags(view.viewer, view.record, pr, [...new Set([...formList(ctx, 'tag'), ...commaList(values.new_tags)])]);
+    if (assignee !== undefined) await pullRequests.assign(view.viewer, view.record, await prOf(ctx, view), assignee);
+    return 'metadata';
   });
 
   prAction('edit', async (_ctx, view, pr, values) => {
@@ -260,9 +296,12 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
     await commentEditPage(ctx, view, 'pull-requests', `${view.base}/pull-request/${pr.id}`, (id) => pullRequests.commentById(pr, id));
   });
 
-  prAction('merge', async (_ctx, view, pr) => {
+  prAction('merge', async (_ctx, view, pr, values) => {
     await checkMergeAllowed(services, view.viewer, view.record, pr);
-    const task = await deps.jobs.enqueue(PULL_REQUEST_JOBS.merge, { pullRequestPk: pr.pk, path: repositoryPath(view.record), userId: view.viewer.user!.id });
+    // Pinned to the head the page showed (its hidden field; without one, the recorded head).
+    const shown = values.head === undefined ? pr.commitStop : values.head.trim() || null;
+    if (shown !== null && !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(shown)) throw Invalid('ENOCODE', 'The merge form names no commit: reload the page and merge again');
+    const task = await deps.jobs.enqueue(PULL_REQUEST_JOBS.merge, { pullRequestPk: pr.pk, path: repositoryPath(view.record), userId: view.viewer.user!.id, expectedHead: shown });
     const done = await deps.jobs.wait(task!.id, MERGE_WAIT_MS);
     if (done?.state === 'FAILURE') throw Conflict('ENOCODE', `The merge failed: ${done.error ?? 'unknown reason'}`);
     return undefined;

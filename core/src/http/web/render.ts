@@ -1,5 +1,6 @@
 // Renders a page: the navigation (navLinks hook), the page's template, then the layout.
 import type { ForgeContext, ForgeHooks, NavLink } from '../../plugins/index.js';
+import { takeFlash } from './session.js';
 import type { TemplateStore } from './templates.js';
 
 export interface SiteInfo {
@@ -30,6 +31,7 @@ export class PageRenderer {
       nav: nav.map((link) => ({ ...link, current: link.href === ctx.path })),
       path: ctx.path,
       requestId: ctx.state.requestId,
+      flash: takeFlash(ctx),
     };
     const page = { ...common, ...data };
     const body = this.templates.render(name, page);

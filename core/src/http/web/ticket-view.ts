@@ -1,6 +1,6 @@
 // What issue and pull-request pages share: comments rendered as Markdown for the reader,
 // with their reactions, and the check that the tracker is on.
-import type { ProjectRecord } from '../../domain/index.js';
+import { rowId, type ProjectRecord } from '../../domain/index.js';
 import type { ForgeContext } from '../../plugins/index.js';
 import { REACTIONS, type CommentJson, type DomainServices, type Viewer } from '../../services/index.js';
 import { routeParams } from '../api/git-context.js';
@@ -45,8 +45,8 @@ export function commaList(text: string | undefined): string[] {
 
 /** The comment id of a route (…/comment/:commentid/…), or 404. */
 export function commentIdOf(ctx: ForgeContext): number {
-  const id = Number(routeParams(ctx).commentid);
-  if (!Number.isSafeInteger(id) || id < 1) throw notFound('Comment not found');
+  const id = rowId(routeParams(ctx).commentid);
+  if (id === undefined) throw notFound('Comment not found');
   return id;
 }
 

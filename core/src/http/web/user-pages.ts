@@ -5,6 +5,7 @@ import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
 import type { DomainServices } from '../../services/index.js';
 import { routeParams } from '../api/git-context.js';
 import { attempt, currentQuery, form, loginFirst, notFound, PER_PAGE, pageLinks, pageNumber } from './page-kit.js';
+import { flash } from './session.js';
 
 const DAY_MS = 86_400_000;
 
@@ -106,6 +107,7 @@ export function userPages(router: ForgeRouter, services: DomainServices): void {
         await groupPage(ctx, { values, errors: { user: failed.errors.form ?? Object.values(failed.errors).join(' ') } }, failed.status);
         return;
       }
+      flash(ctx, add ? 'Member added' : 'Member removed');
       ctx.redirect(`/group/${encodeURIComponent(group.name)}`);
     });
   }

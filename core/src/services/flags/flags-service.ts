@@ -26,9 +26,8 @@ export interface FlagInput {
 }
 
 export interface FlagJson {
-  /** Commit flags name their commit; pull-request flags their pull request instead. */
-  commit_hash?: string;
-  pull_request_uid?: string;
+  /** Pull-request flags too: since Pagure 5.12 they are flags on the head commit. */
+  commit_hash: string;
   username: string;
   percent: number | null;
   comment: string;
@@ -86,9 +85,9 @@ export class FlagsService {
     private readonly pullRequests?: PullRequestsService,
   ) {}
 
-  private json(row: FlagRow, user: UserRecord, pullRequestUid?: string): FlagJson {
+  private json(row: FlagRow, user: UserRecord): FlagJson {
     return {
-      ...(pullRequestUid === undefined ? { commit_hash: row.commit_hash } : { pull_request_uid: pullRequestUid }),
+      commit_hash: row.commit_hash,
       username: row.username,
       percent: row.percent,
       comment: row.comment,
@@ -123,7 +122,7 @@ export class FlagsService {
       )) as { rows: Array<FlagRow & { inserted: boolean }> };
       const row = result.rows[0]!;
       const owner = row.user_id === by.user.id ? by.user : await this.userById(row.user_id, trx);
-      const flag = this.json(row, owner, pullRequest?.uid);
+      const flag = this.json(row, owner);
       const action = row.inserted ? 'added' : 'updated';
       const options = { agent: by.user.name, private: project.private };
       if (pullRequest && this.pullRequests) {
@@ -135,8 +134,11 @@ export class FlagsService {
     });
   }
 
-  /** A commit's flags, oldest update first, as Pagure lists them: two queries whatever their number. */
-  async ofCommit(project: ProjectRecord, commitHash: string, pullRequestUid?: string): Promise<FlagJson[]> {
+  /**
+   * A commit's flags, oldest update first, as Pagure lists them: two queries whatever their number.
+   * The third argument (a pull request's uid, from older callers) is ignored: every flag names its commit.
+   */
+  async ofCommit(project: ProjectRecord, commitHash: string, _pullRequestUid?: string): Promise<FlagJson[]> {
     const rows = (await this.ctx.db('commit_flags')
       .where({ project_id: project.id, commit_hash: commitHash })
       .orderBy([{ column: 'updated_at' }, { column: 'id' }])
@@ -146,7 +148,7 @@ export class FlagsService {
       .whereIn('users.id', [...new Set(rows.map((r) => r.user_id))])
       .select(...USER_COLUMNS)) as UserRow[];
     const byId = new Map(users.map((u) => [u.id, userFromRow(u)]));
-    return rows.map((row) => this.json(row, byId.get(row.user_id)!, pullRequestUid));
+    return rows.map((row) => this.json(row, byId.get(row.user_id)!));
   }
 
   private async userById(id: number, db: Knex): Promise<UserRecord> {

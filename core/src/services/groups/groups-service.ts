@@ -1,8 +1,9 @@
 // Groups of users: creating them, listing them, and who is in them.
 import { groupFromRow, type GroupRow } from '../../db/index.js';
-import type { GroupRecord, GroupType, UserRecord } from '../../domain/index.js';
+import { LIMITS, type GroupRecord, type GroupType, type UserRecord } from '../../domain/index.js';
 import { Conflict, Invalid, NotFound } from '../../errors/index.js';
 import type { ServiceContext } from '../context.js';
+import { checkLengths } from '../input-limits.js';
 import { likePattern, type UsersService } from '../users/users-service.js';
 
 export const GROUP_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
@@ -30,6 +31,7 @@ export class GroupsService {
     }
     const groupType = input.groupType ?? 'user';
     if (groupType !== 'user' && groupType !== 'admin') throw Invalid('EINVALIDREQ', { errors: { group_type: ['Not a valid choice.'] } });
+    checkLengths([['display_name', input.displayName?.trim(), LIMITS.groupDisplayName], ['description', input.description?.trim(), LIMITS.groupDescription]]);
     return this.ctx.db.transaction(async (trx) => {
       if (await trx('groups').whereRaw('lower(name) = lower(?)', [name]).first('id')) {
         throw Conflict('ENOCODE', `There is already a group named ${name}`);

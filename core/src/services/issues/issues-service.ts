@@ -1,10 +1,11 @@
-// Issues: opening, reading, listing with Pagure's filters, editing, status, assignment,
-// milestones, comments, subscriptions. Private issues are seen only by their author, their
-// assignee and the project's members with ticket access or more (and site admins): they
-// are filtered in SQL from listings and counts, and never announced by events.
+// Issues: opening, reading, editing, status, assignment, milestones, links (issue-links.ts),
+// custom fields, comments, subscriptions; listings are in issue-queries.ts. Private issues
+// are seen only by their author, their assignee and the project's members with ticket
+// access or more (and site admins), and never announced by events. Each metadata change
+// leaves one "Metadata Update" note (tickets/ticket-notes.ts) in its transaction.
 import type { Knex } from 'knex';
 import { issueFromRow, type IssueRow } from '../../db/index.js';
-import type { IssueRecord, ProjectRecord, UserRecord } from '../../domain/index.js';
+import { LIMITS, rowId, type IssueRecord, type ProjectRecord, type UserRecord } from '../../domain/index.js';
 import { Forbidden, Invalid, NotFound, Unauthorized } from '../../errors/index.js';
 import type { AccessService, Viewer } from '../access/access-service.js';
 import type { ServiceContext } from '../context.js';
@@ -19,53 +20,11 @@ import type { UsersService } from '../users/users-service.js';
 import { commentFromRow, type CommentRow } from '../../db/index.js';
 import { issuesJson, type IssueJson } from './issue-json.js';
 import { TicketNotifier } from '../tickets/ticket-notifications.js';
-import { inDateRanges, type DateRange } from '../tickets/ticket-filters.js';
-import { checkCommentEdit, ISSUE_TABLES, linkTags, replaceTags, toggleReaction } from '../tickets/ticket-writes.js';
-
-export interface IssueFilters {
-  /** Open, Closed, all, or a close status (closed issues closed with it). */
-  status: string;
-  tags: string[];
-  assignee?: string;
-  author?: string;
-  milestones: string[];
-  noMilestones?: boolean;
-  priority?: number;
-  since?: Date;
-  /** Words the title or the description must contain (case-insensitive); for pages. */
-  search?: string;
-  order: 'asc' | 'desc';
-  /** One of the keys of ISSUE_ORDER_COLUMNS (default date_created); for pages. */
-  orderKey?: string;
-}
-
-/** Filters of /user/<name>/issues. */
-export interface UserIssueFilters {
-  /** Open, Closed (anything not open), another status, or null for all. */
-  status: string | null;
-  tags: string[];
-  milestones: string[];
-  noMilestones?: boolean;
-  since?: Date;
-  created: DateRange;
-  updated: DateRange;
-  closed: DateRange;
-  order: 'asc' | 'desc';
-  /** date_created (default), last_updated, closed_at, title, id, priority, milestone, status, close_status, assignee, user. */
-  orderKey?: string;
-}
-
-const ISSUE_ORDER_COLUMNS: Record<string, string> = {
-  date_created: 'i.created_at',
-  last_updated: 'i.updated_at',
-  closed_at: 'i.closed_at',
-  title: 'i.title',
-  id: 'i.id',
-  priority: 'i.priority',
-  milestone: 'i.milestone',
-  status: 'i.status',
-  close_status: 'i.close_status',
-};
+import { IssueQueries, type IssueFilters, type UserIssueFilters } from './issue-queries.js';
+import { checkCommentEdit, ISSUE_TABLES, linkTags, toggleReaction } from '../tickets/ticket-writes.js';
+import { addMetadataNote } from '../tickets/ticket-notes.js';
+import { addLengthErrors, checkLengths } from '../input-limits.js';
+import { checkLinks, writeLinks, type IssueLinks } from './issue-links.js';
 
 export interface NewIssue {
   title: string;
@@ -77,42 +36,11 @@ export interface NewIssue {
   assignee: string | null;
 }
 
-/** A UTC date as Python's naive isoformat() writes it: microseconds, no zone ("2020-03-26T19:21:51.348000"). */
-function pythonIsoformat(date: Date): string {
-  const iso = date.toISOString().slice(0, 23);
-  return iso.endsWith('.000') ? iso.slice(0, 19) : `${iso}000`;
-}
-
-/** Of the private issues on `issues as i`, keeps those the viewer wrote or is assigned. */
-function onlyTheirPrivate(query: Knex.QueryBuilder, viewer: Viewer): void {
-  const me = viewer.user?.id;
-  query.where((q) => {
-    q.where('i.private', false);
-    if (me !== undefined) q.orWhere('i.user_id', me).orWhere('i.assignee_id', me);
-  });
-}
-
-/** Tags (each required, or with "!" excluded) and milestones (or none, with noMilestones) on `issues as i`. */
-function filterTagsAndMilestones(db: Knex, query: Knex.QueryBuilder, filters: { tags: string[]; milestones: string[]; noMilestones?: boolean }): void {
-  for (const tag of filters.tags) {
-    const negate = tag.startsWith('!');
-    const sub = (q: Knex.QueryBuilder) =>
-      q.select(db.raw('1')).from('issue_tag_links as l').join('ticket_tags as t', 't.id', 'l.tag_id').whereRaw('l.ticket_pk = i.pk').where('t.tag', negate ? tag.slice(1) : tag);
-    if (negate) query.whereNotExists(sub);
-    else query.whereExists(sub);
-  }
-  if (filters.milestones.length || filters.noMilestones) {
-    query.where((q) => {
-      if (filters.milestones.length) q.whereIn('i.milestone', filters.milestones);
-      if (filters.noMilestones) q.orWhereNull('i.milestone');
-    });
-  } else if (filters.noMilestones === false) {
-    query.whereNotNull('i.milestone');
-  }
-}
+export type { IssueFilters, UserIssueFilters } from './issue-queries.js';
 
 export class IssuesService {
   private readonly notifier: TicketNotifier;
+  private readonly queries: IssueQueries;
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -123,6 +51,7 @@ export class IssuesService {
     private readonly projectQueries: ProjectQueries,
   ) {
     this.notifier = new TicketNotifier(ctx, access, users);
+    this.queries = new IssueQueries(ctx, access, users);
   }
 
   /** 404 ETRACKERDISABLED, and for writes 401 ETRACKERREADONLY, as Pagure checks first. */
@@ -133,8 +62,8 @@ export class IssuesService {
   }
 
   /** Whether the viewer sees every private issue of the project. */
-  private async seesAllPrivate(viewer: Viewer, project: ProjectRecord): Promise<boolean> {
-    return viewer.siteAdmin || (await this.access.has(viewer, project, 'ticket'));
+  private seesAllPrivate(viewer: Viewer, project: ProjectRecord): Promise<boolean> {
+    return this.queries.seesAllPrivate(viewer, project);
   }
 
   async canSee(viewer: Viewer, project: ProjectRecord, issue: IssueRecord): Promise<boolean> {
@@ -150,7 +79,7 @@ export class IssuesService {
 
   /** The issue the viewer asked for: 404 ENOISSUE if it does not exist, 403 EISSUENOTALLOWED if private to them. */
   async require(viewer: Viewer, project: ProjectRecord, idText: string | undefined): Promise<IssueRecord> {
-    const id = /^\d+$/.test(idText ?? '') ? Number(idText) : NaN;
+    const id = rowId(idText) ?? NaN;
     const row = Number.isSafeInteger(id) ? ((await this.ctx.db('issues').where({ project_id: project.id, id }).first()) as IssueRow | undefined) : undefined;
     if (!row) throw NotFound('ENOISSUE');
     const issue = issueFromRow(row);
@@ -158,136 +87,20 @@ export class IssuesService {
     return issue;
   }
 
-  /** Synchronous on purpose: an async function would run the query builder it returns. */
-  private filtered(viewer: Viewer, seesAll: boolean, project: ProjectRecord, filters: IssueFilters): Knex.QueryBuilder {
-    const db = this.ctx.db;
-    const query = db('issues as i').where('i.project_id', project.id);
-    if (!seesAll) onlyTheirPrivate(query, viewer);
-    const status = filters.status.toLowerCase();
-    if (status === 'open') query.where('i.status', 'Open');
-    else if (status === 'closed') query.where('i.status', 'Closed');
-    else if (status !== 'all') query.where('i.status', 'Closed').where('i.close_status', filters.status);
-    const userIds = (name: string) => db('users').where('name', name).select('id');
-    for (const [column, value] of [['i.assignee_id', filters.assignee], ['i.user_id', filters.author]] as const) {
-      if (!value) continue;
-      if (['true', '1'].includes(value.toLowerCase()) && column === 'i.assignee_id') query.whereNotNull(column);
-      else if (['false', '0'].includes(value.toLowerCase()) && column === 'i.assignee_id') query.whereNull(column);
-      else if (value.startsWith('!')) query.where((q) => q.whereNull(column).orWhereNotIn(column, userIds(value.slice(1))));
-      else query.whereIn(column, userIds(value));
-    }
-    filterTagsAndMilestones(db, query, filters);
-    if (filters.priority !== undefined) query.where('i.priority', filters.priority);
-    if (filters.since) query.where('i.updated_at', '>=', filters.since);
-    for (const word of (filters.search ?? '').split(/\s+/).filter(Boolean).slice(0, 10)) {
-      const like = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query.where((q) => q.whereILike('i.title', like).orWhereILike('i.content', like));
-    }
-    return query;
+
+  /** A page of the project's issues the viewer may see, and how many match (issue-queries.ts). */
+  list(viewer: Viewer, project: ProjectRecord, filters: IssueFilters, page: { limit: number; offset: number }): Promise<{ total: number; issues: IssueRecord[] }> {
+    return this.queries.list(viewer, project, filters, page);
   }
 
-  async list(viewer: Viewer, project: ProjectRecord, filters: IssueFilters, page: { limit: number; offset: number }): Promise<{ total: number; issues: IssueRecord[] }> {
-    const seesAll = await this.seesAllPrivate(viewer, project);
-    const [count, rows] = await Promise.all([
-      this.filtered(viewer, seesAll, project, filters).count('* as count') as Promise<Array<{ count: string }>>,
-      this.filtered(viewer, seesAll, project, filters)
-        .orderBy([{ column: ISSUE_ORDER_COLUMNS[filters.orderKey ?? ''] ?? 'i.created_at', order: filters.order }, { column: 'i.pk', order: filters.order }])
-        .limit(page.limit)
-        .offset(page.offset)
-        .select('i.*') as Promise<IssueRow[]>,
-    ]);
-    return { total: Number(count[0]?.count ?? 0), issues: rows.map(issueFromRow) };
+  /** Pagure's /user/<name>/issues (issue-queries.ts). */
+  listOfUser(viewer: Viewer, username: string, role: 'author' | 'assignee', filters: UserIssueFilters, page: { limit: number; offset: number }): Promise<{ total: number; issues: IssueRecord[] }> {
+    return this.queries.listOfUser(viewer, username, role, filters, page);
   }
 
-  /**
-   * Pagure's /user/<name>/issues: the issues `username` opened ('author') or is assigned
-   * ('assignee') across the projects the viewer may see. A private issue shows only to its
-   * author, its assignee and site admins here.
-   */
-  async listOfUser(
-    viewer: Viewer,
-    username: string,
-    role: 'author' | 'assignee',
-    filters: UserIssueFilters,
-    page: { limit: number; offset: number },
-  ): Promise<{ total: number; issues: IssueRecord[] }> {
-    const db = this.ctx.db;
-    const user = await this.users.byName(username);
-    if (!user) return { total: 0, issues: [] };
-    const build = () => {
-      const query = db('issues as i')
-        .whereIn('i.project_id', this.access.visible(db('projects').select('projects.id'), viewer))
-        .where(role === 'author' ? 'i.user_id' : 'i.assignee_id', user.id);
-      if (!viewer.siteAdmin) onlyTheirPrivate(query, viewer);
-      if (filters.status === 'Closed') query.whereNot('i.status', 'Open');
-      else if (filters.status) query.where('i.status', filters.status);
-      filterTagsAndMilestones(db, query, filters);
-      if (filters.since) query.where('i.updated_at', '>=', filters.since);
-      inDateRanges(query, [['i.created_at', filters.created], ['i.updated_at', filters.updated], ['i.closed_at', filters.closed]]);
-      return query;
-    };
-    const sorted = build().select('i.*');
-    const byName = { assignee: 'i.assignee_id', user: 'i.user_id' } as const;
-    const key = filters.orderKey ?? 'date_created';
-    if (key in byName) {
-      sorted.leftJoin('users as sort_user', 'sort_user.id', byName[key as keyof typeof byName]).orderBy('sort_user.name', filters.order);
-    } else {
-      sorted.orderBy(ISSUE_ORDER_COLUMNS[key] ?? 'i.created_at', filters.order);
-    }
-    const [count, rows] = await Promise.all([
-      build().count<{ count: string }[]>('* as count'),
-      sorted.orderBy('i.pk', filters.order).limit(page.limit).offset(page.offset) as Promise<IssueRow[]>,
-    ]);
-    return { total: Number(count[0]?.count ?? 0), issues: rows.map(issueFromRow) };
-  }
-
-  /**
-   * Pagure's issue history, week by week back from tomorrow (oldest week first): per week
-   * the issues opened (still open, unless `detailed`) and closed, and with `detailed` the
-   * number open at the week's end. Counted in three queries, whatever the number of weeks;
-   * private issues count only for who may see them.
-   */
-  async historyStats(viewer: Viewer, project: ProjectRecord, weeks: number, detailed: boolean): Promise<Record<string, number | { open_ticket: number; closed_ticket: number; count: number }>> {
-    const db = this.ctx.db;
-    const seesAll = await this.seesAllPrivate(viewer, project);
-    const visible = () => this.filtered(viewer, seesAll, project, { status: 'all', tags: [], milestones: [], order: 'desc' });
-    const week = 7 * 86_400_000;
-    const tomorrow = new Date(Date.now() + 86_400_000);
-    const first = new Date(tomorrow.getTime() - weeks * week);
-    // Week w holds [tomorrow - 7(w+1) days, tomorrow - 7w days).
-    const bucket = (column: string) => db.raw(`ceil(extract(epoch from (?::timestamptz - ${column})) / 604800)::int - 1`, [tomorrow]);
-    const [summary, opened, closed] = await Promise.all([
-      visible()
-        .select(
-          db.raw("count(*) filter (where i.status = 'Open')::int as open_now"),
-          db.raw("count(*) filter (where i.closed_at is null and i.status = 'Closed')::int as closed_undated"),
-          db.raw('min(i.closed_at) as oldest_closed'),
-        )
-        .first() as Promise<{ open_now: number; closed_undated: number; oldest_closed: Date | null }>,
-      visible()
-        .where('i.created_at', '>=', first)
-        .where('i.created_at', '<', tomorrow)
-        .select({ week: bucket('i.created_at') }, db.raw('count(*)::int as opened'), db.raw("count(*) filter (where i.status = 'Open')::int as still_open"))
-        .groupBy('week') as Promise<Array<{ week: number; opened: number; still_open: number }>>,
-      visible()
-        .where('i.closed_at', '>=', first)
-        .where('i.closed_at', '<', tomorrow)
-        .select({ week: bucket('i.closed_at') }, db.raw('count(*)::int as closed'))
-        .groupBy('week') as Promise<Array<{ week: number; closed: number }>>,
-    ]);
-    const openedIn = new Map(opened.map((r) => [r.week, r]));
-    const closedIn = new Map(closed.map((r) => [r.week, r.closed]));
-    // Issues imported as closed without a date are ignored, unless dated closes reach back a whole range.
-    const toIgnore = summary.oldest_closed && new Date(summary.oldest_closed) < first ? 0 : summary.closed_undated;
-    let current = summary.open_now;
-    const rows: Array<[string, number | { open_ticket: number; closed_ticket: number; count: number }]> = [];
-    for (let w = 0; w < weeks; w++) {
-      const start = new Date(tomorrow.getTime() - (w + 1) * week);
-      const openTicket = detailed ? (openedIn.get(w)?.opened ?? 0) : (openedIn.get(w)?.still_open ?? 0);
-      const closedTicket = closedIn.get(w) ?? 0;
-      current = Math.max(0, current - openTicket + closedTicket);
-      rows.push([pythonIsoformat(start), detailed ? { open_ticket: openTicket, closed_ticket: closedTicket, count: current } : Math.max(0, openTicket + closedTicket - toIgnore)]);
-    }
-    return Object.fromEntries(rows.reverse());
+  /** Pagure's issue history, week by week (issue-queries.ts). */
+  historyStats(viewer: Viewer, project: ProjectRecord, weeks: number, detailed: boolean): Promise<Record<string, number | { open_ticket: number; closed_ticket: number; count: number }>> {
+    return this.queries.historyStats(viewer, project, weeks, detailed);
   }
 
   /** The JSON of issues of several projects, each with its `project` (Pagure's with_project). */
@@ -320,13 +133,19 @@ export class IssuesService {
     this.ctx.events.emit(trx, topic, { ...body, agent: user.name }, { agent: user.name, private: project.private || issue.private });
   }
 
-  async create(viewer: Viewer, project: ProjectRecord, input: NewIssue): Promise<IssueRecord> {
+  /**
+   * Opens an issue. Its metadata (tags, assignee, milestone, priority) is kept only when the
+   * viewer may change metadata, the edit endpoints' rule; otherwise it is ignored, as Pagure does.
+   */
+  async create(viewer: Viewer, project: ProjectRecord, asked: NewIssue): Promise<IssueRecord> {
     const user = viewer.user!;
+    const input = (await this.mayChangeMetadata(viewer, project)) ? asked : { ...asked, tags: [], assignee: null, milestone: null, priority: null };
     const errors: Record<string, string[]> = {};
     if (!input.title) errors.title = ['This field is required.'];
     if (!input.content) errors.issue_content = ['This field is required.'];
+    addLengthErrors(errors, [['title', input.title, LIMITS.ticketTitle], ['issue_content', input.content, LIMITS.text], ['tag', input.tags, LIMITS.tag]]);
     const meta = await this.tracker.meta(project);
-    if (input.milestone && !meta.milestones.some((m) => m.name === input.milestone)) errors.milestone = ['Not a valid choice'];
+    if (input.milestone && !meta.milestones.some((m) => m.name === input.milestone)) errors.milestone = ['Not a valid choice.'];
     if (Object.keys(errors).length) throw Invalid('EINVALIDREQ', { errors });
     const priority = input.priority ? await this.priorityKey(project, input.priority) : null;
     const assignee = input.assignee ? await this.users.byName(input.assignee) : undefined;
@@ -363,21 +182,39 @@ export class IssuesService {
     return issueFromRow((await trx('issues').where({ pk: issue.pk }).forUpdate().first()) as IssueRow);
   }
 
-  /** Whether the viewer may change an issue's metadata: ticket access, its assignee, or the project's open metadata setting. */
+  /**
+   * Whether the viewer may change an issue's metadata: ticket access, its assignee, or the
+   * project's open metadata setting. Without an issue (one being opened): the same, less the assignee.
+   */
+  private async mayChangeMetadata(viewer: Viewer, project: ProjectRecord, issue?: IssueRecord): Promise<boolean> {
+    if (readSettings(project).open_metadata_access_to_all) return true;
+    if (issue && issue.assigneeId !== null && issue.assigneeId === viewer.user?.id) return true;
+    return this.seesAllPrivate(viewer, project);
+  }
+
   private async checkMetadataAccess(viewer: Viewer, project: ProjectRecord, issue: IssueRecord): Promise<void> {
-    if (readSettings(project).open_metadata_access_to_all) return;
-    if (issue.assigneeId !== null && issue.assigneeId === viewer.user?.id) return;
-    if (!(await this.seesAllPrivate(viewer, project))) throw Forbidden('EISSUENOTALLOWED');
+    if (!(await this.mayChangeMetadata(viewer, project, issue))) throw Forbidden('EISSUENOTALLOWED');
+  }
+
+  /** 400 EINVALIDREQ unless a title and a content are given, each within its limit: what edit checks first. */
+  /**
+   * Whether this edit of the title and content may go ahead: 400 for bad fields, then 403
+   * unless the viewer wrote the issue or has ticket access. A caller that writes other things
+   * in the same request (tags, dependencies) asks first, so a refusal writes nothing.
+   */
+  async checkEdit(viewer: Viewer, project: ProjectRecord, issue: IssueRecord, input: { title: string; content: string }): Promise<void> {
+    const errors: Record<string, string[]> = {};
+    if (!input.title) errors.title = ['This field is required.'];
+    if (!input.content) errors.issue_content = ['This field is required.'];
+    addLengthErrors(errors, [['title', input.title, LIMITS.ticketTitle], ['issue_content', input.content, LIMITS.text]]);
+    if (Object.keys(errors).length) throw Invalid('EINVALIDREQ', { errors });
+    if (issue.userId !== viewer.user?.id && !(await this.seesAllPrivate(viewer, project))) throw Forbidden('EISSUENOTALLOWED');
   }
 
   /** Title and content: the author or anyone with ticket access. "Issue edited". */
   async edit(viewer: Viewer, project: ProjectRecord, issue: IssueRecord, input: { title: string; content: string }): Promise<IssueRecord> {
     const user = viewer.user!;
-    const errors: Record<string, string[]> = {};
-    if (!input.title) errors.title = ['This field is required.'];
-    if (!input.content) errors.issue_content = ['This field is required.'];
-    if (Object.keys(errors).length) throw Invalid('EINVALIDREQ', { errors });
-    if (issue.userId !== user.id && !(await this.seesAllPrivate(viewer, project))) throw Forbidden('EISSUENOTALLOWED');
+    await this.checkEdit(viewer, project, issue, input);
     return this.ctx.db.transaction(async (trx) => {
       const current = await this.locked(trx, issue);
       const fields = [...(current.title !== input.title ? ['title'] : []), ...(current.content !== input.content ? ['content'] : [])];
@@ -402,8 +239,8 @@ export class IssuesService {
       status = 'Closed';
     }
     const errors: Record<string, string[]> = {};
-    if (!['Open', 'Closed'].includes(status)) errors.status = ['Not a valid choice'];
-    if (closeStatus !== undefined && !meta.closeStatus.includes(closeStatus)) errors.close_status = ['Not a valid choice'];
+    if (!['Open', 'Closed'].includes(status)) errors.status = ['Not a valid choice.'];
+    if (closeStatus !== undefined && !meta.closeStatus.includes(closeStatus)) errors.close_status = ['Not a valid choice.'];
     if (Object.keys(errors).length) throw Invalid('EINVALIDREQ', { errors });
     const messages = await this.ctx.db.transaction(async (trx) => {
       const current = await this.locked(trx, issue);
@@ -441,9 +278,8 @@ export class IssuesService {
   }
 
   /** The forge's own comment recording a metadata change, as Pagure adds it. */
-  private async note(trx: Knex.Transaction, issue: IssueRecord, user: UserRecord, messages: readonly string[]): Promise<void> {
-    if (!messages.length) return;
-    await trx('issue_comments').insert({ ticket_pk: issue.pk, user_id: user.id, notification: true, comment: `**Metadata Update from @${user.name}**:\n${messages.map((m) => `- ${m}`).join('\n')}\n` });
+  private note(trx: Knex.Transaction, issue: IssueRecord, user: UserRecord, messages: readonly string[]): Promise<void> {
+    return addMetadataNote(trx, ISSUE_TABLES, issue.pk, user, messages);
   }
 
   /** Assigns to a user, or resets with an empty name. */
@@ -471,7 +307,7 @@ export class IssuesService {
     const user = viewer.user!;
     await this.checkMetadataAccess(viewer, project, issue);
     const { milestones } = await this.tracker.meta(project);
-    if (milestone && !milestones.some((m) => m.name === milestone)) throw Invalid('EINVALIDREQ', { errors: { milestone: ['Not a valid choice'] } });
+    if (milestone && !milestones.some((m) => m.name === milestone)) throw Invalid('EINVALIDREQ', { errors: { milestone: ['Not a valid choice.'] } });
     return this.ctx.db.transaction(async (trx) => {
       const current = await this.locked(trx, issue);
       const next = milestone || null;
@@ -528,6 +364,7 @@ export class IssuesService {
   async comment(viewer: Viewer, project: ProjectRecord, issue: IssueRecord, text: string): Promise<CommentJson> {
     const user = viewer.user!;
     if (!text) throw Invalid('EINVALIDREQ', { errors: { comment: ['This field is required.'] } });
+    checkLengths([['comment', text, LIMITS.text]]);
     const comment = await this.ctx.db.transaction(async (trx) => {
       await this.locked(trx, issue);
       const [row] = (await trx('issue_comments').insert({ ticket_pk: issue.pk, user_id: user.id, comment: text }).returning('*')) as CommentRow[];
@@ -581,20 +418,29 @@ export class IssuesService {
   }
 
   /**
-   * A pushed commit names the issue: adds `note` as `user`'s comment (once, so a retried
-   * push job does not repeat it) and, for "Fixes", closes the issue as Fixed.
+   * A pushed commit (`link`) names the issue, and the pusher acts only as they could by
+   * hand: with "Fixes" (`close`) and the right to change the issue's status, it is closed
+   * as Fixed with "Commit <link> fixes this issue"; otherwise, if they may comment, the
+   * commit is only mentioned ("relates to this ticket"). Each note is written once, so a
+   * retried push job repeats nothing. Whether the issue exists.
    */
-  async referencedByCommit(project: ProjectRecord, id: number, user: UserRecord, note: string, close: boolean): Promise<boolean> {
+  async referencedByCommit(viewer: Viewer, project: ProjectRecord, id: number, link: string, close: boolean): Promise<boolean> {
+    const user = viewer.user!;
     const row = (await this.ctx.db('issues').where({ project_id: project.id, id }).first()) as IssueRow | undefined;
     if (!row) return false;
+    const found = issueFromRow(row);
+    const settings = readSettings(project);
+    if (!settings.issue_tracker || settings.issue_tracker_read_only || !(await this.canSee(viewer, project, found))) return true;
+    const closing = close && (await this.mayChangeMetadata(viewer, project, found));
+    const note = ` Commit ${link} ${closing ? 'fixes this issue' : 'relates to this ticket'}`;
     await this.ctx.db.transaction(async (trx) => {
-      const issue = await this.locked(trx, issueFromRow(row));
+      const issue = await this.locked(trx, found);
       const projectJson = await this.projects.json(project, trx);
       if (!(await trx('issue_comments').where({ ticket_pk: issue.pk, comment: note }).first('id'))) {
         await trx('issue_comments').insert({ ticket_pk: issue.pk, user_id: user.id, comment: note });
         this.emit(trx, project, issue, 'issue.comment.added', { issue: await this.json(project, issue, { db: trx }), project: projectJson }, user);
       }
-      if (!close || issue.status === 'Closed') return;
+      if (!closing || issue.status === 'Closed') return;
       const [updated] = (await trx('issues')
         .where({ pk: issue.pk })
         .update({ status: 'Closed', close_status: 'Fixed', closed_at: trx.fn.now(), closed_by_id: user.id, updated_at: trx.fn.now() })
@@ -608,41 +454,22 @@ export class IssuesService {
 
   /**
    * Replaces the issue's tags and/or its dependencies (issue numbers it depends on, and
-   * that it blocks): a Pagurus addition to POST issue/<id>, for ticket members. Sends
-   * Pagure's issue.tag.added|removed and issue.dependency.added|removed.
+   * that it blocks): a Pagurus addition to POST issue/<id>, for ticket members. Writes one
+   * metadata note; sends Pagure's issue.tag.added|removed and issue.dependency.added|removed.
    */
-  async setLinks(viewer: Viewer, project: ProjectRecord, issue: IssueRecord, links: { tags?: string[]; depending?: number[]; blocking?: number[] }): Promise<void> {
+  async setLinks(viewer: Viewer, project: ProjectRecord, issue: IssueRecord, links: IssueLinks): Promise<string[]> {
     const user = viewer.user!;
     await this.checkMetadataAccess(viewer, project, issue);
-    await this.ctx.db.transaction(async (trx) => {
+    await checkLinks(this.ctx.db, project, issue, links);
+    return this.ctx.db.transaction(async (trx) => {
       await this.locked(trx, issue);
-      const projectJson = await this.projects.json(project, trx);
-      const announce = async (topic: string, extra: Record<string, unknown>) =>
-        this.emit(trx, project, issue, topic, { issue: await this.json(project, issue, { db: trx }), project: projectJson, ...extra }, user);
-      if (links.tags) {
-        const { added, removed } = await replaceTags(trx, ISSUE_TABLES, project.id, issue.pk, links.tags);
-        if (added.length) await announce('issue.tag.added', { tags: added });
-        if (removed.length) await announce('issue.tag.removed', { tags: removed });
-      }
-      for (const [side, numbers] of [['depending', links.depending], ['blocking', links.blocking]] as const) {
-        if (!numbers) continue;
-        const rows = (await trx('issues').where({ project_id: project.id }).whereIn('id', numbers).select('pk', 'id')) as Array<{ pk: number; id: number }>;
-        const unknown = numbers.filter((n) => !rows.some((r) => r.id === n) || n === issue.id);
-        if (unknown.length) throw Invalid('EINVALIDREQ', { errors: { [side]: [`Not issues of this project: ${unknown.join(', ')}`] } });
-        // depending: this issue is the child; blocking: this issue is the parent.
-        const mine = side === 'depending' ? 'child_pk' : 'parent_pk';
-        const theirs = side === 'depending' ? 'parent_pk' : 'child_pk';
-        const current = (await trx('issue_dependencies as d').join('issues as i', 'i.pk', `d.${theirs}`).where(`d.${mine}`, issue.pk).select('i.pk', 'i.id')) as Array<{ pk: number; id: number }>;
-        for (const gone of current.filter((c) => !numbers.includes(c.id))) {
-          await trx('issue_dependencies').where({ [mine]: issue.pk, [theirs]: gone.pk }).delete();
-          await announce('issue.dependency.removed', { removed_dependency: gone.id });
-        }
-        for (const added of rows.filter((r) => !current.some((c) => c.pk === r.pk))) {
-          await trx('issue_dependencies').insert({ [mine]: issue.pk, [theirs]: added.pk }).onConflict(['parent_pk', 'child_pk']).ignore();
-          await announce('issue.dependency.added', { added_dependency: added.id });
-        }
-      }
+      const { messages, events } = await writeLinks(trx, project, issue, links);
+      if (!messages.length) return messages;
       await trx('issues').where({ pk: issue.pk }).update({ updated_at: trx.fn.now() });
+      await this.note(trx, issue, user, messages);
+      const body = { issue: await this.json(project, issue, { db: trx }), project: await this.projects.json(project, trx) };
+      for (const [topic, extra] of events) this.emit(trx, project, issue, topic, { ...body, ...extra }, user);
+      return messages;
     });
   }
 
@@ -655,6 +482,7 @@ export class IssuesService {
     const user = viewer.user!;
     if (!readSettings(project).open_metadata_access_to_all && !(await this.seesAllPrivate(viewer, project))) throw Forbidden('EISSUENOTALLOWED');
     const keys = new Map((await this.tracker.meta(project)).customKeys.map((k) => [k.name, k]));
+    checkLengths(Object.entries(values).map(([name, value]) => [name, value, LIMITS.customFieldValue] as const));
     for (const [name, value] of Object.entries(values)) {
       const key = keys.get(name);
       if (!key) throw Invalid('EINVALIDISSUEFIELD');

@@ -1,6 +1,8 @@
 // Validation of a new project's fields, as Pagure's form does it: the same field names
 // and messages, so API clients and the web form see the same errors.
+import { isTooLong, LIMITS, tooLongMessage } from '../../domain/index.js';
 import { Invalid } from '../../errors/index.js';
+import { addLengthErrors } from '../input-limits.js';
 
 export interface NewProject {
   name: string;
@@ -40,7 +42,8 @@ export function parseNewProject(body: Record<string, unknown>, nameRegex: RegExp
   const avatar = body.avatar_email;
   const defaultBranch = text(body.default_branch).trim();
   if (!name.trim()) errors.name = ['This field is required.'];
-  else if (!nameRegex.test(name) || name.endsWith('.git') || name.length > 255) errors.name = ['Invalid input.'];
+  else if (isTooLong(name, LIMITS.projectName)) errors.name = [tooLongMessage(LIMITS.projectName)];
+  else if (!nameRegex.test(name) || name.endsWith('.git')) errors.name = ['Invalid input.'];
   if (!description.trim()) errors.description = ['This field is required.'];
   if (url && !URL_PATTERN.test(url)) errors.url = ['Invalid input.'];
   if (mirroredFrom && !URL_PATTERN.test(mirroredFrom)) errors.mirrored_from = ['Invalid input.'];
@@ -49,6 +52,14 @@ export function parseNewProject(body: Record<string, unknown>, nameRegex: RegExp
     else if (!AVATAR_EMAIL.test(avatar)) errors.avatar_email = ['avatar_email must be an email'];
   }
   if (defaultBranch && !BRANCH.test(defaultBranch)) errors.default_branch = ['Invalid input.'];
+  addLengthErrors(errors, [
+    ['description', description.trim(), LIMITS.projectDescription],
+    ['namespace', text(body.namespace).trim(), LIMITS.namespace],
+    ['url', url, LIMITS.projectUrl],
+    ['mirrored_from', mirroredFrom, LIMITS.projectUrl],
+    ['avatar_email', typeof avatar === 'string' ? avatar : null, LIMITS.email],
+    ['default_branch', defaultBranch, LIMITS.branchName],
+  ]);
   if (Object.keys(errors).length) throw Invalid('EINVALIDREQ', { errors });
   return {
     name,

@@ -1,12 +1,13 @@
 // The life of a project: creation and forking (their repositories made by jobs), the main
 // admin changing, settings, deletion.
 import type { Knex } from 'knex';
-import { projectFullname, repositoryPath, type ProjectRecord, type UserRecord } from '../../domain/index.js';
+import { LIMITS, projectFullname, repositoryPath, type ProjectRecord, type UserRecord } from '../../domain/index.js';
 import { Invalid, NotFound, Unauthorized, Unavailable } from '../../errors/index.js';
 import type { AccessService, Viewer } from '../access/access-service.js';
 import { fnmatch } from '../access/fnmatch.js';
 import type { ServiceContext } from '../context.js';
 import type { GroupsService } from '../groups/groups-service.js';
+import { addLengthErrors } from '../input-limits.js';
 import { projectJson, projectsJson, type ProjectJson } from '../json/project-json.js';
 import type { UsersService } from '../users/users-service.js';
 import { PROJECT_JOBS } from './jobs.js';
@@ -66,6 +67,16 @@ export class ProjectsService {
     }
   }
 
+  /**
+   * The namespaces `viewer` may create a project in, as create() checks them ('' is none:
+   * the top level, or the user's own namespace when user_namespace is on).
+   */
+  async namespaceChoices(viewer: Viewer): Promise<string[]> {
+    const actor = this.actor(viewer);
+    const { config } = this.ctx;
+    return [...new Set([config.userNamespace ? actor.name : '', ...config.namespaces, ...(await this.groups.namesOf(actor))])];
+  }
+
   /** Creates the project's record and queues the creation of its repository. */
   async create(viewer: Viewer, input: NewProject): Promise<{ project: ProjectRecord; taskId: string }> {
     const { config } = this.ctx;
@@ -78,12 +89,8 @@ export class ProjectsService {
     if (namespace !== null) {
       const allowed = new Set([...config.namespaces, ...(await this.groups.namesOf(actor))]);
       if (config.userNamespace || isPrivate) allowed.add(actor.name);
-      if (!allowed.has(namespace)) {
-        throw Invalid(
-          'ENOCODE',
-          'The namespace of your project must be in the list of allowed namespaces set by the admins of this pagure instance, or the name of a group of which you are a member.',
-        );
-      }
+      // Pagure's form offers these namespaces as choices; anything else is not one.
+      if (!allowed.has(namespace)) throw Invalid('EINVALIDREQ', { errors: { namespace: ['Not a valid choice.'] } });
     }
     const path = namespace ? `${namespace}/${input.name}` : input.name;
     if (config.projects.reserved.some((pattern) => fnmatch(path, pattern))) {
@@ -163,6 +170,7 @@ export class ProjectsService {
     const errors: Record<string, string[]> = {};
     if (!description) errors.description = ['This field is required.'];
     if (url && !URL_PATTERN.test(url)) errors.url = ['Invalid input.'];
+    addLengthErrors(errors, [['description', description, LIMITS.projectDescription], ['url', url, LIMITS.projectUrl]]);
     if (Object.keys(errors).length) throw Invalid('EINVALIDREQ', { errors });
     const fields = [...(description !== project.description ? ['description'] : []), ...(url !== project.url ? ['url'] : [])];
     if (!fields.length) return project;

@@ -4,9 +4,9 @@
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { pullRequestFromRow, type PullRequestRow } from '../../db/index.js';
-import { repositoryPath, type ProjectRecord, type PullRequestRecord, type UserRecord } from '../../domain/index.js';
+import { LIMITS, repositoryPath, rowId, type ProjectRecord, type PullRequestRecord, type UserRecord } from '../../domain/index.js';
 import { Forbidden, Invalid, NotFound, Unauthorized } from '../../errors/index.js';
-import { commitOf, isValidRefName, runGit } from '../../git/index.js';
+import { commitOf, isAncestor, isValidRefName, runGit } from '../../git/index.js';
 import type { AccessService, Viewer } from '../access/access-service.js';
 import type { ServiceContext } from '../context.js';
 import type { ProjectQueries } from '../projects/project-queries.js';
@@ -19,6 +19,8 @@ import { commentFromRow, type CommentRow } from '../../db/index.js';
 import { TicketNotifier } from '../tickets/ticket-notifications.js';
 import { inDateRanges, type DateRange } from '../tickets/ticket-filters.js';
 import { checkCommentEdit, PULL_REQUEST_TABLES, replaceTags, toggleReaction } from '../tickets/ticket-writes.js';
+import { checkLengths } from '../input-limits.js';
+import { addMetadataNote, tagMessages } from '../tickets/ticket-notes.js';
 import { PULL_REQUEST_JOBS } from './jobs.js';
 import { pullRequestsJson, type PullRequestJson } from './pull-request-json.js';
 
@@ -102,7 +104,8 @@ export class PullRequestsService {
 
   /** The pull request, or 404 ENOREQ. */
   async require(project: ProjectRecord, idText: string | undefined): Promise<PullRequestRecord> {
-    const pr = /^\d+$/.test(idText ?? '') ? await this.byId(project, Number(idText)) : undefined;
+    const id = rowId(idText);
+    const pr = id === undefined ? undefined : await this.byId(project, id);
     if (!pr) throw NotFound('ENOREQ');
     return pr;
   }
@@ -192,6 +195,12 @@ export class PullRequestsService {
     if (!input.title) throw Invalid('EINVALIDREQ', { errors: { title: ['This field is required.'] } });
     if (!input.branchTo) throw Invalid('EINVALIDREQ', { errors: { branch_to: ['This field is required.'] } });
     if (!input.branchFrom) throw Invalid('EINVALIDREQ', { errors: { branch_from: ['This field is required.'] } });
+    checkLengths([
+      ['title', input.title, LIMITS.ticketTitle],
+      ['branch_to', input.branchTo, LIMITS.branchName],
+      ['branch_from', input.branchFrom, LIMITS.branchName],
+      ['initial_comment', input.initialComment, LIMITS.text],
+    ]);
     this.checkEnabled(target);
     if (!(await this.access.has(viewer, source, 'commit'))) throw Unauthorized('ENOTHIGHENOUGH');
     const targetRepo = this.repo(target);
@@ -258,11 +267,17 @@ export class PullRequestsService {
     this.ctx.events.emit(trx, topic, body, { agent: user.name, private: project.private });
   }
 
+  /** 400 EINVALIDREQ unless a title is given and the title and description fit: what update checks. */
+  checkUpdate(input: { title: string; initialComment: string | null }): void {
+    if (!input.title) throw Invalid('EINVALIDREQ', { errors: { title: ['This field is required.'] } });
+    checkLengths([['title', input.title, LIMITS.ticketTitle], ['initial_comment', input.initialComment, LIMITS.text]]);
+  }
+
   /** Title and description; needs commit access or authorship. */
   async update(viewer: Viewer, project: ProjectRecord, pr: PullRequestRecord, input: { title: string; initialComment: string | null }): Promise<PullRequestRecord> {
     const user = viewer.user!;
     if (pr.userId !== user.id && !(await this.access.has(viewer, project, 'commit'))) throw Forbidden('ENOPRCLOSE');
-    if (!input.title) throw Invalid('EINVALIDREQ', { errors: { title: ['This field is required.'] } });
+    this.checkUpdate(input);
     return this.ctx.db.transaction(async (trx) => {
       const current = await this.locked(trx, pr);
       const [row] = (await trx('pull_requests')
@@ -280,16 +295,18 @@ export class PullRequestsService {
 
   /**
    * Replaces the pull request's tags (its author or a committer); tags the project lacks
-   * are created. Sends pull-request.tag.added and .removed.
+   * are created. Writes one metadata note; sends pull-request.tag.added and .removed.
    */
   async setTags(viewer: Viewer, project: ProjectRecord, pr: PullRequestRecord, tags: readonly string[]): Promise<void> {
     const user = viewer.user!;
     if (pr.userId !== user.id && !(await this.access.has(viewer, project, 'commit'))) throw Forbidden('ENOPRCLOSE');
+    checkLengths([['tag', tags, LIMITS.tag]]);
     await this.ctx.db.transaction(async (trx) => {
       const locked = await this.locked(trx, pr);
       const { added, removed } = await replaceTags(trx, PULL_REQUEST_TABLES, project.id, pr.pk, tags);
       if (!added.length && !removed.length) return;
       await trx('pull_requests').where({ pk: pr.pk }).update({ updated_at: trx.fn.now() });
+      await addMetadataNote(trx, PULL_REQUEST_TABLES, pr.pk, user, tagMessages('Pull-request', { added, removed }));
       const json = await this.json(locked, { db: trx });
       const projectJson = await this.projects.json(project, trx);
       // Pagure sends the pull request under both names.
@@ -325,6 +342,7 @@ export class PullRequestsService {
   ): Promise<void> {
     const user = viewer.user!;
     if (!input.comment) throw Invalid('EINVALIDREQ', { errors: { comment: ['This field is required.'] } });
+    checkLengths([['comment', input.comment, LIMITS.text], ['filename', input.filename, LIMITS.text]]);
     await this.ctx.db.transaction(async (trx) => {
       await this.locked(trx, pr);
       const [row] = (await trx('pull_request_comments')
@@ -406,6 +424,7 @@ export class PullRequestsService {
       const next = target?.id ?? null;
       if (current.assigneeId === next) return next === null ? 'Nothing to change' : 'Nothing to change';
       const [row] = (await trx('pull_requests').where({ pk: pr.pk }).update({ assignee_id: next, updated_at: trx.fn.now() }).returning('*')) as PullRequestRow[];
+      await addMetadataNote(trx, PULL_REQUEST_TABLES, pr.pk, user, [target ? `Pull-request assigned to ${target.name}` : 'Pull-request assignee reset']);
       const json = await this.json(pullRequestFromRow(row!), { db: trx });
       if (target) {
         await trx('pull_request_watchers').insert({ ticket_pk: pr.pk, user_id: target.id, watch: true }).onConflict(['ticket_pk', 'user_id']).ignore();
@@ -417,16 +436,26 @@ export class PullRequestsService {
     });
   }
 
-  /** A pushed commit says it fixes the pull request: `note` as `user`'s comment (once), and the pull request is marked merged. */
-  async fixedByCommit(project: ProjectRecord, id: number, user: UserRecord, note: string): Promise<boolean> {
+  /**
+   * A pushed commit (`link`) says it merges the pull request. When the pusher may merge
+   * it (`mayMerge`: the merge endpoint's rule) and its head commit is in its target
+   * branch, it is marked merged with "Commit <link> fixes this pull-request"; otherwise
+   * the commit is only mentioned, as any viewer may comment. Each note is written once, so
+   * a retried push job repeats nothing. Whether the pull request exists.
+   */
+  async mergedByCommit(viewer: Viewer, project: ProjectRecord, id: number, link: string, mayMerge: (pr: PullRequestRecord) => Promise<boolean>): Promise<boolean> {
+    const user = viewer.user!;
     const pr = await this.byId(project, id);
     if (!pr) return false;
+    if (!readSettings(project).pull_requests) return true;
+    const merging = (await mayMerge(pr)) && (await this.landedInTarget(project, pr));
+    const note = ` Commit ${link} ${merging ? 'fixes' : 'relates to'} this pull-request`;
     await this.ctx.db.transaction(async (trx) => {
       const current = await this.locked(trx, pr);
       if (!(await trx('pull_request_comments').where({ ticket_pk: pr.pk, comment: note }).first('id'))) {
         await trx('pull_request_comments').insert({ ticket_pk: pr.pk, user_id: user.id, comment: note });
       }
-      if (current.status !== 'Open') return;
+      if (!merging || current.status !== 'Open') return;
       const [row] = (await trx('pull_requests')
         .where({ pk: pr.pk })
         .update({ status: 'Merged', closed_by_id: user.id, closed_at: trx.fn.now(), updated_at: trx.fn.now() })
@@ -435,6 +464,14 @@ export class PullRequestsService {
       this.emit(trx, project, 'pull-request.closed', { pullrequest: await this.json(pullRequestFromRow(row!), { db: trx }), merged: true, agent: user.name }, user);
     });
     return true;
+  }
+
+  /** Whether the pull request's head commit is in its target branch (the branch's tip or one of its ancestors). */
+  private async landedInTarget(project: ProjectRecord, pr: PullRequestRecord): Promise<boolean> {
+    const repo = this.repo(project);
+    const head = pr.commitStop && (await commitOf(repo, pr.commitStop));
+    const tip = await commitOf(repo, `refs/heads/${pr.branch}`);
+    return Boolean(head && tip && (await isAncestor(repo, head, tip)));
   }
 
   /** Subscribes or unsubscribes the viewer. */

@@ -2,10 +2,11 @@
 // and the check before a comment is edited. Each takes the tables of its kind of ticket.
 import type { Knex } from 'knex';
 import type { CommentRow } from '../../db/index.js';
-import type { ProjectRecord, UserRecord } from '../../domain/index.js';
+import { LIMITS, type ProjectRecord, type UserRecord } from '../../domain/index.js';
 import { Forbidden, Invalid, NotFound } from '../../errors/index.js';
 import type { AccessService, Viewer } from '../access/access-service.js';
 import type { UsersService } from '../users/users-service.js';
+import { checkLengths } from '../input-limits.js';
 
 export interface TicketTables {
   /** issue_tag_links or pull_request_tag_links. */
@@ -61,6 +62,7 @@ export async function checkCommentEdit(
 ): Promise<Map<number, UserRecord>> {
   const user = viewer.user!;
   if (!text) throw Invalid('EINVALIDREQ', { errors: { comment: ['This field is required.'] } });
+  checkLengths([['comment', text, LIMITS.text]]);
   const found = (await deps.db(tables.comments).where({ ticket_pk: ticketPk, id }).first()) as CommentRow | undefined;
   if (!found) throw NotFound('ENOCOMMENT');
   const mayEdit = !found.notification && (found.user_id === user.id || viewer.siteAdmin || (await deps.access.has(viewer, project, 'commit')));

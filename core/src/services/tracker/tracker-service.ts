@@ -1,9 +1,10 @@
 // A project's tracker settings: the priorities, milestones and close statuses issues may
 // take, the custom fields they carry, and the colored tags of issues and pull requests.
 import type { Knex } from 'knex';
-import type { ProjectRecord } from '../../domain/index.js';
+import { isTooLong, LIMITS, tooLongMessage, type ProjectRecord } from '../../domain/index.js';
 import { Invalid, NotFound } from '../../errors/index.js';
 import type { ServiceContext } from '../context.js';
+import { addLengthErrors, checkLengths } from '../input-limits.js';
 
 export interface Milestone {
   name: string;
@@ -116,8 +117,10 @@ export class TrackerService {
   async createTag(project: Pick<ProjectRecord, 'id'>, input: { tag: string; description: string; color: string }): Promise<TicketTag> {
     const errors: Record<string, string[]> = {};
     if (!input.tag) errors.tag = ['This field is required.'];
-    else if (!TAG_PATTERN.test(input.tag) || input.tag.length > 255) errors.tag = ['Invalid input.'];
+    else if (isTooLong(input.tag, LIMITS.tag)) errors.tag = [tooLongMessage(LIMITS.tag)];
+    else if (!TAG_PATTERN.test(input.tag)) errors.tag = ['Invalid input.'];
     if (!input.color) errors.tag_color = ['This field is required.'];
+    addLengthErrors(errors, [['tag_description', input.description, LIMITS.tagDescription], ['tag_color', input.color, LIMITS.tagColor]]);
     if (Object.keys(errors).length) throw Invalid('EINVALIDREQ', { errors });
     const rows = (await this.ctx.db('ticket_tags')
       .insert({ project_id: project.id, tag: input.tag, tag_description: input.description, tag_color: input.color })
@@ -138,6 +141,7 @@ export class TrackerService {
   /** Pagure's priorities form: weights (integers) and titles, side by side. */
   async setPriorities(project: Pick<ProjectRecord, 'id'>, weights: string[], titles: string[]): Promise<Record<string, string>> {
     if (weights.length !== titles.length) throw Invalid('EINVALIDREQ', { errors: 'Priorities weights and titles are not of the same length' });
+    checkLengths([['priority_weigth', weights.map((w) => w.trim()), 32], ['priority_title', titles.map((t) => t.trim()), LIMITS.priorityTitle]]);
     const priorities: Record<string, string> = {};
     for (let i = 0; i < weights.length; i++) {
       const weight = weights[i]!.trim();
@@ -154,6 +158,7 @@ export class TrackerService {
 
   /** Pagure's milestones form: names, dates and the names of the active ones. */
   async setMilestones(project: Pick<ProjectRecord, 'id'>, names: string[], dates: string[], active: string[]): Promise<Milestone[]> {
+    checkLengths([['milestones', names.map((n) => n.trim()), LIMITS.milestone], ['milestone_dates', dates.map((d) => d.trim()), LIMITS.milestoneDate]]);
     const seen = new Set<string>();
     const milestones: Milestone[] = [];
     names.forEach((raw, i) => {
@@ -173,12 +178,13 @@ export class TrackerService {
    * fields that keep their name survive; the others go with their field.
    */
   async setCustomKeys(project: Pick<ProjectRecord, 'id'>, input: { names: string[]; types: string[]; data: string[]; notify: string[] }): Promise<CustomKey[]> {
+    checkLengths([['custom_keys', input.names.map((n) => n.trim()), LIMITS.customFieldName], ['custom_keys_data', input.data, LIMITS.customFieldData]]);
     const keys: Array<{ name: string; type: CustomKeyType; data: string[] | null; notify: boolean }> = [];
     input.names.forEach((raw, i) => {
       const name = raw.trim();
       if (!name) return;
       const type = (input.types[i] ?? 'text').trim() as CustomKeyType;
-      if (!KEY_TYPES.includes(type)) throw Invalid('EINVALIDREQ', { errors: { custom_keys_type: ['Not a valid choice'] } });
+      if (!KEY_TYPES.includes(type)) throw Invalid('EINVALIDREQ', { errors: { custom_keys_type: ['Not a valid choice.'] } });
       if (keys.some((k) => k.name === name)) throw Invalid('EINVALIDREQ', { errors: `Custom field ${name} is present multiple times` });
       const choices = type === 'list' ? (input.data[i] ?? '').split(',').map((c) => c.trim()).filter(Boolean) : null;
       keys.push({ name, type, data: choices, notify: input.notify.includes(name) || input.notify[i] === 'on' });
@@ -197,6 +203,7 @@ export class TrackerService {
 
   /** The reasons issues may be closed with. */
   async setCloseStatuses(project: Pick<ProjectRecord, 'id'>, statuses: string[]): Promise<string[]> {
+    checkLengths([['close_status', statuses.map((s) => s.trim()), LIMITS.closeStatus]]);
     const list = [...new Set(statuses.map((s) => s.trim()).filter(Boolean))];
     await this.ctx.db('projects').where({ id: project.id }).update({ close_status: JSON.stringify(list), updated_at: this.ctx.db.fn.now() });
     return list;
