@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestForge, describeModes, type TestForge } from '@pagurus/core/testing';
 import { commitFile, gitOk, gitRun, tempDir } from '../core/test/support/git-client.js';
+import { mailLog } from '../core/test/support/mail-log.js';
 import { assertAccessible, haveChromium, launchChromium, screenshot, watchProblems } from './support/browser.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -19,6 +20,8 @@ describeModes('the web UI in Chromium', (mode) => {
   const contexts: BrowserContext[] = [];
   /** Script errors and CSP refusals on any page: there must be none. */
   const problems: string[] = [];
+  /** Without SMTP the forge logs its mails; a newcomer's confirmation link is read there. */
+  const mails = mailLog();
 
   before(async function () {
     if (!haveChromium()) {
@@ -26,7 +29,7 @@ describeModes('the web UI in Chromium', (mode) => {
       this.skip();
     }
     this.timeout(120_000);
-    t = await createTestForge({ mode, listen: true });
+    t = await createTestForge({ mode, listen: true, logger: mails.logger });
     browser = await launchChromium();
   });
 
@@ -69,6 +72,15 @@ describeModes('the web UI in Chromium', (mode) => {
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await page.getByLabel('Password again').fill(PASSWORD);
     await page.getByRole('button', { name: 'Create the account' }).click();
+    // The account logs in once the address is confirmed by the mailed link.
+    await arrive(page, `${t.url}/login`);
+    assert.match((await page.locator('.flash').textContent()) ?? '', /open the link just mailed/);
+    await page.goto(await mails.link(`${name}@example.test`, '/settings/email/confirm/'));
+    await arrive(page, `${t.url}/login`);
+    assert.match((await page.locator('.flash').textContent()) ?? '', /confirmed: you can log in/);
+    await page.getByLabel('User name').fill(name);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
     await arrive(page, `${t.url}/`);
     assert.equal(await page.locator('.viewer').textContent(), name);
   }
@@ -169,18 +181,23 @@ describeModes('the web UI in Chromium', (mode) => {
     await alice.getByLabel('Description').fill('It should say **hello** and wave.\n\n- [ ] wave\n\n| step | count |\n|:-|-:|\n| wave | 2 |');
     await alice.getByRole('button', { name: 'Open issue' }).click();
     await arrive(alice, `${t.url}/hello/issue/1`);
+    assert.equal(await alice.locator('.flash').textContent(), 'Issue created', 'a confirmation after the form');
     assert.equal(await alice.locator('#description strong').textContent(), 'hello');
     assert.equal(await alice.locator('#description td.align-right').evaluate((cell) => getComputedStyle(cell).textAlign), 'right');
     await alice.getByLabel('Add a comment').fill('Working on it, see #1 and @alice');
     await alice.getByRole('button', { name: 'Comment' }).click();
     const comment = alice.locator('article.comment').last();
     assert.match(await comment.innerText(), /Working on it/);
+    assert.equal(await alice.locator('.flash').textContent(), 'Comment added');
     assert.equal(await comment.locator('a[href$="/user/alice"]').count(), 2, 'the author and the mention link to the user');
     await comment.getByRole('button', { name: 'Thumbs up' }).click();
     assert.equal(await alice.locator('article.comment').last().getByRole('button', { name: 'Thumbs up 1' }).getAttribute('aria-pressed'), 'true');
     await alice.getByLabel('Status').selectOption('Closed');
     await alice.getByRole('button', { name: 'Update' }).click();
     assert.match(await alice.locator('.ticket-head .badge').first().innerText(), /Closed/);
+    assert.equal(await alice.locator('.flash').textContent(), 'Issue updated');
+    await alice.reload();
+    assert.equal(await alice.locator('.flash').count(), 0, 'the confirmation shows once');
     await assertAccessible(alice, 'issue view');
     await screenshot(alice, `${mode}-issue`);
     await alice.goto('/hello/issues?status=all');
@@ -270,6 +287,8 @@ describeModes('the web UI in Chromium', (mode) => {
     await alice.getByLabel('Description').fill('for fedpkg');
     await alice.getByLabel(/Open pull requests/).check();
     await alice.getByRole('button', { name: 'Create token' }).click();
+    await arrive(alice, `${t.url}/settings#tokens`);
+    assert.equal(await alice.locator('.flash').textContent(), 'Token created', 'the form redirects: a reload cannot post it again');
     const token = await alice.locator('#new-token').inputValue();
     assert.match(token, /^[A-Za-z0-9]{64}$/);
     await assertAccessible(alice, 'user settings');
@@ -308,6 +327,29 @@ describeModes('the web UI in Chromium', (mode) => {
       await screenshot(alice, `${mode}-${name}-dark`);
     }
     await alice.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('wraps long unbroken words in titles, tags and comments instead of scrolling sideways', async function () {
+    this.timeout(60_000);
+    // The longest title and tag the forge takes, and a 5,000-character word in a comment.
+    await alice.goto('/hello/new_issue');
+    await alice.getByLabel('Title').fill('T'.repeat(255));
+    await alice.getByLabel('Tags').fill('g'.repeat(255));
+    await alice.getByLabel('Description').fill('d'.repeat(5000));
+    await alice.getByRole('button', { name: 'Open issue' }).click();
+    await arrive(alice, `${t.url}/hello/issue/3`);
+    await alice.getByLabel('Add a comment').fill('c'.repeat(5000));
+    await alice.getByRole('button', { name: 'Comment' }).click();
+    assert.equal(await alice.locator('.flash').textContent(), 'Comment added');
+    for (const width of [1280, 390]) {
+      await alice.setViewportSize({ width, height: 844 });
+      for (const path of ['/hello/issue/3', '/hello/issues']) {
+        await alice.goto(path);
+        const { scrollWidth, innerWidth } = await alice.evaluate(() => ({ scrollWidth: document.scrollingElement!.scrollWidth, innerWidth: window.innerWidth }));
+        assert.ok(scrollWidth <= innerWidth, `${path} at ${width}px is ${scrollWidth}px wide`);
+      }
+    }
+    await alice.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('fits a phone’s screen', async function () {

@@ -16,7 +16,7 @@ import {
   type RepoLocks,
 } from './db/index.js';
 import { StartupError } from './errors/index.js';
-import { createHttpApp, TemplateStore, type ForgeApp } from './http/index.js';
+import { answerClientError, createHttpApp, TemplateStore, type ForgeApp } from './http/index.js';
 import { createJobProcessor, defineGitJobs, defineProjectJobs, defineTicketJobs, Jobs, tapCommitReferences, tapPullRequestRefresh } from './jobs/index.js';
 import { gitProblem, Repositories } from './git/index.js';
 import {
@@ -266,6 +266,7 @@ export class Forge {
         site: { instanceName: this.config.instanceName, coreVersion: CORE_VERSION },
         publicUrl: () => this.config.url,
         trustProxy: this.config.http.trustProxy,
+        proxyHops: this.config.http.proxyHops,
         bodyLimitKb: this.config.http.bodyLimitKb,
         secret: this.secret,
         git: {
@@ -273,6 +274,7 @@ export class Forge {
           instanceName: this.config.instanceName,
           allowPull: this.config.git.httpPull,
           allowPush: this.config.git.httpPush,
+          limits: { perAddress: this.config.git.maxConcurrentPerAddress, perRepository: this.config.git.maxConcurrentPerRepo, idleTimeoutMs: this.config.git.httpTimeoutSeconds * 1000 },
         },
         browse: { repositories: this.repositories, locks: this.locks, hooks: this.hooks, publicUrl: () => this.config.url, git: this.config.git },
         registration: this.config.registration,
@@ -315,6 +317,7 @@ export class Forge {
   async listen(port = this.config.port, host = this.config.host): Promise<string> {
     if (!this.app) throw new Error('only a web forge listens');
     const server = createServer(this.app.callback());
+    server.on('clientError', answerClientError);
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) =>
         reject(new StartupError(`cannot listen on ${host}:${port}: ${error.code ?? error.message}`)),

@@ -1,6 +1,11 @@
-// Pagure's magic words in commit messages, as the push hook reads them.
+// Pagure's magic words in commit messages, as the push hook reads them, and what a push
+// of them does.
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import { createTestForge, describeModes, type TestForge } from '@pagurus/core/testing';
 import { commitReferences } from '../src/services/tickets/commit-references.js';
+import { cloneUrl, commitFile, gitOk, tempDir } from './support/git-client.js';
+import { eventually } from './support/wait.js';
 
 const BASE = 'https://src.example.org/';
 const refs = (text: string) => commitReferences(text, BASE).map((r) => `${r.kind} ${r.project ?? ''}#${r.id}${r.type ? ` (${r.type})` : ''}`);
@@ -27,5 +32,107 @@ describe('commit message references', () => {
 
   it('ignores words inside other words, other forges, and #0', () => {
     assert.deepEqual(refs('prefixes #1\nunresolved #2\nFixes https://other.example.org/rpms/pkg/issue/3\nfixes #0\nfix issue 4'), []);
+  });
+});
+
+// Pushed with the real git client: a reference acts only where the pusher could do the same
+// by hand, and a pull request is marked merged only once its commits are in its target branch.
+describeModes('commit references in pushed commits', (mode) => {
+  let t: TestForge;
+  let work: string;
+  const as = (user: string) => ({ user, secret: `${user}-password1` });
+  type Comments = { comments: Array<{ comment: string; user: { name: string } }> };
+  type Issue = Comments & { status: string; close_status: string | null; closed_by: { name: string } | null };
+  type PullRequest = Comments & { status: string; cached_merge_status: string; commit_stop: string };
+  const issue = async (repo: string, id: number) => (await t.api<Issue>('GET', `/api/0/${repo}/issue/${id}`)).body;
+  const pullRequest = async (repo: string, id: number) => (await t.api<PullRequest>('GET', `/api/0/${repo}/pull-request/${id}`)).body;
+  const noted = (ticket: Comments, text: string) => ticket.comments.some((c) => c.comment.endsWith(text));
+  let alice: Record<string, string>;
+  let alpha: string;
+
+  before(async function () {
+    this.timeout(120_000);
+    t = await createTestForge({ mode });
+    work = await tempDir();
+    for (const name of ['alice', 'bob']) await t.createUser(name);
+    await t.createProject('alice', 'alpha', { readme: true });
+    await t.createProject('bob', 'beta', { readme: true });
+    alice = { Authorization: `token ${await t.createToken('alice', ['issue_create', 'pull_request_create'])}` };
+    // alpha: issue #1; pull request #2 whose commit alice pushed to main by hand (so it is in
+    // its target, still Open); pull request #3 whose commit is not in main.
+    assert.equal((await t.api('POST', '/api/0/alpha/new_issue', { title: 'Broken', issue_content: 'Please fix' }, alice)).status, 200);
+    alpha = path.join(work, 'alpha');
+    await gitOk(work, 'clone', '-q', cloneUrl(t.url, 'alpha', as('alice')), alpha);
+    await gitOk(alpha, 'checkout', '-q', '-b', 'landed');
+    await commitFile(alpha, 'landed.txt', 'landed\n');
+    await gitOk(alpha, 'checkout', '-q', '-b', 'unlanded', 'main');
+    await commitFile(alpha, 'unlanded.txt', 'not yet\n');
+    await gitOk(alpha, 'push', '-q', 'origin', 'landed', 'unlanded');
+    for (const [title, branch] of [['Landed', 'landed'], ['Not landed', 'unlanded']]) {
+      const opened = await t.api('POST', '/api/0/alpha/pull-request/new', { title, branch_to: 'main', branch_from: branch }, alice);
+      assert.equal(opened.status, 200, JSON.stringify(opened.body));
+    }
+    for (const id of [2, 3]) await eventually(async () => ((await pullRequest('alpha', id)).cached_merge_status !== 'unknown' ? true : undefined), `pull request #${id} refreshed`);
+    await gitOk(alpha, 'push', '-q', 'origin', 'landed:main');
+  });
+  after(() => t?.close());
+
+  it("does not close another project's issue or merge its pull request for a pusher who may not", async () => {
+    const bob = { Authorization: `token ${await t.createToken('bob', ['issue_create', 'issue_change_status', 'pull_request_close'])}` };
+    // By hand, bob may do neither.
+    assert.equal((await t.api<{ error_code: string }>('POST', '/api/0/alpha/issue/1/status', { status: 'Closed', close_status: 'Fixed' }, bob)).status, 403);
+    assert.equal((await t.api<{ error_code: string }>('POST', '/api/0/alpha/pull-request/2/close', {}, bob)).status, 403);
+    // So he says it in a commit to his own project, next to a fix of his own issue.
+    assert.equal((await t.api('POST', '/api/0/beta/new_issue', { title: 'Mine', issue_content: 'Mine to fix' }, bob)).status, 200);
+    const beta = path.join(work, 'beta');
+    await gitOk(work, 'clone', '-q', cloneUrl(t.url, 'beta', as('bob')), beta);
+    const message = `Sneaky\n\nFixes #1\nFixes ${t.url}/alpha/issue/1\nMerges ${t.url}/alpha/pull-request/2\nMerges ${t.url}/alpha/pull-request/3`;
+    const sneaky = await commitFile(beta, 'sneaky.txt', 'x\n', { message });
+    await gitOk(beta, 'push', '-q', 'origin', 'main');
+    const mention = `Commit [${sneaky.slice(0, 8)}]`;
+    // The last reference of the commit: once it is noted, the push job is done.
+    const named = (ticket: Comments) => ticket.comments.some((c) => c.comment.startsWith(` ${mention}`));
+    await eventually(async () => (named(await pullRequest('alpha', 3)) ? true : undefined), 'the commit noted on pull request #3');
+    assert.equal((await issue('beta', 1)).status, 'Closed', "bob's own issue is closed");
+
+    const theirs = await issue('alpha', 1);
+    assert.equal(theirs.status, 'Open');
+    assert.equal(theirs.close_status, null);
+    assert.ok(theirs.comments.some((c) => c.comment === ` ${mention}(${t.url.replace(/\/+$/, '')}/beta/c/${sneaky.slice(0, 8)}) relates to this ticket` && c.user.name === 'bob'));
+    assert.ok(!noted(theirs, 'fixes this issue'));
+    for (const id of [2, 3]) {
+      const pr = await pullRequest('alpha', id);
+      assert.equal(pr.status, 'Open', `pull request #${id}`);
+      assert.ok(noted(pr, 'relates to this pull-request'), `pull request #${id} mentions the commit`);
+      assert.ok(!noted(pr, 'fixes this pull-request'));
+    }
+    const closed = await t.api<{ requests: unknown[] }>('GET', '/api/0/alpha/pull-requests?status=Merged');
+    assert.equal(closed.body.requests.length, 0);
+  });
+
+  it('closes the issue and marks merged only the pull request whose commits landed, for one who may', async () => {
+    await gitOk(alpha, 'checkout', '-q', 'main');
+    await gitOk(alpha, 'pull', '-q', 'origin', 'main');
+    const fix = await commitFile(alpha, 'fix.txt', 'fixed\n', { message: 'Fix it\n\nFixes #1\nMerges #2\nMerges #3' });
+    await gitOk(alpha, 'push', '-q', 'origin', 'main');
+    const closed = await eventually(async () => {
+      const now = await issue('alpha', 1);
+      return now.status === 'Closed' ? now : undefined;
+    }, 'the issue to be closed by the pushed commit');
+    assert.equal(closed.close_status, 'Fixed');
+    assert.equal(closed.closed_by?.name, 'alice');
+    assert.ok(closed.comments.some((c) => c.comment === ` Commit [${fix.slice(0, 8)}](${t.url.replace(/\/+$/, '')}/alpha/c/${fix.slice(0, 8)}) fixes this issue`));
+    const merged = await eventually(async () => {
+      const now = await pullRequest('alpha', 2);
+      return now.status === 'Merged' ? now : undefined;
+    }, 'pull request #2 to be marked merged');
+    assert.ok(noted(merged, 'fixes this pull-request'));
+    // The last reference of the commit: once it is noted, the push job is done with #3.
+    const unlanded = await eventually(async () => {
+      const now = await pullRequest('alpha', 3);
+      return now.comments.some((c) => c.comment.startsWith(` Commit [${fix.slice(0, 8)}]`) && c.comment.endsWith('relates to this pull-request')) ? now : undefined;
+    }, 'the mention on pull request #3');
+    assert.equal(unlanded.status, 'Open');
+    assert.ok(!noted(unlanded, 'fixes this pull-request'));
   });
 });

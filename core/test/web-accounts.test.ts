@@ -26,6 +26,9 @@ describeModes('accounts on the web', (mode) => {
     logs
       .filter((line) => line.msg.startsWith(`mail to ${address}`))
       .map((line) => line.mail?.text.match(/(http:\/\/\S+\/password\/reset\/\S+)/)?.[1] ?? `no link in ${line.mail?.text}`);
+  /** The links to `path` mailed to `address` so far. */
+  const mailedLinks = (address: string, path: string): string[] =>
+    logs.filter((line) => line.msg.startsWith(`mail to ${address}`)).flatMap((line) => line.mail?.text.match(new RegExp(`http://\\S+${path}\\S+`, 'g')) ?? []);
 
   describe('form tokens', () => {
     it('refuses a form posted without a token, or with another browser\'s token, with a 400 page', async () => {
@@ -165,7 +168,7 @@ describeModes('accounts on the web', (mode) => {
   });
 
   describe('registration', () => {
-    it('creates an account and logs it in', async () => {
+    it('creates an account that logs in once the link mailed to its address is opened', async () => {
       const browser = new Browser(t);
       const form = await browser.getForm('/user/new');
       assert.equal(form.status, 200);
@@ -174,12 +177,15 @@ describeModes('accounts on the web', (mode) => {
         username: 'newbie', fullname: 'New Bie', email: 'newbie@example.test', password: 'newbie-secret', confirm: 'newbie-secret', csrf_token: form.token,
       });
       assert.equal(page.status, 302, page.html);
-      assert.equal(page.location, '/');
-      assert.equal(await browser.viewer(), 'newbie');
+      assert.equal(page.location, '/login');
+      assert.match((await browser.get('/login')).html, /<p class="flash" role="status">Your account newbie is made\. To log in, first open the link just mailed to newbie@example\.test/);
       const user = await t.forge.services.users.byName('newbie');
       assert.equal(user?.fullname, 'New Bie');
       assert.equal(user?.isAdmin, false);
-      await new Browser(t).logIn('newbie', 'newbie-secret');
+      const link = await eventually(() => mailedLinks('newbie@example.test', '/settings/email/confirm/')[0], 'the mail to newbie');
+      assert.equal((await browser.get(new URL(link).pathname)).status, 302);
+      await browser.logIn('newbie', 'newbie-secret');
+      assert.equal(await browser.viewer(), 'newbie');
     });
 
     it('shows each mistake next to its field and keeps what was typed, but not the password', async () => {
@@ -214,6 +220,7 @@ describeModes('accounts on the web', (mode) => {
   describe('lost passwords', () => {
     it('answers the same "Check your mail" page whether or not the account exists', async () => {
       await t.createUser('rita');
+      const logged = logs.length;
       const known = await new Browser(t).submit('/password/lost', { username: 'rita' });
       const unknown = await new Browser(t).submit('/password/lost', { username: 'no-such-user' });
       assert.equal(known.status, 200);
@@ -221,7 +228,7 @@ describeModes('accounts on the web', (mode) => {
       assert.match(known.html, /<h1>Check your mail<\/h1>/);
       assert.equal(mainOf(unknown.html), mainOf(known.html));
       await eventually(() => resetLinks('rita@example.test').length === 1, 'the mail to rita');
-      assert.equal(logs.filter((l) => l.msg.startsWith('mail to') && !l.msg.startsWith('mail to rita@')).length, 0, 'no mail for the unknown user');
+      assert.equal(logs.slice(logged).filter((l) => l.msg.startsWith('mail to') && !l.msg.startsWith('mail to rita@')).length, 0, 'no mail for the unknown user');
       const empty = await new Browser(t).submit('/password/lost', { username: '  ' });
       assert.equal(empty.status, 400);
       assert.equal(fieldError(empty.html, 'username'), 'Give your user name or email address');
@@ -251,7 +258,10 @@ describeModes('accounts on the web', (mode) => {
 
       const done = await browser.post(path, { password: 'brand-new-pass', confirm: 'brand-new-pass', csrf_token: form.token });
       assert.equal(done.status, 302, done.html);
-      assert.equal(done.location, '/login?reset=1');
+      assert.equal(done.location, '/login');
+      const login = await browser.get('/login');
+      assert.match(login.html, /<p class="flash" role="status">Password changed: log in with the new one<\/p>/, 'the login page says the password changed');
+      assert.doesNotMatch((await browser.get('/login')).html, /class="flash"/, 'once');
       assert.equal(await owner.viewer(), undefined, 'the session open before the reset is logged out');
       assert.equal((await new Browser(t).submit('/login', { username: 'sam', password: 'sam-password1' })).status, 401, 'the old password');
       await new Browser(t).logIn('sam', 'brand-new-pass');

@@ -91,12 +91,14 @@ export const CONFIG_KEYS = {
   'worker.concurrency': { schema: wholeNumber(1, 64).default(4), doc: 'jobs one worker process runs at once' },
   'http.body_limit_kb': { schema: wholeNumber(1, 1048576).default(1024), doc: 'largest JSON or form body accepted, in KiB' },
   'http.trust_proxy': { schema: flag.default(false), doc: 'trust X-Forwarded-* headers from a reverse proxy' },
+  'http.proxy_hops': { schema: wholeNumber(1, 10).default(1), doc: 'with trust_proxy: how many proxies append to X-Forwarded-For (the client is the address that many entries from the end)' },
   'log.level': { schema: logLevel.default('info'), doc: 'pino log level' },
   plugins: { schema: z.array(pluginEntry).default([]), doc: 'plugins to load, in order: package names or paths, with options', list: true },
   theme: { schema: z.string().min(1).optional(), doc: 'theme package name or path' },
   admins: { schema: names.default([]), doc: 'user names of site admins (also: pagurus user admin <name> --on)', list: true },
   admin_groups: { schema: names.default([]), doc: 'groups whose members are site admins', list: true },
   registration: { schema: flag.default(true), doc: 'let people create accounts on the web' },
+  registration_confirm_email: { schema: flag.default(true), doc: 'mail a link to each new address (a new account\'s, or one added in the settings) that must be opened before it counts and, for a new account, before it may log in' },
   namespaces: { schema: names.default([]), doc: 'namespaces projects may be created in (group names are allowed to their members)', list: true },
   user_namespace: { schema: flag.default(false), doc: "let users create projects in a namespace named after themselves" },
   'projects.allow_new': { schema: flag.default(true), doc: 'let users create projects' },
@@ -110,6 +112,10 @@ export const CONFIG_KEYS = {
   'git.allow_delete_branch': { schema: flag.default(true), doc: 'let pushes delete branches (never the default branch)' },
   'git.log_all_commits': { schema: flag.default(false), doc: 'log commits of every branch in the activity log, not only the default branch' },
   'git.gc_after_push': { schema: flag.default(true), doc: 'run "git gc --auto" after each push' },
+  'git.max_object_size_mb': { schema: wholeNumber(1, 1048576).default(100), doc: 'largest object (file, commit message, ...) a push may bring, in MiB, measured uncompressed' },
+  'git.http_timeout_seconds': { schema: wholeNumber(1, 86400).default(600), doc: 'a clone, fetch or push over HTTP that moves no byte either way for this long is cut off and its git process stopped' },
+  'git.max_concurrent_per_address': { schema: wholeNumber(1, 10000).default(8), doc: 'git processes (clones, fetches, pushes over HTTP) one client address may run at once in one web process; past it: 429' },
+  'git.max_concurrent_per_repo': { schema: wholeNumber(1, 10000).default(32), doc: 'git processes one repository may run at once in one web process; past it: 503' },
   'git.api_update_tags': { schema: flag.default(true), doc: 'let POST /api/0/<repo>/git/tags with force=true move an existing tag (Pagure\'s ALLOW_API_UPDATE_GIT_TAGS)' },
   'git.url_ssh': { schema: z.string().min(1).optional(), doc: 'SSH clone URL prefix for /git/urls, "{username}" replaced by the caller (Pagure\'s GIT_URL_SSH); absent: none' },
   'git.url_git': { schema: z.string().min(1).optional(), doc: 'git:// (or other) clone URL prefix for /git/urls (Pagure\'s GIT_URL_GIT); absent: none' },
@@ -120,6 +126,7 @@ export const CONFIG_KEYS = {
   'sessions.lifetime_days': { schema: wholeNumber(1, 365).default(30), doc: 'how long a browser login lasts' },
   'login.max_failures': { schema: wholeNumber(1, 1000).default(5), doc: 'failed logins per account (and 4x per address) before a pause' },
   'login.lockout_minutes': { schema: wholeNumber(1, 1440).default(15), doc: 'length of that pause, and of the window failures are counted in' },
+  'login.password_cost': { schema: wholeNumber(10, 20).default(17), doc: 'scrypt cost of stored passwords, as log2(N); older hashes are redone at the next login (below 17 only for tests)' },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

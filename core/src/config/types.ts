@@ -18,7 +18,7 @@ export interface Config {
   database: { url: string | undefined; schema: string; poolMax: number };
   redis: { url: string | undefined; prefix: string };
   worker: { concurrency: number };
-  http: { bodyLimitKb: number; trustProxy: boolean };
+  http: { bodyLimitKb: number; trustProxy: boolean; proxyHops: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
   plugins: PluginEntry[];
   theme: string | undefined;
@@ -26,6 +26,8 @@ export interface Config {
   admins: string[];
   adminGroups: string[];
   registration: boolean;
+  /** New addresses wait for their mailed link to be opened (and a new account for its first). */
+  registrationConfirmEmail: boolean;
   /** Namespaces open to everyone; members of a group may also use the group's name. */
   namespaces: string[];
   userNamespace: boolean;
@@ -39,10 +41,10 @@ export interface Config {
     reserved: string[];
   };
   /** reposDir is absolute. */
-  git: { reposDir: string; defaultBranch: string; httpPull: boolean; httpPush: boolean; apiUpdateTags: boolean; urlSsh: string | undefined; urlGit: string | undefined; allowDeleteBranch: boolean; logAllCommits: boolean; gcAfterPush: boolean };
+  git: { reposDir: string; defaultBranch: string; httpPull: boolean; httpPush: boolean; apiUpdateTags: boolean; urlSsh: string | undefined; urlGit: string | undefined; allowDeleteBranch: boolean; logAllCommits: boolean; gcAfterPush: boolean; /** Bytes. */ maxObjectSize: number; httpTimeoutSeconds: number; maxConcurrentPerAddress: number; maxConcurrentPerRepo: number };
   mail: { smtpUrl: string | undefined; from: string };
   sessions: { lifetimeDays: number };
-  login: { maxFailures: number; lockoutMinutes: number };
+  login: { maxFailures: number; lockoutMinutes: number; passwordCost: number };
   /** Directory plugin and theme paths and package names resolve from. */
   baseDir: string;
   /** The file the config was read from, if any. */

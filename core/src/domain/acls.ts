@@ -38,6 +38,13 @@ export type TokenAcl = (typeof TOKEN_ACLS)[number];
 /** What any user may put in a token: everything but internal_access, which is for site admins. */
 export const USER_ACLS: readonly TokenAcl[] = TOKEN_ACLS.filter((acl) => acl !== 'internal_access');
 
+/**
+ * ACLs a token bound to one project may carry: what acts on that project. Making projects,
+ * forking and changing groups are not about one project, and such a token is anonymous
+ * everywhere but its project.
+ */
+export const PROJECT_TOKEN_ACLS: readonly TokenAcl[] = USER_ACLS.filter((acl) => !['create_project', 'fork_project', 'group_modify'].includes(acl));
+
 /** ACLs a token without a project may carry: they act across projects. */
 export const CROSS_PROJECT_ACLS: readonly TokenAcl[] = [
   'create_project',

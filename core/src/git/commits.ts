@@ -1,7 +1,7 @@
 // Commits of a bare repository: their metadata, and their changes as a diff or a patch
 // (streamed: a commit may change a lot).
 import type { Readable } from 'node:stream';
-import { runGit } from './exec.js';
+import { GitCommandError, runGitCapped, utf8Prefix } from './exec.js';
 import { gitOutput } from './trees.js';
 
 export interface CommitSignature {
@@ -19,9 +19,20 @@ export interface CommitInfo {
   parents: string[];
   author: CommitSignature;
   committer: CommitSignature;
-  /** The whole message, as stored. */
+  /**
+   * The message as stored, or its first part and MESSAGE_TRUNCATED_MARK when the commit is
+   * larger than MAX_COMMIT_BYTES.
+   */
   message: string;
+  /** The message was cut. */
+  messageTruncated: boolean;
 }
+
+/** The most of a commit object read: headers, signature and message. */
+export const MAX_COMMIT_BYTES = 1024 * 1024;
+
+/** What ends a cut commit message, on pages and in the API. */
+export const MESSAGE_TRUNCATED_MARK = '[message truncated]';
 
 function signature(text: string): CommitSignature {
   const match = /^(.*?) ?<([^>]*)> (\d+) ([+-])(\d\d)(\d\d)$/.exec(text);
@@ -31,12 +42,33 @@ function signature(text: string): CommitSignature {
   return { name, email, time: Number(time), offset };
 }
 
-/** A commit's headers and message; `sha` must name a commit. */
-export async function readCommit(repo: string, sha: string): Promise<CommitInfo> {
-  const raw = await runGit(['cat-file', 'commit', sha], { cwd: repo });
+/**
+ * A commit's headers and message; `sha` must name a commit (or a tag of one). At most
+ * `maxBytes` of the object are read (one `cat-file --batch`, which prints the size first):
+ * a longer message is cut and marked.
+ */
+export async function readCommit(repo: string, sha: string, maxBytes = MAX_COMMIT_BYTES): Promise<CommitInfo> {
+  const args = ['cat-file', '--batch'];
+  const { stdout } = await runGitCapped(args, { cwd: repo, input: `${sha}^{commit}\n`, maxBytes: maxBytes + 200 });
+  const eol = stdout.indexOf(0x0a);
+  const header = /^[0-9a-f]{40,64} commit (\d+)$/.exec(stdout.subarray(0, eol === -1 ? 200 : eol).toString('utf8'));
+  if (!header) throw new GitCommandError(args, 128, `${sha} is not a commit`);
+  const size = Number(header[1]);
+  const body = stdout.subarray(eol + 1, eol + 1 + Math.min(size, maxBytes));
+  const cut = size > maxBytes;
+  const raw = cut ? utf8Prefix(body, maxBytes) : body.toString('utf8');
   const split = raw.indexOf('\n\n');
   const headers = (split === -1 ? raw : raw.slice(0, split)).split('\n');
-  const info: CommitInfo = { sha, tree: '', parents: [], author: signature(''), committer: signature(''), message: split === -1 ? '' : raw.slice(split + 2) };
+  const message = split === -1 ? '' : raw.slice(split + 2);
+  const info: CommitInfo = {
+    sha,
+    tree: '',
+    parents: [],
+    author: signature(''),
+    committer: signature(''),
+    message: cut ? `${message}\n\n${MESSAGE_TRUNCATED_MARK}\n` : message,
+    messageTruncated: cut,
+  };
   for (const line of headers) {
     if (line.startsWith(' ')) continue; // a continuation (gpgsig, mergetag)
     const space = line.indexOf(' ');

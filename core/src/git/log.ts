@@ -21,13 +21,32 @@ function alternateEnv(alternate: string | undefined): NodeJS.ProcessEnv {
 const FIELD = '%x00';
 const RECORD = '%x1e';
 
+/** Longest subject and name a listing prints (git cuts them with ".."; pages need no more). */
+export const LOG_SUBJECT_COLUMNS = 1000;
+export const LOG_NAME_COLUMNS = 200;
+
+/**
+ * A placeholder cut by git itself to `columns` (padded with spaces, which callers trim), so
+ * a commit with a huge message or name never makes a listing huge.
+ */
+export function cutField(placeholder: string, columns: number): string {
+  return `%<(${columns},trunc)${placeholder}`;
+}
+
 /** `limit` commits reachable from `revision`, newest first, after skipping `skip`; one git process. */
 export async function logCommits(
   repo: string,
   revision: string,
   options: { skip?: number; limit: number; path?: string | undefined; exclude?: string | undefined; alternate?: string | undefined },
 ): Promise<LogEntry[]> {
-  const args = ['log', `--format=%H${FIELD}%an${FIELD}%ae${FIELD}%at${FIELD}%s${RECORD}`, `--skip=${options.skip ?? 0}`, `--max-count=${options.limit}`, '--end-of-options', revision];
+  const format = [
+    '%H',
+    cutField('%an', LOG_NAME_COLUMNS),
+    cutField('%ae', LOG_NAME_COLUMNS),
+    '%at',
+    cutField('%s', LOG_SUBJECT_COLUMNS),
+  ].join(FIELD);
+  const args = ['log', `--format=${format}${RECORD}`, `--skip=${options.skip ?? 0}`, `--max-count=${options.limit}`, '--end-of-options', revision];
   if (options.exclude) args.push(`^${options.exclude}`);
   if (options.path) args.push('--', options.path);
   const out = await runGit(args, { cwd: repo, env: alternateEnv(options.alternate) });
@@ -37,7 +56,7 @@ export async function logCommits(
     .filter(Boolean)
     .map((record) => {
       const [hash = '', authorName = '', authorEmail = '', time = '0', subject = ''] = record.split('\0');
-      return { hash, authorName, authorEmail, time: Number(time), subject };
+      return { hash, authorName: authorName.trimEnd(), authorEmail: authorEmail.trimEnd(), time: Number(time), subject: subject.trimEnd() };
     });
 }
 

@@ -1,7 +1,8 @@
 // Reading what a push changes: ancestry, the commits a ref update brings, who wrote them
 // and which files they touch. During pre-receive the new objects are still quarantined,
 // so callers pass the object-directory variables git gave the hook.
-import { GitCommandError, runGit } from './exec.js';
+import { forEachGitLine, GitCommandError, runGit } from './exec.js';
+import { cutField, LOG_NAME_COLUMNS } from './log.js';
 
 /** Git's "no object" name, for either hash function. */
 export function isNullRev(rev: string): boolean {
@@ -54,6 +55,9 @@ export async function headBranch(repo: string): Promise<string | undefined> {
 
 const FIELD = '\x1f';
 const RECORD = '\x1e';
+// Names and addresses as git cuts them: a listing of pushed commits stays small.
+const NAME = cutField('%an', LOG_NAME_COLUMNS);
+const EMAIL = cutField('%ae', LOG_NAME_COLUMNS);
 
 /**
  * The commits reachable from `include` but not from any of `exclude`, newest first, with
@@ -69,7 +73,7 @@ export async function commitsBetween(repo: string, include: string, exclude: rea
     }
   }
   const output = await runGit(
-    ['log', `--max-count=${limit}`, `--format=%H${FIELD}%an${FIELD}%ae${FIELD}%ct${RECORD}`, include, ...existing.map((rev) => `^${rev}`), '--'],
+    ['log', `--max-count=${limit}`, `--format=%H${FIELD}${NAME}${FIELD}${EMAIL}${FIELD}%ct${RECORD}`, include, ...existing.map((rev) => `^${rev}`), '--'],
     { cwd: repo },
   );
   return output
@@ -78,15 +82,15 @@ export async function commitsBetween(repo: string, include: string, exclude: rea
     .filter(Boolean)
     .map((record) => {
       const [hash, authorName, authorEmail, at] = record.split(FIELD);
-      return { hash: hash!, authorName: authorName ?? '', authorEmail: authorEmail ?? '', date: new Date(Number(at) * 1000) };
+      return { hash: hash!, authorName: (authorName ?? '').trimEnd(), authorEmail: (authorEmail ?? '').trimEnd(), date: new Date(Number(at) * 1000) };
     });
 }
 
 /** The author of one commit (or what a tag points at). */
 export async function authorOf(repo: string, rev: string): Promise<{ name: string; email: string } | undefined> {
   try {
-    const [name, email] = (await runGit(['log', '-1', `--format=%an${FIELD}%ae`, rev, '--'], { cwd: repo })).trim().split(FIELD);
-    return { name: name ?? '', email: email ?? '' };
+    const [name, email] = (await runGit(['log', '-1', `--format=${NAME}${FIELD}${EMAIL}`, rev, '--'], { cwd: repo })).trim().split(FIELD);
+    return { name: (name ?? '').trimEnd(), email: (email ?? '').trimEnd() };
   } catch {
     return undefined;
   }
@@ -100,4 +104,33 @@ export async function changedFiles(repo: string, from: string | null, to: string
   const files: Record<string, string> = {};
   for (let i = 0; i + 1 < items.length; i += 2) files[items[i + 1]!] = items[i]!;
   return files;
+}
+
+export interface LargeObject {
+  oid: string;
+  type: string;
+  size: number;
+}
+
+/**
+ * The objects a push brings (those in its quarantine) that are larger than `maxBytes`, at
+ * most `limit` of them. Only the quarantine is listed, not the repository's objects: every
+ * object of the pack counts, whether or not a pushed ref reaches it. Sizes are of the
+ * objects themselves (a commit message compressed to nothing counts in full).
+ */
+export async function largeObjects(repo: string, objects: QuarantineEnv, maxBytes: number, limit = 5): Promise<LargeObject[]> {
+  const quarantine = objects.GIT_QUARANTINE_PATH;
+  // No quarantine: the push brought no objects (it only deletes refs).
+  if (!quarantine) return [];
+  const found: LargeObject[] = [];
+  await forEachGitLine(
+    ['cat-file', '--batch-all-objects', '--unordered', '--batch-check=%(objectsize) %(objecttype) %(objectname)'],
+    // Without alternates: the repository's own objects are not the push's.
+    { cwd: repo, env: { GIT_OBJECT_DIRECTORY: quarantine }, timeoutMs: 30 * 60_000 },
+    (line) => {
+      const [size = '0', type = '', oid = ''] = line.split(' ');
+      if (Number(size) > maxBytes && found.length < limit) found.push({ oid, type, size: Number(size) });
+    },
+  );
+  return found;
 }

@@ -141,6 +141,48 @@ export async function readRef(repo: string, ref: string): Promise<{ symref: stri
   }
 }
 
+/** The final target of the symbolic ref `ref` (existing or not); undefined when `ref` is not one; null when it loops. */
+async function symbolicTarget(repo: string, ref: string): Promise<string | null | undefined> {
+  try {
+    return (await runGit(['symbolic-ref', '--quiet', ref], { cwd: repo })).trim() || undefined;
+  } catch (error) {
+    if (error instanceof GitCommandError && error.code === 1) return undefined;
+    // 128: a chain of symbolic refs that loops or runs too deep.
+    if (error instanceof GitCommandError) return null;
+    throw error;
+  }
+}
+
+/**
+ * The ref a write to each of `refs` really changes. git follows a symbolic ref (a branch
+ * alias) when a push or update-ref writes it, so writing `rawhide → main` moves main, and
+ * deleting it deletes main. The answer holds the aliases among `refs` with the final ref
+ * they lead to (null for a chain that loops); refs that are no alias are absent.
+ * One git process lists the aliases whose target exists; an alias whose target does not
+ * exist yet (for-each-ref skips it, a push would create the target) costs one more process
+ * per branch of `refs` that is not a ref at all. Only the API makes aliases, and only
+ * under refs/heads/, so other missing refs are not looked at.
+ */
+export async function aliasTargets(repo: string, refs: Iterable<string>): Promise<Map<string, string | null>> {
+  const out = await runGit(['for-each-ref', '--format=%(refname)%00%(symref)', 'refs/'], { cwd: repo });
+  const known = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    if (!line) continue;
+    const [ref = '', symref = ''] = line.split('\0');
+    known.set(ref, symref);
+  }
+  const targets = new Map<string, string | null>();
+  for (const ref of new Set(refs)) {
+    const listed = known.get(ref);
+    if (listed) targets.set(ref, listed);
+    else if (listed === undefined && ref.startsWith(REFS_HEADS)) {
+      const target = await symbolicTarget(repo, ref);
+      if (target !== undefined) targets.set(ref, target);
+    }
+  }
+  return targets;
+}
+
 /** The commit `revision` names (peeling tags), or undefined. `revision` must be validated by the caller. */
 export async function commitOf(repo: string, revision: string): Promise<string | undefined> {
   try {
@@ -152,19 +194,57 @@ export async function commitOf(repo: string, revision: string): Promise<string |
   }
 }
 
-/** The one object whose name starts with `prefix`, with its type; undefined if none or several. */
+/**
+ * The first of `commits` (commits, or tags of commits) that no ref reaches (or one of them
+ * when one is missing or no commit): not a branch,
+ * a tag, a pull request's refs/pull/*, nor HEAD. Undefined when every one is reachable.
+ * One `git rev-list` walk, however many there are.
+ */
+export async function firstUnreachable(repo: string, commits: readonly string[]): Promise<string | undefined> {
+  if (!commits.length) return undefined;
+  try {
+    const out = await runGit(['rev-list', '-n', '1', '--stdin', '--not', '--all'], { cwd: repo, input: commits.map((sha) => `${sha}\n`).join('') });
+    return out.trim() || undefined;
+  } catch (error) {
+    // A missing object, or a tag of something that is not a commit: nothing to serve.
+    if (error instanceof GitCommandError) return commits[0];
+    throw error;
+  }
+}
+
+/**
+ * Whether a ref (branch, tag, refs/pull/*) reaches `commit`. What a deleted branch or a
+ * force-push left behind stays on disk until gc prunes it, and is never served meanwhile.
+ */
+export async function isReachable(repo: string, commit: string): Promise<boolean> {
+  return (await firstUnreachable(repo, [commit])) === undefined;
+}
+
+/** How many objects sharing a prefix are looked at before the prefix counts as ambiguous. */
+const MOST_CANDIDATES = 16;
+
+/**
+ * The one commit, or tag of a commit, whose name starts with `prefix` and that a ref
+ * reaches, with its type; undefined if none or several. Users' hashes resolve only through
+ * here (and resolveRevision), so nothing unreachable is ever served by its hash.
+ */
 export async function objectByPrefix(repo: string, prefix: string): Promise<{ sha: string; type: string } | undefined> {
   if (!isObjectPrefix(prefix)) return undefined;
-  let sha = prefix.toLowerCase();
-  if (sha.length !== 40 && sha.length !== 64) {
-    const candidates = (await runGit(['rev-parse', '--disambiguate=' + sha], { cwd: repo }).catch(() => '')).split('\n').filter(Boolean);
-    if (candidates.length !== 1) return undefined;
-    sha = candidates[0]!;
+  const lower = prefix.toLowerCase();
+  let candidates = [lower];
+  if (lower.length !== 40 && lower.length !== 64) {
+    candidates = (await runGit(['rev-parse', '--disambiguate=' + lower], { cwd: repo }).catch(() => '')).split('\n').filter(Boolean);
+    if (!candidates.length || candidates.length > MOST_CANDIDATES) return undefined;
   }
-  const line = (await runGit(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { cwd: repo, input: `${sha}\n` })).trim();
-  const [name, type] = line.split(' ');
-  if (!type || type === 'missing' || type === 'ambiguous' || name !== sha) return undefined;
-  return { sha, type };
+  const out = await runGit(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { cwd: repo, input: candidates.map((sha) => `${sha}\n`).join('') });
+  const found: Array<{ sha: string; type: string }> = [];
+  for (const line of out.split('\n')) {
+    const [name, type] = line.split(' ');
+    if (name && candidates.includes(name) && (type === 'commit' || type === 'tag')) found.push({ sha: name, type });
+  }
+  const reachable: Array<{ sha: string; type: string }> = [];
+  for (const object of found) if (await isReachable(repo, object.sha)) reachable.push(object);
+  return reachable.length === 1 ? reachable[0] : undefined;
 }
 
 export interface ResolvedRevision {

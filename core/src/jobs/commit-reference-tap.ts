@@ -1,10 +1,12 @@
 // "Fixes #N" and friends: commits that land on a project's default branch close (or, with
 // "Relates", comment on) the issues and pull requests their messages name, in the pusher's
-// name. Runs in the git.receive job; a retried job repeats nothing (see the services).
-import { parseFullname, projectUrlPath, repositoryPath, type ProjectRecord } from '../domain/index.js';
+// name, and only where the pusher could do the same by hand: elsewhere a reference is at
+// most a mention, and a pull request is marked merged only once its head commit is in its
+// target branch. Runs in the git.receive job; a retried job repeats nothing (see the services).
+import { parseFullname, projectUrlPath, repositoryPath, type ProjectRecord, type PullRequestRecord } from '../domain/index.js';
 import { runGit, type Repositories } from '../git/index.js';
 import type { ForgeHooks } from '../plugins/index.js';
-import { commitReferences, type DomainServices } from '../services/index.js';
+import { commitReferences, mergeRefusal, type DomainServices } from '../services/index.js';
 
 export function tapCommitReferences(hooks: ForgeHooks, services: DomainServices, repositories: Repositories, publicUrl: () => string): void {
   hooks.pushed.tapPromise('core:commit-references', async (push) => {
@@ -31,12 +33,13 @@ export function tapCommitReferences(hooks: ForgeHooks, services: DomainServices,
           if (!target || !(await services.access.canView(viewer, target))) continue;
         }
         const link = `[${hash.slice(0, 8)}](${base}/${projectUrlPath(project)}/c/${hash.slice(0, 8)})`;
-        if (ref.kind === 'relates') {
-          await services.issues.referencedByCommit(target, ref.id, pusher, ` Commit ${link} relates to this ticket`, false);
-          continue;
-        }
-        if (ref.type !== 'pull-request' && (await services.issues.referencedByCommit(target, ref.id, pusher, ` Commit ${link} fixes this issue`, true))) continue;
-        if (ref.type !== 'issue') await services.pullRequests.fixedByCommit(target, ref.id, pusher, ` Commit ${link} fixes this pull-request`);
+        // The services let the pusher do only what they could by hand there; else a mention.
+        const fixes = ref.kind === 'fixes';
+        if (ref.type !== 'pull-request' && (await services.issues.referencedByCommit(viewer, target, ref.id, link, fixes))) continue;
+        if (ref.type === 'issue' || !fixes) continue;
+        const where = target;
+        const mayMerge = async (pr: PullRequestRecord) => (await mergeRefusal(services, viewer, where, pr)) === undefined;
+        await services.pullRequests.mergedByCommit(viewer, where, ref.id, link, mayMerge);
       }
     }
   });

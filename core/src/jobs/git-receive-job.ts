@@ -8,6 +8,7 @@ import {
   authorOf,
   changedFiles,
   commitsBetween,
+  firstUnreachable,
   headBranch,
   isAncestor,
   isNullRev,
@@ -104,12 +105,14 @@ export function defineGitJobs(registry: JobRegistry, deps: GitJobDeps): void {
 
       await announce(deps, project, user, repo, changes);
 
-      if (deps.gcAfterPush) await deps.jobs.enqueue(GIT_JOBS.gc, { path: repositoryPath(project) });
+      // Deleted and force-pushed refs may leave commits no ref reaches: gc prunes those.
+      const orphans = changes.filter((c) => c.deleted || c.forced).map((c) => c.oldRev).slice(0, 100);
+      if (deps.gcAfterPush) await deps.jobs.enqueue(GIT_JOBS.gc, { path: repositoryPath(project), orphans });
       return { refs: changes.length };
     },
   });
 
-  registry.define<{ path: string }>({
+  registry.define<{ path: string; orphans?: string[] }>({
     name: GIT_JOBS.gc,
     attempts: 1,
     priority: 'low',
@@ -117,8 +120,13 @@ export function defineGitJobs(registry: JobRegistry, deps: GitJobDeps): void {
     lockKey: (data) => data.path,
     async run(data) {
       if (!repositories.exists(data.path)) return;
+      const cwd = repositories.pathOf(data.path);
       try {
-        await runGit(['gc', '--auto', '--quiet'], { cwd: repositories.pathOf(data.path), timeoutMs: 30 * 60_000 });
+        // A push that left commits unreachable gets a whole gc, which prunes them once they
+        // are older than PRUNE_EXPIRE; other pushes only "gc --auto" (which prunes as well).
+        const orphans = (data.orphans ?? []).filter((rev) => /^[0-9a-f]{40,64}$/.test(rev) && !isNullRev(rev));
+        const prune = orphans.length > 0 && (await firstUnreachable(cwd, orphans)) !== undefined;
+        await runGit([...PRUNE_CONFIG, 'gc', ...(prune ? [] : ['--auto']), '--quiet'], { cwd, timeoutMs: 30 * 60_000 });
       } catch (error) {
         // Costs only disk space; the next push tries again.
         deps.log.warn({ err: error, path: data.path }, 'git gc failed');
@@ -126,6 +134,15 @@ export function defineGitJobs(registry: JobRegistry, deps: GitJobDeps): void {
     },
   });
 }
+
+/**
+ * How long unreachable objects (a deleted branch's commits) and reflog entries of commits
+ * no longer on their branch (a force-push's old commits) are kept: long enough that a push
+ * or merge writing objects while gc runs never loses them, short enough that a leaked
+ * secret is soon gone from disk. (Pages, the API and fetches never serve them meanwhile.)
+ */
+export const PRUNE_EXPIRE = '1.hour.ago';
+const PRUNE_CONFIG = ['-c', `gc.pruneExpire=${PRUNE_EXPIRE}`, '-c', `gc.reflogExpireUnreachable=${PRUNE_EXPIRE}`];
 
 async function announce(deps: GitJobDeps, project: ProjectRecord, user: UserRecord, repo: string, changes: RefChange[]): Promise<void> {
   const { services, events } = deps;

@@ -4,6 +4,7 @@
 import { projectFullname, repositoryPath, type ProjectRecord } from '../domain/index.js';
 import type { Repositories } from '../git/index.js';
 import type { EventsApi, JobRegistry } from '../plugins/index.js';
+import { FinalJobError } from '../queue/index.js';
 import { PROJECT_JOBS, type DomainServices } from '../services/index.js';
 
 export interface ProjectJobDeps {
@@ -37,7 +38,7 @@ export function defineProjectJobs(registry: JobRegistry, deps: ProjectJobDeps): 
       const path = repositoryPath(project);
       if (repositories.exists(path) && !data.ignoreExisting) {
         await forget(deps, project);
-        throw new Error(`The main repo ${projectFullname(project)}.git already exists`);
+        throw new FinalJobError(`The main repo ${projectFullname(project)}.git already exists`);
       }
       try {
         if (!repositories.exists(path)) await repositories.create(path, data.defaultBranch);
@@ -73,8 +74,8 @@ export function defineProjectJobs(registry: JobRegistry, deps: ProjectJobDeps): 
       const parent = fork.parentId === null ? undefined : await services.projectQueries.byId(fork.parentId);
       const path = repositoryPath(fork);
       try {
-        if (!parent) throw new Error(`the project ${projectFullname(fork)} was forked from is gone`);
-        if (repositories.exists(path)) throw new Error(`The main repo ${projectFullname(fork)}.git already exists`);
+        if (!parent) throw new FinalJobError(`The project ${projectFullname(fork)} was forked from is gone`);
+        if (repositories.exists(path)) throw new FinalJobError(`The main repo ${projectFullname(fork)}.git already exists`);
         await repositories.fork(repositoryPath(parent), path);
       } catch (error) {
         await repositories.discard(path).catch(() => undefined);

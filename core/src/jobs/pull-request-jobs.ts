@@ -135,7 +135,7 @@ export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps
     },
   });
 
-  registry.define<PrData & { path: string; userId: number }>({
+  registry.define<PrData & { path: string; userId: number; expectedHead?: string | null }>({
     name: PULL_REQUEST_JOBS.merge,
     // A worker that dies mid-merge leaves the branch as it was; the retry starts afresh.
     attempts: 3,
@@ -158,6 +158,13 @@ export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps
         throw new FinalJobError(`Branch ${l.pr.branch} could not be found in the repo ${l.target.namespace ? `${l.target.namespace}/` : ''}${l.target.name}`);
       }
       const commits = await commitMessages(l.repo, head, target);
+      // Only what the merger saw is merged: a branch that moved since brings unreviewed
+      // commits (nothing to merge, nothing unreviewed). The refresh shows them for review.
+      const expected = data.expectedHead ?? null;
+      if (commits.length && head !== expected) {
+        await deps.jobs.enqueue(PULL_REQUEST_JOBS.refresh, { pullRequestPk: l.pr.pk, path: data.path });
+        throw new FinalJobError(branchMovedMessage(expected, head));
+      }
       if (settings['Enforce_signed-off_commits_in_pull-request'] && commits.some((c) => !/signed-off-by/i.test(c.message))) {
         throw new FinalJobError('This repo enforces that all commits are signed off by their author.');
       }
@@ -253,6 +260,11 @@ export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps
 async function signatureOf(services: DomainServices, user: UserRecord): Promise<{ name: string; email: string }> {
   const email = (await services.users.emails([user.id])).get(user.id)?.defaultEmail ?? `${user.name}@users.noreply`;
   return { name: user.fullname || user.name, email };
+}
+
+/** Why a merge is refused when the source branch is no longer at the head the merger saw. */
+export function branchMovedMessage(seen: string | null, now: string): string {
+  return `The pull-request's branch moved since it was reviewed (${seen ? seen.slice(0, 7) : 'no commits'} → ${now.slice(0, 7)}); review the new commits and merge again`;
 }
 
 /** Pagure's merge commit message, with a sign-off when the project demands them. */

@@ -2,7 +2,8 @@
 // definition names, logs how it went. Both queue adapters call this same function.
 import type { Logger } from 'pino';
 import type { RepoLocks } from '../db/index.js';
-import type { JobData, JobProcessor, QueuedJob } from '../queue/index.js';
+import { isForgeError } from '../errors/index.js';
+import { isFinalJobError, type JobData, type JobProcessor, type QueuedJob } from '../queue/index.js';
 import type { Jobs } from './registry.js';
 
 export function createJobProcessor(jobs: Jobs, locks: RepoLocks, log: Logger): JobProcessor {
@@ -23,7 +24,18 @@ export function createJobProcessor(jobs: Jobs, locks: RepoLocks, log: Logger): J
       return result;
     } catch (error) {
       jobLog.error({ err: error, ms: Math.round(performance.now() - started) }, 'job failed');
-      throw error;
+      throw forClients(error, job.id);
     }
   };
+}
+
+/**
+ * What a failed task says to API clients (its status, a wait=true answer). A FinalJobError or
+ * a ForgeError is written for them ("Merge conflicts!"); anything else may carry internals
+ * (paths, git's stderr, SQL), so it is replaced by a stable text naming the task, whose log
+ * line above has the details. The replacement keeps retrying as the original would have.
+ */
+function forClients(error: unknown, taskId: string): unknown {
+  if (isFinalJobError(error) || isForgeError(error)) return error;
+  return new Error(`The task failed; its details are in the forge's log under task ${taskId}`, { cause: error });
 }

@@ -16,11 +16,13 @@ import { TokensService } from './tokens/tokens-service.js';
 import { TicketReferences } from './tickets/ticket-references.js';
 import { TrackerService } from './tracker/tracker-service.js';
 import { AuthService } from './users/auth-service.js';
+import { EmailConfirmations } from './users/email-confirmation.js';
 import { SessionsService } from './users/sessions.js';
 import { UsersService } from './users/users-service.js';
 
 export function createServices(ctx: ServiceContext) {
   const users = new UsersService(ctx);
+  const emailConfirmations = new EmailConfirmations(ctx, users);
   const sessions = new SessionsService(ctx.db, ctx.config.sessions.lifetimeDays);
   const groups = new GroupsService(ctx, users);
   const access = new AccessService(ctx, users);
@@ -31,7 +33,8 @@ export function createServices(ctx: ServiceContext) {
   return {
     users,
     sessions,
-    auth: new AuthService(ctx, users, sessions),
+    emailConfirmations,
+    auth: new AuthService(ctx, users, sessions, emailConfirmations),
     tokens: new TokensService(ctx),
     groups,
     access,

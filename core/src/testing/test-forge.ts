@@ -6,7 +6,7 @@ import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { loadConfig, type ConfigKey, type PluginEntry } from '../config/index.js';
 import { Forge } from '../forge.js';
-import { parseFullname, USER_ACLS, type ProjectRecord, type UserRecord } from '../domain/index.js';
+import { parseFullname, PROJECT_TOKEN_ACLS, USER_ACLS, type ProjectRecord, type UserRecord } from '../domain/index.js';
 import type { ProcessRole } from '../plugins/index.js';
 import { MODE_LABEL, serverServices, type TestMode } from './modes.js';
 import { deleteRedisKeys, dropSchema, pgliteTemplate, uniqueSuffix } from './services.js';
@@ -87,6 +87,9 @@ export async function createTestForge(options: TestForgeOptions = {}): Promise<T
         port: 0,
         host: '127.0.0.1',
         'log.level': process.env.PAGURUS_TEST_LOG ?? 'silent',
+        // Tests make thousands of password hashes: a cheap scrypt cost keeps them fast (the
+        // default, 17, costs half a second a hash). A test may ask for the real one in config.
+        'login.password_cost': 12,
         'database.url': env.PAGURUS_DATABASE_URL,
         'database.schema': env.PAGURUS_DATABASE_SCHEMA,
         'redis.url': env.PAGURUS_REDIS_URL,
@@ -156,7 +159,7 @@ export async function createTestForge(options: TestForgeOptions = {}): Promise<T
         if (!project) throw new Error(`no project ${tokenOptions.project}`);
         projectId = project.id;
       }
-      const { value } = await services.tokens.create(user, { acls: acls === 'all' ? USER_ACLS : acls, projectId });
+      const { value } = await services.tokens.create(user, { acls: acls === 'all' ? (projectId === null ? USER_ACLS : PROJECT_TOKEN_ACLS) : acls, projectId });
       return value;
     },
     async createProject(owner, name, projectOptions = {}) {

@@ -8,8 +8,10 @@ import { flags } from './0005-flags.js';
 import { tickets } from './0006-tickets.js';
 import { issueListingIndex } from './0007-issue-listing-index.js';
 import { issueTemplates } from './0008-issue-templates.js';
+import { loginSources } from './0009-login-sources.js';
+import { pendingEmails } from './0010-pending-emails.js';
 
 export const coreMigrations: MigrationSet = {
   owner: 'core',
-  migrations: [instance, accounts, projects, activity, flags, tickets, issueListingIndex, issueTemplates],
+  migrations: [instance, accounts, projects, activity, flags, tickets, issueListingIndex, issueTemplates, loginSources, pendingEmails],
 };

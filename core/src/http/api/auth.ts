@@ -1,7 +1,7 @@
 // API authentication as Pagure does it: "Authorization: token <value>" names a token; the
 // guards below answer 401 EINVALIDTOK (with the reason in `errors`) when it will not do.
 import type { Middleware, Next } from 'koa';
-import type { TokenAcl } from '../../domain/index.js';
+import type { TokenAcl, UserRecord } from '../../domain/index.js';
 import { ForgeError, Forbidden, Unauthorized } from '../../errors/index.js';
 import type { ForgeContext, ForgeContextExtras, ForgeState } from '../../plugins/index.js';
 import type { DomainServices, Viewer } from '../../services/index.js';
@@ -14,17 +14,49 @@ export function tokenFromHeader(header: string | undefined): string | undefined 
   return header.slice(at + 'token'.length).trim() || undefined;
 }
 
-/** Reads the token of every API request; the guards decide what a missing or bad one means. */
+/** A project-bound token of this request, kept aside until the project it names is known. */
+interface BoundToken {
+  user: UserRecord;
+  token: NonNullable<ForgeState['token']>;
+}
+
+const BOUND = Symbol('bound project token');
+
+/** The request's token if it is bound to a project (in effect or not), else undefined. */
+export function boundTokenOf(ctx: ForgeContext): BoundToken | undefined {
+  return (ctx as unknown as { [BOUND]?: BoundToken })[BOUND];
+}
+
+/**
+ * Lets the request act as its project-bound token's user, once the project it works on is
+ * that token's project (see ProjectRoutes). Until then, and on every other project or
+ * endpoint, such a token is anonymous.
+ */
+export function useBoundToken(ctx: ForgeContext, bound: BoundToken): void {
+  ctx.state.user = bound.user;
+  ctx.state.token = bound.token;
+}
+
+/**
+ * Reads the token of every API request; the guards decide what a missing or bad one means.
+ * A token bound to a project does not log the request in: only the project routes of its own
+ * project do (useBoundToken), so it reads nobody's private projects and makes no projects.
+ */
 export function apiAuthentication(services: DomainServices): Middleware<ForgeState, ForgeContextExtras> {
   return async (ctx, next) => {
     const value = tokenFromHeader(ctx.get('Authorization'));
     if (value) {
       const check = await services.tokens.verify(value);
-      if (check.ok) {
-        ctx.state.user = check.user;
-        ctx.state.token = { id: check.token.id, acls: check.token.acls, projectId: check.token.projectId };
-      } else {
+      if (!check.ok) {
         ctx.state.tokenProblem = check.reason;
+      } else {
+        const token = { id: check.token.id, acls: check.token.acls, projectId: check.token.projectId };
+        if (token.projectId === null) {
+          ctx.state.user = check.user;
+          ctx.state.token = token;
+        } else {
+          (ctx as unknown as { [BOUND]?: BoundToken })[BOUND] = { user: check.user, token };
+        }
       }
     }
     await next();
@@ -39,6 +71,8 @@ function invalidToken(reason: string | null | undefined): ForgeError {
 export function requireToken(...acls: TokenAcl[]): Middleware<ForgeState, ForgeContextExtras> {
   return async (ctx, next: Next) => {
     const token = ctx.state.token;
+    // A project's token away from its project: 401 without a reason, as Pagure answers it.
+    if (!token && boundTokenOf(ctx)) throw invalidToken(undefined);
     if (!token) throw invalidToken(ctx.state.tokenProblem ?? 'Invalid token');
     if (acls.length && !acls.some((acl) => token.acls.includes(acl))) {
       const missing = acls.filter((acl) => !token.acls.includes(acl)).sort();

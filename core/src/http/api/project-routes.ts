@@ -5,7 +5,7 @@ import type { Middleware } from 'koa';
 import type { ProjectRecord, TokenAcl } from '../../domain/index.js';
 import type { ForgeContext, ForgeContextExtras, ForgeRouter, ForgeState } from '../../plugins/index.js';
 import type { DomainServices } from '../../services/index.js';
-import { checkNotBlocked, checkProjectToken, requireToken, viewerOf } from './auth.js';
+import { boundTokenOf, checkNotBlocked, checkProjectToken, requireToken, useBoundToken, viewerOf } from './auth.js';
 
 export type ProjectHandler = (ctx: ForgeContext, project: ProjectRecord) => Promise<void> | void;
 type Method = 'get' | 'post' | 'patch' | 'delete';
@@ -25,6 +25,9 @@ export interface ProjectRouteOptions {
   /** Also answer under /fork/<user>/... (default true). */
   forks?: boolean;
 }
+
+/** The project a route's path names. */
+const pathOf = (params: Record<string, string | undefined>) => ({ name: params.repo!, namespace: params.namespace ?? null, forkOwner: params.username ?? null });
 
 const VARIANTS = ['/:repo', '/:namespace/:repo', '/fork/:username/:repo', '/fork/:username/:namespace/:repo'];
 
@@ -51,20 +54,34 @@ export class ProjectRoutes {
     });
   }
 
+  /**
+   * A project-bound token acts as its user on its own project only: the path's project is
+   * looked up as that user would see it, and the token takes effect when it is the one.
+   * Before the guards, which check its ACLs (Pagure checks the token before the project).
+   */
+  private readonly bindToken: Middleware<ForgeState, ForgeContextExtras> = async (ctx, next) => {
+    const bound = boundTokenOf(ctx);
+    if (bound) {
+      // Set by the router, which runs this as one of a route's middleware.
+      const params = (ctx as unknown as { params: Record<string, string | undefined> }).params;
+      const project = await this.services.projectQueries
+        .requireVisible(await this.services.access.viewer(bound.user), pathOf(params))
+        .catch(() => undefined);
+      if (project?.id === bound.token.projectId) useBoundToken(ctx, bound);
+    }
+    await next();
+  };
+
   register(router: ForgeRouter): void {
     const entries = this.routes.flatMap((route) =>
       VARIANTS.filter((variant) => route.forks || !variant.startsWith('/fork/')).map((variant) => ({ route, path: variant + route.suffix })),
     );
     entries.sort((a, b) => fixedSegments(b.path) - fixedSegments(a.path));
     for (const { route, path } of entries) {
-      router[route.method](path, ...route.guards, async (ctx) => {
+      router[route.method](path, this.bindToken, ...route.guards, async (ctx) => {
         const params = ctx.params as Record<string, string | undefined>;
         const viewer = await viewerOf(ctx, this.services);
-        const project = await this.services.projectQueries.requireVisible(viewer, {
-          name: params.repo!,
-          namespace: params.namespace ?? null,
-          forkOwner: params.username ?? null,
-        });
+        const project = await this.services.projectQueries.requireVisible(viewer, pathOf(params));
         if (route.authenticated) {
           checkNotBlocked(ctx, project.blockUsers);
           checkProjectToken(ctx, project.id, { userTokens: true });

@@ -1,9 +1,9 @@
 // Merging and rebasing a pull request: checks in Pagure's order, then a worker job; with
 // wait (the default) the answer is the job's outcome, else "Merging queued" and its task id.
-import { repositoryPath, type ProjectRecord, type PullRequestRecord } from '../../domain/index.js';
+import { repositoryPath, type ProjectRecord } from '../../domain/index.js';
 import { Conflict, Forbidden, Invalid } from '../../errors/index.js';
 import type { ForgeContext } from '../../plugins/index.js';
-import { PULL_REQUEST_JOBS, readSettings, type DomainServices, type Viewer } from '../../services/index.js';
+import { checkMergeAllowed, PULL_REQUEST_JOBS } from '../../services/index.js';
 import { viewerOf } from './auth.js';
 import { routeParams } from './git-context.js';
 import { body, waitFlag } from './params.js';
@@ -11,17 +11,8 @@ import type { ProjectRoutes } from './project-routes.js';
 import type { ApiDependencies } from './router.js';
 import { answerTask } from './task-answer.js';
 
-/** Pagure's checks before a merge, in its order: commit access to the branch, the assignee rule, the score. */
-export async function checkMergeAllowed(services: DomainServices, viewer: Viewer, project: ProjectRecord, pr: PullRequestRecord): Promise<void> {
-  if (!(await services.access.has(viewer, project, 'commit', pr.branch))) throw Forbidden('ENOPRCLOSE');
-  const settings = readSettings(project);
-  if (settings['Only_assignee_can_merge_pull-request']) {
-    if (pr.assigneeId === null) throw Forbidden('ENOTASSIGNED');
-    if (pr.assigneeId !== viewer.user!.id) throw Forbidden('ENOTASSIGNEE');
-  }
-  const threshold = Number(settings['Minimum_score_to_merge_pull-request']);
-  if (threshold > 0 && (await services.pullRequestUpdates.score(pr)) < threshold) throw Forbidden('EPRSCORE');
-}
+// The rule lives in the services, where a pushed "Merges #N" applies it too.
+export { checkMergeAllowed };
 
 export function pullRequestMergeRoutes(routes: ProjectRoutes, deps: ApiDependencies): void {
   const { services, jobs } = deps;
@@ -39,7 +30,8 @@ export function pullRequestMergeRoutes(routes: ProjectRoutes, deps: ApiDependenc
       const viewer = await viewerOf(ctx, services);
       const user = ctx.state.user!;
       await checkMergeAllowed(services, viewer, project, pr);
-      const task = await jobs.enqueue(PULL_REQUEST_JOBS.merge, { pullRequestPk: pr.pk, path: repositoryPath(project), userId: user.id });
+      // Pinned to the head the pull request shows now: commits pushed since are not merged unseen.
+      const task = await jobs.enqueue(PULL_REQUEST_JOBS.merge, { pullRequestPk: pr.pk, path: repositoryPath(project), userId: user.id, expectedHead: pr.commitStop });
       await answerTask(ctx, jobs, task!.id, waitFlag(body(ctx).wait), { done: 'Changes merged!', queued: 'Merging queued' }, (reason) =>
         Conflict('EPRCONFLICTS', { errors: reason }),
       );

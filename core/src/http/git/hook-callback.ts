@@ -3,7 +3,7 @@
 // policy's verdict, post-receive queues the git.receive job. Only git hooks call this.
 import type { Middleware } from 'koa';
 import { projectUrlPath, repositoryPath, type ProjectRecord } from '../../domain/index.js';
-import { headTarget, isNullRev, REFS_HEADS, type Repositories } from '../../git/index.js';
+import { aliasTargets, headTarget, isNullRev, REFS_HEADS, type Repositories } from '../../git/index.js';
 import type { ForgeContextExtras, ForgeState, JobQueueApi } from '../../plugins/index.js';
 import { GIT_JOBS, readSettings, type DomainServices, type PushIdentities, type RefUpdate } from '../../services/index.js';
 
@@ -63,6 +63,21 @@ function quarantineEnv(objects: Record<string, string | null>, repository: strin
 }
 
 /**
+ * The updates as git made them: a push to a branch alias (a symbolic ref) moved the alias'
+ * target, which is what post-receive reports (pre-receive refused deleting an alias). When
+ * an alias and its target were pushed together git wrote the target once: one update each.
+ */
+async function writtenUpdates(repository: string, updates: readonly RefUpdate[]): Promise<RefUpdate[]> {
+  const aliases = await aliasTargets(repository, updates.map((u) => u.ref));
+  const written = new Map<string, RefUpdate>();
+  for (const update of updates) {
+    const ref = aliases.get(update.ref) ?? update.ref;
+    if (!written.has(ref)) written.set(ref, { ...update, ref });
+  }
+  return [...written.values()];
+}
+
+/**
  * What git prints after a push of branches other than the default one, as Pagure does: a
  * link to open a pull request from each (into the parent, for a fork), when PRs are on.
  */
@@ -113,7 +128,8 @@ export function hookCallback(options: HookCallbackOptions): Middleware<ForgeStat
       }
       return answer(200, true, []);
     }
-    await options.jobs.enqueue(GIT_JOBS.receive, { projectId: project.id, userId: user.id, updates: body.updates.map((u) => `${u.oldRev} ${u.newRev} ${u.ref}`) });
-    return answer(200, true, await pullRequestHints(options, project, repository, body.updates));
+    const updates = await writtenUpdates(repository, body.updates);
+    await options.jobs.enqueue(GIT_JOBS.receive, { projectId: project.id, userId: user.id, updates: updates.map((u) => `${u.oldRev} ${u.newRev} ${u.ref}`) });
+    return answer(200, true, await pullRequestHints(options, project, repository, updates));
   };
 }

@@ -1,7 +1,8 @@
 // Git's smart HTTP protocol: resolve the project, authorise, then run upload-pack or
 // receive-pack and stream the request into it and its output back, never buffering a pack.
 import { createGunzip } from 'node:zlib';
-import { PassThrough, pipeline } from 'node:stream';
+import type { ChildProcessByStdio } from 'node:child_process';
+import { PassThrough, pipeline, type Readable, type Writable } from 'node:stream';
 import type { Middleware } from 'koa';
 import type { ProjectRecord } from '../../domain/index.js';
 import type { Repositories } from '../../git/index.js';
@@ -12,6 +13,8 @@ import type { DomainServices, PushIdentities, Viewer } from '../../services/inde
 import { gitCredentials } from './basic-auth.js';
 import { HOOK_CALLBACK_PATH } from './hook-callback.js';
 import { parseGitUrl } from './git-paths.js';
+import { checkV2Fetch } from './fetch-wants.js';
+import { ServiceSlots, watchIdle, type ServiceLimitOptions } from './service-limits.js';
 
 export interface SmartHttpOptions {
   services: DomainServices;
@@ -21,6 +24,8 @@ export interface SmartHttpOptions {
   allowPush: boolean;
   /** Signs who pushes, for receive-pack's hooks to hand back. */
   identities: PushIdentities;
+  /** Concurrency caps (per client address, per repository) and the idle timeout of git requests. */
+  limits: ServiceLimitOptions;
 }
 
 /**
@@ -51,6 +56,7 @@ const GIT_PROTOCOL = /^[\w.=:-]{1,100}$/;
 
 export function smartHttp(options: SmartHttpOptions): Middleware<ForgeState, ForgeContextExtras> {
   const { services } = options;
+  const slots = new ServiceSlots(options.limits);
   return async (ctx, next) => {
     const route = parseGitUrl(ctx.path);
     if (!route) return next();
@@ -86,50 +92,109 @@ export function smartHttp(options: SmartHttpOptions): Middleware<ForgeState, For
     }
 
     const repository = options.repositories.pathOf(repositoryPath(project));
-    const protocol = ctx.get('Git-Protocol');
-    const env: NodeJS.ProcessEnv =
-      pushing && user
-        ? { PAGURUS_HOOK_URL: hookUrl(ctx), PAGURUS_HOOK_TOKEN: options.identities.issue({ userId: user.id, projectId: project.id, repository }) }
-        : {};
-    const child = spawnService(service, repository, {
-      advertise: route.endpoint === 'info/refs',
-      protocol: GIT_PROTOCOL.test(protocol) ? protocol : undefined,
-      env,
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      if (stderr.length < 4096) stderr += chunk.toString();
-    });
-    child.on('close', (code) => {
-      if (code !== 0) ctx.state.log.warn({ service, code, stderr: stderr.trim() }, 'git service failed');
-    });
-    child.on('error', (error) => ctx.state.log.error({ err: error }, 'could not start git'));
-
-    ctx.set('Cache-Control', 'no-cache, max-age=0, must-revalidate');
-    ctx.set('Expires', 'Fri, 01 Jan 1980 00:00:00 GMT');
-    ctx.set('Pragma', 'no-cache');
-    if (route.endpoint === 'info/refs') {
-      ctx.type = `application/x-git-${service}-advertisement`;
-      child.stdin.end();
-      const body = new PassThrough();
-      // Protocol v2 answers without the service line, as git http-backend does.
-      if (!/version=2/.test(protocol)) body.write(Buffer.concat([pktLine(`# service=git-${service}\n`), PKT_FLUSH]));
-      child.stdout.pipe(body);
-      ctx.body = body;
-      return;
+    // Each request below runs one git process: it holds a slot until that process is gone.
+    const slot = slots.acquire(ctx.ip, repository);
+    if ('refused' in slot) {
+      ctx.set('Retry-After', '10');
+      return slot.refused === 'address'
+        ? plain(ctx, 429, 'Too many git requests from your address at once: wait for one to finish')
+        : plain(ctx, 503, `${project.name} is serving too many git requests at once: try again shortly`);
     }
-    ctx.type = `application/x-git-${service}-result`;
-    const gzipped = /gzip/i.test(ctx.get('Content-Encoding'));
-    const onError = (error: Error | null) => {
-      if (error) {
-        ctx.state.log.warn({ err: error }, 'git request stream failed');
-        child.kill();
-      }
+    let child: ChildProcessByStdio<Writable, Readable, Readable> | undefined;
+    const stopWatching = watchIdle(ctx.req.socket, options.limits.idleTimeoutMs, () => {
+      ctx.state.log.warn({ service, idleMs: options.limits.idleTimeoutMs }, 'git request idle: cut off');
+      child?.kill();
+      ctx.req.destroy();
+    });
+    const done = () => {
+      stopWatching();
+      slot.release();
     };
-    if (gzipped) pipeline(ctx.req, createGunzip(), child.stdin, onError);
-    else pipeline(ctx.req, child.stdin, onError);
-    ctx.body = child.stdout;
+    try {
+      const env = hookEnv(ctx, options.identities, pushing ? user?.id : undefined, project.id, repository);
+      child = await serve(ctx, { service, repository, advertise: route.endpoint === 'info/refs', env });
+    } finally {
+      // Released as the process ends: its output's end comes first (before the response's
+      // end reaches the client, who may send its next request at once), then 'exit', or
+      // 'close' after an 'error' when it could not start.
+      if (child) {
+        child.stdout.once('end', done);
+        child.once('exit', done).once('close', done);
+      } else done();
+    }
   };
+}
+
+interface ServeRequest {
+  service: GitService;
+  repository: string;
+  advertise: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+/** What receive-pack's hooks need to call back and say who pushes; nothing for fetches. */
+function hookEnv(ctx: ForgeContext, identities: PushIdentities, userId: number | undefined, projectId: number, repository: string): NodeJS.ProcessEnv {
+  return userId === undefined ? {} : { PAGURUS_HOOK_URL: hookUrl(ctx), PAGURUS_HOOK_TOKEN: identities.issue({ userId, projectId, repository }) };
+}
+
+/**
+ * Runs the git service for an authorised request and streams it: the request body in, the
+ * answer out. Returns the process, or undefined when the request was answered without one.
+ */
+async function serve(ctx: ForgeContext, { service, repository, advertise, env }: ServeRequest): Promise<ChildProcessByStdio<Writable, Readable, Readable> | undefined> {
+  const protocol = ctx.get('Git-Protocol');
+  // Protocol v2 would serve any object by its name: its wants are checked first.
+  let v2Request: Buffer | undefined;
+  if (service === 'upload-pack' && !advertise && /version=2/.test(protocol)) {
+    const checked = await checkV2Fetch(ctx, repository);
+    if (!checked.ok) {
+      ctx.status = checked.status;
+      ctx.type = checked.status === 200 ? `application/x-git-${service}-result` : 'text/plain; charset=utf-8';
+      ctx.body = checked.body;
+      return undefined;
+    }
+    v2Request = checked.request;
+  }
+  const child = spawnService(service, repository, { advertise, protocol: GIT_PROTOCOL.test(protocol) ? protocol : undefined, env });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    if (stderr.length < 4096) stderr += chunk.toString();
+  });
+  child.on('close', (code) => {
+    if (code !== 0) ctx.state.log.warn({ service, code, stderr: stderr.trim() }, 'git service failed');
+  });
+  child.on('error', (error) => ctx.state.log.error({ err: error }, 'could not start git'));
+  // A client that goes away takes its git process with it.
+  ctx.res.once('close', () => {
+    if (!ctx.res.writableFinished && child.exitCode === null && child.signalCode === null) child.kill();
+  });
+
+  ctx.set('Cache-Control', 'no-cache, max-age=0, must-revalidate');
+  ctx.set('Expires', 'Fri, 01 Jan 1980 00:00:00 GMT');
+  ctx.set('Pragma', 'no-cache');
+  if (advertise) {
+    ctx.type = `application/x-git-${service}-advertisement`;
+    child.stdin.end();
+    const body = new PassThrough();
+    // Protocol v2 answers without the service line, as git http-backend does.
+    if (!/version=2/.test(protocol)) body.write(Buffer.concat([pktLine(`# service=git-${service}\n`), PKT_FLUSH]));
+    child.stdout.pipe(body);
+    ctx.body = body;
+    return child;
+  }
+  ctx.type = `application/x-git-${service}-result`;
+  const gzipped = /gzip/i.test(ctx.get('Content-Encoding'));
+  const onError = (error: Error | null) => {
+    if (error) {
+      ctx.state.log.warn({ err: error }, 'git request stream failed');
+      child.kill();
+    }
+  };
+  if (v2Request) child.stdin.end(v2Request);
+  else if (gzipped) pipeline(ctx.req, createGunzip(), child.stdin, onError);
+  else pipeline(ctx.req, child.stdin, onError);
+  ctx.body = child.stdout;
+  return child;
 }
 
 /** Whether the user may push to any ref at all; which refs is the pre-receive hook's question. */

@@ -3,7 +3,8 @@ import { isForgeError } from '../../errors/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
 import type { DomainServices } from '../../services/index.js';
 import { fieldErrors, form, safeNext } from './page-kit.js';
-import { clearSessionCookie, setSessionCookie, type SessionOptions } from './session.js';
+import { clearSessionCookie, flash, setSessionCookie, type SessionOptions } from './session.js';
+import { emailConfirmLink } from './settings-pages.js';
 
 export interface AccountPagesOptions {
   session: SessionOptions;
@@ -17,11 +18,13 @@ export function accountPages(router: ForgeRouter, services: DomainServices, opti
     ctx.status = status;
   };
 
+  const confirmLink = emailConfirmLink(options.publicUrl);
+
   router.get('/login', (ctx) => page(ctx, 'login', 'Log in', { next: safeNext(ctx.query.next as string | undefined), registration: options.registration }));
   router.post('/login', async (ctx) => {
     const fields = form(ctx);
     try {
-      const { session } = await services.auth.logIn(fields.username ?? '', fields.password ?? '', ctx.ip);
+      const { session } = await services.auth.logIn(fields.username ?? '', fields.password ?? '', ctx.ip, confirmLink);
       setSessionCookie(ctx, session.id, options.session);
       ctx.redirect(safeNext(fields.next));
     } catch (error) {
@@ -34,27 +37,41 @@ export function accountPages(router: ForgeRouter, services: DomainServices, opti
   router.post('/logout', async (ctx) => {
     if (ctx.state.sessionId) await services.auth.logOut(ctx.state.sessionId);
     clearSessionCookie(ctx, options.session);
+    flash(ctx, 'You are logged out');
     ctx.redirect('/');
   });
 
   router.get('/user/new', (ctx) =>
-    options.registration ? page(ctx, 'register', 'Create an account') : page(ctx, 'message', 'Registration is closed', { message: 'This forge does not take new accounts; ask its admins.' }, 404),
+    options.registration ? page(ctx, 'register', 'Create an account', { confirmEmail: services.emailConfirmations.enabled }) : page(ctx, 'message', 'Registration is closed', { message: 'This forge does not take new accounts; ask its admins.' }, 404),
   );
   router.post('/user/new', async (ctx) => {
     if (!options.registration) return page(ctx, 'message', 'Registration is closed', { message: 'This forge does not take new accounts; ask its admins.' }, 404);
     const fields = form(ctx);
     const again = (errors: Record<string, string>, status: number) =>
-      page(ctx, 'register', 'Create an account', { values: { username: fields.username, fullname: fields.fullname, email: fields.email }, errors }, status);
-    if ((fields.password ?? '') !== (fields.confirm ?? '')) return again({ confirm: 'The two passwords differ' }, 400);
+      page(ctx, 'register', 'Create an account', { values: { username: fields.username, fullname: fields.fullname, email: fields.email }, errors, confirmEmail: services.emailConfirmations.enabled }, status);
+    const input = { name: fields.username ?? '', email: fields.email ?? '', fullname: fields.fullname, password: fields.password ?? '' };
+    // Every field's problem at once: the passwords that differ do not hide the others.
+    const shown = (errors: Record<string, string>) => {
+      const { name, ...rest } = errors;
+      return name ? { ...rest, username: name } : rest;
+    };
+    if (input.password !== (fields.confirm ?? '')) {
+      const problems = await services.users.newUserProblems(input);
+      return again(shown({ ...Object.fromEntries(Object.entries(problems).map(([field, messages]) => [field, messages.join(' ')])), confirm: 'The two passwords differ' }), 400);
+    }
     try {
-      const user = await services.users.create({ name: fields.username ?? '', email: fields.email ?? '', fullname: fields.fullname, password: fields.password ?? '' });
+      const { user, mailed } = await services.emailConfirmations.register(input, confirmLink);
+      if (mailed) {
+        // No session yet: the account logs in once its address is confirmed.
+        flash(ctx, `Your account ${user.name} is made. To log in, first open the link just mailed to ${input.email.trim()}: it confirms your address, and works for 48 hours.`);
+        return ctx.redirect('/login');
+      }
       const session = await services.sessions.create(user.id);
       setSessionCookie(ctx, session.id, options.session);
+      flash(ctx, `Welcome, ${user.name}: your account is ready`);
       ctx.redirect('/');
     } catch (error) {
-      const errors = fieldErrors(error);
-      if (errors.name) errors.username = errors.name;
-      await again(errors, isForgeError(error) ? error.status : 400);
+      await again(shown(fieldErrors(error)), isForgeError(error) ? error.status : 400);
     }
   });
 
@@ -78,7 +95,8 @@ export function accountPages(router: ForgeRouter, services: DomainServices, opti
     if ((fields.password ?? '') !== (fields.confirm ?? '')) return again({ confirm: 'The two passwords differ' }, 400);
     try {
       await services.auth.resetPassword(ctx.params.token!, fields.password ?? '');
-      ctx.redirect('/login?reset=1');
+      flash(ctx, 'Password changed: log in with the new one');
+      ctx.redirect('/login');
     } catch (error) {
       await again(fieldErrors(error), 400);
     }

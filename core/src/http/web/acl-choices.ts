@@ -1,5 +1,5 @@
 // What API tokens made in the pages may carry, with a line of help for each ACL.
-import { ADMIN_API_ACLS, CROSS_PROJECT_ACLS, USER_ACLS, type TokenAcl } from '../../domain/index.js';
+import { ADMIN_API_ACLS, CROSS_PROJECT_ACLS, PROJECT_TOKEN_ACLS, type TokenAcl } from '../../domain/index.js';
 
 const HELP: Partial<Record<TokenAcl, string>> = {
   create_project: 'Create projects',
@@ -24,9 +24,9 @@ const HELP: Partial<Record<TokenAcl, string>> = {
   internal_access: 'Internal access (site admins)',
 };
 
-/** The ACLs offered: a user token acts across projects; a project token holds any user ACL. */
+/** The ACLs offered: a user token acts across projects; a project token holds what acts on one project. */
 export function aclChoices(scope: 'user' | 'project', siteAdmin: boolean, checked: readonly string[] = []): Array<{ name: string; help: string; checked: boolean }> {
-  const offered = scope === 'project' ? USER_ACLS : [...new Set([...CROSS_PROJECT_ACLS, ...(siteAdmin ? ADMIN_API_ACLS : [])])];
+  const offered = scope === 'project' ? PROJECT_TOKEN_ACLS : [...new Set([...CROSS_PROJECT_ACLS, ...(siteAdmin ? ADMIN_API_ACLS : [])])];
   return offered.map((name) => ({ name, help: HELP[name] ?? name.replace(/_/g, ' '), checked: checked.includes(name) }));
 }
 

@@ -150,7 +150,7 @@ export function renderMarkdown(text: string, links: MarkdownLinks): string {
 
 /**
  * Looks up what the texts of one page link to, for `viewer`: the users they @mention and
- * the #N references they make (from `project`). Two queries, plus one per other project named.
+ * the #N references they make (from `project`). A few queries, however many references they make.
  */
 export async function markdownLinks(services: DomainServices, viewer: Viewer, project: ProjectRecord, texts: readonly string[], baseUrl: string): Promise<MarkdownLinks> {
   const all = texts.join('\n');

@@ -4,11 +4,8 @@ import { existsSync } from 'node:fs';
 import { projectFullname, projectRef, projectUrlPath } from '../../domain/index.js';
 import {
   REFS_HEADS,
-  REFS_TAGS,
-  aheadBehind,
   commitDiffText,
   rangeDiffText,
-  listRefs,
   listTree,
   logCommits,
   objectByPrefix,
@@ -16,10 +13,12 @@ import {
   readCommit,
 } from '../../git/index.js';
 import type { ForgeContext, ForgeRouter, JobQueueApi } from '../../plugins/index.js';
-import { parseNewProject, readSettings, type DomainServices } from '../../services/index.js';
+import { parseNewProject, type DomainServices } from '../../services/index.js';
 import { encodePath, routeParams, type GitBrowseDeps } from '../api/git-context.js';
 import { parseDiff } from './code-view.js';
 import { readmeOf } from './readme.js';
+import { branchesPage } from './branch-pages.js';
+import { flash } from './session.js';
 import { attempt, branchName, commitNamed, currentQuery, form, loginFirst, notFound, PER_PAGE, PROJECT_PATHS, pageLinks, pageNumber, peekLinks, projectHeader, projectView, type ProjectView } from './page-kit.js';
 
 export interface ProjectPageDeps {
@@ -66,8 +65,12 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
     });
   });
 
-  const newForm = (ctx: ForgeContext, values: Record<string, string>, errors: Record<string, string> = {}) =>
-    ctx.render('project-new', { title: 'New project', values, errors, namespaces: ['', ...deps.namespaces].map((ns) => ({ name: ns, selected: ns === (values.namespace ?? '') })) });
+  /** The form offers the namespaces the user may create a project in (the admins' list, their groups, their own). */
+  const newForm = async (ctx: ForgeContext, values: Record<string, string>, errors: Record<string, string> = {}) => {
+    const choices = await services.projects.namespaceChoices(await services.access.viewer(ctx.state.user!));
+    const chosen = values.namespace ?? choices[0];
+    await ctx.render('project-new', { title: 'New project', values, errors, namespaces: choices.map((ns) => ({ name: ns, selected: ns === chosen })) });
+  };
 
   router.get('/new', async (ctx) => {
     if (!loginFirst(ctx)) return;
@@ -88,6 +91,7 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
       ctx.status = failed.status;
       return;
     }
+    flash(ctx, 'Project created');
     ctx.redirect(target);
   });
 
@@ -159,6 +163,7 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
     const view = await projectView(ctx, services, browse);
     const { fork: created, taskId } = await services.projects.fork(view.viewer, view.record);
     await deps.jobs.wait(taskId, JOB_WAIT_MS);
+    flash(ctx, 'Project forked');
     ctx.redirect(`/${projectUrlPath(created)}`);
   }
 
@@ -250,50 +255,7 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
     });
   }
 
-  async function branchesPage(ctx: ForgeContext): Promise<void> {
-    const view = await projectView(ctx, services, browse);
-    const header = projectHeader(view, 'branches');
-    const { branches, head } = await view.refs();
-    if (!branches.length) {
-      await ctx.render('repo-branches', { title: `Branches - ${view.fullname}`, project: header, branches: [], tags: [] });
-      return;
-    }
-    const [tags, parent] = await Promise.all([
-      listRefs(view.dir, REFS_TAGS),
-      view.record.isFork && view.record.parentId !== null ? services.projectQueries.byId(view.record.parentId) : Promise.resolve(undefined),
-    ]);
-    // A fork's pull requests go to its parent, whose settings say whether it takes them.
-    const takesPullRequests = Boolean((parent ? readSettings(parent) : view.settings).pull_requests);
-    const open = await services.pullRequests.list(view.record, { status: 'Open' }, { limit: 500, offset: 0 }).catch(() => ({ prs: [] as Array<{ branchFrom: string; id: number; projectFromId: number | null }> }));
-    const prOf = new Map(open.prs.filter((pr) => pr.projectFromId === view.record.id).map((pr) => [pr.branchFrom, pr.id]));
-    // Ahead/behind: one git process per branch, so the page counts for at most 100 branches.
-    const rows = await Promise.all(
-      branches.slice(0, 100).map(async (b) => {
-        const name = branchName(b.ref);
-        const isDefault = name === head?.name;
-        const { ahead, behind } = head && !isDefault ? await aheadBehind(view.dir, b.object, head.commit) : { ahead: 0, behind: 0 };
-        const pr = prOf.get(name);
-        return {
-          name,
-          isDefault,
-          ahead,
-          behind,
-          commit: b.object,
-          href: `${view.base}/tree/${encodePath(name)}`,
-          commitsHref: `${view.base}/commits/${encodePath(name)}`,
-          prHref: pr !== undefined ? `${view.base}/pull-request/${pr}` : undefined,
-          newPrHref: !isDefault && pr === undefined && ahead > 0 && takesPullRequests && head ? `${view.base}/diff/${encodePath(head.name)}..${encodePath(name)}` : undefined,
-        };
-      }),
-    );
-    await ctx.render('repo-branches', {
-      title: `Branches - ${view.fullname}`,
-      project: header,
-      branches: rows.sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name)),
-      more: branches.length > 100 ? branches.length - 100 : 0,
-      tags: tags.map((t) => ({ name: t.ref.slice(REFS_TAGS.length), commit: t.peeled, href: `${view.base}/tree/${encodePath(t.ref.slice(REFS_TAGS.length))}` })),
-    });
-  }
+  const branchList = branchesPage(services, browse);
 
   router.post('/do_fork/fork/:username/:namespace/:repo', fork);
   router.post('/do_fork/fork/:username/:repo', fork);
@@ -303,7 +265,7 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
     router.get(`${variant}/commits`, commits);
     router.get(`${variant}/commits/*branch`, commits);
     router.get(`${variant}/c/*commit`, commitPage);
-    router.get(`${variant}/branches`, branchesPage);
+    router.get(`${variant}/branches`, branchList);
     router.get(`${variant}/forks`, forks);
   }
   // Last: a project's own path is the most general pattern.

@@ -32,7 +32,7 @@ export function createWebRouter(hooks: ForgeHooks, services: DomainServices, dep
   });
   accountPages(router, services, deps.accounts);
   userPages(router, services);
-  settingsPages(router, services);
+  settingsPages(router, services, deps.accounts.publicUrl);
   hooks.webRoutes.call(router);
   repoFilePages(router, services, deps.projects.browse);
   filePages(router, services, deps.projects.browse);

@@ -1,10 +1,18 @@
 // A user's settings: profile, emails, SSH keys and API tokens. A new token's value is shown
-// once, on the page that answers its form, and never again.
+// once, on the page its form redirects to, and never again.
+import { rowId } from '../../domain/index.js';
 import { Invalid } from '../../errors/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
-import { DEFAULT_TOKEN_DAYS, type DomainServices, type TokenRecord } from '../../services/index.js';
+import { DEFAULT_TOKEN_DAYS, type ConfirmLink, type DomainServices, type TokenRecord } from '../../services/index.js';
 import { aclChoices, offeredAcls } from './acl-choices.js';
 import { attempt, form, formList, loginFirst } from './page-kit.js';
+import { flash, type Flash } from './session.js';
+
+/** The link that confirms an email address (Pagure's path); `:token` keeps it out of the access log. */
+export const emailConfirmLink =
+  (publicUrl: () => string): ConfirmLink =>
+  (token) =>
+    `${publicUrl()}/settings/email/confirm/${token}`;
 
 /** "YYYY-MM-DD" → the end of that day (UTC); empty → undefined (the default lifetime). */
 export function expiryDate(text: string | undefined): Date | undefined {
@@ -25,14 +33,23 @@ export function chosenAcls(chosen: readonly string[], offered: readonly string[]
   return [...chosen];
 }
 
+/** A new token's value for the page after the redirect (a long description is cut: it rides in a cookie). */
+export const newTokenFlash = (value: string, token: TokenRecord): NonNullable<Flash['token']> => ({
+  value,
+  description: token.description.slice(0, 200),
+  expiresAt: token.expiresAt.toISOString(),
+});
+
 export const tokenRows = (tokens: readonly TokenRecord[]) =>
   tokens.map((t) => ({ id: t.id, description: t.description, acls: t.acls.join(', '), expiresAt: t.expiresAt, createdAt: t.createdAt }));
 
-export function settingsPages(router: ForgeRouter, services: DomainServices): void {
+export function settingsPages(router: ForgeRouter, services: DomainServices, publicUrl: () => string): void {
+  const confirmLink = emailConfirmLink(publicUrl);
   async function show(ctx: ForgeContext, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
     const user = ctx.state.user!;
-    const [emails, keys, tokens, siteAdmin] = await Promise.all([
+    const [emails, pending, keys, tokens, siteAdmin] = await Promise.all([
       services.users.emails([user.id]),
+      services.emailConfirmations.pending(user.id),
       services.users.sshKeys(user),
       services.tokens.list(user),
       services.users.isSiteAdmin(user),
@@ -43,6 +60,7 @@ export function settingsPages(router: ForgeRouter, services: DomainServices): vo
       title: 'Settings',
       user: { name: user.name, fullname: user.fullname },
       emails: mine.emails.map((email) => ({ email, isDefault: email === mine.defaultEmail })),
+      pendingEmails: pending.map((p) => ({ email: p.email, expired: p.expiresAt.getTime() <= Date.now() })),
       keys: keys.map((k) => ({ id: k.id, fingerprint: k.fingerprint, text: k.publicKey.slice(0, 60), createdAt: k.createdAt })),
       tokens: tokenRows(tokens.filter((t) => t.projectId === null)),
       acls: aclChoices('user', siteAdmin, (extra.chosen as string[] | undefined) ?? []),
@@ -59,61 +77,82 @@ export function settingsPages(router: ForgeRouter, services: DomainServices): vo
     await show(ctx);
   });
 
-  /** A settings form: on success back to /settings#<anchor>, else the page with the error by its field. */
-  function action(path: string, anchor: string, run: (ctx: ForgeContext, values: Record<string, string>) => Promise<Record<string, unknown> | undefined>) {
+  /**
+   * A settings form: on success back to /settings#<anchor> with `done` (or the text `run`
+   * answers) said once (and a new token's value shown there, once); else the page with the
+   * error by its field.
+   */
+  function action(path: string, anchor: string, done: string, run: (ctx: ForgeContext, values: Record<string, string>) => Promise<Flash['token'] | string | void>) {
     router.post(path, async (ctx) => {
       if (!loginFirst(ctx)) return;
       const values = form(ctx);
-      let shown: Record<string, unknown> | undefined;
+      let answer: Flash['token'] | string | void = undefined;
       const failed = await attempt(async () => {
-        shown = await run(ctx, values);
+        answer = await run(ctx, values);
       });
       if (failed) {
         await show(ctx, { values, errors: failed.errors, chosen: formList(ctx, 'acls'), failedForm: anchor }, failed.status);
         return;
       }
-      if (shown) {
-        await show(ctx, shown);
-        return;
-      }
+      const said: Flash['token'] | string | void = answer;
+      if (typeof said === 'string') flash(ctx, said);
+      else flash(ctx, done, said || undefined);
       ctx.redirect(`/settings#${anchor}`);
     });
   }
 
-  action('/settings/profile', 'profile', async (ctx, values) => {
+  action('/settings/profile', 'profile', 'Settings saved', async (ctx, values) => {
     await services.users.setFullname(ctx.state.user!, values.fullname ?? '');
-    return undefined;
   });
-  action('/settings/email/add', 'emails', async (ctx, values) => {
-    await services.users.addEmail(ctx.state.user!, (values.email ?? '').trim());
-    return undefined;
+  const mailedFlash = (email: string) => `A link was mailed to ${email}: open it within 48 hours to confirm the address`;
+  action('/settings/email/add', 'emails', 'Email address added', async (ctx, values) => {
+    const email = (values.email ?? '').trim();
+    if (await services.emailConfirmations.add(ctx.state.user!, email, confirmLink)) {
+      return mailedFlash(email);
+    }
   });
-  action('/settings/email/default', 'emails', async (ctx, values) => {
+  action('/settings/email/resend', 'emails', 'Confirmation link sent', async (ctx, values) => {
+    const email = (values.email ?? '').trim();
+    await services.emailConfirmations.resend(ctx.state.user!, email, confirmLink);
+    return mailedFlash(email);
+  });
+
+  /** Pagure's path. A GET, as it is opened from a mail; the link works once. */
+  router.get('/settings/email/confirm/:token', async (ctx) => {
+    const done = await attempt(async () => {
+      const { email } = await services.emailConfirmations.confirm(ctx.params.token!);
+      flash(ctx, ctx.state.user ? `Email address ${email} confirmed` : `Email address ${email} confirmed: you can log in`);
+      ctx.redirect(ctx.state.user ? '/settings#emails' : '/login');
+    });
+    if (done) {
+      await ctx.render('message', {
+        title: 'Link expired',
+        message: 'This confirmation link is unknown, was already used, or has expired. Log in to be sent a new one, or ask for one beside the address in your settings.',
+      });
+      ctx.status = done.status;
+    }
+  });
+  action('/settings/email/default', 'emails', 'Default email address changed', async (ctx, values) => {
     await services.users.setDefaultEmail(ctx.state.user!, values.email ?? '');
-    return undefined;
   });
-  action('/settings/email/drop', 'emails', async (ctx, values) => {
+  action('/settings/email/drop', 'emails', 'Email address removed', async (ctx, values) => {
     await services.users.removeEmail(ctx.state.user!, values.email ?? '');
-    return undefined;
   });
-  action('/settings/key/add', 'keys', async (ctx, values) => {
+  action('/settings/key/add', 'keys', 'SSH key added', async (ctx, values) => {
     await services.users.addSshKey(ctx.state.user!, (values.ssh_key ?? '').trim());
-    return undefined;
   });
-  action('/settings/key/drop', 'keys', async (ctx, values) => {
-    await services.users.removeSshKey(ctx.state.user!, Number(values.id));
-    return undefined;
+  action('/settings/key/drop', 'keys', 'SSH key removed', async (ctx, values) => {
+    await services.users.removeSshKey(ctx.state.user!, rowId(values.id) ?? 0);
   });
-  action('/settings/token/new', 'tokens', async (ctx, values) => {
+  action('/settings/token/new', 'tokens', 'Token created', async (ctx, values) => {
     const user = ctx.state.user!;
     const siteAdmin = await services.users.isSiteAdmin(user);
     const acls = chosenAcls(formList(ctx, 'acls'), offeredAcls('user', siteAdmin));
     const expiresAt = expiryDate(values.expires);
     const { value, token } = await services.tokens.create(user, { acls, description: values.description ?? '', ...(expiresAt ? { expiresAt } : {}) });
-    return { newToken: { value, description: token.description, expiresAt: token.expiresAt } };
+    return newTokenFlash(value, token);
   });
-  action('/settings/token/revoke', 'tokens', async (ctx, values) => {
-    await services.tokens.revoke(ctx.state.user!, Number(values.id));
-    return undefined;
+  action('/settings/token/revoke', 'tokens', 'Token revoked', async (ctx, values) => {
+    await services.tokens.revoke(ctx.state.user!, rowId(values.id) ?? 0);
   });
 }

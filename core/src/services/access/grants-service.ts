@@ -7,6 +7,7 @@ import type { GroupsService } from '../groups/groups-service.js';
 import { projectJson } from '../json/project-json.js';
 import type { UsersService } from '../users/users-service.js';
 import type { AccessService, Viewer } from './access-service.js';
+import { checkBranchPatterns } from './fnmatch.js';
 
 export interface GrantChange {
   kind: 'user' | 'group';
@@ -51,6 +52,7 @@ export class GrantsService {
     if (change.level === 'collaborator' && !branches.length) {
       throw Invalid('EINVALIDREQ', { errors: { branches: ['Collaborators need at least one branch pattern'] } });
     }
+    checkBranchPatterns('branches', branches);
     if (change.kind === 'user') {
       const user = await this.users.byName(change.name);
       if (!user) throw NotFound('ENOUSER');

@@ -1,8 +1,10 @@
 // Whether a push may update its refs: core's rules (access level, collaborator branch
 // patterns, branch deletion, protected branches) and then the canPush hook, for every ref.
+// A push to a branch alias (a symbolic ref) writes the alias' target, so the rules judge
+// the target; deleting an alias would delete its target, so it is refused.
 // The pre-receive hook asks this, over HTTP now and over SSH later.
 import { projectFullname, projectRef, type ProjectRecord, type UserRecord } from '../../domain/index.js';
-import { headBranch, isAncestor, isNullRev, type QuarantineEnv } from '../../git/index.js';
+import { aliasTargets, headBranch, isAncestor, isNullRev, largeObjects, REFS_HEADS, type QuarantineEnv } from '../../git/index.js';
 import type { AccessService } from '../access/access-service.js';
 import { matchesAny } from '../access/fnmatch.js';
 import type { ServiceContext } from '../context.js';
@@ -26,28 +28,47 @@ export interface PushRequest {
 
 const REV = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
+/** A branch by its name, any other ref in full. */
+const shortRef = (ref: string) => (ref.startsWith(REFS_HEADS) ? ref.slice(REFS_HEADS.length) : ref);
+
 export class PushPolicy {
   constructor(private readonly ctx: ServiceContext, private readonly access: AccessService) {}
 
   /** The reasons the push is refused, one per refused ref; none means it may go ahead. */
   async check(request: PushRequest): Promise<string[]> {
     const { user, project } = request;
+    const tooLarge = await this.largeObjectRefusals(request);
+    if (tooLarge.length) return tooLarge;
     const viewer = await this.access.viewer(user);
     // Looked up once for the whole push, however many refs it moves.
     const grant = await this.access.grant(user, project);
     const fullname = projectFullname(project);
     const settings = readSettings(project);
     const protectedBranches = protectedBranchPatterns(settings);
+    // HEAD followed through aliases: the branch it ends at.
     const head = await headBranch(request.repository);
+    const aliases = await aliasTargets(request.repository, request.updates.map((u) => u.ref).filter((ref) => ref.startsWith('refs/')));
     const refusals: string[] = [];
     for (const update of request.updates) {
-      const refuse = (message: string) => refusals.push(`${update.ref}: ${message}`);
+      let refuse = (message: string) => refusals.push(`${update.ref}: ${message}`);
       if (!update.ref.startsWith('refs/') || !REV.test(update.oldRev) || !REV.test(update.newRev)) {
         refuse('not a ref update git would send');
         continue;
       }
-      const branch = update.ref.startsWith('refs/heads/') ? update.ref.slice('refs/heads/'.length) : undefined;
       const deleting = isNullRev(update.newRev);
+      const alias = aliases.get(update.ref);
+      if (alias === null) {
+        refuse('this alias leads to no branch (its chain of aliases loops)');
+        continue;
+      }
+      if (alias !== undefined && deleting) {
+        refuse(`${shortRef(update.ref)} is an alias of ${shortRef(alias)}; delete the alias through the API (git/alias/drop)`);
+        continue;
+      }
+      // The ref git will write: the alias' target for an alias, else the ref as pushed.
+      const ref = alias ?? update.ref;
+      if (alias !== undefined) refuse = (message: string) => refusals.push(`${update.ref} (an alias of ${alias}): ${message}`);
+      const branch = ref.startsWith(REFS_HEADS) ? ref.slice(REFS_HEADS.length) : undefined;
       const creating = isNullRev(update.oldRev);
       const allowed = await this.access.decide(viewer, project, grant, 'commit', branch);
       if (!allowed) {
@@ -77,12 +98,20 @@ export class PushPolicy {
       const veto = await this.ctx.hooks.canPush.promise({
         user: { name: user.name },
         project: projectRef(project),
-        ref: update.ref,
+        ref,
         oldRev: update.oldRev,
         newRev: update.newRev,
       });
       if (veto) refuse(veto.message);
     }
     return refusals;
+  }
+
+  /** Objects of the push larger than git.max_object_size_mb (measured uncompressed, as git stores them). */
+  private async largeObjectRefusals(request: PushRequest): Promise<string[]> {
+    const max = this.ctx.config.git.maxObjectSize;
+    const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+    const found = await largeObjects(request.repository, request.objects, max);
+    return found.map((o) => `${o.type} ${o.oid} is ${mib(o.size)}: this forge accepts objects of at most ${mib(max)}`);
   }
 }

@@ -76,6 +76,28 @@ export class ProjectQueries {
     return row && projectFromRow(row);
   }
 
+  /**
+   * Several projects by path, matched as find() matches one, in one query; with `viewer`, only
+   * those the viewer may see. The answer maps the index of each path found to its project.
+   */
+  async findMany(paths: readonly ProjectPath[], viewer?: Viewer): Promise<Map<number, ProjectRecord>> {
+    const found = new Map<number, ProjectRecord>();
+    if (!paths.length) return found;
+    const values = paths.map(() => '(?::int, ?, ?, ?)').join(', ');
+    const bindings = paths.flatMap((p, i) => [i, p.name, p.namespace ?? '', p.forkOwner ?? '']);
+    const query = this.base().joinRaw(
+      `join (values ${values}) as wanted(i, name, namespace, fork_owner)
+         on lower(projects.name) = lower(wanted.name)
+        and lower(coalesce(projects.namespace, '')) = lower(wanted.namespace)
+        and projects.is_fork = (wanted.fork_owner <> '')
+        and (wanted.fork_owner = '' or owner.name = wanted.fork_owner)`,
+      bindings,
+    );
+    const rows = (await (viewer ? this.access.visible(query, viewer) : query).select('wanted.i as wanted_index', ...PROJECT_COLUMNS)) as Array<ProjectRow & { wanted_index: number }>;
+    for (const row of rows) if (!found.has(row.wanted_index)) found.set(row.wanted_index, projectFromRow(row));
+    return found;
+  }
+
   /** The project, if the viewer may see it; otherwise 404 ENOPROJECT, whether it exists or not. */
   async requireVisible(viewer: Viewer, path: ProjectPath): Promise<ProjectRecord> {
     const project = await this.find(path);

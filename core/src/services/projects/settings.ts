@@ -1,6 +1,7 @@
 // Project settings: Pagure's option keys with their defaults, and how updates are read.
 import type { ProjectRecord } from '../../domain/index.js';
 import { Invalid } from '../../errors/index.js';
+import { checkBranchPatterns } from '../access/fnmatch.js';
 
 export type SettingValue = boolean | number | string | null;
 
@@ -96,6 +97,7 @@ export function applySettings(current: Settings, body: Record<string, unknown>):
       }
     } else if (TEXT_KEYS.has(key)) {
       next[key] = value ? String(value) : null;
+      if (key === BLOCK_NON_FF) checkBranchPatterns(key, protectedBranchPatterns(next));
     } else {
       next[key] = value === true || value === 'y' || value === 1;
     }

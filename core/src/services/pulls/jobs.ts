@@ -11,7 +11,11 @@ export const PULL_REQUEST_JOBS = {
    * one after another; queued once when a push moves a branch, however many target it.
    */
   refreshTarget: 'core.pull-request-refresh-target',
-  /** { pullRequestPk, userId }: merge the pull request into its target branch. */
+  /**
+   * { pullRequestPk, path, userId, expectedHead }: merge the pull request into its target
+   * branch, refused when its source branch is no longer at expectedHead (the head the merger
+   * saw: commit_stop when asked, or the one the page showed).
+   */
   merge: 'core.pull-request-merge',
   /** { pullRequestPk, userId }: rebase the source branch onto the target branch. */
   rebase: 'core.pull-request-rebase',

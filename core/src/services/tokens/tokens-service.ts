@@ -1,9 +1,11 @@
 // API tokens: handed out once, stored as a hash, checked on every API call.
 import { USER_COLUMNS, userFromRow, type UserRow } from '../../db/index.js';
-import { isTokenAcl, type TokenAcl, type UserRecord } from '../../domain/index.js';
+import { isTokenAcl, PROJECT_TOKEN_ACLS, type TokenAcl, type UserRecord } from '../../domain/index.js';
 import { Invalid, NotFound } from '../../errors/index.js';
 import type { ServiceContext } from '../context.js';
 import { newTokenValue, secretHash } from './secrets.js';
+
+export { MAX_TOKEN_DAYS, readTokenForm, type TokenFormInput, type TokenFormValues } from './token-form.js';
 
 export const DEFAULT_TOKEN_DAYS = 60;
 
@@ -62,6 +64,10 @@ export class TokensService {
     const unknown = acls.filter((acl) => !isTokenAcl(acl));
     if (!acls.length) throw Invalid('EINVALIDREQ', { errors: { acls: ['Choose at least one ACL'] } });
     if (unknown.length) throw Invalid('EINVALIDREQ', { errors: { acls: [`Unknown ACLs: ${unknown.join(', ')}`] } });
+    const beyondProject = input.projectId == null ? [] : acls.filter((acl) => !(PROJECT_TOKEN_ACLS as readonly string[]).includes(acl));
+    if (beyondProject.length) {
+      throw Invalid('EINVALIDREQ', { errors: { acls: [`A project's token cannot carry: ${beyondProject.join(', ')}`] } });
+    }
     const expiresAt = input.expiresAt ?? new Date(Date.now() + DEFAULT_TOKEN_DAYS * 86_400_000);
     if (expiresAt.getTime() <= Date.now()) throw Invalid('EINVALIDREQ', { errors: { expires: ['The expiry date must be in the future'] } });
     const value = newTokenValue();

@@ -1,11 +1,12 @@
 // Logging in and out, changing and resetting passwords.
 import { randomBytes } from 'node:crypto';
 import type { UserRecord } from '../../domain/index.js';
-import { Invalid, Unauthorized } from '../../errors/index.js';
+import { Forbidden, Invalid, Unauthorized } from '../../errors/index.js';
 import type { ServiceContext } from '../context.js';
 import { secretHash } from '../tokens/secrets.js';
+import { UNCONFIRMED_MESSAGE, type ConfirmLink, type EmailConfirmations } from './email-confirmation.js';
 import { LoginThrottle } from './login-throttle.js';
-import { dummyHash, verifyPassword } from './passwords.js';
+import { dummyHash, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { SessionsService, type SessionRecord } from './sessions.js';
 import { passwordProblem, type UsersService } from './users-service.js';
 
@@ -18,30 +19,52 @@ export class AuthService {
     private readonly ctx: ServiceContext,
     private readonly users: UsersService,
     readonly sessions: SessionsService,
+    private readonly confirmations: EmailConfirmations,
   ) {
     this.throttle = new LoginThrottle(ctx.db, ctx.config.login);
   }
 
-  /** Checks a password (slowly, also for unknown users), counting failures against throttling. */
+  /**
+   * Checks a password (slowly, also for unknown users), counting failures against throttling.
+   * The right password of an account whose address is not confirmed yet is refused too.
+   */
   async checkPassword(typed: string, password: string, address: string): Promise<UserRecord> {
+    const user = await this.passwordOwner(typed, password, address);
+    if (await this.confirmations.unconfirmed(user.id)) throw Forbidden('ENOCODE', UNCONFIRMED_MESSAGE);
+    return user;
+  }
+
+  private async passwordOwner(typed: string, password: string, address: string): Promise<UserRecord> {
     // One spelling of the name for the lookup and the throttle alike, so " alice" cannot
     // slip past alice's lockout.
     const name = typed.trim();
     await this.throttle.check(name, address);
     const user = await this.users.byName(name);
     const hash = user ? await this.users.passwordHash(user.id) : null;
-    const ok = await verifyPassword(password, hash ?? (await dummyHash()));
+    const cost = this.ctx.config.login.passwordCost;
+    const ok = await verifyPassword(password, hash ?? (await dummyHash(cost)));
     if (!user || !hash || !ok) {
       await this.throttle.recordFailure(name, address);
       throw Unauthorized('ENOCODE', 'Wrong user name or password');
     }
-    await this.throttle.recordSuccess(name);
+    // (A login refused below for an unconfirmed address still proves the password.)
+    await this.throttle.recordSuccess(name, address);
+    // A hash made with an older (cheaper) cost is made again now that the password is known.
+    // (Not through setPassword: a password from before a rule change must still be kept.)
+    if (needsRehash(hash, cost)) await this.ctx.db('users').where('id', user.id).update({ password_hash: await hashPassword(password, cost) });
     return user;
   }
 
-  /** Checks the password and opens a session. */
-  async logIn(name: string, password: string, address: string): Promise<{ user: UserRecord; session: SessionRecord }> {
-    const user = await this.checkPassword(name, password, address);
+  /**
+   * Checks the password and opens a session. An account not confirmed yet is refused; if
+   * its link has expired, a new one is mailed (made with `linkFor`).
+   */
+  async logIn(name: string, password: string, address: string, linkFor?: ConfirmLink): Promise<{ user: UserRecord; session: SessionRecord }> {
+    const user = await this.passwordOwner(name, password, address);
+    if (await this.confirmations.unconfirmed(user.id)) {
+      const renewed = linkFor ? await this.confirmations.renewExpired(user, linkFor) : false;
+      throw Forbidden('ENOCODE', renewed ? `${UNCONFIRMED_MESSAGE} (its link had expired: a new one was just sent)` : UNCONFIRMED_MESSAGE);
+    }
     return { user, session: await this.sessions.create(user.id) };
   }
 

@@ -1,9 +1,10 @@
 // Accounts: creating users, finding them, their emails, site-admin status and SSH keys.
 import type { Knex } from 'knex';
 import { USER_COLUMNS, userFromRow, type UserRow } from '../../db/index.js';
-import type { UserRecord } from '../../domain/index.js';
+import { LIMITS, type UserRecord } from '../../domain/index.js';
 import { Conflict, Invalid, NotFound } from '../../errors/index.js';
 import type { ServiceContext } from '../context.js';
+import { addLengthErrors, checkLengths } from '../input-limits.js';
 import { EMAIL, MIN_PASSWORD_LENGTH, usernameProblem } from './names.js';
 import { hashPassword } from './passwords.js';
 import { parseSshKey } from './ssh-keys.js';
@@ -14,6 +15,12 @@ export interface NewUser {
   password?: string | undefined;
   fullname?: string | undefined;
   admin?: boolean | undefined;
+}
+
+/** A new account's address waiting for its mailed link (see EmailConfirmations). */
+export interface PendingAddress {
+  tokenHash: string;
+  expiresAt: Date;
 }
 
 export interface UserEmails {
@@ -37,6 +44,42 @@ export function passwordProblem(password: string): string | undefined {
   return password.length < MIN_PASSWORD_LENGTH ? `Use at least ${MIN_PASSWORD_LENGTH} characters` : undefined;
 }
 
+/** What is wrong with a new account's name, email and password, field by field. */
+export function newUserFormProblems(input: NewUser): Record<string, string[]> {
+  const errors: Record<string, string[]> = {};
+  const problem = usernameProblem(input.name.trim());
+  if (problem) errors.name = [problem];
+  if (!EMAIL.test(input.email.trim())) errors.email = ['Give a valid email address'];
+  const weak = input.password === undefined ? undefined : passwordProblem(input.password);
+  if (weak) errors.password = [weak];
+  addLengthErrors(errors, [['email', input.email.trim(), LIMITS.email], ['fullname', input.fullname?.trim(), LIMITS.fullname]]);
+  return errors;
+}
+
+const emailTakenError = (email: string) =>
+  Conflict('ENOCODE', { message: `The email address ${email} is already used`, errors: { email: ['This email address is already used'] } });
+
+/**
+ * Whether an address is someone's: confirmed, or waiting for a link that is still good.
+ * An expired wait is forgotten here, so the address can be claimed again.
+ */
+export async function emailTaken(db: Knex | Knex.Transaction, email: string): Promise<boolean> {
+  if (await db('user_emails').whereRaw('lower(email) = lower(?)', [email]).first('id')) return true;
+  const pending = await db('user_emails_pending').whereRaw('lower(email) = lower(?)', [email]).andWhere('expires_at', '>', new Date()).first('id');
+  if (pending) return true;
+  await db('user_emails_pending').whereRaw('lower(email) = lower(?)', [email]).delete();
+  return false;
+}
+
+/** A unique index refused the row: the address was claimed at the same moment. */
+export async function claimingEmail<T>(email: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    throw (error as { code?: string }).code === '23505' ? emailTakenError(email) : error;
+  }
+}
+
 export class UsersService {
   constructor(private readonly ctx: ServiceContext) {}
 
@@ -48,28 +91,44 @@ export class UsersService {
     return db('users').select(...USER_COLUMNS);
   }
 
-  async create(input: NewUser): Promise<UserRecord> {
+  /**
+   * Everything wrong with a new account, field by field and all at once (a form shows each
+   * by its field): the form of each value, and whether the name or the email is taken.
+   */
+  async newUserProblems(input: NewUser): Promise<Record<string, string[]>> {
+    const errors = newUserFormProblems(input);
+    if (!errors.name && (await this.db('users').whereRaw('lower(name) = lower(?)', [input.name.trim()]).first('id'))) errors.name = ['This user name is taken'];
+    if (!errors.email && (await emailTaken(this.db, input.email.trim()))) errors.email = ['This email address is already used'];
+    return errors;
+  }
+
+  /**
+   * Makes an account. With `pending`, its address waits for the mailed link (and the
+   * account cannot log in until then); without, the address is confirmed (an admin vouches).
+   */
+  async create(input: NewUser, pending?: PendingAddress): Promise<UserRecord> {
     const name = input.name.trim();
     const email = input.email.trim();
-    const problem = usernameProblem(name);
-    if (problem) throw invalid('name', problem);
-    if (!EMAIL.test(email)) throw invalid('email', 'Give a valid email address');
-    if (input.password !== undefined) {
-      const weak = passwordProblem(input.password);
-      if (weak) throw invalid('password', weak);
+    const problems = await this.newUserProblems(input);
+    if (Object.keys(problems).length) {
+      // Only taken names or emails: a conflict, as before; anything malformed: invalid input.
+      if (Object.keys(newUserFormProblems(input)).length) throw Invalid('EINVALIDREQ', { errors: problems });
+      throw Conflict('ENOCODE', { message: problems.name ? `The user name "${name}" is taken` : `The email address ${email} is already used`, errors: problems });
     }
-    const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
+    const passwordHash = input.password === undefined ? null : await hashPassword(input.password, this.ctx.config.login.passwordCost);
     return this.db.transaction(async (trx) => {
       if (await trx('users').whereRaw('lower(name) = lower(?)', [name]).first('id')) {
         throw Conflict('ENOCODE', { message: `The user name "${name}" is taken`, errors: { name: ['This user name is taken'] } });
       }
-      if (await trx('user_emails').whereRaw('lower(email) = lower(?)', [email]).first('id')) {
-        throw Conflict('ENOCODE', { message: `The email address ${email} is already used`, errors: { email: ['This email address is already used'] } });
-      }
+      if (await emailTaken(trx, email)) throw emailTakenError(email);
       const [row] = (await trx('users')
         .insert({ name, fullname: input.fullname?.trim() ?? '', password_hash: passwordHash, is_admin: input.admin ?? false })
         .returning(['id', 'name', 'fullname', 'is_admin', 'created_at'])) as UserRow[];
-      await trx('user_emails').insert({ user_id: row!.id, email, is_default: true });
+      await claimingEmail(email, () =>
+        pending
+          ? trx('user_emails_pending').insert({ user_id: row!.id, email, token_hash: pending.tokenHash, expires_at: pending.expiresAt })
+          : trx('user_emails').insert({ user_id: row!.id, email, is_default: true }),
+      );
       return userFromRow(row!);
     });
   }
@@ -171,7 +230,7 @@ export class UsersService {
   async setPassword(userId: number, password: string): Promise<void> {
     const weak = passwordProblem(password);
     if (weak) throw invalid('password', weak);
-    await this.db('users').where('id', userId).update({ password_hash: await hashPassword(password), updated_at: this.db.fn.now() });
+    await this.db('users').where('id', userId).update({ password_hash: await hashPassword(password, this.ctx.config.login.passwordCost), updated_at: this.db.fn.now() });
   }
 
   async passwordHash(userId: number): Promise<string | null> {
@@ -179,13 +238,21 @@ export class UsersService {
     return row?.password_hash ?? null;
   }
 
-  async addEmail(user: UserRecord, email: string): Promise<void> {
+  /** Checks a new address's form; answers it trimmed. */
+  static checkedAddress(email: string): string {
     const address = email.trim();
     if (!EMAIL.test(address)) throw invalid('email', 'Give a valid email address');
-    if (await this.db('user_emails').whereRaw('lower(email) = lower(?)', [address]).first('id')) {
-      throw Conflict('ENOCODE', { message: `The email address ${address} is already used`, errors: { email: ['This email address is already used'] } });
-    }
-    await this.db('user_emails').insert({ user_id: user.id, email: address, is_default: false });
+    checkLengths([['email', address, LIMITS.email]]);
+    return address;
+  }
+
+  /** Adds a confirmed address (when the instance does not confirm addresses by mail). */
+  async addEmail(user: UserRecord, email: string): Promise<void> {
+    const address = UsersService.checkedAddress(email);
+    await this.db.transaction(async (trx) => {
+      if (await emailTaken(trx, address)) throw emailTakenError(address);
+      await claimingEmail(address, () => trx('user_emails').insert({ user_id: user.id, email: address, is_default: false }));
+    });
   }
 
   async setDefaultEmail(user: UserRecord, email: string): Promise<void> {
@@ -201,7 +268,12 @@ export class UsersService {
     const row = (await this.db('user_emails').where({ user_id: user.id }).whereRaw('lower(email) = lower(?)', [email]).first('id', 'is_default')) as
       | { id: number; is_default: boolean }
       | undefined;
-    if (!row) throw invalid('email', 'This address is not one of yours');
+    if (!row) {
+      // An address still waiting for its link is simply forgotten.
+      const dropped = await this.db('user_emails_pending').where({ user_id: user.id }).whereRaw('lower(email) = lower(?)', [email]).delete();
+      if (!dropped) throw invalid('email', 'This address is not one of yours');
+      return;
+    }
     if (row.is_default) throw invalid('email', 'Make another address the default before removing this one');
     await this.db('user_emails').where({ id: row.id }).delete();
   }
