@@ -16,6 +16,16 @@ class SummaryReporter extends Mocha.reporters.Spec {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       const { passes, failures: failed, pending, tests } = runner.stats;
       fs.writeFileSync(file, JSON.stringify({ passes, failures: failed, pending, tests, failed: failures }, null, 2));
+      if (pending > 0 && !(process.env.PAGURUS_TEST_DATABASE_URL && process.env.PAGURUS_TEST_REDIS_URL)) {
+        // Printed after the spec reporter's own summary, so it is the last thing one reads.
+        process.on('exit', () => {
+          console.log(
+            `\n  ${pending} tests were skipped: the PostgreSQL + Redis copy of each suite needs servers.\n` +
+              '  To run them: PAGURUS_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test ' +
+              'PAGURUS_TEST_REDIS_URL=redis://127.0.0.1:6379 npm test   (or: bash .ci/run, which starts them)\n',
+          );
+        });
+      }
     });
   }
 }

@@ -245,12 +245,30 @@ describeModes('administering a project', (mode) => {
   });
 
   it('never lets an event about a private project out', async () => {
-    await t.createProject('alice', 'secret', { private: true });
+    // A private project without a namespace lives in its owner's, as in Pagure.
+    const secret = await t.createProject('alice', 'secret', { private: true });
+    assert.equal(secret.namespace, 'alice');
     events.length = 0;
-    await t.api('POST', '/api/0/alice/secret/git/modifyacls', { user_type: 'user', name: 'bob', acl: 'commit' }, owner);
-    await t.api('POST', '/api/0/alice/secret/options/update', { issue_tracker: 'false' }, owner);
-    await t.api('POST', '/api/0/alice/secret/delete', undefined, owner);
+    const acl = await t.api<{ access_users: Record<string, string[]> }>('POST', '/api/0/alice/secret/git/modifyacls', { user_type: 'user', name: 'bob', acl: 'commit' }, owner);
+    assert.equal(acl.status, 200, JSON.stringify(acl.body));
+    assert.deepEqual(acl.body.access_users.commit, ['bob']);
+    const group = await t.api<{ access_groups: Record<string, string[]> }>('POST', '/api/0/alice/secret/git/modifyacls', { user_type: 'group', name: 'sig', acl: 'ticket' }, owner);
+    assert.deepEqual(group.body.access_groups.ticket, ['sig']);
+    const options = await t.api('POST', '/api/0/alice/secret/options/update', { issue_tracker: 'false' }, owner);
+    assert.deepEqual(options.body, { message: 'Edited successfully settings of repo: alice/secret', status: 'ok' });
+    const settings = await t.api<{ settings: Record<string, unknown> }>('GET', '/api/0/alice/secret/options', undefined, owner);
+    assert.equal(settings.body.settings.issue_tracker, false, 'the change was made');
+    const deleted = await t.api<{ message: string }>('POST', '/api/0/alice/secret/delete', undefined, owner);
+    assert.equal(deleted.body.message, 'Project deleted');
+    assert.equal((await t.api('GET', '/api/0/alice/secret', undefined, owner)).status, 404, 'and it is gone');
     await t.forge.events.idle();
     assert.deepEqual(topics(), []);
+    // The same first write on a public project is announced: the listener was listening.
+    await t.createProject('alice', 'open');
+    await t.forge.events.idle();
+    events.length = 0;
+    assert.equal((await t.api('POST', '/api/0/open/git/modifyacls', { user_type: 'user', name: 'bob', acl: 'commit' }, owner)).status, 200);
+    await t.forge.events.idle();
+    assert.deepEqual(topics(), ['project.user.added']);
   });
 });

@@ -169,6 +169,7 @@ describeModes('git pushes and their hooks', (mode) => {
     const set = await t.api('POST', '/api/0/rpms/pkg/options/update', { block_non_fast_forward: 'main, stable*' }, { Authorization: `token ${token}` });
     assert.equal(set.status, 200);
     await gitOk(dir('alice'), 'push', '-q', 'origin', 'main:stable-1', 'main:scratch');
+    const kept = await remoteRefs('rpms/pkg');
     await gitOk(dir('alice'), 'commit', '-q', '--amend', '-m', 'Rewritten');
     for (const branch of ['main', 'stable-1']) {
       const forced = await gitRun(dir('alice'), ['push', '--force', 'origin', `HEAD:${branch}`]);
@@ -176,9 +177,19 @@ describeModes('git pushes and their hooks', (mode) => {
       assert.match(forced.stderr, new RegExp(`refs/heads/${branch}: ${branch} is protected in rpms/pkg: non fast-forward pushes are refused`));
     }
     const deleted = await gitRun(dir('alice'), ['push', 'origin', ':stable-1']);
-    assert.match(deleted.stderr, /stable-1 is protected in rpms\/pkg: it cannot be deleted/);
+    assert.notEqual(deleted.code, 0, 'git reports the refused deletion');
+    assert.match(deleted.stderr, /remote:\s+refs\/heads\/stable-1: stable-1 is protected in rpms\/pkg: it cannot be deleted/);
+    assert.match(deleted.stderr, /pre-receive hook declined/);
     const head = await gitRun(dir('alice'), ['push', 'origin', ':main']);
-    assert.match(head.stderr, /main is the default branch of rpms\/pkg and cannot be deleted/);
+    assert.notEqual(head.code, 0, 'git reports the refused deletion');
+    assert.match(head.stderr, /remote:\s+refs\/heads\/main: main is the default branch of rpms\/pkg and cannot be deleted/);
+    assert.match(head.stderr, /pre-receive hook declined/);
+    const after = await remoteRefs('rpms/pkg');
+    for (const ref of ['refs/heads/stable-1', 'refs/heads/main']) {
+      assert.ok(kept.has(ref), ref);
+      assert.equal(after.get(ref), kept.get(ref), `${ref} is still there, unmoved`);
+    }
+    assert.ok(!(await events()).some((e) => e.topic === 'git.branch.deletion' && ['main', 'stable-1'].includes((e.body as { branch?: string }).branch ?? '')), 'no deletion was announced');
 
     const rewritten = await gitOk(dir('alice'), 'rev-parse', 'HEAD');
     await gitOk(dir('alice'), 'push', '-q', '--force', 'origin', 'HEAD:scratch');

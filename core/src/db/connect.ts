@@ -89,6 +89,15 @@ async function openPostgres(options: OpenDatabaseOptions & { url: string }): Pro
   return { knex, kind: 'postgres', schema: options.schema, location, close: () => knex.destroy() };
 }
 
+/** knex over an open PGlite database, answering as knex over pg does. */
+export function pgliteKnex(pglite: PGlite, schema: string): Knex {
+  return knexFactory({
+    client: PgliteClient as unknown as typeof Knex.Client,
+    connection: { pglite } as unknown as Knex.StaticConnectionConfig,
+    searchPath: [schema],
+  });
+}
+
 async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
   const dir = path.join(options.dataDir, 'db');
   mkdirSync(options.dataDir, { recursive: true });
@@ -105,11 +114,7 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
     release();
     throw new StartupError(`cannot open the embedded database in ${dir}: ${reason(error)}`);
   }
-  const knex = knexFactory({
-    client: PgliteClient as unknown as typeof Knex.Client,
-    connection: { pglite } as unknown as Knex.StaticConnectionConfig,
-    searchPath: [options.schema],
-  });
+  const knex = pgliteKnex(pglite, options.schema);
   return {
     knex,
     kind: 'pglite',

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { Redis } from 'ioredis';
 import knexFactory from 'knex';
+import { coreMigrations, migrate, pgliteKnex } from '../db/index.js';
 
 export function uniqueSuffix(): string {
   return randomBytes(5).toString('hex');
@@ -34,14 +35,23 @@ export async function deleteRedisKeys(redisUrl: string, prefix: string): Promise
 
 let template: Promise<Blob> | undefined;
 
-/** A freshly initialised PGlite data directory, made once per process: initdb takes seconds. */
+/**
+ * A PGlite data directory with core's tables made, once per process: initdb and core's
+ * migrations take seconds, and every embedded test forge would repeat them. A forge started
+ * from it runs only what is still pending (its plugins' migrations).
+ */
 export function pgliteTemplate(): Promise<Blob> {
   template ??= (async () => {
-    const db = new PGlite();
-    await db.waitReady;
-    const dump = await db.dumpDataDir('none');
-    await db.close();
-    return dump;
+    const pglite = new PGlite();
+    await pglite.waitReady;
+    const knex = pgliteKnex(pglite, 'public');
+    try {
+      await migrate({ knex, kind: 'pglite', schema: 'public', location: 'the test template', close: async () => undefined }, [coreMigrations]);
+      return await pglite.dumpDataDir('none');
+    } finally {
+      await knex.destroy();
+      if (!pglite.closed) await pglite.close();
+    }
   })();
   return template;
 }
