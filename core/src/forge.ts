@@ -26,6 +26,7 @@ import {
   loadConfiguredTheme,
   type ForgeApi,
   type ForgeHooks,
+  type ForgeServices,
   type LoadedPlugin,
   type LoadedTheme,
   type ProcessRole,
@@ -42,6 +43,7 @@ import {
   type DomainServices,
   type ServiceContext,
 } from './services/index.js';
+import { createPluginServices } from './plugin-services.js';
 import { CORE_VERSION } from './version.js';
 
 export interface CreateForgeOptions extends LoadConfigOptions {
@@ -84,6 +86,7 @@ export class Forge {
   readonly repositories: Repositories;
   readonly templates: TemplateStore | undefined;
   private appInstance: ForgeApp | undefined;
+  private pluginServices: ForgeServices | undefined;
   private server: Server | undefined;
   private processing = false;
   private closing: Promise<void> | undefined;
@@ -191,6 +194,7 @@ export class Forge {
 
   /** The forge as one plugin sees it: its own logger, everything else shared. */
   private apiFor(name: string): ForgeApi {
+    this.pluginServices ??= createPluginServices({ services: this.services, repositories: this.repositories, publicUrl: () => this.config.url });
     return Object.freeze({
       hooks: this.hooks,
       config: this.config,
@@ -198,6 +202,7 @@ export class Forge {
       db: this.db.knex,
       events: this.events,
       jobs: this.jobs,
+      services: this.pluginServices,
       pubsub: this.pubsub,
       role: this.role,
       coreVersion: CORE_VERSION,

@@ -6,6 +6,7 @@ export type { Logger } from 'pino';
 export { createForge, Forge, type CreateForgeOptions } from './forge.js';
 export { CORE_VERSION } from './version.js';
 export { PAGURE_API_VERSION } from './http/index.js';
+export { renderMarkdown } from './plugin-services.js';
 
 export { loadConfig, CONFIG_KEYS, envNameOf, type Config, type PluginEntry, type LoadConfigOptions } from './config/index.js';
 export type { Migration } from './db/index.js';
@@ -17,10 +18,21 @@ export {
   definePlugin,
   isTopic,
   type AccessCheck,
+  type AuthorPayload,
+  type CommentPayload,
+  type FlagPayload,
+  type IssuePayload,
+  type ProjectPayload,
+  type PullRequestCommentPayload,
+  type PullRequestPayload,
+  type UserPayload,
   type EnqueuedTask,
   type EventBody,
   type EventsApi,
   type EventTopic,
+  type FlagFields,
+  type FlagResult,
+  type FlagStatus,
   type ForgeApi,
   type ForgeContext,
   type ForgeContextExtras,
@@ -28,6 +40,7 @@ export {
   type ForgeEventMap,
   type ForgeHooks,
   type ForgeRouter,
+  type ForgeServices,
   type ForgeState,
   type HookName,
   type JobContext,
@@ -46,4 +59,13 @@ export {
   type Refusal,
   type RequestToken,
   type TemplateRegistry,
+  type Viewer,
+  type AccessFacade,
+  type CommentsFacade,
+  type FlagsFacade,
+  type IssuesFacade,
+  type MarkdownFacade,
+  type ProjectsFacade,
+  type PullRequestsFacade,
+  type UsersFacade,
 } from './plugins/index.js';

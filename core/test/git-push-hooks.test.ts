@@ -60,7 +60,7 @@ describeModes('git pushes and their hooks', (mode) => {
     const second = await commitFile(dir('alice'), 'README.md', 'changed\n', alice);
     await gitOk(dir('alice'), 'push', '-q', 'origin', 'main');
     const event = await eventually<ForgeEvent<'git.receive'>>((e) => e.topic === 'git.receive' && (e.body as { end_commit?: string }).end_commit === second, 'git.receive');
-    const body = event.body as Record<string, unknown>;
+    const body: Record<string, unknown> = { ...event.body };
     assert.equal(event.agent, 'alice');
     assert.deepEqual(
       { ...body, repo: (body.repo as { fullname: string }).fullname },

@@ -22,6 +22,8 @@ const RANK: Record<string, number> = {
   services: 4,
   jobs: 5,
   http: 6,
+  // The facade over services that forge.ts hands plugins (it renders Markdown with http/web's renderer).
+  'plugin-services.ts': 6.5,
   'forge.ts': 7,
   cli: 8,
   testing: 8,

@@ -180,7 +180,7 @@ async function announce(deps: GitJobDeps, project: ProjectRecord, user: UserReco
       const action = change.deleted ? 'deletion' : 'creation';
       const rev = change.deleted ? change.oldRev : change.newRev;
       const key = change.kind === 'branch' ? 'branch' : 'tag';
-      events.emit(deps.db, `git.${key}.${action}`, { authors: authorJson(authorsOf.get(change.ref) ?? []), agent: user.name, repo: repoJson, [key]: change.name, rev }, options);
+      events.emit(deps.db, `git.${key}.${action}` as string, { authors: authorJson(authorsOf.get(change.ref) ?? []), agent: user.name, repo: repoJson, [key]: change.name, rev }, options);
     }
     if (change.kind !== 'branch' || change.deleted || !change.log.length) continue;
     const oldest = change.log[change.log.length - 1]!.hash;

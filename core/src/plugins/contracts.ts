@@ -9,6 +9,7 @@ import type { Config } from '../config/index.js';
 import type { AccessLevel, ProjectRef, TokenAcl, UserRecord, UserRef } from '../domain/index.js';
 import type { JobData, PubSub, TaskStatus } from '../queue/index.js';
 import type { EventBody, EventTopic } from './events.js';
+import type { ForgeServices } from './services.js';
 
 /** What a process of the forge is for. */
 export type ProcessRole = 'web' | 'worker' | 'cli';
@@ -219,6 +220,8 @@ export interface ForgeApi {
   readonly db: Knex;
   readonly events: EventsApi;
   readonly jobs: JobQueueApi;
+  /** Core's domain, for plugins: find projects and users, check access, comment, flag, render Markdown. */
+  readonly services: ForgeServices;
   readonly pubsub: PubSub;
   readonly role: ProcessRole;
   /** The version of @pagurus/core. */

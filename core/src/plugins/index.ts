@@ -5,3 +5,4 @@ export * from './events.js';
 export * from './hooks.js';
 export * from './instrument.js';
 export * from './loader.js';
+export * from './services.js';

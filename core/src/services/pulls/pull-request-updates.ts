@@ -9,7 +9,7 @@ import type { ServiceContext } from '../context.js';
 import type { ProjectQueries } from '../projects/project-queries.js';
 import { commitReferences } from '../tickets/commit-references.js';
 import { PULL_REQUEST_JOBS } from './jobs.js';
-import { reviewScore } from './pull-request-json.js';
+import { reviewScore, type PullRequestJson } from './pull-request-json.js';
 
 export interface RefreshOutcome {
   /** Commits the source has and the target lacks, newest first. */
@@ -23,7 +23,7 @@ export interface RefreshOutcome {
 
 /** Builds a pull request's JSON for events (the pull-requests service). */
 export interface PullRequestJsonSource {
-  json(pr: PullRequestRecord, options: { db?: Knex; comments?: boolean }): Promise<unknown>;
+  json(pr: PullRequestRecord, options: { db?: Knex; comments?: boolean }): Promise<PullRequestJson>;
   notify(project: ProjectRecord, pr: PullRequestRecord, actor: UserRecord, subject: string, text: string): Promise<void>;
 }
 

@@ -1,0 +1,133 @@
+// `forge.services` as plugins get it: the facade of plugins/services.ts over core's domain
+// services. Each method calls what the API's handlers call, with the same checks, so a
+// plugin's comment or flag sends the same events and shows the same way on pages.
+import { existsSync } from 'node:fs';
+import { parseFullname, repositoryPath, type ProjectRecord } from './domain/index.js';
+import { Forbidden, isForgeError, NotFound, Unauthorized } from './errors/index.js';
+import { objectByPrefix, type Repositories } from './git/index.js';
+import { markdownLinks, renderMarkdown as renderWithLinks } from './http/web/markdown.js';
+import type { FlagFields, FlagResult, ForgeServices, Viewer } from './plugins/index.js';
+import type { DomainServices, FlagInput } from './services/index.js';
+
+/** Sees every issue: for lookups the facade leaves to the plugin to filter. */
+const FORGE_ITSELF: Viewer = Object.freeze({ user: null, siteAdmin: true });
+
+export interface PluginServicesDeps {
+  services: DomainServices;
+  repositories: Repositories;
+  /** The forge's public URL (it may change once the server listens). */
+  publicUrl: () => string;
+}
+
+function flagInput(flag: FlagFields): FlagInput {
+  return { username: flag.username, status: flag.status, percent: flag.percent ?? null, comment: flag.comment, url: flag.url, uid: flag.uid ?? null };
+}
+
+function requireUser(viewer: Viewer): NonNullable<Viewer['user']> {
+  if (!viewer.user) throw Unauthorized('EINVALIDTOK');
+  return viewer.user;
+}
+
+function checkNotBlocked(viewer: Viewer, project: ProjectRecord): void {
+  if (viewer.user && project.blockUsers.includes(viewer.user.name)) throw Forbidden('EUBLOCKED');
+}
+
+export function createPluginServices(deps: PluginServicesDeps): ForgeServices {
+  const { services } = deps;
+
+  async function visible(viewer: Viewer, project: ProjectRecord): Promise<void> {
+    if (!(await services.access.canView(viewer, project))) throw NotFound('ENOPROJECT');
+  }
+
+  async function commitOf(project: ProjectRecord, prefix: string): Promise<string> {
+    const dir = deps.repositories.pathOf(repositoryPath(project));
+    const object = existsSync(dir) ? await objectByPrefix(dir, prefix) : undefined;
+    if (!object || object.type !== 'commit') throw NotFound('ENOCOMMIT');
+    return object.sha;
+  }
+
+  async function pullRequestOf(project: ProjectRecord, id: number) {
+    services.pullRequests.checkEnabled(project);
+    return services.pullRequests.require(project, String(id));
+  }
+
+  const facade: ForgeServices = {
+    projects: {
+      async find(fullname) {
+        const path = parseFullname(fullname);
+        return path ? services.projectQueries.find(path) : undefined;
+      },
+      byId: (id) => (Number.isSafeInteger(id) ? services.projectQueries.byId(id) : Promise.resolve(undefined)),
+    },
+    users: {
+      byName: (name) => services.users.byName(name),
+      async byEmail(email) {
+        return (await services.users.byEmails([email])).get(email.toLowerCase());
+      },
+    },
+    access: {
+      viewer: (user) => services.access.viewer(user),
+      canView: (viewer, project) => services.access.canView(viewer, project),
+      has: (viewer, project, level, branch) => services.access.has(viewer, project, level, branch),
+    },
+    issues: {
+      async get(project, id) {
+        try {
+          return await services.issues.require(FORGE_ITSELF, project, String(id));
+        } catch (error) {
+          if (isForgeError(error) && error.code === 'ENOISSUE') return undefined;
+          throw error;
+        }
+      },
+      canSee: (viewer, project, issue) => services.issues.canSee(viewer, project, issue),
+    },
+    pullRequests: {
+      get: (project, id) => (Number.isSafeInteger(id) ? services.pullRequests.byId(project, id) : Promise.resolve(undefined)),
+    },
+    comments: {
+      async onIssue(viewer, project, issueId, text) {
+        requireUser(viewer);
+        await visible(viewer, project);
+        checkNotBlocked(viewer, project);
+        services.issues.checkTracker(project, true);
+        const issue = await services.issues.require(viewer, project, String(issueId));
+        await services.issues.comment(viewer, project, issue, text.trim());
+      },
+      async onPullRequest(viewer, project, pullRequestId, text) {
+        requireUser(viewer);
+        await visible(viewer, project);
+        checkNotBlocked(viewer, project);
+        const pr = await pullRequestOf(project, pullRequestId);
+        await services.pullRequests.comment(viewer, project, pr, { comment: text.trim() });
+      },
+    },
+    flags: {
+      async onCommit(by, project, commit, flag): Promise<FlagResult> {
+        const hash = await commitOf(project, commit);
+        const { uid, message } = await services.flags.flagCommit(project, hash, flagInput(flag), { user: by, tokenId: null });
+        return { uid, message };
+      },
+      async onPullRequest(by, project, pullRequestId, flag): Promise<FlagResult> {
+        const pr = await pullRequestOf(project, pullRequestId);
+        if (!pr.commitStop) throw NotFound('ENOCOMMIT');
+        const { uid, message } = await services.flags.flagCommit(project, pr.commitStop, flagInput(flag), { user: by, tokenId: null }, pr);
+        return { uid, message };
+      },
+    },
+    markdown: {
+      async render(viewer, project, text) {
+        return renderWithLinks(text, await markdownLinks(services, viewer, project, [text], deps.publicUrl()));
+      },
+    },
+  };
+  return Object.freeze(facade);
+}
+
+/**
+ * Safe HTML for a Markdown text, as the forge's pages render comments: raw HTML dropped and
+ * the output sanitised (no scripts, event handlers, javascript: links). `users` are the
+ * @names to link to their pages under `baseUrl`; for #N references use `forge.services.markdown`.
+ */
+export function renderMarkdown(text: string, options: { baseUrl?: string; users?: Iterable<string> } = {}): string {
+  return renderWithLinks(text, { baseUrl: (options.baseUrl ?? '').replace(/\/+$/, ''), users: new Set(options.users ?? []), references: new Map() });
+}

@@ -1,0 +1,106 @@
+// The domain services a plugin may call, as `forge.services`: a small, stable facade over
+// core's own services (types only here; core/src/plugin-services.ts adapts them). Each
+// write goes through the service the API uses, so its events, notes and pages match.
+import type { AccessLevel, IssueRecord, ProjectRecord, PullRequestRecord, UserRecord } from '../domain/index.js';
+
+/** Who is asking: a user (or nobody) and whether they are a site admin. Get one from `access.viewer`. */
+export interface Viewer {
+  readonly user: UserRecord | null;
+  readonly siteAdmin: boolean;
+}
+
+/** Pagure's flag statuses, in its order. */
+export type FlagStatus = 'success' | 'failure' | 'error' | 'pending' | 'canceled';
+
+/** A CI report, as Pagure's flag form takes it. Bad values throw 400 EINVALIDREQ with field errors. */
+export interface FlagFields {
+  /** The name the flag shows: "Jenkins", "Zuul". */
+  username: string;
+  status: FlagStatus;
+  comment: string;
+  /** Where the report lives: an http(s) URL. */
+  url: string;
+  /** 0–100, or null for none. */
+  percent?: number | null;
+  /** The same uid on the same commit updates the flag instead of adding one (at most 32 characters). */
+  uid?: string;
+}
+
+export interface FlagResult {
+  /** The flag's uid: the one given, or a new one. */
+  uid: string;
+  /** "Flag added" or "Flag updated", as the API answers. */
+  message: 'Flag added' | 'Flag updated';
+}
+
+export interface ProjectsFacade {
+  /** The project at a full name ("bash", "rpms/bash", "forks/alice/rpms/bash"), or undefined; does not check who may see it. */
+  find(fullname: string): Promise<ProjectRecord | undefined>;
+  /** The project with this id, or undefined; does not check who may see it. */
+  byId(id: number): Promise<ProjectRecord | undefined>;
+}
+
+export interface UsersFacade {
+  /** The user with this login name, or undefined. */
+  byName(name: string): Promise<UserRecord | undefined>;
+  /** The user owning this email address (any of theirs, case-insensitive), or undefined. */
+  byEmail(email: string): Promise<UserRecord | undefined>;
+}
+
+export interface AccessFacade {
+  /** The viewer for a user (null: anonymous), with their site-admin status looked up. */
+  viewer(user: UserRecord | null): Promise<Viewer>;
+  /** Whether the viewer may see the project: public ones always, private ones with some access (or as site admin). */
+  canView(viewer: Viewer, project: ProjectRecord): Promise<boolean>;
+  /** Whether the viewer holds `level` on the project (for `commit`: on `branch`, as collaborators' patterns allow); the canAccess hook decides last. */
+  has(viewer: Viewer, project: ProjectRecord, level: AccessLevel, branch?: string): Promise<boolean>;
+}
+
+export interface IssuesFacade {
+  /** The project's issue #id, or undefined; private ones too: check `canSee` before showing it to someone. */
+  get(project: ProjectRecord, id: number): Promise<IssueRecord | undefined>;
+  /** Whether the viewer may see the issue: public ones always, private ones as author, assignee or committer. */
+  canSee(viewer: Viewer, project: ProjectRecord, issue: IssueRecord): Promise<boolean>;
+}
+
+export interface PullRequestsFacade {
+  /** The project's pull request #id, or undefined. */
+  get(project: ProjectRecord, id: number): Promise<PullRequestRecord | undefined>;
+}
+
+export interface CommentsFacade {
+  /**
+   * Comments on issue #id as the viewer, with the API's checks (404 ENOISSUE, 403 EISSUENOTALLOWED,
+   * tracker disabled or read-only, blocked users, 401 for nobody); watchers are notified.
+   */
+  onIssue(viewer: Viewer, project: ProjectRecord, issueId: number, text: string): Promise<void>;
+  /** Comments on pull request #id as the viewer, with the API's checks (404 ENOREQ, pull requests disabled, blocked users). */
+  onPullRequest(viewer: Viewer, project: ProjectRecord, pullRequestId: number, text: string): Promise<void>;
+}
+
+export interface FlagsFacade {
+  /**
+   * Flags a commit (a full or abbreviated hash; 404 ENOCOMMIT if the repository lacks it) as `by`,
+   * who needs no access of their own: the plugin vouches for the report. Sends commit.flag.added|updated.
+   */
+  onCommit(by: UserRecord, project: ProjectRecord, commit: string, flag: FlagFields): Promise<FlagResult>;
+  /** Flags pull request #id's head commit as `by`; sends pull-request.flag.added|updated (404 ENOREQ, ENOCOMMIT). */
+  onPullRequest(by: UserRecord, project: ProjectRecord, pullRequestId: number, flag: FlagFields): Promise<FlagResult>;
+}
+
+export interface MarkdownFacade {
+  /** Safe HTML for a Markdown text of `project`, as pages show it: @mentions and the #N references the viewer may see become links. */
+  render(viewer: Viewer, project: ProjectRecord, text: string): Promise<string>;
+}
+
+/** `forge.services`: what a plugin may ask of core's domain. Errors are ForgeErrors (Pagure's codes). */
+export interface ForgeServices {
+  readonly projects: ProjectsFacade;
+  readonly users: UsersFacade;
+  readonly access: AccessFacade;
+  readonly issues: IssuesFacade;
+  readonly pullRequests: PullRequestsFacade;
+  readonly comments: CommentsFacade;
+  readonly flags: FlagsFacade;
+  readonly markdown: MarkdownFacade;
+}
