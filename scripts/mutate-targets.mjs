@@ -1,0 +1,27 @@
+// What `npm run mutate` mutates by default (issue 15's security rules), and for each source
+// file the test files that exercise it: Stryker runs only those, so a run stays short.
+// A target is "file" (the whole file) or "file#sel,sel" where a selector is a function or
+// method name (its body, found by its braces) or "~text" (every line containing text, no commas):
+// the line ranges are worked out when the run starts, so edits elsewhere in a file do not
+// shift them.
+export const TARGETS = {
+  'core/src/services/access/access-service.ts': {
+    tests: ['core/test/access-rules.test.ts', 'core/test/acl-matrix.test.ts', 'core/test/access-grants.test.ts'],
+  },
+  'core/src/services/git/push-policy.ts': {
+    tests: ['core/test/git-push-hooks.test.ts', 'core/test/branch-aliases.test.ts', 'core/test/access-grants.test.ts'],
+  },
+  'core/src/http/web/session.ts': {
+    tests: ['core/test/web-accounts.test.ts', 'core/test/web-pages.test.ts'],
+  },
+  'core/src/services/issues/issues-service.ts': {
+    select: ['canSee', 'mayChangeMetadata', 'checkMetadataAccess'],
+    tests: ['core/test/access-grants.test.ts', 'core/test/api-issues.test.ts'],
+  },
+  'core/src/services/issues/issue-queries.ts': {
+    select: ['seesAllPrivate', 'onlyTheirPrivate', '~onlyTheirPrivate(query'],
+    tests: ['core/test/access-grants.test.ts', 'core/test/api-issues.test.ts', 'core/test/api-user-tickets.test.ts'],
+  },
+};
+
+export const DEFAULT_TARGETS = Object.entries(TARGETS).map(([file, { select }]) => (select ? `${file}#${select.join(',')}` : file));

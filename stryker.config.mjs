@@ -1,0 +1,42 @@
+// StrykerJS mutation testing (issue 15), run by `npm run mutate -- [targets]`
+// (scripts/mutate.mjs), which passes its targets and extra test files here in
+// PAGURUS_MUTATE_TARGETS and PAGURUS_MUTATE_TESTS (newline-separated); without them,
+// every default target. See docs/mutation-testing.md.
+import { DEFAULT_TARGETS, TARGETS } from './scripts/mutate-targets.mjs';
+import { mutateEntries } from './scripts/mutate-ranges.mjs';
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export const baseConfig = {
+  testRunner: 'mocha',
+  plugins: ['@stryker-mutator/mocha-runner'],
+  // Each mutant runs only the tests that reached it in the first (dry) run.
+  coverageAnalysis: 'perTest',
+  // Mocha's node-option (.mocharc.cjs) is for its CLI; Stryker runs mocha in its own
+  // processes, so they get the same loader here, plus the sandbox resolver and the shim
+  // that lets the mocha runner load Mocha 12's CLI helpers (scripts/mocha12-compat.cjs).
+  testRunnerNodeArgs: ['--conditions=source', '--import=tsx/esm', '--import=./scripts/stryker-sandbox.mjs', '--require=./scripts/mocha12-compat.cjs'],
+  // The sandbox holds what the tests load; node_modules is linked, not copied.
+  ignorePatterns: ['/*', '!/core', '!/scripts', '!/package.json', '!/tsconfig.base.json', '!/.mocharc.cjs', '/core/dist', '*.tsbuildinfo'],
+  concurrency: 2,
+  timeoutMS: 20000,
+  // The first run goes through every mapped test file once: minutes on a busy machine.
+  dryRunTimeoutMinutes: 30,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  thresholds: { high: 90, low: 85 },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: true,
+};
+
+/** Stryker options for `targets` (see scripts/mutate-targets.mjs), with `tests` added to their mapped tests. */
+export function configFor(targets, tests = []) {
+  const spec = new Set(tests);
+  for (const target of targets) for (const test of TARGETS[target.split('#')[0]]?.tests ?? []) spec.add(test);
+  if (!spec.size) throw new Error(`no test files for ${targets.join(' ')}: name them with --test`);
+  return { ...baseConfig, mutate: targets.flatMap(mutateEntries), mochaOptions: { spec: [...spec] } };
+}
+
+const list = (name) => (process.env[name] ?? '').split('\n').filter(Boolean);
+const targets = list('PAGURUS_MUTATE_TARGETS');
+export default configFor(targets.length ? targets : DEFAULT_TARGETS, list('PAGURUS_MUTATE_TESTS'));
