@@ -135,7 +135,12 @@ describeModes('pull requests', (mode) => {
   });
 
   it('takes comments, general and inline, and flags on the head commit', async () => {
-    assert.deepEqual((await t.api('POST', '/api/0/rpms/pkg/pull-request/1/comment', { comment: '+1 looks fine' }, carol)).body, { message: 'Comment added' });
+    const carolAvatar = `https://seccdn.libravatar.org/avatar/${createHash('sha256').update('carol@example.test').digest('hex')}?s=30&d=retro`;
+    assert.deepEqual((await t.api('POST', '/api/0/rpms/pkg/pull-request/1/comment', { comment: '+1 looks fine' }, carol)).body, {
+      message: 'Comment added',
+      avatar_url: carolAvatar,
+      user: 'carol',
+    });
     const inline = await t.api('POST', '/api/0/rpms/pkg/pull-request/1/comment', { comment: 'typo here', commit: (await get(1)).body.commit_stop, filename: 'feature.txt', row: '1' }, carol);
     assert.equal(inline.status, 200);
     const bad = await t.api<{ errors: unknown }>('POST', '/api/0/rpms/pkg/pull-request/1/comment', { comment: '' }, carol);

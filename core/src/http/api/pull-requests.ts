@@ -113,7 +113,9 @@ export function pullRequestRoutes(routes: ProjectRoutes, deps: ApiDependencies):
         row: row === null ? null : Number(row),
         treeId: text(data.tree_id),
       });
-      ctx.body = { message: 'Comment added' };
+      // Pagure answers only `message` here; the caller's name and avatar are added as for issue
+      // comments, which clients read alike.
+      ctx.body = { message: 'Comment added', ...(await callerFields(ctx, services)) };
     },
     { acls: ['pull_request_comment'] },
   );
