@@ -1,7 +1,7 @@
 // The production queue: bull on Redis. Any number of web processes enqueue, any number
 // of `pagurus worker` processes run jobs; a job whose worker dies is picked up again.
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import Bull from 'bull';
 import type { Redis } from 'ioredis';
 import { createRedis } from './redis.js';
@@ -11,6 +11,10 @@ import { isFinalJobError, isFinished } from './types.js';
 const KEEP_COMPLETED_SECONDS = 24 * 3600;
 const KEEP_FAILED_SECONDS = 7 * 24 * 3600;
 const WAIT_POLL_MS = 1000;
+/** bull's global events this queue listens to, to learn that a job anywhere ended. */
+const GLOBAL_EVENTS = ['global:completed', 'global:failed'] as const;
+/** How long close() waits for bull's background subscription before closing anyway. */
+const SUBSCRIBE_WAIT_MS = 2000;
 
 function stateOf(bullState: string, attemptsMade: number): TaskState {
   switch (bullState) {
@@ -48,9 +52,14 @@ export class BullQueue implements QueuePort {
     this.queue.on('error', onError);
     // Subscribed once, at start, so no completion published later is missed.
     const signal = (jobId: string | number) => this.finished.emit(String(jobId));
-    this.queue.on('global:completed', signal);
-    this.queue.on('global:failed', signal);
+    this.subscribed = Promise.all(GLOBAL_EVENTS.map((name) => once(this.queue, `registered:${name}`)));
+    // A rejection here is only ever the close below racing the subscription; it is waited for there.
+    this.subscribed.catch(() => undefined);
+    for (const name of GLOBAL_EVENTS) this.queue.on(name, signal);
   }
+
+  /** Settles once bull has subscribed to the global events (it does so in the background). */
+  private readonly subscribed: Promise<unknown>;
 
   async enqueue(name: string, data: JobData, options: EnqueueOptions): Promise<string> {
     const job = await this.queue.add(name, data, {
@@ -122,6 +131,10 @@ export class BullQueue implements QueuePort {
   }
 
   async close(): Promise<void> {
+    // bull subscribes in the background and leaves that promise unhandled: closing the
+    // connections under it made a short-lived process (a CLI command) die of an unhandled
+    // rejection. Let the subscription finish first (briefly: a dead Redis must not hold us).
+    await Promise.race([this.subscribed, new Promise((resolve) => setTimeout(resolve, SUBSCRIBE_WAIT_MS).unref())]).catch(() => undefined);
     await this.queue.close();
     this.client.disconnect();
     this.subscriber.disconnect();
