@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { describeModes, serverServices } from '../src/testing/index.js';
+import { deleteRedisKeys, dropSchema, uniqueSuffix } from '../src/testing/services.js';
 import { oneLineError, runCli, startCli, type CliResult } from './support/cli.js';
 import { tempDir } from './support/temp.js';
 
@@ -8,8 +10,8 @@ const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx/esm');
 
 /** runCli with something on standard input (runCli closes it). */
-function runCliWithStdin(args: string[], input: string, options: { cwd: string }): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PAGURUS_LOG_LEVEL: 'warn' };
+function runCliWithStdin(args: string[], input: string, options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PAGURUS_LOG_LEVEL: 'warn', ...options.env };
   for (const key of Object.keys(env)) if (key.startsWith('PAGURUS_TEST_')) delete env[key];
   const child = spawn(process.execPath, ['--conditions=source', '--import', TSX, CLI, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
@@ -56,21 +58,45 @@ async function whoami(url: string, token: string): Promise<{ status: number; bod
 
 const SERVING = /is serving (http:\/\/\S+)/;
 
-describe('the pagurus user, group and token commands', () => {
-  // One embedded forge (in <cwd>/data) shared by the tests, which build on each other.
+describeModes('the pagurus user, group and token commands', (mode) => {
+  // One forge (embedded in <cwd>/data, or a schema and prefix of its own on the servers) with
+  // alice, bob and carl made in `before`; each test makes whatever else it needs.
   let cwd: string;
-  const pagurus = (...args: string[]) => runCli(args, { cwd });
+  let env: Record<string, string> = {};
+  const pagurus = (...args: string[]) => runCli(args, { cwd, env });
+  const cleanups: Array<() => Promise<void>> = [];
 
-  before(async () => {
+  before(async function () {
+    this.timeout(120_000); // a migration and three commands, each its own process
     cwd = tempDir('cli-accounts');
+    const services = serverServices();
+    if (mode === 'server' && services) {
+      const suffix = uniqueSuffix();
+      env = {
+        PAGURUS_DATABASE_URL: services.databaseUrl,
+        PAGURUS_DATABASE_SCHEMA: `test_${suffix}`,
+        PAGURUS_REDIS_URL: services.redisUrl,
+        PAGURUS_REDIS_PREFIX: `pagurus-test-${suffix}`,
+      };
+      cleanups.push(() => dropSchema(services.databaseUrl, `test_${suffix}`), () => deleteRedisKeys(services.redisUrl, `pagurus-test-${suffix}`));
+    }
     assert.match(ok(await pagurus('migrate')), /migrated core\//);
     assert.equal(ok(await pagurus('user', 'create', 'alice', '--email', 'alice@example.test', '--password', 'alice-password1', '--fullname', 'Alice Liddell')), 'created user alice\n');
+    const bob = await runCliWithStdin(['user', 'create', 'bob', '--email', 'bob@example.test', '--password-stdin', '--admin'], 'bob secret words\n', { cwd, env });
+    assert.equal(ok(bob), 'created user bob (site admin)\n');
+    assert.equal(ok(await pagurus('user', 'create', 'carl', '--email', 'carl@example.test')), 'created user carl without a password (API tokens only)\n');
+  });
+  after(async () => {
+    for (const cleanup of cleanups) await cleanup();
+  });
+  beforeEach(function () {
+    this.currentTest?.timeout(120_000); // each test spawns several commands, each its own process
   });
 
   it('creates users with a password from stdin or none, and refuses bad input in one line', async () => {
-    const bob = await runCliWithStdin(['user', 'create', 'bob', '--email', 'bob@example.test', '--password-stdin', '--admin'], 'bob secret words\n', { cwd });
-    assert.equal(ok(bob), 'created user bob (site admin)\n');
-    assert.equal(ok(await pagurus('user', 'create', 'carl', '--email', 'carl@example.test')), 'created user carl without a password (API tokens only)\n');
+    const erin = await runCliWithStdin(['user', 'create', 'erin', '--email', 'erin@example.test', '--password-stdin', '--admin'], 'erin secret words\n', { cwd, env });
+    assert.equal(ok(erin), 'created user erin (site admin)\n');
+    assert.equal(ok(await pagurus('user', 'create', 'fred', '--email', 'fred@example.test')), 'created user fred without a password (API tokens only)\n');
     assert.equal(
       oneLineError(await pagurus('user', 'create', 'dora', '--email', 'not-an-address', '--password', 'dora-password1')),
       'pagurus: Invalid or incomplete input submitted (email: Give a valid email address)',
@@ -78,13 +104,17 @@ describe('the pagurus user, group and token commands', () => {
     const taken = oneLineError(await pagurus('user', 'create', 'Alice', '--email', 'alice2@example.test', '--password', 'alice-password2'));
     assert.match(taken, /^pagurus: The user name "Alice" is taken\b/);
     assert.match(taken, /This user name is taken/);
+    const names = table(ok(await pagurus('user', 'list')), ['NAME', 'FULL NAME', 'EMAIL', 'ADMIN']).map((row) => row.NAME);
+    assert.ok(names.includes('erin') && names.includes('fred') && !names.includes('dora'), names.join(','));
   });
 
   it('lists users and grants or takes away site admin', async () => {
     assert.equal(ok(await pagurus('user', 'admin', 'alice', '--on')), 'alice is now a site admin\n');
     assert.equal(ok(await pagurus('user', 'admin', 'bob', '--off')), 'bob is no longer a site admin\n');
     assert.equal(oneLineError(await pagurus('user', 'admin', 'alice')), 'pagurus: give --on or --off');
-    assert.deepEqual(table(ok(await pagurus('user', 'list')), ['NAME', 'FULL NAME', 'EMAIL', 'ADMIN']), [
+    const listed = table(ok(await pagurus('user', 'list')), ['NAME', 'FULL NAME', 'EMAIL', 'ADMIN']);
+    // Other tests may add users of their own; these three are this file's fixture.
+    assert.deepEqual(listed.filter((row) => ['alice', 'bob', 'carl'].includes(row.NAME!)), [
       { NAME: 'alice', 'FULL NAME': 'Alice Liddell', EMAIL: 'alice@example.test', ADMIN: 'yes' },
       { NAME: 'bob', 'FULL NAME': '', EMAIL: 'bob@example.test', ADMIN: '' },
       { NAME: 'carl', 'FULL NAME': '', EMAIL: 'carl@example.test', ADMIN: '' },
@@ -120,30 +150,38 @@ describe('the pagurus user, group and token commands', () => {
     assert.match(acls!, /(^|,)create_project(,|$)/);
     assert.equal(description, 'ci bot');
 
-    const server = await startCli(['serve', '--port', '0'], SERVING, { cwd, timeoutMs: 60_000 });
+    const server = await startCli(['serve', '--port', '0'], SERVING, { cwd, env, timeoutMs: 60_000 });
+    let stopped: number | null;
     try {
       const url = server.match[1]!;
       assert.deepEqual(await whoami(url, token), { status: 200, body: { username: 'carl' } });
       assert.equal(await webLogin(url, 'alice', 'alice-password1'), 302, 'alice logs in with --password');
       assert.equal(await webLogin(url, 'bob', 'bob secret words'), 302, 'bob logs in with the line from stdin, without its line break');
       assert.equal(await webLogin(url, 'carl', ''), 401, 'carl has no password');
-      assert.equal(
-        oneLineError(await pagurus('user', 'list')),
-        `pagurus: the embedded database is in use by the server (pid ${server.child.pid}); stop it or use the API`,
-      );
+      if (mode === 'embedded') {
+        assert.equal(
+          oneLineError(await pagurus('user', 'list')),
+          `pagurus: the embedded database is in use by the server (pid ${server.child.pid}); stop it or use the API`,
+        );
+      } else {
+        assert.match(ok(await pagurus('user', 'list')), /\ncarl /, 'on a PostgreSQL server, the CLI works beside running servers');
+      }
     } finally {
-      assert.equal(await server.stop(), 0, 'the server stops cleanly');
+      stopped = await server.stop();
     }
+    assert.equal(stopped, 0, 'the server stops cleanly');
 
     assert.equal(ok(await pagurus('token', 'revoke', id!)), `token ${id} revoked\n`);
-    const again = await startCli(['serve', '--port', '0'], SERVING, { cwd, timeoutMs: 60_000 });
+    const again = await startCli(['serve', '--port', '0'], SERVING, { cwd, env, timeoutMs: 60_000 });
+    let revoked: Awaited<ReturnType<typeof whoami>>;
     try {
-      const revoked = await whoami(again.match[1]!, token);
-      assert.equal(revoked.status, 401);
-      assert.equal(revoked.body.error_code, 'EINVALIDTOK');
-      assert.equal(revoked.body.errors, 'Expired token');
+      revoked = await whoami(again.match[1]!, token);
     } finally {
-      assert.equal(await again.stop(), 0);
+      stopped = await again.stop();
     }
+    assert.equal(revoked.status, 401);
+    assert.equal(revoked.body.error_code, 'EINVALIDTOK');
+    assert.equal(revoked.body.errors, 'Expired token');
+    assert.equal(stopped, 0, 'the server stops cleanly');
   });
 });

@@ -11,7 +11,9 @@ function workdir(config?: string): string {
   return dir;
 }
 
-describe('the pagurus command', () => {
+describe('the pagurus command', function () {
+  // Every test spawns one or more processes, each starting Node (and a serve a database).
+  this.timeout(120_000);
   it('explains itself and each command with --help', async () => {
     const top = await runCli(['--help']);
     assert.equal(top.code, 0);
@@ -88,6 +90,7 @@ describe('the pagurus command', () => {
   it('serves the embedded default, and keeps other commands off its database', async () => {
     const cwd = workdir();
     const server = await startCli(['serve', '--port', '0'], /is serving (http:\/\/\S+) \(PGlite \+ inline queue/, { cwd, timeoutMs: 60_000 });
+    let stopped: number | null;
     try {
       const url = server.match[1]!;
       const version = await fetch(`${url}/api/0/version`);
@@ -98,8 +101,10 @@ describe('the pagurus command', () => {
         `pagurus: the embedded database is in use by the server (pid ${server.child.pid}); stop it or use the API`,
       );
     } finally {
-      assert.equal(await server.stop(), 0, 'SIGTERM stops the server cleanly');
+      // Cleanup only: an assertion here would hide the failure that brought us here.
+      stopped = await server.stop();
     }
+    assert.equal(stopped, 0, 'SIGTERM stops the server cleanly');
     const migrate = await runCli(['migrate'], { cwd });
     assert.equal(migrate.code, 0, migrate.stderr);
     assert.match(migrate.stdout, /^the database at .*db is up to date\n$/, 'serve migrated it, and let it go on exit');

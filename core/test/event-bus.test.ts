@@ -35,7 +35,9 @@ describeModes('the event bus', (mode) => {
     await t.forge.db.knex.transaction(async (trx) => {
       t.forge.events.emit(trx, 'first', {});
       t.forge.events.emit(trx, 'second', {});
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // Every delivery started so far has reached the listeners, and the transaction is still open.
+      await trx.raw('select 1');
+      await t.forge.events.idle();
       assert.deepEqual(seen, [], 'nothing before the commit');
     });
     assert.deepEqual(await topics(), ['first', 'second']);

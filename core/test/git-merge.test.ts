@@ -1,12 +1,14 @@
 // The git side of merging and rebasing pull requests, on real repositories: what a merge
 // would do, merge commits written without a working tree, the compare-and-swap that
-// publishes them, and rebases in a throw-away clone.
+// publishes them, and rebases in a throw-away clone. This layer touches neither the database
+// nor the queue, but runs under both modes like every suite, so a mode's run covers it too.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { analyseMerge, commitMessages, fetchRef, moveBranch, rebaseCommits, treeOf, writeCommit } from '../src/git/index.js';
+import { describeModes } from '../src/testing/index.js';
 import { commitFile, gitOk, tempDir } from './support/git-client.js';
 
-describe('git merges for pull requests', () => {
+describeModes('git merges for pull requests', () => {
   let bare: string;
   let work: string;
   let base: string;

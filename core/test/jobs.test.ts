@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
-import { createTestForge, type TestForge } from '../src/testing/index.js';
+import { createTestForge, describeModes, type TestForge } from '../src/testing/index.js';
+import { fixtureJobs } from './support/fixture-jobs.js';
 import { FIXTURE_PLUGIN } from './support/fixtures.js';
+import { eventually } from './support/wait.js';
 
-describe('jobs', () => {
+describeModes('jobs', (mode) => {
   let t: TestForge;
   before(async () => {
-    t = await createTestForge({ plugins: [FIXTURE_PLUGIN] });
+    // One worker slot: jobs run one at a time, in the order they were queued.
+    t = await createTestForge({ mode, plugins: [FIXTURE_PLUGIN], config: { 'worker.concurrency': 1 } });
   });
   after(() => t?.close());
 
@@ -28,7 +31,6 @@ describe('jobs', () => {
 
   it('queued inside a transaction reach the queue only if it commits', async () => {
     const knex = t.forge.db.knex;
-    const before = (await t.api<{ runs: unknown[] }>('GET', '/api/0/_fixture/job-runs')).body.runs.length;
     await assert.rejects(
       knex.transaction(async (trx) => {
         await t.forge.jobs.enqueue('fixture.record', { key: 'rolled-back', sleepMs: 0 }, { trx });
@@ -40,12 +42,14 @@ describe('jobs', () => {
       const task = await t.forge.jobs.enqueue('fixture.record', { key: 'committed', sleepMs: 0 }, { trx });
       assert.equal(task, undefined, 'no task id before the commit');
     });
-    let runs: Array<{ key: string }> = [];
-    for (let i = 0; i < 100 && !runs.some((r) => r.key === 'committed'); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      runs = (await t.api<{ runs: Array<{ key: string }> }>('GET', '/api/0/_fixture/job-runs')).body.runs.slice(before);
-    }
-    assert.ok(runs.some((r) => r.key === 'committed'), 'the committed job ran');
+    // A job queued after both, on the same key: once it has run, anything queued before it has run too.
+    const jobs = fixtureJobs(t.url);
+    const last = await jobs.queue({ key: 'after-both' });
+    assert.equal((await jobs.finished(last)).status, 'SUCCESS');
+    const runs = await eventually(async () => {
+      const all = await jobs.runs();
+      return all.some((r) => r.key === 'committed' && r.phase === 'end') ? all : undefined;
+    }, 'the committed job to run');
     assert.ok(!runs.some((r) => r.key === 'rolled-back'), 'the rolled-back job never ran');
   });
 });

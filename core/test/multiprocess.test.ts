@@ -1,14 +1,20 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import knexFactory from 'knex';
 import { coreMigrations } from '../src/db/index.js';
 import { serverServices } from '../src/testing/index.js';
 import { deleteRedisKeys, dropSchema, uniqueSuffix } from '../src/testing/services.js';
 import { oneLineError, runCli, startCli, type RunningCli } from './support/cli.js';
+import { fixtureJobs } from './support/fixture-jobs.js';
 import { FIXTURE_PLUGIN } from './support/fixtures.js';
+import { advisoryWaiters } from './support/locks.js';
 import { tempDir } from './support/temp.js';
 import { eventually } from './support/wait.js';
 
+// A scenario, not a set of independent tests: its steps run in order on one set of processes
+// (check an unmigrated database, migrate, start two servers and two workers, then use them), so a
+// step cannot run alone. What each step waits for is observable state, never a pause.
 const services = serverServices();
 
 (services ? describe : describe.skip)('several serve and worker processes on one PostgreSQL and one Redis', function () {
@@ -39,7 +45,7 @@ const services = serverServices();
   it('serve and worker refuse a database that is not migrated, saying what to run', async () => {
     for (const command of ['serve', 'worker']) {
       const line = oneLineError(await runCli([command], { cwd, env }));
-      const pending = coreMigrations.migrations.length + 1;
+      const pending = coreMigrations.migrations.length + 2; // core's and the fixture plugin's two
       assert.match(
         line,
         new RegExp(`^pagurus: the database at postgres://\\S+ is not migrated \\(${pending} pending: core/0001_instance, core/0002_accounts, core/0003_projects(, and \\d+ more)?\\); run: pagurus migrate$`),
@@ -50,7 +56,7 @@ const services = serverServices();
   it("pagurus migrate runs core's migrations, then the plugin's, once", async () => {
     const first = await runCli(['migrate'], { cwd, env });
     assert.equal(first.code, 0, first.stderr);
-    const expected = [...coreMigrations.migrations.map((m) => `core/${m.name}`), 'fixture/0001_fixture_tables'];
+    const expected = [...coreMigrations.migrations.map((m) => `core/${m.name}`), 'fixture/0001_fixture_tables', 'fixture/0002_fixture_latches'];
     assert.equal(first.stdout, expected.map((name) => `migrated ${name}\n`).join(''));
     const again = await runCli(['migrate'], { cwd, env });
     assert.match(again.stdout, /is up to date\n$/);
@@ -90,28 +96,35 @@ const services = serverServices();
   });
 
   it('never runs two jobs on one repository at once, even in two workers', async () => {
-    const [a] = servers as [string];
-    const ids: string[] = [];
-    for (let i = 0; i < 6; i++) {
-      const response = await fetch(`${a}/api/0/_fixture/jobs`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ key: 'rpms/same', sleepMs: 120 }),
-      });
-      ids.push(((await response.json()) as { taskid: string }).taskid);
+    const jobs = fixtureJobs(servers[0]!);
+    // The first job holds one worker (and the repository's lock) until released.
+    const first = await jobs.queue({ key: 'rpms/same', latch: 'multi-same' });
+    const firstRun = await jobs.started(first);
+    // The other worker, idle, takes the next job on that repository and is seen waiting for its lock.
+    const second = await jobs.queue({ key: 'rpms/same' });
+    const knex = knexFactory({ client: 'pg', connection: services!.databaseUrl, pool: { min: 0, max: 1 } });
+    try {
+      await eventually(
+        async () => ((await advisoryWaiters(knex, `pagurus:${env.PAGURUS_DATABASE_SCHEMA}:rpms/same`)) > 0 ? true : undefined),
+        'the other worker to wait for the repository lock',
+      );
+    } finally {
+      await knex.destroy();
     }
-    const runs = await eventually(async () => {
-      const body = (await (await fetch(`${a}/api/0/_fixture/job-runs`)).json()) as {
-        runs: Array<{ task: string; key: string; phase: string; pid: number }>;
-      };
-      const same = body.runs.filter((r) => r.key === 'rpms/same');
-      return same.length === 12 ? same : undefined;
-    }, 'all six jobs to run', 30_000);
+    assert.ok(!(await jobs.runs()).some((r) => r.task === second), 'the second job waits while the first holds the repository');
+    const rest: string[] = [];
+    for (let i = 0; i < 4; i++) rest.push(await jobs.queue({ key: 'rpms/same', sleepMs: 50 }));
+    await jobs.release('multi-same');
+    for (const id of [first, second, ...rest]) assert.deepEqual(await jobs.finished(id, 30_000), { ready: true, status: 'SUCCESS', successful: true });
+    const runs = (await jobs.runs()).filter((r) => r.key === 'rpms/same');
+    assert.equal(runs.length, 12);
     for (let i = 0; i < runs.length; i += 2) {
       assert.equal(runs[i]!.phase, 'start', `run ${i} starts`);
       assert.equal(runs[i + 1]!.phase, 'end', `run ${i} ends before another starts`);
       assert.equal(runs[i]!.task, runs[i + 1]!.task);
     }
-    assert.deepEqual(new Set(runs.map((r) => r.pid)), new Set(workerPids), 'both workers took jobs');
+    const secondRun = runs.find((r) => r.task === second)!;
+    assert.notEqual(firstRun.pid, secondRun.pid, 'the two jobs ran in different workers');
+    assert.ok(workerPids.includes(firstRun.pid) && workerPids.includes(secondRun.pid), 'workers ran them, not web servers');
   });
 });

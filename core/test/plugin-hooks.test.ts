@@ -38,7 +38,7 @@ describeModes('a plugin tapping every kind of hook', (mode) => {
     assert.equal((await t.api('POST', '/api/0/_fixture/notes', { note: 'first' })).status, 200);
     assert.deepEqual((await t.api('GET', '/api/0/_fixture/notes')).body, { notes: ['first'] });
     const applied = await t.forge.db.knex.withSchema(t.forge.db.schema).from('pagurus_migrations_fixture').pluck('name');
-    assert.deepEqual(applied, ['0001_fixture_tables']);
+    assert.deepEqual(applied, ['0001_fixture_tables', '0002_fixture_latches']);
   });
 
   it('answers bad input to a plugin route with Pagure error JSON', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createTestForge, describeModes, type TestForge } from '../src/testing/index.js';
+import { fixtureJobs } from './support/fixture-jobs.js';
 import { FIXTURE_PLUGIN } from './support/fixtures.js';
 import { eventually } from './support/wait.js';
 
@@ -12,7 +13,7 @@ interface Report {
 describeModes('task status, as /api/0/task/<id>/status reports it', (mode) => {
   let t: TestForge;
   before(async () => {
-    t = await createTestForge({ mode, plugins: [FIXTURE_PLUGIN] });
+    t = await createTestForge({ mode, plugins: [FIXTURE_PLUGIN], config: { 'worker.concurrency': 1 } });
   });
   after(() => t?.close());
 
@@ -23,14 +24,23 @@ describeModes('task status, as /api/0/task/<id>/status reports it', (mode) => {
       return res.body.ready ? res.body : undefined;
     }, `task ${id} to finish`);
 
-  it('reports a running task as not ready, without "successful", then SUCCESS', async () => {
-    const { body } = await t.api<{ taskid: string }>('POST', '/api/0/_fixture/jobs', { key: 'slow', sleepMs: 400 });
-    const early = await report(body.taskid);
-    assert.equal(early.status, 200);
-    assert.equal(early.body.ready, false);
-    assert.ok(['PENDING', 'STARTED'].includes(early.body.status), early.body.status);
-    assert.ok(!('successful' in early.body), 'Pagure leaves "successful" out until the task is ready');
-    assert.deepEqual(await finished(body.taskid), { ready: true, status: 'SUCCESS', successful: true });
+  it('reports a queued task as PENDING and a running one as STARTED, not ready and without "successful", then SUCCESS', async () => {
+    // One worker slot, held by a job on a latch: the second job is certainly still queued.
+    const jobs = fixtureJobs(t.url);
+    const running = await jobs.queue({ key: 'running', latch: 'task-status-running' });
+    await jobs.started(running);
+    const queued = await jobs.queue({ key: 'queued' });
+    for (const [id, status] of [
+      [running, 'STARTED'],
+      [queued, 'PENDING'],
+    ] as const) {
+      const res = await report(id);
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body, { ready: false, status }, 'Pagure leaves "successful" out until the task is ready');
+    }
+    await jobs.release('task-status-running');
+    assert.deepEqual(await finished(running), { ready: true, status: 'SUCCESS', successful: true });
+    assert.deepEqual(await finished(queued), { ready: true, status: 'SUCCESS', successful: true });
   });
 
   it('retries a failed attempt and then succeeds', async () => {
