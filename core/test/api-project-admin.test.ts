@@ -229,6 +229,16 @@ describeModes('administering a project', (mode) => {
       assert.deepEqual(topics(), ['project.deleted']);
     });
 
+    it('deletes once when asked twice at the same time: one answer says so, the other is 404, one event', async () => {
+      await t.createProject('alice', 'twice', { namespace: 'rpms' });
+      events.length = 0;
+      const answers = await Promise.all([1, 2, 3].map(() => t.api<{ error_code?: string }>('POST', '/api/0/rpms/twice/delete', undefined, owner)));
+      assert.deepEqual(answers.map((a) => a.status).sort(), [200, 404, 404], JSON.stringify(answers.map((a) => a.body)));
+      assert.ok(answers.filter((a) => a.status === 404).every((a) => a.body.error_code === 'ENOPROJECT'));
+      await t.forge.events.idle();
+      assert.deepEqual(topics(), ['project.deleted'], 'one deletion, announced once');
+    });
+
     it('refuses when the instance disables deletion', async () => {
       const strict = await createTestForge({ mode, config: { 'projects.allow_delete': false } });
       try {

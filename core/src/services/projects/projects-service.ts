@@ -154,6 +154,8 @@ export class ProjectsService {
     if (project.isFork ? !projects.allowDeleteForks : !projects.allowDelete) throw NotFound('ENOPROJECT');
     await this.requireAdmin(viewer, project, 'ENOTHIGHENOUGH');
     return this.ctx.db.transaction(async (trx) => {
+      // Two deletes at once (a double click): the second waits for the first, then finds nothing.
+      if (!(await trx('projects').where({ id: project.id }).forUpdate().first('id'))) throw NotFound('ENOPROJECT');
       const json = await this.json(project, trx);
       await trx('projects').where({ id: project.id }).delete();
       this.ctx.events.emit(trx, 'project.deleted', { project: json }, { agent: viewer.user!.name, private: project.private });
