@@ -1,5 +1,5 @@
 // The JSON that core's events carry: the same shapes the /api/0 answers use (Pagure's keys).
-// core/test/event-map.test.ts checks that the services' JSON types still fit these.
+// The services' JSON types (services/json, issue-json, flags) are these same types.
 
 export interface UserPayload {
   name: string;

@@ -12,6 +12,7 @@ import { epochString } from '../json/common.js';
 import { userJson, type UserJson } from '../json/user-json.js';
 import { URL_PATTERN } from '../projects/project-input.js';
 import type { ProjectsService } from '../projects/projects-service.js';
+import type { FlagPayload } from '../../plugins/event-payloads.js';
 
 /** Pagure's default FLAG_STATUSES_LABELS keys, in its order. */
 export const FLAG_STATUSES = ['success', 'failure', 'error', 'pending', 'canceled'] as const;
@@ -25,18 +26,8 @@ export interface FlagInput {
   uid: unknown;
 }
 
-export interface FlagJson {
-  /** Pull-request flags too: since Pagure 5.12 they are flags on the head commit. */
-  commit_hash: string;
-  username: string;
-  percent: number | null;
-  comment: string;
-  status: string;
-  url: string;
-  date_created: string;
-  date_updated: string;
-  user: UserJson;
-}
+/** A flag as the API answers it (pull-request flags too: since Pagure 5.12 they are flags on the head commit), and as events carry it. */
+export type FlagJson = FlagPayload;
 
 interface FlagRow {
   commit_hash: string;

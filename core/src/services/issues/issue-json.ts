@@ -4,33 +4,13 @@
 import type { Knex } from 'knex';
 import { commentFromRow, jsonList, queriesOn, USER_COLUMNS, userFromRow, type CommentRow, type UserRow } from '../../db/index.js';
 import { projectUrlPath, type IssueRecord, type ProjectRecord } from '../../domain/index.js';
+import type { IssuePayload } from '../../plugins/event-payloads.js';
 import { epochString, fullUrl } from '../json/common.js';
 import { userJson, type UserJson } from '../json/user-json.js';
 import { commentJson, type CommentJson } from '../tickets/comment-json.js';
 
-export interface IssueJson {
-  id: number;
-  title: string;
-  content: string;
-  status: string;
-  close_status: string | null;
-  date_created: string;
-  last_updated: string;
-  closed_at: string | null;
-  user: UserJson;
-  private: boolean;
-  tags: string[];
-  depends: string[];
-  blocks: string[];
-  assignee: UserJson | null;
-  priority: number | null;
-  milestone: string | null;
-  custom_fields: Array<{ name: string; key_type: string; value: string; key_data: string[] | null }>;
-  closed_by: UserJson | null;
-  related_prs: Array<{ id: number; title: string }>;
-  full_url: string;
-  comments: CommentJson[];
-}
+/** Pagure's issue JSON: the shape the events carry too (plugins/event-payloads.ts). */
+export type IssueJson = IssuePayload;
 
 interface LinkedRow {
   pk: number;

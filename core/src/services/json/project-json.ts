@@ -3,30 +3,13 @@
 import type { Knex } from 'knex';
 import { jsonList, PROJECT_COLUMNS, projectFromRow, queriesOn, type ProjectRow } from '../../db/index.js';
 import { projectFullname, projectUrlPath, type ProjectRecord, type UserRecord } from '../../domain/index.js';
+import type { ProjectPayload } from '../../plugins/event-payloads.js';
 import type { UserEmails } from '../users/users-service.js';
 import { epochString, fullUrl } from './common.js';
 import { userJson, type UserJson } from './user-json.js';
 
-export interface ProjectJson {
-  id: number;
-  name: string;
-  namespace: string | null;
-  fullname: string;
-  url_path: string;
-  full_url: string;
-  description: string | null;
-  parent: ProjectJson | null;
-  date_created: string;
-  date_modified: string;
-  user: UserJson;
-  access_users: { owner: string[]; admin: string[]; commit: string[]; collaborator: string[]; ticket: string[] };
-  access_groups: { admin: string[]; commit: string[]; collaborator: string[]; ticket: string[] };
-  tags: string[];
-  priorities: Record<string, string>;
-  custom_keys: Array<[string, string]>;
-  close_status: string[];
-  milestones: Record<string, { date: string | null; active: boolean }>;
-}
+/** Pagure's project JSON: the shape the events carry too (plugins/event-payloads.ts). */
+export type ProjectJson = ProjectPayload;
 
 type Level = 'admin' | 'commit' | 'collaborator' | 'ticket';
 

@@ -1,17 +1,12 @@
 // Pagure's user JSON: name, fullname, url_path, full_url; emails only in private views.
 import { createHash } from 'node:crypto';
 import type { UserRecord } from '../../domain/index.js';
+import type { UserPayload } from '../../plugins/event-payloads.js';
 import type { UserEmails } from '../users/users-service.js';
 import { fullUrl } from './common.js';
 
-export interface UserJson {
-  name: string;
-  fullname: string;
-  url_path: string;
-  full_url: string;
-  default_email?: string | null;
-  emails?: string[];
-}
+/** Pagure's user JSON: the shape the events carry too (plugins/event-payloads.ts). */
+export type UserJson = UserPayload;
 
 export function userJson(user: Pick<UserRecord, 'name' | 'fullname'>, baseUrl: string, emails?: UserEmails): UserJson {
   const json: UserJson = {
