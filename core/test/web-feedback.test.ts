@@ -96,6 +96,16 @@ describeModes('feedback after forms', (mode) => {
     assert.equal(fieldError(tag.html, 'tag_description'), 'Field cannot be longer than 255 characters.');
   });
 
+  it('saves the tracker form whole or not at all: a refused milestone keeps the close statuses and priorities from changing', async () => {
+    const project = (await t.forge.services.projectQueries.find({ name: 'hello', namespace: null, forkOwner: null }))!;
+    const before = await t.forge.services.tracker.meta(project);
+    const refused = await alice.submit('/hello/settings/tracker', { close_statuses: 'Fixed, Duplicate', priorities: '1 High', milestones: 'v1\nv1' }, '/hello/settings');
+    assert.equal(refused.status, 400);
+    assert.ok(fieldError(refused.html, 'milestones'), 'the milestones field says what is wrong');
+    const after = await t.forge.services.tracker.meta(project);
+    assert.deepEqual([after.closeStatus, after.priorities, after.milestones], [before.closeStatus, before.priorities, before.milestones], 'nothing was stored');
+  });
+
   it('registration shows every field\'s problem at once, and the user name rules before any', async () => {
     const form = await new Browser(t).getForm('/user/new');
     assert.match(form.html, /<span class="hint" id="username-hint">Letters, digits, “\.”, “_” and “-”, starting with a letter or digit/);

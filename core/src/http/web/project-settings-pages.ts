@@ -4,7 +4,7 @@
 import { GRANTABLE_LEVELS, rowId, type GrantableLevel } from '../../domain/index.js';
 import { Invalid } from '../../errors/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
-import { SETTING_DEFAULTS, readSettings, type DomainServices } from '../../services/index.js';
+import { parseCloseStatuses, parseMilestones, parsePriorities, readSettings, SETTING_DEFAULTS, type DomainServices } from '../../services/index.js';
 import { REFS_HEADS, setHead } from '../../git/index.js';
 import { withRepoLock, type GitBrowseDeps } from '../api/git-context.js';
 import { aclChoices, offeredAcls } from './acl-choices.js';
@@ -191,9 +191,13 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
   action('tracker', 'tracker', 'Tracker settings saved', async (_ctx, view, values) => {
     const priorities = priorityLines(values.priorities ?? '');
     const milestones = milestoneLines(values.milestones ?? '');
-    await forField('close_statuses', () => services.tracker.setCloseStatuses(view.record, commaList(values.close_statuses)));
-    await forField('priorities', () => services.tracker.setPriorities(view.record, priorities.weights, priorities.titles));
-    await forField('milestones', () => services.tracker.setMilestones(view.record, milestones.names, milestones.dates, milestones.active));
+    // All three are checked before any is stored, then stored together: a refusal writes nothing.
+    const lists = {
+      closeStatuses: await forField('close_statuses', async () => parseCloseStatuses(commaList(values.close_statuses))),
+      priorities: await forField('priorities', async () => parsePriorities(priorities.weights, priorities.titles)),
+      milestones: await forField('milestones', async () => parseMilestones(milestones.names, milestones.dates, milestones.active)),
+    };
+    await services.tracker.saveLists(view.record, lists);
   });
 
   action('token/new', 'tokens', 'Token created', async (ctx, view, values) => {

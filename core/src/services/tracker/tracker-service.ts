@@ -140,35 +140,15 @@ export class TrackerService {
 
   /** Pagure's priorities form: weights (integers) and titles, side by side. */
   async setPriorities(project: Pick<ProjectRecord, 'id'>, weights: string[], titles: string[]): Promise<Record<string, string>> {
-    if (weights.length !== titles.length) throw Invalid('EINVALIDREQ', { errors: 'Priorities weights and titles are not of the same length' });
-    checkLengths([['priority_weigth', weights.map((w) => w.trim()), 32], ['priority_title', titles.map((t) => t.trim()), LIMITS.priorityTitle]]);
-    const priorities: Record<string, string> = {};
-    for (let i = 0; i < weights.length; i++) {
-      const weight = weights[i]!.trim();
-      const title = titles[i]!.trim();
-      if (!weight && !title) continue;
-      if (!/^-?\d+$/.test(weight)) throw Invalid('EINVALIDREQ', { errors: 'Priorities weights must be numbers' });
-      if (weight in priorities) throw Invalid('EINVALIDREQ', { errors: 'Priority weight ' + weight + ' is used more than once' });
-      priorities[weight] = title;
-    }
-    if (Object.keys(priorities).length) priorities[''] = '';
-    await this.ctx.db('projects').where({ id: project.id }).update({ priorities: JSON.stringify(priorities), updated_at: this.ctx.db.fn.now() });
+    const priorities = parsePriorities(weights, titles);
+    await this.saveLists(project, { priorities });
     return priorities;
   }
 
   /** Pagure's milestones form: names, dates and the names of the active ones. */
   async setMilestones(project: Pick<ProjectRecord, 'id'>, names: string[], dates: string[], active: string[]): Promise<Milestone[]> {
-    checkLengths([['milestones', names.map((n) => n.trim()), LIMITS.milestone], ['milestone_dates', dates.map((d) => d.trim()), LIMITS.milestoneDate]]);
-    const seen = new Set<string>();
-    const milestones: Milestone[] = [];
-    names.forEach((raw, i) => {
-      const name = raw.trim();
-      if (!name) return;
-      if (seen.has(name)) throw Invalid('EINVALIDREQ', { errors: `Milestone ${name} is present multiple times` });
-      seen.add(name);
-      milestones.push({ name, date: dates[i]?.trim() || null, active: active.includes(name) });
-    });
-    await this.ctx.db('projects').where({ id: project.id }).update({ milestones: JSON.stringify(milestones), updated_at: this.ctx.db.fn.now() });
+    const milestones = parseMilestones(names, dates, active);
+    await this.saveLists(project, { milestones });
     return milestones;
   }
 
@@ -203,11 +183,68 @@ export class TrackerService {
 
   /** The reasons issues may be closed with. */
   async setCloseStatuses(project: Pick<ProjectRecord, 'id'>, statuses: string[]): Promise<string[]> {
-    checkLengths([['close_status', statuses.map((s) => s.trim()), LIMITS.closeStatus]]);
-    const list = [...new Set(statuses.map((s) => s.trim()).filter(Boolean))];
-    await this.ctx.db('projects').where({ id: project.id }).update({ close_status: JSON.stringify(list), updated_at: this.ctx.db.fn.now() });
+    const list = parseCloseStatuses(statuses);
+    await this.saveLists(project, { closeStatuses: list });
     return list;
   }
+
+  /**
+   * Stores lists already checked by the parse functions below, in one statement: a form that
+   * sets several (the settings page's tracker form) is saved whole or not at all.
+   */
+  async saveLists(project: Pick<ProjectRecord, 'id'>, lists: TrackerLists): Promise<void> {
+    const update: Record<string, unknown> = {};
+    if (lists.closeStatuses) update.close_status = JSON.stringify(lists.closeStatuses);
+    if (lists.priorities) update.priorities = JSON.stringify(lists.priorities);
+    if (lists.milestones) update.milestones = JSON.stringify(lists.milestones);
+    if (!Object.keys(update).length) return;
+    await this.ctx.db('projects').where({ id: project.id }).update({ ...update, updated_at: this.ctx.db.fn.now() });
+  }
+}
+
+/** A project's close statuses, priorities and milestones, as saveLists takes them. */
+export interface TrackerLists {
+  closeStatuses?: string[];
+  priorities?: Record<string, string>;
+  milestones?: Milestone[];
+}
+
+/** Pagure's close-status form: the statuses, trimmed, without blanks or repeats. */
+export function parseCloseStatuses(statuses: string[]): string[] {
+  checkLengths([['close_status', statuses.map((s) => s.trim()), LIMITS.closeStatus]]);
+  return [...new Set(statuses.map((s) => s.trim()).filter(Boolean))];
+}
+
+/** Pagure's priorities form: weights (whole numbers, once each) and their titles. */
+export function parsePriorities(weights: string[], titles: string[]): Record<string, string> {
+  if (weights.length !== titles.length) throw Invalid('EINVALIDREQ', { errors: 'Priorities weights and titles are not of the same length' });
+  checkLengths([['priority_weigth', weights.map((w) => w.trim()), 32], ['priority_title', titles.map((t) => t.trim()), LIMITS.priorityTitle]]);
+  const priorities: Record<string, string> = {};
+  for (let i = 0; i < weights.length; i++) {
+    const weight = weights[i]!.trim();
+    const title = titles[i]!.trim();
+    if (!weight && !title) continue;
+    if (!/^-?\d+$/.test(weight)) throw Invalid('EINVALIDREQ', { errors: 'Priorities weights must be numbers' });
+    if (weight in priorities) throw Invalid('EINVALIDREQ', { errors: 'Priority weight ' + weight + ' is used more than once' });
+    priorities[weight] = title;
+  }
+  if (Object.keys(priorities).length) priorities[''] = '';
+  return priorities;
+}
+
+/** Pagure's milestones form: names (once each), dates and the names of the active ones. */
+export function parseMilestones(names: string[], dates: string[], active: string[]): Milestone[] {
+  checkLengths([['milestones', names.map((n) => n.trim()), LIMITS.milestone], ['milestone_dates', dates.map((d) => d.trim()), LIMITS.milestoneDate]]);
+  const seen = new Set<string>();
+  const milestones: Milestone[] = [];
+  names.forEach((raw, i) => {
+    const name = raw.trim();
+    if (!name) return;
+    if (seen.has(name)) throw Invalid('EINVALIDREQ', { errors: `Milestone ${name} is present multiple times` });
+    seen.add(name);
+    milestones.push({ name, date: dates[i]?.trim() || null, active: active.includes(name) });
+  });
+  return milestones;
 }
 
 const KEY_TYPES: readonly CustomKeyType[] = ['text', 'boolean', 'link', 'list', 'date'];
