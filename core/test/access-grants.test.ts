@@ -237,3 +237,115 @@ describeModes('grants: those the README lets in can act', (mode) => {
     });
   });
 });
+
+// The collaborator branch rule in AccessService.decide() and the canAccess hook's input, seen
+// by users: each test kills a mutant of access-service.ts that survived the first Stryker run
+// (docs/mutation-testing.md).
+describeModes('the collaborator branch rule and the canAccess hook', (mode) => {
+  let t: TestForge;
+  let work: string;
+  let checkout: string;
+  const token: Record<string, Record<string, string>> = {};
+  const as = (user: string) => ({ user, secret: `${user}-password1` });
+  const push = (user: string, branch: string) => gitRun(checkout, ['push', cloneUrl(t.url, 'pkg', as(user)), `HEAD:refs/heads/${branch}`]);
+  const onRemote = async (branch: string) => (await gitOk(work, 'ls-remote', cloneUrl(t.url, 'pkg', as('alice')), `refs/heads/${branch}`)).trim() !== '';
+  const hascommit = async (user: string, branch: string) => (await t.api<{ hascommit: boolean }>('GET', `/api/0/pkg/hascommit?user=${user}&branch=${branch}`)).body.hascommit;
+  /** What the plugin facade's access.has() answers (through the fixture plugin's route). */
+  const has = async (viewer: string, level: string, branch?: string) => {
+    const res = await t.api<{ has: boolean }>('GET', `/api/0/_fixture/services/access?project=pkg&viewer=${viewer}&level=${level}${branch ? `&branch=${branch}` : ''}`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return res.body.has;
+  };
+
+  before(async function () {
+    this.timeout(120_000);
+    // sam is a site admin; the fixture plugin's canAccess tap gives pat commit everywhere.
+    t = await createTestForge({ mode, config: { admins: ['sam'] }, plugins: [{ name: FIXTURE_PLUGIN, options: { provenPackager: 'pat' } }] });
+    work = await tempDir();
+    for (const name of ['alice', 'colin', 'carl', 'sam', 'pat', 'nobody']) {
+      await t.createUser(name);
+      token[name] = { Authorization: `token ${await t.createToken(name, [...ISSUE_ACLS, 'pull_request_create', 'pull_request_update'])}` };
+    }
+    const project = await t.createProject('alice', 'pkg', { readme: true });
+    const { services } = t.forge;
+    const owner = await services.access.viewer((await services.users.byName('alice'))!);
+    await services.groups.create((await services.users.byName('carl'))!, { name: 'packagers' });
+    // Pagure's modifyacls refuses "collaborator", so the service gives it.
+    await services.grants.change(owner, project, { kind: 'user', name: 'colin', level: 'collaborator', branches: ['epel*'] });
+    await services.grants.change(owner, project, { kind: 'user', name: 'sam', level: 'collaborator', branches: ['epel*'] });
+    await services.grants.change(owner, project, { kind: 'group', name: 'packagers', level: 'collaborator', branches: ['epel*'] });
+    await services.grants.change(owner, project, { kind: 'user', name: 'carl', level: 'commit' });
+    checkout = path.join(work, 'pkg');
+    await gitOk(work, 'clone', '-q', cloneUrl(t.url, 'pkg', as('alice')), checkout);
+  });
+  after(() => t?.close());
+
+  it('lets a collaborator push only to branches matching its patterns, and edit issue metadata as ticket access allows', async function () {
+    this.timeout(60_000);
+    const inside = await push('colin', 'epel10');
+    assert.equal(inside.code, 0, inside.stderr);
+    assert.equal(await onRemote('epel10'), true);
+    const outside = await push('colin', 'devel');
+    assert.notEqual(outside.code, 0);
+    assert.match(outside.stderr, /colin may not push to the branch devel of pkg/);
+    assert.equal(await onRemote('devel'), false);
+    assert.deepEqual([await hascommit('colin', 'epel9'), await hascommit('colin', 'main')], [true, false]);
+
+    const made = await t.api<{ issue: Issue }>('POST', '/api/0/pkg/new_issue', { title: 'Needs triage', issue_content: 'x' }, token.alice);
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+    const closed = await t.api('POST', `/api/0/pkg/issue/${made.body.issue.id}/status`, { status: 'Closed' }, token.colin);
+    assert.deepEqual(closed.body, { message: ['Issue status updated to: Closed (was: Open)'] });
+    assert.equal((await t.api<Issue>('GET', `/api/0/pkg/issue/${made.body.issue.id}`)).body.status, 'Closed');
+  });
+
+  it('does not limit a committer by the collaborator patterns of their group', async function () {
+    this.timeout(60_000);
+    assert.equal(await hascommit('carl', 'main'), true);
+    const pushed = await push('carl', 'carl-work');
+    assert.equal(pushed.code, 0, pushed.stderr);
+    assert.equal(await onRemote('carl-work'), true);
+  });
+
+  it('does not limit a site admin by a collaborator grant they also hold', async function () {
+    this.timeout(60_000);
+    const pushed = await push('sam', 'sam-work');
+    assert.equal(pushed.code, 0, pushed.stderr);
+    assert.equal(await onRemote('sam-work'), true);
+  });
+
+  it("answers a collaborator's commit checks that name no branch with a refusal (403), not an error", async function () {
+    this.timeout(60_000);
+    await gitOk(checkout, 'checkout', '-q', '-b', 'feature', 'origin/main');
+    await commitFile(checkout, 'feature.txt', 'feature\n');
+    await gitOk(checkout, 'push', '-q', 'origin', 'feature');
+    const opened = await t.api<{ id: number }>('POST', '/api/0/pkg/pull-request/new', { title: 'A feature', branch_to: 'main', branch_from: 'feature' }, token.alice);
+    assert.equal(opened.status, 200, JSON.stringify(opened.body));
+    // Editing someone else's pull request needs commit access, on no particular branch.
+    const edit = await t.api<{ error_code: string }>('POST', `/api/0/pkg/pull-request/${opened.body.id}`, { title: 'Renamed', initial_comment: '' }, token.colin);
+    assert.equal(edit.status, 403, JSON.stringify(edit.body));
+    assert.equal(edit.body.error_code, 'ENOPRCLOSE');
+    assert.equal((await t.api<{ title: string }>('GET', `/api/0/pkg/pull-request/${opened.body.id}`)).body.title, 'A feature');
+    assert.equal(await has('colin', 'commit'), false);
+    assert.equal(await has('carl', 'commit'), true);
+  });
+
+  it("gives a collaborator's patterns commit only: a plugin asking for admin on a matching branch is refused", async () => {
+    assert.equal(await has('colin', 'commit', 'epel9'), true);
+    assert.equal(await has('colin', 'ticket', 'epel9'), true);
+    assert.equal(await has('colin', 'admin', 'epel9'), false);
+    assert.equal(await has('colin', 'admin'), false);
+  });
+
+  it('lets a canAccess tap grant commit to the user it names, on a project where core gives them nothing', async function () {
+    this.timeout(60_000);
+    assert.equal(await hascommit('pat', 'main'), true);
+    const pushed = await push('pat', 'pat-work');
+    assert.equal(pushed.code, 0, pushed.stderr);
+    assert.equal(await onRemote('pat-work'), true);
+    // The tap names pat only: anybody else without a grant is refused.
+    assert.equal(await hascommit('nobody', 'main'), false);
+    const refused = await push('nobody', 'nobody-work');
+    assert.notEqual(refused.code, 0);
+    assert.equal(await onRemote('nobody-work'), false);
+  });
+});

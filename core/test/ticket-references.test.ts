@@ -96,4 +96,31 @@ describeModes('ticket references resolved for a reader', (mode) => {
     assert.doesNotMatch(page.html, /\/rpms\/pkg\/issue\/2"/, 'the private issue stays hidden');
     assert.doesNotMatch(page.html, /\/alice\/secret\/issue\/1"/, 'and so does the private project');
   });
+
+  it('resolves private issues for readers with ticket access, given directly or through a group, on the projects they hold it on', async () => {
+    const s = t.forge.services;
+    const owner = await s.access.viewer((await s.users.byName('alice'))!);
+    const pkg = (await s.projectQueries.find({ name: 'pkg', namespace: 'rpms', forkOwner: null }))!;
+    const other = (await s.projectQueries.find({ name: 'other', namespace: null, forkOwner: null }))!;
+    const bob = { Authorization: `token ${await t.createToken('bob', ['issue_create'])}` };
+    const made = await t.api('POST', '/api/0/other/new_issue', { title: 'Private elsewhere', issue_content: 'x', private: true }, bob);
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+    for (const name of ['dave', 'erin', 'frank']) await t.createUser(name);
+    // dave: ticket on rpms/pkg himself; erin: through her group; frank: through the group on
+    // rpms/pkg and commit of his own on it, and ticket of his own on other.
+    const triagers = await s.groups.create((await s.users.byName('erin'))!, { name: 'triagers' });
+    await s.grants.change(owner, pkg, { kind: 'user', name: 'dave', level: 'ticket' });
+    await s.grants.change(owner, pkg, { kind: 'group', name: 'triagers', level: 'ticket' });
+    await s.grants.change(owner, pkg, { kind: 'user', name: 'frank', level: 'commit' });
+    await s.grants.change(owner, other, { kind: 'user', name: 'frank', level: 'ticket' });
+    await s.groups.addMember(null, triagers, 'frank');
+
+    const both = 'See #2 and other#2';
+    const inPkg = ['#2=issue rpms/pkg#2 Private one'];
+    assert.deepEqual(await resolve('dave', both), inPkg, 'a direct grant on rpms/pkg only');
+    assert.deepEqual(await resolve('erin', both), inPkg, 'a group grant on rpms/pkg only');
+    assert.deepEqual(await resolve('frank', both), [...inPkg, 'other#2=issue other#2 Private elsewhere'], 'grants on both projects');
+    assert.deepEqual(await resolve('carol', both), [], 'no grant: neither');
+    assert.deepEqual(await resolve('alice', both), [...inPkg, 'other#2=issue other#2 Private elsewhere'], 'the owner of both');
+  });
 });
