@@ -34,9 +34,10 @@ describeModes('tags and tracker settings', (mode) => {
     assert.equal((await t.api('POST', '/api/0/rpms/pkg/tags/new', { tag: 'bug', tag_color: 'red' }, admin)).status, 400, 'a duplicate');
     assert.equal((await t.api<{ error_code: string }>('POST', '/api/0/rpms/pkg/tags/new', { tag: 'x1', tag_color: 'red' }, other)).body.error_code, 'EMODIFYPROJECTNOTALLOWED');
     // A tag in use disappears from its issues with it.
-    await t.api('POST', '/api/0/rpms/pkg/new_issue', { title: 'T', issue_content: 'c', tag: 'docs' }, admin);
+    const tagged = (await t.api<{ issue: { id: number; tags: string[] } }>('POST', '/api/0/rpms/pkg/new_issue', { title: 'T', issue_content: 'c', tag: 'docs' }, admin)).body.issue;
+    assert.deepEqual(tagged.tags, ['docs']);
     assert.deepEqual((await t.api('DELETE', '/api/0/rpms/pkg/tag/docs', undefined, admin)).body, { message: 'Tag: docs has been deleted' });
-    assert.deepEqual((await t.api<{ tags: string[] }>('GET', '/api/0/rpms/pkg/issue/1')).body.tags, []);
+    assert.deepEqual((await t.api<{ tags: string[] }>('GET', `/api/0/rpms/pkg/issue/${tagged.id}`)).body.tags, []);
     assert.equal((await t.api('GET', '/api/0/hidden/tags')).status, 404, 'a private project stays hidden');
   });
 

@@ -93,7 +93,10 @@ describeModes('git pushes and their hooks', (mode) => {
   });
 
   it('announces new and deleted branches and tags; a new branch counts only what main lacks', async () => {
-    await gitOk(dir('alice'), 'checkout', '-q', '-b', 'feature');
+    const today = new Date().toISOString().slice(0, 10);
+    const logged = async () => (await t.api<Record<string, number>>('GET', '/api/0/user/alice/activity/stats')).body[today] ?? 0;
+    const before = await logged();
+    await gitOk(dir('alice'), 'checkout', '-q', '-b', 'feature', 'origin/main');
     const extra = await commitFile(dir('alice'), 'feature.txt', 'f\n', alice);
     const foreign = await commitFile(dir('alice'), 'feature2.txt', 'g\n');
     await gitOk(dir('alice'), 'tag', '-a', 'v1.0', '-m', 'Version 1.0');
@@ -102,14 +105,13 @@ describeModes('git pushes and their hooks', (mode) => {
     assert.equal((created.body as { rev: string }).rev, foreign);
     assert.deepEqual((created.body as { authors: unknown[] }).authors, [{ fullname: 'Test Author', name: null, url_path: null }]);
     const receive = await eventually((e) => e.topic === 'git.receive' && (e.body as { branch?: string }).branch === 'feature', 'git.receive');
-    const stats = await t.api<Record<string, number>>('GET', '/api/0/user/alice/activity/stats');
-    assert.equal(stats.body[new Date().toISOString().slice(0, 10)], 2, "another branch's commits are not logged");
+    assert.equal(await logged(), before, "another branch's commits are not logged");
     const body = receive.body as Record<string, unknown>;
     assert.equal(body.total_commits, 2);
     assert.equal(body.start_commit, extra);
     assert.equal(body.old_commit, `^${ZERO}`);
     assert.equal((body.authors as unknown[]).length, 2);
-    const tag = await eventually((e) => e.topic === 'git.tag.creation', 'git.tag.creation');
+    const tag = await eventually((e) => e.topic === 'git.tag.creation' && (e.body as { tag?: string }).tag === 'v1.0', 'git.tag.creation');
     assert.equal((tag.body as { tag: string }).tag, 'v1.0');
 
     await gitOk(dir('alice'), 'push', '-q', 'origin', ':feature', ':v1.0');
@@ -117,6 +119,7 @@ describeModes('git pushes and their hooks', (mode) => {
     await eventually((e) => e.topic === 'git.tag.deletion' && (e.body as { tag?: string }).tag === 'v1.0', 'git.tag.deletion');
     assert.equal((await remoteRefs('rpms/pkg')).has('refs/heads/feature'), false);
     await gitOk(dir('alice'), 'checkout', '-q', 'main');
+    await gitOk(dir('alice'), 'branch', '-q', '-D', 'feature');
   });
 
   it('announces branches and tags created through the API as a push would', async () => {
@@ -151,7 +154,7 @@ describeModes('git pushes and their hooks', (mode) => {
 
   it('refuses ticket-level users and strangers before any upload', async () => {
     for (const user of ['dave', 'carol']) {
-      const result = await gitRun(dir('bob'), ['push', cloneUrl(t.url, 'rpms/pkg', as(user)), 'HEAD:epel9']);
+      const result = await gitRun(dir('alice'), ['push', cloneUrl(t.url, 'rpms/pkg', as(user)), 'HEAD:epel9']);
       assert.notEqual(result.code, 0);
       assert.match(result.stderr, /403/);
     }
@@ -200,13 +203,14 @@ describeModes('git pushes and their hooks', (mode) => {
 
   it('lets a user push to their own fork, and nobody else', async () => {
     const bobToken = await t.createToken('bob', ['fork_project']);
-    const forked = await t.api('POST', '/api/0/fork', { repo: 'pkg', namespace: 'rpms' }, { Authorization: `token ${bobToken}` });
+    const forked = await t.api('POST', '/api/0/fork', { repo: 'pkg', namespace: 'rpms', wait: true }, { Authorization: `token ${bobToken}` });
     assert.equal(forked.status, 200, JSON.stringify(forked.body));
-    await commitFile(dir('bob'), 'fork.txt', 'fork\n');
-    await gitOk(dir('bob'), 'push', '-q', cloneUrl(t.url, 'forks/bob/rpms/pkg', as('bob')), 'HEAD:bobs-work');
-    const carol = await gitRun(dir('bob'), ['push', cloneUrl(t.url, 'forks/bob/rpms/pkg', as('carol')), 'HEAD:other']);
+    await gitOk(work, 'clone', '-q', cloneUrl(t.url, 'forks/bob/rpms/pkg', as('bob')), dir('bob-fork'));
+    await commitFile(dir('bob-fork'), 'fork.txt', 'fork\n');
+    await gitOk(dir('bob-fork'), 'push', '-q', 'origin', 'HEAD:bobs-work');
+    const carol = await gitRun(dir('bob-fork'), ['push', cloneUrl(t.url, 'forks/bob/rpms/pkg', as('carol')), 'HEAD:other']);
     assert.match(carol.stderr, /403/);
-    const upstream = await gitRun(dir('bob'), ['push', cloneUrl(t.url, 'rpms/pkg', as('bob')), 'HEAD:main']);
+    const upstream = await gitRun(dir('bob-fork'), ['push', cloneUrl(t.url, 'rpms/pkg', as('bob')), 'HEAD:main']);
     assert.match(upstream.stderr, /bob may not push to the branch main/, 'the fork gives no rights upstream');
   });
 

@@ -35,8 +35,9 @@ describeModes('a plugin tapping every kind of hook', (mode) => {
   });
 
   it('ships a migration that ran, so its routes can write its tables', async () => {
+    const before = (await t.api<{ notes: string[] }>('GET', '/api/0/_fixture/notes')).body.notes;
     assert.equal((await t.api('POST', '/api/0/_fixture/notes', { note: 'first' })).status, 200);
-    assert.deepEqual((await t.api('GET', '/api/0/_fixture/notes')).body, { notes: ['first'] });
+    assert.deepEqual((await t.api('GET', '/api/0/_fixture/notes')).body, { notes: [...before, 'first'] });
     const applied = await t.forge.db.knex.withSchema(t.forge.db.schema).from('pagurus_migrations_fixture').pluck('name');
     assert.deepEqual(applied, ['0001_fixture_tables', '0002_fixture_latches']);
   });
@@ -110,8 +111,10 @@ describeModes('a plugin tapping every kind of hook', (mode) => {
     assert.match(html, /<section class="panel" data-panel="fixture-builds" aria-labelledby="panel-fixture-builds">\s*<h2 id="panel-fixture-builds">Builds<\/h2>\s*<p class="fixture-panel">paneled has THREE builds<\/p>/);
     assert.match(html, /data-panel="fixture-missing"[^>]*>\s*<h2 id="panel-fixture-missing">Missing<\/h2>\s*<\/section>/);
     const token = await t.createToken('panelist', 'all');
-    assert.equal((await t.api('POST', '/api/0/paneled/new_issue', { title: 'Panel', issue_content: 'x' }, { Authorization: `token ${token}` })).status, 200);
-    assert.match(await (await t.fetch('/paneled/issue/1')).text(), /<h2 id="panel-fixture-issue">About #1<\/h2>\s*<p class="fixture-panel">paneled has NO builds<\/p>/);
+    const issue = await t.api<{ issue: { id: number } }>('POST', '/api/0/paneled/new_issue', { title: 'Panel', issue_content: 'x' }, { Authorization: `token ${token}` });
+    assert.equal(issue.status, 200);
+    const id = issue.body.issue.id;
+    assert.match(await (await t.fetch(`/paneled/issue/${id}`)).text(), new RegExp(`<h2 id="panel-fixture-issue">About #${id}</h2>\\s*<p class="fixture-panel">paneled has NO builds</p>`));
   });
 
   it('registers jobs that run in the worker, serialised per lock key', async () => {

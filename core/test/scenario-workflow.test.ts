@@ -1,6 +1,8 @@
 // The whole contribution flow with the real git client, as packagers and CI systems drive
 // it: a project and an issue, a fork, a branch pushed to the fork, a pull request on the
 // parent, CI flags, merges (fast-forward, merge commit, a conflict), and "Fixes #1".
+// A scenario by design: its steps run in order, each building on what the ones before made
+// (ids, pushes, merges), so they stay dependent and are not meant to run alone.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { createTestForge, describeModes, type TestForge } from '@pagurus/core/testing';

@@ -39,9 +39,11 @@ describeModes('feedback after forms', (mode) => {
     const opened = await alice.submit('/hello/new_issue', { title: 'Greeting', issue_content: 'Say hi' });
     assert.equal(opened.status, 302);
     assert.equal(flashOf((await alice.get(opened.location!)).html), 'Issue created');
-    const commented = await alice.submit('/hello/issue/1/comment', { comment: 'On it' }, '/hello/issue/1');
+    const issuePage = opened.location!.replace(/[?#].*$/, '');
+    assert.match(issuePage, /^\/hello\/issue\/\d+$/);
+    const commented = await alice.submit(`${issuePage}/comment`, { comment: 'On it' }, issuePage);
     assert.equal(flashOf((await alice.get(commented.location!)).html), 'Comment added');
-    const updated = await alice.submit('/hello/issue/1/update', { status: 'Closed' }, '/hello/issue/1');
+    const updated = await alice.submit(`${issuePage}/update`, { status: 'Closed' }, issuePage);
     assert.equal(flashOf((await alice.get(updated.location!)).html), 'Issue updated');
     const details = await alice.submit('/hello/settings/details', { description: 'Hello there', url: '' }, '/hello/settings');
     assert.equal(flashOf((await alice.get(details.location!)).html), 'Details saved');
@@ -72,9 +74,11 @@ describeModes('feedback after forms', (mode) => {
   });
 
   it('keeps an unknown assignee in its field, with the reason beside it', async () => {
-    const issue = await alice.get('/hello/issue/1');
-    const fields = { ...formFields(issue.html, '/hello/issue/1/update'), assignee: 'nobody-by-that-name' };
-    const refused = await alice.post('/hello/issue/1/update', fields);
+    const opened = await alice.submit('/hello/new_issue', { title: 'Unassigned', issue_content: 'Nobody yet' });
+    const issuePage = opened.location!.replace(/[?#].*$/, '');
+    const issue = await alice.get(issuePage);
+    const fields = { ...formFields(issue.html, `${issuePage}/update`), assignee: 'nobody-by-that-name' };
+    const refused = await alice.post(`${issuePage}/update`, fields);
     assert.equal(refused.status, 404);
     assert.equal(inputValue(refused.html, 'assignee'), 'nobody-by-that-name');
     assert.ok(fieldError(refused.html, 'assignee'), 'the reason is beside the field');
@@ -129,6 +133,7 @@ describeModes('feedback after forms', (mode) => {
 
   it('tells an empty tracker from filters that hide every issue', async () => {
     assert.match(mainOf((await alice.get('/quiet/issues')).html), /No issues yet/);
+    assert.equal((await alice.submit('/hello/new_issue', { title: 'Listed', issue_content: 'Hidden by the filter' })).status, 302);
     const filtered = mainOf((await alice.get('/hello/issues?search=nothing-like-it')).html);
     assert.match(filtered, /No issues match these filters/);
     assert.doesNotMatch(filtered, /No issues yet/);
