@@ -283,7 +283,6 @@ export class Forge {
         },
         browse: { repositories: this.repositories, locks: this.locks, hooks: this.hooks, publicUrl: () => this.config.url, git: this.config.git },
         registration: this.config.registration,
-        namespaces: this.config.namespaces,
         sessionLifetimeDays: this.config.sessions.lifetimeDays,
       });
     } catch (error) {

@@ -84,13 +84,6 @@ export async function branchesAndHead(repo: string): Promise<BranchListing> {
   return { branches, head };
 }
 
-/** How many commits `a` has that `b` lacks, and the other way round: one git process. */
-export async function aheadBehind(repo: string, a: string, b: string): Promise<{ ahead: number; behind: number }> {
-  const out = await runGit(['rev-list', '--left-right', '--count', `${a}...${b}`, '--'], { cwd: repo });
-  const [ahead = '0', behind = '0'] = out.trim().split(/\s+/);
-  return { ahead: Number(ahead), behind: Number(behind) };
-}
-
 /** Whether the repository has no refs at all (nothing was ever pushed). */
 export async function isEmptyRepository(repo: string): Promise<boolean> {
   const out = await runGit(['for-each-ref', '--count=1', '--format=%(refname)', 'refs/'], { cwd: repo });

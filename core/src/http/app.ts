@@ -40,8 +40,6 @@ export interface HttpDependencies {
   bodyLimitKb: number;
   secret: string;
   registration: boolean;
-  /** Namespaces offered in the new-project form. */
-  namespaces: string[];
   sessionLifetimeDays: number;
   git: Omit<SmartHttpOptions, 'services' | 'identities'>;
   /** Repository browsing: API tree, refs and commits, raw and blob pages. */
@@ -92,7 +90,7 @@ export function createHttpApp(deps: HttpDependencies): ForgeApp {
   const session = { secret: deps.secret, secure: deps.publicUrl().startsWith('https:'), lifetimeDays: deps.sessionLifetimeDays };
   const web = createWebRouter(deps.hooks, deps.services, {
     accounts: { session, registration: deps.registration, publicUrl: deps.publicUrl },
-    projects: { browse: deps.browse, jobs: deps.jobs, projectNameRegex: deps.projectNameRegex, namespaces: deps.namespaces },
+    projects: { browse: deps.browse, jobs: deps.jobs, projectNameRegex: deps.projectNameRegex },
   });
   const health = createHealthRouter(deps.health, deps.site.coreVersion);
   appRouters.set(app, [

@@ -25,8 +25,6 @@ export interface ProjectPageDeps {
   browse: GitBrowseDeps;
   jobs: JobQueueApi;
   projectNameRegex: RegExp;
-  /** Namespaces offered in the new-project form. */
-  namespaces: readonly string[];
 }
 
 const COMMITS_PER_PAGE = 50;

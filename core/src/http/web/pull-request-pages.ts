@@ -156,7 +156,7 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
     const mayTag = Boolean(me) && (view.can.commit || json.user.name === me?.name);
     const [texts, flags, commits, diff, mayMerge, base, projectTags] = await Promise.all([
       renderTicketTexts(services, view.viewer, view.record, json.initial_comment ?? '', json.comments, browse.publicUrl()),
-      services.flags.ofCommit(view.record, pr.commitStop ?? '', pr.uid).catch(() => []),
+      services.flags.ofCommit(view.record, pr.commitStop ?? '').catch(() => []),
       pr.commitStop ? logCommits(dir, pr.commitStop, { limit: 250, exclude: pr.commitStart ? `${pr.commitStart}^` : undefined }).catch(() => []) : Promise.resolve([]),
       pr.commitStart && pr.commitStop ? rangeDiffText(dir, `${pr.commitStart}^`, pr.commitStop, DIFF_LIMIT).catch(() => ({ text: '', truncated: false })) : Promise.resolve({ text: '', truncated: false }),
       me ? checkMergeAllowed(services, view.viewer, view.record, pr).then(() => true, () => false) : Promise.resolve(false),

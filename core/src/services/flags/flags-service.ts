@@ -129,7 +129,7 @@ export class FlagsService {
    * A commit's flags, oldest update first, as Pagure lists them: two queries whatever their number.
    * The third argument (a pull request's uid, from older callers) is ignored: every flag names its commit.
    */
-  async ofCommit(project: ProjectRecord, commitHash: string, _pullRequestUid?: string): Promise<FlagJson[]> {
+  async ofCommit(project: ProjectRecord, commitHash: string): Promise<FlagJson[]> {
     const rows = (await this.ctx.db('commit_flags')
       .where({ project_id: project.id, commit_hash: commitHash })
       .orderBy([{ column: 'updated_at' }, { column: 'id' }])
