@@ -14,7 +14,12 @@ export const baseConfig = {
   // Mocha's node-option (.mocharc.cjs) is for its CLI; Stryker runs mocha in its own
   // processes, so they get the same loader here, plus the sandbox resolver and the shim
   // that lets the mocha runner load Mocha 12's CLI helpers (scripts/mocha12-compat.cjs).
-  testRunnerNodeArgs: ['--conditions=source', '--import=tsx/esm', '--import=./scripts/stryker-sandbox.mjs', '--require=./scripts/mocha12-compat.cjs'],
+  testRunnerNodeArgs: [
+    '--conditions=source',
+    '--import=tsx/esm',
+    '--import=./scripts/stryker-sandbox.mjs',
+    '--require=./scripts/mocha12-compat.cjs',
+  ],
   // The sandbox holds what the tests load; node_modules is linked, not copied.
   ignorePatterns: ['/*', '!/core', '!/scripts', '!/package.json', '!/tsconfig.base.json', '!/.mocharc.cjs', '/core/dist', '*.tsbuildinfo'],
   concurrency: 2,

@@ -13,7 +13,13 @@ function percentile(sorted, p) {
 
 async function http(url, connections) {
   const result = await autocannon({ url: `${url}/api/0/version`, connections, duration: 5 });
-  return { connections, rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  return {
+    connections,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
 }
 
 async function jobs(forge, count) {

@@ -82,7 +82,9 @@ async function generate(mb) {
     await write(`blob\nmark :${mark}\ndata ${Buffer.byteLength(text)}\n${text}\n`);
     files.push([`notes/${commit}.txt`, mark]);
     const message = `Add parts ${done}-${done + perCommit - 1}\n`;
-    await write(`commit refs/heads/main\ncommitter Bench <bench@example.test> ${1700000000 + commit} +0000\ndata ${message.length}\n${message}`);
+    await write(
+      `commit refs/heads/main\ncommitter Bench <bench@example.test> ${1700000000 + commit} +0000\ndata ${message.length}\n${message}`,
+    );
     for (const [name, m] of files) await write(`M 100644 :${m} ${name}\n`);
     await write('\n');
     commit += 1;
@@ -197,7 +199,10 @@ async function measure(mode, mb, scratch) {
   let cgi;
   try {
     await run(process.execPath, [CLI, 'migrate'], { env });
-    await run(process.execPath, [CLI, 'user', 'create', 'bench', '--email', 'bench@example.test', '--password-stdin'], { env, input: 'bench-password-1\n' });
+    await run(process.execPath, [CLI, 'user', 'create', 'bench', '--email', 'bench@example.test', '--password-stdin'], {
+      env,
+      input: 'bench-password-1\n',
+    });
     const token = (await run(process.execPath, [CLI, 'token', 'create', 'bench', '--acls', 'all'], { env })).split('\n').pop().trim();
     server = spawn(process.execPath, [CLI, 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     const base = `http://127.0.0.1:${port}`;

@@ -23,12 +23,28 @@ function random(seed) {
 async function seed(knex) {
   const next = random(42);
   const pick = (n) => 1 + Math.floor(next() * n);
-  await knex.batchInsert('users', Array.from({ length: USERS }, (_, i) => ({ name: `user${i + 1}`, fullname: `User ${i + 1}` })), 1000);
-  await knex.batchInsert('user_emails', Array.from({ length: USERS }, (_, i) => ({ user_id: i + 1, email: `user${i + 1}@example.org`, is_default: true })), 1000);
-  await knex.batchInsert('groups', Array.from({ length: GROUPS }, (_, i) => ({ name: `sig${i + 1}`, display_name: `SIG ${i + 1}`, creator_id: pick(USERS) })), 1000);
+  await knex.batchInsert(
+    'users',
+    Array.from({ length: USERS }, (_, i) => ({ name: `user${i + 1}`, fullname: `User ${i + 1}` })),
+    1000,
+  );
+  await knex.batchInsert(
+    'user_emails',
+    Array.from({ length: USERS }, (_, i) => ({ user_id: i + 1, email: `user${i + 1}@example.org`, is_default: true })),
+    1000,
+  );
+  await knex.batchInsert(
+    'groups',
+    Array.from({ length: GROUPS }, (_, i) => ({ name: `sig${i + 1}`, display_name: `SIG ${i + 1}`, creator_id: pick(USERS) })),
+    1000,
+  );
   const members = new Set();
   for (let g = 1; g <= GROUPS; g++) for (let k = 0; k < 15; k++) members.add(`${g}:${pick(USERS)}`);
-  await knex.batchInsert('group_members', [...members].map((key) => ({ group_id: Number(key.split(':')[0]), user_id: Number(key.split(':')[1]) })), 1000);
+  await knex.batchInsert(
+    'group_members',
+    [...members].map((key) => ({ group_id: Number(key.split(':')[0]), user_id: Number(key.split(':')[1]) })),
+    1000,
+  );
   const namespaces = ['rpms', 'rpms', 'rpms', 'rpms', 'modules', 'container', 'flatpaks', 'tests'];
   await knex.batchInsert(
     'projects',
@@ -49,7 +65,12 @@ async function seed(knex) {
     if (next() < 0.5) groupGrants.set(`${p}:${pick(GROUPS)}`, levels[Math.floor(next() * 3)]);
   }
   const rows = (map, who) =>
-    [...map].map(([key, access]) => ({ project_id: Number(key.split(':')[0]), [who]: Number(key.split(':')[1]), access, branches: access === 'collaborator' ? ['epel*'] : [] }));
+    [...map].map(([key, access]) => ({
+      project_id: Number(key.split(':')[0]),
+      [who]: Number(key.split(':')[1]),
+      access,
+      branches: access === 'collaborator' ? ['epel*'] : [],
+    }));
   await knex.batchInsert('project_user_access', rows(userGrants, 'user_id'), 1000);
   await knex.batchInsert('project_group_access', rows(groupGrants, 'group_id'), 1000);
   await knex.raw('analyze');
@@ -65,7 +86,12 @@ async function measure(url, paths) {
     times.push(performance.now() - started);
   }
   times.sort((a, b) => a - b);
-  return { requests: times.length, p50ms: +percentile(times, 50).toFixed(1), p95ms: +percentile(times, 95).toFixed(1), maxms: +times[times.length - 1].toFixed(1) };
+  return {
+    requests: times.length,
+    p50ms: +percentile(times, 50).toFixed(1),
+    p95ms: +percentile(times, 95).toFixed(1),
+    maxms: +times[times.length - 1].toFixed(1),
+  };
 }
 
 export default async function run() {

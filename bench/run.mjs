@@ -11,6 +11,9 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.bench.mjs') && (!
   const { default: run } = await import(new URL(file, dir).href);
   const rows = await run();
   console.table(rows);
-  writeFileSync(new URL(`./results/${file.replace('.bench.mjs', '')}.json`, dir), JSON.stringify({ date: new Date().toISOString(), rows }, null, 2));
+  writeFileSync(
+    new URL(`./results/${file.replace('.bench.mjs', '')}.json`, dir),
+    JSON.stringify({ date: new Date().toISOString(), rows }, null, 2),
+  );
 }
 process.exit(0);

@@ -16,7 +16,15 @@ const USERS = 500;
 const TAGS = ['bug', 'feature', 'docs', 'easyfix', 'security', 'packaging', 'rawhide', 'epel', 'ftbfs', 'triaged'];
 const MERGES = 10;
 const run = promisify(execFile);
-const GIT_ENV = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'bench@example.org', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'bench@example.org' };
+const GIT_ENV = {
+  ...process.env,
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_AUTHOR_NAME: 'Bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.org',
+  GIT_COMMITTER_NAME: 'Bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.org',
+};
 const git = (cwd, ...args) => run('git', args, { cwd, env: GIT_ENV, maxBuffer: 64 << 20 });
 
 function random(seed) {
@@ -36,10 +44,25 @@ export async function seed(knex, projectId) {
   const next = random(42);
   const pick = (n) => Math.floor(next() * n);
   const firstUser = (await knex('users').max('id as id').first()).id + 1;
-  await knex.batchInsert('users', Array.from({ length: USERS }, (_, i) => ({ name: `dev${i + 1}`, fullname: `Developer ${i + 1}` })), 1000);
+  await knex.batchInsert(
+    'users',
+    Array.from({ length: USERS }, (_, i) => ({ name: `dev${i + 1}`, fullname: `Developer ${i + 1}` })),
+    1000,
+  );
   const user = () => firstUser + pick(USERS);
-  const tagIds = (await knex('ticket_tags').insert(TAGS.map((tag) => ({ project_id: projectId, tag }))).returning('id')).map((r) => r.id);
-  await knex('projects').where({ id: projectId }).update({ milestones: JSON.stringify([{ name: 'F41', date: null, active: true }, { name: 'F42', date: null, active: true }]) });
+  const tagIds = (
+    await knex('ticket_tags')
+      .insert(TAGS.map((tag) => ({ project_id: projectId, tag })))
+      .returning('id')
+  ).map((r) => r.id);
+  await knex('projects')
+    .where({ id: projectId })
+    .update({
+      milestones: JSON.stringify([
+        { name: 'F41', date: null, active: true },
+        { name: 'F42', date: null, active: true },
+      ]),
+    });
   const day = 86_400_000;
   const now = Date.now();
   const issues = Array.from({ length: ISSUES }, (_, i) => {
@@ -57,8 +80,8 @@ export async function seed(knex, projectId) {
       private: next() < 0.02,
       priority: next() < 0.5 ? 1 + pick(3) : null,
       milestone: next() < 0.3 ? (next() < 0.5 ? 'F41' : 'F42') : null,
-      created_at: new Date(now - (ISSUES - i) * day / 10),
-      updated_at: new Date(now - (ISSUES - i) * day / 20),
+      created_at: new Date(now - ((ISSUES - i) * day) / 10),
+      updated_at: new Date(now - ((ISSUES - i) * day) / 20),
     };
   });
   await knex.batchInsert('issues', issues, 1000);
@@ -85,14 +108,17 @@ export async function seed(knex, projectId) {
     branch_from: `feature-${i + 1}`,
     status: statuses[pick(statuses.length)],
     initial_comment: 'Please merge',
-    created_at: new Date(now - (PULLS - i) * day / 5),
+    created_at: new Date(now - ((PULLS - i) * day) / 5),
   }));
   await knex.batchInsert('pull_requests', pulls, 1000);
   const prPks = (await knex('pull_requests').where({ project_id: projectId }).select('pk')).map((r) => r.pk);
   const prComments = [];
-  for (const pk of prPks) for (let c = pick(4); c > 0; c--) prComments.push({ ticket_pk: pk, user_id: user(), comment: c % 2 ? '+1' : 'Looks good' });
+  for (const pk of prPks)
+    for (let c = pick(4); c > 0; c--) prComments.push({ ticket_pk: pk, user_id: user(), comment: c % 2 ? '+1' : 'Looks good' });
   await knex.batchInsert('pull_request_comments', prComments, 2000);
-  await knex('projects').where({ id: projectId }).update({ ticket_seq: ISSUES + PULLS });
+  await knex('projects')
+    .where({ id: projectId })
+    .update({ ticket_seq: ISSUES + PULLS });
   // The steady state autovacuum keeps: statistics and the visibility map (index-only scans).
   await knex.raw('vacuum analyze');
   const hidden = new Set(issues.filter((i) => i.private).map((i) => i.id));
@@ -101,7 +127,11 @@ export async function seed(knex, projectId) {
 
 /** Load from a separate process, so the server has its event loop to itself. */
 function load(url, connections, pathOf) {
-  return loadFromAnotherProcess(url, connections, Array.from({ length: 2000 }, () => pathOf()));
+  return loadFromAnotherProcess(
+    url,
+    connections,
+    Array.from({ length: 2000 }, () => pathOf()),
+  );
 }
 
 async function timed(count, action) {
@@ -112,7 +142,12 @@ async function timed(count, action) {
     times.push(performance.now() - started);
   }
   times.sort((a, b) => a - b);
-  return { count, p50ms: +percentile(times, 50).toFixed(1), p95ms: +percentile(times, 95).toFixed(1), maxms: +times[times.length - 1].toFixed(1) };
+  return {
+    count,
+    p50ms: +percentile(times, 50).toFixed(1),
+    p95ms: +percentile(times, 95).toFixed(1),
+    maxms: +times[times.length - 1].toFixed(1),
+  };
 }
 
 async function post(t, pathname, body, token) {
@@ -156,10 +191,18 @@ export default async function benchmark() {
 
       // Writes that go through the workers, each with wait=true.
       const token = await t.createToken('owner', ['create_project', 'fork_project', 'pull_request_create', 'pull_request_merge']);
-      rows.push({ mode, what: 'POST /new (wait)', ...(await timed(10, (i) => post(t, '/api/0/new', { name: `fresh-${i}`, description: 'Bench', wait: true }, token))) });
+      rows.push({
+        mode,
+        what: 'POST /new (wait)',
+        ...(await timed(10, (i) => post(t, '/api/0/new', { name: `fresh-${i}`, description: 'Bench', wait: true }, token))),
+      });
       await t.createUser('forker', { password: 'forker-password1' });
       const forkToken = await t.createToken('forker', ['fork_project']);
-      rows.push({ mode, what: 'POST /fork (wait)', ...(await timed(10, (i) => post(t, '/api/0/fork', { repo: `fresh-${i}`, wait: true }, forkToken))) });
+      rows.push({
+        mode,
+        what: 'POST /fork (wait)',
+        ...(await timed(10, (i) => post(t, '/api/0/fork', { repo: `fresh-${i}`, wait: true }, forkToken))),
+      });
 
       const work = await mkdtemp(path.join(tmpdir(), 'pagurus-bench-'));
       const remote = `${t.url.replace('://', '://owner:owner-password1@')}/rpms/big.git`;
@@ -174,11 +217,20 @@ export default async function benchmark() {
       await git(clone, 'push', '-q', 'origin', ...Array.from({ length: MERGES }, (_, i) => `merge-${i}`));
       const ids = [];
       for (let i = 0; i < MERGES; i++) {
-        const pr = await post(t, '/api/0/rpms/big/pull-request/new', { title: `Merge ${i}`, branch_to: 'main', branch_from: `merge-${i}` }, token);
+        const pr = await post(
+          t,
+          '/api/0/rpms/big/pull-request/new',
+          { title: `Merge ${i}`, branch_to: 'main', branch_from: `merge-${i}` },
+          token,
+        );
         ids.push(pr.id);
       }
       // Alternating fast-forward and merge-commit cases: each merge moves main.
-      rows.push({ mode, what: 'POST pull-request/<id>/merge (wait)', ...(await timed(MERGES, (i) => post(t, `/api/0/rpms/big/pull-request/${ids[i]}/merge`, { wait: true }, token))) });
+      rows.push({
+        mode,
+        what: 'POST pull-request/<id>/merge (wait)',
+        ...(await timed(MERGES, (i) => post(t, `/api/0/rpms/big/pull-request/${ids[i]}/merge`, { wait: true }, token))),
+      });
       void firstUser;
     } finally {
       await t.close();

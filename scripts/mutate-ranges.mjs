@@ -5,7 +5,9 @@ const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The lines [start, end] of the function or method `name`: its header to the brace closing it at the same indentation. */
 function functionRange(lines, name, file) {
-  const header = new RegExp(`^(\\s*)(export\\s+)?(private\\s+|public\\s+|protected\\s+)?(async\\s+)?(function\\s+)?${escape(name)}\\s*[(<]`);
+  const header = new RegExp(
+    `^(\\s*)(export\\s+)?(private\\s+|public\\s+|protected\\s+)?(async\\s+)?(function\\s+)?${escape(name)}\\s*[(<]`,
+  );
   const start = lines.findIndex((line) => header.test(line));
   if (start < 0) throw new Error(`${file}: no function or method named ${name}`);
   const indent = header.exec(lines[start])[1];

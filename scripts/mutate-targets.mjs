@@ -7,7 +7,12 @@
 export const TARGETS = {
   'core/src/services/access/access-service.ts': {
     // ticket-references: the only caller of grants().
-    tests: ['core/test/access-rules.test.ts', 'core/test/acl-matrix.test.ts', 'core/test/access-grants.test.ts', 'core/test/ticket-references.test.ts'],
+    tests: [
+      'core/test/access-rules.test.ts',
+      'core/test/acl-matrix.test.ts',
+      'core/test/access-grants.test.ts',
+      'core/test/ticket-references.test.ts',
+    ],
   },
   'core/src/services/git/push-policy.ts': {
     tests: ['core/test/git-push-hooks.test.ts', 'core/test/branch-aliases.test.ts', 'core/test/access-grants.test.ts'],

@@ -25,10 +25,20 @@ describeModes('the pull-request page in Chromium', (mode) => {
     await t.createProject('alice', 'lines', { readme: true });
     lines = await pushLinesBranch(t.url, await tempDir(), 'lines', { user: 'alice', secret: 'alice-password1' });
     const token = await t.createToken('alice', ['pull_request_create']);
-    const made = await t.api('POST', '/api/0/lines/pull-request/new', { title: 'Tidy', branch_to: 'main', branch_from: 'tidy' }, { Authorization: `token ${token}` });
+    const made = await t.api(
+      'POST',
+      '/api/0/lines/pull-request/new',
+      { title: 'Tidy', branch_to: 'main', branch_from: 'tidy' },
+      { Authorization: `token ${token}` },
+    );
     assert.equal(made.status, 200, JSON.stringify(made.body));
     // The forge computes the merge status once; the tests below start from a known one.
-    for (let i = 0; i < 100 && (await t.api<{ cached_merge_status: string }>('GET', `/api/0${path}`)).body.cached_merge_status === 'unknown'; i++) await new Promise((r) => setTimeout(r, 100));
+    for (
+      let i = 0;
+      i < 100 && (await t.api<{ cached_merge_status: string }>('GET', `/api/0${path}`)).body.cached_merge_status === 'unknown';
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 100));
     browser = await launchChromium();
     context = await browser.newContext({ baseURL: t.url, viewport: { width: 1280, height: 900 } });
     context.setDefaultTimeout(10_000);
@@ -95,7 +105,9 @@ describeModes('the pull-request page in Chromium', (mode) => {
     await mark();
     // What the refresh job does once it knows.
     await t.forge.db.knex('pull_requests').update({ merge_status: 'FFORWARD' });
-    await page.waitForFunction(() => document.getElementById('merge-status')?.textContent === 'Can be fast-forwarded', undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => document.getElementById('merge-status')?.textContent === 'Can be fast-forwarded', undefined, {
+      timeout: 15_000,
+    });
     assert.match(await page.locator('#merge-box').innerText(), /Can be fast-forwarded/);
     assert.equal(await page.locator('[data-merge-pending]').count(), 0);
     assert.ok(await stayed(), 'the page did not reload');
@@ -104,6 +116,10 @@ describeModes('the pull-request page in Chromium', (mode) => {
     page.on('request', (request) => asked.push(request.url()));
     await page.goto(path);
     await page.waitForTimeout(1500);
-    assert.deepEqual(asked.filter((url) => url.endsWith(path)), [`${t.url}${path}`], 'one load, no polling');
+    assert.deepEqual(
+      asked.filter((url) => url.endsWith(path)),
+      [`${t.url}${path}`],
+      'one load, no polling',
+    );
   });
 });

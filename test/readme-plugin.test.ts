@@ -42,7 +42,10 @@ describeModes("the README's plugin example, installed outside the repository", (
     const res = await t.api('GET', '/api/0/hello/world');
     assert.equal(res.status, 200);
     assert.deepEqual(res.body, { message: 'Ahoy, world!' });
-    assert.deepEqual(t.forge.plugins.map((p) => [p.name, p.version]), [['hello', '1.0.0']]);
+    assert.deepEqual(
+      t.forge.plugins.map((p) => [p.name, p.version]),
+      [['hello', '1.0.0']],
+    );
   });
 
   it('adds its navigation link', async () => {

@@ -59,7 +59,14 @@ describeModes('the web UI in Chromium', (mode) => {
     try {
       await page.waitForURL(url, { timeout: 15_000 });
     } catch {
-      assert.fail(`expected ${url}, but the browser is at ${page.url()} showing:\n${(await page.locator('main').innerText().catch(() => '')).slice(0, 1500)}`);
+      assert.fail(
+        `expected ${url}, but the browser is at ${page.url()} showing:\n${(
+          await page
+            .locator('main')
+            .innerText()
+            .catch(() => '')
+        ).slice(0, 1500)}`,
+      );
     }
   }
 
@@ -143,7 +150,9 @@ describeModes('the web UI in Chromium', (mode) => {
     await gitOk(work, 'clone', '-q', url.toString(), 'hello');
     const dir = path.join(work, 'hello');
     await mkdir(path.join(dir, 'src'));
-    await commitFile(dir, 'src/app.py', 'def greet(name):\n    return f"hello {name}"\n\n<script>alert(1)</script>\n', { message: 'Add the app' });
+    await commitFile(dir, 'src/app.py', 'def greet(name):\n    return f"hello {name}"\n\n<script>alert(1)</script>\n', {
+      message: 'Add the app',
+    });
     const push = await gitRun(dir, ['push', '-q', 'origin', 'HEAD']);
     assert.equal(push.code, 0, push.stderr);
 
@@ -178,7 +187,9 @@ describeModes('the web UI in Chromium', (mode) => {
     assert.equal(await alice.locator('#title-error').textContent(), 'This field is required.');
     await alice.getByLabel('Title').fill('The greeting is too short');
     // A task list and an aligned table: both must render under the CSP without a refusal.
-    await alice.getByLabel('Description').fill('It should say **hello** and wave.\n\n- [ ] wave\n\n| step | count |\n|:-|-:|\n| wave | 2 |');
+    await alice
+      .getByLabel('Description')
+      .fill('It should say **hello** and wave.\n\n- [ ] wave\n\n| step | count |\n|:-|-:|\n| wave | 2 |');
     await alice.getByRole('button', { name: 'Open issue' }).click();
     await arrive(alice, `${t.url}/hello/issue/1`);
     assert.equal(await alice.locator('.flash').textContent(), 'Issue created', 'a confirmation after the form');
@@ -191,7 +202,10 @@ describeModes('the web UI in Chromium', (mode) => {
     assert.equal(await alice.locator('.flash').textContent(), 'Comment added');
     assert.equal(await comment.locator('a[href$="/user/alice"]').count(), 2, 'the author and the mention link to the user');
     await comment.getByRole('button', { name: 'Thumbs up' }).click();
-    assert.equal(await alice.locator('article.comment').last().getByRole('button', { name: 'Thumbs up 1' }).getAttribute('aria-pressed'), 'true');
+    assert.equal(
+      await alice.locator('article.comment').last().getByRole('button', { name: 'Thumbs up 1' }).getAttribute('aria-pressed'),
+      'true',
+    );
     await alice.getByLabel('Status').selectOption('Closed');
     await alice.getByRole('button', { name: 'Update' }).click();
     assert.match(await alice.locator('.ticket-head .badge').first().innerText(), /Closed/);
@@ -319,7 +333,11 @@ describeModes('the web UI in Chromium', (mode) => {
   it('follows the system’s dark mode, still readable', async function () {
     this.timeout(60_000);
     await alice.emulateMedia({ colorScheme: 'dark' });
-    for (const [path, name] of [['/hello', 'project'], ['/hello/issue/1', 'issue'], ['/hello/pull-request/2', 'pull-request']] as const) {
+    for (const [path, name] of [
+      ['/hello', 'project'],
+      ['/hello/issue/1', 'issue'],
+      ['/hello/pull-request/2', 'pull-request'],
+    ] as const) {
       await alice.goto(path);
       const background = await alice.evaluate(() => getComputedStyle(document.body).backgroundColor);
       assert.equal(background, 'rgb(15, 20, 25)', `${path} has the dark background`);
@@ -345,7 +363,10 @@ describeModes('the web UI in Chromium', (mode) => {
       await alice.setViewportSize({ width, height: 844 });
       for (const path of ['/hello/issue/3', '/hello/issues']) {
         await alice.goto(path);
-        const { scrollWidth, innerWidth } = await alice.evaluate(() => ({ scrollWidth: document.scrollingElement!.scrollWidth, innerWidth: window.innerWidth }));
+        const { scrollWidth, innerWidth } = await alice.evaluate(() => ({
+          scrollWidth: document.scrollingElement!.scrollWidth,
+          innerWidth: window.innerWidth,
+        }));
         assert.ok(scrollWidth <= innerWidth, `${path} at ${width}px is ${scrollWidth}px wide`);
       }
     }

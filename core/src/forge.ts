@@ -17,7 +17,15 @@ import {
 } from './db/index.js';
 import { StartupError } from './errors/index.js';
 import { answerClientError, createHttpApp, TemplateStore, type ForgeApp } from './http/index.js';
-import { createJobProcessor, defineGitJobs, defineProjectJobs, defineTicketJobs, Jobs, tapCommitReferences, tapPullRequestRefresh } from './jobs/index.js';
+import {
+  createJobProcessor,
+  defineGitJobs,
+  defineProjectJobs,
+  defineTicketJobs,
+  Jobs,
+  tapCommitReferences,
+  tapPullRequestRefresh,
+} from './jobs/index.js';
 import { gitProblem, Repositories } from './git/index.js';
 import {
   createHooks,
@@ -71,9 +79,7 @@ function holderName(role: ProcessRole): string {
 export function migrationSets(plugins: readonly LoadedPlugin[]): MigrationSet[] {
   return [
     coreMigrations,
-    ...plugins
-      .filter((p) => p.definition.migrations?.length)
-      .map((p) => ({ owner: p.name, migrations: p.definition.migrations! })),
+    ...plugins.filter((p) => p.definition.migrations?.length).map((p) => ({ owner: p.name, migrations: p.definition.migrations! })),
   ];
 }
 
@@ -138,7 +144,9 @@ export class Forge {
       throw new StartupError('pagurus worker needs redis.url (PAGURUS_REDIS_URL); without Redis the server runs jobs itself');
     }
     if (options.role === 'worker' && !config.database.url) {
-      throw new StartupError('pagurus worker needs database.url (PAGURUS_DATABASE_URL); the embedded database belongs to the server, which runs jobs itself');
+      throw new StartupError(
+        'pagurus worker needs database.url (PAGURUS_DATABASE_URL); the embedded database belongs to the server, which runs jobs itself',
+      );
     }
     const gitTrouble = await gitProblem();
     if (gitTrouble) throw new StartupError(gitTrouble);
@@ -184,7 +192,10 @@ export class Forge {
     }
     const pending = await pendingMigrations(db, sets);
     if (pending.length) {
-      const names = pending.slice(0, 3).map((m) => `${m.owner}/${m.name}`).join(', ');
+      const names = pending
+        .slice(0, 3)
+        .map((m) => `${m.owner}/${m.name}`)
+        .join(', ');
       const more = pending.length > 3 ? `, and ${pending.length - 3} more` : '';
       throw new StartupError(
         `the database at ${db.location} is not migrated (${pending.length} pending: ${names}${more}); run: pagurus migrate`,
@@ -194,7 +205,11 @@ export class Forge {
 
   /** The forge as one plugin sees it: its own logger, everything else shared. */
   private apiFor(name: string): ForgeApi {
-    this.pluginServices ??= createPluginServices({ services: this.services, repositories: this.repositories, publicUrl: () => this.config.url });
+    this.pluginServices ??= createPluginServices({
+      services: this.services,
+      repositories: this.repositories,
+      publicUrl: () => this.config.url,
+    });
     return Object.freeze({
       hooks: this.hooks,
       config: this.config,
@@ -279,9 +294,19 @@ export class Forge {
           instanceName: this.config.instanceName,
           allowPull: this.config.git.httpPull,
           allowPush: this.config.git.httpPush,
-          limits: { perAddress: this.config.git.maxConcurrentPerAddress, perRepository: this.config.git.maxConcurrentPerRepo, idleTimeoutMs: this.config.git.httpTimeoutSeconds * 1000 },
+          limits: {
+            perAddress: this.config.git.maxConcurrentPerAddress,
+            perRepository: this.config.git.maxConcurrentPerRepo,
+            idleTimeoutMs: this.config.git.httpTimeoutSeconds * 1000,
+          },
         },
-        browse: { repositories: this.repositories, locks: this.locks, hooks: this.hooks, publicUrl: () => this.config.url, git: this.config.git },
+        browse: {
+          repositories: this.repositories,
+          locks: this.locks,
+          hooks: this.hooks,
+          publicUrl: () => this.config.url,
+          git: this.config.git,
+        },
         registration: this.config.registration,
         sessionLifetimeDays: this.config.sessions.lifetimeDays,
       });

@@ -20,7 +20,14 @@ export interface PluginServicesDeps {
 }
 
 function flagInput(flag: FlagFields): FlagInput {
-  return { username: flag.username, status: flag.status, percent: flag.percent ?? null, comment: flag.comment, url: flag.url, uid: flag.uid ?? null };
+  return {
+    username: flag.username,
+    status: flag.status,
+    percent: flag.percent ?? null,
+    comment: flag.comment,
+    url: flag.url,
+    uid: flag.uid ?? null,
+  };
 }
 
 function requireUser(viewer: Viewer): NonNullable<Viewer['user']> {
@@ -129,5 +136,9 @@ export function createPluginServices(deps: PluginServicesDeps): ForgeServices {
  * @names to link to their pages under `baseUrl`; for #N references use `forge.services.markdown`.
  */
 export function renderMarkdown(text: string, options: { baseUrl?: string; users?: Iterable<string> } = {}): string {
-  return renderWithLinks(text, { baseUrl: (options.baseUrl ?? '').replace(/\/+$/, ''), users: new Set(options.users ?? []), references: new Map() });
+  return renderWithLinks(text, {
+    baseUrl: (options.baseUrl ?? '').replace(/\/+$/, ''),
+    users: new Set(options.users ?? []),
+    references: new Map(),
+  });
 }

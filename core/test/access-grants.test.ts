@@ -31,13 +31,19 @@ describeModes('grants: those the README lets in can act', (mode) => {
 
   async function remoteRefs(repo: string, url: string = t.url): Promise<Map<string, string>> {
     const out = await gitOk(work, 'ls-remote', cloneUrl(url, repo, as('alice')));
-    return new Map(out.split('\n').filter(Boolean).map((line) => line.split('\t').reverse() as [string, string]));
+    return new Map(
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split('\t').reverse() as [string, string]),
+    );
   }
   const grant = async (kind: 'user' | 'group', name: string, acl: string) => {
     const res = await t.api('POST', '/api/0/pkg/git/modifyacls', { user_type: kind, name, acl }, token.alice);
     assert.equal(res.status, 200, JSON.stringify(res.body));
   };
-  const issue = async (id: number, who?: string) => t.api<Issue & { error_code?: string }>('GET', `/api/0/pkg/issue/${id}`, undefined, who ? token[who] : {});
+  const issue = async (id: number, who?: string) =>
+    t.api<Issue & { error_code?: string }>('GET', `/api/0/pkg/issue/${id}`, undefined, who ? token[who] : {});
   const newIssue = async (body: Record<string, unknown>) => {
     const res = await t.api<{ issue: Issue }>('POST', '/api/0/pkg/new_issue', body, token.alice);
     assert.equal(res.status, 200, JSON.stringify(res.body));
@@ -51,13 +57,23 @@ describeModes('grants: those the README lets in can act', (mode) => {
     work = await tempDir();
     for (const name of ['alice', 'bob', 'carol', 'dave', 'eve', 'frank']) {
       await t.createUser(name);
-      token[name] = { Authorization: `token ${await t.createToken(name, [...ISSUE_ACLS, 'modify_project', 'pull_request_create', 'pull_request_merge'])}` };
+      token[name] = {
+        Authorization: `token ${await t.createToken(name, [...ISSUE_ACLS, 'modify_project', 'pull_request_create', 'pull_request_merge'])}`,
+      };
     }
     await t.createProject('alice', 'pkg', { readme: true });
-    const set = await t.api('POST', '/api/0/pkg/update/milestones', { milestones: ['F41', 'F42'], milestone_dates: ['', ''], active_milestone: ['F41', 'F42'] }, token.alice);
+    const set = await t.api(
+      'POST',
+      '/api/0/pkg/update/milestones',
+      { milestones: ['F41', 'F42'], milestone_dates: ['', ''], active_milestone: ['F41', 'F42'] },
+      token.alice,
+    );
     assert.equal(set.status, 200, JSON.stringify(set.body));
     // bob and carol each lead a group: its creator is its first member.
-    for (const [leader, group] of [['bob', 'packagers'], ['carol', 'triagers']] as const) {
+    for (const [leader, group] of [
+      ['bob', 'packagers'],
+      ['carol', 'triagers'],
+    ] as const) {
       await t.forge.services.groups.create((await t.forge.services.users.byName(leader))!, { name: group });
     }
     checkout = path.join(work, 'alice');
@@ -124,13 +140,16 @@ describeModes('grants: those the README lets in can act', (mode) => {
   });
 
   describe('private issues and metadata', () => {
-    it("shows a private issue to its assignee without project access, who can change its metadata", async () => {
+    it('shows a private issue to its assignee without project access, who can change its metadata', async () => {
       const secret = await newIssue({ title: 'Private trouble', issue_content: 'details', private: true, assignee: 'eve' });
       const seen = await issue(secret.id, 'eve');
       assert.equal(seen.status, 200, JSON.stringify(seen.body));
       assert.equal(seen.body.private, true);
       const listed = await t.api<{ issues: Issue[] }>('GET', '/api/0/pkg/issues', undefined, token.eve);
-      assert.ok(listed.body.issues.some((i) => i.id === secret.id), "it is in the assignee's listing");
+      assert.ok(
+        listed.body.issues.some((i) => i.id === secret.id),
+        "it is in the assignee's listing",
+      );
 
       const closed = await t.api('POST', `/api/0/pkg/issue/${secret.id}/status`, { status: 'Closed' }, token.eve);
       assert.deepEqual(closed.body, { message: ['Issue status updated to: Closed (was: Open)'] });
@@ -139,13 +158,20 @@ describeModes('grants: those the README lets in can act', (mode) => {
       const after = (await issue(secret.id, 'alice')).body;
       assert.equal(after.status, 'Closed');
       assert.equal(after.milestone, 'F42');
-      assert.deepEqual(after.comments.filter((c) => c.notification).map((c) => c.user.name), ['eve', 'eve']);
+      assert.deepEqual(
+        after.comments.filter((c) => c.notification).map((c) => c.user.name),
+        ['eve', 'eve'],
+      );
 
       // Someone else without access neither sees nor changes it.
       const hidden = await issue(secret.id, 'frank');
       assert.equal(hidden.status, 403);
       assert.equal(hidden.body.error_code, 'EISSUENOTALLOWED');
-      assert.ok(!(await t.api<{ issues: Issue[] }>('GET', '/api/0/pkg/issues?status=all', undefined, token.frank)).body.issues.some((i) => i.id === secret.id));
+      assert.ok(
+        !(await t.api<{ issues: Issue[] }>('GET', '/api/0/pkg/issues?status=all', undefined, token.frank)).body.issues.some(
+          (i) => i.id === secret.id,
+        ),
+      );
       assert.equal((await t.api('POST', `/api/0/pkg/issue/${secret.id}/status`, { status: 'Open' }, token.frank)).status, 403);
       assert.equal((await issue(secret.id, 'alice')).body.status, 'Closed', 'unchanged by the refusal');
     });
@@ -155,7 +181,12 @@ describeModes('grants: those the README lets in can act', (mode) => {
       const stone = await t.api('POST', `/api/0/pkg/issue/${open.id}/milestone`, { milestone: 'F41' }, token.eve);
       assert.deepEqual(stone.body, { message: 'Issue set to the milestone: F41' });
       assert.equal((await issue(open.id)).body.milestone, 'F41');
-      const refused = await t.api<{ error_code: string }>('POST', `/api/0/pkg/issue/${open.id}/milestone`, { milestone: 'F42' }, token.frank);
+      const refused = await t.api<{ error_code: string }>(
+        'POST',
+        `/api/0/pkg/issue/${open.id}/milestone`,
+        { milestone: 'F42' },
+        token.frank,
+      );
       assert.equal(refused.status, 403);
       assert.equal(refused.body.error_code, 'EISSUENOTALLOWED');
       assert.equal((await issue(open.id)).body.milestone, 'F41', 'unchanged by the refusal');
@@ -163,7 +194,12 @@ describeModes('grants: those the README lets in can act', (mode) => {
 
     it('refuses an edit of title and content by the assignee who did not write the issue, and writes none of its tags', async () => {
       const open = await newIssue({ title: 'Tagged by nobody', issue_content: 'details', assignee: 'eve' });
-      const refused = await t.api<{ error_code: string }>('POST', `/api/0/pkg/issue/${open.id}`, { title: 'Tagged by nobody', issue_content: 'details', tag: 'from-eve' }, token.eve);
+      const refused = await t.api<{ error_code: string }>(
+        'POST',
+        `/api/0/pkg/issue/${open.id}`,
+        { title: 'Tagged by nobody', issue_content: 'details', tag: 'from-eve' },
+        token.eve,
+      );
       assert.equal(refused.status, 403);
       assert.equal(refused.body.error_code, 'EISSUENOTALLOWED');
       const after = await t.api<{ tags: string[] }>('GET', `/api/0/pkg/issue/${open.id}`);
@@ -178,9 +214,15 @@ describeModes('grants: those the README lets in can act', (mode) => {
       const set = await t.api('POST', '/api/0/pkg/options/update', { open_metadata_access_to_all: 'true' }, token.alice);
       assert.equal(set.status, 200, JSON.stringify(set.body));
 
-      assert.deepEqual((await t.api('POST', `/api/0/pkg/issue/${open.id}/assign`, { assignee: 'dave' }, token.frank)).body, { message: 'Issue assigned to dave' });
-      assert.deepEqual((await t.api('POST', `/api/0/pkg/issue/${open.id}/milestone`, { milestone: 'F42' }, token.frank)).body, { message: 'Issue set to the milestone: F42' });
-      assert.deepEqual((await t.api('POST', `/api/0/pkg/issue/${open.id}/status`, { status: 'Closed' }, token.frank)).body, { message: ['Issue status updated to: Closed (was: Open)'] });
+      assert.deepEqual((await t.api('POST', `/api/0/pkg/issue/${open.id}/assign`, { assignee: 'dave' }, token.frank)).body, {
+        message: 'Issue assigned to dave',
+      });
+      assert.deepEqual((await t.api('POST', `/api/0/pkg/issue/${open.id}/milestone`, { milestone: 'F42' }, token.frank)).body, {
+        message: 'Issue set to the milestone: F42',
+      });
+      assert.deepEqual((await t.api('POST', `/api/0/pkg/issue/${open.id}/status`, { status: 'Closed' }, token.frank)).body, {
+        message: ['Issue status updated to: Closed (was: Open)'],
+      });
       const after = (await issue(open.id)).body;
       assert.equal(after.assignee?.name, 'dave');
       assert.equal(after.milestone, 'F42');
@@ -197,7 +239,8 @@ describeModes('grants: those the README lets in can act', (mode) => {
         assert.equal((await t.api('POST', `/api/0/pkg/issue/${id}/assign`, { assignee: 'dave' }, token.alice)).status, 200);
         assert.equal((await t.api('POST', `/api/0/pkg/issue/${id}/status`, { status: 'Closed' }, token.alice)).status, 200);
       }
-      const about = (all: ForgeEvent[], id: number) => all.filter((e) => (e.body as { issue?: { id?: number } }).issue?.id === id).map((e) => e.topic);
+      const about = (all: ForgeEvent[], id: number) =>
+        all.filter((e) => (e.body as { issue?: { id?: number } }).issue?.id === id).map((e) => e.topic);
       const loud = await eventually(async () => {
         const topics = about(await events(), open.id);
         return topics.length === 4 ? topics : undefined;
@@ -215,7 +258,12 @@ describeModes('grants: those the README lets in can act', (mode) => {
       await gitOk(checkout, 'checkout', '-q', '-b', 'to-merge', 'origin/main');
       const head = await commitFile(checkout, 'merged.txt', 'merged\n');
       await gitOk(checkout, 'push', '-q', 'origin', 'to-merge');
-      const opened = await t.api<{ id: number }>('POST', '/api/0/pkg/pull-request/new', { title: 'Merge me', branch_to: 'main', branch_from: 'to-merge' }, token.alice);
+      const opened = await t.api<{ id: number }>(
+        'POST',
+        '/api/0/pkg/pull-request/new',
+        { title: 'Merge me', branch_to: 'main', branch_from: 'to-merge' },
+        token.alice,
+      );
       assert.equal(opened.status, 200, JSON.stringify(opened.body));
       const pr = opened.body.id;
       const pull = async () => (await t.api<{ status: string; cached_merge_status: string }>('GET', `/api/0/pkg/pull-request/${pr}`)).body;
@@ -223,7 +271,12 @@ describeModes('grants: those the README lets in can act', (mode) => {
       const main = (await remoteRefs('pkg')).get('refs/heads/main');
 
       await t.forge.locks.withLock('pkg.git', async () => {
-        const queued = await t.api<{ message: string; taskid: string }>('POST', `/api/0/pkg/pull-request/${pr}/merge`, { wait: false }, token.alice);
+        const queued = await t.api<{ message: string; taskid: string }>(
+          'POST',
+          `/api/0/pkg/pull-request/${pr}/merge`,
+          { wait: false },
+          token.alice,
+        );
         assert.equal(queued.body.message, 'Merging queued');
         // Long enough for an unlocked merge to land several times over.
         for (let i = 0; i < 30; i++) {
@@ -248,11 +301,16 @@ describeModes('the collaborator branch rule and the canAccess hook', (mode) => {
   const token: Record<string, Record<string, string>> = {};
   const as = (user: string) => ({ user, secret: `${user}-password1` });
   const push = (user: string, branch: string) => gitRun(checkout, ['push', cloneUrl(t.url, 'pkg', as(user)), `HEAD:refs/heads/${branch}`]);
-  const onRemote = async (branch: string) => (await gitOk(work, 'ls-remote', cloneUrl(t.url, 'pkg', as('alice')), `refs/heads/${branch}`)).trim() !== '';
-  const hascommit = async (user: string, branch: string) => (await t.api<{ hascommit: boolean }>('GET', `/api/0/pkg/hascommit?user=${user}&branch=${branch}`)).body.hascommit;
+  const onRemote = async (branch: string) =>
+    (await gitOk(work, 'ls-remote', cloneUrl(t.url, 'pkg', as('alice')), `refs/heads/${branch}`)).trim() !== '';
+  const hascommit = async (user: string, branch: string) =>
+    (await t.api<{ hascommit: boolean }>('GET', `/api/0/pkg/hascommit?user=${user}&branch=${branch}`)).body.hascommit;
   /** What the plugin facade's access.has() answers (through the fixture plugin's route). */
   const has = async (viewer: string, level: string, branch?: string) => {
-    const res = await t.api<{ has: boolean }>('GET', `/api/0/_fixture/services/access?project=pkg&viewer=${viewer}&level=${level}${branch ? `&branch=${branch}` : ''}`);
+    const res = await t.api<{ has: boolean }>(
+      'GET',
+      `/api/0/_fixture/services/access?project=pkg&viewer=${viewer}&level=${level}${branch ? `&branch=${branch}` : ''}`,
+    );
     assert.equal(res.status, 200, JSON.stringify(res.body));
     return res.body.has;
   };
@@ -260,7 +318,11 @@ describeModes('the collaborator branch rule and the canAccess hook', (mode) => {
   before(async function () {
     this.timeout(120_000);
     // sam is a site admin; the fixture plugin's canAccess tap gives pat commit everywhere.
-    t = await createTestForge({ mode, config: { admins: ['sam'] }, plugins: [{ name: FIXTURE_PLUGIN, options: { provenPackager: 'pat' } }] });
+    t = await createTestForge({
+      mode,
+      config: { admins: ['sam'] },
+      plugins: [{ name: FIXTURE_PLUGIN, options: { provenPackager: 'pat' } }],
+    });
     work = await tempDir();
     for (const name of ['alice', 'colin', 'carl', 'sam', 'pat', 'nobody']) {
       await t.createUser(name);
@@ -318,10 +380,20 @@ describeModes('the collaborator branch rule and the canAccess hook', (mode) => {
     await gitOk(checkout, 'checkout', '-q', '-b', 'feature', 'origin/main');
     await commitFile(checkout, 'feature.txt', 'feature\n');
     await gitOk(checkout, 'push', '-q', 'origin', 'feature');
-    const opened = await t.api<{ id: number }>('POST', '/api/0/pkg/pull-request/new', { title: 'A feature', branch_to: 'main', branch_from: 'feature' }, token.alice);
+    const opened = await t.api<{ id: number }>(
+      'POST',
+      '/api/0/pkg/pull-request/new',
+      { title: 'A feature', branch_to: 'main', branch_from: 'feature' },
+      token.alice,
+    );
     assert.equal(opened.status, 200, JSON.stringify(opened.body));
     // Editing someone else's pull request needs commit access, on no particular branch.
-    const edit = await t.api<{ error_code: string }>('POST', `/api/0/pkg/pull-request/${opened.body.id}`, { title: 'Renamed', initial_comment: '' }, token.colin);
+    const edit = await t.api<{ error_code: string }>(
+      'POST',
+      `/api/0/pkg/pull-request/${opened.body.id}`,
+      { title: 'Renamed', initial_comment: '' },
+      token.colin,
+    );
     assert.equal(edit.status, 403, JSON.stringify(edit.body));
     assert.equal(edit.body.error_code, 'ENOPRCLOSE');
     assert.equal((await t.api<{ title: string }>('GET', `/api/0/pkg/pull-request/${opened.body.id}`)).body.title, 'A feature');

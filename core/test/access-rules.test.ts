@@ -46,7 +46,12 @@ describe('project settings', () => {
 
   it('change only the keys given, reading "true"/"false" and digit strings', () => {
     const current = readSettings(project({}));
-    const { settings, changed } = applySettings(current, { issue_tracker: 'False', always_merge: 'TRUE', 'Minimum_score_to_merge_pull-request': '3', unknown: 'x' });
+    const { settings, changed } = applySettings(current, {
+      issue_tracker: 'False',
+      always_merge: 'TRUE',
+      'Minimum_score_to_merge_pull-request': '3',
+      unknown: 'x',
+    });
     assert.deepEqual(changed, ['Minimum_score_to_merge_pull-request', 'always_merge', 'issue_tracker']);
     assert.equal(settings.issue_tracker, false);
     assert.equal(settings.always_merge, true);

@@ -65,15 +65,20 @@ describe('SSH keys', () => {
 
 describe('the fields of a new project', () => {
   it('need a name and a description, and report every problem at once', () => {
-    assert.deepEqual(fieldErrors(() => parseNewProject({}, NAME)), {
-      name: ['This field is required.'],
-      description: ['This field is required.'],
-    });
+    assert.deepEqual(
+      fieldErrors(() => parseNewProject({}, NAME)),
+      {
+        name: ['This field is required.'],
+        description: ['This field is required.'],
+      },
+    );
   });
 
   it("check the name, URLs and avatar email with Pagure's messages", () => {
     assert.deepEqual(
-      fieldErrors(() => parseNewProject({ name: 'bad name', description: 'd', url: 'not a url', mirrored_from: 'ftp//x', avatar_email: 'nope' }, NAME)),
+      fieldErrors(() =>
+        parseNewProject({ name: 'bad name', description: 'd', url: 'not a url', mirrored_from: 'ftp//x', avatar_email: 'nope' }, NAME),
+      ),
       {
         name: ['Invalid input.'],
         url: ['Invalid input.'],
@@ -81,9 +86,18 @@ describe('the fields of a new project', () => {
         avatar_email: ['avatar_email must be an email'],
       },
     );
-    assert.deepEqual(fieldErrors(() => parseNewProject({ name: '.hidden', description: 'd' }, NAME)), { name: ['Invalid input.'] });
-    assert.deepEqual(fieldErrors(() => parseNewProject({ name: 'x.git', description: 'd' }, NAME)), { name: ['Invalid input.'] });
-    assert.deepEqual(fieldErrors(() => parseNewProject({ name: 'x', description: 'd', default_branch: 'a..b' }, NAME)), { default_branch: ['Invalid input.'] });
+    assert.deepEqual(
+      fieldErrors(() => parseNewProject({ name: '.hidden', description: 'd' }, NAME)),
+      { name: ['Invalid input.'] },
+    );
+    assert.deepEqual(
+      fieldErrors(() => parseNewProject({ name: 'x.git', description: 'd' }, NAME)),
+      { name: ['Invalid input.'] },
+    );
+    assert.deepEqual(
+      fieldErrors(() => parseNewProject({ name: 'x', description: 'd', default_branch: 'a..b' }, NAME)),
+      { default_branch: ['Invalid input.'] },
+    );
   });
 
   it('read booleans as WTForms does: only false, 0 and empty are false', () => {
@@ -94,7 +108,14 @@ describe('the fields of a new project', () => {
 
   it('accept good values and trim the namespace', () => {
     const input = parseNewProject(
-      { name: 'python-foo+bar.x', description: ' A thing ', namespace: ' rpms ', url: 'https://example.org/x?y#z', avatar_email: 'a@b.c', default_branch: 'rawhide' },
+      {
+        name: 'python-foo+bar.x',
+        description: ' A thing ',
+        namespace: ' rpms ',
+        url: 'https://example.org/x?y#z',
+        avatar_email: 'a@b.c',
+        default_branch: 'rawhide',
+      },
       NAME,
     );
     assert.equal(input.name, 'python-foo+bar.x');

@@ -67,7 +67,12 @@ describeModes('the access-control matrix', (mode) => {
       assert.equal(res.status, 200, `granting ${name} on ${path}: ${JSON.stringify(res.body)}`);
     }
     // Pagure's modifyacls refuses "collaborator", so the service gives it.
-    await t.forge.services.grants.change(ownerViewer, project, { kind: 'user', name: 'collaborator', level: 'collaborator', branches: ['epel*'] });
+    await t.forge.services.grants.change(ownerViewer, project, {
+      kind: 'user',
+      name: 'collaborator',
+      level: 'collaborator',
+      branches: ['epel*'],
+    });
   }
 
   /** A project of the given kind, with the world's grants, to delete or give away. */
@@ -149,7 +154,11 @@ describeModes('the access-control matrix', (mode) => {
     ] as const;
     for (const [user, branch, expected] of CASES) {
       it(`hascommit?user=${user}&branch=${branch} → ${expected}`, async () => {
-        const res = await call<{ hascommit: boolean; args: Json }>('anonymous', 'GET', `/api/0/${PATHS.public}/hascommit?user=${user}&branch=${branch}`);
+        const res = await call<{ hascommit: boolean; args: Json }>(
+          'anonymous',
+          'GET',
+          `/api/0/${PATHS.public}/hascommit?user=${user}&branch=${branch}`,
+        );
         assert.equal(res.status, 200, JSON.stringify(res.body));
         assert.equal(res.body.hascommit, expected);
         assert.equal(res.body.args.user, user);
@@ -190,7 +199,11 @@ describeModes('the access-control matrix', (mode) => {
         const outcome = write(role, kind, PROJECT_ADMINS, 'EMODIFYPROJECTNOTALLOWED');
         it(`${on(role, kind)}: POST git/modifyacls giving stranger ticket → ${show(outcome)}`, async () => {
           const url = `/api/0/${PATHS[kind]}/git/modifyacls`;
-          const res = await call<{ access_users?: { ticket: string[] } }>(role, 'POST', url, { user_type: 'user', name: 'stranger', acl: 'ticket' });
+          const res = await call<{ access_users?: { ticket: string[] } }>(role, 'POST', url, {
+            user_type: 'user',
+            name: 'stranger',
+            acl: 'ticket',
+          });
           // Undone before asserting, so that a wrong answer cannot leak into later cases.
           const undo = await call('owner', 'POST', url, { user_type: 'user', name: 'stranger' });
           expectOutcome(res, outcome);
@@ -213,7 +226,10 @@ describeModes('the access-control matrix', (mode) => {
     for (const role of ['ticket', 'collaborator', 'commit', 'admin'] as const) {
       it(`${role}: POST git/modifyacls removing themselves → 200, then GET project → 404 ENOPROJECT`, async () => {
         expectOutcome(await call(role, 'GET', `/api/0/${path}`), OK);
-        const res = await call<{ access_users: Record<string, string[]> }>(role, 'POST', `/api/0/${path}/git/modifyacls`, { user_type: 'user', name: role });
+        const res = await call<{ access_users: Record<string, string[]> }>(role, 'POST', `/api/0/${path}/git/modifyacls`, {
+          user_type: 'user',
+          name: role,
+        });
         expectOutcome(res, OK);
         assert.ok(!Object.values(res.body.access_users).flat().includes(role), JSON.stringify(res.body.access_users));
         expectOutcome(await call(role, 'GET', `/api/0/${path}`), NO_PROJECT);
@@ -226,7 +242,10 @@ describeModes('the access-control matrix', (mode) => {
       for (const role of ROLES) {
         const self = write(role, kind, ROLES, 'EMODIFYPROJECTNOTALLOWED');
         it(`${on(role, kind)}: POST watchers/update for themselves → ${show(self)}`, async () => {
-          const res = await call(role, 'POST', `/api/0/${PATHS[kind]}/watchers/update`, { watcher: role === 'anonymous' ? 'owner' : role, status: '1' });
+          const res = await call(role, 'POST', `/api/0/${PATHS[kind]}/watchers/update`, {
+            watcher: role === 'anonymous' ? 'owner' : role,
+            status: '1',
+          });
           expectOutcome(res, self);
           if (self === OK) assert.deepEqual(res.body, { message: 'You are now watching issues and PRs on this project', status: 'ok' });
         });
@@ -320,7 +339,10 @@ describeModes('the access-control matrix', (mode) => {
         it(`a token holding only fork_project, on the ${kind} project: ${label} → 401 EINVALIDTOK "Missing ACLs: modify_project"`, async () => {
           const res = await t.api<Json>(method, `/api/0/${PATHS[kind]}${suffix}`, body, narrow);
           assert.equal(res.status, 401);
-          assert.deepEqual({ error_code: res.body.error_code, errors: res.body.errors }, { error_code: 'EINVALIDTOK', errors: 'Missing ACLs: modify_project' });
+          assert.deepEqual(
+            { error_code: res.body.error_code, errors: res.body.errors },
+            { error_code: 'EINVALIDTOK', errors: 'Missing ACLs: modify_project' },
+          );
         });
       }
     }

@@ -4,7 +4,12 @@ import { createTestForge, describeModes, type TestForge } from '@pagurus/core/te
 
 const DAY = 86_400_000;
 const hash = (n: number) => n.toString(16).padStart(40, '0');
-const commit = (n: number, authorEmail: string, date: Date | string) => ({ hash: hash(n), authorEmail, authorName: 'Someone', date: new Date(date) });
+const commit = (n: number, authorEmail: string, date: Date | string) => ({
+  hash: hash(n),
+  authorEmail,
+  authorName: 'Someone',
+  date: new Date(date),
+});
 const md = (html: string) => `<div class="markdown"><p>${html}</p></div>`;
 /** YYYY-MM-DD of a moment, in UTC. */
 const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -52,14 +57,34 @@ describeModes('user activity: the commit log and /api/0/user/<name>/activity', (
         commit(5, 'alice@example.test', '2024-03-10T23:30:00Z'),
       ]);
       assert.equal(logged, 4);
-      const rows = (await t.forge.db.knex('activity').where({ project_id: bash.id }).orderBy('id').select('ref', 'kind', 'user_id')) as Array<{ ref: string; kind: string }>;
-      assert.deepEqual(rows.map((r) => r.ref), [hash(1), hash(2), hash(4), hash(5)], 'in push order');
+      const rows = (await t.forge.db
+        .knex('activity')
+        .where({ project_id: bash.id })
+        .orderBy('id')
+        .select('ref', 'kind', 'user_id')) as Array<{ ref: string; kind: string }>;
+      assert.deepEqual(
+        rows.map((r) => r.ref),
+        [hash(1), hash(2), hash(4), hash(5)],
+        'in push order',
+      );
       assert.ok(rows.every((r) => r.kind === 'committed'));
     });
 
     it('is idempotent: a retried push logs nothing twice, a commit repeated in one push once', async () => {
-      assert.equal(await t.forge.services.activity.logCommits(bash, [commit(1, 'alice@example.test', '2024-03-10T08:00:00Z'), commit(5, 'alice@example.test', '2024-03-10T23:30:00Z')]), 0);
-      assert.equal(await t.forge.services.activity.logCommits(bash, [commit(6, 'alice@example.test', '2024-03-11T09:00:00Z'), commit(6, 'alice@example.test', '2024-03-11T09:00:00Z')]), 1);
+      assert.equal(
+        await t.forge.services.activity.logCommits(bash, [
+          commit(1, 'alice@example.test', '2024-03-10T08:00:00Z'),
+          commit(5, 'alice@example.test', '2024-03-10T23:30:00Z'),
+        ]),
+        0,
+      );
+      assert.equal(
+        await t.forge.services.activity.logCommits(bash, [
+          commit(6, 'alice@example.test', '2024-03-11T09:00:00Z'),
+          commit(6, 'alice@example.test', '2024-03-11T09:00:00Z'),
+        ]),
+        1,
+      );
       assert.equal(await t.forge.services.activity.logCommits(bash, []), 0);
     });
 
@@ -84,7 +109,11 @@ describeModes('user activity: the commit log and /api/0/user/<name>/activity', (
         }
       };
       const one = await countFor([commit(1000, 'carol@example.test', '2023-01-01T00:00:00Z')]);
-      const many = await countFor(Array.from({ length: 200 }, (_, i) => commit(2000 + i, i % 2 ? 'carol@example.test' : 'stranger@example.test', '2023-01-02T00:00:00Z')));
+      const many = await countFor(
+        Array.from({ length: 200 }, (_, i) =>
+          commit(2000 + i, i % 2 ? 'carol@example.test' : 'stranger@example.test', '2023-01-02T00:00:00Z'),
+        ),
+      );
       assert.deepEqual(one, { logged: 1, queries: 1 });
       assert.deepEqual(many, { logged: 100, queries: 1 });
     });
@@ -116,14 +145,21 @@ describeModes('user activity: the commit log and /api/0/user/<name>/activity', (
       );
       assert.deepEqual(
         res.body.activities.map((a) => a.description_mk),
-        [entry('rpms/bash', 1, `/rpms/bash/c/${hash(1)}`), entry('rpms/bash', 2, `/rpms/bash/c/${hash(2)}`), entry('rpms/bash', 5, `/rpms/bash/c/${hash(5)}`), entry('bob/rpms/bash', 1, `/fork/bob/rpms/bash/c/${hash(1)}`)],
+        [
+          entry('rpms/bash', 1, `/rpms/bash/c/${hash(1)}`),
+          entry('rpms/bash', 2, `/rpms/bash/c/${hash(2)}`),
+          entry('rpms/bash', 5, `/rpms/bash/c/${hash(5)}`),
+          entry('bob/rpms/bash', 1, `/fork/bob/rpms/bash/c/${hash(1)}`),
+        ],
         "bob's commit is not alice's; the private project's stays hidden; a fork's link drops forks/",
       );
     });
 
     it('cuts the day in the timezone asked for: a zone name or an offset', async () => {
       const refs = async (tz: string, date = '2024-03-10') =>
-        (await t.api<{ activities: Array<{ ref_id: string }> }>('GET', `/api/0/user/alice/activity/${date}?tz=${encodeURIComponent(tz)}`)).body.activities.map((a) => a.ref_id);
+        (
+          await t.api<{ activities: Array<{ ref_id: string }> }>('GET', `/api/0/user/alice/activity/${date}?tz=${encodeURIComponent(tz)}`)
+        ).body.activities.map((a) => a.ref_id);
       // 23:30 UTC on the 10th is the 11th in Paris (+01:00); in Honolulu (-10:00) 08:00 UTC is still
       // the 9th, and 09:00 UTC on the 11th still the 10th.
       assert.deepEqual(await refs('Europe/Paris'), [hash(1), hash(2), hash(1)]);
@@ -156,13 +192,25 @@ describeModes('user activity: the commit log and /api/0/user/<name>/activity', (
 
     it("shows entries on a private project to those who may see it: the owner's token, a site admin", async () => {
       const withToken = async (token: string) =>
-        (await t.api<{ activities: Array<{ ref_id: string; description_mk: string }> }>('GET', '/api/0/user/alice/activity/2024-03-10', undefined, { Authorization: `token ${token}` })).body.activities;
+        (
+          await t.api<{ activities: Array<{ ref_id: string; description_mk: string }> }>(
+            'GET',
+            '/api/0/user/alice/activity/2024-03-10',
+            undefined,
+            { Authorization: `token ${token}` },
+          )
+        ).body.activities;
       const mine = await withToken(aliceToken);
-      assert.deepEqual(mine.map((a) => a.ref_id), [hash(1), hash(2), hash(5), hash(1), hash(7)]);
-      assert.equal(mine[4]!.description_mk, entry('alice/secret', 7, null), 'no link to a private project (in its owner\'s namespace)');
+      assert.deepEqual(
+        mine.map((a) => a.ref_id),
+        [hash(1), hash(2), hash(5), hash(1), hash(7)],
+      );
+      assert.equal(mine[4]!.description_mk, entry('alice/secret', 7, null), "no link to a private project (in its owner's namespace)");
       assert.equal((await withToken(bobToken)).length, 4, 'bob may not see alice/secret');
       assert.equal((await withToken(await t.createToken('root', ['fork_project']))).length, 5);
-      const grouped = await t.api<{ activities: unknown[] }>('GET', '/api/0/user/alice/activity/2024-03-10?grouped=true', undefined, { Authorization: `token ${aliceToken}` });
+      const grouped = await t.api<{ activities: unknown[] }>('GET', '/api/0/user/alice/activity/2024-03-10?grouped=true', undefined, {
+        Authorization: `token ${aliceToken}`,
+      });
       assert.equal(grouped.body.activities.length, 3);
     });
 
@@ -191,8 +239,14 @@ describeModes('user activity: the commit log and /api/0/user/<name>/activity', (
         ['0000-01-01', 'year 0 is out of range'],
         ['2024-400', 'The provided day of year 400 is invalid.'],
         ['2024-03-10T25:00', 'hour must be in 0..23'],
-        ['2024-03-10Tnoon', 'Invalid time component provided. Please specify a format or provide a valid time component in the basic or extended ISO 8601 time format.'],
-        ['2024-03-10 10:00 x', "Expected an ISO 8601-like string, but was given '2024-03-10 10:00 x'. Try passing in a format string to resolve this."],
+        [
+          '2024-03-10Tnoon',
+          'Invalid time component provided. Please specify a format or provide a valid time component in the basic or extended ISO 8601 time format.',
+        ],
+        [
+          '2024-03-10 10:00 x',
+          "Expected an ISO 8601-like string, but was given '2024-03-10 10:00 x'. Try passing in a format string to resolve this.",
+        ],
       ];
       for (const [date, error] of cases) {
         for (const user of ['alice', 'nobody']) {
@@ -202,7 +256,12 @@ describeModes('user activity: the commit log and /api/0/user/<name>/activity', (
         }
       }
       const withTime = await t.api<{ error: string }>('GET', `/api/0/user/alice/activity/${encodeURIComponent('2024-03-1xT10:00')}`);
-      assert.equal(withTime.body.error, `Could not match input '2024-03-1xT10:00' to any of the following formats: ${DATE_FORMATS.split(', ').map((f) => `${f}THH:mm`).join(', ')}.`);
+      assert.equal(
+        withTime.body.error,
+        `Could not match input '2024-03-1xT10:00' to any of the following formats: ${DATE_FORMATS.split(', ')
+          .map((f) => `${f}THH:mm`)
+          .join(', ')}.`,
+      );
     });
 
     it('answers 404 ENOUSER for an unknown user', async () => {
@@ -228,7 +287,11 @@ describeModes('user activity: the commit log and /api/0/user/<name>/activity', (
     it('counts entries per day over the last year, in UTC by default, dates as keys', async () => {
       const res = await t.api('GET', '/api/0/user/alice/activity/stats');
       assert.equal(res.status, 200);
-      assert.deepEqual(res.body, { [utcDay(base)]: 2, [utcDay(base + DAY)]: 1 }, 'more than a year ago and after tomorrow do not count; nor the private project');
+      assert.deepEqual(
+        res.body,
+        { [utcDay(base)]: 2, [utcDay(base + DAY)]: 1 },
+        'more than a year ago and after tomorrow do not count; nor the private project',
+      );
       assert.deepEqual((await t.api('GET', '/api/0/user/alice/activity/stats?format=isoformat')).body, res.body);
       assert.deepEqual((await t.api('GET', '/api/0/user/alice/activity/stats?format=other')).body, res.body);
     });
@@ -238,7 +301,10 @@ describeModes('user activity: the commit log and /api/0/user/<name>/activity', (
       assert.deepEqual(res.body, { [utcDay(base)]: 1, [utcDay(base + DAY)]: 1, [utcDay(base + 2 * DAY)]: 1 });
       const offset = await t.api('GET', `/api/0/user/alice/activity/stats?tz=${encodeURIComponent('+09:00')}`);
       assert.deepEqual(offset.body, res.body);
-      assert.deepEqual((await t.api('GET', '/api/0/user/alice/activity/stats?tz=Nowhere/Special')).body, { [utcDay(base)]: 2, [utcDay(base + DAY)]: 1 });
+      assert.deepEqual((await t.api('GET', '/api/0/user/alice/activity/stats?tz=Nowhere/Special')).body, {
+        [utcDay(base)]: 2,
+        [utcDay(base + DAY)]: 1,
+      });
     });
 
     it('keys the days by noon in that timezone, in epoch seconds, with format=timestamp', async () => {
@@ -247,14 +313,24 @@ describeModes('user activity: the commit log and /api/0/user/<name>/activity', (
       const tokyo = await t.api('GET', '/api/0/user/alice/activity/stats?format=timestamp&tz=Asia/Tokyo');
       const noonTokyo = (day: number) => String((base + day * DAY + 3 * 3600_000) / 1000);
       assert.deepEqual(tokyo.body, { [noonTokyo(0)]: 1, [noonTokyo(1)]: 1, [noonTokyo(2)]: 1 });
-      assert.deepEqual((await t.api('GET', `/api/0/user/alice/activity/stats?format=timestamp&tz=${encodeURIComponent('+0900')}`)).body, tokyo.body);
-      assert.deepEqual((await t.api('GET', '/api/0/user/alice/activity/stats?format=timestamp&tz=Nowhere/Special')).body, utc.body, 'an unknown zone: noon UTC');
+      assert.deepEqual(
+        (await t.api('GET', `/api/0/user/alice/activity/stats?format=timestamp&tz=${encodeURIComponent('+0900')}`)).body,
+        tokyo.body,
+      );
+      assert.deepEqual(
+        (await t.api('GET', '/api/0/user/alice/activity/stats?format=timestamp&tz=Nowhere/Special')).body,
+        utc.body,
+        'an unknown zone: noon UTC',
+      );
     });
 
     it('counts private projects for those who may see them', async () => {
       const res = await t.api('GET', '/api/0/user/alice/activity/stats', undefined, { Authorization: `token ${aliceToken}` });
       assert.deepEqual(res.body, { [utcDay(base)]: 2, [utcDay(base + DAY)]: 1, [utcDay(base + 2 * DAY)]: 1 });
-      assert.deepEqual((await t.api('GET', '/api/0/user/alice/activity/stats', undefined, { Authorization: `token ${bobToken}` })).body, { [utcDay(base)]: 2, [utcDay(base + DAY)]: 1 });
+      assert.deepEqual((await t.api('GET', '/api/0/user/alice/activity/stats', undefined, { Authorization: `token ${bobToken}` })).body, {
+        [utcDay(base)]: 2,
+        [utcDay(base + DAY)]: 1,
+      });
     });
 
     it('answers an empty object for a user without activity, and 404 ENOUSER for an unknown one', async () => {

@@ -45,7 +45,12 @@ describeModes('commit flags', (mode) => {
       url: 'https://ci.example.org/job/1',
       user: { name: 'robot', fullname: 'CI Robot', url_path: 'user/robot', full_url: `${t.url}/user/robot` },
     });
-    const again = await t.api<FlagAnswer>('POST', `/api/0/rpms/pkg/c/${head}/flag`, { ...flag, uid: added.body.uid, status: 'success', percent: 100, comment: 'Passed' }, ci);
+    const again = await t.api<FlagAnswer>(
+      'POST',
+      `/api/0/rpms/pkg/c/${head}/flag`,
+      { ...flag, uid: added.body.uid, status: 'success', percent: 100, comment: 'Passed' },
+      ci,
+    );
     assert.equal(again.body.message, 'Flag updated');
     assert.equal(again.body.uid, added.body.uid);
     assert.equal(again.body.flag.status, 'success');
@@ -57,7 +62,12 @@ describeModes('commit flags', (mode) => {
   });
 
   it('keeps its own uid, lists flags by last update, and accepts a short hash', async () => {
-    const mine = await t.api<FlagAnswer>('POST', `/api/0/rpms/pkg/c/${head.slice(0, 8)}/flag`, { ...flag, uid: 'zuul-check', percent: '' }, ci);
+    const mine = await t.api<FlagAnswer>(
+      'POST',
+      `/api/0/rpms/pkg/c/${head.slice(0, 8)}/flag`,
+      { ...flag, uid: 'zuul-check', percent: '' },
+      ci,
+    );
     assert.equal(mine.status, 200);
     assert.equal(mine.body.uid, 'zuul-check');
     assert.equal(mine.body.flag.commit_hash, head);
@@ -69,28 +79,48 @@ describeModes('commit flags', (mode) => {
 
   it('sends commit.flag.added and commit.flag.updated with repo and flag', async () => {
     await t.forge.events.idle();
-    const events = (await t.api<{ events: ForgeEvent[] }>('GET', '/api/0/_fixture/events')).body.events.filter((e) => e.topic.startsWith('commit.flag.'));
-    assert.deepEqual(events.map((e) => e.topic), ['commit.flag.added', 'commit.flag.updated', 'commit.flag.added']);
+    const events = (await t.api<{ events: ForgeEvent[] }>('GET', '/api/0/_fixture/events')).body.events.filter((e) =>
+      e.topic.startsWith('commit.flag.'),
+    );
+    assert.deepEqual(
+      events.map((e) => e.topic),
+      ['commit.flag.added', 'commit.flag.updated', 'commit.flag.added'],
+    );
     const body = events[1]!.body as { repo: { fullname: string }; flag: { status: string } };
     assert.equal(body.repo.fullname, 'rpms/pkg');
     assert.equal(body.flag.status, 'success');
     assert.equal(events[1]!.agent, 'robot');
   });
 
-  it('answers 404 ENOCOMMIT for an unknown commit, and Pagure\'s field errors for bad input', async () => {
+  it("answers 404 ENOCOMMIT for an unknown commit, and Pagure's field errors for bad input", async () => {
     const missing = await t.api('POST', `/api/0/rpms/pkg/c/${'e'.repeat(40)}/flag`, flag, ci);
     assert.equal(missing.status, 404);
     assert.equal((missing.body as { error_code: string }).error_code, 'ENOCOMMIT');
     assert.equal((await t.api('GET', '/api/0/rpms/pkg/c/not-a-hash/flag')).status, 404);
     const required = ['This field is required.'];
-    const empty = await t.api<{ error: string; error_code: string; errors: Record<string, string[]> }>('POST', `/api/0/rpms/pkg/c/${head}/flag`, {}, ci);
+    const empty = await t.api<{ error: string; error_code: string; errors: Record<string, string[]> }>(
+      'POST',
+      `/api/0/rpms/pkg/c/${head}/flag`,
+      {},
+      ci,
+    );
     assert.equal(empty.status, 400);
     assert.equal(empty.body.error_code, 'EINVALIDREQ');
     assert.equal(empty.body.error, 'Invalid or incomplete input submitted');
     assert.deepEqual(empty.body.errors, { comment: required, status: required, url: required, username: required });
-    const blank = await t.api<{ errors: Record<string, string[]> }>('POST', `/api/0/rpms/pkg/c/${head}/flag`, { ...flag, username: '  ', comment: '' }, ci);
+    const blank = await t.api<{ errors: Record<string, string[]> }>(
+      'POST',
+      `/api/0/rpms/pkg/c/${head}/flag`,
+      { ...flag, username: '  ', comment: '' },
+      ci,
+    );
     assert.deepEqual(blank.body.errors, { comment: required, username: required });
-    const bad = await t.api<{ errors: Record<string, string[]> }>('POST', `/api/0/rpms/pkg/c/${head}/flag`, { ...flag, status: 'great', url: 'not a url', percent: '150', uid: 'x'.repeat(33) }, ci);
+    const bad = await t.api<{ errors: Record<string, string[]> }>(
+      'POST',
+      `/api/0/rpms/pkg/c/${head}/flag`,
+      { ...flag, status: 'great', url: 'not a url', percent: '150', uid: 'x'.repeat(33) },
+      ci,
+    );
     assert.equal(bad.status, 400);
     assert.deepEqual(Object.keys(bad.body.errors).sort(), ['percent', 'status', 'uid', 'url']);
     assert.deepEqual(bad.body.errors.status, ['Not a valid choice.']);
@@ -101,7 +131,12 @@ describeModes('commit flags', (mode) => {
       assert.equal(answer.status, 400, `percent ${percent}`);
       assert.deepEqual(Object.keys(answer.body.errors), ['percent']);
     }
-    const exactly32 = await t.api<FlagAnswer>('POST', `/api/0/rpms/pkg/c/${head}/flag`, { ...flag, uid: 'y'.repeat(32), status: 'canceled' }, ci);
+    const exactly32 = await t.api<FlagAnswer>(
+      'POST',
+      `/api/0/rpms/pkg/c/${head}/flag`,
+      { ...flag, uid: 'y'.repeat(32), status: 'canceled' },
+      ci,
+    );
     assert.equal(exactly32.status, 200);
     assert.equal(exactly32.body.uid, 'y'.repeat(32));
     const list = await t.api<{ total_flags: number }>('GET', `/api/0/rpms/pkg/c/${head}/flag`);
@@ -113,23 +148,41 @@ describeModes('commit flags', (mode) => {
     const anonymous = await t.api<Refusal>('POST', `/api/0/rpms/pkg/c/${head}/flag`, flag);
     assert.equal(anonymous.status, 401);
     assert.equal(anonymous.body.error_code, 'EINVALIDTOK');
-    const noAcl = await t.api<Refusal>('POST', `/api/0/rpms/pkg/c/${head}/flag`, flag, { Authorization: `token ${await t.createToken('robot', ['issue_create'])}` });
+    const noAcl = await t.api<Refusal>('POST', `/api/0/rpms/pkg/c/${head}/flag`, flag, {
+      Authorization: `token ${await t.createToken('robot', ['issue_create'])}`,
+    });
     assert.equal(noAcl.status, 401);
     assert.equal(noAcl.body.error_code, 'EINVALIDTOK');
     assert.equal(noAcl.body.errors, 'Missing ACLs: commit_flag');
-    const elsewhere = await t.api<Refusal>('POST', `/api/0/rpms/pkg/c/${head}/flag`, flag, { Authorization: `token ${await t.createToken('alice', ['commit_flag'], { project: 'alice/hidden' })}` });
+    const elsewhere = await t.api<Refusal>('POST', `/api/0/rpms/pkg/c/${head}/flag`, flag, {
+      Authorization: `token ${await t.createToken('alice', ['commit_flag'], { project: 'alice/hidden' })}`,
+    });
     assert.equal(elsewhere.status, 401);
     assert.equal(elsewhere.body.error_code, 'EINVALIDTOK');
     // As in Pagure, a user token needs no access to a public project to flag it.
-    const stranger = await t.api<FlagAnswer>('POST', `/api/0/rpms/pkg/c/${head}/flag`, { ...flag, uid: 'stranger' }, { Authorization: `token ${await t.createToken('carol', ['commit_flag'])}` });
+    const stranger = await t.api<FlagAnswer>(
+      'POST',
+      `/api/0/rpms/pkg/c/${head}/flag`,
+      { ...flag, uid: 'stranger' },
+      { Authorization: `token ${await t.createToken('carol', ['commit_flag'])}` },
+    );
     assert.equal(stranger.status, 200);
     assert.equal((stranger.body.flag.user as { name: string }).name, 'carol');
-    const bound = await t.api('POST', `/api/0/rpms/pkg/c/${head}/flag`, { ...flag, uid: 'bound' }, { Authorization: `token ${await t.createToken('alice', ['commit_flag'], { project: 'rpms/pkg' })}` });
+    const bound = await t.api(
+      'POST',
+      `/api/0/rpms/pkg/c/${head}/flag`,
+      { ...flag, uid: 'bound' },
+      { Authorization: `token ${await t.createToken('alice', ['commit_flag'], { project: 'rpms/pkg' })}` },
+    );
     assert.equal(bound.status, 200);
   });
 
   it('hides a private project from those without access, and serves its members', async () => {
-    const hash = (await t.api<{ default: Record<string, string> }>('GET', '/api/0/alice/hidden/git/branches?with_commits=1', undefined, { Authorization: `token ${await t.createToken('alice', 'all')}` })).body.default?.main;
+    const hash = (
+      await t.api<{ default: Record<string, string> }>('GET', '/api/0/alice/hidden/git/branches?with_commits=1', undefined, {
+        Authorization: `token ${await t.createToken('alice', 'all')}`,
+      })
+    ).body.default?.main;
     assert.ok(hash);
     const carol = { Authorization: `token ${await t.createToken('carol', ['commit_flag'])}` };
     assert.equal((await t.api('POST', `/api/0/alice/hidden/c/${hash}/flag`, flag, carol)).status, 404);
@@ -138,14 +191,23 @@ describeModes('commit flags', (mode) => {
     assert.equal((await t.api('POST', `/api/0/alice/hidden/c/${hash}/flag`, flag, owner)).status, 200);
     await t.forge.events.idle();
     const events = (await t.api<{ events: ForgeEvent[] }>('GET', '/api/0/_fixture/events')).body.events;
-    assert.equal(events.some((e) => e.topic.startsWith('commit.flag.') && JSON.stringify(e.body).includes('hidden')), false, 'no event leaves the forge');
+    assert.equal(
+      events.some((e) => e.topic.startsWith('commit.flag.') && JSON.stringify(e.body).includes('hidden')),
+      false,
+      'no event leaves the forge',
+    );
   });
 
   it('ends concurrent posts of one uid as one flag, added once', async () => {
     const answers = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => t.api<FlagAnswer>('POST', `/api/0/rpms/pkg/c/${head}/flag`, { ...flag, uid: 'race', comment: `run ${i}` }, ci)),
+      Array.from({ length: 6 }, (_, i) =>
+        t.api<FlagAnswer>('POST', `/api/0/rpms/pkg/c/${head}/flag`, { ...flag, uid: 'race', comment: `run ${i}` }, ci),
+      ),
     );
-    assert.deepEqual(answers.map((a) => a.status), [200, 200, 200, 200, 200, 200]);
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [200, 200, 200, 200, 200, 200],
+    );
     assert.equal(answers.filter((a) => a.body.message === 'Flag added').length, 1);
     assert.equal(answers.filter((a) => a.body.message === 'Flag updated').length, 5);
     const list = await t.api<{ flags: Array<{ comment: string }> }>('GET', `/api/0/rpms/pkg/c/${head}/flag`);
@@ -155,14 +217,18 @@ describeModes('commit flags', (mode) => {
   it('never puts an email address in an answer or an event', async () => {
     await t.forge.events.idle();
     const list = await t.api('GET', `/api/0/rpms/pkg/c/${head}/flag`);
-    const events = (await t.api<{ events: ForgeEvent[] }>('GET', '/api/0/_fixture/events')).body.events.filter((e) => e.topic.startsWith('commit.flag.'));
+    const events = (await t.api<{ events: ForgeEvent[] }>('GET', '/api/0/_fixture/events')).body.events.filter((e) =>
+      e.topic.startsWith('commit.flag.'),
+    );
     assert.ok(events.length > 0);
-    for (const text of [JSON.stringify(list.body), JSON.stringify(events)]) assert.equal(/@example\.(test|org|com)/.test(text) || text.includes('email'), false, text);
+    for (const text of [JSON.stringify(list.body), JSON.stringify(events)])
+      assert.equal(/@example\.(test|org|com)/.test(text) || text.includes('email'), false, text);
   });
 
   it('serves all four project paths, each with its own flags', async () => {
     await t.createProject('alice', 'plain', { readme: true });
-    const plainHead = (await t.api<{ default: Record<string, string> }>('GET', '/api/0/plain/git/branches?with_commits=1')).body.default.main!;
+    const plainHead = (await t.api<{ default: Record<string, string> }>('GET', '/api/0/plain/git/branches?with_commits=1')).body.default
+      .main!;
     const forkToken = { Authorization: `token ${await t.createToken('robot', ['fork_project'])}` };
     assert.equal((await t.api('POST', '/api/0/fork', { repo: 'plain' }, forkToken)).status, 200);
     const paths = ['/api/0/plain', '/api/0/fork/robot/plain'];
@@ -180,10 +246,19 @@ describeModes('commit flags', (mode) => {
   });
 
   it('works under the fork path too', async () => {
-    const fork = await t.api('POST', '/api/0/fork', { repo: 'pkg', namespace: 'rpms' }, { Authorization: `token ${await t.createToken('carol', ['fork_project'])}` });
+    const fork = await t.api(
+      'POST',
+      '/api/0/fork',
+      { repo: 'pkg', namespace: 'rpms' },
+      { Authorization: `token ${await t.createToken('carol', ['fork_project'])}` },
+    );
     assert.equal(fork.status, 200);
     const added = await t.api<FlagAnswer>('POST', `/api/0/fork/carol/rpms/pkg/c/${head}/flag`, flag, ci);
     assert.equal(added.status, 200);
-    assert.equal((await t.api<{ total_flags: number }>('GET', `/api/0/fork/carol/rpms/pkg/c/${head}/flag`)).body.total_flags, 1, "the fork's flags are its own");
+    assert.equal(
+      (await t.api<{ total_flags: number }>('GET', `/api/0/fork/carol/rpms/pkg/c/${head}/flag`)).body.total_flags,
+      1,
+      "the fork's flags are its own",
+    );
   });
 });

@@ -43,11 +43,19 @@ describeModes('browsing repositories through the API', (mode) => {
       assert.equal(plain.status, 200);
       assert.deepEqual(plain.body, { total_branches: 2, branches: ['feature/x', 'main'], default: 'main' });
       const full = await t.api('GET', '/api/0/hello/git/branches?with_commits=1');
-      assert.deepEqual(full.body, { total_branches: 2, branches: { 'feature/x': hello.feature, main: hello.content }, default: { main: hello.content } });
+      assert.deepEqual(full.body, {
+        total_branches: 2,
+        branches: { 'feature/x': hello.feature, main: hello.content },
+        default: { main: hello.content },
+      });
     });
 
     it('answers under the namespaced and fork paths', async () => {
-      assert.deepEqual((await t.api('GET', '/api/0/rpms/pkg/git/branches')).body, { total_branches: 1, branches: ['main'], default: 'main' });
+      assert.deepEqual((await t.api('GET', '/api/0/rpms/pkg/git/branches')).body, {
+        total_branches: 1,
+        branches: ['main'],
+        default: 'main',
+      });
       const fork = await t.api<Json>('GET', '/api/0/fork/bob/hello/git/branches');
       assert.equal(fork.status, 200);
       assert.deepEqual(fork.body.branches, ['feature/x', 'main']);
@@ -55,7 +63,11 @@ describeModes('browsing repositories through the API', (mode) => {
 
     it('shows an empty repository as having no branches', async () => {
       assert.deepEqual((await t.api('GET', '/api/0/empty/git/branches')).body, { total_branches: 0, branches: [], default: null });
-      assert.deepEqual((await t.api('GET', '/api/0/empty/git/branches?with_commits=true')).body, { total_branches: 0, branches: {}, default: {} });
+      assert.deepEqual((await t.api('GET', '/api/0/empty/git/branches?with_commits=true')).body, {
+        total_branches: 0,
+        branches: {},
+        default: {},
+      });
     });
 
     it('hides private projects from those without access, and unknown ones', async () => {
@@ -117,7 +129,7 @@ describeModes('browsing repositories through the API', (mode) => {
       assert.match(refs, new RegExp(`^${hello.first}\trefs/heads/from-commit$`, 'm'));
     });
 
-    it('answers Pagure\'s messages for what does not exist or already does', async () => {
+    it("answers Pagure's messages for what does not exist or already does", async () => {
       const cases: Array<[unknown, string]> = [
         [{ branch: 'main' }, 'The branch "main" already exists'],
         [{ branch: 'x1', from_branch: 'nope' }, 'The "nope" branch does not exist'],
@@ -133,7 +145,17 @@ describeModes('browsing repositories through the API', (mode) => {
     });
 
     it('refuses incomplete, ambiguous or malformed input with EINVALIDREQ', async () => {
-      const bad = [{}, { branch: '' }, { branch: 3 }, { branch: 'b', from_branch: 'main', from_commit: hello.first }, { branch: 'b', from_branch: ['main'] }, { branch: 'a..b' }, { branch: '-x' }, { branch: 'x\0y' }, { branch: 'x'.repeat(300) }];
+      const bad = [
+        {},
+        { branch: '' },
+        { branch: 3 },
+        { branch: 'b', from_branch: 'main', from_commit: hello.first },
+        { branch: 'b', from_branch: ['main'] },
+        { branch: 'a..b' },
+        { branch: '-x' },
+        { branch: 'x\0y' },
+        { branch: 'x'.repeat(300) },
+      ];
       for (const data of bad) {
         const res = await create(data);
         assert.equal(res.status, 400, JSON.stringify(data));
@@ -144,7 +166,10 @@ describeModes('browsing repositories through the API', (mode) => {
     it('lets only those who may push to the branch create it', async () => {
       const carol = await create({ branch: 'carols' }, auth.carol);
       assert.equal(carol.status, 401);
-      assert.deepEqual(carol.body, { error: 'You do not have sufficient permissions to perform this action', error_code: 'ENOTHIGHENOUGH' });
+      assert.deepEqual(carol.body, {
+        error: 'You do not have sufficient permissions to perform this action',
+        error_code: 'ENOTHIGHENOUGH',
+      });
       const acl = await create({ branch: 'nope2' }, auth.aliceIssues);
       assert.equal(acl.status, 401);
       assert.equal(acl.body.errors, 'Missing ACLs: create_branch');
@@ -163,7 +188,10 @@ describeModes('browsing repositories through the API', (mode) => {
   describe('.../git/tags', () => {
     it('lists lightweight and annotated tags, with the commits they name when asked', async () => {
       assert.deepEqual((await t.api('GET', '/api/0/hello/git/tags')).body, { total_tags: 2, tags: ['v0.1', 'v0.2'] });
-      assert.deepEqual((await t.api('GET', '/api/0/hello/git/tags?with_commits=t')).body, { total_tags: 2, tags: { 'v0.1': hello.content, 'v0.2': hello.first } });
+      assert.deepEqual((await t.api('GET', '/api/0/hello/git/tags?with_commits=t')).body, {
+        total_tags: 2,
+        tags: { 'v0.1': hello.content, 'v0.2': hello.first },
+      });
       assert.deepEqual((await t.api('GET', '/api/0/empty/git/tags')).body, { total_tags: 0, tags: [] });
     });
 
@@ -225,7 +253,10 @@ describeModes('browsing repositories through the API', (mode) => {
       const tree = await t.api<Json>('GET', '/api/0/hello/tree/rawhide/f/docs/guide.md');
       assert.equal(tree.status, 200, 'the alias works as a branch');
       const again = await t.api('POST', '/api/0/hello/git/alias/new', { alias_from: 'rawhide', alias_to: 'main' }, alice());
-      assert.deepEqual(again.body, { error: 'Could not create alias from rawhide to main. Reference already existing?', error_code: 'ENOCODE' });
+      assert.deepEqual(again.body, {
+        error: 'Could not create alias from rawhide to main. Reference already existing?',
+        error_code: 'ENOCODE',
+      });
       const dropped = await t.api('POST', '/api/0/hello/git/alias/drop', { alias_from: 'rawhide', alias_to: 'main' }, alice());
       assert.deepEqual(dropped.body, {});
       await t.api('POST', '/api/0/hello/git/alias/new', { alias_from: 'rawhide', alias_to: 'main' }, alice());
@@ -271,7 +302,10 @@ describeModes('browsing repositories through the API', (mode) => {
           urls: { ssh: 'ssh://alice@pkgs.example.test/rpms/pkg.git', git: 'https://src.example.test/git/rpms/pkg.git' },
         });
         const anonymous = await t.api<Json>('GET', '/api/0/fork/bob/hello/git/urls');
-        assert.deepEqual(anonymous.body.urls, { ssh: 'ssh://{username}@pkgs.example.test/forks/bob/hello.git', git: 'https://src.example.test/git/forks/bob/hello.git' });
+        assert.deepEqual(anonymous.body.urls, {
+          ssh: 'ssh://{username}@pkgs.example.test/forks/bob/hello.git',
+          git: 'https://src.example.test/git/forks/bob/hello.git',
+        });
         const bad = await t.api<Json>('GET', '/api/0/hello/git/urls', undefined, { Authorization: 'token nope' });
         assert.equal(bad.status, 401);
         assert.equal(bad.body.error_code, 'EINVALIDTOK');
@@ -286,16 +320,27 @@ describeModes('browsing repositories through the API', (mode) => {
     const raw = (ref: string, path: string) => `${t.url}/hello/raw/${ref}/f/${path}`;
     const api = (ref: string, path: string) => `${t.url}/api/0/hello/tree/${ref}/f/${path}`;
 
-    it('lists the default branch\'s root: folders first, then files, links and submodules', async () => {
+    it("lists the default branch's root: folders first, then files, links and submodules", async () => {
       const res = await t.api<{ type: string; name: null; content: Json[] }>('GET', '/api/0/hello/tree');
       assert.equal(res.status, 200);
       assert.equal(res.body.type, 'folder');
       assert.equal(res.body.name, null);
-      assert.deepEqual(res.body.content.map((e) => [e.type, e.name]), [
-        ['folder', 'bin'], ['folder', 'dir with space'], ['folder', 'docs'],
-        ['file', 'README.md'], ['file', 'data.bin'], ['file', 'empty.txt'], ['file', 'logo.png'], ['file', 'page.html'],
-        ['link', 'escape'], ['link', 'link.md'], ['submodule', 'sub'],
-      ]);
+      assert.deepEqual(
+        res.body.content.map((e) => [e.type, e.name]),
+        [
+          ['folder', 'bin'],
+          ['folder', 'dir with space'],
+          ['folder', 'docs'],
+          ['file', 'README.md'],
+          ['file', 'data.bin'],
+          ['file', 'empty.txt'],
+          ['file', 'logo.png'],
+          ['file', 'page.html'],
+          ['link', 'escape'],
+          ['link', 'link.md'],
+          ['submodule', 'sub'],
+        ],
+      );
       assert.deepEqual(res.body.content[2], { type: 'folder', name: 'docs', path: 'docs', content_url: api('main', 'docs') });
       assert.deepEqual(res.body.content[3], { type: 'file', name: 'README.md', path: 'README.md', content_url: raw('main', 'README.md') });
       assert.equal(res.body.content[1]!.content_url, api('main', 'dir%20with%20space'));
@@ -318,9 +363,22 @@ describeModes('browsing repositories through the API', (mode) => {
 
     it('answers EFILENOTFOUND for unknown refs and paths, never leaving the repository', async () => {
       const paths = [
-        'nope', 'nope/f/README.md', 'main/f/nothing', 'main/f/README.md/x', 'main/f/sub', 'v0.2/f/docs', 'main/f/%2e%2e%2fREADME.md',
-        'main/f/..%2F..%2F..%2Fetc%2Fpasswd', 'main/f/docs%2F..%2FREADME.md', 'main/f/%2Fetc%2Fpasswd',
-        `main/f/${'a/'.repeat(3000)}x`, 'HEAD~1', 'main^{tree}', '..%2F..', '-x', '@{-1}',
+        'nope',
+        'nope/f/README.md',
+        'main/f/nothing',
+        'main/f/README.md/x',
+        'main/f/sub',
+        'v0.2/f/docs',
+        'main/f/%2e%2e%2fREADME.md',
+        'main/f/..%2F..%2F..%2Fetc%2Fpasswd',
+        'main/f/docs%2F..%2FREADME.md',
+        'main/f/%2Fetc%2Fpasswd',
+        `main/f/${'a/'.repeat(3000)}x`,
+        'HEAD~1',
+        'main^{tree}',
+        '..%2F..',
+        '-x',
+        '@{-1}',
       ];
       for (const path of paths) {
         const res = await t.api('GET', `/api/0/hello/tree/${path}`);
@@ -350,7 +408,16 @@ describeModes('browsing repositories through the API', (mode) => {
       for (const hash of [hello.content, hello.content.slice(0, 8)]) {
         const res = await t.api<Json>('GET', `/api/0/hello/c/${hash}/info`);
         assert.equal(res.status, 200);
-        assert.deepEqual(Object.keys(res.body).sort(), ['author', 'commit_time', 'commit_time_offset', 'committer', 'hash', 'message', 'parent_ids', 'tree_id']);
+        assert.deepEqual(Object.keys(res.body).sort(), [
+          'author',
+          'commit_time',
+          'commit_time_offset',
+          'committer',
+          'hash',
+          'message',
+          'parent_ids',
+          'tree_id',
+        ]);
         assert.equal(res.body.hash, hello.content);
         assert.equal(res.body.author, 'Test Author');
         assert.equal(res.body.message, 'Add content\n\nWith a body.\n');

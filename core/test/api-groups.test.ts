@@ -51,7 +51,10 @@ describeModes('groups in the API', (mode) => {
         error: 'The per_page value must be between 1 and 100',
         error_code: 'EINVALIDPERPAGEVALUE',
       });
-      assert.deepEqual((await t.api('GET', '/api/0/groups?page=0')).body, { error: 'Invalid or incomplete input submitted', error_code: 'EINVALIDREQ' });
+      assert.deepEqual((await t.api('GET', '/api/0/groups?page=0')).body, {
+        error: 'Invalid or incomplete input submitted',
+        error_code: 'EINVALIDREQ',
+      });
       assert.equal((await t.api('GET', '/api/0/groups?page=x')).status, 400);
     });
   });
@@ -60,7 +63,16 @@ describeModes('groups in the API', (mode) => {
     it("shows the group with its creator and members, the creator's emails only to token holders", async () => {
       const res = await t.api<Record<string, any>>('GET', '/api/0/group/packagers');
       assert.equal(res.status, 200);
-      assert.deepEqual(Object.keys(res.body).sort(), ['creator', 'date_created', 'description', 'display_name', 'full_url', 'group_type', 'members', 'name']);
+      assert.deepEqual(Object.keys(res.body).sort(), [
+        'creator',
+        'date_created',
+        'description',
+        'display_name',
+        'full_url',
+        'group_type',
+        'members',
+        'name',
+      ]);
       assert.equal(res.body.display_name, 'Fedora Packagers');
       assert.equal(res.body.group_type, 'user');
       assert.deepEqual(res.body.members, ['alice']);
@@ -85,33 +97,70 @@ describeModes('groups in the API', (mode) => {
       await t.createProject('alice', 'hidden', { private: true });
       const alice = await t.forge.services.access.viewer((await t.forge.services.users.byName('alice'))!);
       const grant = async (project: string, namespace: string, level: 'admin' | 'commit' | 'ticket') =>
-        t.forge.services.grants.change(alice, (await t.forge.services.projectQueries.find({ name: project, namespace, forkOwner: null }))!, {
-          kind: 'group',
-          name: 'packagers',
-          level,
-        });
+        t.forge.services.grants.change(
+          alice,
+          (await t.forge.services.projectQueries.find({ name: project, namespace, forkOwner: null }))!,
+          {
+            kind: 'group',
+            name: 'packagers',
+            level,
+          },
+        );
       await grant('bash', 'rpms', 'commit');
       await grant('zsh', 'rpms', 'ticket');
       await grant('hidden', 'alice', 'admin');
       const names = async (query: string, headers = {}) =>
-        (await t.api<{ projects: Array<{ fullname: string }>; total_projects: number }>('GET', `/api/0/group/packagers?projects=1${query}`, undefined, headers)).body;
-      assert.deepEqual((await names('')).projects.map((p) => p.fullname), ['rpms/bash', 'rpms/zsh'], 'private projects stay hidden from strangers');
-      assert.deepEqual((await names('&acl=commit')).projects.map((p) => p.fullname), ['rpms/bash']);
-      assert.deepEqual((await names('&acl=ticket')).projects.map((p) => p.fullname).sort(), ['rpms/bash', 'rpms/zsh'], 'ticket includes commit');
+        (
+          await t.api<{ projects: Array<{ fullname: string }>; total_projects: number }>(
+            'GET',
+            `/api/0/group/packagers?projects=1${query}`,
+            undefined,
+            headers,
+          )
+        ).body;
+      assert.deepEqual(
+        (await names('')).projects.map((p) => p.fullname),
+        ['rpms/bash', 'rpms/zsh'],
+        'private projects stay hidden from strangers',
+      );
+      assert.deepEqual(
+        (await names('&acl=commit')).projects.map((p) => p.fullname),
+        ['rpms/bash'],
+      );
+      assert.deepEqual(
+        (await names('&acl=ticket')).projects.map((p) => p.fullname).sort(),
+        ['rpms/bash', 'rpms/zsh'],
+        'ticket includes commit',
+      );
       assert.deepEqual((await names('&acl=admin')).projects, []);
       const own = await names('&acl=admin', auth(aliceToken));
-      assert.deepEqual(own.projects.map((p) => p.fullname), ['alice/hidden'], 'the owner sees the private one');
-      const paged = await t.api<{ pagination: { next: string }; projects: unknown[]; total_projects: number }>('GET', '/api/0/group/packagers?projects=1&per_page=1');
+      assert.deepEqual(
+        own.projects.map((p) => p.fullname),
+        ['alice/hidden'],
+        'the owner sees the private one',
+      );
+      const paged = await t.api<{ pagination: { next: string }; projects: unknown[]; total_projects: number }>(
+        'GET',
+        '/api/0/group/packagers?projects=1&per_page=1',
+      );
       assert.equal(paged.body.total_projects, 2);
       assert.equal(paged.body.projects.length, 1);
       assert.equal(paged.body.pagination.next, `${t.url}/api/0/group/packagers?per_page=1&projects=1&page=2`);
-      assert.ok(!('projects' in (await t.api<object>('GET', '/api/0/group/packagers?projects=t')).body), 'only "1" or "true" ask for projects');
+      assert.ok(
+        !('projects' in (await t.api<object>('GET', '/api/0/group/packagers?projects=t')).body),
+        'only "1" or "true" ask for projects',
+      );
     });
   });
 
   describe('POST /api/0/group/<name>/add and /remove', () => {
     it('lets a member add a user, and answers with the group', async () => {
-      const res = await t.api<{ members: string[]; creator: { emails: string[] } }>('POST', '/api/0/group/packagers/add', { user: 'bob' }, auth(aliceToken));
+      const res = await t.api<{ members: string[]; creator: { emails: string[] } }>(
+        'POST',
+        '/api/0/group/packagers/add',
+        { user: 'bob' },
+        auth(aliceToken),
+      );
       assert.equal(res.status, 200);
       assert.deepEqual(res.body.members, ['alice', 'bob']);
       assert.deepEqual(res.body.creator.emails, ['alice@example.test']);
@@ -119,7 +168,7 @@ describeModes('groups in the API', (mode) => {
       assert.deepEqual(again.body.members, ['alice', 'bob'], 'adding twice changes nothing');
     });
 
-    it('refuses outsiders, unknown users and the creator\'s removal with 400 EDBERROR and one reason', async () => {
+    it("refuses outsiders, unknown users and the creator's removal with 400 EDBERROR and one reason", async () => {
       const outsider = await t.createToken('carol', ['group_modify']);
       const cases: Array<[string, string, object, string]> = [
         ['add', outsider, { user: 'carol' }, 'You are not allowed to add user to this group'],

@@ -13,12 +13,18 @@ describeModes('issue history statistics', (mode) => {
     const project = await t.createProject('alice', 'pkg');
     alice = { Authorization: `token ${await t.createToken('alice', ['issue_create'])}` };
     const bob = { Authorization: `token ${await t.createToken('bob', ['issue_create'])}` };
-    for (const [title, by, priv] of [['A', alice, false], ['B', alice, false], ['C', bob, true], ['D', alice, false]] as const) {
+    for (const [title, by, priv] of [
+      ['A', alice, false],
+      ['B', alice, false],
+      ['C', bob, true],
+      ['D', alice, false],
+    ] as const) {
       await t.api('POST', '/api/0/pkg/new_issue', { title, issue_content: 'x', private: priv }, by);
     }
     // Dates as if the issues had lived for a while (days before now).
     const ago = (days: number) => new Date(Date.now() - days * 86_400_000);
-    const set = (id: number, fields: Record<string, unknown>) => t.forge.db.knex('issues').where({ project_id: project.id, id }).update(fields);
+    const set = (id: number, fields: Record<string, unknown>) =>
+      t.forge.db.knex('issues').where({ project_id: project.id, id }).update(fields);
     await set(1, { created_at: ago(2) });
     await set(2, { created_at: ago(10), status: 'Closed', close_status: 'Fixed', closed_at: ago(3) });
     await set(3, { created_at: ago(19.5) });
@@ -57,7 +63,13 @@ describeModes('issue history statistics', (mode) => {
     // The last week: one still open plus one closed, minus the one closed without a date.
     assert.equal(values.at(-1), 1);
     assert.ok(values.slice(0, -1).every((v) => v === 0));
-    assert.equal(Object.keys((await t.api<{ stats: Detailed }>('GET', '/api/0/pkg/issues/history/detailed_stats?weeks_range=lots')).body.stats).length, 53);
-    assert.deepEqual((await t.api('GET', '/api/0/nope/issues/history/stats')).body, { error: 'Project not found', error_code: 'ENOPROJECT' });
+    assert.equal(
+      Object.keys((await t.api<{ stats: Detailed }>('GET', '/api/0/pkg/issues/history/detailed_stats?weeks_range=lots')).body.stats).length,
+      53,
+    );
+    assert.deepEqual((await t.api('GET', '/api/0/nope/issues/history/stats')).body, {
+      error: 'Project not found',
+      error_code: 'ENOPROJECT',
+    });
   });
 });

@@ -27,29 +27,59 @@ describeModes('administering a project', (mode) => {
   describe('POST .../git/modifyacls', () => {
     it('adds, changes and removes a user, announcing each change', async () => {
       events.length = 0;
-      const added = await t.api<{ access_users: Record<string, string[]> }>('POST', '/api/0/rpms/bash/git/modifyacls', { user_type: 'user', name: 'bob', acl: 'commit' }, owner);
+      const added = await t.api<{ access_users: Record<string, string[]> }>(
+        'POST',
+        '/api/0/rpms/bash/git/modifyacls',
+        { user_type: 'user', name: 'bob', acl: 'commit' },
+        owner,
+      );
       assert.equal(added.status, 200);
       assert.deepEqual(added.body.access_users.commit, ['bob']);
-      const changed = await t.api<{ access_users: Record<string, string[]> }>('POST', '/api/0/rpms/bash/git/modifyacls', { user_type: 'user', name: 'bob', acl: 'admin' }, owner);
+      const changed = await t.api<{ access_users: Record<string, string[]> }>(
+        'POST',
+        '/api/0/rpms/bash/git/modifyacls',
+        { user_type: 'user', name: 'bob', acl: 'admin' },
+        owner,
+      );
       assert.deepEqual(changed.body.access_users.admin, ['bob']);
       assert.deepEqual(changed.body.access_users.commit, []);
       const same = await t.api('POST', '/api/0/rpms/bash/git/modifyacls', { user_type: 'user', name: 'bob', acl: 'admin' }, owner);
       assert.equal(same.status, 200, 'the same level again changes nothing');
       await t.forge.events.idle();
       assert.deepEqual(topics(), ['project.user.added', 'project.user.access.updated']);
-      assert.deepEqual({ ...last('project.user.added').body, project: undefined }, { project: undefined, new_user: 'bob', access: 'commit', branches: null });
-      assert.deepEqual({ ...last('project.user.access.updated').body, project: undefined }, { project: undefined, new_user: 'bob', new_access: 'admin', new_branches: null });
+      assert.deepEqual(
+        { ...last('project.user.added').body, project: undefined },
+        { project: undefined, new_user: 'bob', access: 'commit', branches: null },
+      );
+      assert.deepEqual(
+        { ...last('project.user.access.updated').body, project: undefined },
+        { project: undefined, new_user: 'bob', new_access: 'admin', new_branches: null },
+      );
       assert.equal((last('project.user.added').body as { project: { fullname: string } }).project.fullname, 'rpms/bash');
       assert.equal(last('project.user.added').agent, 'alice');
     });
 
     it('adds and detaches a group', async () => {
       events.length = 0;
-      const added = await t.api<{ access_groups: Record<string, string[]> }>('POST', '/api/0/rpms/bash/git/modifyacls', { user_type: 'group', name: 'sig', acl: 'ticket' }, owner);
+      const added = await t.api<{ access_groups: Record<string, string[]> }>(
+        'POST',
+        '/api/0/rpms/bash/git/modifyacls',
+        { user_type: 'group', name: 'sig', acl: 'ticket' },
+        owner,
+      );
       assert.deepEqual(added.body.access_groups.ticket, ['sig']);
-      const removed = await t.api<{ access_groups: Record<string, string[]> }>('POST', '/api/0/rpms/bash/git/modifyacls', { user_type: 'group', name: 'sig' }, owner);
+      const removed = await t.api<{ access_groups: Record<string, string[]> }>(
+        'POST',
+        '/api/0/rpms/bash/git/modifyacls',
+        { user_type: 'group', name: 'sig' },
+        owner,
+      );
       assert.deepEqual(removed.body.access_groups.ticket, []);
-      assert.equal((await t.api('POST', '/api/0/rpms/bash/git/modifyacls', { user_type: 'group', name: 'sig' }, owner)).status, 200, 'detaching twice is fine');
+      assert.equal(
+        (await t.api('POST', '/api/0/rpms/bash/git/modifyacls', { user_type: 'group', name: 'sig' }, owner)).status,
+        200,
+        'detaching twice is fine',
+      );
       await t.forge.events.idle();
       assert.deepEqual(topics(), ['project.group.added', 'project.group.removed']);
       assert.deepEqual(last('project.group.removed').body.removed_groups, ['sig']);
@@ -57,7 +87,12 @@ describeModes('administering a project', (mode) => {
 
     it('lets a user drop their own access', async () => {
       events.length = 0;
-      const res = await t.api<{ access_users: Record<string, string[]> }>('POST', '/api/0/rpms/bash/git/modifyacls', { user_type: 'user', name: 'bob' }, bob);
+      const res = await t.api<{ access_users: Record<string, string[]> }>(
+        'POST',
+        '/api/0/rpms/bash/git/modifyacls',
+        { user_type: 'user', name: 'bob' },
+        bob,
+      );
       assert.equal(res.status, 200);
       assert.deepEqual(res.body.access_users.admin, []);
       await t.forge.events.idle();
@@ -75,24 +110,33 @@ describeModes('administering a project', (mode) => {
         error_code: 'EINVALIDREQ',
         errors: { user_type: ['This field is required.'], name: ['This field is required.'] },
       });
-      assert.deepEqual((await t.api('POST', '/api/0/rpms/bash/git/modifyacls', { user_type: 'user', name: 'bob', acl: 'collaborator' }, owner)).body, {
-        error: 'Invalid or incomplete input submitted',
-        error_code: 'EINVALIDREQ',
-        errors: { acl: ['Not a valid choice.'] },
-      });
+      assert.deepEqual(
+        (await t.api('POST', '/api/0/rpms/bash/git/modifyacls', { user_type: 'user', name: 'bob', acl: 'collaborator' }, owner)).body,
+        {
+          error: 'Invalid or incomplete input submitted',
+          error_code: 'EINVALIDREQ',
+          errors: { acl: ['Not a valid choice.'] },
+        },
+      );
       assert.deepEqual((await t.api('POST', '/api/0/rpms/bash/git/modifyacls', { user_type: 'team', name: 'x' }, owner)).body, {
         error: 'Invalid or incomplete input submitted',
         error_code: 'EINVALIDREQ',
         errors: { user_type: ['Not a valid choice.'] },
       });
-      assert.deepEqual((await t.api('POST', '/api/0/rpms/bash/git/modifyacls', { user_type: 'user', name: 'ghost', acl: 'commit' }, owner)).body, {
-        error: 'No such user found',
-        error_code: 'ENOUSER',
-      });
-      assert.deepEqual((await t.api('POST', '/api/0/rpms/bash/git/modifyacls', { user_type: 'group', name: 'ghosts', acl: 'commit' }, owner)).body, {
-        error: 'Group not found',
-        error_code: 'ENOGROUP',
-      });
+      assert.deepEqual(
+        (await t.api('POST', '/api/0/rpms/bash/git/modifyacls', { user_type: 'user', name: 'ghost', acl: 'commit' }, owner)).body,
+        {
+          error: 'No such user found',
+          error_code: 'ENOUSER',
+        },
+      );
+      assert.deepEqual(
+        (await t.api('POST', '/api/0/rpms/bash/git/modifyacls', { user_type: 'group', name: 'ghosts', acl: 'commit' }, owner)).body,
+        {
+          error: 'Group not found',
+          error_code: 'ENOGROUP',
+        },
+      );
     });
   });
 
@@ -106,7 +150,12 @@ describeModes('administering a project', (mode) => {
 
     it("answers bodhi's question, resolving groups and collaborator branch patterns", async () => {
       const ask = async (user: string, branch: string) =>
-        (await t.api<{ hascommit: boolean; args: { user: string; branch: string; project: { fullname: string } } }>('GET', `/api/0/rpms/bash/hascommit?user=${user}&branch=${branch}`)).body;
+        (
+          await t.api<{ hascommit: boolean; args: { user: string; branch: string; project: { fullname: string } } }>(
+            'GET',
+            `/api/0/rpms/bash/hascommit?user=${user}&branch=${branch}`,
+          )
+        ).body;
       const answer = await ask('carol', 'main');
       assert.equal(answer.hascommit, true, 'carol commits through the sig group');
       assert.equal(answer.args.user, 'carol');
@@ -118,7 +167,10 @@ describeModes('administering a project', (mode) => {
       assert.equal((await ask('alice', 'anything')).hascommit, true);
       assert.equal((await ask('ghost', 'main')).hascommit, false);
       for (const query of ['?user=bob', '?branch=main', '']) {
-        assert.deepEqual((await t.api('GET', `/api/0/rpms/bash/hascommit${query}`)).body, { error: 'Invalid or incomplete input submitted', error_code: 'EINVALIDREQ' });
+        assert.deepEqual((await t.api('GET', `/api/0/rpms/bash/hascommit${query}`)).body, {
+          error: 'Invalid or incomplete input submitted',
+          error_code: 'EINVALIDREQ',
+        });
       }
     });
 
@@ -140,9 +192,16 @@ describeModes('administering a project', (mode) => {
 
     it('lets people choose what they watch, with a message for each choice', async () => {
       const carol = { Authorization: `token ${await t.createToken('carol', ['update_watch_status'])}` };
-      const update = async (status: unknown, who: Record<string, string> = carol, watcher = 'carol') => t.api<{ message: string; status: string }>('POST', '/api/0/rpms/bash/watchers/update', { watcher, status }, who);
-      assert.deepEqual((await update('3')).body, { message: 'You are now watching issues, PRs, and commits on this project', status: 'ok' });
-      assert.deepEqual((await t.api<{ watchers: Record<string, string[]> }>('GET', '/api/0/rpms/bash/watchers')).body.watchers.carol, ['issues', 'commits']);
+      const update = async (status: unknown, who: Record<string, string> = carol, watcher = 'carol') =>
+        t.api<{ message: string; status: string }>('POST', '/api/0/rpms/bash/watchers/update', { watcher, status }, who);
+      assert.deepEqual((await update('3')).body, {
+        message: 'You are now watching issues, PRs, and commits on this project',
+        status: 'ok',
+      });
+      assert.deepEqual((await t.api<{ watchers: Record<string, string[]> }>('GET', '/api/0/rpms/bash/watchers')).body.watchers.carol, [
+        'issues',
+        'commits',
+      ]);
       assert.equal((await update('2')).body.message, 'You are now watching commits on this project');
       assert.equal((await update(1)).body.message, 'You are now watching issues and PRs on this project');
       assert.equal((await update('0', owner, 'alice')).body.message, 'You are no longer watching this project');
@@ -163,13 +222,21 @@ describeModes('administering a project', (mode) => {
       assert.equal(Object.keys(read.body.settings).length, 19, "Pagure's 18 and Pagurus' block_non_fast_forward");
       assert.equal(read.body.settings.issue_tracker, true);
       events.length = 0;
-      const changed = await t.api('POST', '/api/0/rpms/bash/options/update', { issue_tracker: 'false', 'Minimum_score_to_merge_pull-request': '2' }, owner);
+      const changed = await t.api(
+        'POST',
+        '/api/0/rpms/bash/options/update',
+        { issue_tracker: 'false', 'Minimum_score_to_merge_pull-request': '2' },
+        owner,
+      );
       assert.deepEqual(changed.body, { message: 'Edited successfully settings of repo: rpms/bash', status: 'ok' });
       const after = (await t.api<{ settings: Record<string, unknown> }>('GET', '/api/0/rpms/bash/options', undefined, owner)).body.settings;
       assert.equal(after.issue_tracker, false);
       assert.equal(after['Minimum_score_to_merge_pull-request'], 2);
       assert.equal(after.pull_requests, true, 'keys not sent keep their value');
-      assert.deepEqual((await t.api('POST', '/api/0/rpms/bash/options/update', { issue_tracker: false }, owner)).body, { message: 'No settings to change', status: 'ok' });
+      assert.deepEqual((await t.api('POST', '/api/0/rpms/bash/options/update', { issue_tracker: false }, owner)).body, {
+        message: 'No settings to change',
+        status: 'ok',
+      });
       await t.forge.events.idle();
       assert.deepEqual(topics(), ['project.edit']);
       assert.deepEqual(last('project.edit').body.fields, ['Minimum_score_to_merge_pull-request', 'issue_tracker']);
@@ -180,7 +247,12 @@ describeModes('administering a project', (mode) => {
     it('gives the project to someone else, keeping the old owner as admin when asked', async () => {
       await t.createProject('alice', 'vim', { namespace: 'rpms' });
       events.length = 0;
-      const res = await t.api<{ user: { name: string; emails: string[] }; access_users: Record<string, string[]> }>('PATCH', '/api/0/rpms/vim', { main_admin: 'carol', retain_access: 'true' }, owner);
+      const res = await t.api<{ user: { name: string; emails: string[] }; access_users: Record<string, string[]> }>(
+        'PATCH',
+        '/api/0/rpms/vim',
+        { main_admin: 'carol', retain_access: 'true' },
+        owner,
+      );
       assert.equal(res.status, 200);
       assert.equal(res.body.user.name, 'carol');
       assert.deepEqual(res.body.user.emails, ['carol@example.test'], 'PATCH answers with emails');
@@ -188,18 +260,29 @@ describeModes('administering a project', (mode) => {
       assert.deepEqual(res.body.access_users.admin, ['alice']);
       await t.forge.events.idle();
       assert.deepEqual(topics(), ['project.user.added']);
-      assert.deepEqual({ ...last('project.user.added').body, project: undefined }, { project: undefined, new_user: 'alice', access: 'admin', branches: null });
+      assert.deepEqual(
+        { ...last('project.user.added').body, project: undefined },
+        { project: undefined, new_user: 'alice', access: 'admin', branches: null },
+      );
     });
 
     it('takes the old owner out entirely without retain_access', async () => {
       await t.createProject('alice', 'emacs', { namespace: 'rpms' });
-      const res = await t.api<{ access_users: Record<string, string[]> }>('PATCH', '/api/0/rpms/emacs', { main_admin: 'bob@example.test' }, owner);
+      const res = await t.api<{ access_users: Record<string, string[]> }>(
+        'PATCH',
+        '/api/0/rpms/emacs',
+        { main_admin: 'bob@example.test' },
+        owner,
+      );
       assert.deepEqual(res.body.access_users, { owner: ['bob'], admin: [], commit: [], collaborator: [], ticket: [] });
     });
 
     it('refuses an empty body, unknown keys and unknown users', async () => {
       await t.createProject('alice', 'nano', { namespace: 'rpms' });
-      assert.deepEqual((await t.api('PATCH', '/api/0/rpms/nano', {}, owner)).body, { error: 'Invalid or incomplete input submitted', error_code: 'EINVALIDREQ' });
+      assert.deepEqual((await t.api('PATCH', '/api/0/rpms/nano', {}, owner)).body, {
+        error: 'Invalid or incomplete input submitted',
+        error_code: 'EINVALIDREQ',
+      });
       assert.deepEqual((await t.api('PATCH', '/api/0/rpms/nano', { main_admin: 'bob', description: 'x' }, owner)).body, {
         error: 'Invalid or incomplete input submitted',
         error_code: 'EINVALIDREQ',
@@ -232,7 +315,9 @@ describeModes('administering a project', (mode) => {
     it('deletes once when asked twice at the same time: one answer says so, the other is 404, one event', async () => {
       await t.createProject('alice', 'twice', { namespace: 'rpms' });
       events.length = 0;
-      const answers = await Promise.all([1, 2, 3].map(() => t.api<{ error_code?: string }>('POST', '/api/0/rpms/twice/delete', undefined, owner)));
+      const answers = await Promise.all(
+        [1, 2, 3].map(() => t.api<{ error_code?: string }>('POST', '/api/0/rpms/twice/delete', undefined, owner)),
+      );
       assert.deepEqual(answers.map((a) => a.status).sort(), [200, 404, 404], JSON.stringify(answers.map((a) => a.body)));
       assert.ok(answers.filter((a) => a.status === 404).every((a) => a.body.error_code === 'ENOPROJECT'));
       await t.forge.events.idle();
@@ -259,10 +344,20 @@ describeModes('administering a project', (mode) => {
     const secret = await t.createProject('alice', 'secret', { private: true });
     assert.equal(secret.namespace, 'alice');
     events.length = 0;
-    const acl = await t.api<{ access_users: Record<string, string[]> }>('POST', '/api/0/alice/secret/git/modifyacls', { user_type: 'user', name: 'bob', acl: 'commit' }, owner);
+    const acl = await t.api<{ access_users: Record<string, string[]> }>(
+      'POST',
+      '/api/0/alice/secret/git/modifyacls',
+      { user_type: 'user', name: 'bob', acl: 'commit' },
+      owner,
+    );
     assert.equal(acl.status, 200, JSON.stringify(acl.body));
     assert.deepEqual(acl.body.access_users.commit, ['bob']);
-    const group = await t.api<{ access_groups: Record<string, string[]> }>('POST', '/api/0/alice/secret/git/modifyacls', { user_type: 'group', name: 'sig', acl: 'ticket' }, owner);
+    const group = await t.api<{ access_groups: Record<string, string[]> }>(
+      'POST',
+      '/api/0/alice/secret/git/modifyacls',
+      { user_type: 'group', name: 'sig', acl: 'ticket' },
+      owner,
+    );
     assert.deepEqual(group.body.access_groups.ticket, ['sig']);
     const options = await t.api('POST', '/api/0/alice/secret/options/update', { issue_tracker: 'false' }, owner);
     assert.deepEqual(options.body, { message: 'Edited successfully settings of repo: alice/secret', status: 'ok' });

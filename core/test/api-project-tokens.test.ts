@@ -18,7 +18,8 @@ describeModes('project API tokens', (mode) => {
   let bob: Record<string, string>;
   let aliceNoModify: Record<string, string>;
   const header = (token: string) => ({ Authorization: `token ${token}` });
-  const newToken = (path: string, body: unknown, headers = alice) => t.api<TokenAnswer & ErrorAnswer>('POST', `/api/0/${path}/token/new`, body, headers);
+  const newToken = (path: string, body: unknown, headers = alice) =>
+    t.api<TokenAnswer & ErrorAnswer>('POST', `/api/0/${path}/token/new`, body, headers);
 
   before(async () => {
     t = await createTestForge({ mode, config: { namespaces: ['rpms'] } });
@@ -33,7 +34,10 @@ describeModes('project API tokens', (mode) => {
     assert.equal((await t.api('POST', '/api/0/fork', { repo: 'tool' }, bob)).status, 200);
     assert.equal((await t.api('POST', '/api/0/fork', { repo: 'pkg', namespace: 'rpms' }, bob)).status, 200);
     assert.equal((await t.api('POST', '/api/0/tool/new_issue', { title: 'Triage me', issue_content: 'Please' }, alice)).status, 200);
-    assert.equal((await t.api('POST', '/api/0/tool/git/modifyacls', { user_type: 'user', name: 'carol', acl: 'ticket' }, alice)).status, 200);
+    assert.equal(
+      (await t.api('POST', '/api/0/tool/git/modifyacls', { user_type: 'user', name: 'carol', acl: 'ticket' }, alice)).status,
+      200,
+    );
   });
   after(() => t?.close());
 
@@ -43,7 +47,11 @@ describeModes('project API tokens', (mode) => {
     assert.deepEqual(Object.keys(created.body), ['token']);
     assert.equal(created.body.token.description, 'Triage bot');
     assert.match(created.body.token.id, /^\S{32,}$/);
-    for (const [path, owner] of [['rpms/pkg', alice], ['fork/bob/tool', bob], ['fork/bob/rpms/pkg', bob]] as const) {
+    for (const [path, owner] of [
+      ['rpms/pkg', alice],
+      ['fork/bob/tool', bob],
+      ['fork/bob/rpms/pkg', bob],
+    ] as const) {
       const res = await newToken(path, { acls: ['issue_assign'] }, owner);
       assert.equal(res.status, 200, `${path}: ${JSON.stringify(res.body)}`);
       assert.equal(res.body.token.description, '');
@@ -56,14 +64,29 @@ describeModes('project API tokens', (mode) => {
     const assigned = await t.api('POST', '/api/0/tool/issue/1/assign', { assignee: 'alice' }, bot);
     assert.equal(assigned.status, 200, JSON.stringify(assigned.body));
     assert.deepEqual(assigned.body, { message: 'Issue assigned to alice' });
-    const edited = await t.api<{ message: string; issue: { title: string } }>('POST', '/api/0/tool/issue/1', { title: 'Triaged', issue_content: 'Please' }, bot);
+    const edited = await t.api<{ message: string; issue: { title: string } }>(
+      'POST',
+      '/api/0/tool/issue/1',
+      { title: 'Triaged', issue_content: 'Please' },
+      bot,
+    );
     assert.equal(edited.status, 200, JSON.stringify(edited.body));
     assert.equal(edited.body.issue.title, 'Triaged');
-    const acl = await t.api<{ access_users: { commit: string[] } }>('POST', '/api/0/tool/git/modifyacls', { user_type: 'user', name: 'carol', acl: 'commit' }, bot);
+    const acl = await t.api<{ access_users: { commit: string[] } }>(
+      'POST',
+      '/api/0/tool/git/modifyacls',
+      { user_type: 'user', name: 'carol', acl: 'commit' },
+      bot,
+    );
     assert.equal(acl.status, 200, JSON.stringify(acl.body));
     assert.deepEqual(acl.body.access_users.commit, ['carol']);
     // The same ACLs on another project of the same admin: refused.
-    const elsewhere = await t.api<ErrorAnswer>('POST', '/api/0/other/git/modifyacls', { user_type: 'user', name: 'carol', acl: 'commit' }, bot);
+    const elsewhere = await t.api<ErrorAnswer>(
+      'POST',
+      '/api/0/other/git/modifyacls',
+      { user_type: 'user', name: 'carol', acl: 'commit' },
+      bot,
+    );
     assert.equal(elsewhere.status, 401);
     assert.equal(elsewhere.body.error_code, 'EINVALIDTOK');
     // It cannot make tokens for another project either.
@@ -76,7 +99,11 @@ describeModes('project API tokens', (mode) => {
     const res = await t.fetch('/api/0/tool/token/new', {
       method: 'POST',
       headers: { ...alice, 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams([['acls', 'issue_assign'], ['acls', 'issue_comment'], ['description', 'form bot']]),
+      body: new URLSearchParams([
+        ['acls', 'issue_assign'],
+        ['acls', 'issue_comment'],
+        ['description', 'form bot'],
+      ]),
     });
     assert.equal(res.status, 200);
     const { token } = (await res.json()) as TokenAnswer;
@@ -88,9 +115,16 @@ describeModes('project API tokens', (mode) => {
   it('is for the project admins, with a modify_project token', async () => {
     const stranger = await newToken('tool', { acls: ['issue_assign'] }, bob);
     assert.equal(stranger.status, 401);
-    assert.deepEqual(stranger.body, { error: 'You do not have sufficient permissions to perform this action', error_code: 'ENOTHIGHENOUGH' });
+    assert.deepEqual(stranger.body, {
+      error: 'You do not have sufficient permissions to perform this action',
+      error_code: 'ENOTHIGHENOUGH',
+    });
     const carol = header(await t.createToken('carol', ['modify_project']));
-    assert.equal((await newToken('tool', { acls: ['issue_assign'] }, carol)).body.error_code, 'ENOTHIGHENOUGH', 'commit access is not enough');
+    assert.equal(
+      (await newToken('tool', { acls: ['issue_assign'] }, carol)).body.error_code,
+      'ENOTHIGHENOUGH',
+      'commit access is not enough',
+    );
     const noAcl = await newToken('tool', { acls: ['issue_assign'] }, aliceNoModify);
     assert.equal(noAcl.status, 401);
     assert.equal(noAcl.body.error_code, 'EINVALIDTOK');
@@ -105,7 +139,10 @@ describeModes('project API tokens', (mode) => {
       [{ acls: ['issue_assign', 'nope'] }, { acls: ["'nope' is not a valid choice for this field."] }],
       [{ acls: ['internal_access', 'nope'] }, { acls: ["'internal_access', 'nope' are not valid choices for this field."] }],
       [{ acls: 'issue_assign', expiration_date: 'soon' }, { expiration_date: ['Not a valid date value.'] }],
-      [{ expiration_date: '2001-01-01' }, { acls: ['This field is required.'], expiration_date: ['The expiry date must be in the future.'] }],
+      [
+        { expiration_date: '2001-01-01' },
+        { acls: ['This field is required.'], expiration_date: ['The expiry date must be in the future.'] },
+      ],
     ];
     for (const [body, errors] of cases) {
       const res = await newToken('tool', body);
@@ -128,6 +165,9 @@ describeModes('project API tokens', (mode) => {
     const check = await t.forge.services.tokens.verify(res.body.token.id);
     assert.ok(check.ok);
     assert.equal(check.token.expiresAt.toISOString().slice(0, 10), soon);
-    assert.equal(check.token.projectId, (await t.forge.services.projectQueries.find({ name: 'tool', namespace: null, forkOwner: null }))!.id);
+    assert.equal(
+      check.token.projectId,
+      (await t.forge.services.projectQueries.find({ name: 'tool', namespace: null, forkOwner: null }))!.id,
+    );
   });
 });

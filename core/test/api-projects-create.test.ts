@@ -40,7 +40,12 @@ describeModes('creating and forking projects', (mode) => {
     });
 
     it('commits a README on the chosen default branch when asked', async () => {
-      const res = await t.api('POST', '/api/0/new', { name: 'zsh', namespace: 'rpms', description: 'Another shell', create_readme: 'true', default_branch: 'rawhide' }, alice);
+      const res = await t.api(
+        'POST',
+        '/api/0/new',
+        { name: 'zsh', namespace: 'rpms', description: 'Another shell', create_readme: 'true', default_branch: 'rawhide' },
+        alice,
+      );
       assert.equal(res.status, 200);
       const dir = repo('rpms/zsh.git');
       assert.equal(git(dir, 'symbolic-ref', 'HEAD'), 'refs/heads/rawhide');
@@ -49,7 +54,12 @@ describeModes('creating and forking projects', (mode) => {
     });
 
     it('queues the creation with wait=false and lets the client poll the task', async () => {
-      const res = await t.api<{ message: string; taskid: string }>('POST', '/api/0/new', { name: 'fish', namespace: 'rpms', description: 'd', wait: false }, alice);
+      const res = await t.api<{ message: string; taskid: string }>(
+        'POST',
+        '/api/0/new',
+        { name: 'fish', namespace: 'rpms', description: 'd', wait: false },
+        alice,
+      );
       assert.equal(res.body.message, 'Project creation queued');
       const status = await eventually(async () => {
         const body = (await t.api<{ ready: boolean }>('GET', `/api/0/task/${res.body.taskid}/status`)).body;
@@ -123,7 +133,10 @@ describeModes('creating and forking projects', (mode) => {
       assert.equal(git(dir, 'show', 'rawhide:README.md'), '# zsh\n\nAnother shell');
       assert.equal(git(dir, 'symbolic-ref', 'HEAD'), 'refs/heads/rawhide');
       assert.equal(git(dir, 'remote'), '', 'no link back to the parent on disk');
-      const fork = await t.api<{ fullname: string; url_path: string; parent: { fullname: string }; user: { name: string } }>('GET', '/api/0/fork/bob/rpms/zsh');
+      const fork = await t.api<{ fullname: string; url_path: string; parent: { fullname: string }; user: { name: string } }>(
+        'GET',
+        '/api/0/fork/bob/rpms/zsh',
+      );
       assert.equal(fork.body.fullname, 'forks/bob/rpms/zsh');
       assert.equal(fork.body.url_path, 'fork/bob/rpms/zsh');
       assert.equal(fork.body.parent.fullname, 'rpms/zsh');
@@ -131,7 +144,10 @@ describeModes('creating and forking projects', (mode) => {
       const forked = await eventually(() => events.find((e) => e.topic === 'project.forked'), 'project.forked');
       assert.equal((forked.body as { project: { fullname: string } }).project.fullname, 'forks/bob/rpms/zsh');
       const bobUser = (await t.forge.services.users.byName('bob'))!;
-      const settings = await t.forge.services.projects.settings(await t.forge.services.access.viewer(bobUser), (await t.forge.services.projectQueries.find({ name: 'zsh', namespace: 'rpms', forkOwner: 'bob' }))!);
+      const settings = await t.forge.services.projects.settings(
+        await t.forge.services.access.viewer(bobUser),
+        (await t.forge.services.projectQueries.find({ name: 'zsh', namespace: 'rpms', forkOwner: 'bob' }))!,
+      );
       assert.equal(settings.issue_tracker, false, 'forks start without an issue tracker');
       assert.equal(settings.pull_requests, false);
     });

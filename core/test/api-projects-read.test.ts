@@ -48,8 +48,24 @@ describeModes('reading projects', (mode) => {
       const res = await t.api<Record<string, any>>('GET', '/api/0/rpms/bash');
       assert.equal(res.status, 200);
       assert.deepEqual(Object.keys(res.body).sort(), [
-        'access_groups', 'access_users', 'close_status', 'custom_keys', 'date_created', 'date_modified', 'description', 'full_url',
-        'fullname', 'id', 'milestones', 'name', 'namespace', 'parent', 'priorities', 'tags', 'url_path', 'user',
+        'access_groups',
+        'access_users',
+        'close_status',
+        'custom_keys',
+        'date_created',
+        'date_modified',
+        'description',
+        'full_url',
+        'fullname',
+        'id',
+        'milestones',
+        'name',
+        'namespace',
+        'parent',
+        'priorities',
+        'tags',
+        'url_path',
+        'user',
       ]);
       assert.equal(res.body.fullname, 'rpms/bash');
       assert.equal(res.body.full_url, `${t.url}/rpms/bash`);
@@ -72,7 +88,10 @@ describeModes('reading projects', (mode) => {
     });
 
     it('lists the members of groups with access when asked to expand them', async () => {
-      const res = await t.api<{ group_details: Record<string, string[]>; access_groups: { admin: string[] } }>('GET', '/api/0/tools?expand_group=1');
+      const res = await t.api<{ group_details: Record<string, string[]>; access_groups: { admin: string[] } }>(
+        'GET',
+        '/api/0/tools?expand_group=1',
+      );
       assert.deepEqual(res.body.access_groups.admin, ['tooling']);
       assert.deepEqual(res.body.group_details, { tooling: ['bob', 'dave'] });
       assert.ok(!('group_details' in (await t.api<object>('GET', '/api/0/tools')).body));
@@ -91,9 +110,22 @@ describeModes('reading projects', (mode) => {
     it('lists visible projects by lower-case name, with the arguments it understood', async () => {
       const res = await t.api<Listing>('GET', '/api/0/projects');
       assert.equal(res.status, 200);
-      assert.deepEqual(res.body.projects.map((p) => p.fullname), ['rpms/bash', 'forks/carol/rpms/bash', 'modules/python3', 'solo', 'forks/dave/solo', 'tools', 'rpms/Zsh']);
+      assert.deepEqual(
+        res.body.projects.map((p) => p.fullname),
+        ['rpms/bash', 'forks/carol/rpms/bash', 'modules/python3', 'solo', 'forks/dave/solo', 'tools', 'rpms/Zsh'],
+      );
       assert.equal(res.body.total_projects, 7);
-      assert.deepEqual(res.body.args, { tags: [], username: null, fork: null, pattern: null, namespace: null, owner: null, short: false, page: 1, per_page: 20 });
+      assert.deepEqual(res.body.args, {
+        tags: [],
+        username: null,
+        fork: null,
+        pattern: null,
+        namespace: null,
+        owner: null,
+        short: false,
+        page: 1,
+        per_page: 20,
+      });
     });
 
     it('filters by tags (any of them), namespace, fork, owner and !owner', async () => {
@@ -132,7 +164,10 @@ describeModes('reading projects', (mode) => {
 
     it('pages with absolute links that keep the filters', async () => {
       const res = await t.api<Listing>('GET', '/api/0/projects?fork=0&per_page=2&page=2');
-      assert.deepEqual(res.body.projects.map((p) => p.fullname), ['solo', 'tools']);
+      assert.deepEqual(
+        res.body.projects.map((p) => p.fullname),
+        ['solo', 'tools'],
+      );
       assert.deepEqual(res.body.pagination, {
         page: 2,
         pages: 3,
@@ -154,9 +189,12 @@ describeModes('reading projects', (mode) => {
       assert.ok(mine.body.projects.some((p) => p.fullname === 'alice/diary'));
     });
 
-    it('refuses bad paging with Pagure\'s errors', async () => {
+    it("refuses bad paging with Pagure's errors", async () => {
       assert.equal((await t.api('GET', '/api/0/projects?per_page=500')).status, 400);
-      assert.deepEqual((await t.api('GET', '/api/0/projects?page=-1')).body, { error: 'Invalid or incomplete input submitted', error_code: 'EINVALIDREQ' });
+      assert.deepEqual((await t.api('GET', '/api/0/projects?page=-1')).body, {
+        error: 'Invalid or incomplete input submitted',
+        error_code: 'EINVALIDREQ',
+      });
     });
   });
 });

@@ -22,7 +22,14 @@ describeModes('pull request merges', (mode) => {
     t = await createTestForge({ mode, plugins: [FIXTURE_PLUGIN], config: { namespaces: ['rpms'] } });
     work = await tempDir();
     for (const name of ['alice', 'bob']) await t.createUser(name);
-    const acls = ['pull_request_create', 'pull_request_comment', 'pull_request_close', 'pull_request_merge', 'pull_request_update', 'fork_project'];
+    const acls = [
+      'pull_request_create',
+      'pull_request_comment',
+      'pull_request_close',
+      'pull_request_merge',
+      'pull_request_update',
+      'fork_project',
+    ];
     alice = { Authorization: `token ${await t.createToken('alice', acls)}` };
     bob = { Authorization: `token ${await t.createToken('bob', acls)}` };
   });
@@ -55,11 +62,21 @@ describeModes('pull request merges', (mode) => {
     const clash = (await p.open({ title: 'Clash', branch_to: 'main', branch_from: 'clash' })).body;
     assert.equal((await p.settled(side.id)).cached_merge_status, 'MERGE');
     assert.equal((await p.settled(clash.id)).cached_merge_status, 'CONFLICTS');
-    const conflict = await t.api<{ error_code: string; error: string }>('POST', `${p.api}/pull-request/${clash.id}/merge`, { wait: true }, alice);
+    const conflict = await t.api<{ error_code: string; error: string }>(
+      'POST',
+      `${p.api}/pull-request/${clash.id}/merge`,
+      { wait: true },
+      alice,
+    );
     assert.equal(conflict.status, 409);
     assert.equal(conflict.body.error, 'This pull-request conflicts and thus cannot be merged');
     assert.equal((await p.get(clash.id)).body.status, 'Open');
-    const queued = await t.api<{ message: string; taskid: string }>('POST', `${p.api}/pull-request/${side.id}/merge`, { wait: false }, alice);
+    const queued = await t.api<{ message: string; taskid: string }>(
+      'POST',
+      `${p.api}/pull-request/${side.id}/merge`,
+      { wait: false },
+      alice,
+    );
     assert.equal(queued.body.message, 'Merging queued');
     await eventually(async () => ((await p.get(side.id)).body.status === 'Merged' ? true : undefined), 'the merge');
     await gitOk(p.dir, 'fetch', '-q', 'origin');
@@ -108,7 +125,17 @@ describeModes('pull request merges', (mode) => {
     await gitOk(bobs, 'checkout', '-q', '-b', 'fix');
     await commitFile(bobs, 'fix.txt', 'fixed\n');
     await gitOk(bobs, 'push', '-q', 'origin', 'fix');
-    const res = await p.open({ title: 'Fix from a fork', branch_to: 'main', branch_from: 'fix', repo_from: name, repo_from_namespace: 'rpms', repo_from_username: 'bob' }, bob);
+    const res = await p.open(
+      {
+        title: 'Fix from a fork',
+        branch_to: 'main',
+        branch_from: 'fix',
+        repo_from: name,
+        repo_from_namespace: 'rpms',
+        repo_from_username: 'bob',
+      },
+      bob,
+    );
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.repo_from!.fullname, `forks/bob/${p.repo}`);
     assert.equal(res.body.project.fullname, p.repo);
@@ -160,7 +187,10 @@ describeModes('pull request merges', (mode) => {
     assert.equal((await p.settled(pr.id)).cached_merge_status, 'MERGE');
     const rebaser = { Authorization: `token ${await t.createToken('alice', ['pull_request_rebase'])}` };
     const outsider = { Authorization: `token ${await t.createToken('bob', ['pull_request_rebase'])}` };
-    assert.equal((await t.api<{ error_code: string }>('POST', `${p.api}/pull-request/${pr.id}/rebase`, {}, outsider)).body.error_code, 'EREBASENOTALLOWED');
+    assert.equal(
+      (await t.api<{ error_code: string }>('POST', `${p.api}/pull-request/${pr.id}/rebase`, {}, outsider)).body.error_code,
+      'EREBASENOTALLOWED',
+    );
     assert.deepEqual((await t.api('POST', `${p.api}/pull-request/${pr.id}/rebase`, {}, rebaser)).body, { message: 'Pull-request rebased' });
     const rebased = await eventually(async () => {
       const now = (await p.get(pr.id)).body;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createTestForge, describeModes, type TestForge } from '../src/testing/index.js';
 
-const INVALID_TOKEN_TEXT = (url: string) => `Invalid or expired token. Please visit ${url}/settings#nav-api-tab to get or renew your API token.`;
+const INVALID_TOKEN_TEXT = (url: string) =>
+  `Invalid or expired token. Please visit ${url}/settings#nav-api-tab to get or renew your API token.`;
 
 describeModes('users and tokens in the API', (mode) => {
   let t: TestForge;
@@ -42,7 +43,10 @@ describeModes('users and tokens in the API', (mode) => {
 
       const alice = (await t.forge.services.users.byName('alice'))!;
       const { value, token: record } = await t.forge.services.tokens.create(alice, { acls: ['commit'] });
-      await t.forge.db.knex('api_tokens').where({ id: record.id }).update({ expires_at: new Date(Date.now() - 1000) });
+      await t.forge.db
+        .knex('api_tokens')
+        .where({ id: record.id })
+        .update({ expires_at: new Date(Date.now() - 1000) });
       const expired = await t.api('POST', '/api/0/-/whoami', undefined, { Authorization: `token ${value}` });
       assert.deepEqual(expired.body, { error: INVALID_TOKEN_TEXT(t.url), error_code: 'EINVALIDTOK', errors: 'Expired token' });
 
@@ -62,7 +66,10 @@ describeModes('users and tokens in the API', (mode) => {
 
   describe('GET /api/0/users', () => {
     it('lists every user by name, with mention data', async () => {
-      const res = await t.api<{ total_users: number; users: string[]; mention: Array<{ username: string; name: string; image: string }> }>('GET', '/api/0/users');
+      const res = await t.api<{ total_users: number; users: string[]; mention: Array<{ username: string; name: string; image: string }> }>(
+        'GET',
+        '/api/0/users',
+      );
       assert.equal(res.status, 200);
       assert.deepEqual(res.body.users, ['alice', 'alpha', 'bob']);
       assert.equal(res.body.total_users, 3);
@@ -71,7 +78,8 @@ describeModes('users and tokens in the API', (mode) => {
     });
 
     it('filters by a name prefix, "*" matching anything, and takes other characters literally', async () => {
-      const names = async (pattern: string) => (await t.api<{ users: string[] }>('GET', `/api/0/users?pattern=${encodeURIComponent(pattern)}`)).body.users;
+      const names = async (pattern: string) =>
+        (await t.api<{ users: string[] }>('GET', `/api/0/users?pattern=${encodeURIComponent(pattern)}`)).body.users;
       assert.deepEqual(await names('al'), ['alice', 'alpha']);
       assert.deepEqual(await names('*ph*'), ['alpha']);
       assert.deepEqual(await names('a_'), [], '"_" is not a wildcard');
@@ -86,7 +94,10 @@ describeModes('users and tokens in the API', (mode) => {
       await t.createProject('alice', 'secret', { private: true });
       await t.createProject('bob', 'fish', { namespace: 'rpms' });
       const bob = await t.forge.services.access.viewer((await t.forge.services.users.byName('bob'))!);
-      await t.forge.services.projects.fork(bob, (await t.forge.services.projectQueries.find({ name: 'bash', namespace: 'rpms', forkOwner: null }))!);
+      await t.forge.services.projects.fork(
+        bob,
+        (await t.forge.services.projectQueries.find({ name: 'bash', namespace: 'rpms', forkOwner: null }))!,
+      );
     });
 
     it("lists the user's projects and forks with Pagure's two paginations", async () => {
@@ -97,7 +108,11 @@ describeModes('users and tokens in the API', (mode) => {
       assert.equal(res.body.user.full_url, `${t.url}/user/alice`);
       assert.match(res.body.user.avatar_url, /libravatar/);
       assert.ok(!('emails' in res.body.user), 'no emails in a public view');
-      assert.deepEqual(res.body.repos.map((p: { fullname: string }) => p.fullname), ['rpms/bash', 'rpms/zsh'], 'private projects stay hidden');
+      assert.deepEqual(
+        res.body.repos.map((p: { fullname: string }) => p.fullname),
+        ['rpms/bash', 'rpms/zsh'],
+        'private projects stay hidden',
+      );
       assert.deepEqual(res.body.forks, []);
       assert.deepEqual(res.body.repos_pagination, {
         repopage: 1,
@@ -114,21 +129,32 @@ describeModes('users and tokens in the API', (mode) => {
 
     it("shows the owner's private projects to the owner's token", async () => {
       const mine = await t.createToken('alice', ['fork_project']);
-      const res = await t.api<{ repos: Array<{ fullname: string }> }>('GET', '/api/0/user/alice', undefined, { Authorization: `token ${mine}` });
+      const res = await t.api<{ repos: Array<{ fullname: string }> }>('GET', '/api/0/user/alice', undefined, {
+        Authorization: `token ${mine}`,
+      });
       assert.ok(res.body.repos.some((p) => p.fullname === 'alice/secret'));
     });
 
     it('pages through repos, keeping the other page in the links', async () => {
       const res = await t.api<Record<string, any>>('GET', '/api/0/user/alice?per_page=1&repopage=2&forkpage=1');
-      assert.deepEqual(res.body.repos.map((p: { name: string }) => p.name), ['zsh']);
+      assert.deepEqual(
+        res.body.repos.map((p: { name: string }) => p.name),
+        ['zsh'],
+      );
       assert.equal(res.body.repos_pagination.prev, `${t.url}/api/0/user/alice?per_page=1&forkpage=1&repopage=1`);
       assert.equal(res.body.repos_pagination.next, null);
     });
 
     it('lists forks separately', async () => {
       const res = await t.api<Record<string, any>>('GET', '/api/0/user/bob');
-      assert.deepEqual(res.body.repos.map((p: { fullname: string }) => p.fullname), ['rpms/fish']);
-      assert.deepEqual(res.body.forks.map((p: { fullname: string }) => p.fullname), ['forks/bob/rpms/bash']);
+      assert.deepEqual(
+        res.body.repos.map((p: { fullname: string }) => p.fullname),
+        ['rpms/fish'],
+      );
+      assert.deepEqual(
+        res.body.forks.map((p: { fullname: string }) => p.fullname),
+        ['forks/bob/rpms/bash'],
+      );
     });
 
     it('finds a user by email address too', async () => {

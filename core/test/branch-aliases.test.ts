@@ -27,12 +27,19 @@ describeModes('branch aliases and pushes', (mode) => {
       if (found) return found;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    throw new Error(`no ${what} event arrived; got: ${(await events()).map((e) => `${e.topic} ${JSON.stringify(e.body).slice(0, 80)}`).join(', ')}`);
+    throw new Error(
+      `no ${what} event arrived; got: ${(await events()).map((e) => `${e.topic} ${JSON.stringify(e.body).slice(0, 80)}`).join(', ')}`,
+    );
   }
 
   async function remoteRefs(): Promise<Map<string, string>> {
     const out = await gitOk(work, 'ls-remote', cloneUrl(t.url, 'rpms/pkg', as('alice')));
-    return new Map(out.split('\n').filter(Boolean).map((line) => line.split('\t').reverse() as [string, string]));
+    return new Map(
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split('\t').reverse() as [string, string]),
+    );
   }
 
   async function aliases(): Promise<Record<string, string>> {
@@ -74,22 +81,34 @@ describeModes('branch aliases and pushes', (mode) => {
     const refs = await remoteRefs();
     assert.equal(refs.get('refs/heads/feature'), onFeature);
     assert.equal((await aliases())['refs/heads/devel'], 'refs/heads/feature', 'the alias stays an alias');
-    const receive = await eventually((e) => e.topic === 'git.receive' && (e.body as { end_commit?: string }).end_commit === onFeature, 'git.receive');
+    const receive = await eventually(
+      (e) => e.topic === 'git.receive' && (e.body as { end_commit?: string }).end_commit === onFeature,
+      'git.receive',
+    );
     assert.equal((receive.body as { branch: string }).branch, 'feature');
     const pushes = (await t.api<{ pushes: PushSummary[] }>('GET', '/api/0/_fixture/pushes')).body.pushes;
     const push = pushes.find((p) => p.refs.some((r) => r.newRev === onFeature))!;
-    assert.deepEqual(push.refs.map((r) => r.ref), ['refs/heads/feature']);
+    assert.deepEqual(
+      push.refs.map((r) => r.ref),
+      ['refs/heads/feature'],
+    );
 
     // A fast-forward through rawhide is a push to main: its commits count as main's.
     await gitOk(dir('alice'), 'reset', '-q', '--hard', 'origin/main');
     const onMain = await commitFile(dir('alice'), 'main.txt', 'm\n', { author: { name: 'Alice', email: 'alice@example.test' } });
     await gitOk(dir('alice'), 'push', '-q', 'origin', 'HEAD:rawhide');
     assert.equal((await remoteRefs()).get('refs/heads/main'), onMain);
-    const toMain = await eventually((e) => e.topic === 'git.receive' && (e.body as { end_commit?: string }).end_commit === onMain, 'git.receive');
+    const toMain = await eventually(
+      (e) => e.topic === 'git.receive' && (e.body as { end_commit?: string }).end_commit === onMain,
+      'git.receive',
+    );
     assert.equal((toMain.body as { branch: string }).branch, 'main');
     const today = new Date().toISOString().slice(0, 10);
     const day = await t.api<{ activities: Array<{ ref_id: string; type: string }> }>('GET', `/api/0/user/alice/activity/${today}`);
-    assert.ok(day.body.activities.some((a) => a.type === 'committed' && a.ref_id === onMain), JSON.stringify(day.body));
+    assert.ok(
+      day.body.activities.some((a) => a.type === 'committed' && a.ref_id === onMain),
+      JSON.stringify(day.body),
+    );
   });
 
   it('refuses a forced push through an alias when its target is protected', async () => {
@@ -99,7 +118,10 @@ describeModes('branch aliases and pushes', (mode) => {
     await gitOk(dir('alice'), 'commit', '-q', '--amend', '-m', 'Rewritten');
     const forced = await gitRun(dir('alice'), ['push', '--force', 'origin', 'HEAD:rawhide']);
     assert.notEqual(forced.code, 0);
-    assert.match(forced.stderr, /refs\/heads\/rawhide \(an alias of refs\/heads\/main\): main is protected in rpms\/pkg: non fast-forward pushes are refused/);
+    assert.match(
+      forced.stderr,
+      /refs\/heads\/rawhide \(an alias of refs\/heads\/main\): main is protected in rpms\/pkg: non fast-forward pushes are refused/,
+    );
     assert.equal((await remoteRefs()).get('refs/heads/main'), main);
     await gitOk(dir('alice'), 'reset', '-q', '--hard', 'origin/main');
   });
@@ -110,7 +132,10 @@ describeModes('branch aliases and pushes', (mode) => {
     const before = await remoteRefs();
     const viaAlias = await gitRun(dir('bob'), ['push', 'origin', 'HEAD:epel10']);
     assert.notEqual(viaAlias.code, 0);
-    assert.match(viaAlias.stderr, /refs\/heads\/epel10 \(an alias of refs\/heads\/main\): bob may not push to the branch main of rpms\/pkg/);
+    assert.match(
+      viaAlias.stderr,
+      /refs\/heads\/epel10 \(an alias of refs\/heads\/main\): bob may not push to the branch main of rpms\/pkg/,
+    );
     assert.equal((await remoteRefs()).get('refs/heads/main'), before.get('refs/heads/main'));
 
     // An alias whose target was deleted: a push to it would create the target.
@@ -118,7 +143,10 @@ describeModes('branch aliases and pushes', (mode) => {
     assert.equal((await remoteRefs()).has('refs/heads/legacy'), false);
     const dangling = await gitRun(dir('bob'), ['push', 'origin', 'HEAD:epel8']);
     assert.notEqual(dangling.code, 0);
-    assert.match(dangling.stderr, /refs\/heads\/epel8 \(an alias of refs\/heads\/legacy\): bob may not push to the branch legacy of rpms\/pkg/);
+    assert.match(
+      dangling.stderr,
+      /refs\/heads\/epel8 \(an alias of refs\/heads\/legacy\): bob may not push to the branch legacy of rpms\/pkg/,
+    );
     assert.equal((await remoteRefs()).has('refs/heads/legacy'), false);
 
     await gitOk(dir('bob'), 'push', '-q', 'origin', 'HEAD:epel9');
@@ -130,7 +158,10 @@ describeModes('branch aliases and pushes', (mode) => {
       const deleted = await gitRun(dir('alice'), ['push', 'origin', `:${name}`]);
       assert.notEqual(deleted.code, 0);
       const target = name === 'rawhide' ? 'main' : 'feature';
-      assert.match(deleted.stderr, new RegExp(`refs/heads/${name}: ${name} is an alias of ${target}; delete the alias through the API \\(git/alias/drop\\)`));
+      assert.match(
+        deleted.stderr,
+        new RegExp(`refs/heads/${name}: ${name} is an alias of ${target}; delete the alias through the API \\(git/alias/drop\\)`),
+      );
     }
     const refs = await remoteRefs();
     assert.ok(refs.has('refs/heads/main') && refs.has('refs/heads/feature'));
@@ -140,7 +171,12 @@ describeModes('branch aliases and pushes', (mode) => {
     assert.equal((await aliases())['refs/heads/rawhide'], 'refs/heads/main');
 
     // The API drops the alias alone.
-    const dropped = await t.api<Record<string, string>>('POST', '/api/0/rpms/pkg/git/alias/drop', { alias_from: 'devel', alias_to: 'feature' }, auth);
+    const dropped = await t.api<Record<string, string>>(
+      'POST',
+      '/api/0/rpms/pkg/git/alias/drop',
+      { alias_from: 'devel', alias_to: 'feature' },
+      auth,
+    );
     assert.equal(dropped.status, 200);
     assert.equal(dropped.body['refs/heads/devel'], undefined);
     assert.ok((await remoteRefs()).has('refs/heads/feature'));

@@ -100,17 +100,28 @@ describeModes('branch patterns over HTTP and git', (mode) => {
   });
   after(() => t?.close());
 
-  const settings = async () => (await t.api<{ settings: Record<string, unknown> }>('GET', '/api/0/gamma/options', undefined, admin)).body.settings;
+  const settings = async () =>
+    (await t.api<{ settings: Record<string, unknown> }>('GET', '/api/0/gamma/options', undefined, admin)).body.settings;
 
   it('refuses too long a pattern and too many patterns, and keeps the setting as it was', async () => {
     const { length, count } = BRANCH_PATTERN_LIMITS;
     assert.equal((await t.api('POST', '/api/0/gamma/options/update', { block_non_fast_forward: 'main' }, admin)).status, 200);
-    const tooLong = await t.api<{ error_code: string; errors: Record<string, string[]> }>('POST', '/api/0/gamma/options/update', { block_non_fast_forward: `main, ${'x'.repeat(length + 1)}` }, admin);
+    const tooLong = await t.api<{ error_code: string; errors: Record<string, string[]> }>(
+      'POST',
+      '/api/0/gamma/options/update',
+      { block_non_fast_forward: `main, ${'x'.repeat(length + 1)}` },
+      admin,
+    );
     assert.equal(tooLong.status, 400);
     assert.equal(tooLong.body.error_code, 'EINVALIDREQ');
     assert.deepEqual(tooLong.body.errors, { block_non_fast_forward: [`Field cannot be longer than ${length} characters.`] });
     const tooMany = Array.from({ length: count + 1 }, (_, i) => `b${i}`).join(',');
-    const many = await t.api<{ error_code: string; errors: Record<string, string[]> }>('POST', '/api/0/gamma/options/update', { block_non_fast_forward: tooMany }, admin);
+    const many = await t.api<{ error_code: string; errors: Record<string, string[]> }>(
+      'POST',
+      '/api/0/gamma/options/update',
+      { block_non_fast_forward: tooMany },
+      admin,
+    );
     assert.equal(many.status, 400);
     assert.deepEqual(many.body.errors, { block_non_fast_forward: [`At most ${count} branch patterns are allowed.`] });
     assert.equal((await settings()).block_non_fast_forward, 'main');
@@ -120,7 +131,11 @@ describeModes('branch patterns over HTTP and git', (mode) => {
     // Collaborators' branches, given in the settings page.
     const alice = new Browser(t);
     await alice.logIn('alice', 'alice-password1');
-    const refused = await alice.submit('/gamma/settings/access/add', { kind: 'user', name: 'bob', level: 'collaborator', branches: `f*, ${'x'.repeat(length + 1)}` }, '/gamma/settings');
+    const refused = await alice.submit(
+      '/gamma/settings/access/add',
+      { kind: 'user', name: 'bob', level: 'collaborator', branches: `f*, ${'x'.repeat(length + 1)}` },
+      '/gamma/settings',
+    );
     assert.equal(refused.status, 400, refused.html);
     assert.equal(fieldError(refused.html, 'access-branches'), `Field cannot be longer than ${length} characters.`);
     const contributors = (await t.api<{ access_users: Record<string, string[]> }>('GET', '/api/0/gamma')).body.access_users;
@@ -132,7 +147,11 @@ describeModes('branch patterns over HTTP and git', (mode) => {
     assert.equal((await t.api('POST', '/api/0/gamma/options/update', { block_non_fast_forward: NASTY.join(', ') }, admin)).status, 200);
     const alice = new Browser(t);
     await alice.logIn('alice', 'alice-password1');
-    const given = await alice.submit('/gamma/settings/access/add', { kind: 'user', name: 'bob', level: 'collaborator', branches: NASTY.join(', ') }, '/gamma/settings');
+    const given = await alice.submit(
+      '/gamma/settings/access/add',
+      { kind: 'user', name: 'bob', level: 'collaborator', branches: NASTY.join(', ') },
+      '/gamma/settings',
+    );
     assert.equal(given.status, 302, given.html);
 
     const dir = path.join(work, 'alice');

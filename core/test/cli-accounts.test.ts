@@ -13,7 +13,11 @@ const TSX = import.meta.resolve('tsx/esm');
 function runCliWithStdin(args: string[], input: string, options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, PAGURUS_LOG_LEVEL: 'warn', ...options.env };
   for (const key of Object.keys(env)) if (key.startsWith('PAGURUS_TEST_')) delete env[key];
-  const child = spawn(process.execPath, ['--conditions=source', '--import', TSX, CLI, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--conditions=source', '--import', TSX, CLI, ...args], {
+    cwd: options.cwd,
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -40,7 +44,10 @@ function table(stdout: string, columns: string[]): Array<Record<string, string>>
 /** Logs in through the web form as a browser would; the status of the POST. */
 async function webLogin(url: string, username: string, password: string): Promise<number> {
   const form = await fetch(`${url}/login`);
-  const cookie = form.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = form.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const token = (await form.text()).match(/name="csrf_token" value="([^"]+)"/)?.[1] ?? '';
   const res = await fetch(`${url}/login`, {
     method: 'POST',
@@ -78,13 +85,38 @@ describeModes('the pagurus user, group and token commands', (mode) => {
         PAGURUS_REDIS_URL: services.redisUrl,
         PAGURUS_REDIS_PREFIX: `pagurus-test-${suffix}`,
       };
-      cleanups.push(() => dropSchema(services.databaseUrl, `test_${suffix}`), () => deleteRedisKeys(services.redisUrl, `pagurus-test-${suffix}`));
+      cleanups.push(
+        () => dropSchema(services.databaseUrl, `test_${suffix}`),
+        () => deleteRedisKeys(services.redisUrl, `pagurus-test-${suffix}`),
+      );
     }
     assert.match(ok(await pagurus('migrate')), /migrated core\//);
-    assert.equal(ok(await pagurus('user', 'create', 'alice', '--email', 'alice@example.test', '--password', 'alice-password1', '--fullname', 'Alice Liddell')), 'created user alice\n');
-    const bob = await runCliWithStdin(['user', 'create', 'bob', '--email', 'bob@example.test', '--password-stdin', '--admin'], 'bob secret words\n', { cwd, env });
+    assert.equal(
+      ok(
+        await pagurus(
+          'user',
+          'create',
+          'alice',
+          '--email',
+          'alice@example.test',
+          '--password',
+          'alice-password1',
+          '--fullname',
+          'Alice Liddell',
+        ),
+      ),
+      'created user alice\n',
+    );
+    const bob = await runCliWithStdin(
+      ['user', 'create', 'bob', '--email', 'bob@example.test', '--password-stdin', '--admin'],
+      'bob secret words\n',
+      { cwd, env },
+    );
     assert.equal(ok(bob), 'created user bob (site admin)\n');
-    assert.equal(ok(await pagurus('user', 'create', 'carl', '--email', 'carl@example.test')), 'created user carl without a password (API tokens only)\n');
+    assert.equal(
+      ok(await pagurus('user', 'create', 'carl', '--email', 'carl@example.test')),
+      'created user carl without a password (API tokens only)\n',
+    );
   });
   after(async () => {
     for (const cleanup of cleanups) await cleanup();
@@ -94,9 +126,16 @@ describeModes('the pagurus user, group and token commands', (mode) => {
   });
 
   it('creates users with a password from stdin or none, and refuses bad input in one line', async () => {
-    const erin = await runCliWithStdin(['user', 'create', 'erin', '--email', 'erin@example.test', '--password-stdin', '--admin'], 'erin secret words\n', { cwd, env });
+    const erin = await runCliWithStdin(
+      ['user', 'create', 'erin', '--email', 'erin@example.test', '--password-stdin', '--admin'],
+      'erin secret words\n',
+      { cwd, env },
+    );
     assert.equal(ok(erin), 'created user erin (site admin)\n');
-    assert.equal(ok(await pagurus('user', 'create', 'fred', '--email', 'fred@example.test')), 'created user fred without a password (API tokens only)\n');
+    assert.equal(
+      ok(await pagurus('user', 'create', 'fred', '--email', 'fred@example.test')),
+      'created user fred without a password (API tokens only)\n',
+    );
     assert.equal(
       oneLineError(await pagurus('user', 'create', 'dora', '--email', 'not-an-address', '--password', 'dora-password1')),
       'pagurus: Invalid or incomplete input submitted (email: Give a valid email address)',
@@ -114,30 +153,55 @@ describeModes('the pagurus user, group and token commands', (mode) => {
     assert.equal(oneLineError(await pagurus('user', 'admin', 'alice')), 'pagurus: give --on or --off');
     const listed = table(ok(await pagurus('user', 'list')), ['NAME', 'FULL NAME', 'EMAIL', 'ADMIN']);
     // Other tests may add users of their own; these three are this file's fixture.
-    assert.deepEqual(listed.filter((row) => ['alice', 'bob', 'carl'].includes(row.NAME!)), [
-      { NAME: 'alice', 'FULL NAME': 'Alice Liddell', EMAIL: 'alice@example.test', ADMIN: 'yes' },
-      { NAME: 'bob', 'FULL NAME': '', EMAIL: 'bob@example.test', ADMIN: '' },
-      { NAME: 'carl', 'FULL NAME': '', EMAIL: 'carl@example.test', ADMIN: '' },
-    ]);
+    assert.deepEqual(
+      listed.filter((row) => ['alice', 'bob', 'carl'].includes(row.NAME!)),
+      [
+        { NAME: 'alice', 'FULL NAME': 'Alice Liddell', EMAIL: 'alice@example.test', ADMIN: 'yes' },
+        { NAME: 'bob', 'FULL NAME': '', EMAIL: 'bob@example.test', ADMIN: '' },
+        { NAME: 'carl', 'FULL NAME': '', EMAIL: 'carl@example.test', ADMIN: '' },
+      ],
+    );
   });
 
   it('creates groups and changes their members, but never removes the creator', async () => {
     assert.equal(
-      ok(await pagurus('group', 'create', 'admins', '--creator', 'alice', '--display-name', 'The admins', '--description', 'Keep things running', '--type', 'admin')),
+      ok(
+        await pagurus(
+          'group',
+          'create',
+          'admins',
+          '--creator',
+          'alice',
+          '--display-name',
+          'The admins',
+          '--description',
+          'Keep things running',
+          '--type',
+          'admin',
+        ),
+      ),
       'created group admins\n',
     );
     assert.equal(ok(await pagurus('group', 'add-member', 'admins', 'bob')), 'bob added to admins\n');
     assert.equal(ok(await pagurus('group', 'add-member', 'admins', 'carl')), 'carl added to admins\n');
     assert.equal(ok(await pagurus('group', 'remove-member', 'admins', 'bob')), 'bob removed from admins\n');
-    assert.match(oneLineError(await pagurus('group', 'remove-member', 'admins', 'alice')), /^pagurus: .*The creator of a group cannot be removed/);
-    assert.deepEqual(table(ok(await pagurus('group', 'list')), ['GROUP', 'TYPE', 'MEMBERS']), [{ GROUP: 'admins', TYPE: 'admin', MEMBERS: 'alice,carl' }]);
+    assert.match(
+      oneLineError(await pagurus('group', 'remove-member', 'admins', 'alice')),
+      /^pagurus: .*The creator of a group cannot be removed/,
+    );
+    assert.deepEqual(table(ok(await pagurus('group', 'list')), ['GROUP', 'TYPE', 'MEMBERS']), [
+      { GROUP: 'admins', TYPE: 'admin', MEMBERS: 'alice,carl' },
+    ]);
   });
 
-  it('creates a token that works on the API until it is revoked, and keeps off the running server\'s database', async () => {
+  it("creates a token that works on the API until it is revoked, and keeps off the running server's database", async () => {
     const created = ok(await pagurus('token', 'create', 'carl', '--acls', 'all', '--description', 'ci bot', '--expires', '7'));
     assert.match(created, /^[A-Z0-9]{64}\n$/, 'only the token on stdout');
     const token = created.trim();
-    assert.equal(oneLineError(await pagurus('token', 'create', 'carl', '--acls', 'issue_create,fly_to_moon')), 'pagurus: unknown ACLs: fly_to_moon');
+    assert.equal(
+      oneLineError(await pagurus('token', 'create', 'carl', '--acls', 'issue_create,fly_to_moon')),
+      'pagurus: unknown ACLs: fly_to_moon',
+    );
 
     const expires = [0, 1].map((later) => new Date(Date.now() + (7 + later) * 86_400_000).toISOString().slice(0, 10));
     const tokens = table(ok(await pagurus('token', 'list', 'carl')), ['ID', 'PROJECT', 'EXPIRES', 'ACLS', 'DESCRIPTION']);

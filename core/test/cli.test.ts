@@ -33,8 +33,14 @@ describe('the pagurus command', function () {
 
   it('stops on a config mistake with one line naming the key, never a stack trace', async () => {
     const cwd = workdir('port: 8080\ndatabse:\n  url: postgres://x/y\n');
-    assert.equal(oneLineError(await runCli(['serve'], { cwd })), 'pagurus: pagurus.config.yaml: unknown key "databse" (did you mean "database"?)');
-    assert.equal(oneLineError(await runCli(['serve'], { cwd: workdir(), env: { PAGURUS_PORT: 'eighty' } })), 'pagurus: PAGURUS_PORT: must be a whole number from 0 to 65535');
+    assert.equal(
+      oneLineError(await runCli(['serve'], { cwd })),
+      'pagurus: pagurus.config.yaml: unknown key "databse" (did you mean "database"?)',
+    );
+    assert.equal(
+      oneLineError(await runCli(['serve'], { cwd: workdir(), env: { PAGURUS_PORT: 'eighty' } })),
+      'pagurus: PAGURUS_PORT: must be a whole number from 0 to 65535',
+    );
   });
 
   it('stops with one line when the database is unreachable', async () => {
@@ -79,7 +85,9 @@ describe('the pagurus command', function () {
   });
 
   it('lists the enabled plugins and theme with their versions, without touching the database', async () => {
-    const cwd = workdir(`plugins:\n  - name: ${JSON.stringify(FIXTURE_PLUGIN)}\n    options: { greeting: hi }\ntheme: ${JSON.stringify(FIXTURE_THEME)}\n`);
+    const cwd = workdir(
+      `plugins:\n  - name: ${JSON.stringify(FIXTURE_PLUGIN)}\n    options: { greeting: hi }\ntheme: ${JSON.stringify(FIXTURE_THEME)}\n`,
+    );
     const result = await runCli(['plugins'], { cwd });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^@pagurus\/core 0\.1\.0\n/);
@@ -89,7 +97,10 @@ describe('the pagurus command', function () {
 
   it('serves the embedded default, and keeps other commands off its database', async () => {
     const cwd = workdir();
-    const server = await startCli(['serve', '--port', '0'], /is serving (http:\/\/\S+) \(PGlite \+ inline queue/, { cwd, timeoutMs: 60_000 });
+    const server = await startCli(['serve', '--port', '0'], /is serving (http:\/\/\S+) \(PGlite \+ inline queue/, {
+      cwd,
+      timeoutMs: 60_000,
+    });
     let stopped: number | null;
     try {
       const url = server.match[1]!;

@@ -8,25 +8,45 @@ import { cloneUrl, commitFile, gitOk, tempDir } from './support/git-client.js';
 import { eventually } from './support/wait.js';
 
 const BASE = 'https://src.example.org/';
-const refs = (text: string) => commitReferences(text, BASE).map((r) => `${r.kind} ${r.project ?? ''}#${r.id}${r.type ? ` (${r.type})` : ''}`);
+const refs = (text: string) =>
+  commitReferences(text, BASE).map((r) => `${r.kind} ${r.project ?? ''}#${r.id}${r.type ? ` (${r.type})` : ''}`);
 
 describe('commit message references', () => {
   it('reads every spelling of the closing words, in any case, with or without a colon', () => {
-    for (const word of ['Fix', 'fixes', 'FIXED', 'Fixe', 'close', 'Closes', 'closed', 'merge', 'Merges', 'merged', 'resolve', 'Resolves', 'resolved']) {
+    for (const word of [
+      'Fix',
+      'fixes',
+      'FIXED',
+      'Fixe',
+      'close',
+      'Closes',
+      'closed',
+      'merge',
+      'Merges',
+      'merged',
+      'resolve',
+      'Resolves',
+      'resolved',
+    ]) {
       assert.deepEqual(refs(`Some change\n\n${word} #12`), ['fixes #12'], word);
       assert.deepEqual(refs(`${word}: #3`), ['fixes #3'], `${word}:`);
     }
   });
 
   it('reads "relates" with or without "to", and keeps each reference once, in order', () => {
-    assert.deepEqual(refs('Relates to #4\nrelated #5\nFixes #6 and fixes #7, fixes #6'), ['relates #4', 'relates #5', 'fixes #6', 'fixes #7']);
+    assert.deepEqual(refs('Relates to #4\nrelated #5\nFixes #6 and fixes #7, fixes #6'), [
+      'relates #4',
+      'relates #5',
+      'fixes #6',
+      'fixes #7',
+    ]);
   });
 
   it('reads full URLs of this forge, naming the project and what it is', () => {
-    assert.deepEqual(refs('Fixes https://src.example.org/rpms/pkg/issue/9\nmerges https://src.example.org/fork/alice/pkg/pull-request/10'), [
-      'fixes rpms/pkg#9 (issue)',
-      'fixes fork/alice/pkg#10 (pull-request)',
-    ]);
+    assert.deepEqual(
+      refs('Fixes https://src.example.org/rpms/pkg/issue/9\nmerges https://src.example.org/fork/alice/pkg/pull-request/10'),
+      ['fixes rpms/pkg#9 (issue)', 'fixes fork/alice/pkg#10 (pull-request)'],
+    );
     assert.deepEqual(refs('Relates to https://src.example.org/rpms/pkg/issue/2'), ['relates rpms/pkg#2 (issue)']);
   });
 
@@ -68,11 +88,18 @@ describeModes('commit references in pushed commits', (mode) => {
     await gitOk(alpha, 'checkout', '-q', '-b', 'unlanded', 'main');
     await commitFile(alpha, 'unlanded.txt', 'not yet\n');
     await gitOk(alpha, 'push', '-q', 'origin', 'landed', 'unlanded');
-    for (const [title, branch] of [['Landed', 'landed'], ['Not landed', 'unlanded']]) {
+    for (const [title, branch] of [
+      ['Landed', 'landed'],
+      ['Not landed', 'unlanded'],
+    ]) {
       const opened = await t.api('POST', '/api/0/alpha/pull-request/new', { title, branch_to: 'main', branch_from: branch }, alice);
       assert.equal(opened.status, 200, JSON.stringify(opened.body));
     }
-    for (const id of [2, 3]) await eventually(async () => ((await pullRequest('alpha', id)).cached_merge_status !== 'unknown' ? true : undefined), `pull request #${id} refreshed`);
+    for (const id of [2, 3])
+      await eventually(
+        async () => ((await pullRequest('alpha', id)).cached_merge_status !== 'unknown' ? true : undefined),
+        `pull request #${id} refreshed`,
+      );
     await gitOk(alpha, 'push', '-q', 'origin', 'landed:main');
   });
   after(() => t?.close());
@@ -80,7 +107,10 @@ describeModes('commit references in pushed commits', (mode) => {
   it("does not close another project's issue or merge its pull request for a pusher who may not", async () => {
     const bob = { Authorization: `token ${await t.createToken('bob', ['issue_create', 'issue_change_status', 'pull_request_close'])}` };
     // By hand, bob may do neither.
-    assert.equal((await t.api<{ error_code: string }>('POST', '/api/0/alpha/issue/1/status', { status: 'Closed', close_status: 'Fixed' }, bob)).status, 403);
+    assert.equal(
+      (await t.api<{ error_code: string }>('POST', '/api/0/alpha/issue/1/status', { status: 'Closed', close_status: 'Fixed' }, bob)).status,
+      403,
+    );
     assert.equal((await t.api<{ error_code: string }>('POST', '/api/0/alpha/pull-request/2/close', {}, bob)).status, 403);
     // So he says it in a commit to his own project, next to a fix of his own issue.
     assert.equal((await t.api('POST', '/api/0/beta/new_issue', { title: 'Mine', issue_content: 'Mine to fix' }, bob)).status, 200);
@@ -98,7 +128,13 @@ describeModes('commit references in pushed commits', (mode) => {
     const theirs = await issue('alpha', 1);
     assert.equal(theirs.status, 'Open');
     assert.equal(theirs.close_status, null);
-    assert.ok(theirs.comments.some((c) => c.comment === ` ${mention}(${t.url.replace(/\/+$/, '')}/beta/c/${sneaky.slice(0, 8)}) relates to this ticket` && c.user.name === 'bob'));
+    assert.ok(
+      theirs.comments.some(
+        (c) =>
+          c.comment === ` ${mention}(${t.url.replace(/\/+$/, '')}/beta/c/${sneaky.slice(0, 8)}) relates to this ticket` &&
+          c.user.name === 'bob',
+      ),
+    );
     assert.ok(!noted(theirs, 'fixes this issue'));
     for (const id of [2, 3]) {
       const pr = await pullRequest('alpha', id);
@@ -121,7 +157,11 @@ describeModes('commit references in pushed commits', (mode) => {
     }, 'the issue to be closed by the pushed commit');
     assert.equal(closed.close_status, 'Fixed');
     assert.equal(closed.closed_by?.name, 'alice');
-    assert.ok(closed.comments.some((c) => c.comment === ` Commit [${fix.slice(0, 8)}](${t.url.replace(/\/+$/, '')}/alpha/c/${fix.slice(0, 8)}) fixes this issue`));
+    assert.ok(
+      closed.comments.some(
+        (c) => c.comment === ` Commit [${fix.slice(0, 8)}](${t.url.replace(/\/+$/, '')}/alpha/c/${fix.slice(0, 8)}) fixes this issue`,
+      ),
+    );
     const merged = await eventually(async () => {
       const now = await pullRequest('alpha', 2);
       return now.status === 'Merged' ? now : undefined;
@@ -130,7 +170,11 @@ describeModes('commit references in pushed commits', (mode) => {
     // The last reference of the commit: once it is noted, the push job is done with #3.
     const unlanded = await eventually(async () => {
       const now = await pullRequest('alpha', 3);
-      return now.comments.some((c) => c.comment.startsWith(` Commit [${fix.slice(0, 8)}]`) && c.comment.endsWith('relates to this pull-request')) ? now : undefined;
+      return now.comments.some(
+        (c) => c.comment.startsWith(` Commit [${fix.slice(0, 8)}]`) && c.comment.endsWith('relates to this pull-request'),
+      )
+        ? now
+        : undefined;
     }, 'the mention on pull request #3');
     assert.equal(unlanded.status, 'Open');
     assert.ok(!noted(unlanded, 'fixes this pull-request'));

@@ -36,7 +36,9 @@ describe('configuration', () => {
   });
 
   it('reads pagurus.config.yaml from the current directory, nested sections included', () => {
-    const cwd = dirWith('port: 9000\nurl: https://src.example.org/\ndatabase:\n  url: postgres://u@db/forge\nplugins:\n  - "@pagurus/plugin-sse"\n  - name: ./local\n    options: { a: 1 }\n');
+    const cwd = dirWith(
+      'port: 9000\nurl: https://src.example.org/\ndatabase:\n  url: postgres://u@db/forge\nplugins:\n  - "@pagurus/plugin-sse"\n  - name: ./local\n    options: { a: 1 }\n',
+    );
     const config = loadConfig({ cwd, env: {} });
     assert.equal(config.port, 9000);
     assert.equal(config.url, 'https://src.example.org', 'the trailing slash is dropped');
@@ -65,7 +67,10 @@ describe('configuration', () => {
     assert.equal(config.dataDir, '/srv/pagurus');
     assert.equal(config.redis.url, 'redis://127.0.0.1:6379');
     assert.equal(config.http.trustProxy, false, '"false" in the environment is false');
-    assert.deepEqual(config.plugins.map((p) => p.name), ['@pagurus/plugin-sse', '@pagurus/plugin-webhooks']);
+    assert.deepEqual(
+      config.plugins.map((p) => p.name),
+      ['@pagurus/plugin-sse', '@pagurus/plugin-webhooks'],
+    );
   });
 
   it('accepts a JSON list of plugins with options in PAGURUS_PLUGINS', () => {
@@ -84,21 +89,36 @@ describe('configuration', () => {
   });
 
   it('refuses a value of the wrong type, naming the key', () => {
-    assert.match(failure(() => loadConfig({ cwd: dirWith('port: lots\n'), env: {} })), /pagurus\.config\.yaml: port: /);
-    assert.match(failure(() => loadConfig({ cwd: dirWith(), env: { PAGURUS_PORT: '70000' } })), /^PAGURUS_PORT: /);
+    assert.match(
+      failure(() => loadConfig({ cwd: dirWith('port: lots\n'), env: {} })),
+      /pagurus\.config\.yaml: port: /,
+    );
+    assert.match(
+      failure(() => loadConfig({ cwd: dirWith(), env: { PAGURUS_PORT: '70000' } })),
+      /^PAGURUS_PORT: /,
+    );
     assert.match(
       failure(() => loadConfig({ cwd: dirWith(), env: { PAGURUS_DATABASE_URL: 'mysql://db/x' } })),
       /^PAGURUS_DATABASE_URL: must be a postgres:\/\//,
     );
-    assert.match(failure(() => loadConfig({ cwd: dirWith('secret: short\n'), env: {} })), /secret: must be at least 32/);
+    assert.match(
+      failure(() => loadConfig({ cwd: dirWith('secret: short\n'), env: {} })),
+      /secret: must be at least 32/,
+    );
   });
 
   it('refuses a broken YAML file with its line number', () => {
-    assert.match(failure(() => loadConfig({ cwd: dirWith('port: 1\n  bad: [\n'), env: {} })), /pagurus\.config\.yaml, line \d+: /);
+    assert.match(
+      failure(() => loadConfig({ cwd: dirWith('port: 1\n  bad: [\n'), env: {} })),
+      /pagurus\.config\.yaml, line \d+: /,
+    );
   });
 
   it('refuses a config file given explicitly that does not exist', () => {
-    assert.match(failure(() => loadConfig({ cwd: dirWith(), file: 'missing.yaml', env: {} })), /config file not found: .*missing\.yaml/);
+    assert.match(
+      failure(() => loadConfig({ cwd: dirWith(), file: 'missing.yaml', env: {} })),
+      /config file not found: .*missing\.yaml/,
+    );
   });
 
   it('generates the secret once into the data directory, readable by its owner only', () => {

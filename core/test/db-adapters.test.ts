@@ -15,7 +15,10 @@ describeModes('the database adapters', (mode) => {
       table.bigInteger('big');
       table.text('name');
     });
-    await knex('adapter_probe').insert([{ big: 9007199254740991, name: 'a' }, { big: 2, name: 'b' }]);
+    await knex('adapter_probe').insert([
+      { big: 9007199254740991, name: 'a' },
+      { big: 2, name: 'b' },
+    ]);
     assert.equal(await knex('adapter_probe').where({ name: 'nobody' }).delete(), 0);
     assert.equal(await knex('adapter_probe').where({ name: 'b' }).delete(), 1);
     assert.equal(await knex('adapter_probe').where({ name: 'a' }).update({ name: 'c' }), 1);

@@ -16,11 +16,18 @@ const pathOf = (link: string) => new URL(link).pathname;
 
 async function register(t: TestForge, name: string, email = `${name}@example.test`) {
   const browser = new Browser(t);
-  const page = await browser.submit('/user/new', { username: name, fullname: name, email, password: `${name}-secret`, confirm: `${name}-secret` });
+  const page = await browser.submit('/user/new', {
+    username: name,
+    fullname: name,
+    email,
+    password: `${name}-secret`,
+    confirm: `${name}-secret`,
+  });
   return { browser, page };
 }
 
-const logIn = (t: TestForge, name: string, password = `${name}-secret`) => new Browser(t).submit('/login', { username: name, password, next: '/' });
+const logIn = (t: TestForge, name: string, password = `${name}-secret`) =>
+  new Browser(t).submit('/login', { username: name, password, next: '/' });
 
 describeModes('email confirmation', (mode) => {
   let t: TestForge;
@@ -36,10 +43,17 @@ describeModes('email confirmation', (mode) => {
     assert.equal(page.status, 302, page.html);
     assert.equal(page.location, '/login');
     assert.equal(page.setCookies.filter((c) => c.startsWith('pagurus_session=')).length, 0, 'no session before the address is confirmed');
-    assert.match((await browser.get('/login')).html, /Your account newcomer is made\. To log in, first open the link just mailed to newcomer@example\.test/);
+    assert.match(
+      (await browser.get('/login')).html,
+      /Your account newcomer is made\. To log in, first open the link just mailed to newcomer@example\.test/,
+    );
     assert.equal(await browser.viewer(), undefined);
     const user = (await t.forge.services.users.byName('newcomer'))!;
-    assert.deepEqual((await t.forge.services.users.emails([user.id])).get(user.id), { defaultEmail: null, emails: [] }, 'no address counts yet');
+    assert.deepEqual(
+      (await t.forge.services.users.emails([user.id])).get(user.id),
+      { defaultEmail: null, emails: [] },
+      'no address counts yet',
+    );
 
     const refused = await logIn(t, 'newcomer');
     assert.equal(refused.status, 403);
@@ -54,21 +68,34 @@ describeModes('email confirmation', (mode) => {
     assert.equal(opened.location, '/login');
     assert.match((await browser.get('/login')).html, /Email address newcomer@example\.test confirmed: you can log in/);
     assert.equal((await logIn(t, 'newcomer')).status, 302);
-    assert.deepEqual((await t.forge.services.users.emails([user.id])).get(user.id), { defaultEmail: 'newcomer@example.test', emails: ['newcomer@example.test'] });
+    assert.deepEqual((await t.forge.services.users.emails([user.id])).get(user.id), {
+      defaultEmail: 'newcomer@example.test',
+      emails: ['newcomer@example.test'],
+    });
 
     const again = await new Browser(t).get(pathOf(link));
     assert.equal(again.status, 404, 'a link works once');
     assert.match(mainOf(again.html), /This confirmation link is unknown, was already used, or has expired/);
     assert.equal((await new Browser(t).get(`${CONFIRM}not-a-token`)).status, 404);
     const token = pathOf(link).slice(CONFIRM.length);
-    assert.ok(mails.otherLines().some((line) => line.includes(`${CONFIRM}[redacted]`)), 'the visit is logged');
-    assert.deepEqual(mails.otherLines().filter((line) => line.includes(token)), [], 'the token is not in the access log');
+    assert.ok(
+      mails.otherLines().some((line) => line.includes(`${CONFIRM}[redacted]`)),
+      'the visit is logged',
+    );
+    assert.deepEqual(
+      mails.otherLines().filter((line) => line.includes(token)),
+      [],
+      'the token is not in the access log',
+    );
   });
 
   it('refuses an expired link, and mails a new one at the next login', async () => {
     await register(t, 'slowpoke');
     const first = await mails.link('slowpoke@example.test', CONFIRM);
-    await t.forge.db.knex('user_emails_pending').whereRaw('lower(email) = ?', ['slowpoke@example.test']).update({ expires_at: new Date(Date.now() - 1000) });
+    await t.forge.db
+      .knex('user_emails_pending')
+      .whereRaw('lower(email) = ?', ['slowpoke@example.test'])
+      .update({ expires_at: new Date(Date.now() - 1000) });
     const expired = await new Browser(t).get(pathOf(first));
     assert.equal(expired.status, 404);
     assert.match(mainOf(expired.html), /has expired/);
@@ -99,10 +126,17 @@ describeModes('email confirmation', (mode) => {
     await assert.rejects(t.createUser('admin-made', { email: 'contested@example.test' }), /already used/);
 
     // A link nobody opened in time no longer holds the address.
-    await t.forge.db.knex('user_emails_pending').whereRaw('lower(email) = ?', ['contested@example.test']).update({ expires_at: new Date(Date.now() - 1000) });
+    await t.forge.db
+      .knex('user_emails_pending')
+      .whereRaw('lower(email) = ?', ['contested@example.test'])
+      .update({ expires_at: new Date(Date.now() - 1000) });
     const late = await register(t, 'latecome', 'contested@example.test');
     assert.equal(late.page.status, 302, late.page.html);
-    assert.equal((await new Browser(t).get(pathOf(await mails.link('contested@example.test', CONFIRM, 1)))).status, 404, "the first claimant's link is dead");
+    assert.equal(
+      (await new Browser(t).get(pathOf(await mails.link('contested@example.test', CONFIRM, 1)))).status,
+      404,
+      "the first claimant's link is dead",
+    );
     assert.equal((await new Browser(t).get(pathOf(await mails.link('contested@example.test', CONFIRM, 2)))).status, 302);
     assert.equal((await t.forge.services.users.byNameOrEmail('contested@example.test'))?.name, 'latecome');
   });
@@ -118,7 +152,7 @@ describeModes('email confirmation', (mode) => {
     assert.match(settings, /<li class="pending-email">second@example\.test <span class="badge">pending confirmation<\/span>/);
     assert.match(settings, /action="\/settings\/email\/resend"/);
     assert.deepEqual((await t.forge.services.users.emails([owner.id])).get(owner.id)?.emails, ['adder@example.test']);
-    assert.equal((await t.forge.services.users.byEmails(['second@example.test'])).size, 0, 'commits by a pending address are nobody\'s');
+    assert.equal((await t.forge.services.users.byEmails(['second@example.test'])).size, 0, "commits by a pending address are nobody's");
     const notYet = await browser.submit('/settings/email/default', { email: 'second@example.test' }, '/settings');
     assert.equal(notYet.status, 400, 'a pending address cannot be the default');
 
@@ -132,15 +166,25 @@ describeModes('email confirmation', (mode) => {
     settings = (await browser.get('/settings')).html;
     assert.match(settings, /Email address second@example\.test confirmed/);
     assert.doesNotMatch(settings, /pending confirmation/);
-    assert.match(settings, /<input type="hidden" name="email" value="second@example\.test"><button type="submit" class="link">Make default<\/button>/);
-    assert.deepEqual((await t.forge.services.users.emails([owner.id])).get(owner.id)?.emails, ['adder@example.test', 'second@example.test']);
+    assert.match(
+      settings,
+      /<input type="hidden" name="email" value="second@example\.test"><button type="submit" class="link">Make default<\/button>/,
+    );
+    assert.deepEqual((await t.forge.services.users.emails([owner.id])).get(owner.id)?.emails, [
+      'adder@example.test',
+      'second@example.test',
+    ]);
     assert.equal((await t.forge.services.users.byEmails(['second@example.test'])).get('second@example.test')?.name, 'adder');
 
     await browser.submit('/settings/email/add', { email: 'dropped@example.test' }, '/settings');
     const dropped = await browser.submit('/settings/email/drop', { email: 'dropped@example.test' }, '/settings');
     assert.equal(dropped.status, 302);
     assert.doesNotMatch((await browser.get('/settings')).html, /dropped@example\.test/);
-    assert.equal((await browser.get(pathOf(await mails.link('dropped@example.test', CONFIRM)))).status, 404, 'a removed address\'s link is dead');
+    assert.equal(
+      (await browser.get(pathOf(await mails.link('dropped@example.test', CONFIRM)))).status,
+      404,
+      "a removed address's link is dead",
+    );
   });
 
   it('refuses git over HTTP with the password of an unconfirmed account', async () => {

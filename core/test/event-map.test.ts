@@ -41,7 +41,7 @@ export function tapIssues(hooks: ForgeHooks, seen: number[]): void {
       const files: Record<string, string> = event.body.changed_files;
       // @ts-expect-error total_commits is a number
       const count: string = event.body.total_commits;
-      void files, count;
+      (void files, count);
     }
   });
 }

@@ -35,14 +35,24 @@ function stalledFetch(base: string, repo: string, localAddress = '127.0.0.1'): H
 }
 
 /** Answers of info/refs, as git's first request of a clone from `localAddress` gets it. */
-async function infoRefsStatus(base: string, repo: string, localAddress = '127.0.0.1'): Promise<{ status: number; retryAfter: string | undefined; text: string }> {
+async function infoRefsStatus(
+  base: string,
+  repo: string,
+  localAddress = '127.0.0.1',
+): Promise<{ status: number; retryAfter: string | undefined; text: string }> {
   const url = new URL(`${repo}.git/info/refs?service=git-upload-pack`, `${base}/`);
   return new Promise((resolve, reject) => {
     http
       .get(url, { localAddress, agent: false }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, retryAfter: response.headers['retry-after'], text: Buffer.concat(chunks).toString() }));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            retryAfter: response.headers['retry-after'],
+            text: Buffer.concat(chunks).toString(),
+          }),
+        );
       })
       .on('error', reject);
   });
@@ -104,7 +114,10 @@ describeModes('bounded git over HTTP and branches page', (mode) => {
         held.request.destroy();
       }
       await held.closed;
-      await eventually(async () => (await infoRefsStatus(t.url, 'hello')).status === 200, 'the slot to be released when the client hung up');
+      await eventually(
+        async () => (await infoRefsStatus(t.url, 'hello')).status === 200,
+        'the slot to be released when the client hung up',
+      );
       await gitOk(work, 'clone', '-q', cloneUrl(t.url, 'hello'), path.join(work, 'after'));
     });
 
@@ -119,7 +132,10 @@ describeModes('bounded git over HTTP and branches page', (mode) => {
         for (const h of held) h.request.destroy();
       }
       await Promise.all(held.map((h) => h.closed));
-      await eventually(async () => (await infoRefsStatus(t.url, 'hello', '127.0.0.5')).status === 200, 'the repository\'s slots to be released');
+      await eventually(
+        async () => (await infoRefsStatus(t.url, 'hello', '127.0.0.5')).status === 200,
+        "the repository's slots to be released",
+      );
     });
   });
 
@@ -161,7 +177,9 @@ describeModes('bounded git over HTTP and branches page', (mode) => {
       const base = await gitOk(repo, 'rev-parse', 'refs/heads/main');
       const off = await gitOk(repo, 'commit-tree', `${base}^{tree}`, '-p', base, '-m', 'Off main');
       const next = await gitOk(repo, 'commit-tree', `${base}^{tree}`, '-p', base, '-m', 'Main moves on');
-      const lines = Array.from({ length: 150 }, (_, i) => `create refs/heads/b-${String(i).padStart(3, '0')} ${i % 2 ? off : base}\n`).join('');
+      const lines = Array.from({ length: 150 }, (_, i) => `create refs/heads/b-${String(i).padStart(3, '0')} ${i % 2 ? off : base}\n`).join(
+        '',
+      );
       await runGit(['update-ref', '--stdin'], { cwd: repo, input: lines });
       await gitOk(repo, 'update-ref', 'refs/heads/main', next);
       // A git that writes down each of its runs, first on the PATH of the forge's git processes.
@@ -193,7 +211,7 @@ describeModes('bounded git over HTTP and branches page', (mode) => {
         assert.equal(response.status, 200);
         html = await response.text();
       });
-      assert.ok(runs.length >= 1, 'the counting git sees the forge\'s runs');
+      assert.ok(runs.length >= 1, "the counting git sees the forge's runs");
       assert.ok(runs.length <= 3, `the page ran ${runs.length} git processes:\n${runs.join('\n')}`);
       const rows = [...html.matchAll(/<tr>\s*<td><a href="\/many\/tree\/([^"]+)">/g)].map((m) => m[1]);
       assert.equal(rows.length, 30, 'one page of branches');
@@ -209,7 +227,11 @@ describeModes('bounded git over HTTP and branches page', (mode) => {
       });
       assert.ok(lastRuns.length <= 3, `the last page ran ${lastRuns.length} git processes`);
       const last = [...html.matchAll(/<tr>\s*<td><a href="\/many\/tree\/([^"]+)">/g)].map((m) => m[1]);
-      assert.deepEqual(last, Array.from({ length: 1 }, () => 'b-149'), 'the 151st branch alone on the sixth page');
+      assert.deepEqual(
+        last,
+        Array.from({ length: 1 }, () => 'b-149'),
+        'the 151st branch alone on the sixth page',
+      );
       assert.match(html, /<a href="\/many\/tree\/b-149">b-149<\/a><\/td>\s*<td>1<\/td>\s*<td>1<\/td>/);
       assert.match(mainOf(await (await t.fetch('/many/branches?page=9')).text()), /Nothing on this page/);
     });
@@ -219,4 +241,3 @@ describeModes('bounded git over HTTP and branches page', (mode) => {
 function mainOf(html: string): string {
   return html.slice(html.indexOf('<main'), html.lastIndexOf('</main>'));
 }
-

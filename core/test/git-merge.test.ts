@@ -50,13 +50,21 @@ describeModes('git merges for pull requests', () => {
   it('writes a merge commit without a working tree and publishes it with a compare-and-swap', async () => {
     const merge = await analyseMerge(bare, mainHead, clean);
     assert.equal(merge.kind, 'MERGE');
-    const commit = await writeCommit(bare, { tree: (merge as { tree: string }).tree, parents: [mainHead, clean], message: 'Merge #2 `Add c`', author: me });
+    const commit = await writeCommit(bare, {
+      tree: (merge as { tree: string }).tree,
+      parents: [mainHead, clean],
+      message: 'Merge #2 `Add c`',
+      author: me,
+    });
     // Someone else moved main first: the merge is not published.
     await assert.rejects(moveBranch(bare, 'main', commit, base, 'stale merge'));
     assert.equal(await gitOk(bare, 'rev-parse', 'main'), mainHead);
     await moveBranch(bare, 'main', commit, mainHead, 'merge');
     assert.equal(await gitOk(bare, 'rev-parse', 'main'), commit);
-    assert.equal(await gitOk(bare, 'log', '-1', '--format=%P%n%an <%ae>%n%s', 'main'), `${mainHead} ${clean}\nMerge Bot <bot@example.test>\nMerge #2 \`Add c\``);
+    assert.equal(
+      await gitOk(bare, 'log', '-1', '--format=%P%n%an <%ae>%n%s', 'main'),
+      `${mainHead} ${clean}\nMerge Bot <bot@example.test>\nMerge #2 \`Add c\``,
+    );
     assert.equal(await gitOk(bare, 'show', 'main:c.txt'), 'c');
     assert.equal(await gitOk(bare, 'show', 'main:a.txt'), 'uno\ntwo\nthree');
     // A merge commit over a fast-forward keeps the source's tree.
@@ -88,7 +96,7 @@ describeModes('git merges for pull requests', () => {
     assert.equal(await gitOk(bare, 'rev-parse', 'refs/pagurus/rebase/x'), head);
     assert.equal(await gitOk(bare, 'rev-parse', `${head}^`), current);
     assert.equal(await gitOk(bare, 'log', '-1', '--format=%cn', head), 'Merge Bot');
-    assert.equal(await gitOk(bare, 'rev-parse', 'ff'), ff, 'the branch itself is the caller\'s to move');
+    assert.equal(await gitOk(bare, 'rev-parse', 'ff'), ff, "the branch itself is the caller's to move");
     const refused = await rebaseCommits(bare, conflict, bare, current, me, 'refs/pagurus/rebase/y');
     assert.deepEqual(refused, { ok: false, reason: 'Did not manage to rebase this pull-request' });
   });

@@ -38,7 +38,12 @@ describeModes('git pushes and their hooks', (mode) => {
 
   async function remoteRefs(repo: string): Promise<Map<string, string>> {
     const out = await gitOk(work, 'ls-remote', cloneUrl(t.url, repo, as('alice')));
-    return new Map(out.split('\n').filter(Boolean).map((line) => line.split('\t').reverse() as [string, string]));
+    return new Map(
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split('\t').reverse() as [string, string]),
+    );
   }
 
   before(async () => {
@@ -54,12 +59,15 @@ describeModes('git pushes and their hooks', (mode) => {
   const alice = { author: { name: 'Alice Liddell', email: 'Alice@Example.test' } };
   after(() => t?.close());
 
-  it('sends git.receive with Pagure\'s keys, resolving authors to users, and calls the pushed hook', async () => {
+  it("sends git.receive with Pagure's keys, resolving authors to users, and calls the pushed hook", async () => {
     const old = await gitOk(dir('alice'), 'rev-parse', 'HEAD');
     const first = await commitFile(dir('alice'), 'one.txt', '1\n', alice);
     const second = await commitFile(dir('alice'), 'README.md', 'changed\n', alice);
     await gitOk(dir('alice'), 'push', '-q', 'origin', 'main');
-    const event = await eventually<ForgeEvent<'git.receive'>>((e) => e.topic === 'git.receive' && (e.body as { end_commit?: string }).end_commit === second, 'git.receive');
+    const event = await eventually<ForgeEvent<'git.receive'>>(
+      (e) => e.topic === 'git.receive' && (e.body as { end_commit?: string }).end_commit === second,
+      'git.receive',
+    );
     const body: Record<string, unknown> = { ...event.body };
     assert.equal(event.agent, 'alice');
     assert.deepEqual(
@@ -89,7 +97,9 @@ describeModes('git pushes and their hooks', (mode) => {
     assert.deepEqual(push.user, { name: 'alice' });
     assert.equal(push.project.fullname, 'rpms/pkg');
     assert.equal(push.defaultBranch, 'main');
-    assert.deepEqual(push.refs, [{ ref: 'refs/heads/main', oldRev: old, newRev: second, created: false, deleted: false, forced: false, commits: [second, first] }]);
+    assert.deepEqual(push.refs, [
+      { ref: 'refs/heads/main', oldRev: old, newRev: second, created: false, deleted: false, forced: false, commits: [second, first] },
+    ]);
   });
 
   it('announces new and deleted branches and tags; a new branch counts only what main lacks', async () => {
@@ -101,10 +111,16 @@ describeModes('git pushes and their hooks', (mode) => {
     const foreign = await commitFile(dir('alice'), 'feature2.txt', 'g\n');
     await gitOk(dir('alice'), 'tag', '-a', 'v1.0', '-m', 'Version 1.0');
     await gitOk(dir('alice'), 'push', '-q', 'origin', 'feature', 'v1.0');
-    const created = await eventually((e) => e.topic === 'git.branch.creation' && (e.body as { branch?: string }).branch === 'feature', 'git.branch.creation');
+    const created = await eventually(
+      (e) => e.topic === 'git.branch.creation' && (e.body as { branch?: string }).branch === 'feature',
+      'git.branch.creation',
+    );
     assert.equal((created.body as { rev: string }).rev, foreign);
     assert.deepEqual((created.body as { authors: unknown[] }).authors, [{ fullname: 'Test Author', name: null, url_path: null }]);
-    const receive = await eventually((e) => e.topic === 'git.receive' && (e.body as { branch?: string }).branch === 'feature', 'git.receive');
+    const receive = await eventually(
+      (e) => e.topic === 'git.receive' && (e.body as { branch?: string }).branch === 'feature',
+      'git.receive',
+    );
     assert.equal(await logged(), before, "another branch's commits are not logged");
     const body = receive.body as Record<string, unknown>;
     assert.equal(body.total_commits, 2);
@@ -115,7 +131,10 @@ describeModes('git pushes and their hooks', (mode) => {
     assert.equal((tag.body as { tag: string }).tag, 'v1.0');
 
     await gitOk(dir('alice'), 'push', '-q', 'origin', ':feature', ':v1.0');
-    await eventually((e) => e.topic === 'git.branch.deletion' && (e.body as { branch?: string; rev?: string }).rev === foreign, 'git.branch.deletion');
+    await eventually(
+      (e) => e.topic === 'git.branch.deletion' && (e.body as { branch?: string; rev?: string }).rev === foreign,
+      'git.branch.deletion',
+    );
     await eventually((e) => e.topic === 'git.tag.deletion' && (e.body as { tag?: string }).tag === 'v1.0', 'git.tag.deletion');
     assert.equal((await remoteRefs('rpms/pkg')).has('refs/heads/feature'), false);
     await gitOk(dir('alice'), 'checkout', '-q', 'main');
@@ -127,12 +146,21 @@ describeModes('git pushes and their hooks', (mode) => {
     const auth = { Authorization: `token ${token}` };
     const main = (await remoteRefs('rpms/pkg')).get('refs/heads/main')!;
     assert.equal((await t.api('POST', '/api/0/rpms/pkg/git/branch', { branch: 'from-api', from_branch: 'main' }, auth)).status, 200);
-    const branch = await eventually((e) => e.topic === 'git.branch.creation' && (e.body as { branch?: string }).branch === 'from-api', 'git.branch.creation');
+    const branch = await eventually(
+      (e) => e.topic === 'git.branch.creation' && (e.body as { branch?: string }).branch === 'from-api',
+      'git.branch.creation',
+    );
     assert.equal(branch.agent, 'alice');
     assert.equal((branch.body as { rev: string }).rev, main);
-    assert.equal((await t.api('POST', '/api/0/rpms/pkg/git/tags', { tagname: 'api-tag', commit_hash: main, message: 'Tagged' }, auth)).status, 200);
+    assert.equal(
+      (await t.api('POST', '/api/0/rpms/pkg/git/tags', { tagname: 'api-tag', commit_hash: main, message: 'Tagged' }, auth)).status,
+      200,
+    );
     await eventually((e) => e.topic === 'git.tag.creation' && (e.body as { tag?: string }).tag === 'api-tag', 'git.tag.creation');
-    assert.ok((await pushes()).some((p) => p.refs.some((r) => r.ref === 'refs/heads/from-api' && r.created)), 'the pushed hook saw it');
+    assert.ok(
+      (await pushes()).some((p) => p.refs.some((r) => r.ref === 'refs/heads/from-api' && r.created)),
+      'the pushed hook saw it',
+    );
   });
 
   it('lets a collaborator push only to their branch patterns, and shows why not', async () => {
@@ -169,7 +197,12 @@ describeModes('git pushes and their hooks', (mode) => {
 
   it('protects branch patterns from non fast-forward pushes and deletion, and never deletes the default branch', async () => {
     const token = await t.createToken('alice', ['modify_project']);
-    const set = await t.api('POST', '/api/0/rpms/pkg/options/update', { block_non_fast_forward: 'main, stable*' }, { Authorization: `token ${token}` });
+    const set = await t.api(
+      'POST',
+      '/api/0/rpms/pkg/options/update',
+      { block_non_fast_forward: 'main, stable*' },
+      { Authorization: `token ${token}` },
+    );
     assert.equal(set.status, 200);
     await gitOk(dir('alice'), 'push', '-q', 'origin', 'main:stable-1', 'main:scratch');
     const kept = await remoteRefs('rpms/pkg');
@@ -177,7 +210,10 @@ describeModes('git pushes and their hooks', (mode) => {
     for (const branch of ['main', 'stable-1']) {
       const forced = await gitRun(dir('alice'), ['push', '--force', 'origin', `HEAD:${branch}`]);
       assert.notEqual(forced.code, 0, branch);
-      assert.match(forced.stderr, new RegExp(`refs/heads/${branch}: ${branch} is protected in rpms/pkg: non fast-forward pushes are refused`));
+      assert.match(
+        forced.stderr,
+        new RegExp(`refs/heads/${branch}: ${branch} is protected in rpms/pkg: non fast-forward pushes are refused`),
+      );
     }
     const deleted = await gitRun(dir('alice'), ['push', 'origin', ':stable-1']);
     assert.notEqual(deleted.code, 0, 'git reports the refused deletion');
@@ -192,18 +228,31 @@ describeModes('git pushes and their hooks', (mode) => {
       assert.ok(kept.has(ref), ref);
       assert.equal(after.get(ref), kept.get(ref), `${ref} is still there, unmoved`);
     }
-    assert.ok(!(await events()).some((e) => e.topic === 'git.branch.deletion' && ['main', 'stable-1'].includes((e.body as { branch?: string }).branch ?? '')), 'no deletion was announced');
+    assert.ok(
+      !(await events()).some(
+        (e) => e.topic === 'git.branch.deletion' && ['main', 'stable-1'].includes((e.body as { branch?: string }).branch ?? ''),
+      ),
+      'no deletion was announced',
+    );
 
     const rewritten = await gitOk(dir('alice'), 'rev-parse', 'HEAD');
     await gitOk(dir('alice'), 'push', '-q', '--force', 'origin', 'HEAD:scratch');
-    const event = await eventually((e) => e.topic === 'git.receive' && (e.body as { end_commit?: string }).end_commit === rewritten, 'forced git.receive');
+    const event = await eventually(
+      (e) => e.topic === 'git.receive' && (e.body as { end_commit?: string }).end_commit === rewritten,
+      'forced git.receive',
+    );
     assert.equal((event.body as { forced: boolean }).forced, true);
     await gitOk(dir('alice'), 'reset', '-q', '--hard', 'origin/main');
   });
 
   it('lets a user push to their own fork, and nobody else', async () => {
     const bobToken = await t.createToken('bob', ['fork_project']);
-    const forked = await t.api('POST', '/api/0/fork', { repo: 'pkg', namespace: 'rpms', wait: true }, { Authorization: `token ${bobToken}` });
+    const forked = await t.api(
+      'POST',
+      '/api/0/fork',
+      { repo: 'pkg', namespace: 'rpms', wait: true },
+      { Authorization: `token ${bobToken}` },
+    );
     assert.equal(forked.status, 200, JSON.stringify(forked.body));
     await gitOk(work, 'clone', '-q', cloneUrl(t.url, 'forks/bob/rpms/pkg', as('bob')), dir('bob-fork'));
     await commitFile(dir('bob-fork'), 'fork.txt', 'fork\n');
@@ -241,13 +290,18 @@ describeModes('git pushes and their hooks', (mode) => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.equal(files.filter((f) => f.endsWith('.pack')).length, 1, files.join(' '));
-    assert.ok(files.some((f) => f.endsWith('.bitmap')), files.join(' '));
+    assert.ok(
+      files.some((f) => f.endsWith('.bitmap')),
+      files.join(' '),
+    );
   });
 
   it('accepts hook callbacks only with a push identity this forge signed', async () => {
     const bare = await t.fetch('/_pagurus/git-hook', { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } });
     assert.equal(bare.status, 401);
-    const forged = Buffer.from(JSON.stringify({ userId: 1, projectId: 1, repository: '/tmp/x.git', expires: Date.now() + 60_000 })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({ userId: 1, projectId: 1, repository: '/tmp/x.git', expires: Date.now() + 60_000 }),
+    ).toString('base64url');
     const faked = await t.fetch('/_pagurus/git-hook', {
       method: 'POST',
       body: JSON.stringify({ hook: 'pre-receive', updates: [] }),

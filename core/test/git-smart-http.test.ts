@@ -24,7 +24,7 @@ describeModes('git over smart HTTP', (mode) => {
 
   const dir = (name: string) => path.join(work, name);
 
-  it('clones an empty project anonymously, with git\'s own warning', async () => {
+  it("clones an empty project anonymously, with git's own warning", async () => {
     const result = await gitRun(work, ['clone', cloneUrl(t.url, 'empty'), dir('empty')]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /You appear to have cloned an empty repository/);
@@ -49,7 +49,11 @@ describeModes('git over smart HTTP', (mode) => {
     const anonymous = await gitRun(work, ['clone', cloneUrl(t.url, 'alice/secret'), dir('secret-anon')]);
     assert.notEqual(anonymous.code, 0);
     assert.match(anonymous.stderr, /could not read Username|Authentication failed/);
-    const stranger = await gitRun(work, ['clone', cloneUrl(t.url, 'alice/secret', { user: 'bob', secret: 'bob-password1' }), dir('secret-bob')]);
+    const stranger = await gitRun(work, [
+      'clone',
+      cloneUrl(t.url, 'alice/secret', { user: 'bob', secret: 'bob-password1' }),
+      dir('secret-bob'),
+    ]);
     assert.notEqual(stranger.code, 0);
     assert.match(stranger.stderr, /not found/);
     const unknown = await gitRun(work, ['clone', cloneUrl(t.url, 'no-such-project'), dir('nothing')]);
@@ -84,7 +88,9 @@ describeModes('git over smart HTTP', (mode) => {
     assert.match(stranger.stderr, /403/);
     const noAcl = await push(cloneUrl(t.url, 'hello', { user: 'alice', secret: await t.createToken('alice', ['issue_create']) }));
     assert.match(noAcl.stderr, /403/);
-    const elsewhere = await push(cloneUrl(t.url, 'hello', { user: 'alice', secret: await t.createToken('alice', ['commit'], { project: 'rpms/pkg' }) }));
+    const elsewhere = await push(
+      cloneUrl(t.url, 'hello', { user: 'alice', secret: await t.createToken('alice', ['commit'], { project: 'rpms/pkg' }) }),
+    );
     assert.match(elsewhere.stderr, /403/);
     const someoneElses = await push(cloneUrl(t.url, 'hello', { user: 'bob', secret: await t.createToken('alice', ['commit']) }));
     assert.match(someoneElses.stderr, /Authentication failed/, "a token only works with its owner's name");
@@ -94,7 +100,11 @@ describeModes('git over smart HTTP', (mode) => {
     assert.equal((await t.fetch('/hello.git/info/refs')).status, 403, 'dumb HTTP');
     assert.equal((await t.fetch('/hello.git/info/refs?service=git-upload-pack', { method: 'POST' })).status, 405);
     assert.equal((await t.fetch('/hello.git/git-upload-pack')).status, 405);
-    const wrongType = await t.fetch('/hello.git/git-upload-pack', { method: 'POST', body: '0000', headers: { 'Content-Type': 'text/plain' } });
+    const wrongType = await t.fetch('/hello.git/git-upload-pack', {
+      method: 'POST',
+      body: '0000',
+      headers: { 'Content-Type': 'text/plain' },
+    });
     assert.equal(wrongType.status, 415);
     const refs = await t.fetch('/hello.git/info/refs?service=git-upload-pack');
     assert.equal(refs.status, 200);

@@ -33,14 +33,102 @@ const URL_VALUES: Hostile[] = [
 ];
 
 /** Query parameters read by many routes; the "generic" request sets them all at once. */
-const QUERY_NAMES = ['since', 'status', 'author', 'assignee', 'tags', 'pattern', 'branch', 'created', 'updated', 'closed', 'order', 'order_key', 'weeks_range', 'milestones', 'priority', 'identifier', 'username', 'owner', 'namespace', 'fork', 'short', 'acl', 'projects', 'next', 'q', 'repopage', 'forkpage', 'offset', 'line', 'commit', 'ref'];
+const QUERY_NAMES = [
+  'since',
+  'status',
+  'author',
+  'assignee',
+  'tags',
+  'pattern',
+  'branch',
+  'created',
+  'updated',
+  'closed',
+  'order',
+  'order_key',
+  'weeks_range',
+  'milestones',
+  'priority',
+  'identifier',
+  'username',
+  'owner',
+  'namespace',
+  'fork',
+  'short',
+  'acl',
+  'projects',
+  'next',
+  'q',
+  'repopage',
+  'forkpage',
+  'offset',
+  'line',
+  'commit',
+  'ref',
+];
 
 /** Body fields read by many routes; the long value goes only into the first ones (bodies have a 1 MiB limit). */
-const BODY_FIELDS = ['title', 'issue_content', 'comment', 'content', 'initial_comment', 'description', 'name', 'tags', 'branch_from',
-  'username', 'status', 'close_status', 'assignee', 'user', 'group', 'branch', 'branch_to', 'repo', 'repo_from', 'namespace', 'url',
-  'percent', 'uid', 'priority', 'milestone', 'depends', 'blocks', 'from', 'to', 'ref', 'commit', 'commit_hash', 'tag', 'tagname',
-  'message', 'acl', 'user_type', 'id', 'row', 'line', 'tree_id', 'filename', 'value', 'main_admin', 'email', 'fullname', 'key',
-  'ssh_key', 'acls', 'field', 'note', 'priorities', 'milestones', 'custom_keys', 'weight', 'date', 'new_name', 'alias_from', 'alias_to'];
+const BODY_FIELDS = [
+  'title',
+  'issue_content',
+  'comment',
+  'content',
+  'initial_comment',
+  'description',
+  'name',
+  'tags',
+  'branch_from',
+  'username',
+  'status',
+  'close_status',
+  'assignee',
+  'user',
+  'group',
+  'branch',
+  'branch_to',
+  'repo',
+  'repo_from',
+  'namespace',
+  'url',
+  'percent',
+  'uid',
+  'priority',
+  'milestone',
+  'depends',
+  'blocks',
+  'from',
+  'to',
+  'ref',
+  'commit',
+  'commit_hash',
+  'tag',
+  'tagname',
+  'message',
+  'acl',
+  'user_type',
+  'id',
+  'row',
+  'line',
+  'tree_id',
+  'filename',
+  'value',
+  'main_admin',
+  'email',
+  'fullname',
+  'key',
+  'ssh_key',
+  'acls',
+  'field',
+  'note',
+  'priorities',
+  'milestones',
+  'custom_keys',
+  'weight',
+  'date',
+  'new_name',
+  'alias_from',
+  'alias_to',
+];
 const LONG_FIELDS = 8;
 
 /** `text` with each `marker` replaced by raw `bytes`. */
@@ -59,9 +147,22 @@ describeModes('hostile input on every route', (mode) => {
   let apiHeaders: Record<string, string>;
   let pageHeaders: Record<string, string>;
   const fill: Record<string, string> = {
-    repo: 'hello', namespace: 'rpms', username: 'alice', issueid: '1', requestid: '1', commentid: '1', taskid: 'none',
-    group: 'devs', date: '2024-01-01', field: 'severity', tag: 'v0.1', token: 'none', rest: 'main/f/README.md', path: 'README.md',
-    range: 'main..feature/x', branch: 'main',
+    repo: 'hello',
+    namespace: 'rpms',
+    username: 'alice',
+    issueid: '1',
+    requestid: '1',
+    commentid: '1',
+    taskid: 'none',
+    group: 'devs',
+    date: '2024-01-01',
+    field: 'severity',
+    tag: 'v0.1',
+    token: 'none',
+    rest: 'main/f/README.md',
+    path: 'README.md',
+    range: 'main..feature/x',
+    branch: 'main',
   };
 
   before(async function () {
@@ -109,13 +210,19 @@ describeModes('hostile input on every route', (mode) => {
   const canonical = (route: RouteEntry) => !route.path.includes(':namespace') && !route.path.includes('/fork/');
   /** Routes that delete, log out or switch features off run last, so the others see the fixtures intact. */
   const late = (route: RouteEntry, method: string) =>
-    method === 'DELETE' || /\/(delete|logout|give|token\/revoke|options\/update|settings\/options|settings\/tracker|git\/modifyacls)$/.test(route.path);
+    method === 'DELETE' ||
+    /\/(delete|logout|give|token\/revoke|options\/update|settings\/options|settings\/tracker|git\/modifyacls)$/.test(route.path);
 
   function fillPath(path: string, hostile?: { param: string; value: string }): string {
-    return path.replace(/[:*](\w+)/g, (_match, name: string) => (name === hostile?.param ? hostile.value : fill[name] ?? 'x'));
+    return path.replace(/[:*](\w+)/g, (_match, name: string) => (name === hostile?.param ? hostile.value : (fill[name] ?? 'x')));
   }
 
-  async function send(method: string, url: string, area: RouteEntry['area'], body?: { type: string; data: string | Buffer }): Promise<Answer> {
+  async function send(
+    method: string,
+    url: string,
+    area: RouteEntry['area'],
+    body?: { type: string; data: string | Buffer },
+  ): Promise<Answer> {
     const headers: Record<string, string> = { ...(area === 'api' ? apiHeaders : pageHeaders) };
     if (body) headers['Content-Type'] = body.type;
     const res = await t.fetch(url, { method, headers, body: body?.data, redirect: 'manual' });
@@ -134,7 +241,7 @@ describeModes('hostile input on every route', (mode) => {
       } catch {
         // checked below
       }
-      if (typeof code !== 'string' || !answer.type.startsWith('application/json')) return problem('not Pagure\'s error JSON');
+      if (typeof code !== 'string' || !answer.type.startsWith('application/json')) return problem("not Pagure's error JSON");
     }
     if (refused) {
       // A bad path on a raw file or blob is just not found; a bad query there is still a bad request.
@@ -166,7 +273,9 @@ describeModes('hostile input on every route', (mode) => {
     variants.push([QUERY_NAMES.map((name) => `${name}=1&${name}=2`).join('&'), undefined, 'query=array']);
     for (const [query, value, label] of variants) {
       const url = `${base}?${query}`;
-      jobs.push(async () => check(`${method} ${route.path} ${label}`, url, await send(method, url, route.area), value?.refusedInUrl ?? false));
+      jobs.push(async () =>
+        check(`${method} ${route.path} ${label}`, url, await send(method, url, route.area), value?.refusedInUrl ?? false),
+      );
     }
     return jobs;
   }
@@ -174,7 +283,8 @@ describeModes('hostile input on every route', (mode) => {
   function bodyJobs(route: RouteEntry, method: string): Array<() => Promise<void>> {
     if (method === 'GET') return [];
     const url = fillPath(route.path);
-    const json = (value: unknown, long = false) => JSON.stringify(Object.fromEntries(BODY_FIELDS.map((f, i) => [f, long && i >= LONG_FIELDS ? 'x' : value])));
+    const json = (value: unknown, long = false) =>
+      JSON.stringify(Object.fromEntries(BODY_FIELDS.map((f, i) => [f, long && i >= LONG_FIELDS ? 'x' : value])));
     const form = (value: string) => BODY_FIELDS.map((f) => `${f}=${value}`).join('&');
     const bodies: Array<[string, string, string | Buffer, boolean]> = [
       ['json NUL', 'application/json', json('a\u0000b'), true],
@@ -188,18 +298,34 @@ describeModes('hostile input on every route', (mode) => {
       ['json object', 'application/json', json({ a: 1 }), false],
       ['form NUL', 'application/x-www-form-urlencoded', form('a%00b'), true],
       ['form invalid UTF-8', 'application/x-www-form-urlencoded', form('%ff%fe'), false],
-      ['form 100 kB', 'application/x-www-form-urlencoded', BODY_FIELDS.map((f, i) => `${f}=${i < LONG_FIELDS ? LONG_BODY : 'x'}`).join('&'), false],
+      [
+        'form 100 kB',
+        'application/x-www-form-urlencoded',
+        BODY_FIELDS.map((f, i) => `${f}=${i < LONG_FIELDS ? LONG_BODY : 'x'}`).join('&'),
+        false,
+      ],
       ['form 2^64', 'application/x-www-form-urlencoded', form(HUGE), false],
       ['form -1', 'application/x-www-form-urlencoded', form('-1'), false],
       ['form array', 'application/x-www-form-urlencoded', `${form('1')}&${form('2')}`, false],
     ];
-    return bodies.map(([label, type, data, refused]) => async () =>
-      check(`${method} ${route.path} ${label}`, url, await send(method, url, route.area, { type, data }), refused));
+    return bodies.map(
+      ([label, type, data, refused]) =>
+        async () =>
+          check(`${method} ${route.path} ${label}`, url, await send(method, url, route.area, { type, data }), refused),
+    );
   }
 
-  it('lists every router\'s routes, a plugin\'s included', () => {
+  it("lists every router's routes, a plugin's included", () => {
     const paths = new Set(routes.map((r) => r.path));
-    for (const path of ['/api/0/projects', '/api/0/:repo/issue/:issueid', '/api/0/fork/:username/:namespace/:repo', '/api/0/_fixture/notes', '/fixture/hello', '/:repo/raw/*rest', '/_health']) {
+    for (const path of [
+      '/api/0/projects',
+      '/api/0/:repo/issue/:issueid',
+      '/api/0/fork/:username/:namespace/:repo',
+      '/api/0/_fixture/notes',
+      '/fixture/hello',
+      '/:repo/raw/*rest',
+      '/_health',
+    ]) {
       assert.ok(paths.has(path), `${path} is listed`);
     }
     assert.ok(routes.length > 400, `${routes.length} routes`);
@@ -210,13 +336,17 @@ describeModes('hostile input on every route', (mode) => {
     const jobs: Array<() => Promise<void>> = [];
     for (const route of routes) {
       // The other project path forms differ from the canonical one in how they find the project.
-      const params = [...route.path.matchAll(/[:*](\w+)/g)].map((m) => m[1]!).filter((p) => canonical(route) || p === 'namespace' || p === 'username');
+      const params = [...route.path.matchAll(/[:*](\w+)/g)]
+        .map((m) => m[1]!)
+        .filter((p) => canonical(route) || p === 'namespace' || p === 'username');
       for (const method of methodsOf(route)) {
         for (const param of params) {
           // Just past int4 matters for ids only; the other values go everywhere.
           for (const value of URL_VALUES.filter((v) => v.label !== '2^31' || param.endsWith('id'))) {
             const url = fillPath(route.path, { param, value: value.url });
-            jobs.push(async () => check(`${method} ${route.path} :${param}=${value.label}`, url, await send(method, url, route.area), value.refusedInUrl));
+            jobs.push(async () =>
+              check(`${method} ${route.path} :${param}=${value.label}`, url, await send(method, url, route.area), value.refusedInUrl),
+            );
           }
         }
       }
@@ -227,13 +357,26 @@ describeModes('hostile input on every route', (mode) => {
 
   it('answers hostile query parameters without a server error', async function () {
     this.timeout(300_000);
-    await inBatches(routes.filter(canonical).flatMap((route) => methodsOf(route).filter((m) => !late(route, m)).flatMap((m) => queryJobs(route, m))));
+    await inBatches(
+      routes.filter(canonical).flatMap((route) =>
+        methodsOf(route)
+          .filter((m) => !late(route, m))
+          .flatMap((m) => queryJobs(route, m)),
+      ),
+    );
     assertNoFailures();
   });
 
   it('answers hostile JSON and form bodies without a server error, refusing NUL bytes', async function () {
     this.timeout(300_000);
-    await inBatches(routes.filter(canonical).flatMap((route) => methodsOf(route).filter((m) => !late(route, m)).flatMap((m) => bodyJobs(route, m))), 4);
+    await inBatches(
+      routes.filter(canonical).flatMap((route) =>
+        methodsOf(route)
+          .filter((m) => !late(route, m))
+          .flatMap((m) => bodyJobs(route, m)),
+      ),
+      4,
+    );
     assertNoFailures();
   });
 
@@ -242,10 +385,29 @@ describeModes('hostile input on every route', (mode) => {
     const notes = async () => Number((await t.forge.db.knex('fixture_notes').count({ n: '*' }))[0]!.n);
     const [issuesBefore, notesBefore] = [await issues(), await notes()];
     const refusedJson = await t.api('POST', '/api/0/hello/new_issue', { title: 'Fine', issue_content: 'a\u0000b' }, apiHeaders);
-    assert.deepEqual([refusedJson.status, refusedJson.body], [400, { error: 'Invalid or incomplete input submitted', error_code: 'EINVALIDREQ', errors: { issue_content: ['The value contains a NUL byte'] } }]);
+    assert.deepEqual(
+      [refusedJson.status, refusedJson.body],
+      [
+        400,
+        {
+          error: 'Invalid or incomplete input submitted',
+          error_code: 'EINVALIDREQ',
+          errors: { issue_content: ['The value contains a NUL byte'] },
+        },
+      ],
+    );
     const refusedQuery = await t.api('POST', '/api/0/hello/new_issue?title=a%00', { title: 'Fine', issue_content: 'Fine' }, apiHeaders);
-    assert.deepEqual([refusedQuery.status, refusedQuery.body], [400, { error: 'Invalid or incomplete input submitted', error_code: 'EINVALIDREQ', errors: { title: ['The value contains a NUL byte'] } }]);
-    const page = await send('POST', '/hello/new_issue', 'web', { type: 'application/x-www-form-urlencoded', data: 'title=Fine&issue_content=a%00b' });
+    assert.deepEqual(
+      [refusedQuery.status, refusedQuery.body],
+      [
+        400,
+        { error: 'Invalid or incomplete input submitted', error_code: 'EINVALIDREQ', errors: { title: ['The value contains a NUL byte'] } },
+      ],
+    );
+    const page = await send('POST', '/hello/new_issue', 'web', {
+      type: 'application/x-www-form-urlencoded',
+      data: 'title=Fine&issue_content=a%00b',
+    });
     assert.equal(page.status, 400);
     assert.match(page.type, /^text\/html/);
     const note = await t.api('POST', '/api/0/_fixture/notes', { note: 'a\u0000b' }, apiHeaders);
@@ -253,28 +415,69 @@ describeModes('hostile input on every route', (mode) => {
     assert.deepEqual([await issues(), await notes()], [issuesBefore, notesBefore]);
   });
 
-  it('answers Pagure\'s JSON for bad UTF-8 and out-of-range numbers in the query, and a status for bad paths', async () => {
+  it("answers Pagure's JSON for bad UTF-8 and out-of-range numbers in the query, and a status for bad paths", async () => {
     const bad = await t.api('GET', '/api/0/projects?pattern=%ff%fe');
-    assert.deepEqual([bad.status, bad.body], [400, { error: 'Invalid or incomplete input submitted', error_code: 'EINVALIDREQ', errors: { pattern: ['The value is not valid UTF-8'] } }]);
+    assert.deepEqual(
+      [bad.status, bad.body],
+      [
+        400,
+        {
+          error: 'Invalid or incomplete input submitted',
+          error_code: 'EINVALIDREQ',
+          errors: { pattern: ['The value is not valid UTF-8'] },
+        },
+      ],
+    );
     const huge = await t.api('GET', `/api/0/projects?page=${HUGE}`);
-    assert.deepEqual([huge.status, huge.body], [400, { error: 'Invalid or incomplete input submitted', error_code: 'EINVALIDREQ', errors: { page: ['Not a whole number from 1 to 2147483647.'] } }]);
+    assert.deepEqual(
+      [huge.status, huge.body],
+      [
+        400,
+        {
+          error: 'Invalid or incomplete input submitted',
+          error_code: 'EINVALIDREQ',
+          errors: { page: ['Not a whole number from 1 to 2147483647.'] },
+        },
+      ],
+    );
     assert.equal((await t.api('GET', '/api/0/projects?page=2147483647')).status, 200, 'the largest page is only empty');
-    assert.equal((await t.api<{ error_code: string }>('GET', `/api/0/projects?per_page=${HUGE}`)).body.error_code, 'EINVALIDPERPAGEVALUE', 'as any per_page above 100');
+    assert.equal(
+      (await t.api<{ error_code: string }>('GET', `/api/0/projects?per_page=${HUGE}`)).body.error_code,
+      'EINVALIDPERPAGEVALUE',
+      'as any per_page above 100',
+    );
     const path = await t.api('GET', '/api/0/hel%00lo/issues');
-    assert.deepEqual([path.status, path.body], [400, { error: 'Invalid or incomplete input submitted', error_code: 'EINVALIDREQ', errors: { path: ['The path contains a NUL byte'] } }]);
+    assert.deepEqual(
+      [path.status, path.body],
+      [
+        400,
+        { error: 'Invalid or incomplete input submitted', error_code: 'EINVALIDREQ', errors: { path: ['The path contains a NUL byte'] } },
+      ],
+    );
     assert.equal((await t.fetch('/hello/raw/main/f/READ%00ME.md')).status, 404);
     assert.equal((await t.fetch('/hello/blob/main/f/%ff')).status, 404);
     assert.equal((await t.fetch('/hello/issues?status=%ff')).status, 400);
     const overflow = await t.fetch(`/api/0/projects?pattern=${'x'.repeat(100 * 1024)}`);
     assert.equal(overflow.status, 431, 'Node refuses a 100 kB request line itself');
-    assert.deepEqual(await overflow.json(), { error: "The request's line or headers are too large", error_code: 'EINVALIDREQ' }, "with Pagure's error JSON");
+    assert.deepEqual(
+      await overflow.json(),
+      { error: "The request's line or headers are too large", error_code: 'EINVALIDREQ' },
+      "with Pagure's error JSON",
+    );
   });
 
   it('answers hostile input on the routes that delete or switch things off, last', async function () {
     this.timeout(300_000);
-    const lateRoutes = routes.filter(canonical).flatMap((route) => methodsOf(route).filter((m) => late(route, m)).map((m) => [route, m] as const));
+    const lateRoutes = routes.filter(canonical).flatMap((route) =>
+      methodsOf(route)
+        .filter((m) => late(route, m))
+        .map((m) => [route, m] as const),
+    );
     await inBatches(lateRoutes.flatMap(([route, m]) => queryJobs(route, m)));
-    await inBatches(lateRoutes.flatMap(([route, m]) => bodyJobs(route, m)), 4);
+    await inBatches(
+      lateRoutes.flatMap(([route, m]) => bodyJobs(route, m)),
+      4,
+    );
     assertNoFailures();
   });
 });

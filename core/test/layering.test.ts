@@ -69,13 +69,15 @@ describe('layering', () => {
   });
 
   it("keeps plugins, themes and fixtures to core's public entry points", () => {
-    const dirs = ['plugins', 'themes', 'core/test/fixtures'].map((d) => path.join(ROOT, d)).filter((d) => {
-      try {
-        return statSync(d).isDirectory();
-      } catch {
-        return false;
-      }
-    });
+    const dirs = ['plugins', 'themes', 'core/test/fixtures']
+      .map((d) => path.join(ROOT, d))
+      .filter((d) => {
+        try {
+          return statSync(d).isDirectory();
+        } catch {
+          return false;
+        }
+      });
     const violations = dirs.flatMap(files).flatMap((file) =>
       imports(file)
         .filter((spec) => spec.startsWith('@pagurus/core') && !['@pagurus/core', '@pagurus/core/testing'].includes(spec))

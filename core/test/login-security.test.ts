@@ -27,18 +27,26 @@ describeModes('login throttling and password hashes', (mode) => {
         done();
       },
     });
-    t = await createTestForge({ mode, logger: pino({ level: 'info' }, sink), config: { 'login.max_failures': 3, 'http.trust_proxy': true, 'http.proxy_hops': 1 } });
+    t = await createTestForge({
+      mode,
+      logger: pino({ level: 'info' }, sink),
+      config: { 'login.max_failures': 3, 'http.trust_proxy': true, 'http.proxy_hops': 1 },
+    });
   });
   after(() => t?.close());
 
-  it('locks out the address that guessed wrong, not the account\'s owner elsewhere', async () => {
+  it("locks out the address that guessed wrong, not the account's owner elsewhere", async () => {
     await t.createUser('target');
     for (let i = 1; i <= 3; i++) assert.equal(await logInFrom(t, '192.0.2.66', 'target', `guess-${i}`), 401);
-    assert.equal(await logInFrom(t, '192.0.2.66', 'target', 'target-password1'), 429, 'the guesser is paused, even with the right password');
+    assert.equal(
+      await logInFrom(t, '192.0.2.66', 'target', 'target-password1'),
+      429,
+      'the guesser is paused, even with the right password',
+    );
     assert.equal(await logInFrom(t, '192.0.2.7', 'target', 'target-password1'), 302, 'the owner, from elsewhere, logs in');
   });
 
-  it('reads the client from the proxy\'s end of X-Forwarded-For, so a forged prefix changes nothing', async () => {
+  it("reads the client from the proxy's end of X-Forwarded-For, so a forged prefix changes nothing", async () => {
     await t.createUser('forged');
     for (let i = 1; i <= 3; i++) assert.equal(await logInFrom(t, '192.0.2.70', 'forged', `guess-${i}`, `198.51.100.${i}`), 401);
     assert.equal(await logInFrom(t, '192.0.2.70', 'forged', 'forged-password1', '198.51.100.99'), 429);
@@ -46,18 +54,22 @@ describeModes('login throttling and password hashes', (mode) => {
 
   it('pauses an account guessed at from many addresses, except from where its owner logged in lately', async () => {
     await t.createUser('popular');
-    assert.equal(await logInFrom(t, '192.0.2.10', 'popular', 'popular-password1'), 302, 'the owner\'s usual address');
+    assert.equal(await logInFrom(t, '192.0.2.10', 'popular', 'popular-password1'), 302, "the owner's usual address");
     // 10x max_failures, one failure from each of 30 addresses: no pair and no address is full.
     for (let i = 1; i <= 30; i++) assert.equal(await logInFrom(t, `203.0.113.${i}`, 'popular', 'wrong'), 401, `guess ${i}`);
     assert.equal(await logInFrom(t, '203.0.113.200', 'popular', 'popular-password1'), 429, 'a new address waits');
-    assert.equal(await logInFrom(t, '192.0.2.10', 'popular', 'popular-password1'), 302, 'the owner\'s address passes');
+    assert.equal(await logInFrom(t, '192.0.2.10', 'popular', 'popular-password1'), 302, "the owner's address passes");
   });
 
   it('stores new passwords at the configured cost and redoes an older hash at the next login', async () => {
     const user = await t.createUser('upgraded');
-    const stored = async () => ((await t.forge.db.knex('users').where('id', user.id).first('password_hash')) as { password_hash: string }).password_hash;
-    assert.match(await stored(), /^scrypt\$4096\$8\$1\$/, 'the test kit\'s cost, 2^12');
-    await t.forge.db.knex('users').where('id', user.id).update({ password_hash: await hashPassword('upgraded-password1', 10) });
+    const stored = async () =>
+      ((await t.forge.db.knex('users').where('id', user.id).first('password_hash')) as { password_hash: string }).password_hash;
+    assert.match(await stored(), /^scrypt\$4096\$8\$1\$/, "the test kit's cost, 2^12");
+    await t.forge.db
+      .knex('users')
+      .where('id', user.id)
+      .update({ password_hash: await hashPassword('upgraded-password1', 10) });
     assert.equal(await logInFrom(t, '192.0.2.20', 'upgraded', 'upgraded-password1'), 302, 'the old hash still verifies');
     assert.match(await stored(), /^scrypt\$4096\$8\$1\$/, 'made again at the configured cost');
     assert.equal(await logInFrom(t, '192.0.2.20', 'upgraded', 'upgraded-password1'), 302, 'and the new hash verifies');
@@ -67,7 +79,10 @@ describeModes('login throttling and password hashes', (mode) => {
     const secret = 'Zm9vYmFyc2VjcmV0dG9rZW4';
     assert.equal((await t.fetch(`/password/reset/${secret}`)).status, 404);
     const lines = logged.filter((line) => line.includes('/password/reset/'));
-    assert.ok(lines.some((line) => line.includes('"path":"/password/reset/[redacted]"')), lines.join('\n'));
+    assert.ok(
+      lines.some((line) => line.includes('"path":"/password/reset/[redacted]"')),
+      lines.join('\n'),
+    );
     assert.ok(!logged.some((line) => line.includes(secret)), 'the token is nowhere in the log');
   });
 });

@@ -7,23 +7,51 @@ import { createTestForge, describeModes, type TestForge } from '../src/testing/i
 
 const BASE = 'https://forge.example.org';
 const ref = (text: string, id: number, kind: ResolvedReference['kind'] = 'issue'): ResolvedReference => ({
-  text, kind, id, title: `Title ${id}`, status: 'Open', project: 'rpms/pkg', url: `${BASE}/rpms/pkg/${kind}/${id}`,
+  text,
+  kind,
+  id,
+  title: `Title ${id}`,
+  status: 'Open',
+  project: 'rpms/pkg',
+  url: `${BASE}/rpms/pkg/${kind}/${id}`,
 });
-const links: MarkdownLinks = { baseUrl: BASE, users: new Set(['alice', 'bob.smith']), references: new Map([['#3', ref('#3', 3)], ['other#4', ref('other#4', 4, 'pull-request')]]) };
+const links: MarkdownLinks = {
+  baseUrl: BASE,
+  users: new Set(['alice', 'bob.smith']),
+  references: new Map([
+    ['#3', ref('#3', 3)],
+    ['other#4', ref('other#4', 4, 'pull-request')],
+  ]),
+};
 const render = (text: string) => renderMarkdown(text, links).trim();
 
 describe('markdown rendering', () => {
   it('renders CommonMark, GFM tables, task lists, emoji and highlighted fenced code', () => {
     assert.equal(render('Some **bold** and `code`'), '<p>Some <strong>bold</strong> and <code>code</code></p>');
     // Alignment travels as a class: the pages' CSP refuses style attributes.
-    assert.match(render('| a | b |\n|:-|-:|\n| 1 | 2 |'), /<table>[\s\S]*<th class="align-left">a<\/th>[\s\S]*<td class="align-right">2<\/td>/);
+    assert.match(
+      render('| a | b |\n|:-|-:|\n| 1 | 2 |'),
+      /<table>[\s\S]*<th class="align-left">a<\/th>[\s\S]*<td class="align-right">2<\/td>/,
+    );
     const tasks = render('- [x] done\n- [ ] todo');
     // Each box is labelled by its text (wrapped in <label>), so screen readers name it.
-    assert.match(tasks, /<li class="task-list-item"><label><input class="task-list-item-checkbox" checked disabled type="checkbox" \/> done<\/label><\/li>/);
-    assert.match(tasks, /<li class="task-list-item"><label><input class="task-list-item-checkbox" disabled type="checkbox" \/> todo<\/label><\/li>/);
+    assert.match(
+      tasks,
+      /<li class="task-list-item"><label><input class="task-list-item-checkbox" checked disabled type="checkbox" \/> done<\/label><\/li>/,
+    );
+    assert.match(
+      tasks,
+      /<li class="task-list-item"><label><input class="task-list-item-checkbox" disabled type="checkbox" \/> todo<\/label><\/li>/,
+    );
     assert.equal(render('Ship it :tada:'), '<p>Ship it 🎉</p>');
-    assert.match(render('```python\ndef f():\n    return 1\n```'), /<pre><code class="language-python"><span class="hljs-keyword">def<\/span>/);
-    assert.match(render('See https://example.org/x'), /<a href="https:\/\/example.org\/x" rel="nofollow noopener">https:\/\/example.org\/x<\/a>/);
+    assert.match(
+      render('```python\ndef f():\n    return 1\n```'),
+      /<pre><code class="language-python"><span class="hljs-keyword">def<\/span>/,
+    );
+    assert.match(
+      render('See https://example.org/x'),
+      /<a href="https:\/\/example.org\/x" rel="nofollow noopener">https:\/\/example.org\/x<\/a>/,
+    );
   });
 
   it('links @users and #N references that exist and may be seen, and leaves the rest as text', () => {
@@ -34,8 +62,14 @@ describe('markdown rendering', () => {
         `<a href="${BASE}/rpms/pkg/pull-request/4" class="ticket-ref pull-request" title="[Open] Title 4" rel="nofollow noopener">other#4</a></p>`,
     );
     assert.match(render('cc @bob.smith.'), /<a href="https:\/\/forge.example.org\/user\/bob.smith"[^>]*>@bob.smith<\/a>\./);
-    assert.equal(render('`#3 @alice` and [#3](https://example.org)'), '<p><code>#3 @alice</code> and <a href="https://example.org" rel="nofollow noopener">#3</a></p>');
-    assert.equal(render('mail alice@example.org'), '<p>mail <a href="mailto:alice@example.org" rel="nofollow noopener">alice@example.org</a></p>');
+    assert.equal(
+      render('`#3 @alice` and [#3](https://example.org)'),
+      '<p><code>#3 @alice</code> and <a href="https://example.org" rel="nofollow noopener">#3</a></p>',
+    );
+    assert.equal(
+      render('mail alice@example.org'),
+      '<p>mail <a href="mailto:alice@example.org" rel="nofollow noopener">alice@example.org</a></p>',
+    );
   });
 
   const PAYLOADS = [
@@ -81,7 +115,27 @@ describe('markdown rendering', () => {
       const tags = [...html.matchAll(/<([a-zA-Z][\w-]*)([^>]*)>/g)];
       for (const [, tag, attributes] of tags) {
         assert.ok(
-          ['p', 'a', 'img', 'code', 'pre', 'span', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'ul', 'li', 'input', 'label', 'em', 'strong', 'br'].includes(tag!.toLowerCase()),
+          [
+            'p',
+            'a',
+            'img',
+            'code',
+            'pre',
+            'span',
+            'table',
+            'thead',
+            'tbody',
+            'tr',
+            'th',
+            'td',
+            'ul',
+            'li',
+            'input',
+            'label',
+            'em',
+            'strong',
+            'br',
+          ].includes(tag!.toLowerCase()),
           `<${tag}> from ${payload}: ${html}`,
         );
         assert.doesNotMatch(attributes!, /\son\w+\s*=/i, `event handler from ${payload}: ${html}`);

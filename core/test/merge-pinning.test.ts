@@ -15,7 +15,8 @@ interface Pr {
   cached_merge_status: string;
 }
 
-const moved = (from: string, to: string) => `The pull-request's branch moved since it was reviewed (${from.slice(0, 7)} → ${to.slice(0, 7)}); review the new commits and merge again`;
+const moved = (from: string, to: string) =>
+  `The pull-request's branch moved since it was reviewed (${from.slice(0, 7)} → ${to.slice(0, 7)}); review the new commits and merge again`;
 
 describeModes('merges pinned to the reviewed head', (mode) => {
   let t: TestForge;
@@ -25,10 +26,11 @@ describeModes('merges pinned to the reviewed head', (mode) => {
   const credentials = { user: 'alice', secret: 'alice-password1' };
 
   const get = async (id: number) => (await t.api<Pr>('GET', `/api/0/pkg/pull-request/${id}`)).body;
-  const settled = (id: number, head: string) => eventually(async () => {
-    const pr = await get(id);
-    return pr.commit_stop === head && pr.cached_merge_status !== 'unknown' ? pr : undefined;
-  }, `pull request #${id} to show ${head}`);
+  const settled = (id: number, head: string) =>
+    eventually(async () => {
+      const pr = await get(id);
+      return pr.commit_stop === head && pr.cached_merge_status !== 'unknown' ? pr : undefined;
+    }, `pull request #${id} to show ${head}`);
   const main = () => gitOk(bare, 'rev-parse', 'refs/heads/main');
 
   /** A branch of one commit on main, pushed through the forge, and a pull request from it once refreshed. */
@@ -69,7 +71,12 @@ describeModes('merges pinned to the reviewed head', (mode) => {
     assert.equal((await get(id)).commit_stop, head, 'the recorded head is stale');
     const before = await main();
 
-    const refused = await t.api<{ error: string; error_code: string; errors: unknown }>('POST', `/api/0/pkg/pull-request/${id}/merge`, { wait: true }, headers);
+    const refused = await t.api<{ error: string; error_code: string; errors: unknown }>(
+      'POST',
+      `/api/0/pkg/pull-request/${id}/merge`,
+      { wait: true },
+      headers,
+    );
     assert.equal(refused.status, 409, JSON.stringify(refused.body));
     assert.equal(refused.body.error_code, 'EPRCONFLICTS');
     assert.equal(refused.body.errors, moved(head, next));
@@ -101,7 +108,10 @@ describeModes('merges pinned to the reviewed head', (mode) => {
 
     const refused = await alice.post(`${page}/merge`, { csrf_token: stale.token, head: shown(stale.html)! });
     assert.equal(refused.status, 409);
-    assert.ok(refused.html.replace(/&#x27;/g, "'").includes(`<p class="form-error" role="alert">The merge failed: ${moved(head, next)}</p>`), refused.html);
+    assert.ok(
+      refused.html.replace(/&#x27;/g, "'").includes(`<p class="form-error" role="alert">The merge failed: ${moved(head, next)}</p>`),
+      refused.html,
+    );
     assert.equal(await main(), before, 'the target branch did not move');
     assert.equal((await get(id)).status, 'Open');
 

@@ -39,7 +39,11 @@ const services = serverServices();
     const codes = await Promise.all(running.map((p) => p.stop()));
     await dropSchema(services!.databaseUrl, env.PAGURUS_DATABASE_SCHEMA);
     await deleteRedisKeys(services!.redisUrl, env.PAGURUS_REDIS_PREFIX);
-    assert.deepEqual(codes, codes.map(() => 0), 'every process stops cleanly on SIGTERM');
+    assert.deepEqual(
+      codes,
+      codes.map(() => 0),
+      'every process stops cleanly on SIGTERM',
+    );
   });
 
   it('serve and worker refuse a database that is not migrated, saying what to run', async () => {
@@ -48,7 +52,9 @@ const services = serverServices();
       const pending = coreMigrations.migrations.length + 2; // core's and the fixture plugin's two
       assert.match(
         line,
-        new RegExp(`^pagurus: the database at postgres://\\S+ is not migrated \\(${pending} pending: core/0001_instance, core/0002_accounts, core/0003_projects(, and \\d+ more)?\\); run: pagurus migrate$`),
+        new RegExp(
+          `^pagurus: the database at postgres://\\S+ is not migrated \\(${pending} pending: core/0001_instance, core/0002_accounts, core/0003_projects(, and \\d+ more)?\\); run: pagurus migrate$`,
+        ),
       );
     }
   });
@@ -56,7 +62,11 @@ const services = serverServices();
   it("pagurus migrate runs core's migrations, then the plugin's, once", async () => {
     const first = await runCli(['migrate'], { cwd, env });
     assert.equal(first.code, 0, first.stderr);
-    const expected = [...coreMigrations.migrations.map((m) => `core/${m.name}`), 'fixture/0001_fixture_tables', 'fixture/0002_fixture_latches'];
+    const expected = [
+      ...coreMigrations.migrations.map((m) => `core/${m.name}`),
+      'fixture/0001_fixture_tables',
+      'fixture/0002_fixture_latches',
+    ];
     assert.equal(first.stdout, expected.map((name) => `migrated ${name}\n`).join(''));
     const again = await runCli(['migrate'], { cwd, env });
     assert.match(again.stdout, /is up to date\n$/);
@@ -79,11 +89,13 @@ const services = serverServices();
 
   it('runs a job queued through one server in a worker, visible through the other server', async () => {
     const [a, b] = servers as [string, string];
-    const queued = (await (await fetch(`${a}/api/0/_fixture/jobs`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ key: 'across', sleepMs: 0 }),
-    })).json()) as { taskid: string };
+    const queued = (await (
+      await fetch(`${a}/api/0/_fixture/jobs`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ key: 'across', sleepMs: 0 }),
+      })
+    ).json()) as { taskid: string };
     const status = await eventually(async () => {
       const body = (await (await fetch(`${b}/api/0/task/${queued.taskid}/status`)).json()) as { ready: boolean };
       return body.ready ? body : undefined;
@@ -115,7 +127,8 @@ const services = serverServices();
     const rest: string[] = [];
     for (let i = 0; i < 4; i++) rest.push(await jobs.queue({ key: 'rpms/same', sleepMs: 50 }));
     await jobs.release('multi-same');
-    for (const id of [first, second, ...rest]) assert.deepEqual(await jobs.finished(id, 30_000), { ready: true, status: 'SUCCESS', successful: true });
+    for (const id of [first, second, ...rest])
+      assert.deepEqual(await jobs.finished(id, 30_000), { ready: true, status: 'SUCCESS', successful: true });
     const runs = (await jobs.runs()).filter((r) => r.key === 'rpms/same');
     assert.equal(runs.length, 12);
     for (let i = 0; i < runs.length; i += 2) {

@@ -28,10 +28,7 @@ describeModes('a plugin tapping every kind of hook', (mode) => {
   it('adds an API route that sees its validated options, after init ran', async () => {
     const res = await t.api('GET', '/api/0/_fixture/greeting');
     assert.equal(res.status, 200);
-    assert.deepEqual(
-      { ...(res.body as object), pid: undefined },
-      { greeting: 'ahoy', initRan: true, role: 'web', pid: undefined },
-    );
+    assert.deepEqual({ ...(res.body as object), pid: undefined }, { greeting: 'ahoy', initRan: true, role: 'web', pid: undefined });
   });
 
   it('ships a migration that ran, so its routes can write its tables', async () => {
@@ -88,7 +85,7 @@ describeModes('a plugin tapping every kind of hook', (mode) => {
     assert.equal(await policy.canPush({ ...check, ref: 'refs/heads/main' }), undefined);
   });
 
-  it('adds a page rendered with its own template, a helper, and the theme\'s partial', async () => {
+  it("adds a page rendered with its own template, a helper, and the theme's partial", async () => {
     const res = await t.fetch('/fixture/hello');
     assert.equal(res.status, 200);
     const html = await res.text();
@@ -108,13 +105,24 @@ describeModes('a plugin tapping every kind of hook', (mode) => {
     await t.createUser('panelist');
     await t.createProject('panelist', 'paneled', { readme: true });
     const html = await (await t.fetch('/paneled')).text();
-    assert.match(html, /<section class="panel" data-panel="fixture-builds" aria-labelledby="panel-fixture-builds">\s*<h2 id="panel-fixture-builds">Builds<\/h2>\s*<p class="fixture-panel">paneled has THREE builds<\/p>/);
+    assert.match(
+      html,
+      /<section class="panel" data-panel="fixture-builds" aria-labelledby="panel-fixture-builds">\s*<h2 id="panel-fixture-builds">Builds<\/h2>\s*<p class="fixture-panel">paneled has THREE builds<\/p>/,
+    );
     assert.match(html, /data-panel="fixture-missing"[^>]*>\s*<h2 id="panel-fixture-missing">Missing<\/h2>\s*<\/section>/);
     const token = await t.createToken('panelist', 'all');
-    const issue = await t.api<{ issue: { id: number } }>('POST', '/api/0/paneled/new_issue', { title: 'Panel', issue_content: 'x' }, { Authorization: `token ${token}` });
+    const issue = await t.api<{ issue: { id: number } }>(
+      'POST',
+      '/api/0/paneled/new_issue',
+      { title: 'Panel', issue_content: 'x' },
+      { Authorization: `token ${token}` },
+    );
     assert.equal(issue.status, 200);
     const id = issue.body.issue.id;
-    assert.match(await (await t.fetch(`/paneled/issue/${id}`)).text(), new RegExp(`<h2 id="panel-fixture-issue">About #${id}</h2>\\s*<p class="fixture-panel">paneled has NO builds</p>`));
+    assert.match(
+      await (await t.fetch(`/paneled/issue/${id}`)).text(),
+      new RegExp(`<h2 id="panel-fixture-issue">About #${id}</h2>\\s*<p class="fixture-panel">paneled has NO builds</p>`),
+    );
   });
 
   it('registers jobs that run in the worker, serialised per lock key', async () => {
@@ -129,11 +137,6 @@ describeModes('a plugin tapping every kind of hook', (mode) => {
     await t.forge.jobs.wait(a.body.taskid, 10_000);
     const runs = (await t.api<{ runs: Array<{ task: string; phase: string }> }>('GET', '/api/0/_fixture/job-runs')).body.runs;
     const mine = runs.filter((r) => r.task === a.body.taskid || r.task === b.body.taskid).map((r) => `${r.task}:${r.phase}`);
-    assert.deepEqual(mine, [
-      `${a.body.taskid}:start`,
-      `${a.body.taskid}:end`,
-      `${b.body.taskid}:start`,
-      `${b.body.taskid}:end`,
-    ]);
+    assert.deepEqual(mine, [`${a.body.taskid}:start`, `${a.body.taskid}:end`, `${b.body.taskid}:start`, `${b.body.taskid}:end`]);
   });
 });

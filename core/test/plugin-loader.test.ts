@@ -86,12 +86,18 @@ describe('the plugin loader refuses to start', () => {
   });
 
   it('with a default export not made by definePlugin', async () => {
-    const dir = makePackage({ 'package.json': pluginPackageJson('pagurus-plugin-plain'), 'index.js': 'export default { name: "plain", apply() {} };\n' });
+    const dir = makePackage({
+      'package.json': pluginPackageJson('pagurus-plugin-plain'),
+      'index.js': 'export default { name: "plain", apply() {} };\n',
+    });
     assert.match(await startupFailure([dir]), /: its default export is not made with definePlugin\(\) from @pagurus\/core$/);
   });
 
   it('with a module that throws while loading', async () => {
-    const dir = makePackage({ 'package.json': pluginPackageJson('pagurus-plugin-throws'), 'index.js': 'throw new Error("no config for me");\n' });
+    const dir = makePackage({
+      'package.json': pluginPackageJson('pagurus-plugin-throws'),
+      'index.js': 'throw new Error("no config for me");\n',
+    });
     assert.match(await startupFailure([dir]), /: failed to load: no config for me$/);
   });
 
@@ -103,10 +109,9 @@ export default definePlugin({ name: 'fails', apply() { throw new Error('cannot r
 `,
     });
     const dataDir = tempDir('loader');
-    await assert.rejects(
-      Forge.create({ role: 'web', config: configWith([dir], {}, dataDir), pgliteTemplate: await pgliteTemplate() }),
-      { message: `plugin "${dir}": failed to apply: cannot reach the build system` },
-    );
+    await assert.rejects(Forge.create({ role: 'web', config: configWith([dir], {}, dataDir), pgliteTemplate: await pgliteTemplate() }), {
+      message: `plugin "${dir}": failed to apply: cannot reach the build system`,
+    });
     const forge = await Forge.create({ role: 'web', config: configWith([], {}, dataDir) });
     await forge.close();
   });
@@ -122,7 +127,10 @@ export default definePlugin({ name: 'fails', apply() { throw new Error('cannot r
 
   it('with a missing theme, or a plugin given as the theme', async () => {
     assert.match(await startupFailure([], { theme: '@pagurus/theme-nope' }), /^theme "@pagurus\/theme-nope": cannot find the package/);
-    assert.match(await startupFailure([], { theme: FIXTURE_PLUGIN }), /role "plugin", not "theme" \(it is a plugin: list it under plugins:\)$/);
+    assert.match(
+      await startupFailure([], { theme: FIXTURE_PLUGIN }),
+      /role "plugin", not "theme" \(it is a plugin: list it under plugins:\)$/,
+    );
   });
 
   it('with a plugin template that takes a name core already uses', async () => {
@@ -134,7 +142,10 @@ export default definePlugin({ name: 'greedy', apply(forge) {
 } });
 `,
     });
-    assert.match(await startupFailure([dir]), /registering templates failed: greedy failed in templates: partial "footer" is already provided by core/);
+    assert.match(
+      await startupFailure([dir]),
+      /registering templates failed: greedy failed in templates: partial "footer" is already provided by core/,
+    );
   });
 });
 

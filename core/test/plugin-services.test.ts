@@ -41,7 +41,12 @@ describeModes('forge.services, the domain as plugins see it', (mode) => {
     t.api<T>(method, `/api/0/_fixture/services/${path}`, body, as ? auth[as] : {});
 
   it('finds projects by full name and id, private ones included', async () => {
-    const found = (await fixture<{ found: { id: number; name: string; namespace: string; private: boolean }; byIdMatches: boolean }>('GET', 'project?fullname=rpms/pkg')).body;
+    const found = (
+      await fixture<{ found: { id: number; name: string; namespace: string; private: boolean }; byIdMatches: boolean }>(
+        'GET',
+        'project?fullname=rpms/pkg',
+      )
+    ).body;
     assert.deepEqual({ ...found.found, id: typeof found.found.id }, { id: 'number', name: 'pkg', namespace: 'rpms', private: false });
     assert.equal(found.byIdMatches, true);
     assert.equal((await fixture<{ found: { private: boolean } }>('GET', 'project?fullname=alice/hidden')).body.found.private, true);
@@ -66,7 +71,10 @@ describeModes('forge.services, the domain as plugins see it', (mode) => {
 
   it('gets issues, private ones too, and says who may see them', async () => {
     const issue = async (query: string) => (await fixture('GET', `issue?${query}`)).body;
-    assert.deepEqual(await issue('project=rpms/pkg&id=2&viewer=carol'), { issue: { id: 2, title: 'Secret', private: true }, canSee: false });
+    assert.deepEqual(await issue('project=rpms/pkg&id=2&viewer=carol'), {
+      issue: { id: 2, title: 'Secret', private: true },
+      canSee: false,
+    });
     assert.equal((await issue('project=rpms/pkg&id=2&viewer=bob')).canSee, true, 'a collaborator has ticket access');
     assert.deepEqual(await issue('project=rpms/pkg&id=2&viewer=alice'), { issue: { id: 2, title: 'Secret', private: true }, canSee: true });
     assert.deepEqual(await issue('project=rpms/pkg&id=1'), { issue: { id: 1, title: 'Open to all', private: false }, canSee: true });
@@ -77,8 +85,13 @@ describeModes('forge.services, the domain as plugins see it', (mode) => {
     const res = await fixture('POST', 'comment', { project: 'rpms/pkg', issue: 1, text: 'Seen by a plugin' }, 'bob');
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const issue = (await t.api<{ comments: Comment[] }>('GET', '/api/0/rpms/pkg/issue/1')).body;
-    assert.deepEqual(issue.comments.map((c) => [c.user.name, c.comment]), [['bob', 'Seen by a plugin']]);
-    const events = async () => (await t.api<{ events: Array<{ topic: string; agent: string; body: { issue?: { id: number } } }> }>('GET', '/api/0/_fixture/events')).body.events;
+    assert.deepEqual(
+      issue.comments.map((c) => [c.user.name, c.comment]),
+      [['bob', 'Seen by a plugin']],
+    );
+    const events = async () =>
+      (await t.api<{ events: Array<{ topic: string; agent: string; body: { issue?: { id: number } } }> }>('GET', '/api/0/_fixture/events'))
+        .body.events;
     const event = await eventually(async () => (await events()).find((e) => e.topic === 'issue.comment.added'), 'issue.comment.added');
     assert.equal(event.agent, 'bob');
     assert.equal(event.body.issue?.id, 1);
@@ -94,34 +107,68 @@ describeModes('forge.services, the domain as plugins see it', (mode) => {
     const anonymous = await fixture('POST', 'comment', { project: 'rpms/pkg', issue: 1, text: 'Who am I' });
     assert.deepEqual([anonymous.status, anonymous.body.error_code], [401, 'EINVALIDTOK']);
     const empty = await fixture('POST', 'comment', { project: 'rpms/pkg', issue: 1, text: '   ' }, 'bob');
-    assert.deepEqual([empty.status, empty.body.error_code, empty.body.errors], [400, 'EINVALIDREQ', { comment: ['This field is required.'] }]);
+    assert.deepEqual(
+      [empty.status, empty.body.error_code, empty.body.errors],
+      [400, 'EINVALIDREQ', { comment: ['This field is required.'] }],
+    );
     const secretIssue = (await t.api<{ comments: Comment[] }>('GET', '/api/0/rpms/pkg/issue/2', undefined, auth.alice)).body;
     assert.deepEqual(secretIssue.comments, []);
   });
 
   it('flags a commit (a short hash too) as a bot user: GET .../flag shows it', async () => {
-    const added = await fixture<{ uid: string; message: string }>('POST', 'flag', { project: 'rpms/pkg', commit: head.slice(0, 10), by: 'robot', ...flag, uid: 'fixture-1' });
+    const added = await fixture<{ uid: string; message: string }>('POST', 'flag', {
+      project: 'rpms/pkg',
+      commit: head.slice(0, 10),
+      by: 'robot',
+      ...flag,
+      uid: 'fixture-1',
+    });
     assert.deepEqual(added.body, { uid: 'fixture-1', message: 'Flag added' });
-    const again = await fixture('POST', 'flag', { project: 'rpms/pkg', commit: head, by: 'robot', ...flag, status: 'failure', uid: 'fixture-1' });
+    const again = await fixture('POST', 'flag', {
+      project: 'rpms/pkg',
+      commit: head,
+      by: 'robot',
+      ...flag,
+      status: 'failure',
+      uid: 'fixture-1',
+    });
     assert.deepEqual(again.body, { uid: 'fixture-1', message: 'Flag updated' });
-    const list = (await t.api<{ flags: Array<{ username: string; status: string; user: { name: string } }> }>('GET', `/api/0/rpms/pkg/c/${head}/flag`)).body.flags;
-    assert.deepEqual(list.map((f) => [f.username, f.status, f.user.name]), [['Fixture CI', 'failure', 'robot']]);
+    const list = (
+      await t.api<{ flags: Array<{ username: string; status: string; user: { name: string } }> }>('GET', `/api/0/rpms/pkg/c/${head}/flag`)
+    ).body.flags;
+    assert.deepEqual(
+      list.map((f) => [f.username, f.status, f.user.name]),
+      [['Fixture CI', 'failure', 'robot']],
+    );
   });
 
   it('refuses bad flags with Pagure error JSON', async () => {
     const noCommit = await fixture('POST', 'flag', { project: 'rpms/pkg', commit: 'deadbeef', by: 'robot', ...flag });
     assert.deepEqual([noCommit.status, noCommit.body.error_code], [404, 'ENOCOMMIT']);
     const badStatus = await fixture('POST', 'flag', { project: 'rpms/pkg', commit: head, by: 'robot', ...flag, status: 'great' });
-    assert.deepEqual([badStatus.status, badStatus.body.error_code, badStatus.body.errors], [400, 'EINVALIDREQ', { status: ['Not a valid choice.'] }]);
+    assert.deepEqual(
+      [badStatus.status, badStatus.body.error_code, badStatus.body.errors],
+      [400, 'EINVALIDREQ', { status: ['Not a valid choice.'] }],
+    );
   });
 
   it('gets, comments on and flags a pull request', async function () {
     this.timeout(60_000);
     await pushLinesBranch(t.url, await tempDir(), 'lines', { user: 'alice', secret: 'alice-password1' });
-    const made = await t.api('POST', '/api/0/lines/pull-request/new', { title: 'Tidy', branch_to: 'main', branch_from: 'tidy' }, auth.alice);
+    const made = await t.api(
+      'POST',
+      '/api/0/lines/pull-request/new',
+      { title: 'Tidy', branch_to: 'main', branch_from: 'tidy' },
+      auth.alice,
+    );
     assert.equal(made.status, 200, JSON.stringify(made.body));
     const pr = await eventually(async () => {
-      const body = (await fixture<{ pullRequest: { id: number; title: string; branch: string; commitStop: string | null } }>('GET', 'pull-request?project=lines&id=1')).body;
+      const body = (
+        await fixture<{ pullRequest: { id: number; title: string; branch: string; commitStop: string | null } }>(
+          'GET',
+          'pull-request?project=lines&id=1',
+        )
+      ).body;
       return body.pullRequest.commitStop ? body.pullRequest : undefined;
     }, 'the pull request with its head commit');
     assert.deepEqual({ ...pr, commitStop: 'x' }, { id: 1, title: 'Tidy', branch: 'main', commitStop: 'x' });
@@ -129,14 +176,25 @@ describeModes('forge.services, the domain as plugins see it', (mode) => {
 
     assert.equal((await fixture('POST', 'comment', { project: 'lines', pullRequest: 1, text: 'Looks fine' }, 'bob')).status, 200);
     const comments = (await t.api<{ comments: Comment[] }>('GET', '/api/0/lines/pull-request/1')).body.comments;
-    assert.deepEqual(comments.filter((c) => c.comment === 'Looks fine').map((c) => c.user.name), ['bob']);
+    assert.deepEqual(
+      comments.filter((c) => c.comment === 'Looks fine').map((c) => c.user.name),
+      ['bob'],
+    );
     const missing = await fixture('POST', 'comment', { project: 'lines', pullRequest: 7, text: 'Hm' }, 'bob');
     assert.deepEqual([missing.status, missing.body.error_code], [404, 'ENOREQ']);
 
     const flagged = await fixture('POST', 'flag', { project: 'lines', pullRequest: 1, by: 'robot', ...flag, uid: 'pr-check' });
     assert.deepEqual(flagged.body, { uid: 'pr-check', message: 'Flag added' });
-    const flags = (await t.api<{ flags: Array<{ commit_hash: string; username: string; user: { name: string } }> }>('GET', '/api/0/lines/pull-request/1/flag')).body.flags;
-    assert.deepEqual(flags.map((f) => [f.commit_hash, f.username, f.user.name]), [[pr.commitStop, 'Fixture CI', 'robot']]);
+    const flags = (
+      await t.api<{ flags: Array<{ commit_hash: string; username: string; user: { name: string } }> }>(
+        'GET',
+        '/api/0/lines/pull-request/1/flag',
+      )
+    ).body.flags;
+    assert.deepEqual(
+      flags.map((f) => [f.commit_hash, f.username, f.user.name]),
+      [[pr.commitStop, 'Fixture CI', 'robot']],
+    );
   });
 
   it('exports a safe Markdown renderer: scripts and handlers are gone, formatting and mentions stay', async () => {
@@ -149,7 +207,13 @@ describeModes('forge.services, the domain as plugins see it', (mode) => {
   });
 
   it("renders a project's Markdown with the references the viewer may see", async () => {
-    const render = async (viewer: string) => (await t.api<{ html: string }>('POST', `/api/0/_fixture/markdown?viewer=${viewer}`, { project: 'rpms/pkg', text: 'See #1 and #2 <script>x()</script>' })).body.html;
+    const render = async (viewer: string) =>
+      (
+        await t.api<{ html: string }>('POST', `/api/0/_fixture/markdown?viewer=${viewer}`, {
+          project: 'rpms/pkg',
+          text: 'See #1 and #2 <script>x()</script>',
+        })
+      ).body.html;
     const alices = await render('alice');
     assert.match(alices, /href="[^"]*\/rpms\/pkg\/issue\/1"/);
     assert.match(alices, /href="[^"]*\/rpms\/pkg\/issue\/2"/);

@@ -25,14 +25,24 @@ describeModes('project-bound API tokens stay in their project', (mode) => {
   after(() => t?.close());
 
   it('works as its user on its own project', async () => {
-    const created = await t.api<{ issue: { title: string; user: { name: string } } }>('POST', '/api/0/public-one/new_issue', { title: 'From the bot', issue_content: 'x' }, bound);
+    const created = await t.api<{ issue: { title: string; user: { name: string } } }>(
+      'POST',
+      '/api/0/public-one/new_issue',
+      { title: 'From the bot', issue_content: 'x' },
+      bound,
+    );
     assert.equal(created.status, 200, JSON.stringify(created.body));
     assert.equal(created.body.issue.user.name, 'alice');
     assert.equal((await t.api('GET', '/api/0/public-one/issue/1', undefined, bound)).status, 200);
   });
 
   it('is anonymous on another project: a private one is not found, as for anyone', async () => {
-    for (const path of ['/api/0/alice/secret', '/api/0/alice/secret/tree', '/api/0/alice/secret/issues', '/api/0/alice/secret/git/branches']) {
+    for (const path of [
+      '/api/0/alice/secret',
+      '/api/0/alice/secret/tree',
+      '/api/0/alice/secret/issues',
+      '/api/0/alice/secret/git/branches',
+    ]) {
       const anonymous = await t.api<ErrorAnswer>('GET', path);
       const withToken = await t.api<ErrorAnswer>('GET', path, undefined, bound);
       assert.equal(anonymous.status, 404, path);
@@ -70,6 +80,9 @@ describeModes('project-bound API tokens stay in their project', (mode) => {
     });
     const user = await t.forge.services.users.byName('alice');
     const tokens = await t.forge.services.tokens.list(user!);
-    assert.ok(tokens.every((token) => token.projectId === null || !token.acls.includes('fork_project')), 'none was stored');
+    assert.ok(
+      tokens.every((token) => token.projectId === null || !token.acls.includes('fork_project')),
+      'none was stored',
+    );
   });
 });

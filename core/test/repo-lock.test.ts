@@ -74,7 +74,10 @@ describeModes('repository locks', (mode) => {
   });
 
   it('release the lock when the work throws', async () => {
-    await assert.rejects(t.forge.locks.withLock('rpms/bash', async () => Promise.reject(new Error('git failed'))), /git failed/);
+    await assert.rejects(
+      t.forge.locks.withLock('rpms/bash', async () => Promise.reject(new Error('git failed'))),
+      /git failed/,
+    );
     assert.equal(await t.forge.locks.withLock('rpms/bash', async () => 'next one runs'), 'next one runs');
   });
 
@@ -102,7 +105,10 @@ describeModes('repository locks', (mode) => {
           log.push('there:end');
         });
         // The other pool's request is seen waiting in PostgreSQL, not granted.
-        await until(async () => (await advisoryWaiters(t.forge.db.knex, `pagurus:${t.env.PAGURUS_DATABASE_SCHEMA}:rpms/vim`)) > 0, 'the other pool to wait for the lock');
+        await until(
+          async () => (await advisoryWaiters(t.forge.db.knex, `pagurus:${t.env.PAGURUS_DATABASE_SCHEMA}:rpms/vim`)) > 0,
+          'the other pool to wait for the lock',
+        );
         assert.deepEqual(log, ['here:start']);
         here.release();
         await Promise.all([first, second]);

@@ -23,13 +23,34 @@ describeModes('the contribution workflow, end to end', (mode) => {
   after(() => t?.close());
 
   it('goes from an issue to a merged fix that closes it', async () => {
-    const maintainer = await token('maintainer', ['create_project', 'issue_create', 'issue_comment', 'pull_request_merge', 'pull_request_comment']);
+    const maintainer = await token('maintainer', [
+      'create_project',
+      'issue_create',
+      'issue_comment',
+      'pull_request_merge',
+      'pull_request_comment',
+    ]);
     const contributor = await token('contributor', ['fork_project', 'pull_request_create', 'issue_comment']);
     const ci = await token('ci', ['pull_request_flag', 'commit_flag']);
 
     // A project with a README, and an issue with a comment.
-    assert.equal((await t.api('POST', '/api/0/new', { name: 'tool', namespace: 'rpms', description: 'A tool', create_readme: true, wait: true }, maintainer)).status, 200);
-    const issue = await t.api<{ issue: { id: number } }>('POST', '/api/0/rpms/tool/new_issue', { title: 'Typo in the README', issue_content: 'It says "teh".' }, maintainer);
+    assert.equal(
+      (
+        await t.api(
+          'POST',
+          '/api/0/new',
+          { name: 'tool', namespace: 'rpms', description: 'A tool', create_readme: true, wait: true },
+          maintainer,
+        )
+      ).status,
+      200,
+    );
+    const issue = await t.api<{ issue: { id: number } }>(
+      'POST',
+      '/api/0/rpms/tool/new_issue',
+      { title: 'Typo in the README', issue_content: 'It says "teh".' },
+      maintainer,
+    );
     assert.equal(issue.body.issue.id, 1);
     assert.equal((await t.api('POST', '/api/0/rpms/tool/issue/1/comment', { comment: 'I will fix it' }, contributor)).status, 200);
 
@@ -41,8 +62,16 @@ describeModes('the contribution workflow, end to end', (mode) => {
     const fix = await commitFile(fork, 'README.md', '# tool\n\nThe tool.\n', { message: 'Fix the typo\n\nFixes #1' });
     await gitOk(fork, 'push', '-q', 'origin', 'typo');
     const pr = await t.api<{ id: number; commit_stop: string; repo_from: { fullname: string } }>(
-      'POST', '/api/0/rpms/tool/pull-request/new',
-      { title: 'Fix the typo', branch_to: 'main', branch_from: 'typo', repo_from: 'tool', repo_from_namespace: 'rpms', repo_from_username: 'contributor' },
+      'POST',
+      '/api/0/rpms/tool/pull-request/new',
+      {
+        title: 'Fix the typo',
+        branch_to: 'main',
+        branch_from: 'typo',
+        repo_from: 'tool',
+        repo_from_namespace: 'rpms',
+        repo_from_username: 'contributor',
+      },
       contributor,
     );
     assert.equal(pr.status, 200, JSON.stringify(pr.body));
@@ -50,18 +79,36 @@ describeModes('the contribution workflow, end to end', (mode) => {
     assert.equal(pr.body.commit_stop, fix);
 
     // CI reports on the pull request and on the commit.
-    const prFlag = await t.api<{ message: string }>('POST', '/api/0/rpms/tool/pull-request/2/flag', { username: 'Zuul', status: 'success', comment: 'Build passed', url: 'https://ci.example.org/b/1', uid: 'zuul-check' }, ci);
+    const prFlag = await t.api<{ message: string }>(
+      'POST',
+      '/api/0/rpms/tool/pull-request/2/flag',
+      { username: 'Zuul', status: 'success', comment: 'Build passed', url: 'https://ci.example.org/b/1', uid: 'zuul-check' },
+      ci,
+    );
     assert.equal(prFlag.body.message, 'Flag added');
-    const commitFlag = await t.api<{ message: string }>('POST', `/api/0/rpms/tool/c/${fix}/flag`, { username: 'Fedora CI', status: 'pending', comment: 'Queued', url: 'https://ci.example.org/b/2' }, ci);
+    const commitFlag = await t.api<{ message: string }>(
+      'POST',
+      `/api/0/rpms/tool/c/${fix}/flag`,
+      { username: 'Fedora CI', status: 'pending', comment: 'Queued', url: 'https://ci.example.org/b/2' },
+      ci,
+    );
     assert.equal(commitFlag.body.message, 'Flag added');
     const flags = await t.api<{ flags: Array<{ username: string }> }>('GET', '/api/0/rpms/tool/pull-request/2/flag');
     assert.deepEqual(flags.body.flags.map((f) => f.username).sort(), ['Fedora CI', 'Zuul']);
 
     // The maintainer merges: a fast-forward, which lands "Fixes #1" on main.
-    await eventually(async () => ((await t.api<{ cached_merge_status: string }>('GET', '/api/0/rpms/tool/pull-request/2')).body.cached_merge_status === 'FFORWARD' ? true : undefined), 'the merge status');
+    await eventually(
+      async () =>
+        (await t.api<{ cached_merge_status: string }>('GET', '/api/0/rpms/tool/pull-request/2')).body.cached_merge_status === 'FFORWARD'
+          ? true
+          : undefined,
+      'the merge status',
+    );
     assert.deepEqual((await t.api('POST', '/api/0/rpms/tool/pull-request/2/merge', {}, maintainer)).body, { message: 'Changes merged!' });
     const closed = await eventually(async () => {
-      const now = (await t.api<{ status: string; close_status: string; comments: Array<{ comment: string }> }>('GET', '/api/0/rpms/tool/issue/1')).body;
+      const now = (
+        await t.api<{ status: string; close_status: string; comments: Array<{ comment: string }> }>('GET', '/api/0/rpms/tool/issue/1')
+      ).body;
       return now.status === 'Closed' ? now : undefined;
     }, 'the issue to be closed by the pushed commit');
     assert.equal(closed.close_status, 'Fixed');
@@ -76,9 +123,25 @@ describeModes('the contribution workflow, end to end', (mode) => {
     await commitFile(main, 'README.md', '# tool\n\nSomething else.\n');
     await gitOk(main, 'push', '-q', 'origin', 'docs', 'clash');
     const creator = await token('maintainer', ['pull_request_create']);
-    const docs = (await t.api<{ id: number }>('POST', '/api/0/rpms/tool/pull-request/new', { title: 'Docs', branch_to: 'main', branch_from: 'docs' }, creator)).body;
-    const clash = (await t.api<{ id: number }>('POST', '/api/0/rpms/tool/pull-request/new', { title: 'Clash', branch_to: 'main', branch_from: 'clash' }, creator)).body;
-    assert.deepEqual((await t.api('POST', `/api/0/rpms/tool/pull-request/${docs.id}/merge`, {}, maintainer)).body, { message: 'Changes merged!' });
+    const docs = (
+      await t.api<{ id: number }>(
+        'POST',
+        '/api/0/rpms/tool/pull-request/new',
+        { title: 'Docs', branch_to: 'main', branch_from: 'docs' },
+        creator,
+      )
+    ).body;
+    const clash = (
+      await t.api<{ id: number }>(
+        'POST',
+        '/api/0/rpms/tool/pull-request/new',
+        { title: 'Clash', branch_to: 'main', branch_from: 'clash' },
+        creator,
+      )
+    ).body;
+    assert.deepEqual((await t.api('POST', `/api/0/rpms/tool/pull-request/${docs.id}/merge`, {}, maintainer)).body, {
+      message: 'Changes merged!',
+    });
     const conflict = await t.api<{ error_code: string }>('POST', `/api/0/rpms/tool/pull-request/${clash.id}/merge`, {}, maintainer);
     assert.equal(conflict.status, 409);
     assert.equal(conflict.body.error_code, 'EPRCONFLICTS');
@@ -88,6 +151,13 @@ describeModes('the contribution workflow, end to end', (mode) => {
     assert.equal(await gitOk(main, 'show', 'origin/main:README.md'), '# tool\n\nThe tool.');
     assert.equal(await gitOk(main, 'show', 'origin/main:DOCS.md'), 'docs');
     const list = await t.api<{ requests: Array<{ id: number; status: string }> }>('GET', '/api/0/rpms/tool/pull-requests?status=all');
-    assert.deepEqual(list.body.requests.map((r) => [r.id, r.status]), [[clash.id, 'Open'], [docs.id, 'Merged'], [2, 'Merged']]);
+    assert.deepEqual(
+      list.body.requests.map((r) => [r.id, r.status]),
+      [
+        [clash.id, 'Open'],
+        [docs.id, 'Merged'],
+        [2, 'Merged'],
+      ],
+    );
   });
 });

@@ -53,7 +53,11 @@ describeModes('task status, as /api/0/task/<id>/status reports it', (mode) => {
     const { body } = await t.api<{ taskid: string }>('POST', '/api/0/_fixture/jobs', { name: 'fixture.always-fails' });
     assert.deepEqual(await finished(body.taskid), { ready: true, status: 'FAILURE', successful: false });
     const error = (await t.forge.jobs.status(body.taskid))?.error;
-    assert.equal(error, `The task failed; its details are in the forge's log under task ${body.taskid}`, 'a stable text, not the internals');
+    assert.equal(
+      error,
+      `The task failed; its details are in the forge's log under task ${body.taskid}`,
+      'a stable text, not the internals',
+    );
     assert.doesNotMatch(error ?? '', /this job always fails/);
   });
 

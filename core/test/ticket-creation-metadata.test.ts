@@ -20,14 +20,24 @@ describeModes('metadata given when opening an issue', (mode) => {
   const metadata = { tag: 'newtag', assignee: 'owner', milestone: 'F41', priority: 'High' };
 
   const open = async (who: string, body: Record<string, unknown>) => {
-    const res = await t.api<{ issue: Issue; message: string }>('POST', '/api/0/pkg/new_issue', { title: `By ${who}`, issue_content: 'details', ...body }, token[who]);
+    const res = await t.api<{ issue: Issue; message: string }>(
+      'POST',
+      '/api/0/pkg/new_issue',
+      { title: `By ${who}`, issue_content: 'details', ...body },
+      token[who],
+    );
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.message, 'Issue created');
     return res.body.issue;
   };
   const projectTags = async () => (await t.api<{ tags: string[] }>('GET', '/api/0/pkg/tags')).body.tags;
   const read = async (id: number) => (await t.api<Issue>('GET', `/api/0/pkg/issue/${id}`)).body;
-  const metaOf = (issue: Issue) => ({ tags: issue.tags, assignee: issue.assignee?.name ?? null, milestone: issue.milestone, priority: issue.priority });
+  const metaOf = (issue: Issue) => ({
+    tags: issue.tags,
+    assignee: issue.assignee?.name ?? null,
+    milestone: issue.milestone,
+    priority: issue.priority,
+  });
   const none = { tags: [], assignee: null, milestone: null, priority: null };
   const all = { tags: ['newtag'], assignee: 'owner', milestone: 'F41', priority: 1 };
 
@@ -37,10 +47,13 @@ describeModes('metadata given when opening an issue', (mode) => {
     const project = await t.createProject('owner', 'pkg');
     const owner = await t.forge.services.access.viewer((await t.forge.services.users.byName('owner'))!);
     await t.forge.services.grants.change(owner, project, { kind: 'user', name: 'triager', level: 'ticket' });
-    await t.forge.db.knex('projects').where({ id: project.id }).update({
-      priorities: JSON.stringify({ '': '', '1': 'High', '2': 'Normal' }),
-      milestones: JSON.stringify([{ name: 'F41', date: null, active: true }]),
-    });
+    await t.forge.db
+      .knex('projects')
+      .where({ id: project.id })
+      .update({
+        priorities: JSON.stringify({ '': '', '1': 'High', '2': 'Normal' }),
+        milestones: JSON.stringify([{ name: 'F41', date: null, active: true }]),
+      });
     for (const name of ['owner', 'triager', 'stranger']) token[name] = { Authorization: `token ${await t.createToken(name, ACLS)}` };
   });
   after(() => t?.close());
@@ -73,7 +86,14 @@ describeModes('metadata given when opening an issue', (mode) => {
   it('ignores it from the web form too', async () => {
     const stranger = new Browser(t);
     await stranger.logIn('stranger', 'stranger-password1');
-    const made = await stranger.submit('/pkg/new_issue', { title: 'From the web', issue_content: 'details', tag: 'webtag', milestone: 'F41', priority: '1', assignee: 'owner' });
+    const made = await stranger.submit('/pkg/new_issue', {
+      title: 'From the web',
+      issue_content: 'details',
+      tag: 'webtag',
+      milestone: 'F41',
+      priority: '1',
+      assignee: 'owner',
+    });
     assert.equal(made.status, 302, made.html);
     const id = Number(made.location!.split('/').pop());
     assert.deepEqual(metaOf(await read(id)), none);

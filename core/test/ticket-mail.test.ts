@@ -46,11 +46,15 @@ describeModes('mail about issues and pull requests', (mode) => {
   };
 
   it('mails issue watchers and the @mentioned, never the writer, the unsubscribed or those a private issue is hidden from', async () => {
-    const issue = (await t.api<{ issue: { id: number } }>('POST', '/api/0/pkg/new_issue', { title: 'Crash', issue_content: 'It crashes' }, headers.bob)).body.issue;
+    const issue = (
+      await t.api<{ issue: { id: number } }>('POST', '/api/0/pkg/new_issue', { title: 'Crash', issue_content: 'It crashes' }, headers.bob)
+    ).body.issue;
     assert.deepEqual(mailedAbout(`New issue #${issue.id}: Crash`), ['alice'], 'the owner hears, the author does not');
     await t.api('POST', `/api/0/pkg/issue/${issue.id}/comment`, { comment: 'Same here, cc @dave' }, headers.carol);
     assert.deepEqual(mailedAbout(`Comment on issue #${issue.id}`), ['alice', 'bob', 'dave']);
-    const [mail] = (await t.api('POST', `/api/0/pkg/issue/${issue.id}/comment`, { comment: 'Me too, @dave' }, headers.bob), mails.filter((m) => m.to === 'dave@example.test'));
+    const [mail] =
+      (await t.api('POST', `/api/0/pkg/issue/${issue.id}/comment`, { comment: 'Me too, @dave' }, headers.bob),
+      mails.filter((m) => m.to === 'dave@example.test'));
     assert.match(mail!.subject, /^\[pkg\] Comment on issue #\d+: Crash$/);
     assert.match(mail!.text, new RegExp(`^bob wrote:\\n\\nMe too, @dave\\n\\n${t.url}/pkg/issue/${issue.id}\\n$`));
     mails.length = 0;
@@ -59,7 +63,14 @@ describeModes('mail about issues and pull requests', (mode) => {
     await t.api('POST', `/api/0/pkg/issue/${issue.id}/comment`, { comment: 'Fixed in git' }, headers.alice);
     assert.deepEqual(mailedAbout(`Comment on issue #${issue.id}`), ['bob']);
 
-    const secret = (await t.api<{ issue: { id: number } }>('POST', '/api/0/pkg/new_issue', { title: 'Hole', issue_content: 'Security hole, @carol', private: true }, headers.bob)).body.issue;
+    const secret = (
+      await t.api<{ issue: { id: number } }>(
+        'POST',
+        '/api/0/pkg/new_issue',
+        { title: 'Hole', issue_content: 'Security hole, @carol', private: true },
+        headers.bob,
+      )
+    ).body.issue;
     assert.deepEqual(mailedAbout(`New issue #${secret.id}: Hole`), ['alice'], 'carol may not see the private issue');
   });
 
@@ -70,7 +81,14 @@ describeModes('mail about issues and pull requests', (mode) => {
     await gitOk(clone, 'checkout', '-q', '-b', 'feature');
     await commitFile(clone, 'feature.txt', 'feature\n');
     await gitOk(clone, 'push', '-q', 'origin', 'feature');
-    const pr = (await t.api<{ id: number }>('POST', '/api/0/pkg/pull-request/new', { title: 'Feature', branch_to: 'main', branch_from: 'feature', initial_comment: 'Review please, @carol' }, headers.alice)).body;
+    const pr = (
+      await t.api<{ id: number }>(
+        'POST',
+        '/api/0/pkg/pull-request/new',
+        { title: 'Feature', branch_to: 'main', branch_from: 'feature', initial_comment: 'Review please, @carol' },
+        headers.alice,
+      )
+    ).body;
     assert.deepEqual(mailedAbout(`New pull request #${pr.id}: Feature`), ['carol']);
     await t.api('POST', `/api/0/pkg/pull-request/${pr.id}/comment`, { comment: 'Looks good' }, headers.bob);
     assert.deepEqual(mailedAbout(`Comment on pull request #${pr.id}`), ['alice']);

@@ -10,7 +10,13 @@ describe('ticket references in text', () => {
   const read = (text: string) => ticketMentions(text).map((m) => `${m.project ?? ''}#${m.id}`);
 
   it('reads #N, project#N, namespace/project#N and fork paths', () => {
-    assert.deepEqual(read('See #3, pkg#4 and rpms/pkg#5; also fork/alice/pkg#6 and fork/alice/rpms/pkg#7.'), ['#3', 'pkg#4', 'rpms/pkg#5', 'fork/alice/pkg#6', 'fork/alice/rpms/pkg#7']);
+    assert.deepEqual(read('See #3, pkg#4 and rpms/pkg#5; also fork/alice/pkg#6 and fork/alice/rpms/pkg#7.'), [
+      '#3',
+      'pkg#4',
+      'rpms/pkg#5',
+      'fork/alice/pkg#6',
+      'fork/alice/rpms/pkg#7',
+    ]);
     assert.deepEqual(read('#1 at the start\n(#2) in brackets'), ['#1', '#2']);
   });
 
@@ -47,7 +53,11 @@ describeModes('ticket references resolved for a reader', (mode) => {
 
   it('resolves what the reader may see, and nothing else', async () => {
     assert.deepEqual(await resolve(null, text), ['#1=issue rpms/pkg#1 Open one', 'other#1=issue other#1 Elsewhere']);
-    assert.deepEqual(await resolve('bob', text), ['#1=issue rpms/pkg#1 Open one', '#2=issue rpms/pkg#2 Private one', 'other#1=issue other#1 Elsewhere'], 'bob wrote the private issue');
+    assert.deepEqual(
+      await resolve('bob', text),
+      ['#1=issue rpms/pkg#1 Open one', '#2=issue rpms/pkg#2 Private one', 'other#1=issue other#1 Elsewhere'],
+      'bob wrote the private issue',
+    );
     assert.deepEqual(await resolve('alice', text), [
       '#1=issue rpms/pkg#1 Open one',
       '#2=issue rpms/pkg#2 Private one',
@@ -71,19 +81,38 @@ describeModes('ticket references resolved for a reader', (mode) => {
     // rpms/pkg#1 comes after the cap: plain text; the references before it still resolve.
     assert.deepEqual(resolved, ['#1=issue rpms/pkg#1 Open one', '#2=issue rpms/pkg#2 Private one', 'other#1=issue other#1 Elsewhere']);
     assert.deepEqual(await resolve(null, crowded(text)), ['#1=issue rpms/pkg#1 Open one', 'other#1=issue other#1 Elsewhere']);
-    assert.deepEqual(await resolve('carol', crowded(text)), ['#1=issue rpms/pkg#1 Open one', 'other#1=issue other#1 Elsewhere'], 'nor a stranger the private issue');
+    assert.deepEqual(
+      await resolve('carol', crowded(text)),
+      ['#1=issue rpms/pkg#1 Open one', 'other#1=issue other#1 Elsewhere'],
+      'nor a stranger the private issue',
+    );
     assert.equal((await resolve('alice', crowded(text))).length, 4);
     const late = `${Array.from({ length: MAX_RESOLVED_REFERENCES }, (_, i) => `nope#${i + 1}`).join(' ')} other#1 #1`;
     assert.deepEqual(await resolve('alice', late), [], 'past the cap nothing resolves');
-    assert.deepEqual(await resolve('alice', `#1 #1 #1 ${late}`), ['#1=issue rpms/pkg#1 Open one', '#1=issue rpms/pkg#1 Open one', '#1=issue rpms/pkg#1 Open one', '#1=issue rpms/pkg#1 Open one']);
+    assert.deepEqual(await resolve('alice', `#1 #1 #1 ${late}`), [
+      '#1=issue rpms/pkg#1 Open one',
+      '#1=issue rpms/pkg#1 Open one',
+      '#1=issue rpms/pkg#1 Open one',
+      '#1=issue rpms/pkg#1 Open one',
+    ]);
   });
 
   it('serves an issue page whose comment makes 5,000 references in a bounded number of queries', async () => {
     const token = { Authorization: `token ${await t.createToken('alice', ['issue_create', 'issue_comment'])}` };
-    const made = await t.api<{ issue: { id: number } }>('POST', '/api/0/rpms/pkg/new_issue', { title: 'Crowded', issue_content: 'x' }, token);
+    const made = await t.api<{ issue: { id: number } }>(
+      'POST',
+      '/api/0/rpms/pkg/new_issue',
+      { title: 'Crowded', issue_content: 'x' },
+      token,
+    );
     assert.equal(made.status, 200, JSON.stringify(made.body));
     const id = made.body.issue.id;
-    const commented = await t.api('POST', `/api/0/rpms/pkg/issue/${id}/comment`, { comment: crowded('See other#1, #2 and alice/secret#1.') }, token);
+    const commented = await t.api(
+      'POST',
+      `/api/0/rpms/pkg/issue/${id}/comment`,
+      { comment: crowded('See other#1, #2 and alice/secret#1.') },
+      token,
+    );
     assert.equal(commented.status, 200, JSON.stringify(commented.body));
     const anonymous = new Browser(t);
     let page = { status: 0, html: '' };

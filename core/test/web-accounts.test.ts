@@ -28,10 +28,12 @@ describeModes('accounts on the web', (mode) => {
       .map((line) => line.mail?.text.match(/(http:\/\/\S+\/password\/reset\/\S+)/)?.[1] ?? `no link in ${line.mail?.text}`);
   /** The links to `path` mailed to `address` so far. */
   const mailedLinks = (address: string, path: string): string[] =>
-    logs.filter((line) => line.msg.startsWith(`mail to ${address}`)).flatMap((line) => line.mail?.text.match(new RegExp(`http://\\S+${path}\\S+`, 'g')) ?? []);
+    logs
+      .filter((line) => line.msg.startsWith(`mail to ${address}`))
+      .flatMap((line) => line.mail?.text.match(new RegExp(`http://\\S+${path}\\S+`, 'g')) ?? []);
 
   describe('form tokens', () => {
-    it('refuses a form posted without a token, or with another browser\'s token, with a 400 page', async () => {
+    it("refuses a form posted without a token, or with another browser's token, with a 400 page", async () => {
       await t.createUser('tokenless');
       const stranger = new Browser(t);
       const bare = await stranger.post('/login', { username: 'tokenless', password: 'tokenless-password1' });
@@ -53,8 +55,14 @@ describeModes('accounts on the web', (mode) => {
       await t.createUser('headed');
       const browser = new Browser(t);
       const { token, setCookies } = await browser.getForm('/login');
-      assert.ok(setCookies.some((c) => /^pagurus_csrf=[^;]+;.*httponly/i.test(c)), setCookies.join('\n'));
-      assert.ok(setCookies.some((c) => c.startsWith('pagurus_csrf.sig=')), 'signed');
+      assert.ok(
+        setCookies.some((c) => /^pagurus_csrf=[^;]+;.*httponly/i.test(c)),
+        setCookies.join('\n'),
+      );
+      assert.ok(
+        setCookies.some((c) => c.startsWith('pagurus_csrf.sig=')),
+        'signed',
+      );
       assert.equal((await browser.getForm('/password/lost')).token, token, 'one token per browser before login');
       const page = await browser.post('/login', { username: 'headed', password: 'headed-password1' }, { 'X-CSRF-Token': token });
       assert.equal(page.status, 302);
@@ -92,7 +100,10 @@ describeModes('accounts on the web', (mode) => {
       assert.match(session, /; httponly/i);
       assert.match(session, /; samesite=lax/i);
       assert.doesNotMatch(session, /; secure/i, 'not Secure on a plain-http instance');
-      assert.ok(page.setCookies.some((c) => c.startsWith('pagurus_session.sig=')), 'signed');
+      assert.ok(
+        page.setCookies.some((c) => c.startsWith('pagurus_session.sig=')),
+        'signed',
+      );
       const home = await browser.get('/');
       assert.match(home.html, /<a href="\/user\/alice" class="viewer">alice<\/a>/);
       assert.match(home.html, /<form method="post" action="\/logout" class="logout">/);
@@ -158,7 +169,10 @@ describeModes('accounts on the web', (mode) => {
       const page = await browser.post('/logout', { csrf_token: logout.token });
       assert.equal(page.status, 302);
       assert.equal(page.location, '/');
-      assert.ok(page.setCookies.some((c) => /^pagurus_session=;/.test(c)), 'the cookie is cleared');
+      assert.ok(
+        page.setCookies.some((c) => /^pagurus_session=;/.test(c)),
+        'the cookie is cleared',
+      );
       assert.equal(await browser.viewer(), undefined);
       const replay = new Browser(t);
       for (const [name, value] of saved) replay.cookies.set(name, value);
@@ -174,11 +188,19 @@ describeModes('accounts on the web', (mode) => {
       assert.equal(form.status, 200);
       assert.match(form.html, /<h1>Create an account<\/h1>/);
       const page = await browser.post('/user/new', {
-        username: 'newbie', fullname: 'New Bie', email: 'newbie@example.test', password: 'newbie-secret', confirm: 'newbie-secret', csrf_token: form.token,
+        username: 'newbie',
+        fullname: 'New Bie',
+        email: 'newbie@example.test',
+        password: 'newbie-secret',
+        confirm: 'newbie-secret',
+        csrf_token: form.token,
       });
       assert.equal(page.status, 302, page.html);
       assert.equal(page.location, '/login');
-      assert.match((await browser.get('/login')).html, /<p class="flash" role="status">Your account newbie is made\. To log in, first open the link just mailed to newbie@example\.test/);
+      assert.match(
+        (await browser.get('/login')).html,
+        /<p class="flash" role="status">Your account newbie is made\. To log in, first open the link just mailed to newbie@example\.test/,
+      );
       const user = await t.forge.services.users.byName('newbie');
       assert.equal(user?.fullname, 'New Bie');
       assert.equal(user?.isAdmin, false);
@@ -190,7 +212,13 @@ describeModes('accounts on the web', (mode) => {
 
     it('shows each mistake next to its field and keeps what was typed, but not the password', async () => {
       await t.createUser('taken');
-      const good = { username: 'fresh', fullname: 'Fresh Person', email: 'fresh@example.test', password: 'long-enough', confirm: 'long-enough' };
+      const good = {
+        username: 'fresh',
+        fullname: 'Fresh Person',
+        email: 'fresh@example.test',
+        password: 'long-enough',
+        confirm: 'long-enough',
+      };
       const cases: Array<[Record<string, string>, number, string, RegExp]> = [
         [{ confirm: 'something-else' }, 400, 'confirm', /^The two passwords differ$/],
         [{ username: 'bad name' }, 400, 'username', /^Use letters, digits, /],
@@ -228,7 +256,11 @@ describeModes('accounts on the web', (mode) => {
       assert.match(known.html, /<h1>Check your mail<\/h1>/);
       assert.equal(mainOf(unknown.html), mainOf(known.html));
       await eventually(() => resetLinks('rita@example.test').length === 1, 'the mail to rita');
-      assert.equal(logs.slice(logged).filter((l) => l.msg.startsWith('mail to') && !l.msg.startsWith('mail to rita@')).length, 0, 'no mail for the unknown user');
+      assert.equal(
+        logs.slice(logged).filter((l) => l.msg.startsWith('mail to') && !l.msg.startsWith('mail to rita@')).length,
+        0,
+        'no mail for the unknown user',
+      );
       const empty = await new Browser(t).submit('/password/lost', { username: '  ' });
       assert.equal(empty.status, 400);
       assert.equal(fieldError(empty.html, 'username'), 'Give your user name or email address');
@@ -241,7 +273,10 @@ describeModes('accounts on the web', (mode) => {
       const browser = new Browser(t);
       const asked = await browser.submit('/password/lost', { username: 'sam@example.test' });
       assert.equal(asked.status, 200);
-      const [link] = await eventually(() => (resetLinks('sam@example.test').length ? resetLinks('sam@example.test') : undefined), 'the mail to sam');
+      const [link] = await eventually(
+        () => (resetLinks('sam@example.test').length ? resetLinks('sam@example.test') : undefined),
+        'the mail to sam',
+      );
       assert.ok(link!.startsWith(`${t.url}/password/reset/`), link);
       const path = new URL(link!).pathname;
 
@@ -260,7 +295,11 @@ describeModes('accounts on the web', (mode) => {
       assert.equal(done.status, 302, done.html);
       assert.equal(done.location, '/login');
       const login = await browser.get('/login');
-      assert.match(login.html, /<p class="flash" role="status">Password changed: log in with the new one<\/p>/, 'the login page says the password changed');
+      assert.match(
+        login.html,
+        /<p class="flash" role="status">Password changed: log in with the new one<\/p>/,
+        'the login page says the password changed',
+      );
       assert.doesNotMatch((await browser.get('/login')).html, /class="flash"/, 'once');
       assert.equal(await owner.viewer(), undefined, 'the session open before the reset is logged out');
       assert.equal((await new Browser(t).submit('/login', { username: 'sam', password: 'sam-password1' })).status, 401, 'the old password');
@@ -277,7 +316,10 @@ describeModes('accounts on the web', (mode) => {
     it('expires the other links of a user when one is used', async () => {
       await t.createUser('twice');
       for (let i = 0; i < 2; i++) await new Browser(t).submit('/password/lost', { username: 'twice' });
-      const links = await eventually(() => (resetLinks('twice@example.test').length === 2 ? resetLinks('twice@example.test') : undefined), 'two mails');
+      const links = await eventually(
+        () => (resetLinks('twice@example.test').length === 2 ? resetLinks('twice@example.test') : undefined),
+        'two mails',
+      );
       const [first, second] = links.map((l) => new URL(l).pathname);
       assert.notEqual(first, second);
       const used = await new Browser(t).submit(second!, { password: 'second-link-pw', confirm: 'second-link-pw' });
@@ -289,7 +331,11 @@ describeModes('accounts on the web', (mode) => {
       const page = await new Browser(t).get('/password/reset/not-a-real-token');
       assert.equal(page.status, 404);
       assert.match(page.html, /Link expired/);
-      const post = await new Browser(t).submit('/password/reset/not-a-real-token', { password: 'whatever-pw', confirm: 'whatever-pw' }, '/login');
+      const post = await new Browser(t).submit(
+        '/password/reset/not-a-real-token',
+        { password: 'whatever-pw', confirm: 'whatever-pw' },
+        '/login',
+      );
       assert.equal(post.status, 400);
     });
   });
@@ -315,18 +361,38 @@ describeModes('accounts on the web', (mode) => {
       assert.equal(form.status, 200);
       assert.match(form.html, /<h1>Change your password<\/h1>/);
 
-      const wrong = await here.post('/password/change', { current: 'not-my-password', password: 'carol-new-pw', confirm: 'carol-new-pw', csrf_token: form.token });
+      const wrong = await here.post('/password/change', {
+        current: 'not-my-password',
+        password: 'carol-new-pw',
+        confirm: 'carol-new-pw',
+        csrf_token: form.token,
+      });
       assert.equal(wrong.status, 400);
       assert.equal(fieldError(wrong.html, 'current'), 'This is not your current password');
-      const differ = await here.post('/password/change', { current: 'carol-password1', password: 'carol-new-pw', confirm: 'carol-new-px', csrf_token: form.token });
+      const differ = await here.post('/password/change', {
+        current: 'carol-password1',
+        password: 'carol-new-pw',
+        confirm: 'carol-new-px',
+        csrf_token: form.token,
+      });
       assert.equal(differ.status, 400);
       assert.equal(fieldError(differ.html, 'confirm'), 'The two passwords differ');
-      const short = await here.post('/password/change', { current: 'carol-password1', password: 'short', confirm: 'short', csrf_token: form.token });
+      const short = await here.post('/password/change', {
+        current: 'carol-password1',
+        password: 'short',
+        confirm: 'short',
+        csrf_token: form.token,
+      });
       assert.equal(short.status, 400);
       assert.equal(fieldError(short.html, 'password'), 'Use at least 8 characters');
       assert.equal(await elsewhere.viewer(), 'carol', 'refused changes end nothing');
 
-      const done = await here.post('/password/change', { current: 'carol-password1', password: 'carol-new-pw', confirm: 'carol-new-pw', csrf_token: form.token });
+      const done = await here.post('/password/change', {
+        current: 'carol-password1',
+        password: 'carol-new-pw',
+        confirm: 'carol-new-pw',
+        csrf_token: form.token,
+      });
       assert.equal(done.status, 200);
       assert.match(done.html, /<h1>Password changed<\/h1>/);
       assert.equal(await here.viewer(), 'carol', 'this session stays');
@@ -382,7 +448,11 @@ describeModes('accounts on the web', (mode) => {
       const page = await browser.get('/user/new');
       assert.equal(page.status, 404);
       assert.match(page.html, /<h1>Registration is closed<\/h1>/);
-      const post = await browser.submit('/user/new', { username: 'sneaky', email: 'sneaky@example.test', password: 'sneaky-pass', confirm: 'sneaky-pass' }, '/login');
+      const post = await browser.submit(
+        '/user/new',
+        { username: 'sneaky', email: 'sneaky@example.test', password: 'sneaky-pass', confirm: 'sneaky-pass' },
+        '/login',
+      );
       assert.equal(post.status, 404);
       assert.match(post.html, /Registration is closed/);
       assert.equal(await strict.forge.services.users.byName('sneaky'), undefined);
@@ -400,7 +470,8 @@ describeModes('accounts on the web', (mode) => {
 
     it('also locks out an address after 4 times as many failures over any accounts', async () => {
       await tight.createUser('victim');
-      for (let i = 1; i <= 3; i++) assert.equal((await new Browser(tight).submit('/login', { username: `ghost-${i}`, password: 'x' })).status, 401);
+      for (let i = 1; i <= 3; i++)
+        assert.equal((await new Browser(tight).submit('/login', { username: `ghost-${i}`, password: 'x' })).status, 401);
       await new Browser(tight).logIn('victim', 'victim-password1');
       assert.equal((await new Browser(tight).submit('/login', { username: 'ghost-4', password: 'x' })).status, 401);
       const locked = await new Browser(tight).submit('/login', { username: 'victim', password: 'victim-password1' });

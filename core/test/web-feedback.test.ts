@@ -65,7 +65,10 @@ describeModes('feedback after forms', (mode) => {
     assert.doesNotMatch(again.html, /id="new-token"/, 'never shown again');
     assert.doesNotMatch(again.html, new RegExp(value));
 
-    const project = await alice.post('/hello/settings/token/new', { ...formFields((await alice.get('/hello/settings')).html, '/hello/settings/token/new'), acls: 'issue_create' });
+    const project = await alice.post('/hello/settings/token/new', {
+      ...formFields((await alice.get('/hello/settings')).html, '/hello/settings/token/new'),
+      acls: 'issue_create',
+    });
     assert.equal(project.status, 302);
     assert.equal(project.location, '/hello/settings#tokens');
     const projectPage = await alice.get('/hello/settings');
@@ -91,11 +94,26 @@ describeModes('feedback after forms', (mode) => {
     assert.equal(title.status, 400);
     assert.equal(fieldError(title.html, 'title'), 'Field cannot be longer than 255 characters.');
     assert.equal(inputValue(title.html, 'title'), long);
-    const tracker = await alice.submit('/hello/settings/tracker', { close_statuses: `Fixed, ${long}`, priorities: '', milestones: '' }, '/hello/settings');
+    const tracker = await alice.submit(
+      '/hello/settings/tracker',
+      { close_statuses: `Fixed, ${long}`, priorities: '', milestones: '' },
+      '/hello/settings',
+    );
     assert.equal(tracker.status, 400);
     assert.ok(fieldError(tracker.html, 'close_statuses'), 'the close statuses field says what is wrong');
-    assert.deepEqual((await t.forge.services.tracker.meta((await t.forge.services.projectQueries.find({ name: 'hello', namespace: null, forkOwner: null }))!)).closeStatus, []);
-    const tag = await alice.submit('/hello/settings/tags/add', { tag: 'ok', tag_description: long, tag_color: '#000000' }, '/hello/settings');
+    assert.deepEqual(
+      (
+        await t.forge.services.tracker.meta(
+          (await t.forge.services.projectQueries.find({ name: 'hello', namespace: null, forkOwner: null }))!,
+        )
+      ).closeStatus,
+      [],
+    );
+    const tag = await alice.submit(
+      '/hello/settings/tags/add',
+      { tag: 'ok', tag_description: long, tag_color: '#000000' },
+      '/hello/settings',
+    );
     assert.equal(tag.status, 400);
     assert.equal(fieldError(tag.html, 'tag_description'), 'Field cannot be longer than 255 characters.');
   });
@@ -103,23 +121,42 @@ describeModes('feedback after forms', (mode) => {
   it('saves the tracker form whole or not at all: a refused milestone keeps the close statuses and priorities from changing', async () => {
     const project = (await t.forge.services.projectQueries.find({ name: 'hello', namespace: null, forkOwner: null }))!;
     const before = await t.forge.services.tracker.meta(project);
-    const refused = await alice.submit('/hello/settings/tracker', { close_statuses: 'Fixed, Duplicate', priorities: '1 High', milestones: 'v1\nv1' }, '/hello/settings');
+    const refused = await alice.submit(
+      '/hello/settings/tracker',
+      { close_statuses: 'Fixed, Duplicate', priorities: '1 High', milestones: 'v1\nv1' },
+      '/hello/settings',
+    );
     assert.equal(refused.status, 400);
     assert.ok(fieldError(refused.html, 'milestones'), 'the milestones field says what is wrong');
     const after = await t.forge.services.tracker.meta(project);
-    assert.deepEqual([after.closeStatus, after.priorities, after.milestones], [before.closeStatus, before.priorities, before.milestones], 'nothing was stored');
+    assert.deepEqual(
+      [after.closeStatus, after.priorities, after.milestones],
+      [before.closeStatus, before.priorities, before.milestones],
+      'nothing was stored',
+    );
   });
 
-  it('registration shows every field\'s problem at once, and the user name rules before any', async () => {
+  it("registration shows every field's problem at once, and the user name rules before any", async () => {
     const form = await new Browser(t).getForm('/user/new');
     assert.match(form.html, /<span class="hint" id="username-hint">Letters, digits, “\.”, “_” and “-”, starting with a letter or digit/);
-    const all = await new Browser(t).submit('/user/new', { username: 'bad name', fullname: '', email: 'nowhere', password: 'short', confirm: 'other' });
+    const all = await new Browser(t).submit('/user/new', {
+      username: 'bad name',
+      fullname: '',
+      email: 'nowhere',
+      password: 'short',
+      confirm: 'other',
+    });
     assert.equal(all.status, 400);
     assert.match(fieldError(all.html, 'username') ?? '', /^Use letters, digits, /);
     assert.equal(fieldError(all.html, 'email'), 'Give a valid email address');
     assert.equal(fieldError(all.html, 'password'), 'Use at least 8 characters');
     assert.equal(fieldError(all.html, 'confirm'), 'The two passwords differ');
-    const taken = await new Browser(t).submit('/user/new', { username: 'occupied', email: 'occupied@example.test', password: 'long-enough', confirm: 'long-enough2' });
+    const taken = await new Browser(t).submit('/user/new', {
+      username: 'occupied',
+      email: 'occupied@example.test',
+      password: 'long-enough',
+      confirm: 'long-enough2',
+    });
     assert.equal(fieldError(taken.html, 'username'), 'This user name is taken', 'a taken name shows beside differing passwords');
     assert.equal(fieldError(taken.html, 'email'), 'This email address is already used');
     assert.equal(fieldError(taken.html, 'confirm'), 'The two passwords differ');
@@ -141,7 +178,9 @@ describeModes('feedback after forms', (mode) => {
 
   it('offers the namespaces one may create a project in, and makes rpms/hello', async () => {
     const form = await alice.getForm('/new');
-    const options = [...(form.html.match(/<select id="namespace" name="namespace">([\s\S]*?)<\/select>/)?.[1] ?? '').matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]);
+    const options = [
+      ...(form.html.match(/<select id="namespace" name="namespace">([\s\S]*?)<\/select>/)?.[1] ?? '').matchAll(/<option value="([^"]*)"/g),
+    ].map((m) => m[1]);
     assert.deepEqual(options, ['', 'rpms', 'modules', 'infra']);
     const made = await alice.post('/new', { name: 'hello', description: 'A package', namespace: 'rpms', csrf_token: form.token });
     assert.equal(made.status, 302, made.html);

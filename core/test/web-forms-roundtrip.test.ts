@@ -23,9 +23,18 @@ describeModes('forms sent back unchanged', (mode) => {
     const { services } = t.forge;
     const viewer = await services.access.viewer(owner);
     await services.users.addEmail(owner, 'alice@work.example.test');
-    await services.projects.updateDetails(viewer, project, { description: 'Hello <world> & "friends"', url: 'https://example.test/hello?a=1&b=2' });
+    await services.projects.updateDetails(viewer, project, {
+      description: 'Hello <world> & "friends"',
+      url: 'https://example.test/hello?a=1&b=2',
+    });
     project = (await services.projectQueries.byId(project.id))!;
-    await services.projects.updateSettings(viewer, project, { ...readSettings(project), always_merge: true, 'Minimum_score_to_merge_pull-request': 2, 'Web-hooks': 'https://hooks.example.test/a\nhttps://hooks.example.test/b', block_non_fast_forward: 'main, f*' });
+    await services.projects.updateSettings(viewer, project, {
+      ...readSettings(project),
+      always_merge: true,
+      'Minimum_score_to_merge_pull-request': 2,
+      'Web-hooks': 'https://hooks.example.test/a\nhttps://hooks.example.test/b',
+      block_non_fast_forward: 'main, f*',
+    });
     project = (await services.projectQueries.byId(project.id))!;
     await services.grants.change(viewer, project, { kind: 'user', name: 'bob', level: 'collaborator', branches: ['f*', 'epel*'] });
     await services.grants.change(viewer, project, { kind: 'user', name: 'carol', level: 'ticket' });
@@ -34,17 +43,44 @@ describeModes('forms sent back unchanged', (mode) => {
     await services.tracker.setMilestones(project, ['1.0', '2.0 "next"', 'old'], ['2030-01-01', '', ''], ['1.0', '2.0 "next"']);
     await services.tracker.createTag(project, { tag: 'bug', description: 'Something is broken', color: '#ff0000' });
     await services.tracker.saveIssueTemplate(project, { name: 'default', content: 'Steps:\n1. <here>' });
-    const first = await services.issues.create(viewer, project, { title: 'First <one> & "more"', content: 'Body with <b>markup</b> & entities\n\nand lines', private: false, priority: '2', milestone: '1.0', tags: ['bug', 'ui'], assignee: 'bob' });
-    const second = await services.issues.create(viewer, project, { title: 'Second', content: 'x', private: false, priority: null, milestone: null, tags: [], assignee: null });
+    const first = await services.issues.create(viewer, project, {
+      title: 'First <one> & "more"',
+      content: 'Body with <b>markup</b> & entities\n\nand lines',
+      private: false,
+      priority: '2',
+      milestone: '1.0',
+      tags: ['bug', 'ui'],
+      assignee: 'bob',
+    });
+    const second = await services.issues.create(viewer, project, {
+      title: 'Second',
+      content: 'x',
+      private: false,
+      priority: null,
+      milestone: null,
+      tags: [],
+      assignee: null,
+    });
     await services.issues.setLinks(viewer, project, first, { blocking: [second.id] });
-    await services.issues.setStatus(viewer, project, await services.issues.require(viewer, project, String(first.id)), 'Closed', 'Won’t fix');
+    await services.issues.setStatus(
+      viewer,
+      project,
+      await services.issues.require(viewer, project, String(first.id)),
+      'Closed',
+      'Won’t fix',
+    );
     alice = new Browser(t);
     await alice.logIn('alice', 'alice-password1');
   });
   after(() => t?.close());
 
   /** Opens `page`, sends the form posting to `action` as shown, and expects `status` and no change in what `read` returns. */
-  async function sendBack(page: string, action: string, read: () => Promise<unknown>, status = 302): Promise<{ html: string; fields: Record<string, string | string[]> }> {
+  async function sendBack(
+    page: string,
+    action: string,
+    read: () => Promise<unknown>,
+    status = 302,
+  ): Promise<{ html: string; fields: Record<string, string | string[]> }> {
     const before = await read();
     const shown = await alice.get(page);
     assert.equal(shown.status, 200, page);
@@ -76,7 +112,7 @@ describeModes('forms sent back unchanged', (mode) => {
     assert.equal(fieldError(html, 'expires'), undefined, 'the date shown is accepted');
     assert.equal(html.match(/<span class="field-error" id="acls-error">([^<]*)</)?.[1], 'Choose at least one ACL');
     const made = await alice.post('/settings/token/new', { ...fields, acls: 'pull_request_create' });
-    assert.equal(made.status, 302, made.html.match(/field-error[^>]*>[^<]*/g)?.join(" | "));
+    assert.equal(made.status, 302, made.html.match(/field-error[^>]*>[^<]*/g)?.join(' | '));
     const [token] = (await t.forge.services.tokens.list((await me())!)).filter((x) => x.projectId === null);
     assert.equal(token!.expiresAt.toISOString().slice(0, 10), fields.expires);
   });
@@ -89,7 +125,11 @@ describeModes('forms sent back unchanged', (mode) => {
   });
 
   it('the default branch stays', async () => {
-    await sendBack('/hello/settings', '/hello/settings/default-branch', async () => (await t.fetch('/api/0/hello/git/branches?with_commits=true').then((r) => r.json())) as unknown);
+    await sendBack(
+      '/hello/settings',
+      '/hello/settings/default-branch',
+      async () => (await t.fetch('/api/0/hello/git/branches?with_commits=true').then((r) => r.json())) as unknown,
+    );
   });
 
   it('the options keep every setting', async () => {
@@ -108,16 +148,49 @@ describeModes('forms sent back unchanged', (mode) => {
     assert.equal(fieldError(tag.html, 'tag'), 'This field is required.');
     const template = await sendBack('/hello/settings', '/hello/settings/templates/save', tracker, 400);
     assert.ok(fieldError(template.html, 'template_name'));
-    const access = await sendBack('/hello/settings', '/hello/settings/access/add', () => t.forge.services.grants.contributors(project), 400);
+    const access = await sendBack(
+      '/hello/settings',
+      '/hello/settings/access/add',
+      () => t.forge.services.grants.contributors(project),
+      400,
+    );
     assert.equal(fieldError(access.html, 'access-name'), 'This field is required.');
   });
 
   it('the issue keeps its title, description and every detail', async () => {
     const issue = async () => {
       const viewer = await t.forge.services.access.viewer(null);
-      const json = await t.forge.services.issues.json(project, await t.forge.services.issues.require(viewer, project, '1'), { comments: true });
-      const { title, content, status, close_status, assignee, tags, milestone, priority, depends, blocks, private: hidden, comments } = json;
-      return { title, content, status, close_status, assignee: assignee?.name ?? null, tags, milestone, priority, depends, blocks, hidden, comments: comments.length };
+      const json = await t.forge.services.issues.json(project, await t.forge.services.issues.require(viewer, project, '1'), {
+        comments: true,
+      });
+      const {
+        title,
+        content,
+        status,
+        close_status,
+        assignee,
+        tags,
+        milestone,
+        priority,
+        depends,
+        blocks,
+        private: hidden,
+        comments,
+      } = json;
+      return {
+        title,
+        content,
+        status,
+        close_status,
+        assignee: assignee?.name ?? null,
+        tags,
+        milestone,
+        priority,
+        depends,
+        blocks,
+        hidden,
+        comments: comments.length,
+      };
     };
     const { fields } = await sendBack('/hello/issue/1', '/hello/issue/1/edit', issue);
     assert.equal(fields.title, 'First <one> & "more"');

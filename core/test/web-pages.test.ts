@@ -40,7 +40,7 @@ describeModes('project, ticket and settings pages', (mode) => {
   }
 
   describe('theme assets', () => {
-    it('serves the theme\'s files under content-hashed names, cached for a year, and revalidates with ETags', async () => {
+    it("serves the theme's files under content-hashed names, cached for a year, and revalidates with ETags", async () => {
       const home = await anonymous.get('/');
       const css = home.html.match(/<link rel="stylesheet" href="(\/_static\/pagurus\.[0-9a-f]{10}\.css)">/)?.[1];
       const js = home.html.match(/<script src="(\/_static\/pagurus\.[0-9a-f]{10}\.js)" defer><\/script>/)?.[1];
@@ -87,7 +87,23 @@ describeModes('project, ticket and settings pages', (mode) => {
     });
 
     it('answers 404 for what is not there, and for private projects to others', async () => {
-      for (const path of ['/nothing', '/hello/tree/nope', '/hello/tree/main/f/nope', '/hello/commits/nope', '/hello/c/0000000', '/hello/c/zz', '/hello/blame/nope.txt', '/hello/history/nope.txt', '/hello/issue/1', '/hello/issue/abc', '/hello/pull-request/9', '/alice/secret', '/alice/secret/issues', '/empty/tree', '/fork/bob/hello']) {
+      for (const path of [
+        '/nothing',
+        '/hello/tree/nope',
+        '/hello/tree/main/f/nope',
+        '/hello/commits/nope',
+        '/hello/c/0000000',
+        '/hello/c/zz',
+        '/hello/blame/nope.txt',
+        '/hello/history/nope.txt',
+        '/hello/issue/1',
+        '/hello/issue/abc',
+        '/hello/pull-request/9',
+        '/alice/secret',
+        '/alice/secret/issues',
+        '/empty/tree',
+        '/fork/bob/hello',
+      ]) {
         const page = await bob.get(path);
         assert.equal(page.status, 404, path);
         assert.match(page.html, /<p class="error-message">/, `${path} answers with a page`);
@@ -123,7 +139,10 @@ describeModes('project, ticket and settings pages', (mode) => {
       assert.doesNotMatch(history, /Added the README/, 'only the commits that touched the file');
       assert.doesNotMatch(history, /rel="next"/, 'one page');
       const blame = mainOf((await anonymous.get('/hello/blame/docs/guide.md?identifier=main')).html);
-      assert.match(blame, /<tr id="_1" class="blame-first"><td class="blame-info"><a href="\/hello\/c\/[0-9a-f]{40}" title="Add content"><code>[0-9a-f]{7}<\/code><\/a> Test Author<\/td>/);
+      assert.match(
+        blame,
+        /<tr id="_1" class="blame-first"><td class="blame-info"><a href="\/hello\/c\/[0-9a-f]{40}" title="Add content"><code>[0-9a-f]{7}<\/code><\/a> Test Author<\/td>/,
+      );
       assert.equal((await anonymous.get('/hello/blame/docs')).status, 404, 'a folder has no blame');
     });
 
@@ -150,7 +169,10 @@ describeModes('project, ticket and settings pages', (mode) => {
       await gitOk(dir, 'checkout', '-q', '-b', 'topic');
       const pushed = await gitRun(dir, ['push', 'origin', 'topic']);
       assert.equal(pushed.code, 0, pushed.stderr);
-      assert.match(pushed.stderr, new RegExp(`remote: Create a pull request for topic:\\s+remote:\\s+${t.url}/hello/diff/main\\.\\.topic\\s*\\n`));
+      assert.match(
+        pushed.stderr,
+        new RegExp(`remote: Create a pull request for topic:\\s+remote:\\s+${t.url}/hello/diff/main\\.\\.topic\\s*\\n`),
+      );
       await gitOk(dir, 'commit', '-q', '--allow-empty', '-m', 'On main');
       const main = await gitRun(dir, ['push', 'origin', 'HEAD:main']);
       assert.equal(main.code, 0, main.stderr);
@@ -163,13 +185,20 @@ describeModes('project, ticket and settings pages', (mode) => {
       assert.match(page, /1 commit on feature\/x not on main/);
       assert.match(page, /feature\.txt<\/a> <span class="status-added">added<\/span>/);
       assert.match(page, /href="\/hello\/diff\/main\.\.feature\/x">Open a pull request<\/a>/);
-      assert.match(mainOf((await alice.get('/hello/c/feature/x..main')).html), /main has no commits that feature\/x lacks|on main not on feature\/x/);
+      assert.match(
+        mainOf((await alice.get('/hello/c/feature/x..main')).html),
+        /main has no commits that feature\/x lacks|on main not on feature\/x/,
+      );
       assert.equal((await alice.get('/hello/c/main..nope')).status, 404);
     });
 
     it('lists branches with ahead counts and tags', async () => {
       const main = mainOf((await alice.get('/hello/branches')).html);
-      assert.match(main, /<td><a href="\/hello\/tree\/feature\/x">feature\/x<\/a><\/td>\s*<td>1<\/td>\s*<td>1<\/td>/, "one behind (the empty commit pushed above), one ahead");
+      assert.match(
+        main,
+        /<td><a href="\/hello\/tree\/feature\/x">feature\/x<\/a><\/td>\s*<td>1<\/td>\s*<td>1<\/td>/,
+        'one behind (the empty commit pushed above), one ahead',
+      );
       assert.match(main, /href="\/hello\/diff\/main\.\.feature\/x">Open a pull request<\/a>/);
       assert.match(main, /v0\.1/);
     });
@@ -192,7 +221,7 @@ describeModes('project, ticket and settings pages', (mode) => {
       assert.match(again.html, /It is not possible to create the repo &quot;bobs&quot;/);
     });
 
-    it('refuses forms without the page\'s token', async () => {
+    it("refuses forms without the page's token", async () => {
       const res = await bob.post('/new', { name: 'sneaky', description: 'x' });
       assert.equal(res.status, 400);
       assert.match(res.html, /This form has expired/);
@@ -215,7 +244,11 @@ describeModes('project, ticket and settings pages', (mode) => {
       const refused = await bob.submit(`${path}/update`, { status: 'Closed', assignee: '', tag: '' }, path);
       assert.equal(refused.status, 403);
       assert.match(mainOf(refused.html), /not allowed/i);
-      const closed = await alice.submit(`${path}/update`, { status: 'Closed', assignee: 'bob', tag: 'bug, ui', depending: '', blocking: '', private_shown: '1' }, path);
+      const closed = await alice.submit(
+        `${path}/update`,
+        { status: 'Closed', assignee: 'bob', tag: 'bug, ui', depending: '', blocking: '', private_shown: '1' },
+        path,
+      );
       assert.equal(closed.status, 302);
       const view = mainOf((await anonymous.get(path)).html);
       assert.match(view, /<em>breaks<\/em>/);
@@ -247,7 +280,11 @@ describeModes('project, ticket and settings pages', (mode) => {
     it('opens one from a branch; only committers merge it', async () => {
       const preview = await bob.get('/hello/diff/main..feature/x');
       assert.equal(preview.status, 200);
-      const form = await alice.submit('/hello/diff/main..feature/x', { title: 'Feature', initial_comment: 'Please' }, '/hello/diff/main..feature/x');
+      const form = await alice.submit(
+        '/hello/diff/main..feature/x',
+        { title: 'Feature', initial_comment: 'Please' },
+        '/hello/diff/main..feature/x',
+      );
       assert.equal(form.status, 302);
       const path = form.location!;
       const refused = await bob.submit(`${path}/merge`, {}, path);
@@ -262,7 +299,7 @@ describeModes('project, ticket and settings pages', (mode) => {
   });
 
   describe('settings', () => {
-    it('lets only admins see and change a project\'s settings', async () => {
+    it("lets only admins see and change a project's settings", async () => {
       assert.equal((await anonymous.get('/hello/settings')).status, 302);
       assert.equal((await bob.get('/hello/settings')).status, 401);
       const refused = await bob.submit('/hello/settings/details', { description: 'Hijacked', url: '' }, '/bobs/settings');
@@ -271,7 +308,11 @@ describeModes('project, ticket and settings pages', (mode) => {
       assert.equal(bad.status, 400);
       assert.equal(fieldError(bad.html, 'description'), 'This field is required.');
       assert.equal(fieldError(bad.html, 'url'), 'Invalid input.');
-      assert.equal((await alice.submit('/hello/settings/details', { description: 'Hello again', url: 'https://hello.example' }, '/hello/settings')).status, 302);
+      assert.equal(
+        (await alice.submit('/hello/settings/details', { description: 'Hello again', url: 'https://hello.example' }, '/hello/settings'))
+          .status,
+        302,
+      );
       assert.match(mainOf((await anonymous.get('/hello')).html), /Hello again/);
     });
 
@@ -291,9 +332,19 @@ describeModes('project, ticket and settings pages', (mode) => {
       assert.equal(bad.status, 400);
       assert.equal(fieldError(bad.html, 'template_name'), 'Letters, digits, spaces, dots and dashes, at most 64');
       assert.equal(fieldError(bad.html, 'template_content'), 'This field is required.');
-      assert.equal((await bob.submit('/hello/settings/templates/save', { template_name: 'default', template_content: 'x' }, '/bobs/settings')).status, 401);
-      for (const [name, content] of [['default', '## Steps\n\n1. '], ['bug report', '## What broke']]) {
-        assert.equal((await alice.submit('/hello/settings/templates/save', { template_name: name!, template_content: content! }, '/hello/settings')).status, 302);
+      assert.equal(
+        (await bob.submit('/hello/settings/templates/save', { template_name: 'default', template_content: 'x' }, '/bobs/settings')).status,
+        401,
+      );
+      for (const [name, content] of [
+        ['default', '## Steps\n\n1. '],
+        ['bug report', '## What broke'],
+      ]) {
+        assert.equal(
+          (await alice.submit('/hello/settings/templates/save', { template_name: name!, template_content: content! }, '/hello/settings'))
+            .status,
+          302,
+        );
       }
       const form = await bob.get('/hello/new_issue');
       assert.match(form.html, /<textarea id="issue_content" name="issue_content"[^>]*>## Steps\n\n1. <\/textarea>/);
@@ -305,7 +356,11 @@ describeModes('project, ticket and settings pages', (mode) => {
     });
 
     it('makes project tokens from the project settings, bound to the project', async () => {
-      const made = await alice.submit('/hello/settings/token/new', { token_description: 'ci for hello', acls: ['commit', 'pull_request_flag'] }, '/hello/settings');
+      const made = await alice.submit(
+        '/hello/settings/token/new',
+        { token_description: 'ci for hello', acls: ['commit', 'pull_request_flag'] },
+        '/hello/settings',
+      );
       assert.equal(made.status, 302, made.html);
       assert.equal(made.location, '/hello/settings#tokens');
       const shown = await alice.get('/hello/settings');
@@ -324,7 +379,11 @@ describeModes('project, ticket and settings pages', (mode) => {
     });
 
     it('gives access and takes it back', async () => {
-      const given = await alice.submit('/hello/settings/access/add', { kind: 'user', name: 'carol', level: 'commit', branches: '' }, '/hello/settings');
+      const given = await alice.submit(
+        '/hello/settings/access/add',
+        { kind: 'user', name: 'carol', level: 'commit', branches: '' },
+        '/hello/settings',
+      );
       assert.equal(given.status, 302);
       const carol = new Browser(t);
       await carol.logIn('carol', 'carol-password1');
@@ -341,7 +400,11 @@ describeModes('project, ticket and settings pages', (mode) => {
       const notOffered = await bob.submit('/settings/token/new', { description: 'x', acls: 'internal_access' }, '/settings');
       assert.equal(notOffered.status, 400);
       assert.match(notOffered.html, /Not offered here: internal_access/);
-      const past = await bob.submit('/settings/token/new', { description: 'x', acls: 'create_project', expires: '2001-01-01' }, '/settings');
+      const past = await bob.submit(
+        '/settings/token/new',
+        { description: 'x', acls: 'create_project', expires: '2001-01-01' },
+        '/settings',
+      );
       assert.equal(past.status, 400);
       const made = await bob.submit('/settings/token/new', { description: 'ci', acls: 'create_project' }, '/settings');
       assert.equal(made.status, 302);

@@ -10,8 +10,12 @@ import { pushLinesBranch, type LinesBranch } from './support/pull-request-fixtur
 /** The hidden fields and label of the "+" link on the row `rowId`, as the page writes them. */
 function plusOf(html: string, rowId: string): { href: string; filename: string; row: string; commit: string; label: string } | undefined {
   const row = html.match(new RegExp(`<tr class="[a-z]+" id="${rowId}">([\\s\\S]*?)</tr>`))?.[1] ?? '';
-  const m = row.match(/<a class="line-comment" href="([^"]*)" data-filename="([^"]*)" data-row="([^"]*)" data-commit="([^"]*)" data-row-id="[^"]*" data-label="([^"]*)"/);
-  return m ? { href: m[1]!.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&'), filename: m[2]!, row: m[3]!, commit: m[4]!, label: m[5]! } : undefined;
+  const m = row.match(
+    /<a class="line-comment" href="([^"]*)" data-filename="([^"]*)" data-row="([^"]*)" data-commit="([^"]*)" data-row-id="[^"]*" data-label="([^"]*)"/,
+  );
+  return m
+    ? { href: m[1]!.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&'), filename: m[2]!, row: m[3]!, commit: m[4]!, label: m[5]! }
+    : undefined;
 }
 
 /** What follows the row `rowId` up to the next diff line: its comments and any open form. */
@@ -62,14 +66,33 @@ describeModes('the pull-request page', (mode) => {
     assert.fail('the merge status is never computed');
   }
 
-  const prJson = async () => (await t.api<{ tags: string[]; assignee: { name: string } | null; comments: Array<{ comment: string; filename: string | null; line: number | null; commit: string | null }> }>('GET', `/api/0${path}`)).body;
+  const prJson = async () =>
+    (
+      await t.api<{
+        tags: string[];
+        assignee: { name: string } | null;
+        comments: Array<{ comment: string; filename: string | null; line: number | null; commit: string | null }>;
+      }>('GET', `/api/0${path}`)
+    ).body;
 
   it('offers a "+" on removed lines as on added ones; without scripts it opens the form under that line', async () => {
     const page = await bob.get(path);
     const removed = plusOf(page.html, 'file-1-L2');
-    assert.deepEqual(removed && { ...removed, href: undefined }, { href: undefined, filename: 'notes.txt', row: '2', commit: lines.base, label: 'removed line 2 of notes.txt' });
+    assert.deepEqual(removed && { ...removed, href: undefined }, {
+      href: undefined,
+      filename: 'notes.txt',
+      row: '2',
+      commit: lines.base,
+      label: 'removed line 2 of notes.txt',
+    });
     const added = plusOf(page.html, 'file-1-R3');
-    assert.deepEqual(added && { ...added, href: undefined }, { href: undefined, filename: 'notes.txt', row: '3', commit: lines.head, label: 'line 3 of notes.txt' });
+    assert.deepEqual(added && { ...added, href: undefined }, {
+      href: undefined,
+      filename: 'notes.txt',
+      row: '3',
+      commit: lines.head,
+      label: 'line 3 of notes.txt',
+    });
 
     assert.equal(removed!.href, '?comment_on=file-1-L2#inline-comment-form');
     const open = await bob.get(`${path}${removed!.href.replace(/#.*/, '')}`);
@@ -91,17 +114,29 @@ describeModes('the pull-request page', (mode) => {
     const before = await bob.get(path);
     assert.match(mainOf(before.html), /No comments yet/);
     const removed = plusOf(before.html, 'file-1-L2')!;
-    const empty = await bob.submit(`${path}/comment`, { filename: removed.filename, row: removed.row, commit: removed.commit, comment_on: 'file-1-L2', comment: ' ' }, path);
+    const empty = await bob.submit(
+      `${path}/comment`,
+      { filename: removed.filename, row: removed.row, commit: removed.commit, comment_on: 'file-1-L2', comment: ' ' },
+      path,
+    );
     assert.equal(empty.status, 400);
     // The refusal shows in the form under the line, which stays open.
     assert.match(afterRow(empty.html, 'file-1-L2'), /id="inline-comment-error">This field is required/);
     assert.equal((await prJson()).comments.length, 0);
 
-    const posted = await bob.submit(`${path}/comment`, { filename: removed.filename, row: removed.row, commit: removed.commit, comment: 'Why drop *two*?' }, path);
+    const posted = await bob.submit(
+      `${path}/comment`,
+      { filename: removed.filename, row: removed.row, commit: removed.commit, comment: 'Why drop *two*?' },
+      path,
+    );
     assert.equal(posted.status, 302);
     assert.equal(posted.location, `${path}#changes`);
     const added = plusOf(before.html, 'file-1-R3')!;
-    assert.equal((await bob.submit(`${path}/comment`, { filename: added.filename, row: added.row, commit: added.commit, comment: 'Nice four' }, path)).status, 302);
+    assert.equal(
+      (await bob.submit(`${path}/comment`, { filename: added.filename, row: added.row, commit: added.commit, comment: 'Nice four' }, path))
+        .status,
+      302,
+    );
 
     const json = await prJson();
     assert.deepEqual(
@@ -120,7 +155,10 @@ describeModes('the pull-request page', (mode) => {
     assert.match(discussion, /on <a href="#file-1-L2">removed line 2 of notes.txt<\/a>/);
     assert.match(discussion, /on <a href="#file-1-R3">line 3 of notes.txt<\/a>/);
     // A forged commit is not taken as the old side: the comment lands on the new side.
-    assert.equal((await bob.submit(`${path}/comment`, { filename: 'notes.txt', row: '1', commit: 'f'.repeat(40), comment: 'Forged' }, path)).status, 302);
+    assert.equal(
+      (await bob.submit(`${path}/comment`, { filename: 'notes.txt', row: '1', commit: 'f'.repeat(40), comment: 'Forged' }, path)).status,
+      302,
+    );
     assert.equal((await prJson()).comments.at(-1)!.commit, lines.head);
   });
 
@@ -137,7 +175,7 @@ describeModes('the pull-request page', (mode) => {
     await t.forge.db.knex('pull_requests').update({ merge_status: 'FFORWARD' });
   });
 
-  it('lets owners set the assignee and tags from the sidebar, offering the project\'s tags; others get no form', async () => {
+  it("lets owners set the assignee and tags from the sidebar, offering the project's tags; others get no form", async () => {
     const page = await alice.get(path);
     assert.match(page.html, new RegExp(`<form method="post" action="${path}/update"`));
     assert.match(page.html, /<p class="empty">The project has no tags yet.<\/p>/);
@@ -153,12 +191,19 @@ describeModes('the pull-request page', (mode) => {
     assert.match(shown, /<input type="checkbox" id="tag-1" name="tag" value="ui" checked>/);
 
     // Unchecking keeps the project's tag on offer.
-    assert.equal((await alice.submit(`${path}/update`, { assignee: 'bob', tags_shown: '1', tag: ['bug'], new_tags: '' }, path)).status, 302);
+    assert.equal(
+      (await alice.submit(`${path}/update`, { assignee: 'bob', tags_shown: '1', tag: ['bug'], new_tags: '' }, path)).status,
+      302,
+    );
     assert.deepEqual((await prJson()).tags, ['bug']);
     assert.match((await alice.get(path)).html, /<input type="checkbox" id="tag-1" name="tag" value="ui">/);
 
     // An unknown assignee: the error by its field, and nothing written (not the tags either).
-    const unknown = await alice.submit(`${path}/update`, { assignee: 'nobody-here', tags_shown: '1', tag: ['bug', 'ui'], new_tags: '' }, path);
+    const unknown = await alice.submit(
+      `${path}/update`,
+      { assignee: 'nobody-here', tags_shown: '1', tag: ['bug', 'ui'], new_tags: '' },
+      path,
+    );
     assert.equal(unknown.status, 400);
     assert.equal(fieldError(unknown.html, 'assignee'), 'No user is called nobody-here');
     json = await prJson();
@@ -187,7 +232,10 @@ describeModes('the pull-request page', (mode) => {
     assert.doesNotMatch(head, /wants to merge/);
     const closedAt = (await t.api<{ closed_at: string }>('GET', `/api/0${path}`)).body.closed_at;
     const when = new Date(Number(closedAt) * 1000).toISOString();
-    assert.match(head, new RegExp(`<a class="user" href="/user/alice">alice</a> merged 1 commit into <code>main</code> on <time datetime="${when}">`));
+    assert.match(
+      head,
+      new RegExp(`<a class="user" href="/user/alice">alice</a> merged 1 commit into <code>main</code> on <time datetime="${when}">`),
+    );
     assert.doesNotMatch(page.html, /id="merge-status"/, 'no merge status once merged');
     assert.equal(plusOf(page.html, 'file-1-L2'), undefined, 'no new line comments once merged');
   });

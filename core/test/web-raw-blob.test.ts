@@ -62,7 +62,7 @@ describeModes('raw files, blob pages and patches', (mode) => {
   const get = (path: string, init: RequestInit = {}) => t.fetch(path, init);
 
   describe('/<repo>/raw/<ref>/f/<path>', () => {
-    it('serves a file\'s bytes with a sensible type and length', async () => {
+    it("serves a file's bytes with a sensible type and length", async () => {
       const res = await get('/hello/raw/main/f/docs/guide.md', { headers: { Accept: 'text/plain' } });
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('content-type'), 'text/plain; charset=utf-8');
@@ -115,16 +115,27 @@ describeModes('raw files, blob pages and patches', (mode) => {
 
     it('answers 404 for what is not there, and for anything outside the repository', async () => {
       const paths = [
-        '/hello/raw/main/f/nothing', '/hello/raw/main/f/docs', '/hello/raw/main/f/sub', '/hello/raw/nope/f/README.md',
-        '/hello/raw/main/f/..%2F..%2F..%2Fetc%2Fpasswd', '/hello/raw/main/f/%2Fetc%2Fpasswd', '/hello/raw/main/f/docs%2F..%2FREADME.md',
-        '/hello/raw/main/f/a%00b', '/hello/raw/main%00/f/README.md', '/hello/raw/HEAD~1/f/README.md', '/hello/raw/--output=x/f/README.md',
-        `/hello/raw/main/f/${'d/'.repeat(3000)}x`, `/hello/raw/${'b'.repeat(300)}/f/README.md`,
-        '/empty/raw/main/f/README.md', '/nothing/raw/main/f/README.md', '/alice/secret/raw/main/f/README.md',
+        '/hello/raw/main/f/nothing',
+        '/hello/raw/main/f/docs',
+        '/hello/raw/main/f/sub',
+        '/hello/raw/nope/f/README.md',
+        '/hello/raw/main/f/..%2F..%2F..%2Fetc%2Fpasswd',
+        '/hello/raw/main/f/%2Fetc%2Fpasswd',
+        '/hello/raw/main/f/docs%2F..%2FREADME.md',
+        '/hello/raw/main/f/a%00b',
+        '/hello/raw/main%00/f/README.md',
+        '/hello/raw/HEAD~1/f/README.md',
+        '/hello/raw/--output=x/f/README.md',
+        `/hello/raw/main/f/${'d/'.repeat(3000)}x`,
+        `/hello/raw/${'b'.repeat(300)}/f/README.md`,
+        '/empty/raw/main/f/README.md',
+        '/nothing/raw/main/f/README.md',
+        '/alice/secret/raw/main/f/README.md',
       ];
       for (const path of paths) assert.equal((await get(path)).status, 404, path);
     });
 
-    it('shows a private project\'s files to its members only', async () => {
+    it("shows a private project's files to its members only", async () => {
       assert.equal((await get('/alice/secret/raw/main/f/README.md', { headers: { Cookie: carolCookie } })).status, 404);
       assert.equal((await get('/alice/secret/raw/main/f/README.md', { headers: { Cookie: aliceCookie } })).status, 200);
     });
@@ -145,7 +156,14 @@ describeModes('raw files, blob pages and patches', (mode) => {
 
   describe('/<repo>/blob/<ref>/f/<path>', () => {
     it('answers 200 for a file or folder that exists, to GET and HEAD', async () => {
-      for (const path of ['/hello/blob/main/f/README.md', '/hello/blob/feature/x/f/feature.txt', '/hello/blob/main/f/docs', '/hello/blob/main/f/data.bin', '/rpms/pkg/blob/main/f/README.md', '/fork/bob/rpms/pkg/blob/main/f/README.md']) {
+      for (const path of [
+        '/hello/blob/main/f/README.md',
+        '/hello/blob/feature/x/f/feature.txt',
+        '/hello/blob/main/f/docs',
+        '/hello/blob/main/f/data.bin',
+        '/rpms/pkg/blob/main/f/README.md',
+        '/fork/bob/rpms/pkg/blob/main/f/README.md',
+      ]) {
         const got = await get(path);
         assert.equal(got.status, 200, path);
         assert.match(got.headers.get('content-type') ?? '', /^text\/html/);
@@ -166,8 +184,14 @@ describeModes('raw files, blob pages and patches', (mode) => {
 
     it('answers 404 for a file, branch or project that is not there, to GET and HEAD', async () => {
       const paths = [
-        '/hello/blob/main/f/dead.package', '/hello/blob/nope/f/README.md', '/hello/blob/main', '/empty/blob/main/f/README.md',
-        '/hello/blob/main/f/..%2FREADME.md', '/hello/blob/main/f/a%00b', '/alice/secret/blob/main/f/README.md', '/nothing/blob/main/f/x',
+        '/hello/blob/main/f/dead.package',
+        '/hello/blob/nope/f/README.md',
+        '/hello/blob/main',
+        '/empty/blob/main/f/README.md',
+        '/hello/blob/main/f/..%2FREADME.md',
+        '/hello/blob/main/f/a%00b',
+        '/alice/secret/blob/main/f/README.md',
+        '/nothing/blob/main/f/x',
       ];
       for (const path of paths) {
         assert.equal((await get(path)).status, 404, path);
@@ -183,7 +207,12 @@ describeModes('raw files, blob pages and patches', (mode) => {
       assert.equal(patch.status, 200);
       assert.equal(patch.headers.get('content-type'), 'text/plain; charset=utf-8');
       const text = await patch.text();
-      assert.match(text, new RegExp(`^From ${hello.feature} Mon Sep 17 00:00:00 2001\nFrom: Test Author <author@example.test>\nDate: [A-Z][a-z]{2} \\d\\d \\d{4} \\d\\d:\\d\\d:\\d\\d \\+0000\nSubject: Feature\n\n\n---\n\ndiff --git a/feature.txt b/feature.txt\n`));
+      assert.match(
+        text,
+        new RegExp(
+          `^From ${hello.feature} Mon Sep 17 00:00:00 2001\nFrom: Test Author <author@example.test>\nDate: [A-Z][a-z]{2} \\d\\d \\d{4} \\d\\d:\\d\\d:\\d\\d \\+0000\nSubject: Feature\n\n\n---\n\ndiff --git a/feature.txt b/feature.txt\n`,
+        ),
+      );
       assert.match(text, /\+feature\n\n$/);
       const diff = await (await get(`/hello/c/${hello.feature.slice(0, 8)}.diff`)).text();
       assert.match(diff, /^diff --git a\/feature.txt b\/feature.txt\n/);
@@ -192,7 +221,12 @@ describeModes('raw files, blob pages and patches', (mode) => {
 
     it('answers 404 for an unknown commit, a tree, or a project one may not see', async () => {
       const tree = await gitOk(hello.dir, 'rev-parse', `${hello.content}^{tree}`);
-      for (const path of [`/hello/c/${'0'.repeat(40)}.patch`, `/hello/c/${tree}.diff`, '/hello/c/main.patch', `/alice/secret/c/${hello.first}.patch`]) {
+      for (const path of [
+        `/hello/c/${'0'.repeat(40)}.patch`,
+        `/hello/c/${tree}.diff`,
+        '/hello/c/main.patch',
+        `/alice/secret/c/${hello.first}.patch`,
+      ]) {
         assert.equal((await get(path)).status, 404, path);
       }
     });

@@ -29,14 +29,25 @@ export function accountCommands(program: Command, global: () => GlobalOptions): 
     .option('--password-stdin', 'read the password from standard input')
     .option('--fullname <name>', 'their full name')
     .option('--admin', 'make them a site admin')
-    .action(async (name: string, options: { email: string; password?: string; passwordStdin?: boolean; fullname?: string; admin?: boolean }) => {
-      if (options.password !== undefined && options.passwordStdin) throw new StartupError('give --password or --password-stdin, not both');
-      const password = options.passwordStdin ? await readStdin() : options.password;
-      await withForge(global(), async (forge) => {
-        const created = await forge.services.users.create({ name, email: options.email, password, fullname: options.fullname, admin: options.admin });
-        say(`created user ${created.name}${created.isAdmin ? ' (site admin)' : ''}${password === undefined ? ' without a password (API tokens only)' : ''}`);
-      });
-    });
+    .action(
+      async (name: string, options: { email: string; password?: string; passwordStdin?: boolean; fullname?: string; admin?: boolean }) => {
+        if (options.password !== undefined && options.passwordStdin)
+          throw new StartupError('give --password or --password-stdin, not both');
+        const password = options.passwordStdin ? await readStdin() : options.password;
+        await withForge(global(), async (forge) => {
+          const created = await forge.services.users.create({
+            name,
+            email: options.email,
+            password,
+            fullname: options.fullname,
+            admin: options.admin,
+          });
+          say(
+            `created user ${created.name}${created.isAdmin ? ' (site admin)' : ''}${password === undefined ? ' without a password (API tokens only)' : ''}`,
+          );
+        });
+      },
+    );
   user
     .command('list')
     .description('list users')
@@ -44,7 +55,10 @@ export function accountCommands(program: Command, global: () => GlobalOptions): 
       withForge(global(), async (forge) => {
         const users = await forge.services.users.list();
         const emails = await forge.services.users.emails(users.map((u) => u.id));
-        table(['NAME', 'FULL NAME', 'EMAIL', 'ADMIN'], users.map((u) => [u.name, u.fullname, emails.get(u.id)?.defaultEmail ?? '', u.isAdmin ? 'yes' : '']));
+        table(
+          ['NAME', 'FULL NAME', 'EMAIL', 'ADMIN'],
+          users.map((u) => [u.name, u.fullname, emails.get(u.id)?.defaultEmail ?? '', u.isAdmin ? 'yes' : '']),
+        );
       }),
     );
   user
@@ -86,10 +100,16 @@ export function accountCommands(program: Command, global: () => GlobalOptions): 
       withForge(global(), async (forge) => {
         const { groups } = await forge.services.groups.list({ offset: 0, limit: 100_000 });
         const members = await forge.services.groups.members(groups.map((g) => g.id));
-        table(['GROUP', 'TYPE', 'MEMBERS'], groups.map((g) => [g.name, g.groupType, (members.get(g.id) ?? []).join(',')]));
+        table(
+          ['GROUP', 'TYPE', 'MEMBERS'],
+          groups.map((g) => [g.name, g.groupType, (members.get(g.id) ?? []).join(',')]),
+        );
       }),
     );
-  for (const [command, verb] of [['add-member', 'add'], ['remove-member', 'remove']] as const) {
+  for (const [command, verb] of [
+    ['add-member', 'add'],
+    ['remove-member', 'remove'],
+  ] as const) {
     group
       .command(`${command} <group> <user>`)
       .description(`${verb} a member`)
@@ -114,7 +134,13 @@ export function accountCommands(program: Command, global: () => GlobalOptions): 
     .action((userName: string, options: { acls: string; project?: string; description?: string; expires: string }) =>
       withForge(global(), async (forge) => {
         const owner = await userNamed(forge, userName);
-        const acls: TokenAcl[] = options.acls === 'all' ? [...USER_ACLS] : (options.acls.split(',').map((a) => a.trim()).filter(Boolean) as TokenAcl[]);
+        const acls: TokenAcl[] =
+          options.acls === 'all'
+            ? [...USER_ACLS]
+            : (options.acls
+                .split(',')
+                .map((a) => a.trim())
+                .filter(Boolean) as TokenAcl[]);
         const unknown = acls.filter((acl) => !isTokenAcl(acl));
         if (unknown.length) throw new StartupError(`unknown ACLs: ${unknown.join(', ')}`);
         const days = Number(options.expires);
@@ -148,7 +174,13 @@ export function accountCommands(program: Command, global: () => GlobalOptions): 
         }
         table(
           ['ID', 'PROJECT', 'EXPIRES', 'ACLS', 'DESCRIPTION'],
-          tokens.map((t) => [String(t.id), t.projectId === null ? '-' : (projects.get(t.projectId) ?? '?'), t.expiresAt.toISOString().slice(0, 10), t.acls.join(','), t.description]),
+          tokens.map((t) => [
+            String(t.id),
+            t.projectId === null ? '-' : (projects.get(t.projectId) ?? '?'),
+            t.expiresAt.toISOString().slice(0, 10),
+            t.acls.join(','),
+            t.description,
+          ]),
         );
       }),
     );

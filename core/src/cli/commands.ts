@@ -57,6 +57,10 @@ export async function pluginsCommand(global: GlobalOptions) {
   const theme = loadConfiguredTheme(config.theme, context);
   say(`@pagurus/core ${CORE_VERSION}`);
   if (!plugins.length) say('no plugins enabled');
-  if (plugins.length) table(['PLUGIN', 'VERSION', 'PACKAGE', 'DEPENDS ON'], plugins.map((p) => [p.name, p.version, p.packageName, p.dependsOn.join(',') || '-']));
+  if (plugins.length)
+    table(
+      ['PLUGIN', 'VERSION', 'PACKAGE', 'DEPENDS ON'],
+      plugins.map((p) => [p.name, p.version, p.packageName, p.dependsOn.join(',') || '-']),
+    );
   say(theme ? `theme: ${theme.name} ${theme.version} (${theme.packageName})` : 'theme: core templates (no theme configured)');
 }

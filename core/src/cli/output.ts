@@ -15,7 +15,15 @@ export function reportAndExit(error: unknown): never {
     // A refusal from the forge's rules (a name taken, a bad email): what, and why, in one line.
     const errors = error.errors;
     const details =
-      errors === undefined ? '' : typeof errors === 'string' ? errors : Array.isArray(errors) ? errors.join('; ') : Object.entries(errors).map(([field, messages]) => `${field}: ${messages.join(' ')}`).join('; ');
+      errors === undefined
+        ? ''
+        : typeof errors === 'string'
+          ? errors
+          : Array.isArray(errors)
+            ? errors.join('; ')
+            : Object.entries(errors)
+                .map(([field, messages]) => `${field}: ${messages.join(' ')}`)
+                .join('; ');
     process.stderr.write(`pagurus: ${details && details !== error.message ? `${error.message} (${details})` : error.message}\n`);
     process.exit(1);
   }
@@ -42,5 +50,11 @@ export function closeOnSignals(close: () => Promise<void>): void {
 /** Prints rows as aligned columns under a header. */
 export function table(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  for (const row of [header, ...rows]) say(row.map((cell, i) => (cell ?? '').padEnd(widths[i]!)).join('  ').trimEnd());
+  for (const row of [header, ...rows])
+    say(
+      row
+        .map((cell, i) => (cell ?? '').padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    );
 }

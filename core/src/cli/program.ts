@@ -6,7 +6,7 @@ import { migrateCommand, pluginsCommand, serveCommand, workerCommand, type Globa
 
 export function buildProgram(): Command {
   const program = new Command('pagurus')
-    .description('Pagurus, a git forge speaking Pagure\'s API')
+    .description("Pagurus, a git forge speaking Pagure's API")
     .version(CORE_VERSION)
     .option('-c, --config <file>', 'config file (default: $PAGURUS_CONFIG, then ./pagurus.config.yaml)')
     .showHelpAfterError()

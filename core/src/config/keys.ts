@@ -11,23 +11,17 @@ function wholeNumber(min: number, max: number) {
 const port = wholeNumber(0, 65535);
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
-const httpUrl = z
-  .string()
-  .refine((value) => /^https?:\/\/[^/\s]+/i.test(value) && URL.canParse(value), {
-    message: 'must be an http:// or https:// URL',
-  });
+const httpUrl = z.string().refine((value) => /^https?:\/\/[^/\s]+/i.test(value) && URL.canParse(value), {
+  message: 'must be an http:// or https:// URL',
+});
 
-const postgresUrl = z
-  .string()
-  .refine((value) => /^postgres(ql)?:\/\//i.test(value) && URL.canParse(value), {
-    message: 'must be a postgres:// or postgresql:// URL',
-  });
+const postgresUrl = z.string().refine((value) => /^postgres(ql)?:\/\//i.test(value) && URL.canParse(value), {
+  message: 'must be a postgres:// or postgresql:// URL',
+});
 
-const redisUrl = z
-  .string()
-  .refine((value) => /^rediss?:\/\//i.test(value) && URL.canParse(value), {
-    message: 'must be a redis:// or rediss:// URL',
-  });
+const redisUrl = z.string().refine((value) => /^rediss?:\/\//i.test(value) && URL.canParse(value), {
+  message: 'must be a redis:// or rediss:// URL',
+});
 
 /** Booleans from YAML, or from environment strings: 1/0, true/false, yes/no, on/off. */
 const flag = z.preprocess((value) => {
@@ -42,7 +36,10 @@ const identifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-
 
 /** One plugin entry: a package name or path, with the options its schema accepts. */
 const pluginEntry = z.union([
-  z.string().min(1).transform((name) => ({ name, options: {} as Record<string, unknown> })),
+  z
+    .string()
+    .min(1)
+    .transform((name) => ({ name, options: {} as Record<string, unknown> })),
   z.strictObject({
     name: z.string().min(1),
     options: z.record(z.string(), z.unknown()).default({}),
@@ -59,20 +56,47 @@ export interface KeySpec {
 
 const names = z.array(z.string().min(1));
 
-const regexSource = z.string().min(1).refine((source) => {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be a valid regular expression');
+const regexSource = z
+  .string()
+  .min(1)
+  .refine((source) => {
+    try {
+      new RegExp(source);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a valid regular expression');
 
 /** Pagure's default BLACKLISTED_PROJECTS: names that would clash with the forge's own URLs. */
 const RESERVED_PROJECT_NAMES = [
-  'static', 'pv', 'releases', 'new', 'api', 'settings', 'search', 'fork', 'logout', 'login', 'user', 'users',
-  'groups', 'projects', 'ssh_info', 'issues', 'pull-requests', 'commits', 'tree', 'forks', 'admin', 'c', 'wait',
-  'dashboard', 'docs/*', 'tickets/*', 'requests/*',
+  'static',
+  'pv',
+  'releases',
+  'new',
+  'api',
+  'settings',
+  'search',
+  'fork',
+  'logout',
+  'login',
+  'user',
+  'users',
+  'groups',
+  'projects',
+  'ssh_info',
+  'issues',
+  'pull-requests',
+  'commits',
+  'tree',
+  'forks',
+  'admin',
+  'c',
+  'wait',
+  'dashboard',
+  'docs/*',
+  'tickets/*',
+  'requests/*',
 ];
 
 /** Leaf keys by dotted path. Nested sections in the YAML file follow the dots. */
@@ -81,52 +105,120 @@ export const CONFIG_KEYS = {
   host: { schema: z.string().min(1).default('127.0.0.1'), doc: 'address the web server listens on' },
   port: { schema: port.default(8080), doc: 'port the web server listens on (0 picks a free one)' },
   data_dir: { schema: z.string().min(1).default('./data'), doc: 'where repositories, the embedded database and the secret live' },
-  secret: { schema: z.string().min(32, 'must be at least 32 characters').optional(), doc: 'key signing sessions and tokens (generated into <data_dir>/secret if absent)' },
+  secret: {
+    schema: z.string().min(32, 'must be at least 32 characters').optional(),
+    doc: 'key signing sessions and tokens (generated into <data_dir>/secret if absent)',
+  },
   instance_name: { schema: z.string().min(1).default('Pagurus'), doc: 'name shown in page titles and mails' },
   'database.url': { schema: postgresUrl.optional(), doc: 'PostgreSQL server; absent means the embedded PGlite database in <data_dir>/db' },
   'database.schema': { schema: identifier.default('public'), doc: 'PostgreSQL schema holding the tables' },
   'database.pool_max': { schema: wholeNumber(2, 200).default(10), doc: 'connections per process to the PostgreSQL server' },
   'redis.url': { schema: redisUrl.optional(), doc: 'Redis server for the queue and pub/sub; absent means the in-process queue' },
-  'redis.prefix': { schema: z.string().regex(/^[\w.:-]{1,64}$/, 'must be 1-64 letters, digits or _.:-').default('pagurus'), doc: 'prefix of every Redis key and channel' },
+  'redis.prefix': {
+    schema: z
+      .string()
+      .regex(/^[\w.:-]{1,64}$/, 'must be 1-64 letters, digits or _.:-')
+      .default('pagurus'),
+    doc: 'prefix of every Redis key and channel',
+  },
   'worker.concurrency': { schema: wholeNumber(1, 64).default(4), doc: 'jobs one worker process runs at once' },
   'http.body_limit_kb': { schema: wholeNumber(1, 1048576).default(1024), doc: 'largest JSON or form body accepted, in KiB' },
   'http.trust_proxy': { schema: flag.default(false), doc: 'trust X-Forwarded-* headers from a reverse proxy' },
-  'http.proxy_hops': { schema: wholeNumber(1, 10).default(1), doc: 'with trust_proxy: how many proxies append to X-Forwarded-For (the client is the address that many entries from the end)' },
+  'http.proxy_hops': {
+    schema: wholeNumber(1, 10).default(1),
+    doc: 'with trust_proxy: how many proxies append to X-Forwarded-For (the client is the address that many entries from the end)',
+  },
   'log.level': { schema: logLevel.default('info'), doc: 'pino log level' },
   plugins: { schema: z.array(pluginEntry).default([]), doc: 'plugins to load, in order: package names or paths, with options', list: true },
   theme: { schema: z.string().min(1).optional(), doc: 'theme package name or path' },
   admins: { schema: names.default([]), doc: 'user names of site admins (also: pagurus user admin <name> --on)', list: true },
   admin_groups: { schema: names.default([]), doc: 'groups whose members are site admins', list: true },
   registration: { schema: flag.default(true), doc: 'let people create accounts on the web' },
-  registration_confirm_email: { schema: flag.default(true), doc: 'mail a link to each new address (a new account\'s, or one added in the settings) that must be opened before it counts and, for a new account, before it may log in' },
-  namespaces: { schema: names.default([]), doc: 'namespaces projects may be created in (group names are allowed to their members)', list: true },
-  user_namespace: { schema: flag.default(false), doc: "let users create projects in a namespace named after themselves" },
+  registration_confirm_email: {
+    schema: flag.default(true),
+    doc: "mail a link to each new address (a new account's, or one added in the settings) that must be opened before it counts and, for a new account, before it may log in",
+  },
+  namespaces: {
+    schema: names.default([]),
+    doc: 'namespaces projects may be created in (group names are allowed to their members)',
+    list: true,
+  },
+  user_namespace: { schema: flag.default(false), doc: 'let users create projects in a namespace named after themselves' },
   'projects.allow_new': { schema: flag.default(true), doc: 'let users create projects' },
   'projects.allow_delete': { schema: flag.default(true), doc: 'let admins of a project delete it' },
   'projects.allow_delete_forks': { schema: flag.optional(), doc: 'let owners delete forks (default: projects.allow_delete)' },
   'projects.private': { schema: flag.default(true), doc: 'allow private projects' },
-  'projects.name_regex': { schema: regexSource.default('^[a-zA-Z0-9_][a-zA-Z0-9_.+-]*$'), doc: 'regular expression project names must match' },
-  'projects.reserved': { schema: names.default(RESERVED_PROJECT_NAMES), doc: 'project names (fnmatch patterns, "<ns>/<name>" or "<name>") nobody may create', list: true },
+  'projects.name_regex': {
+    schema: regexSource.default('^[a-zA-Z0-9_][a-zA-Z0-9_.+-]*$'),
+    doc: 'regular expression project names must match',
+  },
+  'projects.reserved': {
+    schema: names.default(RESERVED_PROJECT_NAMES),
+    doc: 'project names (fnmatch patterns, "<ns>/<name>" or "<name>") nobody may create',
+    list: true,
+  },
   'git.http_pull': { schema: flag.default(true), doc: 'serve clones and fetches over HTTP' },
   'git.http_push': { schema: flag.default(true), doc: 'accept pushes over HTTP (with a password or a token with the commit ACL)' },
   'git.allow_delete_branch': { schema: flag.default(true), doc: 'let pushes delete branches (never the default branch)' },
-  'git.log_all_commits': { schema: flag.default(false), doc: 'log commits of every branch in the activity log, not only the default branch' },
+  'git.log_all_commits': {
+    schema: flag.default(false),
+    doc: 'log commits of every branch in the activity log, not only the default branch',
+  },
   'git.gc_after_push': { schema: flag.default(true), doc: 'run "git gc --auto" after each push' },
-  'git.max_object_size_mb': { schema: wholeNumber(1, 1048576).default(100), doc: 'largest object (file, commit message, ...) a push may bring, in MiB, measured uncompressed' },
-  'git.http_timeout_seconds': { schema: wholeNumber(1, 86400).default(600), doc: 'a clone, fetch or push over HTTP that moves no byte either way for this long is cut off and its git process stopped' },
-  'git.max_concurrent_per_address': { schema: wholeNumber(1, 10000).default(8), doc: 'git processes (clones, fetches, pushes over HTTP) one client address may run at once in one web process; past it: 429' },
-  'git.max_concurrent_per_repo': { schema: wholeNumber(1, 10000).default(32), doc: 'git processes one repository may run at once in one web process; past it: 503' },
-  'git.api_update_tags': { schema: flag.default(true), doc: 'let POST /api/0/<repo>/git/tags with force=true move an existing tag (Pagure\'s ALLOW_API_UPDATE_GIT_TAGS)' },
-  'git.url_ssh': { schema: z.string().min(1).optional(), doc: 'SSH clone URL prefix for /git/urls, "{username}" replaced by the caller (Pagure\'s GIT_URL_SSH); absent: none' },
-  'git.url_git': { schema: z.string().min(1).optional(), doc: 'git:// (or other) clone URL prefix for /git/urls (Pagure\'s GIT_URL_GIT); absent: none' },
+  'git.max_object_size_mb': {
+    schema: wholeNumber(1, 1048576).default(100),
+    doc: 'largest object (file, commit message, ...) a push may bring, in MiB, measured uncompressed',
+  },
+  'git.http_timeout_seconds': {
+    schema: wholeNumber(1, 86400).default(600),
+    doc: 'a clone, fetch or push over HTTP that moves no byte either way for this long is cut off and its git process stopped',
+  },
+  'git.max_concurrent_per_address': {
+    schema: wholeNumber(1, 10000).default(8),
+    doc: 'git processes (clones, fetches, pushes over HTTP) one client address may run at once in one web process; past it: 429',
+  },
+  'git.max_concurrent_per_repo': {
+    schema: wholeNumber(1, 10000).default(32),
+    doc: 'git processes one repository may run at once in one web process; past it: 503',
+  },
+  'git.api_update_tags': {
+    schema: flag.default(true),
+    doc: "let POST /api/0/<repo>/git/tags with force=true move an existing tag (Pagure's ALLOW_API_UPDATE_GIT_TAGS)",
+  },
+  'git.url_ssh': {
+    schema: z.string().min(1).optional(),
+    doc: 'SSH clone URL prefix for /git/urls, "{username}" replaced by the caller (Pagure\'s GIT_URL_SSH); absent: none',
+  },
+  'git.url_git': {
+    schema: z.string().min(1).optional(),
+    doc: "git:// (or other) clone URL prefix for /git/urls (Pagure's GIT_URL_GIT); absent: none",
+  },
   'git.repos_dir': { schema: z.string().min(1).optional(), doc: 'where bare repositories live (default <data_dir>/repos)' },
-  'git.default_branch': { schema: z.string().regex(/^[\w][\w./-]*$/, 'must be a branch name').default('main'), doc: 'default branch of new repositories' },
-  'mail.smtp_url': { schema: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(), doc: 'SMTP server for mail; absent means mails are written to the log' },
+  'git.default_branch': {
+    schema: z
+      .string()
+      .regex(/^[\w][\w./-]*$/, 'must be a branch name')
+      .default('main'),
+    doc: 'default branch of new repositories',
+  },
+  'mail.smtp_url': {
+    schema: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+      .optional(),
+    doc: 'SMTP server for mail; absent means mails are written to the log',
+  },
   'mail.from': { schema: z.string().min(3).default('pagurus@localhost'), doc: 'sender of the mails the forge sends' },
   'sessions.lifetime_days': { schema: wholeNumber(1, 365).default(30), doc: 'how long a browser login lasts' },
   'login.max_failures': { schema: wholeNumber(1, 1000).default(5), doc: 'failed logins per account (and 4x per address) before a pause' },
-  'login.lockout_minutes': { schema: wholeNumber(1, 1440).default(15), doc: 'length of that pause, and of the window failures are counted in' },
-  'login.password_cost': { schema: wholeNumber(10, 20).default(17), doc: 'scrypt cost of stored passwords, as log2(N); older hashes are redone at the next login (below 17 only for tests)' },
+  'login.lockout_minutes': {
+    schema: wholeNumber(1, 1440).default(15),
+    doc: 'length of that pause, and of the window failures are counted in',
+  },
+  'login.password_cost': {
+    schema: wholeNumber(10, 20).default(17),
+    doc: 'scrypt cost of stored passwords, as log2(N); older hashes are redone at the next login (below 17 only for tests)',
+  },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

@@ -118,7 +118,10 @@ function parseList(value: string, source: string): unknown {
       throw new StartupError(`${source}: not a valid JSON array`);
     }
   }
-  return text.split(',').map((name) => name.trim()).filter(Boolean);
+  return text
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
 }
 
 function validate(raw: Raw): Record<ConfigKey, unknown> {
@@ -165,7 +168,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     },
     redis: { url: v['redis.url'] as string | undefined, prefix: v['redis.prefix'] as string },
     worker: { concurrency: v['worker.concurrency'] as number },
-    http: { bodyLimitKb: v['http.body_limit_kb'] as number, trustProxy: v['http.trust_proxy'] as boolean, proxyHops: v['http.proxy_hops'] as number },
+    http: {
+      bodyLimitKb: v['http.body_limit_kb'] as number,
+      trustProxy: v['http.trust_proxy'] as boolean,
+      proxyHops: v['http.proxy_hops'] as number,
+    },
     log: { level: v['log.level'] as Config['log']['level'] },
     plugins: v.plugins as PluginEntry[],
     theme: v.theme as string | undefined,
@@ -201,7 +208,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     },
     mail: { smtpUrl: v['mail.smtp_url'] as string | undefined, from: v['mail.from'] as string },
     sessions: { lifetimeDays: v['sessions.lifetime_days'] as number },
-    login: { maxFailures: v['login.max_failures'] as number, lockoutMinutes: v['login.lockout_minutes'] as number, passwordCost: v['login.password_cost'] as number },
+    login: {
+      maxFailures: v['login.max_failures'] as number,
+      lockoutMinutes: v['login.lockout_minutes'] as number,
+      passwordCost: v['login.password_cost'] as number,
+    },
     baseDir,
     file,
   };

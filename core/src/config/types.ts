@@ -41,7 +41,22 @@ export interface Config {
     reserved: string[];
   };
   /** reposDir is absolute. */
-  git: { reposDir: string; defaultBranch: string; httpPull: boolean; httpPush: boolean; apiUpdateTags: boolean; urlSsh: string | undefined; urlGit: string | undefined; allowDeleteBranch: boolean; logAllCommits: boolean; gcAfterPush: boolean; /** Bytes. */ maxObjectSize: number; httpTimeoutSeconds: number; maxConcurrentPerAddress: number; maxConcurrentPerRepo: number };
+  git: {
+    reposDir: string;
+    defaultBranch: string;
+    httpPull: boolean;
+    httpPush: boolean;
+    apiUpdateTags: boolean;
+    urlSsh: string | undefined;
+    urlGit: string | undefined;
+    allowDeleteBranch: boolean;
+    logAllCommits: boolean;
+    gcAfterPush: boolean;
+    /** Bytes. */ maxObjectSize: number;
+    httpTimeoutSeconds: number;
+    maxConcurrentPerAddress: number;
+    maxConcurrentPerRepo: number;
+  };
   mail: { smtpUrl: string | undefined; from: string };
   sessions: { lifetimeDays: number };
   login: { maxFailures: number; lockoutMinutes: number; passwordCost: number };

@@ -67,7 +67,10 @@ export function redactUrl(url: string): string {
 
 function reason(error: unknown): string {
   const err = error as { code?: string; message?: string; errors?: Array<{ message?: string }> };
-  const inner = err.errors?.map((e) => e.message).filter(Boolean).join('; ');
+  const inner = err.errors
+    ?.map((e) => e.message)
+    .filter(Boolean)
+    .join('; ');
   return inner || err.message || err.code || String(error);
 }
 

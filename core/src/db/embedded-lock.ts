@@ -41,9 +41,7 @@ export function embeddedLockFile(dataDir: string): string {
 export function acquireEmbeddedLock(dataDir: string, holder: string): () => void {
   const file = embeddedLockFile(dataDir);
   const inUse = (record: LockRecord) =>
-    new StartupError(
-      `the embedded database is in use by ${record.holder} (pid ${record.pid}); stop it or use the API`,
-    );
+    new StartupError(`the embedded database is in use by ${record.holder} (pid ${record.pid}); stop it or use the API`);
   if (heldHere.has(file)) throw inUse({ pid: process.pid, holder: 'this process' });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

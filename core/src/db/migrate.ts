@@ -25,10 +25,7 @@ function configFor(db: Database, set: MigrationSet): Knex.MigratorConfig {
 }
 
 async function schemaExists(db: Database): Promise<boolean> {
-  const result = await db.knex.raw<{ rows: unknown[] }>(
-    'select 1 from information_schema.schemata where schema_name = ?',
-    [db.schema],
-  );
+  const result = await db.knex.raw<{ rows: unknown[] }>('select 1 from information_schema.schemata where schema_name = ?', [db.schema]);
   return result.rows.length > 0;
 }
 
@@ -45,9 +42,7 @@ export async function pendingMigrations(db: Database, sets: readonly MigrationSe
   for (const set of sets) {
     const table = tableFor(set.owner);
     const exists = await db.knex.schema.withSchema(db.schema).hasTable(table);
-    const done = new Set<string>(
-      exists ? (await db.knex.withSchema(db.schema).from(table).pluck('name')) as string[] : [],
-    );
+    const done = new Set<string>(exists ? ((await db.knex.withSchema(db.schema).from(table).pluck('name')) as string[]) : []);
     for (const migration of set.migrations) {
       if (!done.has(migration.name)) pending.push({ owner: set.owner, name: migration.name });
     }

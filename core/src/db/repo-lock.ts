@@ -55,7 +55,6 @@ export function createRepoLocks(db: Database): RepoLocks {
   // connection that a held lock would starve, so the local queue is the whole lock.
   if (db.kind === 'pglite') return { withLock: local };
   return {
-    withLock: (key, work) =>
-      local(key, () => withAdvisoryLock(db.knex, `pagurus:${db.schema}:${key}`, work)),
+    withLock: (key, work) => local(key, () => withAdvisoryLock(db.knex, `pagurus:${db.schema}:${key}`, work)),
   };
 }

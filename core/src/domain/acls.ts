@@ -43,7 +43,9 @@ export const USER_ACLS: readonly TokenAcl[] = TOKEN_ACLS.filter((acl) => acl !==
  * forking and changing groups are not about one project, and such a token is anonymous
  * everywhere but its project.
  */
-export const PROJECT_TOKEN_ACLS: readonly TokenAcl[] = USER_ACLS.filter((acl) => !['create_project', 'fork_project', 'group_modify'].includes(acl));
+export const PROJECT_TOKEN_ACLS: readonly TokenAcl[] = USER_ACLS.filter(
+  (acl) => !['create_project', 'fork_project', 'group_modify'].includes(acl),
+);
 
 /** ACLs a token without a project may carry: they act across projects. */
 export const CROSS_PROJECT_ACLS: readonly TokenAcl[] = [

@@ -6,8 +6,7 @@ export const ERROR_TEXTS = {
   ENOPROJECT: 'Project not found',
   ENOPROJECTS: 'No projects found',
   ETRACKERDISABLED: 'Issue tracker disabled',
-  EDBERROR:
-    'An error occurred at the database level and prevent the action from reaching completion',
+  EDBERROR: 'An error occurred at the database level and prevent the action from reaching completion',
   EINVALIDREQ: 'Invalid or incomplete input submitted',
   // The text of EINVALIDTOK names the settings page of this instance: see invalidTokenText().
   EINVALIDTOK: 'Invalid or expired token. Please visit %s to get or renew your API token.',

@@ -3,15 +3,7 @@ import { ERROR_TEXTS, type ErrorCode } from './codes.js';
 
 /** What went wrong, which implies the HTTP status. */
 export type ErrorKind =
-  | 'invalid'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not-found'
-  | 'method-not-allowed'
-  | 'conflict'
-  | 'too-large'
-  | 'rate-limited'
-  | 'unavailable';
+  'invalid' | 'unauthorized' | 'forbidden' | 'not-found' | 'method-not-allowed' | 'conflict' | 'too-large' | 'rate-limited' | 'unavailable';
 
 export const STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
   invalid: 400,
@@ -64,8 +56,7 @@ export class ForgeError extends Error {
 type Factory = (code: ErrorCode, options?: ForgeErrorOptions | string) => ForgeError;
 
 function factory(kind: ErrorKind): Factory {
-  return (code, options) =>
-    new ForgeError(kind, code, typeof options === 'string' ? { message: options } : options);
+  return (code, options) => new ForgeError(kind, code, typeof options === 'string' ? { message: options } : options);
 }
 
 export const Invalid = factory('invalid');

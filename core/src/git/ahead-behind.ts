@@ -31,7 +31,10 @@ export async function aheadBehindMany(repo: string, base: string, branches: read
   // Ref names cannot hold glob characters, and a branch cannot also be a folder of
   // branches, so each pattern matches exactly its branch.
   const wanted = new Set(names);
-  const out = await runGit(['for-each-ref', '--format=%(refname)%00%(upstream:track,nobracket)', ...names.map((name) => `${REFS_HEADS}${name}`)], { cwd: repo, env });
+  const out = await runGit(
+    ['for-each-ref', '--format=%(refname)%00%(upstream:track,nobracket)', ...names.map((name) => `${REFS_HEADS}${name}`)],
+    { cwd: repo, env },
+  );
   for (const line of out.split('\n')) {
     if (!line) continue;
     const [ref = '', track = ''] = line.split('\0');

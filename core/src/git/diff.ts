@@ -19,7 +19,12 @@ export interface FileStat {
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
 /** {path: stats} of the changes from `start`'s parent to `stop`; undefined when a commit is missing. */
-export async function diffStats(repo: string, sourceRepo: string, start: string, stop: string): Promise<Record<string, FileStat> | undefined> {
+export async function diffStats(
+  repo: string,
+  sourceRepo: string,
+  start: string,
+  stop: string,
+): Promise<Record<string, FileStat> | undefined> {
   const env = sourceRepo === repo ? {} : { GIT_ALTERNATE_OBJECT_DIRECTORIES: path.join(sourceRepo, 'objects') };
   let base: string;
   try {
@@ -65,7 +70,13 @@ export async function diffStats(repo: string, sourceRepo: string, start: string,
  * A pull request's commits as a stream: `git format-patch` mails (patch) or one combined
  * diff, from `start`'s parent (or the empty tree) to `stop`.
  */
-export async function rangeStream(repo: string, sourceRepo: string, start: string, stop: string, asPatch: boolean): Promise<Readable | undefined> {
+export async function rangeStream(
+  repo: string,
+  sourceRepo: string,
+  start: string,
+  stop: string,
+  asPatch: boolean,
+): Promise<Readable | undefined> {
   const env = sourceRepo === repo ? {} : { GIT_ALTERNATE_OBJECT_DIRECTORIES: path.join(sourceRepo, 'objects') };
   let parent: string | undefined;
   try {
@@ -74,6 +85,11 @@ export async function rangeStream(repo: string, sourceRepo: string, start: strin
     if (error instanceof GitCommandError) return undefined;
     throw error;
   }
-  if (asPatch) return gitOutput(repo, ['format-patch', '--stdout', '--no-color', '--no-signature', ...(parent ? [`${parent}..${stop}`] : ['--root', stop])], env);
+  if (asPatch)
+    return gitOutput(
+      repo,
+      ['format-patch', '--stdout', '--no-color', '--no-signature', ...(parent ? [`${parent}..${stop}`] : ['--root', stop])],
+      env,
+    );
   return gitOutput(repo, ['diff', '--no-color', '--no-ext-diff', '--no-textconv', parent ?? EMPTY_TREE, stop], env);
 }

@@ -5,7 +5,11 @@ import { ForgeError } from '../errors/index.js';
 
 export class GitCommandError extends Error {
   override readonly name = 'GitCommandError';
-  constructor(readonly args: readonly string[], readonly code: number | null, readonly stderr: string) {
+  constructor(
+    readonly args: readonly string[],
+    readonly code: number | null,
+    readonly stderr: string,
+  ) {
     super(`git ${args[0] ?? ''} failed (${code}): ${stderr.trim().split('\n').slice(-3).join(' / ')}`);
   }
 }
@@ -32,7 +36,10 @@ export const DEFAULT_MAX_OUTPUT = 32 * 1024 * 1024;
  * the thing is too large to show instead of failing with a 500; the log has which command.
  */
 export class GitOutputTooLarge extends ForgeError {
-  constructor(readonly args: readonly string[], readonly maxBytes: number) {
+  constructor(
+    readonly args: readonly string[],
+    readonly maxBytes: number,
+  ) {
     super('too-large', 'ENOCODE', { message: `This is too large to show (git ${args[0] ?? ''} printed more than ${maxBytes} bytes)` });
   }
 }
@@ -126,7 +133,11 @@ export function utf8Prefix(bytes: Buffer, max: number): string {
  * Runs `git <args>` and hands each line of its output to `onLine` as it comes, never holding
  * more than one line (lines longer than `maxLine` are cut). Throws GitCommandError on failure.
  */
-export function forEachGitLine(args: readonly string[], options: RunOptions & { maxLine?: number }, onLine: (line: string) => void): Promise<void> {
+export function forEachGitLine(
+  args: readonly string[],
+  options: RunOptions & { maxLine?: number },
+  onLine: (line: string) => void,
+): Promise<void> {
   const maxLine = options.maxLine ?? 4096;
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {

@@ -46,7 +46,14 @@ export async function logCommits(
     '%at',
     cutField('%s', LOG_SUBJECT_COLUMNS),
   ].join(FIELD);
-  const args = ['log', `--format=${format}${RECORD}`, `--skip=${options.skip ?? 0}`, `--max-count=${options.limit}`, '--end-of-options', revision];
+  const args = [
+    'log',
+    `--format=${format}${RECORD}`,
+    `--skip=${options.skip ?? 0}`,
+    `--max-count=${options.limit}`,
+    '--end-of-options',
+    revision,
+  ];
   if (options.exclude) args.push(`^${options.exclude}`);
   if (options.path) args.push('--', options.path);
   const out = await runGit(args, { cwd: repo, env: alternateEnv(options.alternate) });
@@ -67,7 +74,12 @@ export async function countCommits(repo: string, revision: string, exclude?: str
 }
 
 /** Reads a git command's output up to `max` bytes; `truncated` says there was more. */
-async function readCapped(repo: string, args: readonly string[], max: number, env: NodeJS.ProcessEnv = {}): Promise<{ text: string; truncated: boolean }> {
+async function readCapped(
+  repo: string,
+  args: readonly string[],
+  max: number,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ text: string; truncated: boolean }> {
   const { head, rest } = await peekStream(gitOutput(repo, args, env), max + 1);
   rest.destroy();
   let text = head.subarray(0, max).toString('utf8');
@@ -82,11 +94,21 @@ const DIFF_FLAGS = ['-M', '--no-color', '--no-ext-diff', '--no-textconv'];
 /** A commit's changes against its first parent, as unified diff text, at most `max` bytes. */
 export function commitDiffText(repo: string, commit: CommitInfo, max: number): Promise<{ text: string; truncated: boolean }> {
   const args = ['diff-tree', '-p', ...DIFF_FLAGS];
-  return readCapped(repo, commit.parents[0] ? [...args, commit.parents[0], commit.sha] : [...args, '--root', '--no-commit-id', commit.sha], max);
+  return readCapped(
+    repo,
+    commit.parents[0] ? [...args, commit.parents[0], commit.sha] : [...args, '--root', '--no-commit-id', commit.sha],
+    max,
+  );
 }
 
 /** What `to` changed since it left `from` (three-dot: from their merge base), as unified diff text. */
-export function rangeDiffText(repo: string, from: string, to: string, max: number, alternate?: string): Promise<{ text: string; truncated: boolean }> {
+export function rangeDiffText(
+  repo: string,
+  from: string,
+  to: string,
+  max: number,
+  alternate?: string,
+): Promise<{ text: string; truncated: boolean }> {
   return readCapped(repo, ['diff', ...DIFF_FLAGS, `${from}...${to}`, '--'], max, alternateEnv(alternate));
 }
 

@@ -27,7 +27,10 @@ export async function analyseMerge(repo: string, target: string | undefined, sou
   if (base === source) return { kind: 'NO_CHANGE' };
   if (base === target) return { kind: 'FFORWARD' };
   try {
-    const out = await runGit(['merge-tree', '--write-tree', '--name-only', '--no-messages', '--allow-unrelated-histories', target, source], { cwd: repo });
+    const out = await runGit(
+      ['merge-tree', '--write-tree', '--name-only', '--no-messages', '--allow-unrelated-histories', target, source],
+      { cwd: repo },
+    );
     return { kind: 'MERGE', tree: out.split('\n')[0]!.trim() };
   } catch (error) {
     // Exit status 1: the merge has conflicts.
@@ -42,7 +45,10 @@ export interface Signature {
 }
 
 /** Writes a commit object (nothing points at it yet) and returns its name. */
-export async function writeCommit(repo: string, commit: { tree: string; parents: string[]; message: string; author: Signature }): Promise<string> {
+export async function writeCommit(
+  repo: string,
+  commit: { tree: string; parents: string[]; message: string; author: Signature },
+): Promise<string> {
   const clean = (text: string) => text.replace(/[<>\n\r\0]/g, '').trim() || 'unknown';
   const env = {
     GIT_AUTHOR_NAME: clean(commit.author.name),
@@ -70,7 +76,10 @@ export async function fetchRef(repo: string, sourceRepo: string, sourceRef: stri
     return commit;
   }
   try {
-    await runGit(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', sourceRepo, `+${sourceRef}:${destRef}`], { cwd: repo, timeoutMs: 10 * 60_000 });
+    await runGit(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', sourceRepo, `+${sourceRef}:${destRef}`], {
+      cwd: repo,
+      timeoutMs: 10 * 60_000,
+    });
   } catch (error) {
     if (error instanceof GitCommandError && /couldn't find remote ref|not our ref|invalid refspec/i.test(error.stderr)) return undefined;
     throw error;
@@ -105,7 +114,11 @@ export async function rebaseCommits(
     await runGit(['checkout', '--quiet', '--detach', source], { cwd: dir });
     const env = { GIT_COMMITTER_NAME: committer.name || 'unknown', GIT_COMMITTER_EMAIL: committer.email || 'unknown' };
     try {
-      await runGit(['-c', 'rebase.autoStash=false', '-c', 'core.hooksPath=/dev/null', 'rebase', '--quiet', '--no-autosquash', onto], { cwd: dir, env, timeoutMs: 10 * 60_000 });
+      await runGit(['-c', 'rebase.autoStash=false', '-c', 'core.hooksPath=/dev/null', 'rebase', '--quiet', '--no-autosquash', onto], {
+        cwd: dir,
+        env,
+        timeoutMs: 10 * 60_000,
+      });
     } catch (error) {
       if (!(error instanceof GitCommandError)) throw error;
       await runGit(['rebase', '--abort'], { cwd: dir }).catch(() => undefined);
@@ -120,7 +133,12 @@ export async function rebaseCommits(
 }
 
 /** The commits reachable from `include` and not from `exclude` (when given), newest first, with their messages. */
-export async function commitMessages(repo: string, include: string, exclude: string | undefined, limit = 10_000): Promise<Array<{ hash: string; message: string }>> {
+export async function commitMessages(
+  repo: string,
+  include: string,
+  exclude: string | undefined,
+  limit = 10_000,
+): Promise<Array<{ hash: string; message: string }>> {
   const args = ['log', `--max-count=${limit}`, '--format=%H%x1f%B%x1e', include, ...(exclude ? [`^${exclude}`] : []), '--'];
   return (await runGit(args, { cwd: repo }))
     .split('\x1e')

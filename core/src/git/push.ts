@@ -73,7 +73,14 @@ export async function commitsBetween(repo: string, include: string, exclude: rea
     }
   }
   const output = await runGit(
-    ['log', `--max-count=${limit}`, `--format=%H${FIELD}${NAME}${FIELD}${EMAIL}${FIELD}%ct${RECORD}`, include, ...existing.map((rev) => `^${rev}`), '--'],
+    [
+      'log',
+      `--max-count=${limit}`,
+      `--format=%H${FIELD}${NAME}${FIELD}${EMAIL}${FIELD}%ct${RECORD}`,
+      include,
+      ...existing.map((rev) => `^${rev}`),
+      '--',
+    ],
     { cwd: repo },
   );
   return output
@@ -82,7 +89,12 @@ export async function commitsBetween(repo: string, include: string, exclude: rea
     .filter(Boolean)
     .map((record) => {
       const [hash, authorName, authorEmail, at] = record.split(FIELD);
-      return { hash: hash!, authorName: (authorName ?? '').trimEnd(), authorEmail: (authorEmail ?? '').trimEnd(), date: new Date(Number(at) * 1000) };
+      return {
+        hash: hash!,
+        authorName: (authorName ?? '').trimEnd(),
+        authorEmail: (authorEmail ?? '').trimEnd(),
+        date: new Date(Number(at) * 1000),
+      };
     });
 }
 

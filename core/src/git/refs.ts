@@ -104,7 +104,10 @@ export async function headTarget(repo: string): Promise<string | undefined> {
  * The default branch: HEAD followed through aliases to the branch it ends at, with its
  * commit; undefined when that branch does not exist (an empty repository) or HEAD is detached.
  */
-export async function resolveDefaultBranch(repo: string, branches?: readonly RefEntry[]): Promise<{ name: string; commit: string } | undefined> {
+export async function resolveDefaultBranch(
+  repo: string,
+  branches?: readonly RefEntry[],
+): Promise<{ name: string; commit: string } | undefined> {
   const known = new Map((branches ?? (await listRefs(repo, REFS_HEADS))).map((entry) => [entry.ref, entry]));
   let target = await headTarget(repo);
   for (let hops = 0; target !== undefined && hops < 5; hops += 1) {
@@ -196,7 +199,10 @@ export async function commitOf(repo: string, revision: string): Promise<string |
 export async function firstUnreachable(repo: string, commits: readonly string[]): Promise<string | undefined> {
   if (!commits.length) return undefined;
   try {
-    const out = await runGit(['rev-list', '-n', '1', '--stdin', '--not', '--all'], { cwd: repo, input: commits.map((sha) => `${sha}\n`).join('') });
+    const out = await runGit(['rev-list', '-n', '1', '--stdin', '--not', '--all'], {
+      cwd: repo,
+      input: commits.map((sha) => `${sha}\n`).join(''),
+    });
     return out.trim() || undefined;
   } catch (error) {
     // A missing object, or a tag of something that is not a commit: nothing to serve.
@@ -229,7 +235,10 @@ export async function objectByPrefix(repo: string, prefix: string): Promise<{ sh
     candidates = (await runGit(['rev-parse', '--disambiguate=' + lower], { cwd: repo }).catch(() => '')).split('\n').filter(Boolean);
     if (!candidates.length || candidates.length > MOST_CANDIDATES) return undefined;
   }
-  const out = await runGit(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { cwd: repo, input: candidates.map((sha) => `${sha}\n`).join('') });
+  const out = await runGit(['cat-file', '--batch-check=%(objectname) %(objecttype)'], {
+    cwd: repo,
+    input: candidates.map((sha) => `${sha}\n`).join(''),
+  });
   const found: Array<{ sha: string; type: string }> = [];
   for (const line of out.split('\n')) {
     const [name, type] = line.split(' ');
@@ -298,7 +307,10 @@ export interface Tagger {
 }
 
 /** Writes an annotated tag object for `object` (of `type`) and returns its name. */
-export async function writeTagObject(repo: string, tag: { name: string; object: string; type: string; tagger: Tagger; message: string }): Promise<string> {
+export async function writeTagObject(
+  repo: string,
+  tag: { name: string; object: string; type: string; tagger: Tagger; message: string },
+): Promise<string> {
   const clean = (text: string) => text.replace(/[<>\n\r\0]/g, '').trim() || 'unknown';
   const seconds = Math.floor(Date.now() / 1000);
   const body = [

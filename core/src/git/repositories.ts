@@ -59,7 +59,10 @@ export class Repositories {
   }
 
   /** Commits one file as the first commit of `branch` (without a work tree). */
-  async commitFile(relative: string, commit: { branch: string; file: string; content: string; message: string; author: Author }): Promise<string> {
+  async commitFile(
+    relative: string,
+    commit: { branch: string; file: string; content: string; message: string; author: Author },
+  ): Promise<string> {
     const cwd = this.pathOf(relative);
     const blob = (await runGit(['hash-object', '-w', '--stdin'], { cwd, input: commit.content })).trim();
     const tree = (await runGit(['mktree'], { cwd, input: `100644 blob ${blob}\t${commit.file}\n` })).trim();

@@ -24,11 +24,19 @@ export interface ServiceOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export function spawnService(service: GitService, repository: string, options: ServiceOptions): ChildProcessByStdio<Writable, Readable, Readable> {
+export function spawnService(
+  service: GitService,
+  repository: string,
+  options: ServiceOptions,
+): ChildProcessByStdio<Writable, Readable, Readable> {
   const hooks = service === 'receive-pack' ? ['-c', `core.hooksPath=${HOOKS_DIR}`] : [];
   const args = [...hooks, service, '--stateless-rpc', ...(options.advertise ? ['--advertise-refs'] : []), repository];
   return spawn('git', args, {
-    env: gitEnvironment({ PAGURUS_NODE: process.execPath, ...options.env, ...(options.protocol ? { GIT_PROTOCOL: options.protocol } : {}) }),
+    env: gitEnvironment({
+      PAGURUS_NODE: process.execPath,
+      ...options.env,
+      ...(options.protocol ? { GIT_PROTOCOL: options.protocol } : {}),
+    }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
 }

@@ -23,7 +23,10 @@ export function v2Wants(request: Buffer): string[] | undefined {
       continue;
     }
     if (at + length > request.length) return undefined;
-    const line = request.subarray(at + 4, at + length).toString('latin1').replace(/\n$/, '');
+    const line = request
+      .subarray(at + 4, at + length)
+      .toString('latin1')
+      .replace(/\n$/, '');
     if (line.startsWith('want ')) {
       const oid = line.slice(5).trim().toLowerCase();
       if (!OID.test(oid)) return undefined;
@@ -43,7 +46,10 @@ export async function unreachableWant(repo: string, wants: readonly string[]): P
   const unique = [...new Set(wants)];
   if (!unique.length) return undefined;
   // Tags are peeled ("^{}"): what counts is the commit they stand for.
-  const out = await runGit(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { cwd: repo, input: unique.map((oid) => `${oid}^{}\n`).join('') });
+  const out = await runGit(['cat-file', '--batch-check=%(objectname) %(objecttype)'], {
+    cwd: repo,
+    input: unique.map((oid) => `${oid}^{}\n`).join(''),
+  });
   const commits = out
     .split('\n')
     .map((line) => line.split(' '))

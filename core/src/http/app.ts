@@ -133,8 +133,19 @@ export function createHttpApp(deps: HttpDependencies): ForgeApp {
   const apiStack = compose([api.allowedMethods(), api.routes()] as Koa.Middleware[]);
   const identities = new PushIdentities(deps.secret);
   const gitStack = smartHttp({ ...deps.git, services: deps.services, identities }) as Koa.Middleware;
-  const gitHooks = hookCallback({ services: deps.services, repositories: deps.git.repositories, identities, jobs: deps.jobs, publicUrl: deps.publicUrl }) as Koa.Middleware;
-  const webStack = compose([health.routes(), sessions(deps.services.sessions, session), web.allowedMethods(), web.routes()] as Koa.Middleware[]);
+  const gitHooks = hookCallback({
+    services: deps.services,
+    repositories: deps.git.repositories,
+    identities,
+    jobs: deps.jobs,
+    publicUrl: deps.publicUrl,
+  }) as Koa.Middleware;
+  const webStack = compose([
+    health.routes(),
+    sessions(deps.services.sessions, session),
+    web.allowedMethods(),
+    web.routes(),
+  ] as Koa.Middleware[]);
   app.use((ctx, next) => {
     if (isApiRequest(ctx)) return apiStack(ctx, next);
     if (ctx.path === HOOK_CALLBACK_PATH) return gitHooks(ctx, next);

@@ -8,9 +8,16 @@ import { runGit, type Repositories } from '../git/index.js';
 import type { ForgeHooks } from '../plugins/index.js';
 import { commitReferences, mergeRefusal, type DomainServices } from '../services/index.js';
 
-export function tapCommitReferences(hooks: ForgeHooks, services: DomainServices, repositories: Repositories, publicUrl: () => string): void {
+export function tapCommitReferences(
+  hooks: ForgeHooks,
+  services: DomainServices,
+  repositories: Repositories,
+  publicUrl: () => string,
+): void {
   hooks.pushed.tapPromise('core:commit-references', async (push) => {
-    const landed = push.refs.find((r) => push.defaultBranch && r.ref === `refs/heads/${push.defaultBranch}` && !r.deleted && r.commits.length);
+    const landed = push.refs.find(
+      (r) => push.defaultBranch && r.ref === `refs/heads/${push.defaultBranch}` && !r.deleted && r.commits.length,
+    );
     if (!landed) return;
     const project = await services.projectQueries.byId(push.project.id);
     const pusher = await services.users.byName(push.user.name);

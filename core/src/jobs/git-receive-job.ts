@@ -93,20 +93,33 @@ export function defineGitJobs(registry: JobRegistry, deps: GitJobDeps): void {
         if (change) changes.push(change);
       }
 
-      const logged = changes.filter((c) => c.kind === 'branch' && !c.deleted && (deps.logAllCommits || c.name === head)).flatMap((c) => c.log);
+      const logged = changes
+        .filter((c) => c.kind === 'branch' && !c.deleted && (deps.logAllCommits || c.name === head))
+        .flatMap((c) => c.log);
       if (logged.length) await services.activity.logCommits(project, logged);
 
       await deps.hooks.pushed.promise({
         user: { name: user.name },
         project: projectRef(project),
         defaultBranch: head,
-        refs: changes.map(({ ref, oldRev, newRev, created, deleted, forced, commits }) => ({ ref, oldRev, newRev, created, deleted, forced, commits })),
+        refs: changes.map(({ ref, oldRev, newRev, created, deleted, forced, commits }) => ({
+          ref,
+          oldRev,
+          newRev,
+          created,
+          deleted,
+          forced,
+          commits,
+        })),
       });
 
       await announce(deps, project, user, repo, changes);
 
       // Deleted and force-pushed refs may leave commits no ref reaches: gc prunes those.
-      const orphans = changes.filter((c) => c.deleted || c.forced).map((c) => c.oldRev).slice(0, 100);
+      const orphans = changes
+        .filter((c) => c.deleted || c.forced)
+        .map((c) => c.oldRev)
+        .slice(0, 100);
       if (deps.gcAfterPush) await deps.jobs.enqueue(GIT_JOBS.gc, { path: repositoryPath(project), orphans });
       return { refs: changes.length };
     },
@@ -180,7 +193,12 @@ async function announce(deps: GitJobDeps, project: ProjectRecord, user: UserReco
       const action = change.deleted ? 'deletion' : 'creation';
       const rev = change.deleted ? change.oldRev : change.newRev;
       const key = change.kind === 'branch' ? 'branch' : 'tag';
-      events.emit(deps.db, `git.${key}.${action}` as string, { authors: authorJson(authorsOf.get(change.ref) ?? []), agent: user.name, repo: repoJson, [key]: change.name, rev }, options);
+      events.emit(
+        deps.db,
+        `git.${key}.${action}` as string,
+        { authors: authorJson(authorsOf.get(change.ref) ?? []), agent: user.name, repo: repoJson, [key]: change.name, rev },
+        options,
+      );
     }
     if (change.kind !== 'branch' || change.deleted || !change.log.length) continue;
     const oldest = change.log[change.log.length - 1]!.hash;

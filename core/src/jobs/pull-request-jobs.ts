@@ -5,7 +5,14 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { PULL_REQUEST_JOBS, GIT_JOBS, readSettings, type DomainServices } from '../services/index.js';
-import { projectRef, repositoryPath, type MergeStatus, type ProjectRecord, type PullRequestRecord, type UserRecord } from '../domain/index.js';
+import {
+  projectRef,
+  repositoryPath,
+  type MergeStatus,
+  type ProjectRecord,
+  type PullRequestRecord,
+  type UserRecord,
+} from '../domain/index.js';
 import {
   analyseMerge,
   commitMessages,
@@ -68,7 +75,11 @@ export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps
   /** Copies the source branch into refs/pull/<id>/head of the target repository. */
   async function syncHead(l: Loaded): Promise<string> {
     const from = l.source ? l.sourceRepo! : l.pr.remoteGit;
-    const where = l.source ? l.source.namespace ? `${l.source.namespace}/${l.source.name}` : l.source.name : l.pr.remoteGit ?? 'a deleted fork';
+    const where = l.source
+      ? l.source.namespace
+        ? `${l.source.namespace}/${l.source.name}`
+        : l.source.name
+      : (l.pr.remoteGit ?? 'a deleted fork');
     const head = from ? await fetchRef(l.repo, from, `refs/heads/${l.pr.branchFrom}`, `refs/pull/${l.pr.id}/head`) : undefined;
     if (!head) throw new FinalJobError(`Branch ${l.pr.branchFrom} could not be found in the repo ${where}`);
     return head;
@@ -155,7 +166,9 @@ export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps
       const head = await syncHead(l);
       const target = await commitOf(l.repo, `refs/heads/${l.pr.branch}`);
       if (!target && (await commitOf(l.repo, 'HEAD'))) {
-        throw new FinalJobError(`Branch ${l.pr.branch} could not be found in the repo ${l.target.namespace ? `${l.target.namespace}/` : ''}${l.target.name}`);
+        throw new FinalJobError(
+          `Branch ${l.pr.branch} could not be found in the repo ${l.target.namespace ? `${l.target.namespace}/` : ''}${l.target.name}`,
+        );
       }
       const commits = await commitMessages(l.repo, head, target);
       // Only what the merger saw is merged: a branch that moved since brings unreviewed
@@ -238,7 +251,13 @@ export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps
       if (!result.ok) throw new FinalJobError(result.reason);
       try {
         if (result.head !== head) {
-          const refusal = await deps.hooks.canPush.promise({ user: { name: user.name }, project: projectRef(l.source), ref: `refs/heads/${l.pr.branchFrom}`, oldRev: head, newRev: result.head });
+          const refusal = await deps.hooks.canPush.promise({
+            user: { name: user.name },
+            project: projectRef(l.source),
+            ref: `refs/heads/${l.pr.branchFrom}`,
+            oldRev: head,
+            newRev: result.head,
+          });
           if (refusal) throw new FinalJobError(refusal.message);
           await moveBranch(l.sourceRepo, l.pr.branchFrom, result.head, head, `rebase of pull-request #${l.pr.id} by ${user.name}`);
         }

@@ -15,7 +15,10 @@ export class Jobs implements JobRegistry, JobQueueApi {
   private readonly definitions = new Map<string, JobDefinition>();
   private sealed = false;
 
-  constructor(private readonly queue: QueuePort, private readonly log: Logger) {}
+  constructor(
+    private readonly queue: QueuePort,
+    private readonly log: Logger,
+  ) {}
 
   define<D extends JobData>(definition: JobDefinition<D>): void {
     if (this.sealed) throw new Error(`job "${definition.name}" defined after start-up; define jobs in the jobs hook`);
@@ -51,8 +54,10 @@ export class Jobs implements JobRegistry, JobQueueApi {
       }),
     });
     if (!options.trx) return add();
-    afterCommit(options.trx, async () => void (await add()), (error) =>
-      this.log.error({ err: error, job: name }, 'could not queue a job after its transaction committed'),
+    afterCommit(
+      options.trx,
+      async () => void (await add()),
+      (error) => this.log.error({ err: error, job: name }, 'could not queue a job after its transaction committed'),
     );
     return undefined;
   }

@@ -21,9 +21,7 @@ export interface PluginDefinition<S extends OptionsSchema | undefined = OptionsS
   apply(forge: ForgeApi, options: OptionsOf<S>): void | Promise<void>;
 }
 
-export function definePlugin<S extends OptionsSchema | undefined = undefined>(
-  definition: PluginDefinition<S>,
-): PluginDefinition<S> {
+export function definePlugin<S extends OptionsSchema | undefined = undefined>(definition: PluginDefinition<S>): PluginDefinition<S> {
   if (!definition || typeof definition.name !== 'string' || typeof definition.apply !== 'function') {
     throw new TypeError('definePlugin() needs at least a name and an apply(forge, options) function');
   }

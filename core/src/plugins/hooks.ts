@@ -1,12 +1,6 @@
 // The hook catalogue: every extension point of the core, in one frozen object.
 // Plugins tap them with their own name: forge.hooks.canPush.tapPromise('distgit', fn).
-import {
-  AsyncParallelHook,
-  AsyncSeriesBailHook,
-  AsyncSeriesHook,
-  AsyncSeriesWaterfallHook,
-  SyncHook,
-} from 'tapable';
+import { AsyncParallelHook, AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook, SyncHook } from 'tapable';
 import type {
   AccessCheck,
   ForgeApi,

@@ -10,7 +10,11 @@ import type { ForgeHooks, HookName } from './hooks.js';
  */
 export class HookError extends Error {
   override readonly name = 'HookError';
-  constructor(readonly plugin: string, readonly hook: string, original: unknown) {
+  constructor(
+    readonly plugin: string,
+    readonly hook: string,
+    original: unknown,
+  ) {
     super(`${plugin} failed in ${hook}: ${original instanceof Error ? original.message : String(original)}`);
     const frames = original instanceof Error ? original.stack?.split('\n').slice(1).join('\n') : undefined;
     if (frames) this.stack = `${this.name}: ${this.message}\n${frames}`;

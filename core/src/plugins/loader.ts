@@ -57,7 +57,12 @@ function readMarker(role: PackageRole, spec: string, pkg: PackageInfo): Marker {
     throw fail(role, spec, `its package.json has no "pagurus" marker, so it is not a Pagurus ${role}`);
   }
   if (marker.role !== role) {
-    const other = marker.role === 'theme' ? ' (it is a theme: give it as theme:)' : marker.role === 'plugin' ? ' (it is a plugin: list it under plugins:)' : '';
+    const other =
+      marker.role === 'theme'
+        ? ' (it is a theme: give it as theme:)'
+        : marker.role === 'plugin'
+          ? ' (it is a plugin: list it under plugins:)'
+          : '';
     throw fail(role, spec, `its package.json marker says role "${String(marker.role)}", not "${role}"${other}`);
   }
   if (typeof marker.core !== 'string' || !semver.validRange(marker.core)) {

@@ -100,11 +100,14 @@ export class InlineQueue implements QueuePort {
       if (task.attempt < task.options.attempts && !this.closed && !isFinalJobError(error)) {
         task.state = 'RETRY';
         task.error = message;
-        const timer = setTimeout(() => {
-          this.timers.delete(timer);
-          this.queueUp(task);
-          this.pump();
-        }, task.options.backoffMs * 2 ** (task.attempt - 1));
+        const timer = setTimeout(
+          () => {
+            this.timers.delete(timer);
+            this.queueUp(task);
+            this.pump();
+          },
+          task.options.backoffMs * 2 ** (task.attempt - 1),
+        );
         this.timers.add(timer);
       } else {
         this.finish(task, 'FAILURE', { error: message });

@@ -28,7 +28,11 @@ export class RedisPubSub implements PubSub {
   private readonly subscriber: Redis;
   private readonly local = new EventEmitter().setMaxListeners(0);
 
-  constructor(url: string, private readonly prefix: string, private readonly onError: (error: Error) => void) {
+  constructor(
+    url: string,
+    private readonly prefix: string,
+    private readonly onError: (error: Error) => void,
+  ) {
     this.publisher = createRedis(url, 'client', onError);
     this.subscriber = createRedis(url, 'subscriber', onError);
     this.subscriber.on('message', (channel: string, text: string) => {

@@ -39,8 +39,7 @@ export async function probeRedis(url: string): Promise<void> {
 
 /** A long-lived client; blocking and subscriber clients need the bull-compatible options. */
 export function createRedis(url: string, role: 'client' | 'subscriber' | 'blocking', onError: (error: Error) => void): Redis {
-  const options: RedisOptions =
-    role === 'client' ? {} : { maxRetriesPerRequest: null, enableReadyCheck: false };
+  const options: RedisOptions = role === 'client' ? {} : { maxRetriesPerRequest: null, enableReadyCheck: false };
   const client = new Redis(url, options);
   client.on('error', onError);
   return client;

@@ -68,15 +68,16 @@ export interface PubSub {
 
 /** Throws a TypeError unless `data` is a flat record of plain values. */
 export function assertJobData(name: string, data: unknown): asserts data is JobData {
-  const plain = (value: unknown) =>
-    value === null || ['string', 'number', 'boolean'].includes(typeof value);
+  const plain = (value: unknown) => value === null || ['string', 'number', 'boolean'].includes(typeof value);
   if (typeof data !== 'object' || data === null || Array.isArray(data) || Object.getPrototypeOf(data) !== Object.prototype) {
     throw new TypeError(`job "${name}": data must be a plain object of ids and values`);
   }
   for (const [key, value] of Object.entries(data)) {
     const ok = Array.isArray(value) ? value.every(plain) : plain(value);
     if (!ok || (typeof value === 'number' && !Number.isFinite(value))) {
-      throw new TypeError(`job "${name}": data.${key} must be a string, number, boolean, null or a list of them (jobs carry ids, not objects)`);
+      throw new TypeError(
+        `job "${name}": data.${key} must be a string, number, boolean, null or a list of them (jobs carry ids, not objects)`,
+      );
     }
   }
 }

@@ -10,7 +10,10 @@ import type { EventsApi, ForgeEvent, ForgeHooks } from '../plugins/index.js';
 export class EventBus implements EventsApi {
   private readonly inFlight = new Set<Promise<void>>();
 
-  constructor(private readonly hooks: ForgeHooks, private readonly log: Logger) {}
+  constructor(
+    private readonly hooks: ForgeHooks,
+    private readonly log: Logger,
+  ) {}
 
   emit: EventsApi['emit'] = (trx, topic, body, options = {}) => {
     if (options.private) {
@@ -24,8 +27,10 @@ export class EventBus implements EventsApi {
       agent: options.agent ?? null,
       timestamp: new Date().toISOString(),
     });
-    afterCommit(trx as Knex, () => this.deliver(event), (error) =>
-      this.log.error({ err: error, topic }, 'event delivery failed'),
+    afterCommit(
+      trx as Knex,
+      () => this.deliver(event),
+      (error) => this.log.error({ err: error, topic }, 'event delivery failed'),
     );
   };
 

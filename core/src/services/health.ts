@@ -36,7 +36,10 @@ async function timed(probe: () => Promise<unknown>): Promise<CheckResult> {
 }
 
 export class HealthService {
-  constructor(private readonly db: Database, private readonly queue: QueuePort) {}
+  constructor(
+    private readonly db: Database,
+    private readonly queue: QueuePort,
+  ) {}
 
   async report(): Promise<HealthReport> {
     let instance: string | null = null;

@@ -24,7 +24,10 @@ export class LogMailer implements Mailer {
 export class SmtpMailer implements Mailer {
   private readonly transport: nodemailer.Transporter;
 
-  constructor(url: string, private readonly from: string) {
+  constructor(
+    url: string,
+    private readonly from: string,
+  ) {
     this.transport = nodemailer.createTransport(url);
   }
 

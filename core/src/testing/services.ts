@@ -46,7 +46,9 @@ export function pgliteTemplate(): Promise<Blob> {
     await pglite.waitReady;
     const knex = pgliteKnex(pglite, 'public');
     try {
-      await migrate({ knex, kind: 'pglite', schema: 'public', location: 'the test template', close: async () => undefined }, [coreMigrations]);
+      await migrate({ knex, kind: 'pglite', schema: 'public', location: 'the test template', close: async () => undefined }, [
+        coreMigrations,
+      ]);
       return await pglite.dumpDataDir('none');
     } finally {
       await knex.destroy();

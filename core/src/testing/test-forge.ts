@@ -45,13 +45,22 @@ export interface TestForge {
   /** fetch() relative to the forge's URL. */
   fetch(pathname: string, init?: RequestInit): Promise<Response>;
   /** A JSON API call: body objects are sent as JSON. */
-  api<T = Record<string, unknown>>(method: string, pathname: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
+  api<T = Record<string, unknown>>(
+    method: string,
+    pathname: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<ApiResponse<T>>;
   /** A user with a password ("<name>-password1" unless given) and an email (<name>@example.test). */
   createUser(name: string, options?: { password?: string; admin?: boolean; fullname?: string; email?: string }): Promise<UserRecord>;
   /** An API token's value; `project` (a fullname) binds it to one project. */
   createToken(username: string, acls: readonly string[] | 'all', options?: { project?: string }): Promise<string>;
   /** A project with its repository, made as POST /api/0/new would (and waited for). */
-  createProject(owner: string, name: string, options?: { namespace?: string; private?: boolean; readme?: boolean; description?: string }): Promise<ProjectRecord>;
+  createProject(
+    owner: string,
+    name: string,
+    options?: { namespace?: string; private?: boolean; readme?: boolean; description?: string },
+  ): Promise<ProjectRecord>;
   close(): Promise<void>;
 }
 
@@ -159,7 +168,10 @@ export async function createTestForge(options: TestForgeOptions = {}): Promise<T
         if (!project) throw new Error(`no project ${tokenOptions.project}`);
         projectId = project.id;
       }
-      const { value } = await services.tokens.create(user, { acls: acls === 'all' ? (projectId === null ? USER_ACLS : PROJECT_TOKEN_ACLS) : acls, projectId });
+      const { value } = await services.tokens.create(user, {
+        acls: acls === 'all' ? (projectId === null ? USER_ACLS : PROJECT_TOKEN_ACLS) : acls,
+        projectId,
+      });
       return value;
     },
     async createProject(owner, name, projectOptions = {}) {

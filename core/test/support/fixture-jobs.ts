@@ -47,9 +47,13 @@ export function fixtureJobs(baseUrl: string) {
       eventually(async () => (await runs()).find((run) => run.task === taskid && run.phase === 'start'), `task ${taskid} to start`),
     /** Waits until the task is ready (finished, one way or the other), and answers its report. */
     finished: (taskid: string, timeoutMs?: number) =>
-      eventually(async () => {
-        const body = await report(taskid);
-        return body.ready ? body : undefined;
-      }, `task ${taskid} to finish`, timeoutMs),
+      eventually(
+        async () => {
+          const body = await report(taskid);
+          return body.ready ? body : undefined;
+        },
+        `task ${taskid} to finish`,
+        timeoutMs,
+      ),
   };
 }

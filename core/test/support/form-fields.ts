@@ -7,14 +7,16 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 
 function decode(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, entity: string) => {
-    if (entity[0] === '#') return String.fromCodePoint(entity[1]?.toLowerCase() === 'x' ? Number.parseInt(entity.slice(2), 16) : Number(entity.slice(1)));
+    if (entity[0] === '#')
+      return String.fromCodePoint(entity[1]?.toLowerCase() === 'x' ? Number.parseInt(entity.slice(2), 16) : Number(entity.slice(1)));
     return ENTITIES[entity.toLowerCase()] ?? whole;
   });
 }
 
 function attributes(tag: string): Record<string, string> {
   const found: Record<string, string> = {};
-  for (const match of tag.matchAll(/\s([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:="([^"]*)")?/g)) found[match[1]!.toLowerCase()] = decode(match[2] ?? '');
+  for (const match of tag.matchAll(/\s([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:="([^"]*)")?/g))
+    found[match[1]!.toLowerCase()] = decode(match[2] ?? '');
   return found;
 }
 
@@ -36,7 +38,10 @@ export function formFields(html: string, action: string): Record<string, string 
     } else if (element === 'textarea') {
       fields.push([attrs.name, decode(inner)]);
     } else {
-      const options = [...inner.matchAll(/<option\b([^>]*)>([\s\S]*?)<\/option>/g)].map((o) => ({ attrs: attributes(o[1]!), text: decode(o[2]!) }));
+      const options = [...inner.matchAll(/<option\b([^>]*)>([\s\S]*?)<\/option>/g)].map((o) => ({
+        attrs: attributes(o[1]!),
+        text: decode(o[2]!),
+      }));
       const chosen = options.find((o) => 'selected' in o.attrs) ?? options[0];
       if (chosen) fields.push([attrs.name, chosen.attrs.value ?? chosen.text]);
     }

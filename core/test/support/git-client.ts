@@ -26,7 +26,7 @@ const CLIENT_ENV = {
 export function gitRun(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<GitResult> {
   return new Promise((resolve) => {
     execFile('git', args, { cwd, env: { ...process.env, ...CLIENT_ENV, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 1) : 0;
+      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0;
       resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
     });
   });
@@ -54,7 +54,12 @@ export function cloneUrl(base: string, repo: string, credentials?: { user: strin
 }
 
 /** Writes a file and commits it in a work tree; returns the new commit's hash. */
-export async function commitFile(dir: string, file: string, content: string, options: { message?: string; author?: { name: string; email: string } } = {}): Promise<string> {
+export async function commitFile(
+  dir: string,
+  file: string,
+  content: string,
+  options: { message?: string; author?: { name: string; email: string } } = {},
+): Promise<string> {
   await writeFile(path.join(dir, file), content);
   await gitOk(dir, 'add', file);
   const author = options.author ? { GIT_AUTHOR_NAME: options.author.name, GIT_AUTHOR_EMAIL: options.author.email } : {};

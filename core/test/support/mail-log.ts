@@ -37,7 +37,9 @@ export function mailLog(): MailLog {
   });
   const mailsTo = (address: string) => mails.filter((mail) => mail.to === address);
   const linksTo = (address: string, path: string) =>
-    mailsTo(address).flatMap((mail) => [...mail.text.matchAll(/https?:\/\/\S+/g)].map((m) => m[0]).filter((link) => new URL(link).pathname.startsWith(path)));
+    mailsTo(address).flatMap((mail) =>
+      [...mail.text.matchAll(/https?:\/\/\S+/g)].map((m) => m[0]).filter((link) => new URL(link).pathname.startsWith(path)),
+    );
   return {
     logger: pino({ level: 'info' }, sink),
     mailsTo,

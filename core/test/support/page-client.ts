@@ -10,7 +10,6 @@ export interface Page {
   setCookies: string[];
 }
 
-
 export class Browser {
   readonly cookies = new Map<string, string>();
 
@@ -87,4 +86,3 @@ export function inputValue(html: string, field: string): string | undefined {
 export function mainOf(html: string): string {
   return html.match(/<main id="main">([\s\S]*)<\/main>/)?.[1]?.trim() ?? '';
 }
-

@@ -12,7 +12,12 @@ export interface LinesBranch {
 }
 
 /** Clones `repo` as its owner and pushes main and tidy. */
-export async function pushLinesBranch(baseUrl: string, work: string, repo: string, credentials: { user: string; secret: string }): Promise<LinesBranch> {
+export async function pushLinesBranch(
+  baseUrl: string,
+  work: string,
+  repo: string,
+  credentials: { user: string; secret: string },
+): Promise<LinesBranch> {
   const dir = path.join(work, repo.replace(/\//g, '-'));
   await gitOk(work, 'clone', '-q', cloneUrl(baseUrl, repo, credentials), dir);
   const base = await commitFile(dir, 'notes.txt', 'one\ntwo\nthree\n', { message: 'Notes' });

@@ -37,7 +37,10 @@ export interface PrProject {
   dir: string;
   /** The owner's clone URL with credentials. */
   url: string;
-  open(body: Record<string, unknown>, headers?: Record<string, string>): Promise<ApiResponse<Pr & { error_code?: string; errors?: unknown }>>;
+  open(
+    body: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<ApiResponse<Pr & { error_code?: string; errors?: unknown }>>;
   get(id: number): Promise<ApiResponse<Pr>>;
   /** Waits until the pull request's merge status is known. */
   settled(id: number): Promise<Pr>;
@@ -52,7 +55,13 @@ let made = 0;
 export const credentials = (user: string) => ({ user, secret: `${user}-password1` });
 
 /** Creates rpms/prN owned by `owner` (whose token is `headers`) and clones it under `work`. */
-export async function prProject(t: TestForge, work: string, owner: string, headers: Record<string, string>, options: { mainCommits?: number } = {}): Promise<PrProject> {
+export async function prProject(
+  t: TestForge,
+  work: string,
+  owner: string,
+  headers: Record<string, string>,
+  options: { mainCommits?: number } = {},
+): Promise<PrProject> {
   const name = `pr${++made}`;
   const repo = `rpms/${name}`;
   const api = `/api/0/${repo}`;

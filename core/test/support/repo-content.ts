@@ -21,7 +21,12 @@ export const BINARY = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(16, 7)]);
 
 /** Clones `repo` as its owner, adds the files, and pushes main, feature/x, v0.1 (light) and v0.2 (annotated). */
-export async function pushContent(base: string, work: string, repo: string, credentials: { user: string; secret: string }): Promise<PushedContent> {
+export async function pushContent(
+  base: string,
+  work: string,
+  repo: string,
+  credentials: { user: string; secret: string },
+): Promise<PushedContent> {
   const dir = path.join(work, repo.replace(/\//g, '-'));
   await gitOk(work, 'clone', '-q', cloneUrl(base, repo, credentials), dir);
   const first = await gitOk(dir, 'rev-parse', 'HEAD');

@@ -30,7 +30,9 @@ export const projects: Migration = {
     // One main project per namespace and name, one fork of it per user; names compare
     // without case, as lookups do.
     await knex.raw("create unique index projects_main_unique on projects (lower(coalesce(namespace, '')), lower(name)) where not is_fork");
-    await knex.raw("create unique index projects_fork_unique on projects (user_id, lower(coalesce(namespace, '')), lower(name)) where is_fork");
+    await knex.raw(
+      "create unique index projects_fork_unique on projects (user_id, lower(coalesce(namespace, '')), lower(name)) where is_fork",
+    );
     // Listings page through projects in this order; pattern filters use LIKE on lower(name).
     await knex.raw('create index projects_listing_order on projects (lower(name), id)');
     await knex.raw('create index projects_lower_name on projects (lower(name) text_pattern_ops)');
@@ -64,6 +66,8 @@ export const projects: Migration = {
       t.primary(['project_id', 'user_id']);
       t.index(['user_id']);
     });
-    await knex.raw('alter table api_tokens add constraint api_tokens_project foreign key (project_id) references projects (id) on delete cascade');
+    await knex.raw(
+      'alter table api_tokens add constraint api_tokens_project foreign key (project_id) references projects (id) on delete cascade',
+    );
   },
 };

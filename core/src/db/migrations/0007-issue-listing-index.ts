@@ -6,7 +6,9 @@ export const issueListingIndex: Migration = {
   name: '0007_issue_listing_index',
   async up(knex) {
     await knex.raw('drop index issues_listing');
-    await knex.raw('create index issues_listing on issues (project_id, status, created_at desc, pk desc) include (private, user_id, assignee_id)');
+    await knex.raw(
+      'create index issues_listing on issues (project_id, status, created_at desc, pk desc) include (private, user_id, assignee_id)',
+    );
   },
   async down(knex) {
     await knex.raw('drop index issues_listing');

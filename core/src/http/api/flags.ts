@@ -32,7 +32,14 @@ export function flagRoutes(routes: ProjectRoutes, services: DomainServices, deps
       checkProjectToken(ctx, project.id, { userTokens: true });
       const hash = await commitOf(ctx, project);
       const data = body(ctx);
-      const input: FlagInput = { username: data.username, status: data.status, percent: data.percent, comment: data.comment, url: data.url, uid: data.uid };
+      const input: FlagInput = {
+        username: data.username,
+        status: data.status,
+        percent: data.percent,
+        comment: data.comment,
+        url: data.url,
+        uid: data.uid,
+      };
       const result = await services.flags.flagCommit(project, hash, input, { user: ctx.state.user!, tokenId: ctx.state.token?.id ?? null });
       ctx.body = { flag: result.flag, message: result.message, uid: result.uid };
     },

@@ -65,7 +65,9 @@ async function tagsAnswer(dir: string, withCommits: boolean) {
   const tags = await listRefs(dir, REFS_TAGS);
   return {
     total_tags: tags.length,
-    tags: withCommits ? Object.fromEntries(tags.map((t) => [shortName(t.ref, REFS_TAGS), t.peeled])) : tags.map((t) => shortName(t.ref, REFS_TAGS)),
+    tags: withCommits
+      ? Object.fromEntries(tags.map((t) => [shortName(t.ref, REFS_TAGS), t.peeled]))
+      : tags.map((t) => shortName(t.ref, REFS_TAGS)),
   };
 }
 
@@ -105,7 +107,13 @@ export function gitRefRoutes(routes: ProjectRoutes, services: DomainServices, de
   /** The canPush hook's veto on a ref the API writes, as Pagure answers a push its hooks refuse. */
   async function checkVeto(ctx: ForgeContext, project: ProjectRecord, ref: string, oldRev: string, newRev: string): Promise<void> {
     const user = ctx.state.user;
-    const refusal = await deps.hooks.canPush.promise({ user: user ? { name: user.name } : null, project: projectRef(project), ref, oldRev, newRev });
+    const refusal = await deps.hooks.canPush.promise({
+      user: user ? { name: user.name } : null,
+      project: projectRef(project),
+      ref,
+      oldRev,
+      newRev,
+    });
     if (refusal) throw Invalid('ENOCODE', refusal.message);
   }
 
@@ -139,7 +147,11 @@ export function gitRefRoutes(routes: ProjectRoutes, services: DomainServices, de
       const fromBranch = data.from_branch || undefined;
       const fromCommit = data.from_commit || undefined;
       if (fromBranch !== undefined && fromCommit !== undefined) throw Invalid('EINVALIDREQ');
-      if (!branch || (fromBranch !== undefined && typeof fromBranch !== 'string') || (fromCommit !== undefined && typeof fromCommit !== 'string')) {
+      if (
+        !branch ||
+        (fromBranch !== undefined && typeof fromBranch !== 'string') ||
+        (fromCommit !== undefined && typeof fromCommit !== 'string')
+      ) {
         throw Invalid('EINVALIDREQ');
       }
       if (!isValidRefName(branch)) throw Invalid('EINVALIDREQ', { errors: { branch: ['Not a valid branch name.'] } });
@@ -203,7 +215,13 @@ export function gitRefRoutes(routes: ProjectRoutes, services: DomainServices, de
         if (!target) throw Invalid('EGITERROR');
         const existing = await readRef(dir, ref);
         if (existing && (!force || !('object' in existing))) return false;
-        const tag = await writeTagObject(dir, { name: tagname, object: target.sha, type: target.type, tagger: { name: user.fullname || user.name, email }, message });
+        const tag = await writeTagObject(dir, {
+          name: tagname,
+          object: target.sha,
+          type: target.type,
+          tagger: { name: user.fullname || user.name, email },
+          message,
+        });
         const old = existing && 'object' in existing ? existing.object : '';
         await checkVeto(ctx, project, ref, old || NULL_REV, tag);
         try {
@@ -230,7 +248,8 @@ export function gitRefRoutes(routes: ProjectRoutes, services: DomainServices, de
     const data = body(ctx);
     const from = text(data.alias_from);
     const to = text(data.alias_to);
-    if (!from || !to || !isValidRefName(from) || !isValidRefName(to)) throw Invalid('EINVALIDREQ', message === undefined ? {} : { message });
+    if (!from || !to || !isValidRefName(from) || !isValidRefName(to))
+      throw Invalid('EINVALIDREQ', message === undefined ? {} : { message });
     return { from, to };
   }
 
@@ -296,4 +315,3 @@ function withUsername(template: string, username: string): string {
   if (fields.some((field) => field !== '{username}')) return template;
   return template.replace(/\{\{|\}\}|\{username\}/g, (m) => (m === '{{' ? '{' : m === '}}' ? '}' : username));
 }
-

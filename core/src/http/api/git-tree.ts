@@ -2,7 +2,16 @@
 import { existsSync } from 'node:fs';
 import type { ProjectRecord } from '../../domain/index.js';
 import { NotFound } from '../../errors/index.js';
-import { cleanTreePath, fileAt, isEmptyRepository, listTree, objectByPrefix, readCommit, resolveDefaultBranch, type TreeEntry } from '../../git/index.js';
+import {
+  cleanTreePath,
+  fileAt,
+  isEmptyRepository,
+  listTree,
+  objectByPrefix,
+  readCommit,
+  resolveDefaultBranch,
+  type TreeEntry,
+} from '../../git/index.js';
 import type { DomainServices } from '../../services/index.js';
 import { apiTreeUrl, commitOfIdentifier, rawFileUrl, repoDir, routeParams, splitIdentifier, type GitBrowseDeps } from './git-context.js';
 import type { ProjectRoutes } from './project-routes.js';

@@ -52,7 +52,9 @@ export function issueRoutes(routes: ProjectRoutes, deps: ApiDependencies): void 
     const noStones = query(ctx, 'no_stones');
     const filters: IssueFilters = {
       status: status ?? 'Open',
-      tags: queryList(ctx, 'tags').map((t) => t.trim()).filter(Boolean),
+      tags: queryList(ctx, 'tags')
+        .map((t) => t.trim())
+        .filter(Boolean),
       milestones: queryList(ctx, 'milestones'),
       order: order?.toLowerCase() === 'asc' ? 'asc' : 'desc',
     };
@@ -137,7 +139,11 @@ export function issueRoutes(routes: ProjectRoutes, deps: ApiDependencies): void 
     const comment = await issues.commentById(issue, id);
     const author = await services.users.byName(comment.user.name);
     const email = author ? (await services.users.emails([author.id])).get(author.id)?.defaultEmail : null;
-    ctx.body = { ...comment, avatar_url: avatarUrl(email, 16), comment_date: new Date(Number(comment.date_created) * 1000).toISOString().replace('T', ' ').slice(0, 19) };
+    ctx.body = {
+      ...comment,
+      avatar_url: avatarUrl(email, 16),
+      comment_date: new Date(Number(comment.date_created) * 1000).toISOString().replace('T', ' ').slice(0, 19),
+    };
   });
 
   // Pagurus addition: Pagure edits comments in its pages only.
@@ -183,7 +189,13 @@ export function issueRoutes(routes: ProjectRoutes, deps: ApiDependencies): void 
       const issue = await load(ctx, project, true);
       const data = body(ctx);
       if (!text(data.status)) throw Invalid('EINVALIDREQ', { errors: { status: ['This field is required.'] } });
-      const messages = await issues.setStatus(await viewerOf(ctx, services), project, issue, text(data.status), text(data.close_status) || undefined);
+      const messages = await issues.setStatus(
+        await viewerOf(ctx, services),
+        project,
+        issue,
+        text(data.status),
+        text(data.close_status) || undefined,
+      );
       ctx.body = { message: messages.length ? messages : 'No changes' };
     },
     { acls: ['issue_change_status', 'issue_update'] },
@@ -215,7 +227,9 @@ export function issueRoutes(routes: ProjectRoutes, deps: ApiDependencies): void 
     async (ctx, project) => {
       const issue = await load(ctx, project, true);
       const raw = body(ctx).value;
-      const [[, message]] = (await issues.setCustomFields(await viewerOf(ctx, services), project, issue, { [routeParams(ctx).field ?? '']: raw === undefined || raw === null ? '' : String(raw).trim() })) as [[string, string | null]];
+      const [[, message]] = (await issues.setCustomFields(await viewerOf(ctx, services), project, issue, {
+        [routeParams(ctx).field ?? '']: raw === undefined || raw === null ? '' : String(raw).trim(),
+      })) as [[string, string | null]];
       ctx.body = { message: message ?? 'No changes' };
     },
     { acls: ['issue_update_custom_fields', 'issue_update'] },

@@ -9,7 +9,9 @@ import type { DateRange } from '../../services/index.js';
 export function body(ctx: ForgeContext): Record<string, unknown> {
   const parsed = ctx.request.body as unknown;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
-  return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, Array.isArray(value) && !ctx.is('json') ? value[0] : value]));
+  return Object.fromEntries(
+    Object.entries(parsed).map(([key, value]) => [key, Array.isArray(value) && !ctx.is('json') ? value[0] : value]),
+  );
 }
 
 /** A query-string value (the first, if repeated). */

@@ -27,7 +27,11 @@ export interface ProjectRouteOptions {
 }
 
 /** The project a route's path names. */
-const pathOf = (params: Record<string, string | undefined>) => ({ name: params.repo!, namespace: params.namespace ?? null, forkOwner: params.username ?? null });
+const pathOf = (params: Record<string, string | undefined>) => ({
+  name: params.repo!,
+  namespace: params.namespace ?? null,
+  forkOwner: params.username ?? null,
+});
 
 const VARIANTS = ['/:repo', '/:namespace/:repo', '/fork/:username/:repo', '/fork/:username/:namespace/:repo'];
 
@@ -74,7 +78,10 @@ export class ProjectRoutes {
 
   register(router: ForgeRouter): void {
     const entries = this.routes.flatMap((route) =>
-      VARIANTS.filter((variant) => route.forks || !variant.startsWith('/fork/')).map((variant) => ({ route, path: variant + route.suffix })),
+      VARIANTS.filter((variant) => route.forks || !variant.startsWith('/fork/')).map((variant) => ({
+        route,
+        path: variant + route.suffix,
+      })),
     );
     entries.sort((a, b) => fixedSegments(b.path) - fixedSegments(a.path));
     for (const { route, path } of entries) {

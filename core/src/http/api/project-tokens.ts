@@ -15,7 +15,10 @@ export function projectTokenRoutes(routes: ProjectRoutes, services: DomainServic
       await services.projects.requireAdmin(viewer, project, 'ENOTHIGHENOUGH');
       // The raw body: `acls` may be a repeated form field or a JSON list.
       const data = (ctx.request.body ?? {}) as Record<string, unknown>;
-      const form = readTokenForm({ acls: data.acls, description: data.description, expiration_date: data.expiration_date }, PROJECT_TOKEN_ACLS);
+      const form = readTokenForm(
+        { acls: data.acls, description: data.description, expiration_date: data.expiration_date },
+        PROJECT_TOKEN_ACLS,
+      );
       const { value, token } = await services.tokens.create(viewer.user!, { ...form, projectId: project.id });
       ctx.body = { token: { description: token.description, id: value } };
     },

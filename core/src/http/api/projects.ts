@@ -24,7 +24,9 @@ export function projectListRoutes(router: ForgeRouter, services: DomainServices,
     const queries = services.projectQueries;
     const [total, projects] = await Promise.all([
       queries.count(viewer, filters),
-      short ? queries.listShort(viewer, filters, page) : queries.list(viewer, filters, page).then((list) => services.projects.jsonList(list)),
+      short
+        ? queries.listShort(viewer, filters, page)
+        : queries.list(viewer, filters, page).then((list) => services.projects.jsonList(list)),
     ]);
     ctx.body = {
       args: {

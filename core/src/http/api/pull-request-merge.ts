@@ -31,7 +31,12 @@ export function pullRequestMergeRoutes(routes: ProjectRoutes, deps: ApiDependenc
       const user = ctx.state.user!;
       await checkMergeAllowed(services, viewer, project, pr);
       // Pinned to the head the pull request shows now: commits pushed since are not merged unseen.
-      const task = await jobs.enqueue(PULL_REQUEST_JOBS.merge, { pullRequestPk: pr.pk, path: repositoryPath(project), userId: user.id, expectedHead: pr.commitStop });
+      const task = await jobs.enqueue(PULL_REQUEST_JOBS.merge, {
+        pullRequestPk: pr.pk,
+        path: repositoryPath(project),
+        userId: user.id,
+        expectedHead: pr.commitStop,
+      });
       await answerTask(ctx, jobs, task!.id, waitFlag(body(ctx).wait), { done: 'Changes merged!', queued: 'Merging queued' }, (reason) =>
         Conflict('EPRCONFLICTS', { errors: reason }),
       );
@@ -52,7 +57,11 @@ export function pullRequestMergeRoutes(routes: ProjectRoutes, deps: ApiDependenc
         throw Forbidden(pr.allowRebase ? 'ENOPRCLOSE' : 'EREBASENOTALLOWED');
       }
       if (!source) throw Invalid('ENOCODE', 'The source of this pull-request is not on this forge');
-      const task = await jobs.enqueue(PULL_REQUEST_JOBS.rebase, { pullRequestPk: pr.pk, path: repositoryPath(source), userId: ctx.state.user!.id });
+      const task = await jobs.enqueue(PULL_REQUEST_JOBS.rebase, {
+        pullRequestPk: pr.pk,
+        path: repositoryPath(source),
+        userId: ctx.state.user!.id,
+      });
       await answerTask(ctx, jobs, task!.id, waitFlag(body(ctx).wait), { done: 'Pull-request rebased', queued: 'Rebasing queued' });
     },
     { acls: ['pull_request_rebase'] },

@@ -34,12 +34,16 @@ export function pullRequestRoutes(routes: ProjectRoutes, deps: ApiDependencies):
       const source = repoFrom
         ? await services.projectQueries.requireVisible(viewer, {
             name: repoFrom,
-            namespace: typeof data.repo_from_namespace === 'string' && data.repo_from_namespace.trim() ? data.repo_from_namespace.trim() : null,
-            forkOwner: typeof data.repo_from_username === 'string' && data.repo_from_username.trim() ? data.repo_from_username.trim() : null,
+            namespace:
+              typeof data.repo_from_namespace === 'string' && data.repo_from_namespace.trim() ? data.repo_from_namespace.trim() : null,
+            forkOwner:
+              typeof data.repo_from_username === 'string' && data.repo_from_username.trim() ? data.repo_from_username.trim() : null,
           })
         : target;
       if (source.id !== target.id && source.parentId !== target.id) {
-        throw Invalid('EINVALIDREQ', { errors: `${source.namespace ? `${source.namespace}/` : ''}${source.name} is not a fork of this project` });
+        throw Invalid('EINVALIDREQ', {
+          errors: `${source.namespace ? `${source.namespace}/` : ''}${source.name} is not a fork of this project`,
+        });
       }
       const pr = await prs.create(viewer, target, source, PullRequestsService.readNew(data));
       ctx.body = await prs.json(pr);
@@ -51,10 +55,21 @@ export function pullRequestRoutes(routes: ProjectRoutes, deps: ApiDependencies):
     prs.checkEnabled(project);
     const raw = query(ctx, 'status');
     const text = (raw ?? 'true').toLowerCase();
-    const status: PullRequestStatusFilter | 'none' =
-      ['0', 'false'].includes(text) ? 'Closed' : text === 'all' ? 'all' : ['1', 'true', 'open'].includes(text) ? 'Open' : text === 'merged' ? 'Merged' : text === 'closed' ? 'Closed' : 'none';
+    const status: PullRequestStatusFilter | 'none' = ['0', 'false'].includes(text)
+      ? 'Closed'
+      : text === 'all'
+        ? 'all'
+        : ['1', 'true', 'open'].includes(text)
+          ? 'Open'
+          : text === 'merged'
+            ? 'Merged'
+            : text === 'closed'
+              ? 'Closed'
+              : 'none';
     const page = pageRequest(ctx);
-    const tags = queryList(ctx, 'tags').map((t) => t.trim()).filter(Boolean);
+    const tags = queryList(ctx, 'tags')
+      .map((t) => t.trim())
+      .filter(Boolean);
     const assignee = query(ctx, 'assignee');
     const author = query(ctx, 'author');
     const found =
@@ -88,7 +103,10 @@ export function pullRequestRoutes(routes: ProjectRoutes, deps: ApiDependencies):
       prs.checkUpdate({ title, initialComment: comment || null });
       // Pagurus addition: `tag` (comma-separated, or repeated) replaces the tags, when present.
       if ('tag' in data) {
-        const tags = (Array.isArray(data.tag) ? data.tag : [data.tag]).flatMap((t) => (typeof t === 'string' ? t.split(',') : [])).map((t) => t.trim()).filter(Boolean);
+        const tags = (Array.isArray(data.tag) ? data.tag : [data.tag])
+          .flatMap((t) => (typeof t === 'string' ? t.split(',') : []))
+          .map((t) => t.trim())
+          .filter(Boolean);
         await prs.setTags(viewer, project, pr, tags);
       }
       const updated = await prs.update(viewer, project, pr, { title, initialComment: comment || null });
@@ -105,7 +123,8 @@ export function pullRequestRoutes(routes: ProjectRoutes, deps: ApiDependencies):
       const data = body(ctx);
       const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : null);
       const row = text(data.row);
-      if (row !== null && !(rowId(row) !== undefined || row === '0')) throw Invalid('EINVALIDREQ', { errors: { row: ['Not a valid integer value.'] } });
+      if (row !== null && !(rowId(row) !== undefined || row === '0'))
+        throw Invalid('EINVALIDREQ', { errors: { row: ['Not a valid integer value.'] } });
       await prs.comment(await viewerOf(ctx, services), project, pr, {
         comment: typeof data.comment === 'string' ? data.comment.trim() : '',
         commit: text(data.commit),
@@ -164,7 +183,12 @@ export function pullRequestRoutes(routes: ProjectRoutes, deps: ApiDependencies):
     '/pull-request/:requestid/assign',
     async (ctx, project) => {
       const assignee = body(ctx).assignee;
-      const message = await prs.assign(await viewerOf(ctx, services), project, await load(ctx, project), typeof assignee === 'string' ? assignee.trim() : '');
+      const message = await prs.assign(
+        await viewerOf(ctx, services),
+        project,
+        await load(ctx, project),
+        typeof assignee === 'string' ? assignee.trim() : '',
+      );
       ctx.body = { message };
     },
     { acls: ['pull_request_assign', 'pull_request_update'] },
@@ -193,8 +217,21 @@ export function pullRequestRoutes(routes: ProjectRoutes, deps: ApiDependencies):
         const percent = typeof data.percent === 'string' || typeof data.percent === 'number' ? String(data.percent).trim() : '';
         status = percent === '' ? 'pending' : percent === '0' ? 'failure' : 'success';
       }
-      const input: FlagInput = { username: data.username, status, percent: data.percent, comment: data.comment, url: data.url, uid: data.uid };
-      const result = await services.flags.flagCommit(project, pr.commitStop, input, { user: ctx.state.user!, tokenId: ctx.state.token?.id ?? null }, pr);
+      const input: FlagInput = {
+        username: data.username,
+        status,
+        percent: data.percent,
+        comment: data.comment,
+        url: data.url,
+        uid: data.uid,
+      };
+      const result = await services.flags.flagCommit(
+        project,
+        pr.commitStop,
+        input,
+        { user: ctx.state.user!, tokenId: ctx.state.token?.id ?? null },
+        pr,
+      );
       ctx.body = { flag: result.flag, message: result.message, uid: result.uid, ...(await callerFields(ctx, services)) };
     },
     { acls: ['pull_request_flag'] },

@@ -39,8 +39,15 @@ export function ticketTagRoutes(routes: ProjectRoutes, deps: ApiDependencies): v
     async (ctx, project) => {
       await services.projects.requireAdmin(await viewerOf(ctx, services), project);
       const data = body(ctx);
-      const created = await tracker.createTag(project, { tag: text(data.tag), description: text(data.tag_description), color: text(data.tag_color) });
-      ctx.body = { tag: { tag: created.tag, tag_description: created.tag_description, tag_color: created.tag_color }, message: 'Tag created' };
+      const created = await tracker.createTag(project, {
+        tag: text(data.tag),
+        description: text(data.tag_description),
+        color: text(data.tag_color),
+      });
+      ctx.body = {
+        tag: { tag: created.tag, tag_description: created.tag_description, tag_color: created.tag_color },
+        message: 'Tag created',
+      };
     },
     { acls: ['modify_project'] },
   );
@@ -71,8 +78,16 @@ export function ticketTagRoutes(routes: ProjectRoutes, deps: ApiDependencies): v
     '/update/milestones',
     async (ctx, project) => {
       await services.projects.requireAdmin(await viewerOf(ctx, services), project);
-      const milestones = await tracker.setMilestones(project, list(ctx, 'milestones'), list(ctx, 'milestone_dates'), list(ctx, 'active_milestone'));
-      ctx.body = { message: 'Milestones updated', milestones: Object.fromEntries(milestones.map((m) => [m.name, { date: m.date, active: m.active }])) };
+      const milestones = await tracker.setMilestones(
+        project,
+        list(ctx, 'milestones'),
+        list(ctx, 'milestone_dates'),
+        list(ctx, 'active_milestone'),
+      );
+      ctx.body = {
+        message: 'Milestones updated',
+        milestones: Object.fromEntries(milestones.map((m) => [m.name, { date: m.date, active: m.active }])),
+      };
     },
     { acls: ['modify_project'] },
   );
@@ -98,7 +113,10 @@ export function ticketTagRoutes(routes: ProjectRoutes, deps: ApiDependencies): v
     '/update/close_status',
     async (ctx, project) => {
       await services.projects.requireAdmin(await viewerOf(ctx, services), project);
-      ctx.body = { message: 'List of close status updated', close_status: await tracker.setCloseStatuses(project, list(ctx, 'close_status')) };
+      ctx.body = {
+        message: 'List of close status updated',
+        close_status: await tracker.setCloseStatuses(project, list(ctx, 'close_status')),
+      };
     },
     { acls: ['modify_project'] },
   );

@@ -11,7 +11,10 @@ const notFalse = (text: string | undefined) => !['false', '0', 'f'].includes((te
 
 function ranges(ctx: ForgeContext) {
   const [created, updated, closed] = [query(ctx, 'created'), query(ctx, 'updated'), query(ctx, 'closed')];
-  return { raw: { created: created ?? null, updated: updated ?? null, closed: closed ?? null }, parsed: { created: parseDateRange(created), updated: parseDateRange(updated), closed: parseDateRange(closed) } };
+  return {
+    raw: { created: created ?? null, updated: updated ?? null, closed: closed ?? null },
+    parsed: { created: parseDateRange(created), updated: parseDateRange(updated), closed: parseDateRange(closed) },
+  };
 }
 
 export function userTicketRoutes(router: ForgeRouter, services: DomainServices): void {
@@ -26,7 +29,9 @@ export function userTicketRoutes(router: ForgeRouter, services: DomainServices):
     const page = pageRequest(ctx);
     const filters: UserIssueFilters = {
       status: status === undefined ? 'Open' : status.toLowerCase() === 'all' ? null : status.toLowerCase() === 'closed' ? 'Closed' : status,
-      tags: queryList(ctx, 'tags').map((t) => t.trim()).filter(Boolean),
+      tags: queryList(ctx, 'tags')
+        .map((t) => t.trim())
+        .filter(Boolean),
       milestones: queryList(ctx, 'milestones'),
       ...dates.parsed,
       order: order?.toLowerCase() === 'asc' ? 'asc' : 'desc',
@@ -41,7 +46,10 @@ export function userTicketRoutes(router: ForgeRouter, services: DomainServices):
       asAuthor ? services.issues.listOfUser(viewer, username, 'author', filters, page) : none,
       asAssignee ? services.issues.listOfUser(viewer, username, 'assignee', filters, page) : none,
     ]);
-    const [createdJson, assignedJson] = await Promise.all([services.issues.jsonWithProjects(created.issues), services.issues.jsonWithProjects(assigned.issues)]);
+    const [createdJson, assignedJson] = await Promise.all([
+      services.issues.jsonWithProjects(created.issues),
+      services.issues.jsonWithProjects(assigned.issues),
+    ]);
     const createdPages = asAuthor ? pagination(ctx, page, created.total) : null;
     const assignedPages = asAssignee ? pagination(ctx, page, assigned.total) : null;
     ctx.body = {

@@ -2,10 +2,7 @@
 import type { UserRecord } from '../../domain/index.js';
 import type { DomainServices, TokenRecord } from '../../services/index.js';
 
-export type GitCredentials =
-  | { kind: 'none' }
-  | { kind: 'invalid' }
-  | { kind: 'user'; user: UserRecord; token: TokenRecord | null };
+export type GitCredentials = { kind: 'none' } | { kind: 'invalid' } | { kind: 'user'; user: UserRecord; token: TokenRecord | null };
 
 const TOKEN_SHAPE = /^[A-Z0-9]{64}$/;
 

@@ -38,6 +38,7 @@ export async function checkV2Fetch(ctx: ForgeContext, repository: string): Promi
   if (!wants) return { ok: false, status: 400, body: 'Not a git protocol v2 request\n' };
   const unreachable = await unreachableWant(repository, wants);
   // git prints an ERR packet as "remote error: ...", as v0's "not our ref".
-  if (unreachable) return { ok: false, status: 200, body: Buffer.concat([pktLine(`ERR upload-pack: not our ref ${unreachable}\n`), PKT_FLUSH]) };
+  if (unreachable)
+    return { ok: false, status: 200, body: Buffer.concat([pktLine(`ERR upload-pack: not our ref ${unreachable}\n`), PKT_FLUSH]) };
   return { ok: true, request };
 }

@@ -68,7 +68,10 @@ function quarantineEnv(objects: Record<string, string | null>, repository: strin
  * an alias and its target were pushed together git wrote the target once: one update each.
  */
 async function writtenUpdates(repository: string, updates: readonly RefUpdate[]): Promise<RefUpdate[]> {
-  const aliases = await aliasTargets(repository, updates.map((u) => u.ref));
+  const aliases = await aliasTargets(
+    repository,
+    updates.map((u) => u.ref),
+  );
   const written = new Map<string, RefUpdate>();
   for (const update of updates) {
     const ref = aliases.get(update.ref) ?? update.ref;
@@ -81,7 +84,12 @@ async function writtenUpdates(repository: string, updates: readonly RefUpdate[])
  * What git prints after a push of branches other than the default one, as Pagure does: a
  * link to open a pull request from each (into the parent, for a fork), when PRs are on.
  */
-async function pullRequestHints(options: HookCallbackOptions, project: ProjectRecord, repository: string, updates: readonly RefUpdate[]): Promise<string[]> {
+async function pullRequestHints(
+  options: HookCallbackOptions,
+  project: ProjectRecord,
+  repository: string,
+  updates: readonly RefUpdate[],
+): Promise<string[]> {
   const pushed = updates.filter((u) => u.ref.startsWith(REFS_HEADS) && !isNullRev(u.newRev)).map((u) => u.ref.slice(REFS_HEADS.length));
   if (!pushed.length) return [];
   const target = project.isFork && project.parentId !== null ? await options.services.projectQueries.byId(project.parentId) : project;
@@ -91,7 +99,10 @@ async function pullRequestHints(options: HookCallbackOptions, project: ProjectRe
   const lines: string[] = [];
   for (const branch of pushed) {
     if (branch === head) continue;
-    lines.push(`Create a pull request for ${branch}:`, `  ${base}/${projectUrlPath(project)}/diff/${encodeURIComponent(head ?? 'main')}..${branch.split('/').map(encodeURIComponent).join('/')}`);
+    lines.push(
+      `Create a pull request for ${branch}:`,
+      `  ${base}/${projectUrlPath(project)}/diff/${encodeURIComponent(head ?? 'main')}..${branch.split('/').map(encodeURIComponent).join('/')}`,
+    );
   }
   return lines;
 }
@@ -121,7 +132,13 @@ export function hookCallback(options: HookCallbackOptions): Middleware<ForgeStat
     if (repository !== identity.repository) return answer(409, false, ['The project moved while this push was running; push again.']);
 
     if (body.hook === 'pre-receive') {
-      const refusals = await services.pushPolicy.check({ user, project, repository, updates: body.updates, objects: quarantineEnv(body.objects, repository) });
+      const refusals = await services.pushPolicy.check({
+        user,
+        project,
+        repository,
+        updates: body.updates,
+        objects: quarantineEnv(body.objects, repository),
+      });
       if (refusals.length) {
         ctx.state.log.info({ project: project.id, user: user.name, refusals }, 'push refused');
         return answer(200, false, ['Pagurus refused this push:', ...refusals.map((r) => `  ${r}`)]);
@@ -129,7 +146,11 @@ export function hookCallback(options: HookCallbackOptions): Middleware<ForgeStat
       return answer(200, true, []);
     }
     const updates = await writtenUpdates(repository, body.updates);
-    await options.jobs.enqueue(GIT_JOBS.receive, { projectId: project.id, userId: user.id, updates: updates.map((u) => `${u.oldRev} ${u.newRev} ${u.ref}`) });
+    await options.jobs.enqueue(GIT_JOBS.receive, {
+      projectId: project.id,
+      userId: user.id,
+      updates: updates.map((u) => `${u.oldRev} ${u.newRev} ${u.ref}`),
+    });
     return answer(200, true, await pullRequestHints(options, project, repository, updates));
   };
 }

@@ -64,15 +64,18 @@ export function smartHttp(options: SmartHttpOptions): Middleware<ForgeState, For
     if (route.endpoint === 'info/refs') {
       if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return plain(ctx, 405, 'Use GET for info/refs');
       const asked = ctx.query.service;
-      if (asked !== 'git-upload-pack' && asked !== 'git-receive-pack') return plain(ctx, 403, 'Only the smart HTTP protocol is served: use a git client newer than 1.6.6');
+      if (asked !== 'git-upload-pack' && asked !== 'git-receive-pack')
+        return plain(ctx, 403, 'Only the smart HTTP protocol is served: use a git client newer than 1.6.6');
       service = asked.slice(4) as GitService;
     } else {
       if (ctx.method !== 'POST') return plain(ctx, 405, `Use POST for ${route.endpoint}`);
       service = route.endpoint.slice(4) as GitService;
-      if (!ctx.is(`application/x-git-${service}-request`)) return plain(ctx, 415, `Expected a body of type application/x-git-${service}-request`);
+      if (!ctx.is(`application/x-git-${service}-request`))
+        return plain(ctx, 415, `Expected a body of type application/x-git-${service}-request`);
     }
     const pushing = service === 'receive-pack';
-    if (pushing ? !options.allowPush : !options.allowPull) return plain(ctx, 403, `${pushing ? 'Pushing' : 'Fetching'} over HTTP is disabled on this forge`);
+    if (pushing ? !options.allowPush : !options.allowPull)
+      return plain(ctx, 403, `${pushing ? 'Pushing' : 'Fetching'} over HTTP is disabled on this forge`);
 
     const credentials = await gitCredentials(ctx.get('Authorization'), ctx.ip, services);
     if (credentials.kind === 'invalid') return challenge(ctx, options.instanceName, 'Wrong user name, password or token');
@@ -84,7 +87,8 @@ export function smartHttp(options: SmartHttpOptions): Middleware<ForgeState, For
     // Anonymous callers get a challenge whether or not the project exists, so nothing leaks
     // and git asks for credentials; known users without access learn nothing either.
     if (!project || !visible) return user ? plain(ctx, 404, 'Repository not found') : challenge(ctx, options.instanceName);
-    if (token && token.projectId !== null && token.projectId !== project.id) return plain(ctx, 403, 'This token belongs to another project');
+    if (token && token.projectId !== null && token.projectId !== project.id)
+      return plain(ctx, 403, 'This token belongs to another project');
     if (pushing) {
       if (!user) return challenge(ctx, options.instanceName);
       if (token && !token.acls.includes('commit')) return plain(ctx, 403, 'This token cannot push: it lacks the commit ACL');
@@ -133,15 +137,26 @@ interface ServeRequest {
 }
 
 /** What receive-pack's hooks need to call back and say who pushes; nothing for fetches. */
-function hookEnv(ctx: ForgeContext, identities: PushIdentities, userId: number | undefined, projectId: number, repository: string): NodeJS.ProcessEnv {
-  return userId === undefined ? {} : { PAGURUS_HOOK_URL: hookUrl(ctx), PAGURUS_HOOK_TOKEN: identities.issue({ userId, projectId, repository }) };
+function hookEnv(
+  ctx: ForgeContext,
+  identities: PushIdentities,
+  userId: number | undefined,
+  projectId: number,
+  repository: string,
+): NodeJS.ProcessEnv {
+  return userId === undefined
+    ? {}
+    : { PAGURUS_HOOK_URL: hookUrl(ctx), PAGURUS_HOOK_TOKEN: identities.issue({ userId, projectId, repository }) };
 }
 
 /**
  * Runs the git service for an authorised request and streams it: the request body in, the
  * answer out. Returns the process, or undefined when the request was answered without one.
  */
-async function serve(ctx: ForgeContext, { service, repository, advertise, env }: ServeRequest): Promise<ChildProcessByStdio<Writable, Readable, Readable> | undefined> {
+async function serve(
+  ctx: ForgeContext,
+  { service, repository, advertise, env }: ServeRequest,
+): Promise<ChildProcessByStdio<Writable, Readable, Readable> | undefined> {
   const protocol = ctx.get('Git-Protocol');
   // Protocol v2 would serve any object by its name: its wants are checked first.
   let v2Request: Buffer | undefined;

@@ -20,7 +20,9 @@ export function accountPages(router: ForgeRouter, services: DomainServices, opti
 
   const confirmLink = emailConfirmLink(options.publicUrl);
 
-  router.get('/login', (ctx) => page(ctx, 'login', 'Log in', { next: safeNext(ctx.query.next as string | undefined), registration: options.registration }));
+  router.get('/login', (ctx) =>
+    page(ctx, 'login', 'Log in', { next: safeNext(ctx.query.next as string | undefined), registration: options.registration }),
+  );
   router.post('/login', async (ctx) => {
     const fields = form(ctx);
     try {
@@ -29,7 +31,13 @@ export function accountPages(router: ForgeRouter, services: DomainServices, opti
       ctx.redirect(safeNext(fields.next));
     } catch (error) {
       if (!isForgeError(error)) throw error;
-      await page(ctx, 'login', 'Log in', { username: fields.username, next: safeNext(fields.next), error: error.message, registration: options.registration }, error.status);
+      await page(
+        ctx,
+        'login',
+        'Log in',
+        { username: fields.username, next: safeNext(fields.next), error: error.message, registration: options.registration },
+        error.status,
+      );
     }
   });
 
@@ -42,13 +50,26 @@ export function accountPages(router: ForgeRouter, services: DomainServices, opti
   });
 
   router.get('/user/new', (ctx) =>
-    options.registration ? page(ctx, 'register', 'Create an account', { confirmEmail: services.emailConfirmations.enabled }) : page(ctx, 'message', 'Registration is closed', { message: 'This forge does not take new accounts; ask its admins.' }, 404),
+    options.registration
+      ? page(ctx, 'register', 'Create an account', { confirmEmail: services.emailConfirmations.enabled })
+      : page(ctx, 'message', 'Registration is closed', { message: 'This forge does not take new accounts; ask its admins.' }, 404),
   );
   router.post('/user/new', async (ctx) => {
-    if (!options.registration) return page(ctx, 'message', 'Registration is closed', { message: 'This forge does not take new accounts; ask its admins.' }, 404);
+    if (!options.registration)
+      return page(ctx, 'message', 'Registration is closed', { message: 'This forge does not take new accounts; ask its admins.' }, 404);
     const fields = form(ctx);
     const again = (errors: Record<string, string>, status: number) =>
-      page(ctx, 'register', 'Create an account', { values: { username: fields.username, fullname: fields.fullname, email: fields.email }, errors, confirmEmail: services.emailConfirmations.enabled }, status);
+      page(
+        ctx,
+        'register',
+        'Create an account',
+        {
+          values: { username: fields.username, fullname: fields.fullname, email: fields.email },
+          errors,
+          confirmEmail: services.emailConfirmations.enabled,
+        },
+        status,
+      );
     const input = { name: fields.username ?? '', email: fields.email ?? '', fullname: fields.fullname, password: fields.password ?? '' };
     // Every field's problem at once: the passwords that differ do not hide the others.
     const shown = (errors: Record<string, string>) => {
@@ -57,13 +78,22 @@ export function accountPages(router: ForgeRouter, services: DomainServices, opti
     };
     if (input.password !== (fields.confirm ?? '')) {
       const problems = await services.users.newUserProblems(input);
-      return again(shown({ ...Object.fromEntries(Object.entries(problems).map(([field, messages]) => [field, messages.join(' ')])), confirm: 'The two passwords differ' }), 400);
+      return again(
+        shown({
+          ...Object.fromEntries(Object.entries(problems).map(([field, messages]) => [field, messages.join(' ')])),
+          confirm: 'The two passwords differ',
+        }),
+        400,
+      );
     }
     try {
       const { user, mailed } = await services.emailConfirmations.register(input, confirmLink);
       if (mailed) {
         // No session yet: the account logs in once its address is confirmed.
-        flash(ctx, `Your account ${user.name} is made. To log in, first open the link just mailed to ${input.email.trim()}: it confirms your address, and works for 48 hours.`);
+        flash(
+          ctx,
+          `Your account ${user.name} is made. To log in, first open the link just mailed to ${input.email.trim()}: it confirms your address, and works for 48 hours.`,
+        );
         return ctx.redirect('/login');
       }
       const session = await services.sessions.create(user.id);
@@ -80,7 +110,9 @@ export function accountPages(router: ForgeRouter, services: DomainServices, opti
     const who = form(ctx).username?.trim() ?? '';
     if (!who) return page(ctx, 'password-lost', 'Lost password', { errors: { username: 'Give your user name or email address' } }, 400);
     await services.auth.requestReset(who, (token) => `${options.publicUrl()}/password/reset/${token}`);
-    await page(ctx, 'message', 'Check your mail', { message: 'If this account exists, a link to choose a new password was sent to its email address. It works for an hour.' });
+    await page(ctx, 'message', 'Check your mail', {
+      message: 'If this account exists, a link to choose a new password was sent to its email address. It works for an hour.',
+    });
   });
 
   router.get('/password/reset/:token', async (ctx) => {
@@ -91,7 +123,8 @@ export function accountPages(router: ForgeRouter, services: DomainServices, opti
   });
   router.post('/password/reset/:token', async (ctx) => {
     const fields = form(ctx);
-    const again = (errors: Record<string, string>, status: number) => page(ctx, 'password-reset', 'Choose a new password', { token: ctx.params.token, errors }, status);
+    const again = (errors: Record<string, string>, status: number) =>
+      page(ctx, 'password-reset', 'Choose a new password', { token: ctx.params.token, errors }, status);
     if ((fields.password ?? '') !== (fields.confirm ?? '')) return again({ confirm: 'The two passwords differ' }, 400);
     try {
       await services.auth.resetPassword(ctx.params.token!, fields.password ?? '');
@@ -109,7 +142,8 @@ export function accountPages(router: ForgeRouter, services: DomainServices, opti
   router.post('/password/change', async (ctx) => {
     if (!ctx.state.user || !ctx.state.sessionId) return ctx.redirect('/login');
     const fields = form(ctx);
-    const again = (errors: Record<string, string>, status: number) => page(ctx, 'password-change', 'Change your password', { errors }, status);
+    const again = (errors: Record<string, string>, status: number) =>
+      page(ctx, 'password-change', 'Change your password', { errors }, status);
     if ((fields.password ?? '') !== (fields.confirm ?? '')) return again({ confirm: 'The two passwords differ' }, 400);
     try {
       await services.auth.changePassword(ctx.state.user, fields.current ?? '', fields.password ?? '', ctx.state.sessionId);

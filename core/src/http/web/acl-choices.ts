@@ -25,7 +25,11 @@ const HELP: Partial<Record<TokenAcl, string>> = {
 };
 
 /** The ACLs offered: a user token acts across projects; a project token holds what acts on one project. */
-export function aclChoices(scope: 'user' | 'project', siteAdmin: boolean, checked: readonly string[] = []): Array<{ name: string; help: string; checked: boolean }> {
+export function aclChoices(
+  scope: 'user' | 'project',
+  siteAdmin: boolean,
+  checked: readonly string[] = [],
+): Array<{ name: string; help: string; checked: boolean }> {
   const offered = scope === 'project' ? PROJECT_TOKEN_ACLS : [...new Set([...CROSS_PROJECT_ACLS, ...(siteAdmin ? ADMIN_API_ACLS : [])])];
   return offered.map((name) => ({ name, help: HELP[name] ?? name.replace(/_/g, ' '), checked: checked.includes(name) }));
 }

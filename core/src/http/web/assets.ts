@@ -65,7 +65,10 @@ export class AssetStore {
       ctx.set('X-Content-Type-Options', 'nosniff');
       ctx.etag = asset.etag;
       ctx.type = asset.type;
-      const known = ctx.get('If-None-Match').split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+      const known = ctx
+        .get('If-None-Match')
+        .split(',')
+        .map((tag) => tag.trim().replace(/^W\//, ''));
       if (known.includes(asset.etag)) {
         ctx.status = 304;
         return;

@@ -28,11 +28,19 @@ export function branchesPage(services: DomainServices, browse: GitBrowseDeps): (
     const [tags, parent, counts] = await Promise.all([
       listRefs(view.dir, REFS_TAGS),
       view.record.isFork && view.record.parentId !== null ? services.projectQueries.byId(view.record.parentId) : Promise.resolve(undefined),
-      head ? aheadBehindMany(view.dir, head.name, shown.map((b) => b.name)) : Promise.resolve(new Map<string, { ahead: number; behind: number }>()),
+      head
+        ? aheadBehindMany(
+            view.dir,
+            head.name,
+            shown.map((b) => b.name),
+          )
+        : Promise.resolve(new Map<string, { ahead: number; behind: number }>()),
     ]);
     // A fork's pull requests go to its parent, whose settings say whether it takes them.
     const takesPullRequests = Boolean((parent ? readSettings(parent) : view.settings).pull_requests);
-    const open = await services.pullRequests.list(view.record, { status: 'Open' }, { limit: 500, offset: 0 }).catch(() => ({ prs: [] as Array<{ branchFrom: string; id: number; projectFromId: number | null }> }));
+    const open = await services.pullRequests
+      .list(view.record, { status: 'Open' }, { limit: 500, offset: 0 })
+      .catch(() => ({ prs: [] as Array<{ branchFrom: string; id: number; projectFromId: number | null }> }));
     const prOf = new Map(open.prs.filter((pr) => pr.projectFromId === view.record.id).map((pr) => [pr.branchFrom, pr.id]));
     const rows = shown.map(({ name, commit }) => {
       const isDefault = name === head?.name;
@@ -47,7 +55,10 @@ export function branchesPage(services: DomainServices, browse: GitBrowseDeps): (
         href: `${view.base}/tree/${encodePath(name)}`,
         commitsHref: `${view.base}/commits/${encodePath(name)}`,
         prHref: pr !== undefined ? `${view.base}/pull-request/${pr}` : undefined,
-        newPrHref: !isDefault && pr === undefined && ahead > 0 && takesPullRequests && head ? `${view.base}/diff/${encodePath(head.name)}..${encodePath(name)}` : undefined,
+        newPrHref:
+          !isDefault && pr === undefined && ahead > 0 && takesPullRequests && head
+            ? `${view.base}/diff/${encodePath(head.name)}..${encodePath(name)}`
+            : undefined,
       };
     });
     await ctx.render('repo-branches', {
@@ -57,7 +68,11 @@ export function branchesPage(services: DomainServices, browse: GitBrowseDeps): (
       total: branches.length,
       pager: pageLinks(page, branches.length, BRANCHES_PER_PAGE),
       query: currentQuery(ctx),
-      tags: tags.map((t) => ({ name: t.ref.slice(REFS_TAGS.length), commit: t.peeled, href: `${view.base}/tree/${encodePath(t.ref.slice(REFS_TAGS.length))}` })),
+      tags: tags.map((t) => ({
+        name: t.ref.slice(REFS_TAGS.length),
+        commit: t.peeled,
+        href: `${view.base}/tree/${encodePath(t.ref.slice(REFS_TAGS.length))}`,
+      })),
     });
   };
 }

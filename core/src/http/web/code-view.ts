@@ -80,7 +80,9 @@ export interface DiffFile {
 function unquote(path: string): string {
   if (!path.startsWith('"')) return path;
   try {
-    return JSON.parse(path.replace(/\\([0-7]{3})/g, (_m, oct: string) => `\\u00${Number.parseInt(oct, 8).toString(16).padStart(2, '0')}`)) as string;
+    return JSON.parse(
+      path.replace(/\\([0-7]{3})/g, (_m, oct: string) => `\\u00${Number.parseInt(oct, 8).toString(16).padStart(2, '0')}`),
+    ) as string;
   } catch {
     return path.slice(1, -1);
   }
@@ -124,7 +126,16 @@ export function parseDiff(text: string): DiffFile[] {
       const match = /^diff --git ("?a\/.*"?) ("?b\/.*"?)$/.exec(line);
       const oldPath = match ? unquote(match[1]!).slice(2) : '';
       const newPath = match ? unquote(match[2]!).slice(2) : '';
-      file = { oldPath, newPath, status: 'modified', binary: false, additions: 0, deletions: 0, hunks: [], anchor: `file-${files.length + 1}` };
+      file = {
+        oldPath,
+        newPath,
+        status: 'modified',
+        binary: false,
+        additions: 0,
+        deletions: 0,
+        hunks: [],
+        anchor: `file-${files.length + 1}`,
+      };
       files.push(file);
       continue;
     }
@@ -132,7 +143,7 @@ export function parseDiff(text: string): DiffFile[] {
     if (!hunk) {
       if (line.startsWith('new file mode')) file.status = 'added';
       else if (line.startsWith('deleted file mode')) file.status = 'deleted';
-      else if (line.startsWith('rename from ')) (file.status = 'renamed'), (file.oldPath = unquote(line.slice(12)));
+      else if (line.startsWith('rename from ')) ((file.status = 'renamed'), (file.oldPath = unquote(line.slice(12))));
       else if (line.startsWith('rename to ')) file.newPath = unquote(line.slice(10));
       else if (line.startsWith('Binary files ')) file.binary = true;
     }

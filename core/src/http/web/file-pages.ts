@@ -7,7 +7,17 @@ import type { DomainServices } from '../../services/index.js';
 import { encodePath, rawFileUrl, routeParams, splitIdentifier, type GitBrowseDeps } from '../api/git-context.js';
 import { highlightLines } from './code-view.js';
 import { isMarkdownFile, markdownFor, readmeOf } from './readme.js';
-import { branchName, commitNamed, notFound, PROJECT_PATHS, pageNumber, peekLinks, projectHeader, projectView, type ProjectView } from './page-kit.js';
+import {
+  branchName,
+  commitNamed,
+  notFound,
+  PROJECT_PATHS,
+  pageNumber,
+  peekLinks,
+  projectHeader,
+  projectView,
+  type ProjectView,
+} from './page-kit.js';
 
 /** Files larger than this are not shown inline. */
 const LARGEST_SHOWN = 1024 * 1024;
@@ -22,7 +32,9 @@ function crumbs(view: ProjectView, identifier: string, path: string | undefined)
   const out = [{ name: view.record.name, href: `${view.base}/tree/${encodePath(identifier)}` }];
   if (!path) return out;
   const parts = path.split('/');
-  parts.forEach((part, i) => out.push({ name: part, href: `${view.base}/tree/${encodePath(identifier)}/f/${encodePath(parts.slice(0, i + 1).join('/'))}` }));
+  parts.forEach((part, i) =>
+    out.push({ name: part, href: `${view.base}/tree/${encodePath(identifier)}/f/${encodePath(parts.slice(0, i + 1).join('/'))}` }),
+  );
   return out;
 }
 
@@ -44,7 +56,8 @@ export function filePages(router: ForgeRouter, services: DomainServices, deps: G
     const { view, identifier, commit, branches } = await located(ctx, split.identifier);
     const clean = split.path === undefined ? '' : cleanTreePath(split.path);
     if (clean === undefined) throw notFound('File not found');
-    const entry = clean === '' ? { type: 'tree' as const, oid: `${commit}^{tree}`, size: undefined } : await fileAt(view.dir, commit, clean);
+    const entry =
+      clean === '' ? { type: 'tree' as const, oid: `${commit}^{tree}`, size: undefined } : await fileAt(view.dir, commit, clean);
     if (!entry) throw notFound('File not found');
     if (mode === 'tree' && entry.type === 'blob') {
       ctx.redirect(`${view.base}/blob/${encodePath(identifier)}/f/${encodePath(clean)}`);
@@ -56,7 +69,11 @@ export function filePages(router: ForgeRouter, services: DomainServices, deps: G
       identifier,
       path: clean,
       crumbs: crumbs(view, identifier, clean || undefined),
-      branches: branches.map((name) => ({ name, href: `${view.base}/tree/${encodePath(name)}${clean ? `/f/${encodePath(clean)}` : ''}`, current: name === identifier })),
+      branches: branches.map((name) => ({
+        name,
+        href: `${view.base}/tree/${encodePath(name)}${clean ? `/f/${encodePath(clean)}` : ''}`,
+        current: name === identifier,
+      })),
     };
     if (entry.type === 'tree') {
       const entries = await listTree(view.dir, entry.oid);
@@ -111,7 +128,16 @@ export function filePages(router: ForgeRouter, services: DomainServices, deps: G
       lines: lines.map((line, i) => {
         const first = line.hash !== previous;
         previous = line.hash;
-        return { number: i + 1, html: html[i] ?? '', first, hash: line.hash, author: line.author, time: line.time, summary: line.summary, commitUrl: `${view.base}/c/${line.hash}` };
+        return {
+          number: i + 1,
+          html: html[i] ?? '',
+          first,
+          hash: line.hash,
+          author: line.author,
+          time: line.time,
+          summary: line.summary,
+          commitUrl: `${view.base}/c/${line.hash}`,
+        };
       }),
     });
   }

@@ -31,15 +31,26 @@ export function registerHelpers(handlebars: typeof Handlebars, assets: AssetStor
   /** The first argument that is set and not empty (a form's value, else the saved one); else the last. */
   handlebars.registerHelper('or', (...args: unknown[]) => {
     const values = args.slice(0, -1);
-    return values.find((value) => value !== undefined && value !== null && value !== '' && value !== false && value !== 0) ?? values[values.length - 1];
+    return (
+      values.find((value) => value !== undefined && value !== null && value !== '' && value !== false && value !== 0) ??
+      values[values.length - 1]
+    );
   });
   handlebars.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
   handlebars.registerHelper('not', (value: unknown) => !value);
   handlebars.registerHelper('includes', (list: unknown, value: unknown) => Array.isArray(list) && list.map(String).includes(String(value)));
-  handlebars.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map((a) => String(a ?? '')).join(''));
+  handlebars.registerHelper('concat', (...args: unknown[]) =>
+    args
+      .slice(0, -1)
+      .map((a) => String(a ?? ''))
+      .join(''),
+  );
   handlebars.registerHelper('join', (list: unknown) => (Array.isArray(list) ? list.map(String).join(', ') : ''));
   handlebars.registerHelper('short', (hash: unknown) => String(hash ?? '').slice(0, 7));
-  handlebars.registerHelper('plural', (count: unknown, one: unknown, many: unknown) => `${Number(count)} ${Number(count) === 1 ? String(one) : String(many)}`);
+  handlebars.registerHelper(
+    'plural',
+    (count: unknown, one: unknown, many: unknown) => `${Number(count)} ${Number(count) === 1 ? String(one) : String(many)}`,
+  );
   /** <time> with the date in UTC: {{time issue.date_created}}. */
   handlebars.registerHelper('time', (value: unknown) => {
     const date = toDate(value);

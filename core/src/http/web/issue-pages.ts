@@ -5,7 +5,22 @@ import { Invalid } from '../../errors/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
 import type { DomainServices, IssueFilters } from '../../services/index.js';
 import { routeParams, type GitBrowseDeps } from '../api/git-context.js';
-import { attempt, currentQuery, forField, form, formList, loginFirst, notFound, PER_PAGE, PROJECT_PATHS, pageLinks, pageNumber, projectHeader, projectView, type ProjectView } from './page-kit.js';
+import {
+  attempt,
+  currentQuery,
+  forField,
+  form,
+  formList,
+  loginFirst,
+  notFound,
+  PER_PAGE,
+  PROJECT_PATHS,
+  pageLinks,
+  pageNumber,
+  projectHeader,
+  projectView,
+  type ProjectView,
+} from './page-kit.js';
 import { flash } from './session.js';
 import { commaList, commentEditPage, commentIdOf, renderTicketTexts } from './ticket-view.js';
 
@@ -49,19 +64,38 @@ export function issuePages(router: ForgeRouter, services: DomainServices, deps: 
     const found = await issues.list(view.viewer, view.record, filters, { limit: PER_PAGE, offset: (page - 1) * PER_PAGE });
     const json = await issues.jsonList(view.record, found.issues);
     // An empty list says whether the filters hid every issue or there are none yet.
-    const trackerEmpty = found.total === 0 && (await issues.list(view.viewer, view.record, { status: 'all', tags: [], milestones: [], order: 'desc' }, { limit: 1, offset: 0 })).total === 0;
+    const trackerEmpty =
+      found.total === 0 &&
+      (await issues.list(view.viewer, view.record, { status: 'all', tags: [], milestones: [], order: 'desc' }, { limit: 1, offset: 0 }))
+        .total === 0;
     await ctx.render('issues', {
       title: `Issues - ${view.fullname}`,
       project: projectHeader(view, 'issues'),
       newHref: `${view.base}/new_issue`,
       total: found.total,
       trackerEmpty,
-      issues: json.map((i) => ({ ...i, href: `${view.base}/issue/${i.id}`, commentCount: i.comments.filter((c) => !c.notification).length })),
-      filters: { status, tags: str(ctx, 'tags'), assignee: str(ctx, 'assignee'), author: str(ctx, 'author'), milestone: str(ctx, 'milestone'), priority: str(ctx, 'priority'), search: str(ctx, 'search'), sort, order: filters.order },
+      issues: json.map((i) => ({
+        ...i,
+        href: `${view.base}/issue/${i.id}`,
+        commentCount: i.comments.filter((c) => !c.notification).length,
+      })),
+      filters: {
+        status,
+        tags: str(ctx, 'tags'),
+        assignee: str(ctx, 'assignee'),
+        author: str(ctx, 'author'),
+        milestone: str(ctx, 'milestone'),
+        priority: str(ctx, 'priority'),
+        search: str(ctx, 'search'),
+        sort,
+        order: filters.order,
+      },
       statuses: ['Open', 'Closed', 'all', ...meta.closeStatus].map((s) => ({ value: s, selected: s === status })),
       sorts: Object.entries(SORTS).map(([value, label]) => ({ value, label, selected: value === sort })),
       milestones: meta.milestones.map((m) => ({ value: m.name, selected: m.name === str(ctx, 'milestone') })),
-      priorities: Object.entries(meta.priorities).filter(([k]) => k !== '').map(([value, label]) => ({ value, label, selected: value === str(ctx, 'priority') })),
+      priorities: Object.entries(meta.priorities)
+        .filter(([k]) => k !== '')
+        .map(([value, label]) => ({ value, label, selected: value === str(ctx, 'priority') })),
       pager: pageLinks(page, found.total),
       query: currentQuery(ctx),
     });
@@ -76,48 +110,70 @@ export function issuePages(router: ForgeRouter, services: DomainServices, deps: 
       values,
       errors,
       canSetMeta: view.can.ticket,
-      templates: templates.map((t) => ({ name: t.name, href: `${view.base}/new_issue?template=${encodeURIComponent(t.name)}`, current: t.name === values.template })),
-      priorities: Object.entries(meta.priorities).filter(([k]) => k !== '').map(([value, label]) => ({ value, label, selected: value === values.priority })),
+      templates: templates.map((t) => ({
+        name: t.name,
+        href: `${view.base}/new_issue?template=${encodeURIComponent(t.name)}`,
+        current: t.name === values.template,
+      })),
+      priorities: Object.entries(meta.priorities)
+        .filter(([k]) => k !== '')
+        .map(([value, label]) => ({ value, label, selected: value === values.priority })),
       milestones: meta.milestones.filter((m) => m.active).map((m) => ({ value: m.name, selected: m.name === values.milestone })),
     });
   };
 
-  router.get(PROJECT_PATHS.map((p) => `${p}/new_issue`), async (ctx) => {
-    if (!loginFirst(ctx)) return;
-    const view = await trackerView(ctx, true);
-    const templates = await services.tracker.issueTemplates(view.record);
-    const asked = str(ctx, 'template');
-    const template = templates.find((t) => t.name === (asked || 'default'));
-    if (asked && !template) throw notFound(`No issue template named ${asked}`);
-    await newForm(ctx, view, { issue_content: template?.content ?? '', template: template?.name ?? '', private: view.settings.issues_default_to_private ? 'y' : '' });
-  });
-
-  router.post(PROJECT_PATHS.map((p) => `${p}/new_issue`), async (ctx) => {
-    if (!loginFirst(ctx)) return;
-    const view = await trackerView(ctx, true);
-    const values = form(ctx);
-    let created: IssueRecord | undefined;
-    const failed = await attempt(async () => {
-      created = await issues.create(view.viewer, view.record, {
-        title: (values.title ?? '').trim(),
-        content: values.issue_content ?? '',
-        private: Boolean(values.private),
-        priority: view.can.ticket ? values.priority || null : null,
-        milestone: view.can.ticket ? values.milestone || null : null,
-        tags: view.can.ticket ? commaList(values.tag) : [],
-        assignee: null,
+  router.get(
+    PROJECT_PATHS.map((p) => `${p}/new_issue`),
+    async (ctx) => {
+      if (!loginFirst(ctx)) return;
+      const view = await trackerView(ctx, true);
+      const templates = await services.tracker.issueTemplates(view.record);
+      const asked = str(ctx, 'template');
+      const template = templates.find((t) => t.name === (asked || 'default'));
+      if (asked && !template) throw notFound(`No issue template named ${asked}`);
+      await newForm(ctx, view, {
+        issue_content: template?.content ?? '',
+        template: template?.name ?? '',
+        private: view.settings.issues_default_to_private ? 'y' : '',
       });
-    });
-    if (failed) {
-      await newForm(ctx, view, values, failed.errors);
-      ctx.status = failed.status;
-      return;
-    }
-    flash(ctx, 'Issue created');
-    ctx.redirect(`${view.base}/issue/${created!.id}`);
-  });
+    },
+  );
 
-  async function show(ctx: ForgeContext, view: ProjectView, issue: IssueRecord, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
+  router.post(
+    PROJECT_PATHS.map((p) => `${p}/new_issue`),
+    async (ctx) => {
+      if (!loginFirst(ctx)) return;
+      const view = await trackerView(ctx, true);
+      const values = form(ctx);
+      let created: IssueRecord | undefined;
+      const failed = await attempt(async () => {
+        created = await issues.create(view.viewer, view.record, {
+          title: (values.title ?? '').trim(),
+          content: values.issue_content ?? '',
+          private: Boolean(values.private),
+          priority: view.can.ticket ? values.priority || null : null,
+          milestone: view.can.ticket ? values.milestone || null : null,
+          tags: view.can.ticket ? commaList(values.tag) : [],
+          assignee: null,
+        });
+      });
+      if (failed) {
+        await newForm(ctx, view, values, failed.errors);
+        ctx.status = failed.status;
+        return;
+      }
+      flash(ctx, 'Issue created');
+      ctx.redirect(`${view.base}/issue/${created!.id}`);
+    },
+  );
+
+  async function show(
+    ctx: ForgeContext,
+    view: ProjectView,
+    issue: IssueRecord,
+    extra: Record<string, unknown> = {},
+    status = 200,
+  ): Promise<void> {
     const [json, meta, watching] = await Promise.all([
       issues.json(view.record, issue, { comments: true }),
       services.tracker.meta(view.record),
@@ -133,14 +189,22 @@ export function issuePages(router: ForgeRouter, services: DomainServices, deps: 
       }),
     ]);
     const me = ctx.state.user;
-    const mayEditMeta = view.can.ticket || Boolean(view.record.settings.open_metadata_access_to_all) || (me !== undefined && me !== null && json.assignee?.name === me.name);
+    const mayEditMeta =
+      view.can.ticket ||
+      Boolean(view.record.settings.open_metadata_access_to_all) ||
+      (me !== undefined && me !== null && json.assignee?.name === me.name);
     const base = `${view.base}/issue/${json.id}`;
     await ctx.render('issue', {
       title: `Issue #${json.id}: ${json.title} - ${view.fullname}`,
       project: projectHeader(view, 'issues'),
       issue: json,
       contentHtml: texts.contentHtml,
-      comments: texts.comments.map((c) => ({ ...c, editHref: `${base}/comment/${c.id}/edit`, reactAction: `${base}/comment/${c.id}/react`, mayEdit: !c.notification && (c.mine || view.can.commit) })),
+      comments: texts.comments.map((c) => ({
+        ...c,
+        editHref: `${base}/comment/${c.id}/edit`,
+        reactAction: `${base}/comment/${c.id}/react`,
+        mayEdit: !c.notification && (c.mine || view.can.commit),
+      })),
       base,
       mayEdit: me ? json.user.name === me.name || view.can.ticket : false,
       mayEditMeta,
@@ -148,8 +212,10 @@ export function issuePages(router: ForgeRouter, services: DomainServices, deps: 
       watching,
       statuses: ['Open', 'Closed'].map((s) => ({ value: s, selected: s === json.status })),
       closeStatuses: meta.closeStatus.map((s) => ({ value: s, selected: s === json.close_status })),
-      priorities: Object.entries(meta.priorities).filter(([k]) => k !== '').map(([value, label]) => ({ value, label, selected: Number(value) === json.priority })),
-      priorityName: json.priority === null ? undefined : meta.priorities[String(json.priority)] ?? String(json.priority),
+      priorities: Object.entries(meta.priorities)
+        .filter(([k]) => k !== '')
+        .map(([value, label]) => ({ value, label, selected: Number(value) === json.priority })),
+      priorityName: json.priority === null ? undefined : (meta.priorities[String(json.priority)] ?? String(json.priority)),
       milestones: meta.milestones.map((m) => ({ value: m.name, selected: m.name === json.milestone })),
       dependsLinks: json.depends.map((id) => ({ id, href: `${view.base}/issue/${id}` })),
       blocksLinks: json.blocks.map((id) => ({ id, href: `${view.base}/issue/${id}` })),
@@ -162,29 +228,39 @@ export function issuePages(router: ForgeRouter, services: DomainServices, deps: 
     ctx.status = status;
   }
 
-  router.get(PROJECT_PATHS.map((p) => `${p}/issue/:issueid`), async (ctx) => {
-    const view = await trackerView(ctx, false);
-    await show(ctx, view, await issueOf(ctx, view));
-  });
+  router.get(
+    PROJECT_PATHS.map((p) => `${p}/issue/:issueid`),
+    async (ctx) => {
+      const view = await trackerView(ctx, false);
+      await show(ctx, view, await issueOf(ctx, view));
+    },
+  );
 
   /** A POST on an issue: runs `action`, then back to the issue saying `done`; a refusal shows the issue with the error. */
-  function issueAction(suffix: string, done: string | ((values: Record<string, string>) => string), action: (ctx: ForgeContext, view: ProjectView, issue: IssueRecord, values: Record<string, string>) => Promise<string | undefined>) {
-    router.post(PROJECT_PATHS.map((p) => `${p}/issue/:issueid/${suffix}`), async (ctx) => {
-      if (!loginFirst(ctx)) return;
-      const view = await trackerView(ctx, true);
-      const issue = await issueOf(ctx, view);
-      const values = form(ctx);
-      let anchor: string | undefined;
-      const failed = await attempt(async () => {
-        anchor = await action(ctx, view, issue, values);
-      });
-      if (failed) {
-        await show(ctx, view, await issueOf(ctx, view), { values, errors: failed.errors }, failed.status);
-        return;
-      }
-      flash(ctx, typeof done === 'string' ? done : done(values));
-      ctx.redirect(`${view.base}/issue/${issue.id}${anchor ? `#${anchor}` : ''}`);
-    });
+  function issueAction(
+    suffix: string,
+    done: string | ((values: Record<string, string>) => string),
+    action: (ctx: ForgeContext, view: ProjectView, issue: IssueRecord, values: Record<string, string>) => Promise<string | undefined>,
+  ) {
+    router.post(
+      PROJECT_PATHS.map((p) => `${p}/issue/:issueid/${suffix}`),
+      async (ctx) => {
+        if (!loginFirst(ctx)) return;
+        const view = await trackerView(ctx, true);
+        const issue = await issueOf(ctx, view);
+        const values = form(ctx);
+        let anchor: string | undefined;
+        const failed = await attempt(async () => {
+          anchor = await action(ctx, view, issue, values);
+        });
+        if (failed) {
+          await show(ctx, view, await issueOf(ctx, view), { values, errors: failed.errors }, failed.status);
+          return;
+        }
+        flash(ctx, typeof done === 'string' ? done : done(values));
+        ctx.redirect(`${view.base}/issue/${issue.id}${anchor ? `#${anchor}` : ''}`);
+      },
+    );
   }
 
   issueAction('comment', 'Comment added', async (_ctx, view, issue, values) => {
@@ -195,9 +271,16 @@ export function issuePages(router: ForgeRouter, services: DomainServices, deps: 
   issueAction('update', 'Issue updated', async (ctx, view, issue, values) => {
     // Each change is checked by its service call; a refusal stops the rest.
     if (values.status && (values.status !== issue.status || (values.close_status ?? '') !== (issue.closeStatus ?? ''))) {
-      await issues.setStatus(view.viewer, view.record, issue, values.status, values.status === 'Closed' ? values.close_status || undefined : undefined);
+      await issues.setStatus(
+        view.viewer,
+        view.record,
+        issue,
+        values.status,
+        values.status === 'Closed' ? values.close_status || undefined : undefined,
+      );
     }
-    if ('assignee' in values) await forField('assignee', async () => issues.assign(view.viewer, view.record, await issueOf(ctx, view), values.assignee!.trim()));
+    if ('assignee' in values)
+      await forField('assignee', async () => issues.assign(view.viewer, view.record, await issueOf(ctx, view), values.assignee!.trim()));
     if ('milestone' in values) await issues.setMilestone(view.viewer, view.record, await issueOf(ctx, view), values.milestone!);
     if ('priority' in values) await issues.setPriority(view.viewer, view.record, await issueOf(ctx, view), values.priority!);
     const numbers = (name: 'depending' | 'blocking') => {
@@ -221,10 +304,14 @@ export function issuePages(router: ForgeRouter, services: DomainServices, deps: 
     return undefined;
   });
 
-  issueAction('subscribe', (values) => (values.subscribe === '1' ? 'Subscribed to this issue' : 'Unsubscribed from this issue'), async (_ctx, view, issue, values) => {
-    await issues.subscribe(view.viewer, issue, values.subscribe === '1');
-    return 'metadata';
-  });
+  issueAction(
+    'subscribe',
+    (values) => (values.subscribe === '1' ? 'Subscribed to this issue' : 'Unsubscribed from this issue'),
+    async (_ctx, view, issue, values) => {
+      await issues.subscribe(view.viewer, issue, values.subscribe === '1');
+      return 'metadata';
+    },
+  );
 
   issueAction('comment/:commentid/react', 'Reaction saved', async (ctx, view, issue, values) => {
     const id = commentIdOf(ctx);
@@ -238,12 +325,15 @@ export function issuePages(router: ForgeRouter, services: DomainServices, deps: 
     return `comment-${id}`;
   });
 
-  router.get(PROJECT_PATHS.map((p) => `${p}/issue/:issueid/comment/:commentid/edit`), async (ctx) => {
-    if (!loginFirst(ctx)) return;
-    const view = await trackerView(ctx, false);
-    const issue = await issueOf(ctx, view);
-    await commentEditPage(ctx, view, 'issues', `${view.base}/issue/${issue.id}`, (id) => issues.commentById(issue, id));
-  });
+  router.get(
+    PROJECT_PATHS.map((p) => `${p}/issue/:issueid/comment/:commentid/edit`),
+    async (ctx) => {
+      if (!loginFirst(ctx)) return;
+      const view = await trackerView(ctx, false);
+      const issue = await issueOf(ctx, view);
+      await commentEditPage(ctx, view, 'issues', `${view.base}/issue/${issue.id}`, (id) => issues.commentById(issue, id));
+    },
+  );
 
   for (const variant of PROJECT_PATHS) router.get(`${variant}/issues`, list);
 }

@@ -39,11 +39,19 @@ function linksIn(text: string, links: MarkdownLinks): Found[] {
   const found: Found[] = [];
   for (const match of text.matchAll(MENTION)) {
     const name = match[1]!;
-    if (links.users.has(name)) found.push({ index: match.index, length: match[0].length, href: `${links.baseUrl}/user/${name}`, title: name, className: 'mention' });
+    if (links.users.has(name))
+      found.push({ index: match.index, length: match[0].length, href: `${links.baseUrl}/user/${name}`, title: name, className: 'mention' });
   }
   for (const mention of ticketMentions(text)) {
     const ref = links.references.get(mention.text);
-    if (ref) found.push({ index: mention.index, length: mention.text.length, href: ref.url, title: `[${ref.status}] ${ref.title}`, className: `ticket-ref ${ref.kind}` });
+    if (ref)
+      found.push({
+        index: mention.index,
+        length: mention.text.length,
+        href: ref.url,
+        title: `[${ref.status}] ${ref.title}`,
+        className: `ticket-ref ${ref.kind}`,
+      });
   }
   found.sort((a, b) => a.index - b.index);
   // Overlaps cannot happen with these patterns, but a later match inside an earlier one is dropped.
@@ -72,7 +80,11 @@ function forgeLinks(md: MarkdownIt): void {
         for (const f of found) {
           if (f.index > at) out.push(text(token.content.slice(at, f.index)));
           const open = new state.Token('link_open', 'a', 1);
-          open.attrs = [['href', f.href], ['class', f.className], ['title', f.title]];
+          open.attrs = [
+            ['href', f.href],
+            ['class', f.className],
+            ['title', f.title],
+          ];
           out.push(open, text(token.content.slice(f.index, f.index + f.length)), new state.Token('link_close', 'a', -1));
           at = f.index + f.length;
         }
@@ -104,8 +116,36 @@ function alignmentClass(tagName: string, attribs: sanitizeHtml.Attributes): sani
 
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [
-    'p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'code', 'em', 'strong', 's', 'del', 'ul', 'ol', 'li',
-    'a', 'img', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'span', 'input', 'label',
+    'p',
+    'br',
+    'hr',
+    'h1',
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'blockquote',
+    'pre',
+    'code',
+    'em',
+    'strong',
+    's',
+    'del',
+    'ul',
+    'ol',
+    'li',
+    'a',
+    'img',
+    'table',
+    'thead',
+    'tbody',
+    'tr',
+    'th',
+    'td',
+    'span',
+    'input',
+    'label',
   ],
   allowedAttributes: {
     a: ['href', 'title', 'class', 'rel'],
@@ -152,8 +192,17 @@ export function renderMarkdown(text: string, links: MarkdownLinks): string {
  * Looks up what the texts of one page link to, for `viewer`: the users they @mention and
  * the #N references they make (from `project`). A few queries, however many references they make.
  */
-export async function markdownLinks(services: DomainServices, viewer: Viewer, project: ProjectRecord, texts: readonly string[], baseUrl: string): Promise<MarkdownLinks> {
+export async function markdownLinks(
+  services: DomainServices,
+  viewer: Viewer,
+  project: ProjectRecord,
+  texts: readonly string[],
+  baseUrl: string,
+): Promise<MarkdownLinks> {
   const all = texts.join('\n');
-  const [users, references] = await Promise.all([services.users.existingNames(mentionedNames(all)), services.ticketReferences.resolve(viewer, project, all)]);
+  const [users, references] = await Promise.all([
+    services.users.existingNames(mentionedNames(all)),
+    services.ticketReferences.resolve(viewer, project, all),
+  ]);
   return { baseUrl: baseUrl.replace(/\/+$/, ''), users, references: new Map(references.map((r) => [r.text, r])) };
 }

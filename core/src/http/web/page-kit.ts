@@ -14,7 +14,9 @@ export const PROJECT_PATHS = ['/fork/:username/:namespace/:repo', '/fork/:userna
 /** The posted form as strings; a repeated field keeps its first value (see formList). */
 export function form(ctx: ForgeContext): Record<string, string> {
   const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v : Array.isArray(v) ? String(v[0] ?? '') : '']));
+  return Object.fromEntries(
+    Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v : Array.isArray(v) ? String(v[0] ?? '') : '']),
+  );
 }
 
 /** Every value of a repeated form field (checkboxes). */

@@ -2,16 +2,7 @@
 // overview (README, clone URLs, forks, watchers), forking, commits, a commit, branches.
 import { existsSync } from 'node:fs';
 import { projectFullname, projectRef, projectUrlPath } from '../../domain/index.js';
-import {
-  REFS_HEADS,
-  commitDiffText,
-  rangeDiffText,
-  listTree,
-  logCommits,
-  objectByPrefix,
-  commitOf,
-  readCommit,
-} from '../../git/index.js';
+import { REFS_HEADS, commitDiffText, rangeDiffText, listTree, logCommits, objectByPrefix, commitOf, readCommit } from '../../git/index.js';
 import type { ForgeContext, ForgeRouter, JobQueueApi } from '../../plugins/index.js';
 import { parseNewProject, type DomainServices } from '../../services/index.js';
 import { encodePath, routeParams, type GitBrowseDeps } from '../api/git-context.js';
@@ -19,7 +10,23 @@ import { parseDiff } from './code-view.js';
 import { readmeOf } from './readme.js';
 import { branchesPage } from './branch-pages.js';
 import { flash } from './session.js';
-import { attempt, branchName, commitNamed, currentQuery, form, loginFirst, notFound, PER_PAGE, PROJECT_PATHS, pageLinks, pageNumber, peekLinks, projectHeader, projectView, type ProjectView } from './page-kit.js';
+import {
+  attempt,
+  branchName,
+  commitNamed,
+  currentQuery,
+  form,
+  loginFirst,
+  notFound,
+  PER_PAGE,
+  PROJECT_PATHS,
+  pageLinks,
+  pageNumber,
+  peekLinks,
+  projectHeader,
+  projectView,
+  type ProjectView,
+} from './page-kit.js';
 
 export interface ProjectPageDeps {
   browse: GitBrowseDeps;
@@ -57,7 +64,13 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
       title: 'Projects',
       q,
       total,
-      projects: projects.map((p) => ({ name: projectFullname(p), href: `/${projectUrlPath(p)}`, description: p.description, private: p.private, owner: p.ownerName })),
+      projects: projects.map((p) => ({
+        name: projectFullname(p),
+        href: `/${projectUrlPath(p)}`,
+        description: p.description,
+        private: p.private,
+        owner: p.ownerName,
+      })),
       pager: pageLinks(page, total),
       query: currentQuery(ctx),
     });
@@ -67,7 +80,12 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
   const newForm = async (ctx: ForgeContext, values: Record<string, string>, errors: Record<string, string> = {}) => {
     const choices = await services.projects.namespaceChoices(await services.access.viewer(ctx.state.user!));
     const chosen = values.namespace ?? choices[0];
-    await ctx.render('project-new', { title: 'New project', values, errors, namespaces: choices.map((ns) => ({ name: ns, selected: ns === chosen })) });
+    await ctx.render('project-new', {
+      title: 'New project',
+      values,
+      errors,
+      namespaces: choices.map((ns) => ({ name: ns, selected: ns === chosen })),
+    });
   };
 
   router.get('/new', async (ctx) => {
@@ -125,7 +143,10 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
   async function repositorySummary(view: ProjectView) {
     const { branches, head } = await view.refs();
     if (!head) return { branchCount: branches.length };
-    const [commits, entries] = await Promise.all([logCommits(view.dir, head.commit, { limit: 5 }), listTree(view.dir, `${head.commit}^{tree}`)]);
+    const [commits, entries] = await Promise.all([
+      logCommits(view.dir, head.commit, { limit: 5 }),
+      listTree(view.dir, `${head.commit}^{tree}`),
+    ]);
     const readme = await readmeOf(services, view, entries, browse.publicUrl(), 512 * 1024);
     return {
       head: head.name,
@@ -149,7 +170,13 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
       heading: `Forks of ${view.fullname}`,
       project: projectHeader(view, 'overview'),
       total,
-      projects: list.map((p) => ({ name: projectFullname(p), href: `/${projectUrlPath(p)}`, description: p.description, private: p.private, owner: p.ownerName })),
+      projects: list.map((p) => ({
+        name: projectFullname(p),
+        href: `/${projectUrlPath(p)}`,
+        description: p.description,
+        private: p.private,
+        owner: p.ownerName,
+      })),
       pager: pageLinks(page, total),
       query: currentQuery(ctx),
       noSearch: true,
@@ -171,7 +198,13 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
     const header = projectHeader(view, 'commits');
     const { branches, head } = await view.refs();
     if (!branches.length) {
-      await ctx.render('repo-commits', { title: `Commits - ${view.fullname}`, project: header, heading: 'Commits', commits: [], empty: true });
+      await ctx.render('repo-commits', {
+        title: `Commits - ${view.fullname}`,
+        project: header,
+        heading: 'Commits',
+        commits: [],
+        empty: true,
+      });
       return;
     }
     const wanted = routeParams(ctx).branch?.replace(/\/+$/, '') || head?.name || 'HEAD';
@@ -216,7 +249,10 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
       files: parseDiff(diff.text),
       truncated: diff.truncated,
       split: ctx.query.view === 'split',
-      newPrHref: branches.has(from) && branches.has(to) && list.length && view.settings.pull_requests ? `${view.base}/diff/${encodePath(from)}..${encodePath(to)}` : undefined,
+      newPrHref:
+        branches.has(from) && branches.has(to) && list.length && view.settings.pull_requests
+          ? `${view.base}/diff/${encodePath(from)}..${encodePath(to)}`
+          : undefined,
     });
   }
 

@@ -4,11 +4,29 @@
 import { GRANTABLE_LEVELS, rowId, type GrantableLevel } from '../../domain/index.js';
 import { Invalid } from '../../errors/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
-import { parseCloseStatuses, parseMilestones, parsePriorities, readSettings, SETTING_DEFAULTS, type DomainServices } from '../../services/index.js';
+import {
+  parseCloseStatuses,
+  parseMilestones,
+  parsePriorities,
+  readSettings,
+  SETTING_DEFAULTS,
+  type DomainServices,
+} from '../../services/index.js';
 import { REFS_HEADS, setHead } from '../../git/index.js';
 import { withRepoLock, type GitBrowseDeps } from '../api/git-context.js';
 import { aclChoices, offeredAcls } from './acl-choices.js';
-import { attempt, forField, form, formList, loginFirst, PROJECT_PATHS, projectHeader, projectView, withFieldNames, type ProjectView } from './page-kit.js';
+import {
+  attempt,
+  forField,
+  form,
+  formList,
+  loginFirst,
+  PROJECT_PATHS,
+  projectHeader,
+  projectView,
+  withFieldNames,
+  type ProjectView,
+} from './page-kit.js';
 import { chosenAcls, expiryDate, newTokenFlash, tokenRows } from './settings-pages.js';
 import { flash, type Flash } from './session.js';
 import { commaList } from './ticket-view.js';
@@ -25,7 +43,10 @@ const TEXT_OPTIONS = new Set(['Minimum_score_to_merge_pull-request', 'Web-hooks'
 
 /** "weight title" per line → the two lists setPriorities takes. */
 function priorityLines(text: string): { weights: string[]; titles: string[] } {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const weights: string[] = [];
   const titles: string[] = [];
   for (const line of lines) {
@@ -42,7 +63,10 @@ function milestoneLines(text: string): { names: string[]; dates: string[]; activ
   const names: string[] = [];
   const dates: string[] = [];
   const active: string[] = [];
-  for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
+  for (const line of text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     const [name = '', date = '', state = ''] = line.split('|').map((part) => part.trim());
     if (!name) throw Invalid('EINVALIDREQ', { errors: { milestones: [`“${line}” has no name`] } });
     names.push(name);
@@ -89,18 +113,25 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
       action: `${view.base}/settings`,
       details: { description: values.description ?? view.record.description, url: values.url ?? view.record.url },
       owner: view.record.ownerName,
-      branches: branches.filter((b) => !b.symref).map((b) => ({ name: b.ref.slice(REFS_HEADS.length), selected: b.ref === `${REFS_HEADS}${head?.name}` })),
+      branches: branches
+        .filter((b) => !b.symref)
+        .map((b) => ({ name: b.ref.slice(REFS_HEADS.length), selected: b.ref === `${REFS_HEADS}${head?.name}` })),
       users: grants('user', contributors.users),
       groups: grants('group', contributors.groups),
       levels: GRANTABLE_LEVELS.map((level) => ({ level, help: LEVEL_HELP[level], selected: level === (values.level ?? 'commit') })),
-      flags: (Object.keys(SETTING_DEFAULTS) as Array<keyof typeof SETTING_DEFAULTS>).filter((k) => !TEXT_OPTIONS.has(k)).map((key) => ({ key, label: key.replace(/[_-]/g, ' '), checked: settings[key] === true })),
+      flags: (Object.keys(SETTING_DEFAULTS) as Array<keyof typeof SETTING_DEFAULTS>)
+        .filter((k) => !TEXT_OPTIONS.has(k))
+        .map((key) => ({ key, label: key.replace(/[_-]/g, ' '), checked: settings[key] === true })),
       minScore: settings['Minimum_score_to_merge_pull-request'],
       webHooks: settings['Web-hooks'] ?? '',
       blockNonFf: settings.block_non_fast_forward ?? '',
       tags,
       templates,
       closeStatuses: meta.closeStatus.join(', '),
-      priorities: Object.entries(meta.priorities).filter(([k]) => k !== '').map(([k, v]) => `${k} ${v}`).join('\n'),
+      priorities: Object.entries(meta.priorities)
+        .filter(([k]) => k !== '')
+        .map(([k, v]) => `${k} ${v}`)
+        .join('\n'),
       milestones: meta.milestones.map((m) => `${m.name} | ${m.date ?? ''}${m.active ? '' : ' | inactive'}`).join('\n'),
       tokens: tokenRows(tokens.filter((t) => t.projectId === view.record.id)),
       acls: aclChoices('project', false, (extra.chosen as string[] | undefined) ?? []),
@@ -112,30 +143,41 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
     ctx.status = status;
   }
 
-  router.get(PROJECT_PATHS.map((p) => `${p}/settings`), async (ctx) => {
-    const view = await adminView(ctx);
-    if (view) await show(ctx, view);
-  });
+  router.get(
+    PROJECT_PATHS.map((p) => `${p}/settings`),
+    async (ctx) => {
+      const view = await adminView(ctx);
+      if (view) await show(ctx, view);
+    },
+  );
 
   /** A form of the settings page: back to its section saying `done` once, or the page with the error by the field. */
-  function action(suffix: string, anchor: string, done: string, run: (ctx: ForgeContext, view: ProjectView, values: Record<string, string>) => Promise<Outcome | void>) {
-    router.post(PROJECT_PATHS.map((p) => `${p}/settings/${suffix}`), async (ctx) => {
-      const view = await adminView(ctx);
-      if (!view) return;
-      const values = form(ctx);
-      let outcome: Outcome | void = undefined;
-      const failed = await attempt(async () => {
-        outcome = await run(ctx, view, values);
-      });
-      if (failed) {
-        await show(ctx, view, { values, errors: failed.errors, chosen: formList(ctx, 'acls'), failedForm: anchor }, failed.status);
-        return;
-      }
-      // Assigned inside the closure above, which TypeScript's narrowing does not follow.
-      const result = outcome as Outcome | void;
-      flash(ctx, done, result?.token);
-      ctx.redirect(result?.to ?? `${view.base}/settings#${anchor}`);
-    });
+  function action(
+    suffix: string,
+    anchor: string,
+    done: string,
+    run: (ctx: ForgeContext, view: ProjectView, values: Record<string, string>) => Promise<Outcome | void>,
+  ) {
+    router.post(
+      PROJECT_PATHS.map((p) => `${p}/settings/${suffix}`),
+      async (ctx) => {
+        const view = await adminView(ctx);
+        if (!view) return;
+        const values = form(ctx);
+        let outcome: Outcome | void = undefined;
+        const failed = await attempt(async () => {
+          outcome = await run(ctx, view, values);
+        });
+        if (failed) {
+          await show(ctx, view, { values, errors: failed.errors, chosen: formList(ctx, 'acls'), failedForm: anchor }, failed.status);
+          return;
+        }
+        // Assigned inside the closure above, which TypeScript's narrowing does not follow.
+        const result = outcome as Outcome | void;
+        flash(ctx, done, result?.token);
+        ctx.redirect(result?.to ?? `${view.base}/settings#${anchor}`);
+      },
+    );
   }
 
   action('details', 'details', 'Details saved', async (_ctx, view, values) => {
@@ -145,7 +187,8 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
   action('default-branch', 'details', 'Default branch changed', async (_ctx, view, values) => {
     const name = values.branch ?? '';
     const { branches } = await view.refs();
-    if (!branches.some((b) => b.ref === `${REFS_HEADS}${name}`)) throw Invalid('EINVALIDREQ', { errors: { branch: ['Not a branch of this project'] } });
+    if (!branches.some((b) => b.ref === `${REFS_HEADS}${name}`))
+      throw Invalid('EINVALIDREQ', { errors: { branch: ['Not a branch of this project'] } });
     await withRepoLock(deps, view.record, () => setHead(view.dir, `${REFS_HEADS}${name}`));
   });
 
@@ -159,15 +202,26 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
   action('access/add', 'access', 'Access given', async (_ctx, view, values) => {
     const kind = values.kind === 'group' ? 'group' : 'user';
     const level = values.level as GrantableLevel;
-    if (!(GRANTABLE_LEVELS as readonly string[]).includes(level)) throw Invalid('EINVALIDREQ', { errors: { level: ['Not a valid choice.'] } });
+    if (!(GRANTABLE_LEVELS as readonly string[]).includes(level))
+      throw Invalid('EINVALIDREQ', { errors: { level: ['Not a valid choice.'] } });
     if (!(values.name ?? '').trim()) throw Invalid('EINVALIDREQ', { errors: { name: ['This field is required.'] } });
     const branches = commaList(values.branches);
-    if (level === 'collaborator' && !branches.length) throw Invalid('EINVALIDREQ', { errors: { branches: ['Collaborators need branch patterns, such as f* or epel*'] } });
-    await services.grants.change(view.viewer, view.record, { kind, name: values.name!.trim(), level, ...(level === 'collaborator' ? { branches } : {}) });
+    if (level === 'collaborator' && !branches.length)
+      throw Invalid('EINVALIDREQ', { errors: { branches: ['Collaborators need branch patterns, such as f* or epel*'] } });
+    await services.grants.change(view.viewer, view.record, {
+      kind,
+      name: values.name!.trim(),
+      level,
+      ...(level === 'collaborator' ? { branches } : {}),
+    });
   });
 
   action('access/remove', 'access', 'Access removed', async (_ctx, view, values) => {
-    await services.grants.change(view.viewer, view.record, { kind: values.kind === 'group' ? 'group' : 'user', name: values.name ?? '', level: null });
+    await services.grants.change(view.viewer, view.record, {
+      kind: values.kind === 'group' ? 'group' : 'user',
+      name: values.name ?? '',
+      level: null,
+    });
   });
 
   action('tags/add', 'tracker', 'Tag added', async (_ctx, view, values) => {
@@ -204,7 +258,12 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
     const acls = chosenAcls(formList(ctx, 'acls'), offeredAcls('project', false));
     const expiresAt = expiryDate(values.token_expires);
     const { value, token } = await withFieldNames({ description: 'token_description', expiration_date: 'expires' }, () =>
-      services.tokens.create(ctx.state.user!, { acls, projectId: view.record.id, description: values.token_description ?? '', ...(expiresAt ? { expiresAt } : {}) }),
+      services.tokens.create(ctx.state.user!, {
+        acls,
+        projectId: view.record.id,
+        description: values.token_description ?? '',
+        ...(expiresAt ? { expiresAt } : {}),
+      }),
     );
     return { token: newTokenFlash(value, token) };
   });
@@ -214,12 +273,16 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
   });
 
   action('give', 'danger', 'Project given', async (_ctx, view, values) => {
-    await services.projects.setMainAdmin(view.viewer, view.record, { mainAdmin: (values.user ?? '').trim() || undefined, retainAccess: Boolean(values.retain_access) });
+    await services.projects.setMainAdmin(view.viewer, view.record, {
+      mainAdmin: (values.user ?? '').trim() || undefined,
+      retainAccess: Boolean(values.retain_access),
+    });
     return { to: view.base };
   });
 
   action('delete', 'danger', 'Project deleted', async (_ctx, view, values) => {
-    if ((values.confirm ?? '').trim() !== view.fullname) throw Invalid('EINVALIDREQ', { errors: { confirm: [`Type ${view.fullname} to confirm`] } });
+    if ((values.confirm ?? '').trim() !== view.fullname)
+      throw Invalid('EINVALIDREQ', { errors: { confirm: [`Type ${view.fullname} to confirm`] } });
     await services.projects.remove(view.viewer, view.record);
     return { to: '/projects' };
   });

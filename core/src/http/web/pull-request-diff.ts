@@ -53,7 +53,11 @@ export function sideOf(comment: InlineCommentRef, base: string | undefined): 'ol
  * Hangs `comments` under their lines and marks commentable lines, in place; returns, per
  * comment, a link to its line (or its file) and words saying where it is, for the discussion.
  */
-export function annotateDiff<C extends InlineCommentRef>(files: DiffFile[], comments: readonly C[], options: AnnotateOptions): Map<C, { href: string; text: string }> {
+export function annotateDiff<C extends InlineCommentRef>(
+  files: DiffFile[],
+  comments: readonly C[],
+  options: AnnotateOptions,
+): Map<C, { href: string; text: string }> {
   const where = new Map<C, { href: string; text: string }>();
   const byKey = new Map<string, C[]>();
   for (const c of comments) {
@@ -74,7 +78,10 @@ export function annotateDiff<C extends InlineCommentRef>(files: DiffFile[], comm
         if (found.length) line.comments = found;
         for (const c of found) {
           placed.add(c);
-          where.set(c, { href: `#${id}`, text: `${sideOf(c, options.base) === 'old' ? 'removed line' : 'line'} ${c.line} of ${c.filename}` });
+          where.set(c, {
+            href: `#${id}`,
+            text: `${sideOf(c, options.base) === 'old' ? 'removed line' : 'line'} ${c.line} of ${c.filename}`,
+          });
         }
         const old = line.kind === 'del';
         const commit = old ? options.base : options.head;
@@ -82,7 +89,14 @@ export function annotateDiff<C extends InlineCommentRef>(files: DiffFile[], comm
           const filename = old ? file.oldPath : file.newPath;
           const row = (old ? line.oldNo : line.newNo)!;
           const label = `${old ? 'removed line' : 'line'} ${row} of ${filename}`;
-          line.target = { filename, row, commit, label, rowId: id, href: `?${view}comment_on=${encodeURIComponent(id)}#inline-comment-form` };
+          line.target = {
+            filename,
+            row,
+            commit,
+            label,
+            rowId: id,
+            href: `?${view}comment_on=${encodeURIComponent(id)}#inline-comment-form`,
+          };
           if (id === options.openAt) line.formHere = true;
         }
       }
@@ -98,13 +112,17 @@ export function annotateDiff<C extends InlineCommentRef>(files: DiffFile[], comm
   for (const c of comments) {
     if (!c.filename || !c.line || placed.has(c)) continue;
     const file = files.find((f) => f.newPath === c.filename || f.oldPath === c.filename);
-    where.set(c, { href: file ? `#${file.anchor}` : '#changes', text: `${sideOf(c, options.base) === 'old' ? 'removed line' : 'line'} ${c.line} of ${c.filename}` });
+    where.set(c, {
+      href: file ? `#${file.anchor}` : '#changes',
+      text: `${sideOf(c, options.base) === 'old' ? 'removed line' : 'line'} ${c.line} of ${c.filename}`,
+    });
   }
   return where;
 }
 
 /** The line the form is open under, if any: its target, for the page's notice. */
 export function openTarget(files: DiffFile[]): LineTarget | undefined {
-  for (const file of files) for (const hunk of file.hunks) for (const line of hunk.lines as Array<LineView<unknown>>) if (line.formHere) return line.target;
+  for (const file of files)
+    for (const hunk of file.hunks) for (const line of hunk.lines as Array<LineView<unknown>>) if (line.formHere) return line.target;
   return undefined;
 }

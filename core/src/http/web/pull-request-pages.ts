@@ -9,7 +9,21 @@ import { Conflict, Forbidden, Invalid } from '../../errors/index.js';
 import { checkMergeAllowed } from '../api/pull-request-merge.js';
 import { encodePath, repoDir, routeParams, type GitBrowseDeps } from '../api/git-context.js';
 import { parseDiff } from './code-view.js';
-import { attempt, currentQuery, form, formList, loginFirst, notFound, PER_PAGE, PROJECT_PATHS, pageLinks, pageNumber, projectHeader, projectView, type ProjectView } from './page-kit.js';
+import {
+  attempt,
+  currentQuery,
+  form,
+  formList,
+  loginFirst,
+  notFound,
+  PER_PAGE,
+  PROJECT_PATHS,
+  pageLinks,
+  pageNumber,
+  projectHeader,
+  projectView,
+  type ProjectView,
+} from './page-kit.js';
 import { DIFF_LIMIT } from './project-pages.js';
 import { annotateDiff, openTarget } from './pull-request-diff.js';
 import { commaList, commentEditPage, commentIdOf, renderTicketTexts } from './ticket-view.js';
@@ -20,7 +34,11 @@ const MERGE_WAIT_MS = 60_000;
 const MERGE_TEXT: Record<string, { label: string; text: string; ok: boolean }> = {
   FFORWARD: { label: 'Can be fast-forwarded', text: 'Can be fast-forwarded: the target branch moves forward to these commits.', ok: true },
   MERGE: { label: 'Can be merged (with a merge commit)', text: 'Can be merged, with a merge commit.', ok: true },
-  CONFLICTS: { label: 'Has conflicts, cannot be merged automatically', text: 'Has conflicts with the target branch and cannot be merged automatically; rebase the source branch.', ok: false },
+  CONFLICTS: {
+    label: 'Has conflicts, cannot be merged automatically',
+    text: 'Has conflicts with the target branch and cannot be merged automatically; rebase the source branch.',
+    ok: false,
+  },
   NO_CHANGE: { label: 'Nothing to merge', text: 'Nothing to merge: the target branch already has these changes.', ok: false },
 };
 const MERGE_PENDING = { label: 'Being computed…', text: 'The merge status is being computed.', ok: true, pending: true };
@@ -44,7 +62,12 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
   async function list(ctx: ForgeContext): Promise<void> {
     const view = await prView(ctx);
     const status = (STATUSES as string[]).includes(str(ctx, 'status')) ? (str(ctx, 'status') as PullRequestStatusFilter) : 'Open';
-    const filters = { status, ...(str(ctx, 'assignee') ? { assignee: str(ctx, 'assignee') } : {}), ...(str(ctx, 'author') ? { author: str(ctx, 'author') } : {}), ...(str(ctx, 'tags') ? { tags: commaList(str(ctx, 'tags')) } : {}) };
+    const filters = {
+      status,
+      ...(str(ctx, 'assignee') ? { assignee: str(ctx, 'assignee') } : {}),
+      ...(str(ctx, 'author') ? { author: str(ctx, 'author') } : {}),
+      ...(str(ctx, 'tags') ? { tags: commaList(str(ctx, 'tags')) } : {}),
+    };
     const page = pageNumber(ctx);
     const found = await pullRequests.list(view.record, filters, { limit: PER_PAGE, offset: (page - 1) * PER_PAGE });
     const json = await pullRequests.jsonList(found.prs);
@@ -53,7 +76,11 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
       project: projectHeader(view, 'pull-requests'),
       newHref: `${view.base}/diff`,
       total: found.total,
-      prs: json.map((pr) => ({ ...pr, href: `${view.base}/pull-request/${pr.id}`, from: pr.repo_from && pr.repo_from.fullname !== view.fullname ? `${pr.repo_from.fullname}:${pr.branch_from}` : pr.branch_from })),
+      prs: json.map((pr) => ({
+        ...pr,
+        href: `${view.base}/pull-request/${pr.id}`,
+        from: pr.repo_from && pr.repo_from.fullname !== view.fullname ? `${pr.repo_from.fullname}:${pr.branch_from}` : pr.branch_from,
+      })),
       statuses: STATUSES.map((s) => ({ value: s, selected: s === status })),
       filters: { assignee: str(ctx, 'assignee'), author: str(ctx, 'author'), tags: str(ctx, 'tags') },
       pager: pageLinks(page, found.total),
@@ -70,10 +97,16 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
     return source;
   }
 
-  const branchNames = async (project: ProjectRecord) => (await listRefs(repoDir(browse, project), REFS_HEADS)).map((r) => r.ref.slice(REFS_HEADS.length));
+  const branchNames = async (project: ProjectRecord) =>
+    (await listRefs(repoDir(browse, project), REFS_HEADS)).map((r) => r.ref.slice(REFS_HEADS.length));
 
   /** /<repo>/diff/<to>..<from>: what the pull request would bring, and the form to open it. */
-  async function newPullRequest(ctx: ForgeContext, values: Record<string, string> = {}, errors: Record<string, string> = {}, status = 200): Promise<void> {
+  async function newPullRequest(
+    ctx: ForgeContext,
+    values: Record<string, string> = {},
+    errors: Record<string, string> = {},
+    status = 200,
+  ): Promise<void> {
     const source = await projectView(ctx, services, browse);
     const target = await targetOf(source.record);
     pullRequests.checkEnabled(target);
@@ -96,7 +129,10 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
     if (to && from) {
       const sourceDir = repoDir(browse, source.record);
       const targetDir = repoDir(browse, target);
-      const [fromCommit, toCommit] = await Promise.all([commitOf(sourceDir, `${REFS_HEADS}${from}`), commitOf(targetDir, `${REFS_HEADS}${to}`)]);
+      const [fromCommit, toCommit] = await Promise.all([
+        commitOf(sourceDir, `${REFS_HEADS}${from}`),
+        commitOf(targetDir, `${REFS_HEADS}${to}`),
+      ]);
       if (!fromCommit) errors.branch_from = `Branch ${from} does not exist`;
       else if (!toCommit && targetBranches.length) errors.branch_to = `Branch ${to} could not be found in the target repo`;
       else {
@@ -104,7 +140,9 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
         const alternate = target.id !== source.record.id ? `${targetDir}/objects` : undefined;
         const [commits, diff] = await Promise.all([
           logCommits(sourceDir, fromCommit, { limit: 100, exclude: toCommit, alternate }),
-          toCommit ? rangeDiffText(sourceDir, toCommit, fromCommit, DIFF_LIMIT, alternate) : Promise.resolve({ text: '', truncated: false }),
+          toCommit
+            ? rangeDiffText(sourceDir, toCommit, fromCommit, DIFF_LIMIT, alternate)
+            : Promise.resolve({ text: '', truncated: false }),
         ]);
         page.preview = true;
         page.commits = commits.map((c) => ({ ...c, href: `${source.base}/c/${c.hash}` }));
@@ -121,33 +159,49 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
     ctx.status = status;
   }
 
-  router.get(PROJECT_PATHS.map((p) => `${p}/diff`), (ctx) => newPullRequest(ctx));
-  router.get(PROJECT_PATHS.map((p) => `${p}/diff/*range`), (ctx) => newPullRequest(ctx));
-  router.post(PROJECT_PATHS.map((p) => `${p}/diff/*range`), async (ctx) => {
-    if (!loginFirst(ctx)) return;
-    const source = await projectView(ctx, services, browse);
-    const target = await targetOf(source.record);
-    const range = routeParams(ctx).range ?? '';
-    const at = range.indexOf('..');
-    if (at === -1) throw notFound('Say which branches to compare: <target>..<source>');
-    const values = form(ctx);
-    let created: PullRequestRecord | undefined;
-    const failed = await attempt(async () => {
-      created = await pullRequests.create(source.viewer, target, source.record, {
-        title: (values.title ?? '').trim(),
-        branchTo: range.slice(0, at),
-        branchFrom: range.slice(at + 2),
-        initialComment: (values.initial_comment ?? '').trim() || null,
+  router.get(
+    PROJECT_PATHS.map((p) => `${p}/diff`),
+    (ctx) => newPullRequest(ctx),
+  );
+  router.get(
+    PROJECT_PATHS.map((p) => `${p}/diff/*range`),
+    (ctx) => newPullRequest(ctx),
+  );
+  router.post(
+    PROJECT_PATHS.map((p) => `${p}/diff/*range`),
+    async (ctx) => {
+      if (!loginFirst(ctx)) return;
+      const source = await projectView(ctx, services, browse);
+      const target = await targetOf(source.record);
+      const range = routeParams(ctx).range ?? '';
+      const at = range.indexOf('..');
+      if (at === -1) throw notFound('Say which branches to compare: <target>..<source>');
+      const values = form(ctx);
+      let created: PullRequestRecord | undefined;
+      const failed = await attempt(async () => {
+        created = await pullRequests.create(source.viewer, target, source.record, {
+          title: (values.title ?? '').trim(),
+          branchTo: range.slice(0, at),
+          branchFrom: range.slice(at + 2),
+          initialComment: (values.initial_comment ?? '').trim() || null,
+        });
       });
-    });
-    if (failed) {
-      await newPullRequest(ctx, values, failed.errors, failed.status);
-      return;
-    }
-    ctx.redirect(`/${projectUrlPath(target)}/pull-request/${created!.id}`);
-  });
+      if (failed) {
+        await newPullRequest(ctx, values, failed.errors, failed.status);
+        return;
+      }
+      ctx.redirect(`/${projectUrlPath(target)}/pull-request/${created!.id}`);
+    },
+  );
 
-  async function show(ctx: ForgeContext, view: ProjectView, pr: PullRequestRecord, extra: Record<string, unknown> = {}, status = 200, openAt = str(ctx, 'comment_on')): Promise<void> {
+  async function show(
+    ctx: ForgeContext,
+    view: ProjectView,
+    pr: PullRequestRecord,
+    extra: Record<string, unknown> = {},
+    status = 200,
+    openAt = str(ctx, 'comment_on'),
+  ): Promise<void> {
     const json = await pullRequests.json(pr, { comments: true });
     const source = pr.projectFromId === null ? undefined : await services.projectQueries.byId(pr.projectFromId);
     // The target repository holds the pull request's commits (refs/pull/<id>/head), even once a fork is gone.
@@ -157,9 +211,18 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
     const [texts, flags, commits, diff, mayMerge, base, projectTags] = await Promise.all([
       renderTicketTexts(services, view.viewer, view.record, json.initial_comment ?? '', json.comments, browse.publicUrl()),
       services.flags.ofCommit(view.record, pr.commitStop ?? '').catch(() => []),
-      pr.commitStop ? logCommits(dir, pr.commitStop, { limit: 250, exclude: pr.commitStart ? `${pr.commitStart}^` : undefined }).catch(() => []) : Promise.resolve([]),
-      pr.commitStart && pr.commitStop ? rangeDiffText(dir, `${pr.commitStart}^`, pr.commitStop, DIFF_LIMIT).catch(() => ({ text: '', truncated: false })) : Promise.resolve({ text: '', truncated: false }),
-      me ? checkMergeAllowed(services, view.viewer, view.record, pr).then(() => true, () => false) : Promise.resolve(false),
+      pr.commitStop
+        ? logCommits(dir, pr.commitStop, { limit: 250, exclude: pr.commitStart ? `${pr.commitStart}^` : undefined }).catch(() => [])
+        : Promise.resolve([]),
+      pr.commitStart && pr.commitStop
+        ? rangeDiffText(dir, `${pr.commitStart}^`, pr.commitStop, DIFF_LIMIT).catch(() => ({ text: '', truncated: false }))
+        : Promise.resolve({ text: '', truncated: false }),
+      me
+        ? checkMergeAllowed(services, view.viewer, view.record, pr).then(
+            () => true,
+            () => false,
+          )
+        : Promise.resolve(false),
       baseCommit(dir, pr),
       mayTag ? services.tracker.tags(view.record) : Promise.resolve([]),
     ]);
@@ -179,7 +242,13 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
       from: source ? `${source.isFork ? `${source.ownerName}/` : ''}${source.name}:${pr.branchFrom}` : pr.branchFrom,
       contentHtml: texts.contentHtml,
       // Every comment, in order: those on a line say which, and link to it.
-      comments: texts.comments.map((c) => ({ ...c, where: where.get(c), editHref: `${prBase}/comment/${c.id}/edit`, reactAction: `${prBase}/comment/${c.id}/react`, mayEdit: !c.notification && (c.mine || view.can.commit) })),
+      comments: texts.comments.map((c) => ({
+        ...c,
+        where: where.get(c),
+        editHref: `${prBase}/comment/${c.id}/edit`,
+        reactAction: `${prBase}/comment/${c.id}/react`,
+        mayEdit: !c.notification && (c.mine || view.can.commit),
+      })),
       flags,
       commits: commits.map((c) => ({ ...c, href: `/${projectUrlPath(source ?? view.record)}/c/${c.hash}` })),
       files,
@@ -214,27 +283,36 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
     return pullRequests.require(view.record, routeParams(ctx).requestid);
   }
 
-  router.get(PROJECT_PATHS.map((p) => `${p}/pull-request/:requestid`), async (ctx) => {
-    const view = await prView(ctx);
-    await show(ctx, view, await prOf(ctx, view));
-  });
-
-  function prAction(suffix: string, action: (ctx: ForgeContext, view: ProjectView, pr: PullRequestRecord, values: Record<string, string>) => Promise<string | undefined>) {
-    router.post(PROJECT_PATHS.map((p) => `${p}/pull-request/:requestid/${suffix}`), async (ctx) => {
-      if (!loginFirst(ctx)) return;
+  router.get(
+    PROJECT_PATHS.map((p) => `${p}/pull-request/:requestid`),
+    async (ctx) => {
       const view = await prView(ctx);
-      const pr = await prOf(ctx, view);
-      const values = form(ctx);
-      let anchor: string | undefined;
-      const failed = await attempt(async () => {
-        anchor = await action(ctx, view, pr, values);
-      });
-      if (failed) {
-        await show(ctx, view, await prOf(ctx, view), { values, errors: failed.errors }, failed.status, values.comment_on ?? '');
-        return;
-      }
-      ctx.redirect(`${view.base}/pull-request/${pr.id}${anchor ? `#${anchor}` : ''}`);
-    });
+      await show(ctx, view, await prOf(ctx, view));
+    },
+  );
+
+  function prAction(
+    suffix: string,
+    action: (ctx: ForgeContext, view: ProjectView, pr: PullRequestRecord, values: Record<string, string>) => Promise<string | undefined>,
+  ) {
+    router.post(
+      PROJECT_PATHS.map((p) => `${p}/pull-request/:requestid/${suffix}`),
+      async (ctx) => {
+        if (!loginFirst(ctx)) return;
+        const view = await prView(ctx);
+        const pr = await prOf(ctx, view);
+        const values = form(ctx);
+        let anchor: string | undefined;
+        const failed = await attempt(async () => {
+          anchor = await action(ctx, view, pr, values);
+        });
+        if (failed) {
+          await show(ctx, view, await prOf(ctx, view), { values, errors: failed.errors }, failed.status, values.comment_on ?? '');
+          return;
+        }
+        ctx.redirect(`${view.base}/pull-request/${pr.id}${anchor ? `#${anchor}` : ''}`);
+      },
+    );
   }
 
   prAction('comment', async (_ctx, view, pr, values) => {
@@ -255,15 +333,20 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
     const assignee = 'assignee' in values ? values.assignee!.trim() : undefined;
     if (assignee !== undefined) {
       if (!view.can.commit) throw Forbidden('ENOPRCLOSE');
-      if (assignee && !(await services.users.byName(assignee))) throw Invalid('EINVALIDREQ', { errors: { assignee: [`No user is called ${assignee}`] } });
+      if (assignee && !(await services.users.byName(assignee)))
+        throw Invalid('EINVALIDREQ', { errors: { assignee: [`No user is called ${assignee}`] } });
     }
-    if ('tags_shown' in values) await pullRequests.setTags(view.viewer, view.record, pr, [...new Set([...formList(ctx, 'tag'), ...commaList(values.new_tags)])]);
+    if ('tags_shown' in values)
+      await pullRequests.setTags(view.viewer, view.record, pr, [...new Set([...formList(ctx, 'tag'), ...commaList(values.new_tags)])]);
     if (assignee !== undefined) await pullRequests.assign(view.viewer, view.record, await prOf(ctx, view), assignee);
     return 'metadata';
   });
 
   prAction('edit', async (_ctx, view, pr, values) => {
-    await pullRequests.update(view.viewer, view.record, pr, { title: (values.title ?? '').trim(), initialComment: (values.initial_comment ?? '').trim() || null });
+    await pullRequests.update(view.viewer, view.record, pr, {
+      title: (values.title ?? '').trim(),
+      initialComment: (values.initial_comment ?? '').trim() || null,
+    });
     return undefined;
   });
 
@@ -289,19 +372,28 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
     return `comment-${id}`;
   });
 
-  router.get(PROJECT_PATHS.map((p) => `${p}/pull-request/:requestid/comment/:commentid/edit`), async (ctx) => {
-    if (!loginFirst(ctx)) return;
-    const view = await prView(ctx);
-    const pr = await prOf(ctx, view);
-    await commentEditPage(ctx, view, 'pull-requests', `${view.base}/pull-request/${pr.id}`, (id) => pullRequests.commentById(pr, id));
-  });
+  router.get(
+    PROJECT_PATHS.map((p) => `${p}/pull-request/:requestid/comment/:commentid/edit`),
+    async (ctx) => {
+      if (!loginFirst(ctx)) return;
+      const view = await prView(ctx);
+      const pr = await prOf(ctx, view);
+      await commentEditPage(ctx, view, 'pull-requests', `${view.base}/pull-request/${pr.id}`, (id) => pullRequests.commentById(pr, id));
+    },
+  );
 
   prAction('merge', async (_ctx, view, pr, values) => {
     await checkMergeAllowed(services, view.viewer, view.record, pr);
     // Pinned to the head the page showed (its hidden field; without one, the recorded head).
     const shown = values.head === undefined ? pr.commitStop : values.head.trim() || null;
-    if (shown !== null && !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(shown)) throw Invalid('ENOCODE', 'The merge form names no commit: reload the page and merge again');
-    const task = await deps.jobs.enqueue(PULL_REQUEST_JOBS.merge, { pullRequestPk: pr.pk, path: repositoryPath(view.record), userId: view.viewer.user!.id, expectedHead: shown });
+    if (shown !== null && !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(shown))
+      throw Invalid('ENOCODE', 'The merge form names no commit: reload the page and merge again');
+    const task = await deps.jobs.enqueue(PULL_REQUEST_JOBS.merge, {
+      pullRequestPk: pr.pk,
+      path: repositoryPath(view.record),
+      userId: view.viewer.user!.id,
+      expectedHead: shown,
+    });
     const done = await deps.jobs.wait(task!.id, MERGE_WAIT_MS);
     if (done?.state === 'FAILURE') throw Conflict('ENOCODE', `The merge failed: ${done.error ?? 'unknown reason'}`);
     return undefined;

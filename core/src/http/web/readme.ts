@@ -23,9 +23,17 @@ export async function markdownFor(services: DomainServices, view: ProjectView, t
 }
 
 /** The README among a folder's entries, read up to `maxBytes`; undefined when there is none. */
-export async function readmeOf(services: DomainServices, view: ProjectView, entries: readonly TreeEntry[], baseUrl: string, maxBytes: number): Promise<Readme | undefined> {
+export async function readmeOf(
+  services: DomainServices,
+  view: ProjectView,
+  entries: readonly TreeEntry[],
+  baseUrl: string,
+  maxBytes: number,
+): Promise<Readme | undefined> {
   const entry = entries.find((e) => e.type === 'blob' && README.test(e.name));
   if (!entry) return undefined;
   const text = (await readBlob(view.dir, entry.oid, maxBytes)).data.toString('utf8');
-  return isMarkdownFile(entry.name) ? { name: entry.name, html: await markdownFor(services, view, text, baseUrl) } : { name: entry.name, text };
+  return isMarkdownFile(entry.name)
+    ? { name: entry.name, html: await markdownFor(services, view, text, baseUrl) }
+    : { name: entry.name, text };
 }

@@ -23,7 +23,10 @@ export class PageRenderer {
 
   async render(ctx: ForgeContext, name: string, data: Record<string, unknown> = {}): Promise<void> {
     const viewer = ctx.state.user;
-    const nav = await this.hooks.navLinks.promise(CORE_LINKS.map((link) => ({ ...link })), { viewer, path: ctx.path });
+    const nav = await this.hooks.navLinks.promise(
+      CORE_LINKS.map((link) => ({ ...link })),
+      { viewer, path: ctx.path },
+    );
     const common = {
       site: this.site,
       viewer: viewer && { name: viewer.name, fullname: viewer.fullname },

@@ -22,7 +22,15 @@ import {
 } from '../../git/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
 import type { DomainServices } from '../../services/index.js';
-import { commitOfIdentifier, encodePath, rawFileUrl, repoDir, routeParams, splitIdentifier, type GitBrowseDeps } from '../api/git-context.js';
+import {
+  commitOfIdentifier,
+  encodePath,
+  rawFileUrl,
+  repoDir,
+  routeParams,
+  splitIdentifier,
+  type GitBrowseDeps,
+} from '../api/git-context.js';
 
 const VARIANTS = ['/fork/:username/:namespace/:repo', '/fork/:username/:repo', '/:namespace/:repo', '/:repo'];
 
@@ -163,7 +171,10 @@ export function repoFilePages(router: ForgeRouter, services: DomainServices, dep
     const pr = await services.pullRequests.require(project, routeParams(ctx).requestid);
     const dir = repoDir(deps, project);
     const source = pr.projectFromId === null ? undefined : await services.projectQueries.byId(pr.projectFromId);
-    const stream = pr.commitStart && pr.commitStop ? await rangeStream(dir, source ? repoDir(deps, source) : dir, pr.commitStart, pr.commitStop, asPatch) : undefined;
+    const stream =
+      pr.commitStart && pr.commitStop
+        ? await rangeStream(dir, source ? repoDir(deps, source) : dir, pr.commitStart, pr.commitStop, asPatch)
+        : undefined;
     ctx.type = 'text/plain; charset=utf-8';
     ctx.body = stream ?? '';
   }

@@ -23,7 +23,12 @@ export function createWebRouter(hooks: ForgeHooks, services: DomainServices, dep
   const router = new Router<ForgeState, ForgeContextExtras>();
   router.get('/', async (ctx) => {
     const viewer = await services.access.viewer(ctx.state.user ?? null);
-    const item = (p: ProjectRecord) => ({ name: projectFullname(p), href: `/${projectUrlPath(p)}`, description: p.description, private: p.private });
+    const item = (p: ProjectRecord) => ({
+      name: projectFullname(p),
+      href: `/${projectUrlPath(p)}`,
+      description: p.description,
+      private: p.private,
+    });
     const [recent, mine] = await Promise.all([
       services.projectQueries.list(viewer, { fork: false }, { offset: 0, limit: 10 }),
       viewer.user ? services.projectQueries.list(viewer, { username: viewer.user.name }, { offset: 0, limit: 50 }) : Promise.resolve([]),

@@ -23,7 +23,14 @@ export interface SessionOptions {
 }
 
 function cookieOptions(options: SessionOptions, maxAgeMs?: number) {
-  return { signed: true, httpOnly: true, sameSite: 'lax' as const, secure: options.secure, overwrite: true, ...(maxAgeMs ? { maxAge: maxAgeMs } : {}) };
+  return {
+    signed: true,
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: options.secure,
+    overwrite: true,
+    ...(maxAgeMs ? { maxAge: maxAgeMs } : {}),
+  };
 }
 
 function formToken(secret: string, seed: string): string {

@@ -82,7 +82,12 @@ export function settingsPages(router: ForgeRouter, services: DomainServices, pub
    * answers) said once (and a new token's value shown there, once); else the page with the
    * error by its field.
    */
-  function action(path: string, anchor: string, done: string, run: (ctx: ForgeContext, values: Record<string, string>) => Promise<Flash['token'] | string | void>) {
+  function action(
+    path: string,
+    anchor: string,
+    done: string,
+    run: (ctx: ForgeContext, values: Record<string, string>) => Promise<Flash['token'] | string | void>,
+  ) {
     router.post(path, async (ctx) => {
       if (!loginFirst(ctx)) return;
       const values = form(ctx);
@@ -127,7 +132,8 @@ export function settingsPages(router: ForgeRouter, services: DomainServices, pub
     if (done) {
       await ctx.render('message', {
         title: 'Link expired',
-        message: 'This confirmation link is unknown, was already used, or has expired. Log in to be sent a new one, or ask for one beside the address in your settings.',
+        message:
+          'This confirmation link is unknown, was already used, or has expired. Log in to be sent a new one, or ask for one beside the address in your settings.',
       });
       ctx.status = done.status;
     }
@@ -149,7 +155,11 @@ export function settingsPages(router: ForgeRouter, services: DomainServices, pub
     const siteAdmin = await services.users.isSiteAdmin(user);
     const acls = chosenAcls(formList(ctx, 'acls'), offeredAcls('user', siteAdmin));
     const expiresAt = expiryDate(values.expires);
-    const { value, token } = await services.tokens.create(user, { acls, description: values.description ?? '', ...(expiresAt ? { expiresAt } : {}) });
+    const { value, token } = await services.tokens.create(user, {
+      acls,
+      description: values.description ?? '',
+      ...(expiresAt ? { expiresAt } : {}),
+    });
     return newTokenFlash(value, token);
   });
   action('/settings/token/revoke', 'tokens', 'Token revoked', async (ctx, values) => {

@@ -40,7 +40,10 @@ export async function renderTicketTexts<C extends CommentJson>(
 
 /** Splits "a, b,c" into trimmed, non-empty parts. */
 export function commaList(text: string | undefined): string[] {
-  return (text ?? '').split(',').map((part) => part.trim()).filter(Boolean);
+  return (text ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
 }
 
 /** The comment id of a route (…/comment/:commentid/…), or 404. */
@@ -51,7 +54,13 @@ export function commentIdOf(ctx: ForgeContext): number {
 }
 
 /** The form that edits a comment of the ticket at `ticketPath` (the page the editor returns to). */
-export async function commentEditPage(ctx: ForgeContext, view: ProjectView, tab: string, ticketPath: string, load: (id: number) => Promise<CommentJson>): Promise<void> {
+export async function commentEditPage(
+  ctx: ForgeContext,
+  view: ProjectView,
+  tab: string,
+  ticketPath: string,
+  load: (id: number) => Promise<CommentJson>,
+): Promise<void> {
   const id = commentIdOf(ctx);
   const comment = await load(id).catch(() => undefined);
   if (!comment) throw notFound('Comment not found');

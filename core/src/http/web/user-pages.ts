@@ -10,7 +10,10 @@ import { flash } from './session.js';
 const DAY_MS = 86_400_000;
 
 /** 53 weeks of days ending today, oldest first, each with a level 0-4 for the heatmap's colour. */
-export function heatmap(counts: ReadonlyArray<{ date: string; count: number }>, now = new Date()): Array<{ date: string; count: number; level: number }> {
+export function heatmap(
+  counts: ReadonlyArray<{ date: string; count: number }>,
+  now = new Date(),
+): Array<{ date: string; count: number; level: number }> {
   const byDate = new Map(counts.map((c) => [c.date, c.count]));
   const max = Math.max(1, ...counts.map((c) => c.count));
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
@@ -25,7 +28,12 @@ export function heatmap(counts: ReadonlyArray<{ date: string; count: number }>, 
   return days;
 }
 
-const projectItem = (p: ProjectRecord) => ({ name: projectFullname(p), href: `/${projectUrlPath(p)}`, description: p.description, private: p.private });
+const projectItem = (p: ProjectRecord) => ({
+  name: projectFullname(p),
+  href: `/${projectUrlPath(p)}`,
+  description: p.description,
+  private: p.private,
+});
 
 export function userPages(router: ForgeRouter, services: DomainServices): void {
   router.get('/user/:username', async (ctx) => {
@@ -55,12 +63,21 @@ export function userPages(router: ForgeRouter, services: DomainServices): void {
   router.get('/groups', async (ctx) => {
     const q = typeof ctx.query.q === 'string' ? ctx.query.q.trim().slice(0, 100) : '';
     const page = pageNumber(ctx);
-    const { total, groups } = await services.groups.list({ pattern: q ? (q.includes('*') ? q : `*${q}*`) : undefined, offset: (page - 1) * PER_PAGE, limit: PER_PAGE });
+    const { total, groups } = await services.groups.list({
+      pattern: q ? (q.includes('*') ? q : `*${q}*`) : undefined,
+      offset: (page - 1) * PER_PAGE,
+      limit: PER_PAGE,
+    });
     await ctx.render('groups', {
       title: 'Groups',
       q,
       total,
-      groups: groups.map((g) => ({ name: g.name, displayName: g.displayName, description: g.description, href: `/group/${encodeURIComponent(g.name)}` })),
+      groups: groups.map((g) => ({
+        name: g.name,
+        displayName: g.displayName,
+        description: g.description,
+        href: `/group/${encodeURIComponent(g.name)}`,
+      })),
       pager: pageLinks(page, total),
       query: currentQuery(ctx),
     });
@@ -95,14 +112,21 @@ export function userPages(router: ForgeRouter, services: DomainServices): void {
   }
 
   router.get('/group/:group', (ctx) => groupPage(ctx));
-  for (const [suffix, add] of [['add', true], ['remove', false]] as const) {
+  for (const [suffix, add] of [
+    ['add', true],
+    ['remove', false],
+  ] as const) {
     router.post(`/group/:group/${suffix}`, async (ctx) => {
       const actor = loginFirst(ctx);
       if (!actor) return;
       const group = await services.groups.byName(routeParams(ctx).group ?? '');
       if (!group) throw notFound('No such group');
       const values = form(ctx);
-      const failed = await attempt(() => (add ? services.groups.addMember(actor, group, (values.user ?? '').trim()) : services.groups.removeMember(actor, group, (values.user ?? '').trim())));
+      const failed = await attempt(() =>
+        add
+          ? services.groups.addMember(actor, group, (values.user ?? '').trim())
+          : services.groups.removeMember(actor, group, (values.user ?? '').trim()),
+      );
       if (failed) {
         await groupPage(ctx, { values, errors: { user: failed.errors.form ?? Object.values(failed.errors).join(' ') } }, failed.status);
         return;

@@ -22,7 +22,10 @@ export interface Grant {
 }
 
 export class AccessService {
-  constructor(private readonly ctx: ServiceContext, private readonly users: UsersService) {}
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly users: UsersService,
+  ) {}
 
   async viewer(user: UserRecord | null): Promise<Viewer> {
     return { user, siteAdmin: await this.users.isSiteAdmin(user) };
@@ -54,7 +57,9 @@ export class AccessService {
 
   /** As grant(), for several projects in one query: every project of `projects` gets its grant. */
   async grants(user: UserRecord | null, projects: readonly ProjectRecord[]): Promise<Map<number, Grant>> {
-    const found = new Map<number, Grant>(projects.map((p) => [p.id, { level: user && p.userId === user.id ? 'owner' : null, branches: [] }]));
+    const found = new Map<number, Grant>(
+      projects.map((p) => [p.id, { level: user && p.userId === user.id ? 'owner' : null, branches: [] }]),
+    );
     const others = projects.filter((p) => user && p.userId !== user.id).map((p) => p.id);
     if (!user || !others.length) return found;
     const rows = (await this.ctx.db
@@ -95,7 +100,13 @@ export class AccessService {
       q.where('projects.private', false);
       if (userId === undefined) return;
       q.orWhere('projects.user_id', userId)
-        .orWhereExists((e) => e.select(this.ctx.db.raw('1')).from('project_user_access as v').whereRaw('v.project_id = projects.id').andWhere('v.user_id', userId))
+        .orWhereExists((e) =>
+          e
+            .select(this.ctx.db.raw('1'))
+            .from('project_user_access as v')
+            .whereRaw('v.project_id = projects.id')
+            .andWhere('v.user_id', userId),
+        )
         .orWhereExists((e) =>
           e
             .select(this.ctx.db.raw('1'))

@@ -12,7 +12,8 @@ import { Invalid } from '../../errors/index.js';
 /** The longest branch pattern a setting may hold, and how many one setting may list. */
 export const BRANCH_PATTERN_LIMITS = { length: NAME_MAX, count: 100 } as const;
 
-type Token = { kind: 'star' } | { kind: 'any' } | { kind: 'char'; code: number } | { kind: 'set'; negate: boolean; ranges: Array<[number, number]> };
+type Token =
+  { kind: 'star' } | { kind: 'any' } | { kind: 'char'; code: number } | { kind: 'set'; negate: boolean; ranges: Array<[number, number]> };
 
 const STAR: Token = { kind: 'star' };
 const ANY: Token = { kind: 'any' };

@@ -60,7 +60,9 @@ export class GrantsService {
     } else {
       const group = await this.groups.byName(change.name);
       if (!group) throw NotFound('ENOGROUP');
-      await this.ctx.db.transaction((trx) => this.changeRow(trx, project, 'group', group.id, group.name, change.level, branches, actor.name));
+      await this.ctx.db.transaction((trx) =>
+        this.changeRow(trx, project, 'group', group.id, group.name, change.level, branches, actor.name),
+      );
     }
   }
 
@@ -77,7 +79,8 @@ export class GrantsService {
     const table = kind === 'user' ? 'project_user_access' : 'project_group_access';
     const key = kind === 'user' ? { project_id: project.id, user_id: id } : { project_id: project.id, group_id: id };
     const who = kind === 'user' ? 'user' : 'group';
-    const existing = (await trx(table).where(key).forUpdate().first('access', 'branches')) as { access: GrantableLevel; branches: string[] } | undefined;
+    const existing = (await trx(table).where(key).forUpdate().first('access', 'branches')) as
+      { access: GrantableLevel; branches: string[] } | undefined;
     const patterns = (list: string[]) => (list.length ? list.join(',') : null);
     if (level === null) {
       if (!existing) {
@@ -96,7 +99,13 @@ export class GrantsService {
     if (existing) {
       await trx(table).where(key).update({ access: level, branches });
       await this.touch(trx, project);
-      await this.emit(trx, project, `project.${who}.access.updated`, { [`new_${who}`]: name, new_access: level, new_branches: patterns(branches) }, agent);
+      await this.emit(
+        trx,
+        project,
+        `project.${who}.access.updated`,
+        { [`new_${who}`]: name, new_access: level, new_branches: patterns(branches) },
+        agent,
+      );
     } else {
       await trx(table).insert({ ...key, access: level, branches });
       await this.touch(trx, project);
@@ -111,8 +120,18 @@ export class GrantsService {
   /** Pagure's /contributors: the owner is listed with the admins; collaborators with their patterns. */
   async contributors(project: ProjectRecord): Promise<{ users: Contributors; groups: Contributors }> {
     const [users, groups] = await Promise.all([
-      this.ctx.db('project_user_access as a').join('users as n', 'n.id', 'a.user_id').where('a.project_id', project.id).orderBy('n.name').select('n.name', 'a.access', 'a.branches'),
-      this.ctx.db('project_group_access as a').join('groups as n', 'n.id', 'a.group_id').where('a.project_id', project.id).orderBy('n.name').select('n.name', 'a.access', 'a.branches'),
+      this.ctx
+        .db('project_user_access as a')
+        .join('users as n', 'n.id', 'a.user_id')
+        .where('a.project_id', project.id)
+        .orderBy('n.name')
+        .select('n.name', 'a.access', 'a.branches'),
+      this.ctx
+        .db('project_group_access as a')
+        .join('groups as n', 'n.id', 'a.group_id')
+        .where('a.project_id', project.id)
+        .orderBy('n.name')
+        .select('n.name', 'a.access', 'a.branches'),
     ]);
     const sort = (rows: Array<{ name: string; access: GrantableLevel; branches: string[] }>, extraAdmins: string[]): Contributors => ({
       admin: [...extraAdmins, ...rows.filter((r) => r.access === 'admin').map((r) => r.name)].sort(),
@@ -125,7 +144,8 @@ export class GrantsService {
 
   /** Members of every group with access, by group name (Pagure's expand_group). */
   async groupDetails(project: ProjectRecord): Promise<Record<string, string[]>> {
-    const rows = (await this.ctx.db('project_group_access as a')
+    const rows = (await this.ctx
+      .db('project_group_access as a')
       .join('groups as g', 'g.id', 'a.group_id')
       .where('a.project_id', project.id)
       .orderBy('g.name')

@@ -146,7 +146,8 @@ function build(parts: Parts): string {
     const { year: wYear, week, day: wDay = 1 } = parts.week;
     const text = `${wYear}-${week}-${wDay}`;
     // strptime's %G wants four digits, %V at most 53, %u 1 to 7 (week 0 is the week before week 1).
-    if (wYear < 1000 || week > 53 || wDay < 1 || wDay > 7) throw new DateProblem(`time data ${pythonRepr(text)} does not match format '%G-%V-%u'`);
+    if (wYear < 1000 || week > 53 || wDay < 1 || wDay > 7)
+      throw new DateProblem(`time data ${pythonRepr(text)} does not match format '%G-%V-%u'`);
     // Monday of ISO week 1 is the Monday of the week holding January 4th.
     const jan4 = utcDay(wYear, 1, 4);
     const monday = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * 86_400_000;
@@ -155,7 +156,8 @@ function build(parts: Parts): string {
   if (parts.dayOfYear !== undefined) {
     if (year === undefined) throw new DateProblem('Year component is required with the DDD and DDDD tokens.');
     if (month !== undefined) throw new DateProblem('Month component is not allowed with the DDD and DDDD tokens.');
-    if (year < 1000 || parts.dayOfYear < 1 || parts.dayOfYear > 366) throw new DateProblem(`The provided day of year ${parts.dayOfYear} is invalid.`);
+    if (year < 1000 || parts.dayOfYear < 1 || parts.dayOfYear > 366)
+      throw new DateProblem(`The provided day of year ${parts.dayOfYear} is invalid.`);
     ({ year, month, day } = fromUtc(utcDay(year, 1, 1) + (parts.dayOfYear - 1) * 86_400_000));
   }
   year ??= 1;
@@ -185,7 +187,9 @@ function parseIso(input: string): string {
   const hasSpace = spaces > 0;
   const hasT = input.includes('T');
   if ((hasSpace && spaces !== 1) || (hasT && spaces > 0)) {
-    throw new DateProblem(`Expected an ISO 8601-like string, but was given ${pythonRepr(input)}. Try passing in a format string to resolve this.`);
+    throw new DateProblem(
+      `Expected an ISO 8601-like string, but was given ${pythonRepr(input)}. Try passing in a format string to resolve this.`,
+    );
   }
   let formats: string[] = [...DATE_FORMATS];
   if (hasSpace || hasT) {
@@ -201,7 +205,14 @@ function parseIso(input: string): string {
       );
     }
     const sep = clock.includes(':') ? ':' : '';
-    const clockFormat = time[5] !== undefined ? `HH${sep}mm${sep}ss${time[4]}S` : time[3] !== undefined ? `HH${sep}mm${sep}ss` : time[2] !== undefined ? `HH${sep}mm` : 'HH';
+    const clockFormat =
+      time[5] !== undefined
+        ? `HH${sep}mm${sep}ss${time[4]}S`
+        : time[3] !== undefined
+          ? `HH${sep}mm${sep}ss`
+          : time[2] !== undefined
+            ? `HH${sep}mm`
+            : 'HH';
     formats = formats.map((f) => `${f}${divider}${clockFormat}`);
     if (zone !== undefined) formats = formats.map((f) => `${f}${zone.includes(':') ? 'ZZ' : 'Z'}`);
   }

@@ -39,7 +39,9 @@ function commitReference(project: ProjectRecord, ref: string): string {
   const hash = /^\w{40}/.exec(ref)?.[0];
   const parts = [project.namespace, project.name, project.isFork ? project.ownerName : null].filter((p): p is string => p !== null);
   if (!hash || !parts.every((p) => LINKABLE_PART.test(p))) return escapeText(`${projectFullname(project)}#${ref}`);
-  const text = escapeText(`${project.isFork ? `${project.ownerName}/` : ''}${project.namespace ? `${project.namespace}/` : ''}${project.name}#${hash}`);
+  const text = escapeText(
+    `${project.isFork ? `${project.ownerName}/` : ''}${project.namespace ? `${project.namespace}/` : ''}${project.name}#${hash}`,
+  );
   const rest = escapeText(ref.slice(hash.length));
   if (project.private) return text + rest;
   const href = `/${projectUrlPath(project)}/c/${hash}`;
@@ -52,7 +54,8 @@ const VERBS: Record<string, string> = { committed: 'committed on' };
 /** The description of one entry, as HTML: "alice committed on rpms/bash#<hash>". */
 export function activityDescription(entry: ActivityEntry, user: Pick<UserRecord, 'name'>): string {
   const verb = VERBS[entry.kind] ?? '';
-  const object = entry.kind === 'committed' ? commitReference(entry.project, entry.ref) : escapeText(`${projectFullname(entry.project)}#${entry.ref}`);
+  const object =
+    entry.kind === 'committed' ? commitReference(entry.project, entry.ref) : escapeText(`${projectFullname(entry.project)}#${entry.ref}`);
   return markdownParagraph(`${escapeText(user.name)} ${escapeText(verb)} ${object}`);
 }
 
@@ -71,7 +74,9 @@ export function activityJson(entry: ActivityEntry, user: Pick<UserRecord, 'name'
 /** "@alice pushed 3 commits to rpms/bash", the mention linking to the user's page. */
 function pushedCommits(user: Pick<UserRecord, 'name'>, count: number, project: ProjectRecord, baseUrl: string): string {
   // Pagure's mention pattern takes the letters, digits and "_" after "@" as the name.
-  const mention = /^\w+$/.test(user.name) ? `<a href="${escapeAttribute(fullUrl(baseUrl, `user/${user.name}`))}">@${escapeText(user.name)}</a>` : `@${escapeText(user.name)}`;
+  const mention = /^\w+$/.test(user.name)
+    ? `<a href="${escapeAttribute(fullUrl(baseUrl, `user/${user.name}`))}">@${escapeText(user.name)}</a>`
+    : `@${escapeText(user.name)}`;
   return markdownParagraph(`${mention} pushed ${count} commits to ${escapeText(projectFullname(project))}`);
 }
 

@@ -54,7 +54,9 @@ export class ActivityService {
   async logCommits(project: ProjectRecord, commits: ReadonlyArray<CommitToLog>, db: Knex = this.ctx.db): Promise<number> {
     let logged = 0;
     for (let start = 0; start < commits.length; start += COMMITS_PER_STATEMENT) {
-      const batch = commits.slice(start, start + COMMITS_PER_STATEMENT).map((c) => ({ hash: c.hash, email: c.authorEmail, at: c.date.toISOString() }));
+      const batch = commits
+        .slice(start, start + COMMITS_PER_STATEMENT)
+        .map((c) => ({ hash: c.hash, email: c.authorEmail, at: c.date.toISOString() }));
       // Rows go in in push order, so entries of one day list in that order.
       const result = (await db.raw(
         `insert into activity (user_id, project_id, kind, ref, occurred_at)
@@ -81,7 +83,13 @@ export class ActivityService {
    * How many entries the user has per day (cut in `tz`, Pagure's tz parameter) over the
    * year up to tomorrow (UTC): Pagure's heatmap. Days without entries are left out.
    */
-  async yearlyCounts(viewer: Viewer, user: UserRecord, tz: string | undefined, now: Date = new Date(), db: Knex = this.ctx.db): Promise<DayCount[]> {
+  async yearlyCounts(
+    viewer: Viewer,
+    user: UserRecord,
+    tz: string | undefined,
+    now: Date = new Date(),
+    db: Knex = this.ctx.db,
+  ): Promise<DayCount[]> {
     const zone = timezoneSql(resolveTimezone(tz));
     const until = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS);
     const yearBefore = until.getUTCFullYear() - 1;
@@ -125,7 +133,9 @@ export class ActivityService {
         'a.occurred_at as activity_at',
         db.raw(`to_char(a.occurred_at at time zone 'UTC', 'YYYY-MM-DD') as activity_utc_date`),
         ...PROJECT_COLUMNS,
-      )) as Array<ProjectRow & { activity_id: number; activity_kind: string; activity_ref: string; activity_at: Date; activity_utc_date: string }>;
+      )) as Array<
+      ProjectRow & { activity_id: number; activity_kind: string; activity_ref: string; activity_at: Date; activity_utc_date: string }
+    >;
     return rows.map((row) => ({
       id: Number(row.activity_id),
       kind: row.activity_kind,

@@ -45,7 +45,14 @@ interface FlagRow {
 const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '');
 
 /** Checks the fields as Pagure's flag form does, all errors at once. */
-export function readFlagInput(input: FlagInput): { username: string; status: string; percent: number | null; comment: string; url: string; uid: string | null } {
+export function readFlagInput(input: FlagInput): {
+  username: string;
+  status: string;
+  percent: number | null;
+  comment: string;
+  url: string;
+  uid: string | null;
+} {
   const errors: Record<string, string[]> = {};
   const username = text(input.username);
   const status = text(input.status);
@@ -117,7 +124,12 @@ export class FlagsService {
       const action = row.inserted ? 'added' : 'updated';
       const options = { agent: by.user.name, private: project.private };
       if (pullRequest && this.pullRequests) {
-        this.ctx.events.emit(trx, `pull-request.flag.${action}`, { pullrequest: await this.pullRequests.json(pullRequest, { db: trx }), flag }, options);
+        this.ctx.events.emit(
+          trx,
+          `pull-request.flag.${action}`,
+          { pullrequest: await this.pullRequests.json(pullRequest, { db: trx }), flag },
+          options,
+        );
       } else {
         this.ctx.events.emit(trx, `commit.flag.${action}`, { repo: await this.projects.json(project, trx), flag }, options);
       }
@@ -130,12 +142,14 @@ export class FlagsService {
    * The third argument (a pull request's uid, from older callers) is ignored: every flag names its commit.
    */
   async ofCommit(project: ProjectRecord, commitHash: string): Promise<FlagJson[]> {
-    const rows = (await this.ctx.db('commit_flags')
+    const rows = (await this.ctx
+      .db('commit_flags')
       .where({ project_id: project.id, commit_hash: commitHash })
       .orderBy([{ column: 'updated_at' }, { column: 'id' }])
       .select('commit_hash', 'uid', 'username', 'percent', 'comment', 'status', 'url', 'created_at', 'updated_at', 'user_id')) as FlagRow[];
     if (!rows.length) return [];
-    const users = (await this.ctx.db('users')
+    const users = (await this.ctx
+      .db('users')
       .whereIn('users.id', [...new Set(rows.map((r) => r.user_id))])
       .select(...USER_COLUMNS)) as UserRow[];
     const byId = new Map(users.map((u) => [u.id, userFromRow(u)]));
@@ -143,7 +157,9 @@ export class FlagsService {
   }
 
   private async userById(id: number, db: Knex): Promise<UserRecord> {
-    const row = (await db('users').where('users.id', id).first(...USER_COLUMNS)) as UserRow;
+    const row = (await db('users')
+      .where('users.id', id)
+      .first(...USER_COLUMNS)) as UserRow;
     return userFromRow(row);
   }
 }

@@ -32,7 +32,10 @@ const REV = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 const shortRef = (ref: string) => (ref.startsWith(REFS_HEADS) ? ref.slice(REFS_HEADS.length) : ref);
 
 export class PushPolicy {
-  constructor(private readonly ctx: ServiceContext, private readonly access: AccessService) {}
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly access: AccessService,
+  ) {}
 
   /** The reasons the push is refused, one per refused ref; none means it may go ahead. */
   async check(request: PushRequest): Promise<string[]> {
@@ -47,7 +50,10 @@ export class PushPolicy {
     const protectedBranches = protectedBranchPatterns(settings);
     // HEAD followed through aliases: the branch it ends at.
     const head = await headBranch(request.repository);
-    const aliases = await aliasTargets(request.repository, request.updates.map((u) => u.ref).filter((ref) => ref.startsWith('refs/')));
+    const aliases = await aliasTargets(
+      request.repository,
+      request.updates.map((u) => u.ref).filter((ref) => ref.startsWith('refs/')),
+    );
     const refusals: string[] = [];
     for (const update of request.updates) {
       let refuse = (message: string) => refusals.push(`${update.ref}: ${message}`);

@@ -22,7 +22,10 @@ function refused(message: string) {
 }
 
 export class GroupsService {
-  constructor(private readonly ctx: ServiceContext, private readonly users: UsersService) {}
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly users: UsersService,
+  ) {}
 
   async create(creator: UserRecord, input: NewGroup): Promise<GroupRecord> {
     const name = input.name.trim();
@@ -31,7 +34,10 @@ export class GroupsService {
     }
     const groupType = input.groupType ?? 'user';
     if (groupType !== 'user' && groupType !== 'admin') throw Invalid('EINVALIDREQ', { errors: { group_type: ['Not a valid choice.'] } });
-    checkLengths([['display_name', input.displayName?.trim(), LIMITS.groupDisplayName], ['description', input.description?.trim(), LIMITS.groupDescription]]);
+    checkLengths([
+      ['display_name', input.displayName?.trim(), LIMITS.groupDisplayName],
+      ['description', input.description?.trim(), LIMITS.groupDescription],
+    ]);
     return this.ctx.db.transaction(async (trx) => {
       if (await trx('groups').whereRaw('lower(name) = lower(?)', [name]).first('id')) {
         throw Conflict('ENOCODE', `There is already a group named ${name}`);
@@ -78,7 +84,8 @@ export class GroupsService {
   async members(groupIds: readonly number[]): Promise<Map<number, string[]>> {
     const result = new Map<number, string[]>(groupIds.map((id) => [id, []]));
     if (!groupIds.length) return result;
-    const rows = (await this.ctx.db('group_members')
+    const rows = (await this.ctx
+      .db('group_members')
       .join('users', 'users.id', 'group_members.user_id')
       .whereIn('group_members.group_id', [...new Set(groupIds)])
       .orderBy(['group_members.added_at', 'users.id'])
@@ -93,7 +100,8 @@ export class GroupsService {
 
   /** Names of the groups `user` belongs to. */
   async namesOf(user: UserRecord): Promise<string[]> {
-    return (await this.ctx.db('group_members')
+    return (await this.ctx
+      .db('group_members')
       .join('groups', 'groups.id', 'group_members.group_id')
       .where('group_members.user_id', user.id)
       .orderBy('groups.name')
@@ -107,7 +115,8 @@ export class GroupsService {
   async addMember(actor: UserRecord | null, group: GroupRecord, username: string): Promise<void> {
     const user = await this.users.byName(username);
     if (!user) throw refused(`No user \`${username}\` found`);
-    const allowed = actor === null || group.creatorId === actor.id || (await this.isMember(group, actor)) || (await this.users.isSiteAdmin(actor));
+    const allowed =
+      actor === null || group.creatorId === actor.id || (await this.isMember(group, actor)) || (await this.users.isSiteAdmin(actor));
     if (!allowed) throw refused('You are not allowed to add user to this group');
     await this.ctx.db('group_members').insert({ group_id: group.id, user_id: user.id }).onConflict(['group_id', 'user_id']).ignore();
   }

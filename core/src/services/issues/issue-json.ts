@@ -39,9 +39,18 @@ export async function issuesJson(
       db('issues as i')
         .whereIn('i.pk', pks)
         .select('i.pk', {
-          tags: jsonList(db, 'select json_agg(t.tag order by t.tag) from issue_tag_links l join ticket_tags t on t.id = l.tag_id where l.ticket_pk = i.pk'),
-          depends: jsonList(db, 'select json_agg(o.id order by o.id) from issue_dependencies d join issues o on o.pk = d.parent_pk where d.child_pk = i.pk'),
-          blocks: jsonList(db, 'select json_agg(o.id order by o.id) from issue_dependencies d join issues o on o.pk = d.child_pk where d.parent_pk = i.pk'),
+          tags: jsonList(
+            db,
+            'select json_agg(t.tag order by t.tag) from issue_tag_links l join ticket_tags t on t.id = l.tag_id where l.ticket_pk = i.pk',
+          ),
+          depends: jsonList(
+            db,
+            'select json_agg(o.id order by o.id) from issue_dependencies d join issues o on o.pk = d.parent_pk where d.child_pk = i.pk',
+          ),
+          blocks: jsonList(
+            db,
+            'select json_agg(o.id order by o.id) from issue_dependencies d join issues o on o.pk = d.child_pk where d.parent_pk = i.pk',
+          ),
           custom_fields: jsonList(
             db,
             "select json_agg(json_build_object('name', k.name, 'key_type', k.key_type, 'value', v.value, 'key_data', k.key_data) order by k.name) from issue_values v join issue_keys k on k.id = v.key_id where v.ticket_pk = i.pk",
@@ -51,7 +60,10 @@ export async function issuesJson(
             "select json_agg(json_build_object('id', p.id, 'title', p.title) order by p.id desc) from pull_request_issues l join pull_requests p on p.pk = l.pull_request_pk where l.issue_pk = i.pk",
           ),
         }) as Promise<LinkedRow[]>,
-    () => (withComments ? (db('issue_comments').whereIn('ticket_pk', pks).orderBy(['created_at', 'id']).select('*') as Promise<CommentRow[]>) : Promise.resolve([] as CommentRow[])),
+    () =>
+      withComments
+        ? (db('issue_comments').whereIn('ticket_pk', pks).orderBy(['created_at', 'id']).select('*') as Promise<CommentRow[]>)
+        : Promise.resolve([] as CommentRow[]),
     () =>
       db('users')
         .where((q) => {
@@ -72,7 +84,8 @@ export async function issuesJson(
     const found = id === null ? undefined : users.get(id);
     return found ? userJson(found, baseUrl) : null;
   };
-  const projectOf = (issue: IssueRecord): ProjectRecord => (project instanceof Map ? project.get(issue.projectId)! : (project as ProjectRecord));
+  const projectOf = (issue: IssueRecord): ProjectRecord =>
+    project instanceof Map ? project.get(issue.projectId)! : (project as ProjectRecord);
   return issues.map((issue) => {
     const linkedTo = lists.get(issue.pk);
     return {

@@ -45,7 +45,12 @@ export async function checkLinks(db: Knex, project: ProjectRecord, issue: IssueR
 }
 
 /** Makes the issue's tags and dependencies those of `links` (the fields given); answers the notes and events. */
-export async function writeLinks(trx: Knex.Transaction, project: ProjectRecord, issue: IssueRecord, links: IssueLinks): Promise<LinkChanges> {
+export async function writeLinks(
+  trx: Knex.Transaction,
+  project: ProjectRecord,
+  issue: IssueRecord,
+  links: IssueLinks,
+): Promise<LinkChanges> {
   const changes: LinkChanges = { messages: [], events: [] };
   if (links.tags) {
     const { added, removed } = await replaceTags(trx, ISSUE_TABLES, project.id, issue.pk, links.tags);
@@ -56,19 +61,31 @@ export async function writeLinks(trx: Knex.Transaction, project: ProjectRecord, 
   for (const side of SIDES) {
     const numbers = links[side];
     if (!numbers) continue;
-    const rows = (await trx('issues').where({ project_id: project.id }).whereIn('id', numbers).whereNot('pk', issue.pk).select('pk', 'id')) as Array<{ pk: number; id: number }>;
+    const rows = (await trx('issues')
+      .where({ project_id: project.id })
+      .whereIn('id', numbers)
+      .whereNot('pk', issue.pk)
+      .select('pk', 'id')) as Array<{ pk: number; id: number }>;
     // depending: this issue is the child; blocking: this issue is the parent.
     const mine = side === 'depending' ? 'child_pk' : 'parent_pk';
     const theirs = side === 'depending' ? 'parent_pk' : 'child_pk';
-    const current = (await trx('issue_dependencies as d').join('issues as i', 'i.pk', `d.${theirs}`).where(`d.${mine}`, issue.pk).select('i.pk', 'i.id')) as Array<{ pk: number; id: number }>;
+    const current = (await trx('issue_dependencies as d')
+      .join('issues as i', 'i.pk', `d.${theirs}`)
+      .where(`d.${mine}`, issue.pk)
+      .select('i.pk', 'i.id')) as Array<{ pk: number; id: number }>;
     const gone = current.filter((c) => !numbers.includes(c.id)).sort((a, b) => a.id - b.id);
     const added = rows.filter((r) => !current.some((c) => c.pk === r.pk)).sort((a, b) => a.id - b.id);
     for (const link of gone) {
-      await trx('issue_dependencies').where({ [mine]: issue.pk, [theirs]: link.pk }).delete();
+      await trx('issue_dependencies')
+        .where({ [mine]: issue.pk, [theirs]: link.pk })
+        .delete();
       changes.events.push(['issue.dependency.removed', { removed_dependency: link.id }]);
     }
     for (const link of added) {
-      await trx('issue_dependencies').insert({ [mine]: issue.pk, [theirs]: link.pk }).onConflict(['parent_pk', 'child_pk']).ignore();
+      await trx('issue_dependencies')
+        .insert({ [mine]: issue.pk, [theirs]: link.pk })
+        .onConflict(['parent_pk', 'child_pk'])
+        .ignore();
       changes.events.push(['issue.dependency.added', { added_dependency: link.id }]);
     }
     changes.messages.push(...dependencyMessages(side, { added: added.map((r) => r.id), removed: gone.map((r) => r.id) }));

@@ -70,11 +70,20 @@ function onlyTheirPrivate(query: Knex.QueryBuilder, viewer: Viewer): void {
 }
 
 /** Tags (each required, or with "!" excluded) and milestones (or none, with noMilestones) on `issues as i`. */
-function filterTagsAndMilestones(db: Knex, query: Knex.QueryBuilder, filters: { tags: string[]; milestones: string[]; noMilestones?: boolean }): void {
+function filterTagsAndMilestones(
+  db: Knex,
+  query: Knex.QueryBuilder,
+  filters: { tags: string[]; milestones: string[]; noMilestones?: boolean },
+): void {
   for (const tag of filters.tags) {
     const negate = tag.startsWith('!');
     const sub = (q: Knex.QueryBuilder) =>
-      q.select(db.raw('1')).from('issue_tag_links as l').join('ticket_tags as t', 't.id', 'l.tag_id').whereRaw('l.ticket_pk = i.pk').where('t.tag', negate ? tag.slice(1) : tag);
+      q
+        .select(db.raw('1'))
+        .from('issue_tag_links as l')
+        .join('ticket_tags as t', 't.id', 'l.tag_id')
+        .whereRaw('l.ticket_pk = i.pk')
+        .where('t.tag', negate ? tag.slice(1) : tag);
     if (negate) query.whereNotExists(sub);
     else query.whereExists(sub);
   }
@@ -109,7 +118,10 @@ export class IssueQueries {
     else if (status === 'closed') query.where('i.status', 'Closed');
     else if (status !== 'all') query.where('i.status', 'Closed').where('i.close_status', filters.status);
     const userIds = (name: string) => db('users').where('name', name).select('id');
-    for (const [column, value] of [['i.assignee_id', filters.assignee], ['i.user_id', filters.author]] as const) {
+    for (const [column, value] of [
+      ['i.assignee_id', filters.assignee],
+      ['i.user_id', filters.author],
+    ] as const) {
       if (!value) continue;
       if (['true', '1'].includes(value.toLowerCase()) && column === 'i.assignee_id') query.whereNotNull(column);
       else if (['false', '0'].includes(value.toLowerCase()) && column === 'i.assignee_id') query.whereNull(column);
@@ -126,12 +138,20 @@ export class IssueQueries {
     return query;
   }
 
-  async list(viewer: Viewer, project: ProjectRecord, filters: IssueFilters, page: { limit: number; offset: number }): Promise<{ total: number; issues: IssueRecord[] }> {
+  async list(
+    viewer: Viewer,
+    project: ProjectRecord,
+    filters: IssueFilters,
+    page: { limit: number; offset: number },
+  ): Promise<{ total: number; issues: IssueRecord[] }> {
     const seesAll = await this.seesAllPrivate(viewer, project);
     const [count, rows] = await Promise.all([
       this.filtered(viewer, seesAll, project, filters).count('* as count') as Promise<Array<{ count: string }>>,
       this.filtered(viewer, seesAll, project, filters)
-        .orderBy([{ column: ISSUE_ORDER_COLUMNS[filters.orderKey ?? ''] ?? 'i.created_at', order: filters.order }, { column: 'i.pk', order: filters.order }])
+        .orderBy([
+          { column: ISSUE_ORDER_COLUMNS[filters.orderKey ?? ''] ?? 'i.created_at', order: filters.order },
+          { column: 'i.pk', order: filters.order },
+        ])
         .limit(page.limit)
         .offset(page.offset)
         .select('i.*') as Promise<IssueRow[]>,
@@ -163,7 +183,11 @@ export class IssueQueries {
       else if (filters.status) query.where('i.status', filters.status);
       filterTagsAndMilestones(db, query, filters);
       if (filters.since) query.where('i.updated_at', '>=', filters.since);
-      inDateRanges(query, [['i.created_at', filters.created], ['i.updated_at', filters.updated], ['i.closed_at', filters.closed]]);
+      inDateRanges(query, [
+        ['i.created_at', filters.created],
+        ['i.updated_at', filters.updated],
+        ['i.closed_at', filters.closed],
+      ]);
       return query;
     };
     const sorted = build().select('i.*');
@@ -187,7 +211,12 @@ export class IssueQueries {
    * number open at the week's end. Counted in three queries, whatever the number of weeks;
    * private issues count only for who may see them.
    */
-  async historyStats(viewer: Viewer, project: ProjectRecord, weeks: number, detailed: boolean): Promise<Record<string, number | { open_ticket: number; closed_ticket: number; count: number }>> {
+  async historyStats(
+    viewer: Viewer,
+    project: ProjectRecord,
+    weeks: number,
+    detailed: boolean,
+  ): Promise<Record<string, number | { open_ticket: number; closed_ticket: number; count: number }>> {
     const db = this.ctx.db;
     const seesAll = await this.seesAllPrivate(viewer, project);
     const visible = () => this.filtered(viewer, seesAll, project, { status: 'all', tags: [], milestones: [], order: 'desc' });
@@ -207,7 +236,11 @@ export class IssueQueries {
       visible()
         .where('i.created_at', '>=', first)
         .where('i.created_at', '<', tomorrow)
-        .select({ week: bucket('i.created_at') }, db.raw('count(*)::int as opened'), db.raw("count(*) filter (where i.status = 'Open')::int as still_open"))
+        .select(
+          { week: bucket('i.created_at') },
+          db.raw('count(*)::int as opened'),
+          db.raw("count(*) filter (where i.status = 'Open')::int as still_open"),
+        )
         .groupBy('week') as Promise<Array<{ week: number; opened: number; still_open: number }>>,
       visible()
         .where('i.closed_at', '>=', first)
@@ -226,7 +259,12 @@ export class IssueQueries {
       const openTicket = detailed ? (openedIn.get(w)?.opened ?? 0) : (openedIn.get(w)?.still_open ?? 0);
       const closedTicket = closedIn.get(w) ?? 0;
       current = Math.max(0, current - openTicket + closedTicket);
-      rows.push([pythonIsoformat(start), detailed ? { open_ticket: openTicket, closed_ticket: closedTicket, count: current } : Math.max(0, openTicket + closedTicket - toIgnore)]);
+      rows.push([
+        pythonIsoformat(start),
+        detailed
+          ? { open_ticket: openTicket, closed_ticket: closedTicket, count: current }
+          : Math.max(0, openTicket + closedTicket - toIgnore),
+      ]);
     }
     return Object.fromEntries(rows.reverse());
   }

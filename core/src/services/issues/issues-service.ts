@@ -80,26 +80,43 @@ export class IssuesService {
   /** The issue the viewer asked for: 404 ENOISSUE if it does not exist, 403 EISSUENOTALLOWED if private to them. */
   async require(viewer: Viewer, project: ProjectRecord, idText: string | undefined): Promise<IssueRecord> {
     const id = rowId(idText) ?? NaN;
-    const row = Number.isSafeInteger(id) ? ((await this.ctx.db('issues').where({ project_id: project.id, id }).first()) as IssueRow | undefined) : undefined;
+    const row = Number.isSafeInteger(id)
+      ? ((await this.ctx.db('issues').where({ project_id: project.id, id }).first()) as IssueRow | undefined)
+      : undefined;
     if (!row) throw NotFound('ENOISSUE');
     const issue = issueFromRow(row);
     if (!(await this.canSee(viewer, project, issue))) throw Forbidden('EISSUENOTALLOWED');
     return issue;
   }
 
-
   /** A page of the project's issues the viewer may see, and how many match (issue-queries.ts). */
-  list(viewer: Viewer, project: ProjectRecord, filters: IssueFilters, page: { limit: number; offset: number }): Promise<{ total: number; issues: IssueRecord[] }> {
+  list(
+    viewer: Viewer,
+    project: ProjectRecord,
+    filters: IssueFilters,
+    page: { limit: number; offset: number },
+  ): Promise<{ total: number; issues: IssueRecord[] }> {
     return this.queries.list(viewer, project, filters, page);
   }
 
   /** Pagure's /user/<name>/issues (issue-queries.ts). */
-  listOfUser(viewer: Viewer, username: string, role: 'author' | 'assignee', filters: UserIssueFilters, page: { limit: number; offset: number }): Promise<{ total: number; issues: IssueRecord[] }> {
+  listOfUser(
+    viewer: Viewer,
+    username: string,
+    role: 'author' | 'assignee',
+    filters: UserIssueFilters,
+    page: { limit: number; offset: number },
+  ): Promise<{ total: number; issues: IssueRecord[] }> {
     return this.queries.listOfUser(viewer, username, role, filters, page);
   }
 
   /** Pagure's issue history, week by week (issue-queries.ts). */
-  historyStats(viewer: Viewer, project: ProjectRecord, weeks: number, detailed: boolean): Promise<Record<string, number | { open_ticket: number; closed_ticket: number; count: number }>> {
+  historyStats(
+    viewer: Viewer,
+    project: ProjectRecord,
+    weeks: number,
+    detailed: boolean,
+  ): Promise<Record<string, number | { open_ticket: number; closed_ticket: number; count: number }>> {
     return this.queries.historyStats(viewer, project, weeks, detailed);
   }
 
@@ -129,7 +146,14 @@ export class IssuesService {
     return Number(found[0]);
   }
 
-  private emit(trx: Knex.Transaction, project: ProjectRecord, issue: { private: boolean }, topic: string, body: Record<string, unknown>, user: UserRecord): void {
+  private emit(
+    trx: Knex.Transaction,
+    project: ProjectRecord,
+    issue: { private: boolean },
+    topic: string,
+    body: Record<string, unknown>,
+    user: UserRecord,
+  ): void {
     this.ctx.events.emit(trx, topic, { ...body, agent: user.name }, { agent: user.name, private: project.private || issue.private });
   }
 
@@ -139,11 +163,17 @@ export class IssuesService {
    */
   async create(viewer: Viewer, project: ProjectRecord, asked: NewIssue): Promise<IssueRecord> {
     const user = viewer.user!;
-    const input = (await this.mayChangeMetadata(viewer, project)) ? asked : { ...asked, tags: [], assignee: null, milestone: null, priority: null };
+    const input = (await this.mayChangeMetadata(viewer, project))
+      ? asked
+      : { ...asked, tags: [], assignee: null, milestone: null, priority: null };
     const errors: Record<string, string[]> = {};
     if (!input.title) errors.title = ['This field is required.'];
     if (!input.content) errors.issue_content = ['This field is required.'];
-    addLengthErrors(errors, [['title', input.title, LIMITS.ticketTitle], ['issue_content', input.content, LIMITS.text], ['tag', input.tags, LIMITS.tag]]);
+    addLengthErrors(errors, [
+      ['title', input.title, LIMITS.ticketTitle],
+      ['issue_content', input.content, LIMITS.text],
+      ['tag', input.tags, LIMITS.tag],
+    ]);
     const meta = await this.tracker.meta(project);
     if (input.milestone && !meta.milestones.some((m) => m.name === input.milestone)) errors.milestone = ['Not a valid choice.'];
     if (Object.keys(errors).length) throw Invalid('EINVALIDREQ', { errors });
@@ -206,7 +236,10 @@ export class IssuesService {
     const errors: Record<string, string[]> = {};
     if (!input.title) errors.title = ['This field is required.'];
     if (!input.content) errors.issue_content = ['This field is required.'];
-    addLengthErrors(errors, [['title', input.title, LIMITS.ticketTitle], ['issue_content', input.content, LIMITS.text]]);
+    addLengthErrors(errors, [
+      ['title', input.title, LIMITS.ticketTitle],
+      ['issue_content', input.content, LIMITS.text],
+    ]);
     if (Object.keys(errors).length) throw Invalid('EINVALIDREQ', { errors });
     if (issue.userId !== viewer.user?.id && !(await this.seesAllPrivate(viewer, project))) throw Forbidden('EISSUENOTALLOWED');
   }
@@ -218,17 +251,33 @@ export class IssuesService {
     return this.ctx.db.transaction(async (trx) => {
       const current = await this.locked(trx, issue);
       const fields = [...(current.title !== input.title ? ['title'] : []), ...(current.content !== input.content ? ['content'] : [])];
-      const [row] = (await trx('issues').where({ pk: issue.pk }).update({ title: input.title, content: input.content, updated_at: trx.fn.now() }).returning('*')) as IssueRow[];
+      const [row] = (await trx('issues')
+        .where({ pk: issue.pk })
+        .update({ title: input.title, content: input.content, updated_at: trx.fn.now() })
+        .returning('*')) as IssueRow[];
       const updated = issueFromRow(row!);
       if (fields.length) {
-        this.emit(trx, project, updated, 'issue.edit', { issue: await this.json(project, updated, { db: trx }), project: await this.projects.json(project, trx), fields }, user);
+        this.emit(
+          trx,
+          project,
+          updated,
+          'issue.edit',
+          { issue: await this.json(project, updated, { db: trx }), project: await this.projects.json(project, trx), fields },
+          user,
+        );
       }
       return updated;
     });
   }
 
   /** Status and close status, with Pagure's messages (a list; empty when nothing changed). */
-  async setStatus(viewer: Viewer, project: ProjectRecord, issue: IssueRecord, statusText: string, closeStatusText: string | undefined): Promise<string[]> {
+  async setStatus(
+    viewer: Viewer,
+    project: ProjectRecord,
+    issue: IssueRecord,
+    statusText: string,
+    closeStatusText: string | undefined,
+  ): Promise<string[]> {
     const user = viewer.user!;
     await this.checkMetadataAccess(viewer, project, issue);
     const meta = await this.tracker.meta(project);
@@ -245,7 +294,10 @@ export class IssuesService {
     const messages = await this.ctx.db.transaction(async (trx) => {
       const current = await this.locked(trx, issue);
       if (status === 'Closed' && current.status !== 'Closed') {
-        const open = await trx('issue_dependencies as d').join('issues as p', 'p.pk', 'd.parent_pk').where({ 'd.child_pk': issue.pk, 'p.status': 'Open' }).first('p.pk');
+        const open = await trx('issue_dependencies as d')
+          .join('issues as p', 'p.pk', 'd.parent_pk')
+          .where({ 'd.child_pk': issue.pk, 'p.status': 'Open' })
+          .first('p.pk');
         if (open) throw Invalid('ENOCODE', 'You cannot close a ticket that has ticket depending that are still open.');
       }
       const update: Record<string, unknown> = {};
@@ -254,7 +306,12 @@ export class IssuesService {
       let nowStatus = current.status;
       if (status !== current.status) {
         nowStatus = status as IssueRecord['status'];
-        Object.assign(update, status === 'Closed' ? { status, closed_at: trx.fn.now(), closed_by_id: user.id } : { status, closed_at: null, closed_by_id: null });
+        Object.assign(
+          update,
+          status === 'Closed'
+            ? { status, closed_at: trx.fn.now(), closed_by_id: user.id }
+            : { status, closed_at: null, closed_by_id: null },
+        );
         fields.add('status');
         messages.push(`Issue status updated to: ${status} (was: ${current.status})`);
         if (status === 'Open' && current.closeStatus) {
@@ -268,10 +325,24 @@ export class IssuesService {
         messages.push(`Issue close_status updated to: ${closeStatus}${current.closeStatus ? ` (was: ${current.closeStatus})` : ''}`);
       }
       if (!fields.size) return messages;
-      const [row] = (await trx('issues').where({ pk: issue.pk }).update({ ...update, updated_at: trx.fn.now() }).returning('*')) as IssueRow[];
+      const [row] = (await trx('issues')
+        .where({ pk: issue.pk })
+        .update({ ...update, updated_at: trx.fn.now() })
+        .returning('*')) as IssueRow[];
       const updated = issueFromRow(row!);
       await this.note(trx, updated, user, messages);
-      this.emit(trx, project, updated, 'issue.edit', { issue: await this.json(project, updated, { db: trx }), project: await this.projects.json(project, trx), fields: [...fields].sort() }, user);
+      this.emit(
+        trx,
+        project,
+        updated,
+        'issue.edit',
+        {
+          issue: await this.json(project, updated, { db: trx }),
+          project: await this.projects.json(project, trx),
+          fields: [...fields].sort(),
+        },
+        user,
+      );
       return messages;
     });
     return messages;
@@ -291,13 +362,20 @@ export class IssuesService {
     return this.ctx.db.transaction(async (trx) => {
       const current = await this.locked(trx, issue);
       if ((current.assigneeId ?? null) === (target?.id ?? null)) return 'Nothing to change';
-      const [row] = (await trx('issues').where({ pk: issue.pk }).update({ assignee_id: target?.id ?? null, updated_at: trx.fn.now() }).returning('*')) as IssueRow[];
+      const [row] = (await trx('issues')
+        .where({ pk: issue.pk })
+        .update({ assignee_id: target?.id ?? null, updated_at: trx.fn.now() })
+        .returning('*')) as IssueRow[];
       const updated = issueFromRow(row!);
       const message = target ? `Issue assigned to ${target.name}` : 'Assignee reset';
       await this.note(trx, updated, user, [message]);
       const body = { issue: await this.json(project, updated, { db: trx }), project: await this.projects.json(project, trx) };
       this.emit(trx, project, updated, target ? 'issue.assigned.added' : 'issue.assigned.reset', body, user);
-      if (target) await trx('issue_watchers').insert({ ticket_pk: issue.pk, user_id: target.id, watch: true }).onConflict(['ticket_pk', 'user_id']).ignore();
+      if (target)
+        await trx('issue_watchers')
+          .insert({ ticket_pk: issue.pk, user_id: target.id, watch: true })
+          .onConflict(['ticket_pk', 'user_id'])
+          .ignore();
       return message;
     });
   }
@@ -307,16 +385,27 @@ export class IssuesService {
     const user = viewer.user!;
     await this.checkMetadataAccess(viewer, project, issue);
     const { milestones } = await this.tracker.meta(project);
-    if (milestone && !milestones.some((m) => m.name === milestone)) throw Invalid('EINVALIDREQ', { errors: { milestone: ['Not a valid choice.'] } });
+    if (milestone && !milestones.some((m) => m.name === milestone))
+      throw Invalid('EINVALIDREQ', { errors: { milestone: ['Not a valid choice.'] } });
     return this.ctx.db.transaction(async (trx) => {
       const current = await this.locked(trx, issue);
       const next = milestone || null;
       if (current.milestone === next) return 'No changes';
-      const [row] = (await trx('issues').where({ pk: issue.pk }).update({ milestone: next, updated_at: trx.fn.now() }).returning('*')) as IssueRow[];
+      const [row] = (await trx('issues')
+        .where({ pk: issue.pk })
+        .update({ milestone: next, updated_at: trx.fn.now() })
+        .returning('*')) as IssueRow[];
       const updated = issueFromRow(row!);
       const message = `Issue set to the milestone: ${next}${current.milestone ? ` (was: ${current.milestone})` : ''}`;
       await this.note(trx, updated, user, [message]);
-      this.emit(trx, project, updated, 'issue.edit', { issue: await this.json(project, updated, { db: trx }), project: await this.projects.json(project, trx), fields: ['milestone'] }, user);
+      this.emit(
+        trx,
+        project,
+        updated,
+        'issue.edit',
+        { issue: await this.json(project, updated, { db: trx }), project: await this.projects.json(project, trx), fields: ['milestone'] },
+        user,
+      );
       return message;
     });
   }
@@ -330,11 +419,21 @@ export class IssuesService {
     return this.ctx.db.transaction(async (trx) => {
       const current = await this.locked(trx, issue);
       if ((current.priority ?? null) === next) return 'No changes';
-      const [row] = (await trx('issues').where({ pk: issue.pk }).update({ priority: next, updated_at: trx.fn.now() }).returning('*')) as IssueRow[];
+      const [row] = (await trx('issues')
+        .where({ pk: issue.pk })
+        .update({ priority: next, updated_at: trx.fn.now() })
+        .returning('*')) as IssueRow[];
       const updated = issueFromRow(row!);
       const message = next === null ? 'Issue priority reset' : `Issue priority set to: ${priorities[String(next)] ?? next}`;
       await this.note(trx, updated, user, [message]);
-      this.emit(trx, project, updated, 'issue.edit', { issue: await this.json(project, updated, { db: trx }), project: await this.projects.json(project, trx), fields: ['priority'] }, user);
+      this.emit(
+        trx,
+        project,
+        updated,
+        'issue.edit',
+        { issue: await this.json(project, updated, { db: trx }), project: await this.projects.json(project, trx), fields: ['priority'] },
+        user,
+      );
       return message;
     });
   }
@@ -346,11 +445,21 @@ export class IssuesService {
     return this.ctx.db.transaction(async (trx) => {
       const current = await this.locked(trx, issue);
       if (current.private === on) return 'No changes';
-      const [row] = (await trx('issues').where({ pk: issue.pk }).update({ private: on, updated_at: trx.fn.now() }).returning('*')) as IssueRow[];
+      const [row] = (await trx('issues')
+        .where({ pk: issue.pk })
+        .update({ private: on, updated_at: trx.fn.now() })
+        .returning('*')) as IssueRow[];
       const updated = issueFromRow(row!);
       const message = on ? 'Issue private status set to: True' : 'Issue private status set to: False';
       await this.note(trx, updated, user, [message]);
-      this.emit(trx, project, updated, 'issue.edit', { issue: await this.json(project, updated, { db: trx }), project: await this.projects.json(project, trx), fields: ['private'] }, user);
+      this.emit(
+        trx,
+        project,
+        updated,
+        'issue.edit',
+        { issue: await this.json(project, updated, { db: trx }), project: await this.projects.json(project, trx), fields: ['private'] },
+        user,
+      );
       return message;
     });
   }
@@ -367,11 +476,23 @@ export class IssuesService {
     checkLengths([['comment', text, LIMITS.text]]);
     const comment = await this.ctx.db.transaction(async (trx) => {
       await this.locked(trx, issue);
-      const [row] = (await trx('issue_comments').insert({ ticket_pk: issue.pk, user_id: user.id, comment: text }).returning('*')) as CommentRow[];
+      const [row] = (await trx('issue_comments')
+        .insert({ ticket_pk: issue.pk, user_id: user.id, comment: text })
+        .returning('*')) as CommentRow[];
       await trx('issues').where({ pk: issue.pk }).update({ updated_at: trx.fn.now() });
-      await trx('issue_watchers').insert({ ticket_pk: issue.pk, user_id: user.id, watch: true }).onConflict(['ticket_pk', 'user_id']).ignore();
+      await trx('issue_watchers')
+        .insert({ ticket_pk: issue.pk, user_id: user.id, watch: true })
+        .onConflict(['ticket_pk', 'user_id'])
+        .ignore();
       const json = commentJson(commentFromRow(row!), new Map([[user.id, user]]), this.ctx.config.url);
-      this.emit(trx, project, issue, 'issue.comment.added', { issue: await this.json(project, issue, { db: trx }), project: await this.projects.json(project, trx) }, user);
+      this.emit(
+        trx,
+        project,
+        issue,
+        'issue.comment.added',
+        { issue: await this.json(project, issue, { db: trx }), project: await this.projects.json(project, trx) },
+        user,
+      );
       return json;
     });
     await this.notifier.notify('issue', project, issue, user, `Comment on issue #${issue.id}: ${issue.title}`, text);
@@ -384,10 +505,21 @@ export class IssuesService {
    */
   async editComment(viewer: Viewer, project: ProjectRecord, issue: IssueRecord, id: number, text: string): Promise<CommentJson> {
     const user = viewer.user!;
-    const users = await checkCommentEdit({ db: this.ctx.db, access: this.access, users: this.users }, ISSUE_TABLES, viewer, project, issue.pk, id, text);
+    const users = await checkCommentEdit(
+      { db: this.ctx.db, access: this.access, users: this.users },
+      ISSUE_TABLES,
+      viewer,
+      project,
+      issue.pk,
+      id,
+      text,
+    );
     return this.ctx.db.transaction(async (trx) => {
       await this.locked(trx, issue);
-      const [updated] = (await trx('issue_comments').where({ id }).update({ comment: text, edited_on: trx.fn.now(), editor_id: user.id }).returning('*')) as CommentRow[];
+      const [updated] = (await trx('issue_comments')
+        .where({ id })
+        .update({ comment: text, edited_on: trx.fn.now(), editor_id: user.id })
+        .returning('*')) as CommentRow[];
       const json = commentJson(commentFromRow(updated!), users, this.ctx.config.url);
       await trx('issues').where({ pk: issue.pk }).update({ updated_at: trx.fn.now() });
       this.emit(trx, project, issue, 'issue.comment.edited', { project: await this.projects.json(project, trx), comment: json }, user);
@@ -438,7 +570,14 @@ export class IssuesService {
       const projectJson = await this.projects.json(project, trx);
       if (!(await trx('issue_comments').where({ ticket_pk: issue.pk, comment: note }).first('id'))) {
         await trx('issue_comments').insert({ ticket_pk: issue.pk, user_id: user.id, comment: note });
-        this.emit(trx, project, issue, 'issue.comment.added', { issue: await this.json(project, issue, { db: trx }), project: projectJson }, user);
+        this.emit(
+          trx,
+          project,
+          issue,
+          'issue.comment.added',
+          { issue: await this.json(project, issue, { db: trx }), project: projectJson },
+          user,
+        );
       }
       if (!closing || issue.status === 'Closed') return;
       const [updated] = (await trx('issues')
@@ -447,7 +586,14 @@ export class IssuesService {
         .returning('*')) as IssueRow[];
       const closed = issueFromRow(updated!);
       await this.note(trx, closed, user, ['Issue status updated to: Closed (was: Open)', 'Issue close_status updated to: Fixed']);
-      this.emit(trx, project, closed, 'issue.edit', { issue: await this.json(project, closed, { db: trx }), project: projectJson, fields: ['close_status', 'status'] }, user);
+      this.emit(
+        trx,
+        project,
+        closed,
+        'issue.edit',
+        { issue: await this.json(project, closed, { db: trx }), project: projectJson, fields: ['close_status', 'status'] },
+        user,
+      );
     });
     return true;
   }
@@ -478,18 +624,27 @@ export class IssuesService {
    * messages per field ("Custom field x adjusted to y (was: z)", or null for no change).
    * All fields are checked before any is written.
    */
-  async setCustomFields(viewer: Viewer, project: ProjectRecord, issue: IssueRecord, values: Record<string, string>): Promise<Array<[string, string | null]>> {
+  async setCustomFields(
+    viewer: Viewer,
+    project: ProjectRecord,
+    issue: IssueRecord,
+    values: Record<string, string>,
+  ): Promise<Array<[string, string | null]>> {
     const user = viewer.user!;
-    if (!readSettings(project).open_metadata_access_to_all && !(await this.seesAllPrivate(viewer, project))) throw Forbidden('EISSUENOTALLOWED');
+    if (!readSettings(project).open_metadata_access_to_all && !(await this.seesAllPrivate(viewer, project)))
+      throw Forbidden('EISSUENOTALLOWED');
     const keys = new Map((await this.tracker.meta(project)).customKeys.map((k) => [k.name, k]));
     checkLengths(Object.entries(values).map(([name, value]) => [name, value, LIMITS.customFieldValue] as const));
     for (const [name, value] of Object.entries(values)) {
       const key = keys.get(name);
       if (!key) throw Invalid('EINVALIDISSUEFIELD');
       if (!value) continue;
-      if (key.keyType === 'link' && value.split(',').some((link) => !/^https?:\/\/[^\s/$.?#].[^\s]*$/i.test(link.replace(/ /g, '')))) throw Invalid('EINVALIDISSUEFIELD_LINK');
-      if (key.keyType === 'list' && !(key.keyData ?? []).includes(value)) throw Invalid('ENOCODE', `Invalid value "${value}" for the custom field ${name}`);
-      if (key.keyType === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(value)) throw Invalid('ENOCODE', `Invalid date "${value}" for the custom field ${name}`);
+      if (key.keyType === 'link' && value.split(',').some((link) => !/^https?:\/\/[^\s/$.?#].[^\s]*$/i.test(link.replace(/ /g, ''))))
+        throw Invalid('EINVALIDISSUEFIELD_LINK');
+      if (key.keyType === 'list' && !(key.keyData ?? []).includes(value))
+        throw Invalid('ENOCODE', `Invalid value "${value}" for the custom field ${name}`);
+      if (key.keyType === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(value))
+        throw Invalid('ENOCODE', `Invalid date "${value}" for the custom field ${name}`);
     }
     return this.ctx.db.transaction(async (trx) => {
       await this.locked(trx, issue);
@@ -497,7 +652,8 @@ export class IssuesService {
       for (const [name, raw] of Object.entries(values)) {
         const key = keys.get(name)!;
         const value = key.keyType === 'boolean' && raw ? String(['1', 'true', 'on', 'y', 't'].includes(raw.toLowerCase())) : raw;
-        const current = (await trx('issue_values').where({ ticket_pk: issue.pk, key_id: key.id }).first('value')) as { value: string } | undefined;
+        const current = (await trx('issue_values').where({ ticket_pk: issue.pk, key_id: key.id }).first('value')) as
+          { value: string } | undefined;
         let message: string | null = null;
         if (!value && current) {
           await trx('issue_values').where({ ticket_pk: issue.pk, key_id: key.id }).delete();
@@ -511,7 +667,18 @@ export class IssuesService {
       }
       if (out.some(([, m]) => m)) {
         await trx('issues').where({ pk: issue.pk }).update({ updated_at: trx.fn.now() });
-        this.emit(trx, project, issue, 'issue.edit', { issue: await this.json(project, issue, { db: trx }), project: await this.projects.json(project, trx), fields: out.filter(([, m]) => m).map(([n]) => n) }, user);
+        this.emit(
+          trx,
+          project,
+          issue,
+          'issue.edit',
+          {
+            issue: await this.json(project, issue, { db: trx }),
+            project: await this.projects.json(project, trx),
+            fields: out.filter(([, m]) => m).map(([n]) => n),
+          },
+          user,
+        );
       }
       return out;
     });
@@ -519,13 +686,18 @@ export class IssuesService {
 
   /** Whether the user watches the issue (subscribed, commented, or assigned). */
   async isSubscribed(user: UserRecord, issue: IssueRecord): Promise<boolean> {
-    const row = (await this.ctx.db('issue_watchers').where({ ticket_pk: issue.pk, user_id: user.id }).first('watch')) as { watch: boolean } | undefined;
+    const row = (await this.ctx.db('issue_watchers').where({ ticket_pk: issue.pk, user_id: user.id }).first('watch')) as
+      { watch: boolean } | undefined;
     return row?.watch ?? false;
   }
 
   /** Subscribes or unsubscribes the viewer. */
   async subscribe(viewer: Viewer, issue: IssueRecord, on: boolean): Promise<string> {
-    await this.ctx.db('issue_watchers').insert({ ticket_pk: issue.pk, user_id: viewer.user!.id, watch: on }).onConflict(['ticket_pk', 'user_id']).merge();
+    await this.ctx
+      .db('issue_watchers')
+      .insert({ ticket_pk: issue.pk, user_id: viewer.user!.id, watch: on })
+      .onConflict(['ticket_pk', 'user_id'])
+      .merge();
     return on ? 'You are now watching this issue' : 'You are no longer watching this issue';
   }
 }

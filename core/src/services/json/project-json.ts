@@ -19,7 +19,15 @@ interface Loaded {
   access: Map<number, { users: Record<Level, string[]>; groups: Record<Level, string[]> }>;
   tags: Map<number, string[]>;
   emails: Map<number, UserEmails> | undefined;
-  tracker: Map<number, { priorities: Record<string, string>; milestones: Array<{ name: string; date: string | null; active: boolean }>; close_status: string[]; keys: Array<[string, string]> }>;
+  tracker: Map<
+    number,
+    {
+      priorities: Record<string, string>;
+      milestones: Array<{ name: string; date: string | null; active: boolean }>;
+      close_status: string[];
+      keys: Array<[string, string]>;
+    }
+  >;
 }
 
 interface DetailRow {
@@ -51,7 +59,10 @@ async function load(db: Knex, roots: readonly ProjectRecord[], options: ProjectJ
   // Parents, grandparents...: one query per generation, usually none or one.
   let missing = [...new Set(roots.map((p) => p.parentId).filter((id): id is number => id !== null && !projects.has(id)))];
   while (missing.length) {
-    const rows = (await db('projects').join('users as owner', 'owner.id', 'projects.user_id').whereIn('projects.id', missing).select(...PROJECT_COLUMNS)) as ProjectRow[];
+    const rows = (await db('projects')
+      .join('users as owner', 'owner.id', 'projects.user_id')
+      .whereIn('projects.id', missing)
+      .select(...PROJECT_COLUMNS)) as ProjectRow[];
     for (const row of rows) projects.set(row.id, projectFromRow(row));
     missing = [...new Set(rows.map((r) => r.parent_id).filter((id): id is number => id !== null && !projects.has(id)))];
   }
@@ -63,12 +74,32 @@ async function load(db: Knex, roots: readonly ProjectRecord[], options: ProjectJ
       db('projects as p')
         .join('users as owner', 'owner.id', 'p.user_id')
         .whereIn('p.id', ids)
-        .select('p.id', 'p.priorities', 'p.milestones', 'p.close_status', 'owner.id as owner_id', 'owner.name as owner_name', 'owner.fullname as owner_fullname', 'owner.is_admin as owner_is_admin', 'owner.created_at as owner_created_at', {
-          user_access: jsonList(db, 'select json_agg(json_build_array(a.access, u.name) order by u.name) from project_user_access a join users u on u.id = a.user_id where a.project_id = p.id'),
-          group_access: jsonList(db, 'select json_agg(json_build_array(a.access, g.name) order by g.name) from project_group_access a join groups g on g.id = a.group_id where a.project_id = p.id'),
-          tags: jsonList(db, 'select json_agg(t.tag order by t.tag) from project_tags t where t.project_id = p.id'),
-          custom_keys: jsonList(db, 'select json_agg(json_build_array(k.name, k.key_type) order by k.name) from issue_keys k where k.project_id = p.id'),
-        }) as Promise<DetailRow[]>,
+        .select(
+          'p.id',
+          'p.priorities',
+          'p.milestones',
+          'p.close_status',
+          'owner.id as owner_id',
+          'owner.name as owner_name',
+          'owner.fullname as owner_fullname',
+          'owner.is_admin as owner_is_admin',
+          'owner.created_at as owner_created_at',
+          {
+            user_access: jsonList(
+              db,
+              'select json_agg(json_build_array(a.access, u.name) order by u.name) from project_user_access a join users u on u.id = a.user_id where a.project_id = p.id',
+            ),
+            group_access: jsonList(
+              db,
+              'select json_agg(json_build_array(a.access, g.name) order by g.name) from project_group_access a join groups g on g.id = a.group_id where a.project_id = p.id',
+            ),
+            tags: jsonList(db, 'select json_agg(t.tag order by t.tag) from project_tags t where t.project_id = p.id'),
+            custom_keys: jsonList(
+              db,
+              'select json_agg(json_build_array(k.name, k.key_type) order by k.name) from issue_keys k where k.project_id = p.id',
+            ),
+          },
+        ) as Promise<DetailRow[]>,
     () => options.withEmails?.(ownerIds),
   ]);
   const users = new Map<number, UserRecord>();
@@ -76,13 +107,24 @@ async function load(db: Knex, roots: readonly ProjectRecord[], options: ProjectJ
   const tags: Loaded['tags'] = new Map();
   const tracker: Loaded['tracker'] = new Map();
   for (const r of rows) {
-    users.set(r.owner_id, { id: r.owner_id, name: r.owner_name, fullname: r.owner_fullname, isAdmin: r.owner_is_admin, createdAt: r.owner_created_at });
+    users.set(r.owner_id, {
+      id: r.owner_id,
+      name: r.owner_name,
+      fullname: r.owner_fullname,
+      isAdmin: r.owner_is_admin,
+      createdAt: r.owner_created_at,
+    });
     const levels = { users: emptyLevels(), groups: emptyLevels() };
     for (const [level, name] of r.user_access) levels.users[level].push(name);
     for (const [level, name] of r.group_access) levels.groups[level].push(name);
     access.set(r.id, levels);
     tags.set(r.id, r.tags);
-    tracker.set(r.id, { priorities: r.priorities ?? {}, milestones: r.milestones ?? [], close_status: r.close_status ?? [], keys: r.custom_keys });
+    tracker.set(r.id, {
+      priorities: r.priorities ?? {},
+      milestones: r.milestones ?? [],
+      close_status: r.close_status ?? [],
+      keys: r.custom_keys,
+    });
   }
   return { projects, users, access, tags, emails, tracker };
 }
@@ -110,7 +152,9 @@ function build(project: ProjectRecord, loaded: Loaded, baseUrl: string): Project
     priorities: loaded.tracker.get(project.id)?.priorities ?? {},
     custom_keys: loaded.tracker.get(project.id)?.keys ?? [],
     close_status: loaded.tracker.get(project.id)?.close_status ?? [],
-    milestones: Object.fromEntries((loaded.tracker.get(project.id)?.milestones ?? []).map((m) => [m.name, { date: m.date, active: m.active }])),
+    milestones: Object.fromEntries(
+      (loaded.tracker.get(project.id)?.milestones ?? []).map((m) => [m.name, { date: m.date, active: m.active }]),
+    ),
   };
 }
 

@@ -25,7 +25,16 @@ const BRANCH = /^(?!\/|.*\/\/|.*\.\.|.*@\{|.*\.lock$|.*[/.]$)[^\x00-\x20~^:?*[\\
 
 /** WTForms' boolean: false only when absent or one of "false", "False", "0", "", false, 0. */
 export function formBool(value: unknown): boolean {
-  return !(value === undefined || value === null || value === false || value === 0 || value === '' || value === 'false' || value === 'False' || value === '0');
+  return !(
+    value === undefined ||
+    value === null ||
+    value === false ||
+    value === 0 ||
+    value === '' ||
+    value === 'false' ||
+    value === 'False' ||
+    value === '0'
+  );
 }
 
 function text(value: unknown): string {

@@ -47,21 +47,28 @@ export interface ShortProject {
 const CONTRIBUTOR_LEVELS: GrantableLevel[] = ['admin', 'commit', 'collaborator'];
 
 export class ProjectQueries {
-  constructor(private readonly ctx: ServiceContext, private readonly access: AccessService) {}
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly access: AccessService,
+  ) {}
 
   private base(db: Knex = this.ctx.db): Knex.QueryBuilder {
     return db('projects').join('users as owner', 'owner.id', 'projects.user_id');
   }
 
   async byId(id: number, db: Knex = this.ctx.db): Promise<ProjectRecord | undefined> {
-    const row = (await this.base(db).where('projects.id', id).first(...PROJECT_COLUMNS)) as ProjectRow | undefined;
+    const row = (await this.base(db)
+      .where('projects.id', id)
+      .first(...PROJECT_COLUMNS)) as ProjectRow | undefined;
     return row && projectFromRow(row);
   }
 
   /** Several projects by id, in no particular order: one query. */
   async byIds(ids: readonly number[], db: Knex = this.ctx.db): Promise<ProjectRecord[]> {
     if (!ids.length) return [];
-    const rows = (await this.base(db).whereIn('projects.id', [...new Set(ids)]).select(...PROJECT_COLUMNS)) as ProjectRow[];
+    const rows = (await this.base(db)
+      .whereIn('projects.id', [...new Set(ids)])
+      .select(...PROJECT_COLUMNS)) as ProjectRow[];
     return rows.map(projectFromRow);
   }
 
@@ -93,7 +100,10 @@ export class ProjectQueries {
         and (wanted.fork_owner = '' or owner.name = wanted.fork_owner)`,
       bindings,
     );
-    const rows = (await (viewer ? this.access.visible(query, viewer) : query).select('wanted.i as wanted_index', ...PROJECT_COLUMNS)) as Array<ProjectRow & { wanted_index: number }>;
+    const rows = (await (viewer ? this.access.visible(query, viewer) : query).select(
+      'wanted.i as wanted_index',
+      ...PROJECT_COLUMNS,
+    )) as Array<ProjectRow & { wanted_index: number }>;
     for (const row of rows) if (!found.has(row.wanted_index)) found.set(row.wanted_index, projectFromRow(row));
     return found;
   }
@@ -111,7 +121,9 @@ export class ProjectQueries {
     const from = withOwner || filters.owner ? this.base() : db('projects');
     const query = this.access.visible(from, viewer);
     if (filters.tags?.length) {
-      query.whereExists((q) => q.select(db.raw('1')).from('project_tags as t').whereRaw('t.project_id = projects.id').whereIn('t.tag', filters.tags!));
+      query.whereExists((q) =>
+        q.select(db.raw('1')).from('project_tags as t').whereRaw('t.project_id = projects.id').whereIn('t.tag', filters.tags!),
+      );
     }
     if (filters.pattern) {
       if (filters.pattern.includes('*')) query.whereRaw('lower(projects.name) like lower(?)', [likePattern(filters.pattern)]);
@@ -133,7 +145,9 @@ export class ProjectQueries {
           .select('p.id')
           .from('projects as p')
           .whereIn('p.user_id', userId)
-          .union((u) => u.select('a.project_id').from('project_user_access as a').whereIn('a.user_id', userId).whereIn('a.access', CONTRIBUTOR_LEVELS))
+          .union((u) =>
+            u.select('a.project_id').from('project_user_access as a').whereIn('a.user_id', userId).whereIn('a.access', CONTRIBUTOR_LEVELS),
+          )
           .union((u) =>
             u
               .select('a.project_id')
@@ -150,7 +164,9 @@ export class ProjectQueries {
   }
 
   async count(viewer: Viewer, filters: ProjectFilters): Promise<number> {
-    const [row] = (await this.filtered(viewer, filters, false).count<Array<{ count: number }>>('projects.id as count')) as [{ count: number }];
+    const [row] = (await this.filtered(viewer, filters, false).count<Array<{ count: number }>>('projects.id as count')) as [
+      { count: number },
+    ];
     return Number(row.count);
   }
 
@@ -180,14 +196,25 @@ export class ProjectQueries {
     return rows.map((row) => ({
       name: row.name,
       namespace: row.namespace,
-      fullname: projectFullname({ name: row.name, namespace: row.namespace, isFork: row.is_fork, ownerName: row.owner_name }).replace(/^forks\//, 'fork/'),
+      fullname: projectFullname({ name: row.name, namespace: row.namespace, isFork: row.is_fork, ownerName: row.owner_name }).replace(
+        /^forks\//,
+        'fork/',
+      ),
       description: row.description,
     }));
   }
 
   /** Projects a group has access to (at one of `levels`, or any), for /group/<name>?projects=1. */
-  async ofGroup(viewer: Viewer, groupId: number, levels: readonly GrantableLevel[] | undefined, page: Page): Promise<{ total: number; projects: ProjectRecord[] }> {
-    const query = this.access.visible(this.base(), viewer).join('project_group_access as ga', 'ga.project_id', 'projects.id').where('ga.group_id', groupId);
+  async ofGroup(
+    viewer: Viewer,
+    groupId: number,
+    levels: readonly GrantableLevel[] | undefined,
+    page: Page,
+  ): Promise<{ total: number; projects: ProjectRecord[] }> {
+    const query = this.access
+      .visible(this.base(), viewer)
+      .join('project_group_access as ga', 'ga.project_id', 'projects.id')
+      .where('ga.group_id', groupId);
     if (levels) query.whereIn('ga.access', levels);
     const [row] = (await query.clone().count<Array<{ count: number }>>('projects.id as count')) as [{ count: number }];
     const rows = (await query

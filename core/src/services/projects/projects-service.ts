@@ -172,20 +172,32 @@ export class ProjectsService {
     const errors: Record<string, string[]> = {};
     if (!description) errors.description = ['This field is required.'];
     if (url && !URL_PATTERN.test(url)) errors.url = ['Invalid input.'];
-    addLengthErrors(errors, [['description', description, LIMITS.projectDescription], ['url', url, LIMITS.projectUrl]]);
+    addLengthErrors(errors, [
+      ['description', description, LIMITS.projectDescription],
+      ['url', url, LIMITS.projectUrl],
+    ]);
     if (Object.keys(errors).length) throw Invalid('EINVALIDREQ', { errors });
     const fields = [...(description !== project.description ? ['description'] : []), ...(url !== project.url ? ['url'] : [])];
     if (!fields.length) return project;
     return this.ctx.db.transaction(async (trx) => {
       await trx('projects').where({ id: project.id }).update({ description, url, updated_at: trx.fn.now() });
       const updated = (await this.queries.byId(project.id, trx))!;
-      this.ctx.events.emit(trx, 'project.edit', { project: await this.json(updated, trx), fields }, { agent: viewer.user!.name, private: project.private });
+      this.ctx.events.emit(
+        trx,
+        'project.edit',
+        { project: await this.json(updated, trx), fields },
+        { agent: viewer.user!.name, private: project.private },
+      );
       return updated;
     });
   }
 
   /** Throws 401 `code` unless the viewer administers the project (owner, admin, site admin). */
-  async requireAdmin(viewer: Viewer, project: ProjectRecord, code: 'EMODIFYPROJECTNOTALLOWED' | 'ENOTHIGHENOUGH' = 'EMODIFYPROJECTNOTALLOWED'): Promise<void> {
+  async requireAdmin(
+    viewer: Viewer,
+    project: ProjectRecord,
+    code: 'EMODIFYPROJECTNOTALLOWED' | 'ENOTHIGHENOUGH' = 'EMODIFYPROJECTNOTALLOWED',
+  ): Promise<void> {
     if (!(await this.access.has(viewer, project, 'admin'))) throw Unauthorized(code);
   }
 
@@ -193,7 +205,11 @@ export class ProjectsService {
    * Pagure's PATCH: only the owner (or a site admin) gives the project to someone else;
    * with `retainAccess` the old owner stays on as an admin.
    */
-  async setMainAdmin(viewer: Viewer, project: ProjectRecord, change: { mainAdmin?: string | undefined; retainAccess: boolean }): Promise<ProjectRecord> {
+  async setMainAdmin(
+    viewer: Viewer,
+    project: ProjectRecord,
+    change: { mainAdmin?: string | undefined; retainAccess: boolean },
+  ): Promise<ProjectRecord> {
     const actor = this.actor(viewer);
     await this.requireAdmin(viewer, project);
     if (change.mainAdmin === undefined) return project;
@@ -205,7 +221,10 @@ export class ProjectsService {
       await trx('projects').where({ id: project.id }).update({ user_id: target.id, updated_at: trx.fn.now() });
       await trx('project_user_access').where({ project_id: project.id, user_id: target.id }).delete();
       if (change.retainAccess && actor.id === project.userId) {
-        await trx('project_user_access').insert({ project_id: project.id, user_id: actor.id, access: 'admin' }).onConflict(['project_id', 'user_id']).merge();
+        await trx('project_user_access')
+          .insert({ project_id: project.id, user_id: actor.id, access: 'admin' })
+          .onConflict(['project_id', 'user_id'])
+          .merge();
         const updated = (await this.queries.byId(project.id, trx))!;
         this.ctx.events.emit(
           trx,
@@ -229,9 +248,16 @@ export class ProjectsService {
     const { settings, changed } = applySettings(await this.settings(viewer, project), body);
     if (!changed.length) return 'No settings to change';
     await this.ctx.db.transaction(async (trx) => {
-      await trx('projects').where({ id: project.id }).update({ settings: JSON.stringify(settings), updated_at: trx.fn.now() });
+      await trx('projects')
+        .where({ id: project.id })
+        .update({ settings: JSON.stringify(settings), updated_at: trx.fn.now() });
       const updated = (await this.queries.byId(project.id, trx))!;
-      this.ctx.events.emit(trx, 'project.edit', { project: await this.json(updated, trx), fields: changed }, { agent: viewer.user!.name, private: project.private });
+      this.ctx.events.emit(
+        trx,
+        'project.edit',
+        { project: await this.json(updated, trx), fields: changed },
+        { agent: viewer.user!.name, private: project.private },
+      );
     });
     return `Edited successfully settings of repo: ${projectFullname(project)}`;
   }

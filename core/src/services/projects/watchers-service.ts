@@ -21,15 +21,26 @@ function levels(issues: boolean, commits: boolean): WatchLevel[] {
 }
 
 export class WatchersService {
-  constructor(private readonly ctx: ServiceContext, private readonly users: UsersService) {}
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly users: UsersService,
+  ) {}
 
   /** Pagure's /watchers: users by name, groups as "@name", each with what they watch. */
   async list(project: ProjectRecord): Promise<Record<string, WatchLevel[]>> {
     const db = this.ctx.db;
     const [members, groups, explicit] = await Promise.all([
-      db('project_user_access as a').join('users as u', 'u.id', 'a.user_id').where('a.project_id', project.id).pluck('u.name') as Promise<string[]>,
-      db('project_group_access as a').join('groups as g', 'g.id', 'a.group_id').where('a.project_id', project.id).pluck('g.name') as Promise<string[]>,
-      db('watchers as w').join('users as u', 'u.id', 'w.user_id').where('w.project_id', project.id).select('u.name', 'w.watch_issues', 'w.watch_commits') as Promise<
+      db('project_user_access as a').join('users as u', 'u.id', 'a.user_id').where('a.project_id', project.id).pluck('u.name') as Promise<
+        string[]
+      >,
+      db('project_group_access as a')
+        .join('groups as g', 'g.id', 'a.group_id')
+        .where('a.project_id', project.id)
+        .pluck('g.name') as Promise<string[]>,
+      db('watchers as w')
+        .join('users as u', 'u.id', 'w.user_id')
+        .where('w.project_id', project.id)
+        .select('u.name', 'w.watch_issues', 'w.watch_commits') as Promise<
         Array<{ name: string; watch_issues: boolean; watch_commits: boolean }>
       >,
     ]);
@@ -51,7 +62,8 @@ export class WatchersService {
     if (!actor || (actor.name !== watcherName && !viewer.siteAdmin)) throw Unauthorized('EMODIFYPROJECTNOTALLOWED');
     const watcher = await this.users.byNameOrEmail(watcherName);
     if (!watcher) throw Invalid('EINVALIDREQ');
-    const key = typeof status === 'number' && Number.isInteger(status) ? String(status) : typeof status === 'string' ? status.trim() : undefined;
+    const key =
+      typeof status === 'number' && Number.isInteger(status) ? String(status) : typeof status === 'string' ? status.trim() : undefined;
     if (key === undefined || !Object.hasOwn(WATCH_STATUSES, key)) {
       throw Invalid('ENOCODE', `The watch value of "${status === undefined || status === null ? 'None' : String(status)}" is invalid`);
     }
@@ -61,7 +73,8 @@ export class WatchersService {
       const removed = await this.ctx.db('watchers').where(where).delete();
       return removed ? 'Watch status reset' : 'Watch status is already reset';
     }
-    await this.ctx.db('watchers')
+    await this.ctx
+      .db('watchers')
       .insert({ ...where, watch_issues: choice.issues, watch_commits: choice.commits })
       .onConflict(['project_id', 'user_id'])
       .merge();

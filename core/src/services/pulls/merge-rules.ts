@@ -12,7 +12,12 @@ export interface MergeRuleDeps {
 }
 
 /** Why the viewer may not merge, as Pagure checks in order (commit access to the branch, the assignee rule, the score); undefined when they may. */
-export async function mergeRefusal(deps: MergeRuleDeps, viewer: Viewer, project: ProjectRecord, pr: PullRequestRecord): Promise<ErrorCode | undefined> {
+export async function mergeRefusal(
+  deps: MergeRuleDeps,
+  viewer: Viewer,
+  project: ProjectRecord,
+  pr: PullRequestRecord,
+): Promise<ErrorCode | undefined> {
   if (!(await deps.access.has(viewer, project, 'commit', pr.branch))) return 'ENOPRCLOSE';
   const settings = readSettings(project);
   if (settings['Only_assignee_can_merge_pull-request']) {

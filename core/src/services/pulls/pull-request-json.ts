@@ -73,9 +73,11 @@ export async function pullRequestsJson(
   const [projectRecords, tagRows, commentRows, userRows] = await queriesOn(db, [
     () => deps.projectQueries.byIds(projectIds, db),
     () =>
-      db('pull_request_tag_links as l').join('ticket_tags as t', 't.id', 'l.tag_id').whereIn('l.ticket_pk', pks).orderBy('t.tag').select('l.ticket_pk', 't.tag') as Promise<
-        Array<{ ticket_pk: number; tag: string }>
-      >,
+      db('pull_request_tag_links as l')
+        .join('ticket_tags as t', 't.id', 'l.tag_id')
+        .whereIn('l.ticket_pk', pks)
+        .orderBy('t.tag')
+        .select('l.ticket_pk', 't.tag') as Promise<Array<{ ticket_pk: number; tag: string }>>,
     () => db('pull_request_comments').whereIn('ticket_pk', pks).orderBy(['created_at', 'id']).select('*') as Promise<CommentRow[]>,
     () =>
       db('users')

@@ -4,7 +4,14 @@
 // another refresh never resurrects or double-closes a pull request.
 import type { Knex } from 'knex';
 import { pullRequestFromRow, type PullRequestRow } from '../../db/index.js';
-import { projectUrlPath, repositoryPath, type MergeStatus, type ProjectRecord, type PullRequestRecord, type UserRecord } from '../../domain/index.js';
+import {
+  projectUrlPath,
+  repositoryPath,
+  type MergeStatus,
+  type ProjectRecord,
+  type PullRequestRecord,
+  type UserRecord,
+} from '../../domain/index.js';
 import type { ServiceContext } from '../context.js';
 import type { ProjectQueries } from '../projects/project-queries.js';
 import { commitReferences } from '../tickets/commit-references.js';
@@ -47,7 +54,8 @@ export class PullRequestUpdates {
   ): Promise<{ fromBranches: Array<{ pk: number; path: string }>; intoBranches: string[] }> {
     if (!branches.length) return { fromBranches: [], intoBranches: [] };
     const [from, into] = await Promise.all([
-      this.ctx.db('pull_requests as pr')
+      this.ctx
+        .db('pull_requests as pr')
         .join('projects as t', 't.id', 'pr.project_id')
         .join('users as o', 'o.id', 't.user_id')
         .where('pr.status', 'Open')
@@ -56,22 +64,37 @@ export class PullRequestUpdates {
         .select('pr.pk', 't.name', 't.namespace', 't.is_fork', 'o.name as owner_name') as Promise<
         Array<{ pk: number; name: string; namespace: string | null; is_fork: boolean; owner_name: string }>
       >,
-      this.ctx.db('pull_requests').where({ status: 'Open', project_id: projectId }).whereIn('branch', [...branches]).distinct('branch') as Promise<Array<{ branch: string }>>,
+      this.ctx
+        .db('pull_requests')
+        .where({ status: 'Open', project_id: projectId })
+        .whereIn('branch', [...branches])
+        .distinct('branch') as Promise<Array<{ branch: string }>>,
     ]);
     return {
-      fromBranches: from.map((r) => ({ pk: r.pk, path: repositoryPath({ name: r.name, namespace: r.namespace, isFork: r.is_fork, ownerName: r.owner_name }) })),
+      fromBranches: from.map((r) => ({
+        pk: r.pk,
+        path: repositoryPath({ name: r.name, namespace: r.namespace, isFork: r.is_fork, ownerName: r.owner_name }),
+      })),
       intoBranches: into.map((r) => r.branch).sort(),
     };
   }
 
   /** The open pull requests into `branch` of `projectId`, oldest first. */
   async openInto(projectId: number, branch: string): Promise<number[]> {
-    const rows = (await this.ctx.db('pull_requests').where({ status: 'Open', project_id: projectId, branch }).orderBy('pk').select('pk')) as Array<{ pk: number }>;
+    const rows = (await this.ctx
+      .db('pull_requests')
+      .where({ status: 'Open', project_id: projectId, branch })
+      .orderBy('pk')
+      .select('pk')) as Array<{ pk: number }>;
     return rows.map((r) => r.pk);
   }
 
   /** Queues the refresh of a pull request of `project` (after `trx` commits, when given). */
-  async queueRefresh(project: ProjectRecord, pr: Pick<PullRequestRecord, 'pk'>, options: { trx?: Knex.Transaction; userId?: number } = {}): Promise<void> {
+  async queueRefresh(
+    project: ProjectRecord,
+    pr: Pick<PullRequestRecord, 'pk'>,
+    options: { trx?: Knex.Transaction; userId?: number } = {},
+  ): Promise<void> {
     await this.ctx.jobs.enqueue(
       PULL_REQUEST_JOBS.refresh,
       { pullRequestPk: pr.pk, path: repositoryPath(project), ...(options.userId === undefined ? {} : { userId: options.userId }) },
@@ -84,7 +107,8 @@ export class PullRequestUpdates {
    * votes decides: +1 or :thumbsup: counts 1, -1 or :thumbsdown: counts -1.
    */
   async score(pr: Pick<PullRequestRecord, 'pk'>): Promise<number> {
-    const rows = (await this.ctx.db('pull_request_comments')
+    const rows = (await this.ctx
+      .db('pull_request_comments')
       .where({ ticket_pk: pr.pk, notification: false })
       .whereNull('commit_id')
       .orderBy(['created_at', 'id'])
@@ -142,7 +166,12 @@ export class PullRequestUpdates {
       await this.note(trx, pr, outcome.actorId ?? pr.userId, text);
       const fresh = { ...pr, commitStart: start, commitStop: stop, mergeStatus: outcome.mergeStatus };
       const json = await this.pullRequests.json(fresh, { db: trx, comments: false });
-      this.ctx.events.emit(trx, `pull-request.${action}`, { pullrequest: json, agent: 'pagure' }, { agent: 'pagure', private: project.private });
+      this.ctx.events.emit(
+        trx,
+        `pull-request.${action}`,
+        { pullrequest: json, agent: 'pagure' },
+        { agent: 'pagure', private: project.private },
+      );
     });
   }
 
@@ -150,7 +179,12 @@ export class PullRequestUpdates {
    * Pagure's related_prs: the issues of the target project that the pull request's commit
    * messages name ("Fixes #3", "Relates to #4", or their URLs). Links are only added.
    */
-  private async linkIssues(trx: Knex.Transaction, project: ProjectRecord, pr: PullRequestRecord, commits: RefreshOutcome['commits']): Promise<void> {
+  private async linkIssues(
+    trx: Knex.Transaction,
+    project: ProjectRecord,
+    pr: PullRequestRecord,
+    commits: RefreshOutcome['commits'],
+  ): Promise<void> {
     const ids = new Set<number>();
     for (const commit of commits) {
       for (const ref of commitReferences(commit.message, this.ctx.config.url)) {
@@ -159,7 +193,10 @@ export class PullRequestUpdates {
       }
     }
     if (!ids.size) return;
-    const issuePks = (await trx('issues').where({ project_id: project.id }).whereIn('id', [...ids]).pluck('pk')) as number[];
+    const issuePks = (await trx('issues')
+      .where({ project_id: project.id })
+      .whereIn('id', [...ids])
+      .pluck('pk')) as number[];
     if (!issuePks.length) return;
     await trx('pull_request_issues')
       .insert(issuePks.map((issue_pk) => ({ pull_request_pk: pr.pk, issue_pk })))
@@ -172,7 +209,11 @@ export class PullRequestUpdates {
   }
 
   /** Marks the pull request merged by `user` (once), with Pagure's note and its pull-request.closed event. */
-  async closeMerged(stale: PullRequestRecord, user: UserRecord, found: { status: MergeStatus; commits: RefreshOutcome['commits']; target: string | null }): Promise<void> {
+  async closeMerged(
+    stale: PullRequestRecord,
+    user: UserRecord,
+    found: { status: MergeStatus; commits: RefreshOutcome['commits']; target: string | null },
+  ): Promise<void> {
     const project = await this.project(stale);
     const merged = await this.ctx.db.transaction(async (trx) => {
       const pr = await this.lockOpen(trx, stale.pk);
@@ -193,7 +234,12 @@ export class PullRequestUpdates {
         .returning('*')) as PullRequestRow[];
       await this.note(trx, pr, user.id, `Pull-Request has been merged by ${user.name}`);
       const json = await this.pullRequests.json(pullRequestFromRow(row!), { db: trx });
-      this.ctx.events.emit(trx, 'pull-request.closed', { pullrequest: json, merged: true, agent: user.name }, { agent: user.name, private: project.private });
+      this.ctx.events.emit(
+        trx,
+        'pull-request.closed',
+        { pullrequest: json, merged: true, agent: user.name },
+        { agent: user.name, private: project.private },
+      );
       return true;
     });
     if (merged) await this.pullRequests.notify(project, stale, user, 'Merged pull request', `Pull-Request has been merged by ${user.name}`);

@@ -136,10 +136,21 @@ export class PullRequestsService {
   }
 
   /** A page of pull requests, newest first, and how many match. */
-  async list(project: ProjectRecord, filters: PullRequestFilters, page: { limit: number; offset: number }): Promise<{ total: number; prs: PullRequestRecord[] }> {
+  async list(
+    project: ProjectRecord,
+    filters: PullRequestFilters,
+    page: { limit: number; offset: number },
+  ): Promise<{ total: number; prs: PullRequestRecord[] }> {
     const [count, rows] = await Promise.all([
       this.filtered(project, filters).count<{ count: string }[]>('* as count'),
-      this.filtered(project, filters).orderBy([{ column: 'pr.created_at', order: 'desc' }, { column: 'pr.pk', order: 'desc' }]).limit(page.limit).offset(page.offset).select('pr.*') as Promise<PullRequestRow[]>,
+      this.filtered(project, filters)
+        .orderBy([
+          { column: 'pr.created_at', order: 'desc' },
+          { column: 'pr.pk', order: 'desc' },
+        ])
+        .limit(page.limit)
+        .offset(page.offset)
+        .select('pr.*') as Promise<PullRequestRow[]>,
     ]);
     return { total: Number(count[0]?.count ?? 0), prs: rows.map(pullRequestFromRow) };
   }
@@ -179,12 +190,23 @@ export class PullRequestsService {
         query.whereIn('pr.project_id', committed).whereNot('pr.user_id', user.id);
       }
       if (filters.status) query.where('pr.status', filters.status);
-      inDateRanges(query, [['pr.created_at', filters.created], ['pr.updated_on', filters.updated], ['pr.closed_at', filters.closed]]);
+      inDateRanges(query, [
+        ['pr.created_at', filters.created],
+        ['pr.updated_on', filters.updated],
+        ['pr.closed_at', filters.closed],
+      ]);
       return query;
     };
     const [count, rows] = await Promise.all([
       build().count<{ count: string }[]>('* as count'),
-      build().orderBy([{ column: 'pr.created_at', order: 'desc' }, { column: 'pr.pk', order: 'desc' }]).limit(page.limit).offset(page.offset).select('pr.*') as Promise<PullRequestRow[]>,
+      build()
+        .orderBy([
+          { column: 'pr.created_at', order: 'desc' },
+          { column: 'pr.pk', order: 'desc' },
+        ])
+        .limit(page.limit)
+        .offset(page.offset)
+        .select('pr.*') as Promise<PullRequestRow[]>,
     ]);
     return { total: Number(count[0]?.count ?? 0), prs: rows.map(pullRequestFromRow) };
   }
@@ -212,7 +234,10 @@ export class PullRequestsService {
     if (!to && !targetEmpty) throw Invalid('EINVALIDREQ', { errors: `Branch ${input.branchTo} could not be found in the target repo` });
     // Read-only: the target's repository sees the source's objects through the environment.
     const env = sourceRepo === targetRepo ? {} : { GIT_ALTERNATE_OBJECT_DIRECTORIES: path.join(sourceRepo, 'objects') };
-    const log = await runGit(['log', '--max-count=10000', '--format=%H%x1f%B%x1e', from, ...(to ? [`^${to}`] : []), '--'], { cwd: targetRepo, env });
+    const log = await runGit(['log', '--max-count=10000', '--format=%H%x1f%B%x1e', from, ...(to ? [`^${to}`] : []), '--'], {
+      cwd: targetRepo,
+      env,
+    });
     const commits = log
       .split('\x1e')
       .filter((r) => r.includes('\x1f'))
@@ -270,11 +295,19 @@ export class PullRequestsService {
   /** 400 EINVALIDREQ unless a title is given and the title and description fit: what update checks. */
   checkUpdate(input: { title: string; initialComment: string | null }): void {
     if (!input.title) throw Invalid('EINVALIDREQ', { errors: { title: ['This field is required.'] } });
-    checkLengths([['title', input.title, LIMITS.ticketTitle], ['initial_comment', input.initialComment, LIMITS.text]]);
+    checkLengths([
+      ['title', input.title, LIMITS.ticketTitle],
+      ['initial_comment', input.initialComment, LIMITS.text],
+    ]);
   }
 
   /** Title and description; needs commit access or authorship. */
-  async update(viewer: Viewer, project: ProjectRecord, pr: PullRequestRecord, input: { title: string; initialComment: string | null }): Promise<PullRequestRecord> {
+  async update(
+    viewer: Viewer,
+    project: ProjectRecord,
+    pr: PullRequestRecord,
+    input: { title: string; initialComment: string | null },
+  ): Promise<PullRequestRecord> {
     const user = viewer.user!;
     if (pr.userId !== user.id && !(await this.access.has(viewer, project, 'commit'))) throw Forbidden('ENOPRCLOSE');
     this.checkUpdate(input);
@@ -286,7 +319,11 @@ export class PullRequestsService {
         .returning('*')) as PullRequestRow[];
       const updated = pullRequestFromRow(row!);
       if (current.initialComment !== input.initialComment) {
-        const body = { project: await this.projects.json(project, trx), pullrequest: await this.json(updated, { db: trx }), agent: user.name };
+        const body = {
+          project: await this.projects.json(project, trx),
+          pullrequest: await this.json(updated, { db: trx }),
+          agent: user.name,
+        };
         this.emit(trx, project, 'pull-request.initial_comment.edited', body, user);
       }
       return updated;
@@ -310,8 +347,18 @@ export class PullRequestsService {
       const json = await this.json(locked, { db: trx });
       const projectJson = await this.projects.json(project, trx);
       // Pagure sends the pull request under both names.
-      for (const [topic, changed] of [['pull-request.tag.added', added], ['pull-request.tag.removed', removed]] as const) {
-        if (changed.length) this.emit(trx, project, topic, { project: projectJson, pullrequest: json, pull_request: json, tags: changed, agent: user.name }, user);
+      for (const [topic, changed] of [
+        ['pull-request.tag.added', added],
+        ['pull-request.tag.removed', removed],
+      ] as const) {
+        if (changed.length)
+          this.emit(
+            trx,
+            project,
+            topic,
+            { project: projectJson, pullrequest: json, pull_request: json, tags: changed, agent: user.name },
+            user,
+          );
       }
     });
   }
@@ -320,15 +367,38 @@ export class PullRequestsService {
    * Edits a comment: its author, or anyone with commit access; the forge's own notes stay
    * as written. Sends pull-request.comment.edited.
    */
-  async editComment(viewer: Viewer, project: ProjectRecord, pr: PullRequestRecord, id: number, text: string): Promise<PullRequestCommentJson> {
+  async editComment(
+    viewer: Viewer,
+    project: ProjectRecord,
+    pr: PullRequestRecord,
+    id: number,
+    text: string,
+  ): Promise<PullRequestCommentJson> {
     const user = viewer.user!;
-    const users = await checkCommentEdit({ db: this.ctx.db, access: this.access, users: this.users }, PULL_REQUEST_TABLES, viewer, project, pr.pk, id, text);
+    const users = await checkCommentEdit(
+      { db: this.ctx.db, access: this.access, users: this.users },
+      PULL_REQUEST_TABLES,
+      viewer,
+      project,
+      pr.pk,
+      id,
+      text,
+    );
     return this.ctx.db.transaction(async (trx) => {
       await this.locked(trx, pr);
-      const [updated] = (await trx('pull_request_comments').where({ id }).update({ comment: text, edited_on: trx.fn.now(), editor_id: user.id }).returning('*')) as CommentRow[];
+      const [updated] = (await trx('pull_request_comments')
+        .where({ id })
+        .update({ comment: text, edited_on: trx.fn.now(), editor_id: user.id })
+        .returning('*')) as CommentRow[];
       const json = pullRequestCommentJson(commentFromRow(updated!), users, this.ctx.config.url);
       await trx('pull_requests').where({ pk: pr.pk }).update({ updated_at: trx.fn.now() });
-      this.emit(trx, project, 'pull-request.comment.edited', { project: await this.projects.json(project, trx), comment: json, agent: user.name }, user);
+      this.emit(
+        trx,
+        project,
+        'pull-request.comment.edited',
+        { project: await this.projects.json(project, trx), comment: json, agent: user.name },
+        user,
+      );
       return json;
     });
   }
@@ -342,7 +412,10 @@ export class PullRequestsService {
   ): Promise<void> {
     const user = viewer.user!;
     if (!input.comment) throw Invalid('EINVALIDREQ', { errors: { comment: ['This field is required.'] } });
-    checkLengths([['comment', input.comment, LIMITS.text], ['filename', input.filename, LIMITS.text]]);
+    checkLengths([
+      ['comment', input.comment, LIMITS.text],
+      ['filename', input.filename, LIMITS.text],
+    ]);
     await this.ctx.db.transaction(async (trx) => {
       await this.locked(trx, pr);
       const [row] = (await trx('pull_request_comments')
@@ -357,9 +430,18 @@ export class PullRequestsService {
         })
         .returning('*')) as CommentRow[];
       await trx('pull_requests').where({ pk: pr.pk }).update({ updated_at: trx.fn.now() });
-      await trx('pull_request_watchers').insert({ ticket_pk: pr.pk, user_id: user.id, watch: true }).onConflict(['ticket_pk', 'user_id']).ignore();
+      await trx('pull_request_watchers')
+        .insert({ ticket_pk: pr.pk, user_id: user.id, watch: true })
+        .onConflict(['ticket_pk', 'user_id'])
+        .ignore();
       const comment = pullRequestCommentJson(commentFromRow(row!), new Map([[user.id, user]]), this.ctx.config.url);
-      this.emit(trx, project, 'pull-request.comment.added', { pullrequest: await this.json(pr, { db: trx }), agent: user.name, comment }, user);
+      this.emit(
+        trx,
+        project,
+        'pull-request.comment.added',
+        { pullrequest: await this.json(pr, { db: trx }), agent: user.name, comment },
+        user,
+      );
     });
     await this.notify(project, pr, user, 'Comment on pull request', input.comment);
   }
@@ -389,8 +471,19 @@ export class PullRequestsService {
         .where({ pk: pr.pk })
         .update({ status: 'Closed', closed_by_id: user.id, closed_at: trx.fn.now(), updated_at: trx.fn.now() })
         .returning('*')) as PullRequestRow[];
-      await trx('pull_request_comments').insert({ ticket_pk: pr.pk, user_id: user.id, comment: `Pull-Request has been closed by ${user.name}`, notification: true });
-      this.emit(trx, project, 'pull-request.closed', { pullrequest: await this.json(pullRequestFromRow(row!), { db: trx }), merged: false, agent: user.name }, user);
+      await trx('pull_request_comments').insert({
+        ticket_pk: pr.pk,
+        user_id: user.id,
+        comment: `Pull-Request has been closed by ${user.name}`,
+        notification: true,
+      });
+      this.emit(
+        trx,
+        project,
+        'pull-request.closed',
+        { pullrequest: await this.json(pullRequestFromRow(row!), { db: trx }), merged: false, agent: user.name },
+        user,
+      );
     });
     await this.notify(project, pr, user, 'Closed pull request', `Pull-Request has been closed by ${user.name}`);
   }
@@ -401,14 +494,26 @@ export class PullRequestsService {
     if (pr.userId !== user.id && !(await this.access.has(viewer, project, 'commit'))) throw Forbidden('ENOPRCLOSE');
     await this.ctx.db.transaction(async (trx) => {
       const current = await this.locked(trx, pr);
-      if (current.status !== 'Closed') throw Invalid('ENOCODE', current.status === 'Open' ? 'Pull-request is already open' : 'A merged pull-request cannot be reopened');
+      if (current.status !== 'Closed')
+        throw Invalid('ENOCODE', current.status === 'Open' ? 'Pull-request is already open' : 'A merged pull-request cannot be reopened');
       const [row] = (await trx('pull_requests')
         .where({ pk: pr.pk })
         .update({ status: 'Open', closed_by_id: null, closed_at: null, updated_at: trx.fn.now() })
         .returning('*')) as PullRequestRow[];
-      await trx('pull_request_comments').insert({ ticket_pk: pr.pk, user_id: user.id, comment: `Pull-Request has been reopened by ${user.name}`, notification: true });
+      await trx('pull_request_comments').insert({
+        ticket_pk: pr.pk,
+        user_id: user.id,
+        comment: `Pull-Request has been reopened by ${user.name}`,
+        notification: true,
+      });
       await this.ctx.jobs.enqueue(PULL_REQUEST_JOBS.refresh, { pullRequestPk: pr.pk, path: repositoryPath(project) }, { trx });
-      this.emit(trx, project, 'pull-request.reopened', { pullrequest: await this.json(pullRequestFromRow(row!), { db: trx }), agent: user.name }, user);
+      this.emit(
+        trx,
+        project,
+        'pull-request.reopened',
+        { pullrequest: await this.json(pullRequestFromRow(row!), { db: trx }), agent: user.name },
+        user,
+      );
     });
     await this.notify(project, pr, user, 'Reopened pull request', `Pull-Request has been reopened by ${user.name}`);
   }
@@ -423,11 +528,19 @@ export class PullRequestsService {
       const current = await this.locked(trx, pr);
       const next = target?.id ?? null;
       if (current.assigneeId === next) return next === null ? 'Nothing to change' : 'Nothing to change';
-      const [row] = (await trx('pull_requests').where({ pk: pr.pk }).update({ assignee_id: next, updated_at: trx.fn.now() }).returning('*')) as PullRequestRow[];
-      await addMetadataNote(trx, PULL_REQUEST_TABLES, pr.pk, user, [target ? `Pull-request assigned to ${target.name}` : 'Pull-request assignee reset']);
+      const [row] = (await trx('pull_requests')
+        .where({ pk: pr.pk })
+        .update({ assignee_id: next, updated_at: trx.fn.now() })
+        .returning('*')) as PullRequestRow[];
+      await addMetadataNote(trx, PULL_REQUEST_TABLES, pr.pk, user, [
+        target ? `Pull-request assigned to ${target.name}` : 'Pull-request assignee reset',
+      ]);
       const json = await this.json(pullRequestFromRow(row!), { db: trx });
       if (target) {
-        await trx('pull_request_watchers').insert({ ticket_pk: pr.pk, user_id: target.id, watch: true }).onConflict(['ticket_pk', 'user_id']).ignore();
+        await trx('pull_request_watchers')
+          .insert({ ticket_pk: pr.pk, user_id: target.id, watch: true })
+          .onConflict(['ticket_pk', 'user_id'])
+          .ignore();
         this.emit(trx, project, 'pull-request.assigned.added', { pullrequest: json, agent: user.name }, user);
         return 'Request assigned';
       }
@@ -443,7 +556,13 @@ export class PullRequestsService {
    * the commit is only mentioned, as any viewer may comment. Each note is written once, so
    * a retried push job repeats nothing. Whether the pull request exists.
    */
-  async mergedByCommit(viewer: Viewer, project: ProjectRecord, id: number, link: string, mayMerge: (pr: PullRequestRecord) => Promise<boolean>): Promise<boolean> {
+  async mergedByCommit(
+    viewer: Viewer,
+    project: ProjectRecord,
+    id: number,
+    link: string,
+    mayMerge: (pr: PullRequestRecord) => Promise<boolean>,
+  ): Promise<boolean> {
     const user = viewer.user!;
     const pr = await this.byId(project, id);
     if (!pr) return false;
@@ -460,8 +579,19 @@ export class PullRequestsService {
         .where({ pk: pr.pk })
         .update({ status: 'Merged', closed_by_id: user.id, closed_at: trx.fn.now(), updated_at: trx.fn.now() })
         .returning('*')) as PullRequestRow[];
-      await trx('pull_request_comments').insert({ ticket_pk: pr.pk, user_id: user.id, comment: `Pull-Request has been merged by ${user.name}`, notification: true });
-      this.emit(trx, project, 'pull-request.closed', { pullrequest: await this.json(pullRequestFromRow(row!), { db: trx }), merged: true, agent: user.name }, user);
+      await trx('pull_request_comments').insert({
+        ticket_pk: pr.pk,
+        user_id: user.id,
+        comment: `Pull-Request has been merged by ${user.name}`,
+        notification: true,
+      });
+      this.emit(
+        trx,
+        project,
+        'pull-request.closed',
+        { pullrequest: await this.json(pullRequestFromRow(row!), { db: trx }), merged: true, agent: user.name },
+        user,
+      );
     });
     return true;
   }
@@ -477,7 +607,11 @@ export class PullRequestsService {
   /** Subscribes or unsubscribes the viewer. */
   async subscribe(viewer: Viewer, pr: PullRequestRecord, on: boolean): Promise<string> {
     const user = viewer.user!;
-    await this.ctx.db('pull_request_watchers').insert({ ticket_pk: pr.pk, user_id: user.id, watch: on }).onConflict(['ticket_pk', 'user_id']).merge();
+    await this.ctx
+      .db('pull_request_watchers')
+      .insert({ ticket_pk: pr.pk, user_id: user.id, watch: on })
+      .onConflict(['ticket_pk', 'user_id'])
+      .merge();
     return on ? `You are now watching this pull-request` : `You are no longer watching this pull-request`;
   }
 }

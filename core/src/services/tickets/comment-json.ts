@@ -46,7 +46,11 @@ export function commentJson(comment: CommentRecord, users: ReadonlyMap<number, U
 }
 
 /** Pagure orders a pull request's comment keys with the inline fields first. */
-export function pullRequestCommentJson(comment: CommentRecord, users: ReadonlyMap<number, UserRecord>, baseUrl: string): PullRequestCommentJson {
+export function pullRequestCommentJson(
+  comment: CommentRecord,
+  users: ReadonlyMap<number, UserRecord>,
+  baseUrl: string,
+): PullRequestCommentJson {
   const { id, ...rest } = commentJson(comment, users, baseUrl);
   return {
     id,
@@ -59,7 +63,12 @@ export function pullRequestCommentJson(comment: CommentRecord, users: ReadonlyMa
 }
 
 /** Loads the users of `comments` in one query and returns their JSON. */
-export async function commentsJson(users: UsersService, comments: readonly CommentRecord[], baseUrl: string, inline: boolean): Promise<CommentJson[]> {
+export async function commentsJson(
+  users: UsersService,
+  comments: readonly CommentRecord[],
+  baseUrl: string,
+  inline: boolean,
+): Promise<CommentJson[]> {
   if (!comments.length) return [];
   const byId = await users.byIds([...new Set(commentUserIds(comments))]);
   return comments.map((c) => (inline ? pullRequestCommentJson(c, byId, baseUrl) : commentJson(c, byId, baseUrl)));

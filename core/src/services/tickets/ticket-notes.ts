@@ -34,7 +34,13 @@ export function tagMessages(noun: TicketNoun, change: { added: readonly string[]
 }
 
 /** "Issue marked as depending on: #3", "Issue **un**marked as blocking: #4", one per issue. */
-export function dependencyMessages(side: 'depending' | 'blocking', change: { added: readonly number[]; removed: readonly number[] }): string[] {
+export function dependencyMessages(
+  side: 'depending' | 'blocking',
+  change: { added: readonly number[]; removed: readonly number[] },
+): string[] {
   const what = side === 'depending' ? 'depending on' : 'blocking';
-  return [...change.removed.map((id) => `Issue **un**marked as ${what}: #${id}`), ...change.added.map((id) => `Issue marked as ${what}: #${id}`)];
+  return [
+    ...change.removed.map((id) => `Issue **un**marked as ${what}: #${id}`),
+    ...change.added.map((id) => `Issue marked as ${what}: #${id}`),
+  ];
 }

@@ -31,10 +31,20 @@ export interface NotifiedTicket {
 const WATCHERS: Record<TicketKind, string> = { issue: 'issue_watchers', 'pull-request': 'pull_request_watchers' };
 
 export class TicketNotifier {
-  constructor(private readonly ctx: ServiceContext, private readonly access: AccessService, private readonly users: UsersService) {}
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly access: AccessService,
+    private readonly users: UsersService,
+  ) {}
 
   /** Who should hear about `ticket` when `actor` writes `text`. */
-  async recipients(kind: TicketKind, project: ProjectRecord, ticket: NotifiedTicket, actor: UserRecord, text: string): Promise<UserRecord[]> {
+  async recipients(
+    kind: TicketKind,
+    project: ProjectRecord,
+    ticket: NotifiedTicket,
+    actor: UserRecord,
+    text: string,
+  ): Promise<UserRecord[]> {
     const db = this.ctx.db;
     const names = mentionedNames(text);
     const [explicit, projectWatchers, mentioned] = await Promise.all([
@@ -42,7 +52,13 @@ export class TicketNotifier {
       db('watchers').where({ project_id: project.id, watch_issues: true }).pluck('user_id') as Promise<number[]>,
       names.length ? (db('users').whereIn('name', names).pluck('id') as Promise<number[]>) : Promise.resolve([] as number[]),
     ]);
-    const ids = new Set<number>([ticket.userId, project.userId, ...projectWatchers, ...mentioned, ...explicit.filter((w) => w.watch).map((w) => w.user_id)]);
+    const ids = new Set<number>([
+      ticket.userId,
+      project.userId,
+      ...projectWatchers,
+      ...mentioned,
+      ...explicit.filter((w) => w.watch).map((w) => w.user_id),
+    ]);
     if (ticket.assigneeId !== null) ids.add(ticket.assigneeId);
     for (const w of explicit) if (!w.watch && !mentioned.includes(w.user_id)) ids.delete(w.user_id);
     ids.delete(actor.id);
@@ -50,13 +66,25 @@ export class TicketNotifier {
     if (!ticket.private) return users;
     const allowed: UserRecord[] = [];
     for (const user of users) {
-      if (user.id === ticket.userId || user.id === ticket.assigneeId || (await this.access.has({ user, siteAdmin: false }, project, 'ticket'))) allowed.push(user);
+      if (
+        user.id === ticket.userId ||
+        user.id === ticket.assigneeId ||
+        (await this.access.has({ user, siteAdmin: false }, project, 'ticket'))
+      )
+        allowed.push(user);
     }
     return allowed;
   }
 
   /** Mails `text` about the ticket to its recipients, with `subject` after the project's name. */
-  async notify(kind: TicketKind, project: ProjectRecord, ticket: NotifiedTicket, actor: UserRecord, subject: string, text: string): Promise<void> {
+  async notify(
+    kind: TicketKind,
+    project: ProjectRecord,
+    ticket: NotifiedTicket,
+    actor: UserRecord,
+    subject: string,
+    text: string,
+  ): Promise<void> {
     try {
       const users = await this.recipients(kind, project, ticket, actor, text);
       if (!users.length) return;
@@ -65,7 +93,11 @@ export class TicketNotifier {
       for (const user of users) {
         const to = emails.get(user.id)?.defaultEmail;
         if (!to) continue;
-        await this.ctx.mailer.send({ to, subject: `[${projectFullname(project)}] ${subject}`, text: `${actor.name} wrote:\n\n${text}\n\n${url}\n` });
+        await this.ctx.mailer.send({
+          to,
+          subject: `[${projectFullname(project)}] ${subject}`,
+          text: `${actor.name} wrote:\n\n${text}\n\n${url}\n`,
+        });
       }
     } catch (error) {
       this.ctx.log.warn({ err: error, [kind]: ticket.uid }, `could not send ${kind} notifications`);

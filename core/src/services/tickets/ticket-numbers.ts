@@ -7,7 +7,9 @@ import type { Knex } from 'knex';
 
 /** The next number of `projectId`'s tickets; call inside the transaction that inserts the ticket. */
 export async function nextTicketId(trx: Knex.Transaction, projectId: number): Promise<number> {
-  const rows = (await trx('projects').where({ id: projectId }).increment('ticket_seq', 1).returning('ticket_seq')) as Array<{ ticket_seq: number }>;
+  const rows = (await trx('projects').where({ id: projectId }).increment('ticket_seq', 1).returning('ticket_seq')) as Array<{
+    ticket_seq: number;
+  }>;
   const row = rows[0];
   if (!row) throw new Error(`project ${projectId} is gone`);
   return row.ticket_seq;

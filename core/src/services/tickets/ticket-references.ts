@@ -110,7 +110,16 @@ export class TicketReferences {
       .whereIn(['project_id', 'id'], pairs)
       .unionAll((q) =>
         q
-          .select(db.raw("'pull-request' as kind"), 'project_id', 'id', 'title', 'status', db.raw('false as private'), db.raw('null::int as user_id'), db.raw('null::int as assignee_id'))
+          .select(
+            db.raw("'pull-request' as kind"),
+            'project_id',
+            'id',
+            'title',
+            'status',
+            db.raw('false as private'),
+            db.raw('null::int as user_id'),
+            db.raw('null::int as assignee_id'),
+          )
           .from('pull_requests')
           .whereIn(['project_id', 'id'], pairs),
       )) as TicketRow[];
@@ -121,12 +130,17 @@ export class TicketReferences {
     // Private issues show to their author, their assignee, and whoever has ticket access.
     const me = viewer.user?.id;
     const ownTicket = (issue: TicketRow) => me !== undefined && (issue.user_id === me || issue.assignee_id === me);
-    const needsAccess = [...targets.values()].filter((target, i, all) => all.indexOf(target) === i && [...issues.values()].some((issue) => issue.project_id === target.id && issue.private && !ownTicket(issue)));
+    const needsAccess = [...targets.values()].filter(
+      (target, i, all) =>
+        all.indexOf(target) === i &&
+        [...issues.values()].some((issue) => issue.project_id === target.id && issue.private && !ownTicket(issue)),
+    );
     const seesPrivate = new Set<number>();
     if (viewer.siteAdmin) needsAccess.forEach((target) => seesPrivate.add(target.id));
     else if (viewer.user && needsAccess.length) {
       const grants = await this.access.grants(viewer.user, needsAccess);
-      for (const target of needsAccess) if (await this.access.decide(viewer, target, grants.get(target.id)!, 'ticket')) seesPrivate.add(target.id);
+      for (const target of needsAccess)
+        if (await this.access.decide(viewer, target, grants.get(target.id)!, 'ticket')) seesPrivate.add(target.id);
     }
 
     const base = this.ctx.config.url.replace(/\/+$/, '');
@@ -138,9 +152,30 @@ export class TicketReferences {
       const pull = pulls.get(key);
       const url = `${base}/${projectUrlPath(target)}`;
       if (issue && (!issue.private || seesPrivate.has(target.id) || ownTicket(issue))) {
-        return [{ text: m.text, kind: 'issue', id: m.id, title: issue.title, status: issue.status, project: projectFullname(target), url: `${url}/issue/${m.id}` }];
+        return [
+          {
+            text: m.text,
+            kind: 'issue',
+            id: m.id,
+            title: issue.title,
+            status: issue.status,
+            project: projectFullname(target),
+            url: `${url}/issue/${m.id}`,
+          },
+        ];
       }
-      if (pull) return [{ text: m.text, kind: 'pull-request', id: m.id, title: pull.title, status: pull.status, project: projectFullname(target), url: `${url}/pull-request/${m.id}` }];
+      if (pull)
+        return [
+          {
+            text: m.text,
+            kind: 'pull-request',
+            id: m.id,
+            title: pull.title,
+            status: pull.status,
+            project: projectFullname(target),
+            url: `${url}/pull-request/${m.id}`,
+          },
+        ];
       return [];
     });
   }

@@ -19,11 +19,26 @@ export const ISSUE_TABLES: TicketTables = { tagLinks: 'issue_tag_links', comment
 export const PULL_REQUEST_TABLES: TicketTables = { tagLinks: 'pull_request_tag_links', comments: 'pull_request_comments' };
 
 /** Links tags to a ticket, creating the project's missing tags as Pagure does. */
-export async function linkTags(trx: Knex.Transaction, tables: TicketTables, projectId: number, ticketPk: number, names: readonly string[]): Promise<void> {
+export async function linkTags(
+  trx: Knex.Transaction,
+  tables: TicketTables,
+  projectId: number,
+  ticketPk: number,
+  names: readonly string[],
+): Promise<void> {
   if (!names.length) return;
-  await trx('ticket_tags').insert(names.map((tag) => ({ project_id: projectId, tag }))).onConflict(['project_id', 'tag']).ignore();
-  const ids = (await trx('ticket_tags').where({ project_id: projectId }).whereIn('tag', [...names]).pluck('id')) as number[];
-  await trx(tables.tagLinks).insert(ids.map((tag_id) => ({ ticket_pk: ticketPk, tag_id }))).onConflict(['ticket_pk', 'tag_id']).ignore();
+  await trx('ticket_tags')
+    .insert(names.map((tag) => ({ project_id: projectId, tag })))
+    .onConflict(['project_id', 'tag'])
+    .ignore();
+  const ids = (await trx('ticket_tags')
+    .where({ project_id: projectId })
+    .whereIn('tag', [...names])
+    .pluck('id')) as number[];
+  await trx(tables.tagLinks)
+    .insert(ids.map((tag_id) => ({ ticket_pk: ticketPk, tag_id })))
+    .onConflict(['ticket_pk', 'tag_id'])
+    .ignore();
 }
 
 /** Makes `wanted` a ticket's tags; answers what was added and removed, each sorted. */
@@ -35,11 +50,17 @@ export async function replaceTags(
   wanted: readonly string[],
 ): Promise<{ added: string[]; removed: string[] }> {
   const unique = [...new Set(wanted)];
-  const current = (await trx(`${tables.tagLinks} as l`).join('ticket_tags as t', 't.id', 'l.tag_id').where('l.ticket_pk', ticketPk).pluck('t.tag')) as string[];
+  const current = (await trx(`${tables.tagLinks} as l`)
+    .join('ticket_tags as t', 't.id', 'l.tag_id')
+    .where('l.ticket_pk', ticketPk)
+    .pluck('t.tag')) as string[];
   const added = unique.filter((t) => !current.includes(t)).sort();
   const removed = current.filter((t) => !unique.includes(t)).sort();
   if (removed.length) {
-    await trx(tables.tagLinks).where('ticket_pk', ticketPk).whereIn('tag_id', trx('ticket_tags').where({ project_id: projectId }).whereIn('tag', removed).select('id')).delete();
+    await trx(tables.tagLinks)
+      .where('ticket_pk', ticketPk)
+      .whereIn('tag_id', trx('ticket_tags').where({ project_id: projectId }).whereIn('tag', removed).select('id'))
+      .delete();
   }
   await linkTags(trx, tables, projectId, ticketPk, added);
   return { added, removed };
@@ -65,7 +86,8 @@ export async function checkCommentEdit(
   checkLengths([['comment', text, LIMITS.text]]);
   const found = (await deps.db(tables.comments).where({ ticket_pk: ticketPk, id }).first()) as CommentRow | undefined;
   if (!found) throw NotFound('ENOCOMMENT');
-  const mayEdit = !found.notification && (found.user_id === user.id || viewer.siteAdmin || (await deps.access.has(viewer, project, 'commit')));
+  const mayEdit =
+    !found.notification && (found.user_id === user.id || viewer.siteAdmin || (await deps.access.has(viewer, project, 'commit')));
   if (!mayEdit) throw Forbidden('ENOTHIGHENOUGH');
   return deps.users.byIds([found.user_id, user.id]);
 }
@@ -74,15 +96,26 @@ export async function checkCommentEdit(
 export const REACTIONS = ['Thumbs up', 'Thumbs down', 'Confused', 'Heart'] as const;
 
 /** Adds `username` to a comment's reaction, or removes them if already there. */
-export async function toggleReaction(db: Knex, tables: TicketTables, ticketPk: number, commentId: number, username: string, reaction: string): Promise<void> {
-  if (!(REACTIONS as readonly string[]).includes(reaction)) throw Invalid('EINVALIDREQ', { errors: { reaction: [`One of: ${REACTIONS.join(', ')}`] } });
+export async function toggleReaction(
+  db: Knex,
+  tables: TicketTables,
+  ticketPk: number,
+  commentId: number,
+  username: string,
+  reaction: string,
+): Promise<void> {
+  if (!(REACTIONS as readonly string[]).includes(reaction))
+    throw Invalid('EINVALIDREQ', { errors: { reaction: [`One of: ${REACTIONS.join(', ')}`] } });
   await db.transaction(async (trx) => {
-    const found = (await trx(tables.comments).where({ ticket_pk: ticketPk, id: commentId }).forUpdate().first('reactions')) as { reactions: Record<string, string[]> } | undefined;
+    const found = (await trx(tables.comments).where({ ticket_pk: ticketPk, id: commentId }).forUpdate().first('reactions')) as
+      { reactions: Record<string, string[]> } | undefined;
     if (!found) throw NotFound('ENOCOMMENT');
     const reactions = { ...found.reactions };
     const users = reactions[reaction] ?? [];
     reactions[reaction] = users.includes(username) ? users.filter((u) => u !== username) : [...users, username];
     if (!reactions[reaction]!.length) delete reactions[reaction];
-    await trx(tables.comments).where({ ticket_pk: ticketPk, id: commentId }).update({ reactions: JSON.stringify(reactions) });
+    await trx(tables.comments)
+      .where({ ticket_pk: ticketPk, id: commentId })
+      .update({ reactions: JSON.stringify(reactions) });
   });
 }

@@ -21,7 +21,11 @@ export interface TokenFormValues {
 
 /** A form field's values: one string, or a repeated field (or JSON list) of strings. */
 function strings(input: unknown): string[] {
-  return [input].flat().filter((v): v is string => typeof v === 'string').map((v) => v.trim()).filter(Boolean);
+  return [input]
+    .flat()
+    .filter((v): v is string => typeof v === 'string')
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 /** YYYY-MM-DD as the end of that day (UTC), or undefined when it is not such a date. */

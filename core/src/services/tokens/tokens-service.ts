@@ -71,7 +71,8 @@ export class TokensService {
     const expiresAt = input.expiresAt ?? new Date(Date.now() + DEFAULT_TOKEN_DAYS * 86_400_000);
     if (expiresAt.getTime() <= Date.now()) throw Invalid('EINVALIDREQ', { errors: { expires: ['The expiry date must be in the future'] } });
     const value = newTokenValue();
-    const [row] = (await this.ctx.db('api_tokens')
+    const [row] = (await this.ctx
+      .db('api_tokens')
       .insert({
         token_hash: secretHash(value),
         user_id: user.id,
@@ -86,7 +87,8 @@ export class TokensService {
 
   async verify(value: string): Promise<TokenCheck> {
     if (!value || value.length > 256) return { ok: false, reason: 'Invalid token' };
-    const row = (await this.ctx.db('api_tokens')
+    const row = (await this.ctx
+      .db('api_tokens')
       .join('users', 'users.id', 'api_tokens.user_id')
       .where('api_tokens.token_hash', secretHash(value))
       .first(
@@ -99,7 +101,15 @@ export class TokensService {
         'api_tokens.created_at as token_created_at',
         'api_tokens.revoked_at',
       )) as
-      | (UserRow & { token_id: number; project_id: number | null; acls: string[]; description: string; expires_at: Date; token_created_at: Date; revoked_at: Date | null })
+      | (UserRow & {
+          token_id: number;
+          project_id: number | null;
+          acls: string[];
+          description: string;
+          expires_at: Date;
+          token_created_at: Date;
+          revoked_at: Date | null;
+        })
       | undefined;
     if (!row) return { ok: false, reason: 'Invalid token' };
     // A revoked token reads as expired, as Pagure revokes by expiring.
@@ -113,7 +123,8 @@ export class TokensService {
 
   /** The user's tokens that still work, newest first. */
   async list(user: UserRecord): Promise<TokenRecord[]> {
-    const rows = (await this.ctx.db('api_tokens')
+    const rows = (await this.ctx
+      .db('api_tokens')
       .where({ user_id: user.id })
       .whereNull('revoked_at')
       .andWhere('expires_at', '>', new Date())
@@ -125,6 +136,7 @@ export class TokensService {
   async revoke(user: UserRecord | null, id: number): Promise<void> {
     const query = this.ctx.db('api_tokens').where({ id }).whereNull('revoked_at');
     if (user) query.andWhere({ user_id: user.id });
-    if (!(await query.update({ revoked_at: new Date() }))) throw NotFound('ENOCODE', `No token ${id}${user ? ` of ${user.name}` : ''} to revoke`);
+    if (!(await query.update({ revoked_at: new Date() })))
+      throw NotFound('ENOCODE', `No token ${id}${user ? ` of ${user.name}` : ''} to revoke`);
   }
 }

@@ -54,7 +54,11 @@ export class TrackerService {
 
   /** The project's issue templates, by name. */
   async issueTemplates(project: Pick<ProjectRecord, 'id'>): Promise<IssueTemplate[]> {
-    return (await this.ctx.db('issue_templates').where({ project_id: project.id }).orderBy('name').select('name', 'content')) as IssueTemplate[];
+    return (await this.ctx
+      .db('issue_templates')
+      .where({ project_id: project.id })
+      .orderBy('name')
+      .select('name', 'content')) as IssueTemplate[];
   }
 
   /** Adds or replaces a template; callers check that the user administers the project. */
@@ -65,7 +69,11 @@ export class TrackerService {
     if (!input.content.trim()) errors.template_content = ['This field is required.'];
     else if (input.content.length > LONGEST_TEMPLATE) errors.template_content = ['At most 64 KiB'];
     if (Object.keys(errors).length) throw Invalid('EINVALIDREQ', { errors });
-    await this.ctx.db('issue_templates').insert({ project_id: project.id, name, content: input.content }).onConflict(['project_id', 'name']).merge();
+    await this.ctx
+      .db('issue_templates')
+      .insert({ project_id: project.id, name, content: input.content })
+      .onConflict(['project_id', 'name'])
+      .merge();
   }
 
   async deleteIssueTemplate(project: Pick<ProjectRecord, 'id'>, name: string): Promise<void> {
@@ -78,7 +86,10 @@ export class TrackerService {
       db('projects').where({ id: project.id }).first('priorities', 'milestones', 'close_status') as Promise<
         { priorities: Record<string, string>; milestones: Milestone[]; close_status: string[] } | undefined
       >,
-      db('issue_keys').where({ project_id: project.id }).orderBy('name').select('id', 'name', 'key_type', 'key_data', 'key_notify') as Promise<
+      db('issue_keys')
+        .where({ project_id: project.id })
+        .orderBy('name')
+        .select('id', 'name', 'key_type', 'key_data', 'key_notify') as Promise<
         Array<{ id: number; name: string; key_type: CustomKeyType; key_data: string[] | null; key_notify: boolean }>
       >,
     ]);
@@ -103,12 +114,21 @@ export class TrackerService {
   /** The project's tags, by name; `pattern` matches their start (Pagure appends a "*"). */
   async tags(project: Pick<ProjectRecord, 'id'>, pattern?: string): Promise<string[]> {
     const query = this.ctx.db('ticket_tags').where({ project_id: project.id }).orderBy('tag');
-    if (pattern) query.whereRaw('lower(tag) like lower(?)', [`${pattern.replace(/\*+$/, '').replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%')}%`]);
+    if (pattern)
+      query.whereRaw('lower(tag) like lower(?)', [
+        `${pattern
+          .replace(/\*+$/, '')
+          .replace(/[\\%_]/g, (c) => `\\${c}`)
+          .replace(/\*/g, '%')}%`,
+      ]);
     return (await query.pluck('tag')) as string[];
   }
 
   async tag(project: Pick<ProjectRecord, 'id'>, name: string): Promise<TicketTag> {
-    const row = (await this.ctx.db('ticket_tags').where({ project_id: project.id, tag: name }).first('id', 'tag', 'tag_description', 'tag_color')) as TicketTag | undefined;
+    const row = (await this.ctx
+      .db('ticket_tags')
+      .where({ project_id: project.id, tag: name })
+      .first('id', 'tag', 'tag_description', 'tag_color')) as TicketTag | undefined;
     if (!row) throw NotFound('ENOTAG');
     return row;
   }
@@ -120,9 +140,13 @@ export class TrackerService {
     else if (isTooLong(input.tag, LIMITS.tag)) errors.tag = [tooLongMessage(LIMITS.tag)];
     else if (!TAG_PATTERN.test(input.tag)) errors.tag = ['Invalid input.'];
     if (!input.color) errors.tag_color = ['This field is required.'];
-    addLengthErrors(errors, [['tag_description', input.description, LIMITS.tagDescription], ['tag_color', input.color, LIMITS.tagColor]]);
+    addLengthErrors(errors, [
+      ['tag_description', input.description, LIMITS.tagDescription],
+      ['tag_color', input.color, LIMITS.tagColor],
+    ]);
     if (Object.keys(errors).length) throw Invalid('EINVALIDREQ', { errors });
-    const rows = (await this.ctx.db('ticket_tags')
+    const rows = (await this.ctx
+      .db('ticket_tags')
       .insert({ project_id: project.id, tag: input.tag, tag_description: input.description, tag_color: input.color })
       .onConflict(['project_id', 'tag'])
       .ignore()
@@ -157,8 +181,14 @@ export class TrackerService {
    * comma-separated choices of list fields, and the names whose changes notify. Values of
    * fields that keep their name survive; the others go with their field.
    */
-  async setCustomKeys(project: Pick<ProjectRecord, 'id'>, input: { names: string[]; types: string[]; data: string[]; notify: string[] }): Promise<CustomKey[]> {
-    checkLengths([['custom_keys', input.names.map((n) => n.trim()), LIMITS.customFieldName], ['custom_keys_data', input.data, LIMITS.customFieldData]]);
+  async setCustomKeys(
+    project: Pick<ProjectRecord, 'id'>,
+    input: { names: string[]; types: string[]; data: string[]; notify: string[] },
+  ): Promise<CustomKey[]> {
+    checkLengths([
+      ['custom_keys', input.names.map((n) => n.trim()), LIMITS.customFieldName],
+      ['custom_keys_data', input.data, LIMITS.customFieldData],
+    ]);
     const keys: Array<{ name: string; type: CustomKeyType; data: string[] | null; notify: boolean }> = [];
     input.names.forEach((raw, i) => {
       const name = raw.trim();
@@ -166,14 +196,32 @@ export class TrackerService {
       const type = (input.types[i] ?? 'text').trim() as CustomKeyType;
       if (!KEY_TYPES.includes(type)) throw Invalid('EINVALIDREQ', { errors: { custom_keys_type: ['Not a valid choice.'] } });
       if (keys.some((k) => k.name === name)) throw Invalid('EINVALIDREQ', { errors: `Custom field ${name} is present multiple times` });
-      const choices = type === 'list' ? (input.data[i] ?? '').split(',').map((c) => c.trim()).filter(Boolean) : null;
+      const choices =
+        type === 'list'
+          ? (input.data[i] ?? '')
+              .split(',')
+              .map((c) => c.trim())
+              .filter(Boolean)
+          : null;
       keys.push({ name, type, data: choices, notify: input.notify.includes(name) || input.notify[i] === 'on' });
     });
     await this.ctx.db.transaction(async (trx) => {
-      await trx('issue_keys').where({ project_id: project.id }).whereNotIn('name', keys.map((k) => k.name)).delete();
+      await trx('issue_keys')
+        .where({ project_id: project.id })
+        .whereNotIn(
+          'name',
+          keys.map((k) => k.name),
+        )
+        .delete();
       for (const key of keys) {
         await trx('issue_keys')
-          .insert({ project_id: project.id, name: key.name, key_type: key.type, key_data: key.data === null ? null : JSON.stringify(key.data), key_notify: key.notify })
+          .insert({
+            project_id: project.id,
+            name: key.name,
+            key_type: key.type,
+            key_data: key.data === null ? null : JSON.stringify(key.data),
+            key_notify: key.notify,
+          })
           .onConflict(['project_id', 'name'])
           .merge(['key_type', 'key_data', 'key_notify']);
       }
@@ -198,7 +246,10 @@ export class TrackerService {
     if (lists.priorities) update.priorities = JSON.stringify(lists.priorities);
     if (lists.milestones) update.milestones = JSON.stringify(lists.milestones);
     if (!Object.keys(update).length) return;
-    await this.ctx.db('projects').where({ id: project.id }).update({ ...update, updated_at: this.ctx.db.fn.now() });
+    await this.ctx
+      .db('projects')
+      .where({ id: project.id })
+      .update({ ...update, updated_at: this.ctx.db.fn.now() });
   }
 }
 
@@ -217,8 +268,12 @@ export function parseCloseStatuses(statuses: string[]): string[] {
 
 /** Pagure's priorities form: weights (whole numbers, once each) and their titles. */
 export function parsePriorities(weights: string[], titles: string[]): Record<string, string> {
-  if (weights.length !== titles.length) throw Invalid('EINVALIDREQ', { errors: 'Priorities weights and titles are not of the same length' });
-  checkLengths([['priority_weigth', weights.map((w) => w.trim()), 32], ['priority_title', titles.map((t) => t.trim()), LIMITS.priorityTitle]]);
+  if (weights.length !== titles.length)
+    throw Invalid('EINVALIDREQ', { errors: 'Priorities weights and titles are not of the same length' });
+  checkLengths([
+    ['priority_weigth', weights.map((w) => w.trim()), 32],
+    ['priority_title', titles.map((t) => t.trim()), LIMITS.priorityTitle],
+  ]);
   const priorities: Record<string, string> = {};
   for (let i = 0; i < weights.length; i++) {
     const weight = weights[i]!.trim();
@@ -234,7 +289,10 @@ export function parsePriorities(weights: string[], titles: string[]): Record<str
 
 /** Pagure's milestones form: names (once each), dates and the names of the active ones. */
 export function parseMilestones(names: string[], dates: string[], active: string[]): Milestone[] {
-  checkLengths([['milestones', names.map((n) => n.trim()), LIMITS.milestone], ['milestone_dates', dates.map((d) => d.trim()), LIMITS.milestoneDate]]);
+  checkLengths([
+    ['milestones', names.map((n) => n.trim()), LIMITS.milestone],
+    ['milestone_dates', dates.map((d) => d.trim()), LIMITS.milestoneDate],
+  ]);
   const seen = new Set<string>();
   const milestones: Milestone[] = [];
   names.forEach((raw, i) => {

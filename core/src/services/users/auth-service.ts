@@ -51,7 +51,11 @@ export class AuthService {
     await this.throttle.recordSuccess(name, address);
     // A hash made with an older (cheaper) cost is made again now that the password is known.
     // (Not through setPassword: a password from before a rule change must still be kept.)
-    if (needsRehash(hash, cost)) await this.ctx.db('users').where('id', user.id).update({ password_hash: await hashPassword(password, cost) });
+    if (needsRehash(hash, cost))
+      await this.ctx
+        .db('users')
+        .where('id', user.id)
+        .update({ password_hash: await hashPassword(password, cost) });
     return user;
   }
 
@@ -59,7 +63,12 @@ export class AuthService {
    * Checks the password and opens a session. An account not confirmed yet is refused; if
    * its link has expired, a new one is mailed (made with `linkFor`).
    */
-  async logIn(name: string, password: string, address: string, linkFor?: ConfirmLink): Promise<{ user: UserRecord; session: SessionRecord }> {
+  async logIn(
+    name: string,
+    password: string,
+    address: string,
+    linkFor?: ConfirmLink,
+  ): Promise<{ user: UserRecord; session: SessionRecord }> {
     const user = await this.passwordOwner(name, password, address);
     if (await this.confirmations.unconfirmed(user.id)) {
       const renewed = linkFor ? await this.confirmations.renewExpired(user, linkFor) : false;
@@ -75,7 +84,10 @@ export class AuthService {
   /** Needs the current password; other sessions of the user end. */
   async changePassword(user: UserRecord, current: string, next: string, keepSession: string): Promise<void> {
     if (!(await verifyPassword(current, await this.users.passwordHash(user.id)))) {
-      throw Invalid('EINVALIDREQ', { message: 'The current password is wrong', errors: { current: ['This is not your current password'] } });
+      throw Invalid('EINVALIDREQ', {
+        message: 'The current password is wrong',
+        errors: { current: ['This is not your current password'] },
+      });
     }
     await this.users.setPassword(user.id, next);
     await this.ctx.db('sessions').where({ user_id: user.id }).whereNot({ id: keepSession }).delete();
@@ -105,7 +117,11 @@ export class AuthService {
 
   /** Whether a reset link is still good (for showing its form). */
   async resetTokenValid(token: string): Promise<boolean> {
-    const row = await this.ctx.db('password_resets').where({ token_hash: secretHash(token) }).andWhere('expires_at', '>', new Date()).first('user_id');
+    const row = await this.ctx
+      .db('password_resets')
+      .where({ token_hash: secretHash(token) })
+      .andWhere('expires_at', '>', new Date())
+      .first('user_id');
     return row !== undefined;
   }
 
@@ -113,7 +129,8 @@ export class AuthService {
   async resetPassword(token: string, password: string): Promise<UserRecord> {
     const weak = passwordProblem(password);
     if (weak) throw Invalid('EINVALIDREQ', { errors: { password: [weak] } });
-    const row = (await this.ctx.db('password_resets')
+    const row = (await this.ctx
+      .db('password_resets')
       .where({ token_hash: secretHash(token) })
       .andWhere('expires_at', '>', new Date())
       .first('user_id')) as { user_id: number } | undefined;

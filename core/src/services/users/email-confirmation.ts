@@ -71,9 +71,19 @@ export class EmailConfirmations {
     const { token, pending } = freshToken();
     await this.db.transaction(async (trx) => {
       if (await emailTaken(trx, address)) {
-        throw Conflict('ENOCODE', { message: `The email address ${address} is already used`, errors: { email: ['This email address is already used'] } });
+        throw Conflict('ENOCODE', {
+          message: `The email address ${address} is already used`,
+          errors: { email: ['This email address is already used'] },
+        });
       }
-      await claimingEmail(address, () => trx('user_emails_pending').insert({ user_id: user.id, email: address, token_hash: pending.tokenHash, expires_at: pending.expiresAt }));
+      await claimingEmail(address, () =>
+        trx('user_emails_pending').insert({
+          user_id: user.id,
+          email: address,
+          token_hash: pending.tokenHash,
+          expires_at: pending.expiresAt,
+        }),
+      );
     });
     await this.mail(user, address, linkFor(token));
     return true;
@@ -126,23 +136,28 @@ export class EmailConfirmations {
    * Answers whether it was.
    */
   async renewExpired(user: UserRecord, linkFor: ConfirmLink): Promise<boolean> {
-    const row = (await this.db('user_emails_pending').where({ user_id: user.id }).andWhere('expires_at', '<=', new Date()).orderBy('id').first('id', 'email')) as
-      | { id: number; email: string }
-      | undefined;
+    const row = (await this.db('user_emails_pending')
+      .where({ user_id: user.id })
+      .andWhere('expires_at', '<=', new Date())
+      .orderBy('id')
+      .first('id', 'email')) as { id: number; email: string } | undefined;
     if (!row) return false;
     return this.renew(user, row, linkFor);
   }
 
   private async pendingRow(userId: number, email: string): Promise<{ id: number; email: string } | undefined> {
-    return (await this.db('user_emails_pending').where({ user_id: userId }).whereRaw('lower(email) = lower(?)', [email]).first('id', 'email')) as
-      | { id: number; email: string }
-      | undefined;
+    return (await this.db('user_emails_pending')
+      .where({ user_id: userId })
+      .whereRaw('lower(email) = lower(?)', [email])
+      .first('id', 'email')) as { id: number; email: string } | undefined;
   }
 
   /** A new token for a waiting address, mailed. */
   private async renew(user: UserRecord, row: { id: number; email: string }, linkFor: ConfirmLink): Promise<true> {
     const { token, pending } = freshToken();
-    const updated = await this.db('user_emails_pending').where({ id: row.id }).update({ token_hash: pending.tokenHash, expires_at: pending.expiresAt });
+    const updated = await this.db('user_emails_pending')
+      .where({ id: row.id })
+      .update({ token_hash: pending.tokenHash, expires_at: pending.expiresAt });
     if (!updated) throw Invalid('EINVALIDREQ', { errors: { email: ['This address is not waiting for confirmation'] } });
     await this.mail(user, row.email, linkFor(token));
     return true;

@@ -26,7 +26,10 @@ interface Counter {
 }
 
 export class LoginThrottle {
-  constructor(private readonly db: Knex, private readonly limits: ThrottleLimits) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly limits: ThrottleLimits,
+  ) {}
 
   private counters(name: string, address: string): Counter[] {
     const user = name.toLowerCase();
@@ -44,7 +47,10 @@ export class LoginThrottle {
 
   private async isKnownSource(name: string, address: string): Promise<boolean> {
     const since = new Date(Date.now() - KNOWN_SOURCE_DAYS * 86_400_000);
-    const row = await this.db('login_sources').where({ user_key: name.toLowerCase(), address }).andWhere('last_success', '>', since).first('address');
+    const row = await this.db('login_sources')
+      .where({ user_key: name.toLowerCase(), address })
+      .andWhere('last_success', '>', since)
+      .first('address');
     return row !== undefined;
   }
 
@@ -52,7 +58,10 @@ export class LoginThrottle {
   async check(name: string, address: string): Promise<void> {
     const counters = this.counters(name, address);
     const rows = (await this.db('login_failures')
-      .whereIn('key', counters.map((c) => c.key))
+      .whereIn(
+        'key',
+        counters.map((c) => c.key),
+      )
       .andWhere('window_start', '>', this.windowStart())
       .select('key', 'count', 'window_start')) as Array<{ key: string; count: number; window_start: Date }>;
     let known: boolean | undefined;

@@ -14,7 +14,10 @@ export interface SessionRecord {
 }
 
 export class SessionsService {
-  constructor(private readonly db: Knex, private readonly lifetimeDays: number) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly lifetimeDays: number,
+  ) {}
 
   async create(userId: number): Promise<SessionRecord> {
     const session = {
@@ -34,7 +37,8 @@ export class SessionsService {
       .join('users', 'users.id', 'sessions.user_id')
       .where('sessions.id', id)
       .andWhere('sessions.expires_at', '>', new Date())
-      .first(...USER_COLUMNS, 'sessions.csrf_secret', 'sessions.expires_at')) as (UserRow & { csrf_secret: string; expires_at: Date }) | undefined;
+      .first(...USER_COLUMNS, 'sessions.csrf_secret', 'sessions.expires_at')) as
+      (UserRow & { csrf_secret: string; expires_at: Date }) | undefined;
     if (!row) return undefined;
     return {
       session: { id, userId: row.id, csrfSecret: row.csrf_secret, expiresAt: row.expires_at },

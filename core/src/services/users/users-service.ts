@@ -52,7 +52,10 @@ export function newUserFormProblems(input: NewUser): Record<string, string[]> {
   if (!EMAIL.test(input.email.trim())) errors.email = ['Give a valid email address'];
   const weak = input.password === undefined ? undefined : passwordProblem(input.password);
   if (weak) errors.password = [weak];
-  addLengthErrors(errors, [['email', input.email.trim(), LIMITS.email], ['fullname', input.fullname?.trim(), LIMITS.fullname]]);
+  addLengthErrors(errors, [
+    ['email', input.email.trim(), LIMITS.email],
+    ['fullname', input.fullname?.trim(), LIMITS.fullname],
+  ]);
   return errors;
 }
 
@@ -65,7 +68,10 @@ const emailTakenError = (email: string) =>
  */
 export async function emailTaken(db: Knex | Knex.Transaction, email: string): Promise<boolean> {
   if (await db('user_emails').whereRaw('lower(email) = lower(?)', [email]).first('id')) return true;
-  const pending = await db('user_emails_pending').whereRaw('lower(email) = lower(?)', [email]).andWhere('expires_at', '>', new Date()).first('id');
+  const pending = await db('user_emails_pending')
+    .whereRaw('lower(email) = lower(?)', [email])
+    .andWhere('expires_at', '>', new Date())
+    .first('id');
   if (pending) return true;
   await db('user_emails_pending').whereRaw('lower(email) = lower(?)', [email]).delete();
   return false;
@@ -97,7 +103,8 @@ export class UsersService {
    */
   async newUserProblems(input: NewUser): Promise<Record<string, string[]>> {
     const errors = newUserFormProblems(input);
-    if (!errors.name && (await this.db('users').whereRaw('lower(name) = lower(?)', [input.name.trim()]).first('id'))) errors.name = ['This user name is taken'];
+    if (!errors.name && (await this.db('users').whereRaw('lower(name) = lower(?)', [input.name.trim()]).first('id')))
+      errors.name = ['This user name is taken'];
     if (!errors.email && (await emailTaken(this.db, input.email.trim()))) errors.email = ['This email address is already used'];
     return errors;
   }
@@ -113,7 +120,10 @@ export class UsersService {
     if (Object.keys(problems).length) {
       // Only taken names or emails: a conflict, as before; anything malformed: invalid input.
       if (Object.keys(newUserFormProblems(input)).length) throw Invalid('EINVALIDREQ', { errors: problems });
-      throw Conflict('ENOCODE', { message: problems.name ? `The user name "${name}" is taken` : `The email address ${email} is already used`, errors: problems });
+      throw Conflict('ENOCODE', {
+        message: problems.name ? `The user name "${name}" is taken` : `The email address ${email} is already used`,
+        errors: problems,
+      });
     }
     const passwordHash = input.password === undefined ? null : await hashPassword(input.password, this.ctx.config.login.passwordCost);
     return this.db.transaction(async (trx) => {
@@ -137,7 +147,10 @@ export class UsersService {
   async setFullname(user: UserRecord, fullname: string): Promise<UserRecord> {
     const value = fullname.trim();
     if (value.length > 255 || /[\x00-\x1f\x7f]/.test(value)) throw invalid('fullname', 'At most 255 characters, on one line');
-    const [row] = (await this.db('users').where({ id: user.id }).update({ fullname: value }).returning(['id', 'name', 'fullname', 'is_admin', 'created_at'])) as UserRow[];
+    const [row] = (await this.db('users')
+      .where({ id: user.id })
+      .update({ fullname: value })
+      .returning(['id', 'name', 'fullname', 'is_admin', 'created_at'])) as UserRow[];
     return userFromRow(row!);
   }
 
@@ -177,7 +190,12 @@ export class UsersService {
   /** Which of `names` are users, in one query. */
   async existingNames(names: readonly string[]): Promise<Set<string>> {
     if (!names.length) return new Set();
-    return new Set((await this.ctx.db('users').whereIn('name', [...new Set(names)]).pluck('name')) as string[]);
+    return new Set(
+      (await this.ctx
+        .db('users')
+        .whereIn('name', [...new Set(names)])
+        .pluck('name')) as string[],
+    );
   }
 
   async byIds(ids: readonly number[]): Promise<Map<number, UserRecord>> {
@@ -230,7 +248,9 @@ export class UsersService {
   async setPassword(userId: number, password: string): Promise<void> {
     const weak = passwordProblem(password);
     if (weak) throw invalid('password', weak);
-    await this.db('users').where('id', userId).update({ password_hash: await hashPassword(password, this.ctx.config.login.passwordCost), updated_at: this.db.fn.now() });
+    await this.db('users')
+      .where('id', userId)
+      .update({ password_hash: await hashPassword(password, this.ctx.config.login.passwordCost), updated_at: this.db.fn.now() });
   }
 
   async passwordHash(userId: number): Promise<string | null> {
@@ -260,17 +280,23 @@ export class UsersService {
       const row = await trx('user_emails').where({ user_id: user.id }).whereRaw('lower(email) = lower(?)', [email]).first('id');
       if (!row) throw invalid('email', 'This address is not one of yours');
       await trx('user_emails').where({ user_id: user.id }).update({ is_default: false });
-      await trx('user_emails').where({ id: (row as { id: number }).id }).update({ is_default: true });
+      await trx('user_emails')
+        .where({ id: (row as { id: number }).id })
+        .update({ is_default: true });
     });
   }
 
   async removeEmail(user: UserRecord, email: string): Promise<void> {
-    const row = (await this.db('user_emails').where({ user_id: user.id }).whereRaw('lower(email) = lower(?)', [email]).first('id', 'is_default')) as
-      | { id: number; is_default: boolean }
-      | undefined;
+    const row = (await this.db('user_emails')
+      .where({ user_id: user.id })
+      .whereRaw('lower(email) = lower(?)', [email])
+      .first('id', 'is_default')) as { id: number; is_default: boolean } | undefined;
     if (!row) {
       // An address still waiting for its link is simply forgotten.
-      const dropped = await this.db('user_emails_pending').where({ user_id: user.id }).whereRaw('lower(email) = lower(?)', [email]).delete();
+      const dropped = await this.db('user_emails_pending')
+        .where({ user_id: user.id })
+        .whereRaw('lower(email) = lower(?)', [email])
+        .delete();
       if (!dropped) throw invalid('email', 'This address is not one of yours');
       return;
     }
@@ -286,7 +312,12 @@ export class UsersService {
     }
     const [row] = (await this.db('ssh_keys')
       .insert({ user_id: user.id, public_key: parsed.publicKey, fingerprint: parsed.fingerprint })
-      .returning(['id', 'public_key', 'fingerprint', 'created_at'])) as Array<{ id: number; public_key: string; fingerprint: string; created_at: Date }>;
+      .returning(['id', 'public_key', 'fingerprint', 'created_at'])) as Array<{
+      id: number;
+      public_key: string;
+      fingerprint: string;
+      created_at: Date;
+    }>;
     return { id: row!.id, publicKey: row!.public_key, fingerprint: row!.fingerprint, createdAt: row!.created_at };
   }
 
