@@ -175,3 +175,33 @@ describeModes("a user's issues and pull requests", (mode) => {
     assert.equal((await t.api<{ error_code: string }>('GET', '/api/0/user/bob/requests/filed?closed=12ab')).body.error_code, 'EDATETIME');
   });
 });
+
+// Site admins see every issue, private ones too: in a user's listing as on each project.
+describeModes("a user's issues, as a site admin sees them", (mode) => {
+  let t: TestForge;
+  before(async function () {
+    this.timeout(120_000);
+    t = await createTestForge({ mode, config: { admins: ['sam'] } });
+    for (const name of ['alice', 'bob', 'sam']) await t.createUser(name);
+    await t.createProject('alice', 'pkg');
+  });
+  after(() => t?.close());
+
+  it("lists another user's private issue to a site admin who holds no grant, and not to others", async () => {
+    const token = async (name: string) => ({ Authorization: `token ${await t.createToken(name, ['issue_create'])}` });
+    const bob = await token('bob');
+    const opened = await t.api<{ issue: Issue }>(
+      'POST',
+      '/api/0/pkg/new_issue',
+      { title: 'Security hole', issue_content: 'x', private: true },
+      bob,
+    );
+    assert.equal(opened.status, 200, JSON.stringify(opened.body));
+    const listed = async (headers: Record<string, string>) =>
+      (await t.api<UserIssues>('GET', '/api/0/user/bob/issues', undefined, headers)).body.issues_created.map((i) => i.id);
+    assert.deepEqual(await listed(await token('sam')), [opened.body.issue.id]);
+    assert.deepEqual(await listed({}), [], 'not to the anonymous');
+    // As in Pagure, this listing shows a private issue to its author, its assignee and site admins only.
+    assert.deepEqual(await listed(await token('alice')), [], "not even to the project's owner");
+  });
+});

@@ -68,64 +68,103 @@ describeModes('commit references in pushed commits', (mode) => {
   const pullRequest = async (repo: string, id: number) => (await t.api<PullRequest>('GET', `/api/0/${repo}/pull-request/${id}`)).body;
   const noted = (ticket: Comments, text: string) => ticket.comments.some((c) => c.comment.endsWith(text));
   let alice: Record<string, string>;
-  let alpha: string;
 
   before(async function () {
     this.timeout(120_000);
     t = await createTestForge({ mode });
     work = await tempDir();
     for (const name of ['alice', 'bob']) await t.createUser(name);
-    await t.createProject('alice', 'alpha', { readme: true });
     await t.createProject('bob', 'beta', { readme: true });
     alice = { Authorization: `token ${await t.createToken('alice', ['issue_create', 'pull_request_create'])}` };
-    // alpha: issue #1; pull request #2 whose commit alice pushed to main by hand (so it is in
-    // its target, still Open); pull request #3 whose commit is not in main.
-    assert.equal((await t.api('POST', '/api/0/alpha/new_issue', { title: 'Broken', issue_content: 'Please fix' }, alice)).status, 200);
-    alpha = path.join(work, 'alpha');
-    await gitOk(work, 'clone', '-q', cloneUrl(t.url, 'alpha', as('alice')), alpha);
-    await gitOk(alpha, 'checkout', '-q', '-b', 'landed');
-    await commitFile(alpha, 'landed.txt', 'landed\n');
-    await gitOk(alpha, 'checkout', '-q', '-b', 'unlanded', 'main');
-    await commitFile(alpha, 'unlanded.txt', 'not yet\n');
-    await gitOk(alpha, 'push', '-q', 'origin', 'landed', 'unlanded');
+  });
+  after(() => t?.close());
+
+  /**
+   * A project of alice's for one test (so no test sees another's pushes): an open issue; a pull
+   * request whose commit alice pushed to main by hand (so it is in its target, still Open); and
+   * one whose commit is not in main. Ids are read from the answers.
+   */
+  async function aliceProject(repo: string): Promise<{ dir: string; issue: number; landed: number; unlanded: number }> {
+    await t.createProject('alice', repo, { readme: true });
+    const opened = await t.api<{ issue: { id: number } }>(
+      'POST',
+      `/api/0/${repo}/new_issue`,
+      { title: 'Broken', issue_content: 'Please fix' },
+      alice,
+    );
+    assert.equal(opened.status, 200, JSON.stringify(opened.body));
+    const dir = path.join(work, repo);
+    await gitOk(work, 'clone', '-q', cloneUrl(t.url, repo, as('alice')), dir);
+    await gitOk(dir, 'checkout', '-q', '-b', 'landed');
+    await commitFile(dir, 'landed.txt', 'landed\n');
+    await gitOk(dir, 'checkout', '-q', '-b', 'unlanded', 'main');
+    await commitFile(dir, 'unlanded.txt', 'not yet\n');
+    await gitOk(dir, 'push', '-q', 'origin', 'landed', 'unlanded');
+    const requests: number[] = [];
     for (const [title, branch] of [
       ['Landed', 'landed'],
       ['Not landed', 'unlanded'],
     ]) {
-      const opened = await t.api('POST', '/api/0/alpha/pull-request/new', { title, branch_to: 'main', branch_from: branch }, alice);
-      assert.equal(opened.status, 200, JSON.stringify(opened.body));
+      const made = await t.api<{ id: number }>(
+        'POST',
+        `/api/0/${repo}/pull-request/new`,
+        { title, branch_to: 'main', branch_from: branch },
+        alice,
+      );
+      assert.equal(made.status, 200, JSON.stringify(made.body));
+      requests.push(made.body.id);
     }
-    for (const id of [2, 3])
+    for (const id of requests)
       await eventually(
-        async () => ((await pullRequest('alpha', id)).cached_merge_status !== 'unknown' ? true : undefined),
+        async () => ((await pullRequest(repo, id)).cached_merge_status !== 'unknown' ? true : undefined),
         `pull request #${id} refreshed`,
       );
-    await gitOk(alpha, 'push', '-q', 'origin', 'landed:main');
-  });
-  after(() => t?.close());
+    await gitOk(dir, 'push', '-q', 'origin', 'landed:main');
+    return { dir, issue: opened.body.issue.id, landed: requests[0]!, unlanded: requests[1]! };
+  }
 
-  it("does not close another project's issue or merge its pull request for a pusher who may not", async () => {
+  it("does not close another project's issue or merge its pull request for a pusher who may not", async function () {
+    // Its own project, cloned and pushed: git work that takes a while on a busy machine.
+    this.timeout(120_000);
+    const { issue: target, landed, unlanded } = await aliceProject('alpha');
     const bob = { Authorization: `token ${await t.createToken('bob', ['issue_create', 'issue_change_status', 'pull_request_close'])}` };
     // By hand, bob may do neither.
     assert.equal(
-      (await t.api<{ error_code: string }>('POST', '/api/0/alpha/issue/1/status', { status: 'Closed', close_status: 'Fixed' }, bob)).status,
+      (await t.api<{ error_code: string }>('POST', `/api/0/alpha/issue/${target}/status`, { status: 'Closed', close_status: 'Fixed' }, bob))
+        .status,
       403,
     );
-    assert.equal((await t.api<{ error_code: string }>('POST', '/api/0/alpha/pull-request/2/close', {}, bob)).status, 403);
+    assert.equal((await t.api<{ error_code: string }>('POST', `/api/0/alpha/pull-request/${landed}/close`, {}, bob)).status, 403);
     // So he says it in a commit to his own project, next to a fix of his own issue.
-    assert.equal((await t.api('POST', '/api/0/beta/new_issue', { title: 'Mine', issue_content: 'Mine to fix' }, bob)).status, 200);
+    const mine = await t.api<{ issue: { id: number } }>(
+      'POST',
+      '/api/0/beta/new_issue',
+      { title: 'Mine', issue_content: 'Mine to fix' },
+      bob,
+    );
+    assert.equal(mine.status, 200);
     const beta = path.join(work, 'beta');
     await gitOk(work, 'clone', '-q', cloneUrl(t.url, 'beta', as('bob')), beta);
-    const message = `Sneaky\n\nFixes #1\nFixes ${t.url}/alpha/issue/1\nMerges ${t.url}/alpha/pull-request/2\nMerges ${t.url}/alpha/pull-request/3`;
+    const message = [
+      'Sneaky',
+      '',
+      `Fixes #${mine.body.issue.id}`,
+      `Fixes ${t.url}/alpha/issue/${target}`,
+      `Merges ${t.url}/alpha/pull-request/${landed}`,
+      `Merges ${t.url}/alpha/pull-request/${unlanded}`,
+    ].join('\n');
     const sneaky = await commitFile(beta, 'sneaky.txt', 'x\n', { message });
     await gitOk(beta, 'push', '-q', 'origin', 'main');
     const mention = `Commit [${sneaky.slice(0, 8)}]`;
     // The last reference of the commit: once it is noted, the push job is done.
     const named = (ticket: Comments) => ticket.comments.some((c) => c.comment.startsWith(` ${mention}`));
-    await eventually(async () => (named(await pullRequest('alpha', 3)) ? true : undefined), 'the commit noted on pull request #3');
-    assert.equal((await issue('beta', 1)).status, 'Closed', "bob's own issue is closed");
+    await eventually(
+      async () => (named(await pullRequest('alpha', unlanded)) ? true : undefined),
+      'the commit noted on the last pull request',
+    );
+    assert.equal((await issue('beta', mine.body.issue.id)).status, 'Closed', "bob's own issue is closed");
 
-    const theirs = await issue('alpha', 1);
+    const theirs = await issue('alpha', target);
     assert.equal(theirs.status, 'Open');
     assert.equal(theirs.close_status, null);
     assert.ok(
@@ -136,7 +175,7 @@ describeModes('commit references in pushed commits', (mode) => {
       ),
     );
     assert.ok(!noted(theirs, 'fixes this issue'));
-    for (const id of [2, 3]) {
+    for (const id of [landed, unlanded]) {
       const pr = await pullRequest('alpha', id);
       assert.equal(pr.status, 'Open', `pull request #${id}`);
       assert.ok(noted(pr, 'relates to this pull-request'), `pull request #${id} mentions the commit`);
@@ -146,37 +185,41 @@ describeModes('commit references in pushed commits', (mode) => {
     assert.equal(closed.body.requests.length, 0);
   });
 
-  it('closes the issue and marks merged only the pull request whose commits landed, for one who may', async () => {
-    await gitOk(alpha, 'checkout', '-q', 'main');
-    await gitOk(alpha, 'pull', '-q', 'origin', 'main');
-    const fix = await commitFile(alpha, 'fix.txt', 'fixed\n', { message: 'Fix it\n\nFixes #1\nMerges #2\nMerges #3' });
-    await gitOk(alpha, 'push', '-q', 'origin', 'main');
+  it('closes the issue and marks merged only the pull request whose commits landed, for one who may', async function () {
+    // Its own project, cloned and pushed: git work that takes a while on a busy machine.
+    this.timeout(120_000);
+    const { dir, issue: target, landed, unlanded } = await aliceProject('gamma');
+    await gitOk(dir, 'checkout', '-q', 'main');
+    await gitOk(dir, 'pull', '-q', 'origin', 'main');
+    const message = `Fix it\n\nFixes #${target}\nMerges #${landed}\nMerges #${unlanded}`;
+    const fix = await commitFile(dir, 'fix.txt', 'fixed\n', { message });
+    await gitOk(dir, 'push', '-q', 'origin', 'main');
     const closed = await eventually(async () => {
-      const now = await issue('alpha', 1);
+      const now = await issue('gamma', target);
       return now.status === 'Closed' ? now : undefined;
     }, 'the issue to be closed by the pushed commit');
     assert.equal(closed.close_status, 'Fixed');
     assert.equal(closed.closed_by?.name, 'alice');
     assert.ok(
       closed.comments.some(
-        (c) => c.comment === ` Commit [${fix.slice(0, 8)}](${t.url.replace(/\/+$/, '')}/alpha/c/${fix.slice(0, 8)}) fixes this issue`,
+        (c) => c.comment === ` Commit [${fix.slice(0, 8)}](${t.url.replace(/\/+$/, '')}/gamma/c/${fix.slice(0, 8)}) fixes this issue`,
       ),
     );
     const merged = await eventually(async () => {
-      const now = await pullRequest('alpha', 2);
+      const now = await pullRequest('gamma', landed);
       return now.status === 'Merged' ? now : undefined;
-    }, 'pull request #2 to be marked merged');
+    }, 'the landed pull request to be marked merged');
     assert.ok(noted(merged, 'fixes this pull-request'));
-    // The last reference of the commit: once it is noted, the push job is done with #3.
-    const unlanded = await eventually(async () => {
-      const now = await pullRequest('alpha', 3);
+    // The last reference of the commit: once it is noted, the push job is done with it.
+    const waiting = await eventually(async () => {
+      const now = await pullRequest('gamma', unlanded);
       return now.comments.some(
         (c) => c.comment.startsWith(` Commit [${fix.slice(0, 8)}]`) && c.comment.endsWith('relates to this pull-request'),
       )
         ? now
         : undefined;
-    }, 'the mention on pull request #3');
-    assert.equal(unlanded.status, 'Open');
-    assert.ok(!noted(unlanded, 'fixes this pull-request'));
+    }, 'the mention on the unlanded pull request');
+    assert.equal(waiting.status, 'Open');
+    assert.ok(!noted(waiting, 'fixes this pull-request'));
   });
 });

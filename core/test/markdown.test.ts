@@ -151,26 +151,30 @@ describe('markdown rendering', () => {
 
 describeModes('markdown links for a reader', (mode) => {
   let t: TestForge;
-  before(async () => {
+  let shown: number;
+  let hidden: number;
+  before(async function () {
+    this.timeout(120_000);
     t = await createTestForge({ mode });
     for (const name of ['alice', 'bob']) await t.createUser(name);
     await t.createProject('alice', 'pkg');
     const bob = { Authorization: `token ${await t.createToken('bob', ['issue_create'])}` };
-    await t.api('POST', '/api/0/pkg/new_issue', { title: 'Public', issue_content: 'x' }, bob);
-    await t.api('POST', '/api/0/pkg/new_issue', { title: 'Private', issue_content: 'x', private: true }, bob);
+    const open = (body: Record<string, unknown>) => t.api<{ issue: { id: number } }>('POST', '/api/0/pkg/new_issue', body, bob);
+    shown = (await open({ title: 'Public', issue_content: 'x' })).body.issue.id;
+    hidden = (await open({ title: 'Private', issue_content: 'x', private: true })).body.issue.id;
   });
   after(() => t?.close());
 
   it('looks up mentioned users and visible references in a couple of queries', async () => {
     const s = t.forge.services;
     const project = (await s.projectQueries.find({ name: 'pkg', namespace: null, forkOwner: null }))!;
-    const anonymous = await markdownLinks(s, await s.access.viewer(null), project, ['@bob said #1', 'and #2 @ghost'], t.url);
+    const anonymous = await markdownLinks(s, await s.access.viewer(null), project, [`@bob said #${shown}`, `and #${hidden} @ghost`], t.url);
     assert.deepEqual([...anonymous.users], ['bob']);
-    assert.deepEqual([...anonymous.references.keys()], ['#1']);
-    const html = renderMarkdown('See #1 and #2', anonymous);
-    assert.match(html, new RegExp(`<a href="${t.url}/pkg/issue/1" class="ticket-ref issue" title="\\[Open\\] Public"`));
-    assert.match(html, /and #2<\/p>/, 'the private issue stays plain text for an anonymous reader');
-    const bob = await markdownLinks(s, await s.access.viewer((await s.users.byName('bob'))!), project, ['#2'], t.url);
-    assert.equal(bob.references.get('#2')?.title, 'Private');
+    assert.deepEqual([...anonymous.references.keys()], [`#${shown}`]);
+    const html = renderMarkdown(`See #${shown} and #${hidden}`, anonymous);
+    assert.match(html, new RegExp(`<a href="${t.url}/pkg/issue/${shown}" class="ticket-ref issue" title="\\[Open\\] Public"`));
+    assert.match(html, new RegExp(`and #${hidden}</p>`), 'the private issue stays plain text for an anonymous reader');
+    const bob = await markdownLinks(s, await s.access.viewer((await s.users.byName('bob'))!), project, [`#${hidden}`], t.url);
+    assert.equal(bob.references.get(`#${hidden}`)?.title, 'Private');
   });
 });

@@ -31,6 +31,11 @@ describeModes('project, ticket and settings pages', (mode) => {
   after(() => t?.close());
 
   const queriesOf = (work: () => Promise<unknown>) => countQueries(t, work);
+  /** A project of alice's of its own for a test that changes it (so no test depends on another's changes): README, content, feature/x. */
+  const contentProject = async (name: string) => {
+    await t.createProject('alice', name, { readme: true });
+    return pushContent(t.url, await tempDir(), name, { user: 'alice', secret: 'alice-password1' });
+  };
 
   /** Every id on a page once: labels, anchors and aria references need them unique. */
   function assertUniqueIds(html: string, page: string): void {
@@ -162,16 +167,19 @@ describeModes('project, ticket and settings pages', (mode) => {
       assert.ok((await queriesOf(() => anonymous.get(link))) <= 8, 'a commit page costs a handful of queries');
     });
 
-    it('prints a link to open a pull request after a push of another branch, not of the default one', async () => {
+    it('prints a link to open a pull request after a push of another branch, not of the default one', async function () {
+      // Its own project, cloned and pushed: git work that takes a while on a busy machine.
+      this.timeout(120_000);
+      await t.createProject('alice', 'pushed', { readme: true });
       const work = await tempDir();
-      await gitOk(work, 'clone', '-q', `${t.url.replace('://', '://alice:alice-password1@')}/hello.git`, 'h');
+      await gitOk(work, 'clone', '-q', `${t.url.replace('://', '://alice:alice-password1@')}/pushed.git`, 'h');
       const dir = `${work}/h`;
       await gitOk(dir, 'checkout', '-q', '-b', 'topic');
       const pushed = await gitRun(dir, ['push', 'origin', 'topic']);
       assert.equal(pushed.code, 0, pushed.stderr);
       assert.match(
         pushed.stderr,
-        new RegExp(`remote: Create a pull request for topic:\\s+remote:\\s+${t.url}/hello/diff/main\\.\\.topic\\s*\\n`),
+        new RegExp(`remote: Create a pull request for topic:\\s+remote:\\s+${t.url}/pushed/diff/main\\.\\.topic\\s*\\n`),
       );
       await gitOk(dir, 'commit', '-q', '--allow-empty', '-m', 'On main');
       const main = await gitRun(dir, ['push', 'origin', 'HEAD:main']);
@@ -192,14 +200,20 @@ describeModes('project, ticket and settings pages', (mode) => {
       assert.equal((await alice.get('/hello/c/main..nope')).status, 404);
     });
 
-    it('lists branches with ahead counts and tags', async () => {
-      const main = mainOf((await alice.get('/hello/branches')).html);
+    it('lists branches with ahead counts and tags', async function () {
+      // Its own project, cloned and pushed: git work that takes a while on a busy machine.
+      this.timeout(120_000);
+      const { dir } = await contentProject('branchy');
+      await gitOk(dir, 'checkout', '-q', 'main');
+      await gitOk(dir, 'commit', '-q', '--allow-empty', '-m', 'On main');
+      await gitOk(dir, 'push', '-q', 'origin', 'main');
+      const main = mainOf((await alice.get('/branchy/branches')).html);
       assert.match(
         main,
-        /<td><a href="\/hello\/tree\/feature\/x">feature\/x<\/a><\/td>\s*<td>1<\/td>\s*<td>1<\/td>/,
+        /<td><a href="\/branchy\/tree\/feature\/x">feature\/x<\/a><\/td>\s*<td>1<\/td>\s*<td>1<\/td>/,
         'one behind (the empty commit pushed above), one ahead',
       );
-      assert.match(main, /href="\/hello\/diff\/main\.\.feature\/x">Open a pull request<\/a>/);
+      assert.match(main, /href="\/branchy\/diff\/main\.\.feature\/x">Open a pull request<\/a>/);
       assert.match(main, /v0\.1/);
     });
 
@@ -231,13 +245,14 @@ describeModes('project, ticket and settings pages', (mode) => {
 
   describe('issues', () => {
     it('opens, comments, changes and lists issues; others may comment but not change metadata', async () => {
-      const empty = await alice.submit('/hello/new_issue', { title: '  ', issue_content: 'x' });
+      await t.createProject('alice', 'tracked');
+      const empty = await alice.submit('/tracked/new_issue', { title: '  ', issue_content: 'x' });
       assert.equal(empty.status, 400);
       assert.equal(fieldError(empty.html, 'title'), 'This field is required.');
-      const made = await alice.submit('/hello/new_issue', { title: 'Broken', issue_content: 'It *breaks*', tag: 'bug' });
+      const made = await alice.submit('/tracked/new_issue', { title: 'Broken', issue_content: 'It *breaks*', tag: 'bug' });
       assert.equal(made.status, 302);
       const path = made.location!;
-      assert.match(path, /^\/hello\/issue\/\d+$/);
+      assert.match(path, /^\/tracked\/issue\/\d+$/);
       const comment = await bob.submit(`${path}/comment`, { comment: 'Me too @alice' }, path);
       assert.equal(comment.status, 302);
       assert.match(comment.location!, /#comment-\d+$/);
@@ -258,9 +273,9 @@ describeModes('project, ticket and settings pages', (mode) => {
       const badDeps = await alice.submit(`${path}/update`, { depending: 'one' }, path);
       assert.equal(badDeps.status, 400);
       assert.equal(fieldError(badDeps.html, 'depending'), 'Issue numbers, comma-separated');
-      const list = mainOf((await anonymous.get('/hello/issues?status=Closed&tags=ui&search=brok')).html);
+      const list = mainOf((await anonymous.get('/tracked/issues?status=Closed&tags=ui&search=brok')).html);
       assert.match(list, /Broken/);
-      assert.match(mainOf((await anonymous.get('/hello/issues?search=nothing-like-it')).html), /No issues match these filters/);
+      assert.match(mainOf((await anonymous.get('/tracked/issues?search=nothing-like-it')).html), /No issues match these filters/);
     });
 
     it('renders an issue list in the same number of queries for 3 issues as for 30', async () => {
@@ -277,13 +292,16 @@ describeModes('project, ticket and settings pages', (mode) => {
   });
 
   describe('pull requests', () => {
-    it('opens one from a branch; only committers merge it', async () => {
-      const preview = await bob.get('/hello/diff/main..feature/x');
+    it('opens one from a branch; only committers merge it', async function () {
+      // Its own project, cloned and pushed: git work that takes a while on a busy machine.
+      this.timeout(120_000);
+      await contentProject('merging');
+      const preview = await bob.get('/merging/diff/main..feature/x');
       assert.equal(preview.status, 200);
       const form = await alice.submit(
-        '/hello/diff/main..feature/x',
+        '/merging/diff/main..feature/x',
         { title: 'Feature', initial_comment: 'Please' },
-        '/hello/diff/main..feature/x',
+        '/merging/diff/main..feature/x',
       );
       assert.equal(form.status, 302);
       const path = form.location!;
@@ -293,27 +311,34 @@ describeModes('project, ticket and settings pages', (mode) => {
       const merged = await alice.submit(`${path}/merge`, {}, path);
       assert.equal(merged.status, 302);
       assert.match(mainOf((await anonymous.get(path)).html), /status-Merged/);
-      const missing = await alice.get('/hello/diff/main..no-such-branch');
+      const missing = await alice.get('/merging/diff/main..no-such-branch');
       assert.match(mainOf(missing.html), /Branch no-such-branch does not exist/);
     });
   });
 
   describe('settings', () => {
     it("lets only admins see and change a project's settings", async () => {
-      assert.equal((await anonymous.get('/hello/settings')).status, 302);
-      assert.equal((await bob.get('/hello/settings')).status, 401);
-      const refused = await bob.submit('/hello/settings/details', { description: 'Hijacked', url: '' }, '/bobs/settings');
+      await t.createProject('alice', 'described', { description: 'Hello world' });
+      assert.equal((await anonymous.get('/described/settings')).status, 302);
+      assert.equal((await bob.get('/described/settings')).status, 401);
+      const refused = await bob.submit('/described/settings/details', { description: 'Hijacked', url: '' }, '/bobs/settings');
       assert.equal(refused.status, 401);
-      const bad = await alice.submit('/hello/settings/details', { description: ' ', url: 'nope' }, '/hello/settings');
+      assert.match(mainOf((await anonymous.get('/described')).html), /<p class="project-description">Hello world<\/p>/, 'nothing changed');
+      const bad = await alice.submit('/described/settings/details', { description: ' ', url: 'nope' }, '/described/settings');
       assert.equal(bad.status, 400);
       assert.equal(fieldError(bad.html, 'description'), 'This field is required.');
       assert.equal(fieldError(bad.html, 'url'), 'Invalid input.');
       assert.equal(
-        (await alice.submit('/hello/settings/details', { description: 'Hello again', url: 'https://hello.example' }, '/hello/settings'))
-          .status,
+        (
+          await alice.submit(
+            '/described/settings/details',
+            { description: 'Hello again', url: 'https://described.example' },
+            '/described/settings',
+          )
+        ).status,
         302,
       );
-      assert.match(mainOf((await anonymous.get('/hello')).html), /Hello again/);
+      assert.match(mainOf((await anonymous.get('/described')).html), /Hello again/);
     });
 
     it('changes the default branch to an existing branch only', async () => {
