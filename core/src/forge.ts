@@ -33,6 +33,7 @@ import {
   loadPlugins,
   loadConfiguredTheme,
   type ForgeApi,
+  type ForgeGitApi,
   type ForgeHooks,
   type ForgeServices,
   type LoadedPlugin,
@@ -42,15 +43,18 @@ import {
 import { BullQueue, InlineQueue, LocalPubSub, probeRedis, RedisPubSub, type PubSub, type QueuePort } from './queue/index.js';
 import {
   createServices,
+  defineMailJobs,
   EventBus,
+  SubscriberDispatcher,
   HealthService,
   LogMailer,
-  PolicyService,
   SmtpMailer,
   TaskService,
+  ticketMailSubscriber,
   type DomainServices,
   type ServiceContext,
 } from './services/index.js';
+import { createPluginGit } from './plugins/git-api.js';
 import { createPluginServices } from './plugin-services.js';
 import { CORE_VERSION } from './version.js';
 
@@ -65,6 +69,8 @@ export interface CreateForgeOptions extends LoadConfigOptions {
   migrations?: 'run' | 'check';
   /** Run queued jobs in this process. Default: workers, and the web process of the embedded mode. */
   processJobs?: boolean;
+  /** Build the web app (routes, templates) in a process whose role is not 'web': a plugin command's server. */
+  serveHttp?: boolean;
   logger?: Logger;
   /** Tests start fresh PGlite databases from a dump, skipping initdb. */
   pgliteTemplate?: Blob;
@@ -73,7 +79,7 @@ export interface CreateForgeOptions extends LoadConfigOptions {
 const CORE_TEMPLATES = fileURLToPath(new URL('../templates/', import.meta.url));
 
 function holderName(role: ProcessRole): string {
-  return role === 'web' ? 'the server' : role === 'worker' ? 'a worker' : 'a pagurus command';
+  return role === 'web' ? 'the server' : role === 'worker' ? 'a worker' : role === 'cli' ? 'a pagurus command' : `pagurus ${role}`;
 }
 
 export function migrationSets(plugins: readonly LoadedPlugin[]): MigrationSet[] {
@@ -86,13 +92,16 @@ export function migrationSets(plugins: readonly LoadedPlugin[]): MigrationSet[] 
 export class Forge {
   readonly hooks: ForgeHooks = createHooks();
   readonly events: EventBus;
+  /** Feeds durable subscribers from the event log, in processes that run jobs. */
+  readonly subscribers: SubscriberDispatcher;
   readonly jobs: Jobs;
   readonly locks: RepoLocks;
-  readonly services: DomainServices & { policy: PolicyService; health: HealthService; tasks: TaskService };
+  readonly services: DomainServices & { health: HealthService; tasks: TaskService };
   readonly repositories: Repositories;
   readonly templates: TemplateStore | undefined;
   private appInstance: ForgeApp | undefined;
   private pluginServices: ForgeServices | undefined;
+  private pluginGit: ForgeGitApi | undefined;
   private server: Server | undefined;
   private processing = false;
   private closing: Promise<void> | undefined;
@@ -107,9 +116,11 @@ export class Forge {
     readonly queue: QueuePort,
     readonly pubsub: PubSub,
     readonly secret: string,
+    serveHttp = false,
   ) {
     instrumentHooks(this.hooks, log);
-    this.events = new EventBus(this.hooks, log);
+    this.events = new EventBus(this.hooks, db.knex, pubsub, log);
+    this.subscribers = new SubscriberDispatcher(this.events, db.knex, pubsub, log, config.events);
     this.jobs = new Jobs(queue, log);
     this.locks = createRepoLocks(db);
     this.repositories = new Repositories(config.git.reposDir);
@@ -123,12 +134,14 @@ export class Forge {
       log,
     };
     this.services = {
-      ...createServices(context),
-      policy: new PolicyService(this.hooks),
+      ...createServices(context, { repositories: this.repositories, locks: this.locks }),
       health: new HealthService(db, queue),
       tasks: new TaskService(queue),
     };
-    if (role === 'web') this.templates = new TemplateStore();
+    // Notification mail: the "mail" subscriber queues mail.send jobs, in every process alike.
+    defineMailJobs(this.jobs, context.mailer);
+    this.events.subscribe(ticketMailSubscriber(context));
+    if (role === 'web' || serveHttp) this.templates = new TemplateStore();
   }
 
   /** Builds a forge for one process. Start-up problems throw StartupError. */
@@ -170,12 +183,12 @@ export class Forge {
       const pubsub: PubSub = config.redis.url ? new RedisPubSub(config.redis.url, config.redis.prefix, onRedisError) : new LocalPubSub();
       opened.push(() => pubsub.close());
 
-      const forge = new Forge(config, log, options.role, plugins, theme, db, queue, pubsub, secret);
+      const forge = new Forge(config, log, options.role, plugins, theme, db, queue, pubsub, secret, options.serveHttp);
       await forge.applyPlugins();
       // With the embedded database no worker can open it, so its server runs the jobs.
       const runsJobs =
         options.processJobs ?? (options.role === 'worker' || (options.role === 'web' && (queue.kind === 'inline' || db.kind === 'pglite')));
-      if (runsJobs) forge.startJobs();
+      if (runsJobs) await forge.startJobs();
       return forge;
     } catch (error) {
       for (const close of opened.reverse()) await close().catch(() => undefined);
@@ -204,7 +217,8 @@ export class Forge {
   }
 
   /** The forge as one plugin sees it: its own logger, everything else shared. */
-  private apiFor(name: string): ForgeApi {
+  /** The forge as plugin `name` sees it (a plugin command's boot hands it this). */
+  apiFor(name: string): ForgeApi {
     this.pluginServices ??= createPluginServices({
       services: this.services,
       repositories: this.repositories,
@@ -220,6 +234,8 @@ export class Forge {
       services: this.pluginServices,
       pubsub: this.pubsub,
       role: this.role,
+      git: (this.pluginGit ??= createPluginGit({ repositories: this.repositories, locks: this.locks })),
+      settings: this.services.pluginSettings.forPlugin(name),
       coreVersion: CORE_VERSION,
     });
   }
@@ -227,7 +243,7 @@ export class Forge {
   private async applyPlugins(): Promise<void> {
     for (const plugin of this.plugins) {
       try {
-        await plugin.definition.apply(this.apiFor(plugin.name), plugin.options as never);
+        await plugin.definition.apply(this.apiFor(plugin.name), plugin.options);
       } catch (error) {
         throw new StartupError(`plugin "${plugin.spec}": failed to apply: ${(error as Error).message}`);
       }
@@ -253,7 +269,6 @@ export class Forge {
       db: this.db.knex,
       log: this.log,
       locks: this.locks,
-      hooks: this.hooks,
     });
     tapPullRequestRefresh(this.hooks, this.services, this.jobs);
     tapCommitReferences(this.hooks, this.services, this.repositories, () => this.config.url);
@@ -264,6 +279,7 @@ export class Forge {
       throw new StartupError(`registering jobs failed: ${(error as Error).message}`);
     }
     this.jobs.seal();
+    this.events.seal();
     if (this.templates) {
       this.loadTemplates(this.templates);
       this.appInstance = this.buildHttpApp(this.templates);
@@ -335,17 +351,20 @@ export class Forge {
     }
   }
 
-  /** Starts taking jobs from the queue in this process. */
-  startJobs(): void {
+  /** Starts taking jobs from the queue, and feeding durable subscribers, in this process. */
+  async startJobs(): Promise<void> {
     if (this.processing) return;
     this.processing = true;
     this.queue.process(createJobProcessor(this.jobs, this.locks, this.log), this.config.worker.concurrency);
+    await this.subscribers.start();
   }
 
   /** Serves HTTP; when no url was configured, the public URL becomes the address listened on. */
   async listen(port = this.config.port, host = this.config.host): Promise<string> {
     if (!this.app) throw new Error('only a web forge listens');
-    const server = createServer(this.app.callback());
+    const handle = this.app.callback();
+    // Koa answers its own errors (ctx.onerror), so the request's promise is not awaited here.
+    const server = createServer((req, res) => void handle(req, res));
     server.on('clientError', answerClientError);
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) =>
@@ -375,6 +394,8 @@ export class Forge {
   }
 
   private async shutdown(): Promise<void> {
+    // Streams never end on their own: their plugins end them first, or close() would wait for them.
+    await this.hooks.stopping.promise(this.apiFor('core'));
     const server = this.server;
     if (server) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -384,6 +405,7 @@ export class Forge {
       clearTimeout(timer);
     }
     await this.hooks.close.promise(this.apiFor('core'));
+    await this.subscribers.stop();
     await this.queue.close();
     await this.events.idle();
     await this.pubsub.close();

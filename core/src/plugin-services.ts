@@ -53,6 +53,15 @@ export function createPluginServices(deps: PluginServicesDeps): ForgeServices {
     return object.sha;
   }
 
+  /** Issue #id, for a write by the viewer: as the API checks it (logged in, project visible, not blocked, tracker on). */
+  async function issueToWrite(viewer: Viewer, project: ProjectRecord, issueId: number) {
+    requireUser(viewer);
+    await visible(viewer, project);
+    checkNotBlocked(viewer, project);
+    services.issues.checkTracker(project, true);
+    return services.issues.require(viewer, project, String(issueId));
+  }
+
   async function pullRequestOf(project: ProjectRecord, id: number) {
     services.pullRequests.checkEnabled(project);
     return services.pullRequests.require(project, String(id));
@@ -87,17 +96,20 @@ export function createPluginServices(deps: PluginServicesDeps): ForgeServices {
         }
       },
       canSee: (viewer, project, issue) => services.issues.canSee(viewer, project, issue),
+      async addTags(viewer, project, issueId, tags) {
+        const issue = await issueToWrite(viewer, project, issueId);
+        const current = (await services.issues.json(project, issue, { comments: false })).tags;
+        const added = [...new Set(tags.map((tag) => tag.trim()).filter((tag) => tag && !current.includes(tag)))];
+        if (added.length) await services.issues.setLinks(viewer, project, issue, { tags: [...current, ...added] });
+        return added;
+      },
     },
     pullRequests: {
       get: (project, id) => (Number.isSafeInteger(id) ? services.pullRequests.byId(project, id) : Promise.resolve(undefined)),
     },
     comments: {
       async onIssue(viewer, project, issueId, text) {
-        requireUser(viewer);
-        await visible(viewer, project);
-        checkNotBlocked(viewer, project);
-        services.issues.checkTracker(project, true);
-        const issue = await services.issues.require(viewer, project, String(issueId));
+        const issue = await issueToWrite(viewer, project, issueId);
         await services.issues.comment(viewer, project, issue, text.trim());
       },
       async onPullRequest(viewer, project, pullRequestId, text) {

@@ -60,8 +60,10 @@ describeModes('groups in the API', (mode) => {
   });
 
   describe('GET /api/0/group/<name>', () => {
+    type GroupBody = Record<string, unknown> & { date_created: string; creator: Record<string, unknown> };
+
     it("shows the group with its creator and members, the creator's emails only to token holders", async () => {
-      const res = await t.api<Record<string, any>>('GET', '/api/0/group/packagers');
+      const res = await t.api<GroupBody>('GET', '/api/0/group/packagers');
       assert.equal(res.status, 200);
       assert.deepEqual(Object.keys(res.body).sort(), [
         'creator',
@@ -79,7 +81,7 @@ describeModes('groups in the API', (mode) => {
       assert.equal(res.body.full_url, `${t.url}/group/packagers`);
       assert.match(res.body.date_created, /^\d+$/);
       assert.deepEqual(Object.keys(res.body.creator).sort(), ['full_url', 'fullname', 'name', 'url_path']);
-      const withToken = await t.api<Record<string, any>>('GET', '/api/0/group/packagers', undefined, auth(carolToken));
+      const withToken = await t.api<GroupBody>('GET', '/api/0/group/packagers', undefined, auth(carolToken));
       assert.equal(withToken.body.creator.default_email, 'alice@example.test');
       assert.deepEqual(withToken.body.creator.emails, ['alice@example.test']);
     });

@@ -339,7 +339,7 @@ describeModes('administering a project', (mode) => {
     });
   });
 
-  it('never lets an event about a private project out', async () => {
+  it('marks every event about a private project private, so that listeners keep it inside the forge', async () => {
     // A private project without a namespace lives in its owner's, as in Pagure.
     const secret = await t.createProject('alice', 'secret', { private: true });
     assert.equal(secret.namespace, 'alice');
@@ -367,7 +367,8 @@ describeModes('administering a project', (mode) => {
     assert.equal(deleted.body.message, 'Project deleted');
     assert.equal((await t.api('GET', '/api/0/alice/secret', undefined, owner)).status, 404, 'and it is gone');
     await t.forge.events.idle();
-    assert.deepEqual(topics(), []);
+    assert.deepEqual(topics(), ['project.user.added', 'project.group.added', 'project.edit', 'project.deleted']);
+    for (const event of events) assert.deepEqual(event.visibility, { projectId: secret.id, projectPrivate: true, issuePrivate: false });
     // The same first write on a public project is announced: the listener was listening.
     await t.createProject('alice', 'open');
     await t.forge.events.idle();
@@ -375,5 +376,6 @@ describeModes('administering a project', (mode) => {
     assert.equal((await t.api('POST', '/api/0/open/git/modifyacls', { user_type: 'user', name: 'bob', acl: 'commit' }, owner)).status, 200);
     await t.forge.events.idle();
     assert.deepEqual(topics(), ['project.user.added']);
+    assert.equal(events[0]!.visibility.projectPrivate, false);
   });
 });

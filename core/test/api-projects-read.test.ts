@@ -45,7 +45,7 @@ describeModes('reading projects', (mode) => {
 
   describe('GET /api/0/<project>', () => {
     it("answers Pagure's project JSON", async () => {
-      const res = await t.api<Record<string, any>>('GET', '/api/0/rpms/bash');
+      const res = await t.api<Record<string, unknown> & { date_created: string }>('GET', '/api/0/rpms/bash');
       assert.equal(res.status, 200);
       assert.deepEqual(Object.keys(res.body).sort(), [
         'access_groups',

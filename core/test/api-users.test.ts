@@ -100,8 +100,16 @@ describeModes('users and tokens in the API', (mode) => {
       );
     });
 
+    interface UserPage {
+      user: Record<string, unknown> & { avatar_url: string };
+      repos: Array<{ name: string; fullname: string }>;
+      forks: Array<{ fullname: string }>;
+      repos_pagination: Record<string, unknown>;
+      forks_pagination: Record<string, unknown>;
+    }
+
     it("lists the user's projects and forks with Pagure's two paginations", async () => {
-      const res = await t.api<Record<string, any>>('GET', '/api/0/user/alice');
+      const res = await t.api<UserPage>('GET', '/api/0/user/alice');
       assert.equal(res.status, 200);
       assert.deepEqual(Object.keys(res.body).sort(), ['forks', 'forks_pagination', 'repos', 'repos_pagination', 'user']);
       assert.equal(res.body.user.name, 'alice');
@@ -136,7 +144,7 @@ describeModes('users and tokens in the API', (mode) => {
     });
 
     it('pages through repos, keeping the other page in the links', async () => {
-      const res = await t.api<Record<string, any>>('GET', '/api/0/user/alice?per_page=1&repopage=2&forkpage=1');
+      const res = await t.api<UserPage>('GET', '/api/0/user/alice?per_page=1&repopage=2&forkpage=1');
       assert.deepEqual(
         res.body.repos.map((p: { name: string }) => p.name),
         ['zsh'],
@@ -146,7 +154,7 @@ describeModes('users and tokens in the API', (mode) => {
     });
 
     it('lists forks separately', async () => {
-      const res = await t.api<Record<string, any>>('GET', '/api/0/user/bob');
+      const res = await t.api<UserPage>('GET', '/api/0/user/bob');
       assert.deepEqual(
         res.body.repos.map((p: { fullname: string }) => p.fullname),
         ['rpms/fish'],

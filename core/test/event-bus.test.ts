@@ -27,14 +27,14 @@ describeModes('the event bus', (mode) => {
   };
 
   it('delivers at once outside a transaction', async () => {
-    t.forge.events.emit(t.forge.db.knex, 'plain', {});
+    await t.forge.events.emit(t.forge.db.knex, 'plain', {});
     assert.deepEqual(await topics(), ['plain']);
   });
 
   it('holds events until the commit, in the order they were recorded', async () => {
     await t.forge.db.knex.transaction(async (trx) => {
-      t.forge.events.emit(trx, 'first', {});
-      t.forge.events.emit(trx, 'second', {});
+      await t.forge.events.emit(trx, 'first', {});
+      await t.forge.events.emit(trx, 'second', {});
       // Every delivery started so far has reached the listeners, and the transaction is still open.
       await trx.raw('select 1');
       await t.forge.events.idle();
@@ -45,15 +45,15 @@ describeModes('the event bus', (mode) => {
 
   it('drops the events of a rolled-back savepoint and keeps the rest', async () => {
     await t.forge.db.knex.transaction(async (trx) => {
-      t.forge.events.emit(trx, 'outer', {});
+      await t.forge.events.emit(trx, 'outer', {});
       await trx
         .transaction(async (savepoint) => {
-          t.forge.events.emit(savepoint, 'inner-rolled-back', {});
+          await t.forge.events.emit(savepoint, 'inner-rolled-back', {});
           throw new Error('undo the savepoint');
         })
         .catch(() => undefined);
       await trx.transaction(async (savepoint) => {
-        t.forge.events.emit(savepoint, 'inner-kept', {});
+        await t.forge.events.emit(savepoint, 'inner-kept', {});
       });
     });
     assert.deepEqual(await topics(), ['outer', 'inner-kept']);
@@ -63,7 +63,7 @@ describeModes('the event bus', (mode) => {
     await t.forge.db.knex
       .transaction(async (trx) => {
         await trx.transaction(async (savepoint) => {
-          t.forge.events.emit(savepoint, 'released-then-lost', {});
+          await t.forge.events.emit(savepoint, 'released-then-lost', {});
         });
         throw new Error('undo everything');
       })
@@ -75,7 +75,7 @@ describeModes('the event bus', (mode) => {
     t.forge.hooks.event.tapPromise('broken-listener', async (event) => {
       if (event.topic === 'breaks') throw new Error('mail server down');
     });
-    t.forge.events.emit(t.forge.db.knex, 'breaks', {});
+    await t.forge.events.emit(t.forge.db.knex, 'breaks', {});
     assert.deepEqual(await topics(), ['breaks'], 'the other listener still got it');
     const entry = logs.find((line) => line.plugin === 'broken-listener');
     assert.ok(entry, 'the failure is logged');
@@ -85,8 +85,8 @@ describeModes('the event bus', (mode) => {
   });
 
   it('gives every event a unique id, its agent and a timestamp', async () => {
-    t.forge.events.emit(t.forge.db.knex, 'a', { x: 1 }, { agent: 'alice' });
-    t.forge.events.emit(t.forge.db.knex, 'b', {});
+    await t.forge.events.emit(t.forge.db.knex, 'a', { x: 1 }, { agent: 'alice' });
+    await t.forge.events.emit(t.forge.db.knex, 'b', {});
     await topics();
     const [a, b] = seen;
     assert.notEqual(a!.id, b!.id);

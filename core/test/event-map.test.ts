@@ -41,7 +41,8 @@ export function tapIssues(hooks: ForgeHooks, seen: number[]): void {
       const files: Record<string, string> = event.body.changed_files;
       // @ts-expect-error total_commits is a number
       const count: string = event.body.total_commits;
-      (void files, count);
+      void files;
+      void count;
     }
   });
 }
@@ -53,7 +54,15 @@ describe("the event map's types", () => {
       comment: { id: 3, comment: 'hi' } as CommentPayload,
       agent: 'alice',
     };
-    const event: ForgeEvent = { id: '1', topic: 'issue.comment.edited', body, agent: 'alice', timestamp: new Date(0).toISOString() };
+    const event: ForgeEvent = {
+      id: '1',
+      sequence: 1,
+      topic: 'issue.comment.edited',
+      body,
+      agent: 'alice',
+      timestamp: new Date(0).toISOString(),
+      visibility: { projectId: 1, projectPrivate: false, issuePrivate: false },
+    };
     assert.equal(isTopic(event, 'issue.comment.edited') && event.body.comment.id, 3);
     assert.equal(isTopic(event, 'issue.new'), false);
   });

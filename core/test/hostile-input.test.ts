@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { listRoutes, type RouteEntry } from '../src/http/index.js';
 import { createTestForge, describeModes, type TestForge } from '../src/testing/index.js';
-import { FIXTURE_PLUGIN } from './support/fixtures.js';
+import { FIXTURE_PLUGIN, ROUTES_PLUGIN } from './support/fixtures.js';
 import { tempDir } from './support/git-client.js';
 import { Browser } from './support/page-client.js';
 import { pushContent } from './support/repo-content.js';
@@ -167,7 +167,7 @@ describeModes('hostile input on every route', (mode) => {
 
   before(async function () {
     this.timeout(180_000);
-    t = await createTestForge({ mode, plugins: [FIXTURE_PLUGIN], config: { namespaces: ['rpms'] } });
+    t = await createTestForge({ mode, plugins: [FIXTURE_PLUGIN, ROUTES_PLUGIN], config: { namespaces: ['rpms'] } });
     const alice = await t.createUser('alice', { admin: true });
     await t.createUser('bob');
     await t.forge.services.groups.create(alice, { name: 'devs' });
@@ -217,23 +217,20 @@ describeModes('hostile input on every route', (mode) => {
     return path.replace(/[:*](\w+)/g, (_match, name: string) => (name === hostile?.param ? hostile.value : (fill[name] ?? 'x')));
   }
 
-  async function send(
-    method: string,
-    url: string,
-    area: RouteEntry['area'],
-    body?: { type: string; data: string | Buffer },
-  ): Promise<Answer> {
-    const headers: Record<string, string> = { ...(area === 'api' ? apiHeaders : pageHeaders) };
+  async function send(method: string, url: string, route: RouteEntry, body?: { type: string; data: string | Buffer }): Promise<Answer> {
+    // A mount gets what its auth reads: a token, the session with its CSRF token, or nothing.
+    const auth = route.mount?.auth ?? (route.area === 'api' ? 'token' : 'session');
+    const headers: Record<string, string> = { ...(auth === 'token' ? apiHeaders : auth === 'session' ? pageHeaders : {}) };
     if (body) headers['Content-Type'] = body.type;
     const res = await t.fetch(url, { method, headers, body: body?.data, redirect: 'manual' });
     return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
   }
 
   /** Checks one answer; `refused` means the input must have been refused at the edge. */
-  function check(what: string, url: string, answer: Answer, refused: boolean): void {
+  function check(what: string, route: RouteEntry, url: string, answer: Answer, refused: boolean): void {
     const problem = (text: string) => void failures.push(`${what} → ${answer.status}: ${text} [${answer.text.slice(0, 160)}]`);
     if (answer.status >= 500) return problem('a server error');
-    const api = url.startsWith('/api/');
+    const api = url.startsWith('/api/') || route.mount?.errors === 'api';
     let code: unknown;
     if (api && answer.status >= 400) {
       try {
@@ -274,7 +271,7 @@ describeModes('hostile input on every route', (mode) => {
     for (const [query, value, label] of variants) {
       const url = `${base}?${query}`;
       jobs.push(async () =>
-        check(`${method} ${route.path} ${label}`, url, await send(method, url, route.area), value?.refusedInUrl ?? false),
+        check(`${method} ${route.path} ${label}`, route, url, await send(method, url, route), value?.refusedInUrl ?? false),
       );
     }
     return jobs;
@@ -311,7 +308,14 @@ describeModes('hostile input on every route', (mode) => {
     return bodies.map(
       ([label, type, data, refused]) =>
         async () =>
-          check(`${method} ${route.path} ${label}`, url, await send(method, url, route.area, { type, data }), refused),
+          // A raw mount parses nothing, so a NUL in a body is the plugin's bytes, not refused.
+          check(
+            `${method} ${route.path} ${label}`,
+            route,
+            url,
+            await send(method, url, route, { type, data }),
+            refused && route.mount?.body !== 'raw',
+          ),
     );
   }
 
@@ -323,6 +327,10 @@ describeModes('hostile input on every route', (mode) => {
       '/api/0/fork/:username/:namespace/:repo',
       '/api/0/_fixture/notes',
       '/fixture/hello',
+      '/api/0/fork/:username/:namespace/:repo/routes/token',
+      '/:namespace/:repo/routes-page',
+      '/_routes/token/flag',
+      '/_routes/raw/upload',
       '/:repo/raw/*rest',
       '/_health',
     ]) {
@@ -345,7 +353,7 @@ describeModes('hostile input on every route', (mode) => {
           for (const value of URL_VALUES.filter((v) => v.label !== '2^31' || param.endsWith('id'))) {
             const url = fillPath(route.path, { param, value: value.url });
             jobs.push(async () =>
-              check(`${method} ${route.path} :${param}=${value.label}`, url, await send(method, url, route.area), value.refusedInUrl),
+              check(`${method} ${route.path} :${param}=${value.label}`, route, url, await send(method, url, route), value.refusedInUrl),
             );
           }
         }
@@ -404,10 +412,15 @@ describeModes('hostile input on every route', (mode) => {
         { error: 'Invalid or incomplete input submitted', error_code: 'EINVALIDREQ', errors: { title: ['The value contains a NUL byte'] } },
       ],
     );
-    const page = await send('POST', '/hello/new_issue', 'web', {
-      type: 'application/x-www-form-urlencoded',
-      data: 'title=Fine&issue_content=a%00b',
-    });
+    const page = await send(
+      'POST',
+      '/hello/new_issue',
+      { area: 'web', path: '/:repo/new_issue', methods: ['POST'] },
+      {
+        type: 'application/x-www-form-urlencoded',
+        data: 'title=Fine&issue_content=a%00b',
+      },
+    );
     assert.equal(page.status, 400);
     assert.match(page.type, /^text\/html/);
     const note = await t.api('POST', '/api/0/_fixture/notes', { note: 'a\u0000b' }, apiHeaders);

@@ -60,8 +60,33 @@ describe('layering', () => {
       for (const spec of imports(file).filter((s) => s.startsWith('.'))) {
         const to = layerOf(path.resolve(path.dirname(file), spec));
         if (to === from) continue;
-        if (RANK[to] === undefined || RANK[to]! > RANK[from]! || RANK[to] === RANK[from]) {
+        if (RANK[to] === undefined || RANK[to] > RANK[from]! || RANK[to] === RANK[from]) {
           violations.push(`${path.relative(ROOT, file)} imports ${spec} (${from} → ${to})`);
+        }
+      }
+    }
+    assert.deepEqual(violations, []);
+  });
+
+  it('keeps http/api, http/web and http/git apart: what they share lives in http/common', () => {
+    const HTTP = path.join(SRC, 'http');
+    const areas = ['api', 'web', 'git', 'common'];
+    /** The http/ subfolder a file belongs to, or undefined for files at http/'s top (app.ts, mounts.ts: they compose the rest). */
+    const areaOf = (file: string) => {
+      const first = path.relative(HTTP, file).split(path.sep)[0]!;
+      return areas.includes(first) ? first : undefined;
+    };
+    const violations: string[] = [];
+    for (const file of files(HTTP)) {
+      const from = areaOf(file);
+      if (!from) continue;
+      for (const spec of imports(file).filter((s) => s.startsWith('.'))) {
+        const target = path.resolve(path.dirname(file), spec);
+        if (!target.startsWith(HTTP + path.sep)) continue;
+        const to = areaOf(target);
+        // common is the floor of the three; they may not import each other, nor common them.
+        if (to && to !== from && (from === 'common' || to !== 'common')) {
+          violations.push(`${path.relative(ROOT, file)} imports ${spec} (http/${from} → http/${to})`);
         }
       }
     }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { createTestForge, describeModes, type TestForge } from '../src/testing/index.js';
+import { createTestForge, describeModes, pushTo, type TestForge } from '../src/testing/index.js';
+import { lifecycle } from './fixtures/plugins/fixture/index.js';
 import { DEPENDENT_PLUGIN, FIXTURE_PLUGIN, FIXTURE_THEME } from './support/fixtures.js';
 import { eventually } from './support/wait.js';
 
@@ -76,13 +77,14 @@ describeModes('a plugin tapping every kind of hook', (mode) => {
   });
 
   it('vetoes through a bail hook: the first refusal wins', async () => {
-    const project = { id: 1, fullname: 'rpms/bash', name: 'bash', namespace: 'rpms', forkOf: null };
-    const check = { user: { name: 'alice' }, project, oldRev: '0'.repeat(40), newRev: 'a'.repeat(40) };
-    const policy = t.forge.services.policy;
-    assert.deepEqual(await policy.canPush({ ...check, ref: 'refs/heads/forbidden' }), {
+    await t.createUser('vetoed');
+    const project = await t.createProject('vetoed', 'bash');
+    const update = { oldRev: '0'.repeat(40), newRev: 'a'.repeat(40) };
+    const repository = t.forge.services.repository;
+    assert.deepEqual(await repository.canPush({ name: 'alice' }, project, { ...update, ref: 'refs/heads/forbidden' }), {
       message: 'fixture refuses pushes to refs/heads/forbidden',
     });
-    assert.equal(await policy.canPush({ ...check, ref: 'refs/heads/main' }), undefined);
+    assert.equal(await repository.canPush({ name: 'alice' }, project, { ...update, ref: 'refs/heads/main' }), undefined);
   });
 
   it("adds a page rendered with its own template, a helper, and the theme's partial", async () => {
@@ -123,6 +125,26 @@ describeModes('a plugin tapping every kind of hook', (mode) => {
       await (await t.fetch(`/paneled/issue/${id}`)).text(),
       new RegExp(`<h2 id="panel-fixture-issue">About #${id}</h2>\\s*<p class="fixture-panel">paneled has NO builds</p>`),
     );
+    const pushed = await pushTo(t, 'paneled', { user: 'panelist', branch: 'feature', files: { 'new.txt': 'new\n' } });
+    assert.equal(pushed.code, 0, pushed.stderr);
+    const pr = await t.api<{ id: number }>(
+      'POST',
+      '/api/0/paneled/pull-request/new',
+      { title: 'Panel PR', branch_from: 'feature', branch_to: 'main' },
+      { Authorization: `token ${token}` },
+    );
+    assert.equal(pr.status, 200, JSON.stringify(pr.body));
+    assert.match(
+      await (await t.fetch(`/paneled/pull-request/${pr.body.id}`)).text(),
+      new RegExp(`<h2 id="panel-fixture-pr">About PR#${pr.body.id}</h2>\\s*<p class="fixture-panel">paneled has GREEN builds</p>`),
+    );
+  });
+
+  it('runs stopping before the server closes, then close', async () => {
+    const other = await createTestForge({ mode, plugins: [FIXTURE_PLUGIN] });
+    const from = lifecycle.length;
+    await other.close();
+    assert.deepEqual(lifecycle.slice(from), ['stopping', 'close']);
   });
 
   it('registers jobs that run in the worker, serialised per lock key', async () => {

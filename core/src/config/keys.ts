@@ -39,7 +39,7 @@ const pluginEntry = z.union([
   z
     .string()
     .min(1)
-    .transform((name) => ({ name, options: {} as Record<string, unknown> })),
+    .transform((name) => ({ name, options: {} })),
   z.strictObject({
     name: z.string().min(1),
     options: z.record(z.string(), z.unknown()).default({}),
@@ -209,6 +209,14 @@ export const CONFIG_KEYS = {
     doc: 'SMTP server for mail; absent means mails are written to the log',
   },
   'mail.from': { schema: z.string().min(3).default('pagurus@localhost'), doc: 'sender of the mails the forge sends' },
+  'events.retention_days': {
+    schema: wholeNumber(1, 3650).default(30),
+    doc: 'how long the event log keeps events: a durable subscriber stopped for longer misses the older ones',
+  },
+  'events.poll_ms': {
+    schema: wholeNumber(50, 60000).default(500),
+    doc: 'how often worker processes look for new events when no wake-up came (a commit wakes them at once)',
+  },
   'sessions.lifetime_days': { schema: wholeNumber(1, 365).default(30), doc: 'how long a browser login lasts' },
   'login.max_failures': { schema: wholeNumber(1, 1000).default(5), doc: 'failed logins per account (and 4x per address) before a pause' },
   'login.lockout_minutes': {

@@ -208,6 +208,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     },
     mail: { smtpUrl: v['mail.smtp_url'] as string | undefined, from: v['mail.from'] as string },
     sessions: { lifetimeDays: v['sessions.lifetime_days'] as number },
+    events: { retentionDays: v['events.retention_days'] as number, pollMs: v['events.poll_ms'] as number },
     login: {
       maxFailures: v['login.max_failures'] as number,
       lockoutMinutes: v['login.lockout_minutes'] as number,

@@ -59,6 +59,7 @@ export interface Config {
   };
   mail: { smtpUrl: string | undefined; from: string };
   sessions: { lifetimeDays: number };
+  events: { retentionDays: number; pollMs: number };
   login: { maxFailures: number; lockoutMinutes: number; passwordCost: number };
   /** Directory plugin and theme paths and package names resolve from. */
   baseDir: string;

@@ -9,3 +9,4 @@ export { acquireEmbeddedLock, embeddedLockFile } from './embedded-lock.js';
 export * from './rows.js';
 export * from './parallel.js';
 export * from './json-list.js';
+export * from './event-log.js';

@@ -1,10 +1,10 @@
 // The Koa application: request context, errors, security headers, bodies, then the
-// health, API and page routers. Everything else is a plugin's route.
+// health, API, plugins' mounts and page routers. Everything else is a plugin's route.
 import Koa from 'koa';
 import compose from 'koa-compose';
 import type { Logger } from 'pino';
 import { ForgeError, NotFound } from '../errors/index.js';
-import type { ForgeContextExtras, ForgeHooks, ForgeRouter, ForgeState } from '../plugins/index.js';
+import type { ForgeContextExtras, ForgeHooks, ForgeRouter, ForgeState, MountOptions } from '../plugins/index.js';
 import type { JobQueueApi } from '../plugins/index.js';
 import { PushIdentities, type DomainServices, type HealthService, type TaskService } from '../services/index.js';
 import { createApiRouter } from './api/router.js';
@@ -21,7 +21,8 @@ import { smartHttp, type SmartHttpOptions } from './git/smart-http.js';
 import { HOOK_CALLBACK_PATH, hookCallback } from './git/hook-callback.js';
 import type { TemplateStore } from './web/templates.js';
 import { createWebRouter } from './web/router.js';
-import type { GitBrowseDeps } from './api/git-context.js';
+import type { GitBrowseDeps } from './common/git-context.js';
+import { Mounts } from './mounts.js';
 
 export interface HttpDependencies {
   log: Logger;
@@ -50,19 +51,28 @@ export type ForgeApp = Koa<ForgeState, ForgeContextExtras>;
 
 /** One route of an app's routers: its full path pattern and methods (HEAD included). */
 export interface RouteEntry {
-  area: 'api' | 'web';
+  /** /api/0, pages (and health), or a plugin's mount. */
+  area: 'api' | 'web' | 'mount';
   path: string;
   methods: string[];
+  /** For a mount's routes: what it chose. */
+  mount?: Pick<MountOptions, 'auth' | 'body' | 'errors'>;
 }
 
-const appRouters = new WeakMap<ForgeApp, Array<{ area: RouteEntry['area']; router: ForgeRouter }>>();
+interface AppRouter {
+  area: RouteEntry['area'];
+  router: ForgeRouter;
+  mount?: RouteEntry['mount'];
+}
+
+const appRouters = new WeakMap<ForgeApp, AppRouter[]>();
 
 /** Every route the app's routers answer, core's and plugins' alike, in registration order. */
 export function listRoutes(app: ForgeApp): RouteEntry[] {
-  return (appRouters.get(app) ?? []).flatMap(({ area, router }) =>
+  return (appRouters.get(app) ?? []).flatMap(({ area, router, mount }) =>
     router.stack
       .filter((layer) => layer.methods.length > 0 && typeof layer.path === 'string')
-      .map((layer) => ({ area, path: String(layer.path), methods: [...layer.methods] })),
+      .map((layer) => ({ area, path: String(layer.path), methods: [...layer.methods], ...(mount ? { mount } : {}) })),
   );
 }
 
@@ -93,8 +103,15 @@ export function createHttpApp(deps: HttpDependencies): ForgeApp {
     projects: { browse: deps.browse, jobs: deps.jobs, projectNameRegex: deps.projectNameRegex },
   });
   const health = createHealthRouter(deps.health, deps.site.coreVersion);
+  const mounts = new Mounts({ services: deps.services, session, bodyLimitKb: deps.bodyLimitKb });
+  deps.hooks.mounts.call(mounts);
   appRouters.set(app, [
     { area: 'api', router: api },
+    ...mounts.list.map(({ router, options }) => ({
+      area: 'mount' as const,
+      router,
+      mount: { auth: options.auth, body: options.body, errors: options.errors },
+    })),
     { area: 'web', router: health },
     { area: 'web', router: web },
   ]);
@@ -104,19 +121,20 @@ export function createHttpApp(deps: HttpDependencies): ForgeApp {
     errorHandler({
       publicUrl: deps.publicUrl,
       renderErrorPage: (ctx, status, message) => pages.render(ctx, 'error', { title: `Error ${status}`, status, message }),
+      formatOf: mounts.formatOf,
     }),
   );
   app.use(securityHeaders(deps.publicUrl()));
   // NUL bytes and invalid UTF-8 in the path or query are refused before anything reads them.
-  app.use(inputGuard());
+  app.use(inputGuard(mounts.formatOf));
   app.use(deps.templates.assets.middleware());
   app.use(async (ctx, next) => {
     ctx.render = (name, data) => pages.render(ctx, name, data);
     await next();
   });
-  // The git hooks' callback reads its own (possibly large) body.
+  // The git hooks' callback and plugins' mounts read their own bodies.
   const parseBody = bodyParsing(deps.bodyLimitKb);
-  app.use((ctx, next) => (ctx.path === HOOK_CALLBACK_PATH ? next() : parseBody(ctx, next)));
+  app.use((ctx, next) => (ctx.path === HOOK_CALLBACK_PATH || mounts.find(ctx.path) ? next() : parseBody(ctx, next)));
   // What no route answered. The routers' allowedMethods leave 405/501 (with an Allow
   // header) for a wrong method; anything still 404 without a body matched no route.
   app.use(async (ctx, next) => {
@@ -125,7 +143,7 @@ export function createHttpApp(deps: HttpDependencies): ForgeApp {
       throw new ForgeError('method-not-allowed', 'ENOCODE', { message: 'Method not allowed' });
     }
     if (ctx.status === 404 && ctx.body == null) {
-      throw NotFound('ENOCODE', isApiRequest(ctx) ? 'No such API endpoint' : 'Page not found');
+      throw NotFound('ENOCODE', isApiRequest(ctx) ? 'No such API endpoint' : mounts.find(ctx.path) ? 'Not found' : 'Page not found');
     }
   });
   // API requests never fall through to pages, and pages never to the API; git's own
@@ -149,6 +167,8 @@ export function createHttpApp(deps: HttpDependencies): ForgeApp {
   app.use((ctx, next) => {
     if (isApiRequest(ctx)) return apiStack(ctx, next);
     if (ctx.path === HOOK_CALLBACK_PATH) return gitHooks(ctx, next);
+    // Before git and pages: a mount owns its prefix, and page routes like /<ns>/<repo> would swallow it.
+    if (mounts.find(ctx.path)) return mounts.middleware(ctx, next);
     if (looksLikeGit(ctx.path)) return gitStack(ctx, () => webStack(ctx, next));
     return webStack(ctx, next);
   });

@@ -159,8 +159,8 @@ const PRUNE_CONFIG = ['-c', `gc.pruneExpire=${PRUNE_EXPIRE}`, '-c', `gc.reflogEx
 
 async function announce(deps: GitJobDeps, project: ProjectRecord, user: UserRecord, repo: string, changes: RefChange[]): Promise<void> {
   const { services, events } = deps;
-  const options = { agent: user.name, private: project.private };
-  if (project.private) return;
+  // Private projects' pushes are recorded too, marked private: each listener decides.
+  const options = { agent: user.name, project };
   const repoJson = await services.projects.json(project);
   // Every author of every change, resolved to users in one query.
   const authorsOf = new Map<string, { name: string; email: string }[]>();
@@ -193,9 +193,11 @@ async function announce(deps: GitJobDeps, project: ProjectRecord, user: UserReco
       const action = change.deleted ? 'deletion' : 'creation';
       const rev = change.deleted ? change.oldRev : change.newRev;
       const key = change.kind === 'branch' ? 'branch' : 'tag';
-      events.emit(
+      // Typed as a plain string: the body's key is computed, so no single topic's type fits it.
+      const topic: string = `git.${key}.${action}`;
+      await events.emit(
         deps.db,
-        `git.${key}.${action}` as string,
+        topic,
         { authors: authorJson(authorsOf.get(change.ref) ?? []), agent: user.name, repo: repoJson, [key]: change.name, rev },
         options,
       );
@@ -203,7 +205,7 @@ async function announce(deps: GitJobDeps, project: ProjectRecord, user: UserReco
     if (change.kind !== 'branch' || change.deleted || !change.log.length) continue;
     const oldest = change.log[change.log.length - 1]!.hash;
     const newest = change.log[0]!.hash;
-    events.emit(
+    await events.emit(
       deps.db,
       'git.receive',
       {

@@ -20,7 +20,7 @@ async function forget(deps: ProjectJobDeps, project: ProjectRecord): Promise<voi
 
 async function announce(deps: ProjectJobDeps, topic: 'project.new' | 'project.forked', project: ProjectRecord): Promise<void> {
   const json = await deps.services.projects.json(project);
-  deps.events.emit(deps.db, topic, { project: json }, { agent: project.ownerName, private: project.private });
+  await deps.events.emit(deps.db, topic, { project: json }, { agent: project.ownerName, project });
 }
 
 export function defineProjectJobs(registry: JobRegistry, deps: ProjectJobDeps): void {

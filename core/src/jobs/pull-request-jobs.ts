@@ -4,28 +4,20 @@
 // runs inside one repository; merges publish with one compare-and-swap of the branch.
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { PULL_REQUEST_JOBS, GIT_JOBS, readSettings, type DomainServices } from '../services/index.js';
-import {
-  projectRef,
-  repositoryPath,
-  type MergeStatus,
-  type ProjectRecord,
-  type PullRequestRecord,
-  type UserRecord,
-} from '../domain/index.js';
+import { NULL_REV, PULL_REQUEST_JOBS, readSettings, type DomainServices } from '../services/index.js';
+import { repositoryPath, type MergeStatus, type ProjectRecord, type PullRequestRecord, type UserRecord } from '../domain/index.js';
 import {
   analyseMerge,
   commitMessages,
   commitOf,
   fetchRef,
-  moveBranch,
   rebaseCommits,
   runGit,
   treeOf,
   writeCommit,
   type Repositories,
 } from '../git/index.js';
-import type { EventsApi, ForgeHooks, JobQueueApi, JobRegistry } from '../plugins/index.js';
+import type { EventsApi, JobQueueApi, JobRegistry } from '../plugins/index.js';
 import { FinalJobError } from '../queue/index.js';
 import { pullRequestFromRow, type PullRequestRow, type RepoLocks } from '../db/index.js';
 
@@ -37,12 +29,9 @@ export interface PullRequestJobDeps {
   db: Knex;
   log: Logger;
   locks: RepoLocks;
-  hooks: ForgeHooks;
 }
 
 type PrData = { pullRequestPk: number; userId?: number };
-
-const NULL_REV = '0000000000000000000000000000000000000000';
 
 /** Everything a pull-request job works with, loaded once. */
 interface Loaded {
@@ -206,25 +195,18 @@ export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps
           merged = await writeCommit(l.repo, { tree: analysis.tree, parents: [target!, head], message, author });
           break;
       }
-      // A merge is a push by the merger: the same policy (a plugin's canPush veto) applies.
-      const refusal = await deps.hooks.canPush.promise({
-        user: { name: merger.name },
-        project: projectRef(l.target),
-        ref: `refs/heads/${l.pr.branch}`,
-        oldRev: target ?? NULL_REV,
-        newRev: merged,
-      });
+      // The one write that publishes the merge, as a push by the merger: the same canPush
+      // veto applies, and it fails if the branch moved meanwhile. The service announces it
+      // as a push (events, activity, the pushed hook that refreshes the other pull requests
+      // on this branch and closes "Fixes #N" issues).
+      const refusal = await services.repository.moveBranch(
+        merger,
+        l.target,
+        { ref: `refs/heads/${l.pr.branch}`, oldRev: target ?? NULL_REV, newRev: merged },
+        `merge pull-request #${l.pr.id} by ${merger.name}`,
+      );
       if (refusal) throw new FinalJobError(refusal.message);
-      // The one write that publishes the merge; it fails if the branch moved meanwhile.
-      await moveBranch(l.repo, l.pr.branch, merged, target ?? '', `merge pull-request #${l.pr.id} by ${merger.name}`);
       deps.log.info({ pr: l.pr.uid, branch: l.pr.branch, commit: merged }, 'pull request merged');
-      // What a push of the merge would trigger: events, activity, the pushed hook (which
-      // refreshes the other pull requests on this branch and closes "Fixes #N" issues).
-      await deps.jobs.enqueue(GIT_JOBS.receive, {
-        projectId: l.target.id,
-        userId: merger.id,
-        updates: [`${target ?? NULL_REV} ${merged} refs/heads/${l.pr.branch}`],
-      });
       await services.pullRequestUpdates.closeMerged(l.pr, merger, { status: analysis.kind, commits, target: target ?? null });
       return { commit: merged };
     },
@@ -251,25 +233,17 @@ export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps
       if (!result.ok) throw new FinalJobError(result.reason);
       try {
         if (result.head !== head) {
-          const refusal = await deps.hooks.canPush.promise({
-            user: { name: user.name },
-            project: projectRef(l.source),
-            ref: `refs/heads/${l.pr.branchFrom}`,
-            oldRev: head,
-            newRev: result.head,
-          });
+          // Published as the user's push of the rebased branch (vetoable, announced).
+          const refusal = await services.repository.moveBranch(
+            user,
+            l.source,
+            { ref: `refs/heads/${l.pr.branchFrom}`, oldRev: head, newRev: result.head },
+            `rebase of pull-request #${l.pr.id} by ${user.name}`,
+          );
           if (refusal) throw new FinalJobError(refusal.message);
-          await moveBranch(l.sourceRepo, l.pr.branchFrom, result.head, head, `rebase of pull-request #${l.pr.id} by ${user.name}`);
         }
       } finally {
         await runGit(['update-ref', '-d', keep], { cwd: l.sourceRepo }).catch(() => undefined);
-      }
-      if (result.head !== head) {
-        await deps.jobs.enqueue(GIT_JOBS.receive, {
-          projectId: l.source.id,
-          userId: user.id,
-          updates: [`${head} ${result.head} refs/heads/${l.pr.branchFrom}`],
-        });
       }
       return { head: null };
     },

@@ -1,10 +1,9 @@
 // Job definitions by name (core's and plugins'), and the queue facade the rest of the
 // forge enqueues through: names are checked, data is checked, and a job queued inside a
 // transaction reaches the queue only once it commits.
-import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { afterCommit } from '../db/index.js';
-import type { EnqueuedTask, JobDefinition, JobQueueApi, JobRegistry } from '../plugins/index.js';
+import type { EnqueueJobOptions, EnqueuedTask, JobDefinition, JobQueueApi, JobRegistry } from '../plugins/index.js';
 import { assertJobData, PRIORITY_RANKS, type JobData, type QueuePort } from '../queue/index.js';
 
 const JOB_NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
@@ -26,7 +25,7 @@ export class Jobs implements JobRegistry, JobQueueApi {
       throw new Error(`job name "${definition.name}" must be lower-case letters, digits and . _ -`);
     }
     if (this.definitions.has(definition.name)) throw new Error(`job "${definition.name}" is defined twice`);
-    this.definitions.set(definition.name, definition as unknown as JobDefinition);
+    this.definitions.set(definition.name, definition);
   }
 
   /** No more definitions: every process now knows the same set. */
@@ -42,7 +41,7 @@ export class Jobs implements JobRegistry, JobQueueApi {
     return [...this.definitions.keys()];
   }
 
-  async enqueue(name: string, data: JobData, options: { trx?: Knex.Transaction } = {}): Promise<EnqueuedTask | undefined> {
+  async enqueue(name: string, data: JobData, options: EnqueueJobOptions = {}): Promise<EnqueuedTask | undefined> {
     const definition = this.definitions.get(name);
     if (!definition) throw new Error(`no job named "${name}" is defined`);
     assertJobData(name, data);
@@ -51,6 +50,7 @@ export class Jobs implements JobRegistry, JobQueueApi {
         attempts: definition.attempts ?? DEFAULT_ATTEMPTS,
         backoffMs: definition.backoffMs ?? DEFAULT_BACKOFF_MS,
         priority: PRIORITY_RANKS[definition.priority ?? 'normal'],
+        key: options.key === undefined ? undefined : `${name}:${options.key}`,
       }),
     });
     if (!options.trx) return add();

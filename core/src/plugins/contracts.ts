@@ -8,11 +8,13 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { AccessLevel, ProjectRef, TokenAcl, UserRecord, UserRef } from '../domain/index.js';
 import type { JobData, PubSub, TaskStatus } from '../queue/index.js';
-import type { EventBody, EventTopic } from './events.js';
+import type { EventBody, EventTopic, ForgeEvent } from './events.js';
+import type { ForgeGitApi } from './git-contracts.js';
 import type { ForgeServices } from './services.js';
+import type { PluginSettingsApi } from './settings-contracts.js';
 
-/** What a process of the forge is for. */
-export type ProcessRole = 'web' | 'worker' | 'cli';
+/** What a process of the forge is for: core's roles, or a plugin command's own ("milter", "sse"). */
+export type ProcessRole = 'web' | 'worker' | 'cli' | (string & {});
 
 /** The API token a request came with, once checked. */
 export interface RequestToken {
@@ -88,9 +90,21 @@ export interface EnqueuedTask {
   id: string;
 }
 
+export interface EnqueueJobOptions {
+  /** Queue the job only once this transaction commits (never if it rolls back). */
+  trx?: Knex.Transaction;
+  /**
+   * An idempotency key: while a job with the same key is queued, running or recently
+   * finished, enqueuing it again does nothing and answers the first one's task. Durable
+   * subscribers pass one derived from the event (`mail:<sequence>:<address>`), so a replayed
+   * event does not queue its work twice.
+   */
+  key?: string;
+}
+
 export interface JobQueueApi {
   /** Queues a job by name. Passing a transaction queues it only once that commits. */
-  enqueue(name: string, data: JobData, options?: { trx?: Knex.Transaction }): Promise<EnqueuedTask | undefined>;
+  enqueue(name: string, data: JobData, options?: EnqueueJobOptions): Promise<EnqueuedTask | undefined>;
   /** The task's status once finished or after `timeoutMs`; undefined if unknown. */
   wait(id: string, timeoutMs: number): Promise<TaskStatus | undefined>;
   status(id: string): Promise<TaskStatus | undefined>;
@@ -98,19 +112,67 @@ export interface JobQueueApi {
 
 // ---- events ----
 
+export interface EmitOptions {
+  /** The user who caused it (Pagure's `agent`). */
+  agent?: string | null;
+  /** The project the event is about: its id and whether it is private. Null or absent for instance-wide events. */
+  project?: { id: number; private: boolean } | null;
+  /** The event is about a private issue (of a public or private project). */
+  issuePrivate?: boolean;
+}
+
 export interface EventsApi {
   /**
-   * Records an event inside `trx`; the `event` hook sees it after the commit, never if
-   * the transaction rolls back. Outside a transaction (pass the knex instance) it is
-   * delivered at once. Events about private projects pass `private: true`: they never
-   * reach the event hook, so nothing about them leaves the forge.
+   * Records an event inside `trx`: a row of the event log, written in the same transaction
+   * as the change it describes. The `event` hook sees it after the commit, and durable
+   * subscribers read it from the log; a rollback leaves no trace. Outside a transaction
+   * (pass the knex instance) it is written and delivered at once. Every event carries its
+   * visibility (pass `project` and `issuePrivate`): listeners decide what may leave the forge.
    */
   emit<T extends EventTopic | (string & {})>(
     trx: Knex | Knex.Transaction,
     topic: T,
     body: EventBody<T>,
-    options?: { agent?: string | null; private?: boolean },
-  ): void;
+    options?: EmitOptions,
+  ): Promise<ForgeEvent<T>>;
+  /**
+   * Registers a durable subscriber (call it from `apply`, in every process). Worker
+   * processes (the server, embedded) feed it every event of the log after its cursor.
+   */
+  subscribe(subscriber: DurableSubscriber): void;
+  /** Moves a subscriber's cursor so that it receives again every event after `sequence` (0: the whole log kept). */
+  replay(name: string, afterSequence: number): Promise<void>;
+}
+
+export interface SubscriberContext {
+  /**
+   * The transaction that advances the subscriber's cursor past this event: rows written
+   * with it commit together with the cursor, exactly once.
+   */
+  trx: Knex.Transaction;
+  /** 1 for the first try of this event, 2 after one failure, ... */
+  attempt: number;
+  log: Logger;
+}
+
+/**
+ * Reads the event log with its own cursor, at least once per event, in log order (which
+ * is commit order for the events of one project), across restarts and crashes of any
+ * process. A throw retries the same event after a backoff; the subscriber's later events
+ * wait, other subscribers do not. Handlers must be idempotent: after a crash an event may
+ * come again. Slow or remote work belongs in a job (enqueue with a `key`), not here.
+ */
+export interface DurableSubscriber {
+  /** Unique; a plugin's subscribers start with its name ("webhooks", "msgbus.amqp"). The cursor is kept under it. */
+  name: string;
+  /** Only these topics (exact names, or a prefix ending in "*": "issue.*"); every topic when absent. */
+  topics?: readonly string[];
+  /**
+   * Where a subscriber that has never run starts: 'now' (the default: only events recorded
+   * from its first start on) or 'beginning' (every event still kept in the log).
+   */
+  startAt?: 'now' | 'beginning';
+  handle(event: ForgeEvent, context: SubscriberContext): Promise<void>;
 }
 
 // ---- pages ----
@@ -152,6 +214,10 @@ export interface ProjectViewContext {
   project: ProjectRef;
   /** The viewer's rights on the project. */
   can: { admin: boolean; commit: boolean; ticket: boolean };
+}
+
+export interface PullRequestViewContext extends ProjectViewContext {
+  pullRequest: { id: number; title: string; status: string };
 }
 
 export interface IssueViewContext extends ProjectViewContext {
@@ -224,6 +290,10 @@ export interface ForgeApi {
   readonly services: ForgeServices;
   readonly pubsub: PubSub;
   readonly role: ProcessRole;
+  /** Reads of projects' repositories (blobs, trees, logs, branches) and their write lock. */
+  readonly git: ForgeGitApi;
+  /** The plugin's per-project settings: a schema, a section of the settings page, an API. */
+  readonly settings: PluginSettingsApi;
   /** The version of @pagurus/core. */
   readonly coreVersion: string;
 }

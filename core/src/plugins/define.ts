@@ -1,6 +1,7 @@
 // definePlugin: how a plugin package describes itself to the loader.
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Migration } from '../db/index.js';
+import type { CliRegistry } from './cli-contracts.js';
 import type { ForgeApi } from './contracts.js';
 
 const PLUGIN_MARK = Symbol.for('pagurus.plugin');
@@ -19,13 +20,15 @@ export interface PluginDefinition<S extends OptionsSchema | undefined = OptionsS
   readonly migrations?: readonly Migration[];
   /** Taps hooks. Runs once per process, in dependency order, before the forge serves. */
   apply(forge: ForgeApi, options: OptionsOf<S>): void | Promise<void>;
+  /** Adds `pagurus <command>`s; the CLI calls it before parsing, with no forge booted (an action boots one). */
+  commands?(cli: CliRegistry, options: OptionsOf<S>): void;
 }
 
 export function definePlugin<S extends OptionsSchema | undefined = undefined>(definition: PluginDefinition<S>): PluginDefinition<S> {
   if (!definition || typeof definition.name !== 'string' || typeof definition.apply !== 'function') {
     throw new TypeError('definePlugin() needs at least a name and an apply(forge, options) function');
   }
-  return Object.freeze(Object.assign(Object.create(null) as object, definition, { [PLUGIN_MARK]: true })) as PluginDefinition<S>;
+  return Object.freeze(Object.assign(Object.create(null) as object, definition, { [PLUGIN_MARK]: true }));
 }
 
 export function isPluginDefinition(value: unknown): value is PluginDefinition {

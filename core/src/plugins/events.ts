@@ -1,6 +1,14 @@
 // The shape of the forge's events: topics follow Pagure's message names.
 
-import type { AuthorPayload, CommentPayload, FlagPayload, IssuePayload, ProjectPayload, PullRequestCommentPayload, PullRequestPayload } from './event-payloads.js';
+import type {
+  AuthorPayload,
+  CommentPayload,
+  FlagPayload,
+  IssuePayload,
+  ProjectPayload,
+  PullRequestCommentPayload,
+  PullRequestPayload,
+} from './event-payloads.js';
 
 export type * from './event-payloads.js';
 
@@ -92,22 +100,43 @@ export interface ForgeEventMap {
   'git.tag.deletion': GitRefBody & { tag: string };
 }
 
-export type EventTopic = keyof ForgeEventMap & string;
+export type EventTopic = Extract<keyof ForgeEventMap, string>;
 
 export type EventBody<T extends string> = T extends EventTopic ? ForgeEventMap[T] : Readonly<Record<string, unknown>>;
 
+/** Who may learn of an event: every event carries it, and each listener decides. */
+export interface EventVisibility {
+  /** The project the event is about, or null for an instance-wide event. */
+  readonly projectId: number | null;
+  /** The project is private. */
+  readonly projectPrivate: boolean;
+  /** The event is about a private issue. */
+  readonly issuePrivate: boolean;
+}
+
 export interface ForgeEvent<T extends string = string> {
-  /** Unique per event; listeners use it to drop duplicates. */
+  /** Unique per event (a UUID); listeners use it to drop duplicates, webhooks send it as `msg_id`. */
   readonly id: string;
+  /** The event's position in the event log: increasing in commit order for one project. */
+  readonly sequence: number;
   readonly topic: T;
   readonly body: EventBody<T>;
   /** The user who caused it, as Pagure's `agent`. */
   readonly agent: string | null;
   /** ISO 8601, when the transaction that recorded it ran. */
   readonly timestamp: string;
+  readonly visibility: EventVisibility;
 }
 
 /** Narrows an event to a known topic. */
 export function isTopic<T extends EventTopic>(event: ForgeEvent, topic: T): event is ForgeEvent<T> {
   return event.topic === topic;
+}
+
+/**
+ * True when anyone may learn of the event: neither its project nor its issue is private.
+ * What leaves the forge (webhooks, the message bus, mail to non-members) checks this first.
+ */
+export function isPublicEvent(event: ForgeEvent): boolean {
+  return !event.visibility.projectPrivate && !event.visibility.issuePrivate;
 }

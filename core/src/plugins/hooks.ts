@@ -7,6 +7,7 @@ import type {
   ForgeRouter,
   JobRegistry,
   IssueViewContext,
+  PullRequestViewContext,
   NavContext,
   NavLink,
   PagePanel,
@@ -18,6 +19,8 @@ import type {
   TemplateRegistry,
 } from './contracts.js';
 import type { ForgeEvent } from './events.js';
+import type { Mail, NotificationMailContext } from './mail-contracts.js';
+import type { MountRegistry, ProjectApiRoutes, ProjectPageRoutes } from './route-contracts.js';
 
 export function createHooks() {
   return Object.freeze({
@@ -27,6 +30,8 @@ export function createHooks() {
     init: new AsyncSeriesHook<[ForgeApi]>(['forge']),
     /** The process is serving requests (web) or taking jobs (worker). */
     ready: new AsyncSeriesHook<[{ forge: ForgeApi; role: ProcessRole }]>(['context']),
+    /** The process is about to stop serving: end long-lived responses (event streams) so the server can close. Runs before `close`. */
+    stopping: new AsyncSeriesHook<[ForgeApi]>(['forge']),
     /** The process is stopping: close what `init` opened. Errors are logged, never stop the shutdown. */
     close: new AsyncSeriesHook<[ForgeApi]>(['forge']),
 
@@ -38,6 +43,12 @@ export function createHooks() {
     apiRoutes: new SyncHook<[ForgeRouter]>(['router']),
     /** Add pages; render them with ctx.render(template, data). */
     webRoutes: new SyncHook<[ForgeRouter]>(['router']),
+    /** Add /api/0 endpoints under all four project path forms, the project resolved and the viewer's access known. */
+    projectApiRoutes: new SyncHook<[ProjectApiRoutes]>(['routes']),
+    /** Add pages under all four project path forms (/<repo>/..., /fork/<user>/<ns>/<repo>/...), the project resolved. */
+    projectWebRoutes: new SyncHook<[ProjectPageRoutes]>(['routes']),
+    /** Add routers outside /api/0 under a prefix of their own (/_dg, /repo/pkgs), each choosing its auth, body and error format. */
+    mounts: new SyncHook<[MountRegistry]>(['mounts']),
     /** Add templates, partials and helpers. The theme's files override them by name. */
     templates: new SyncHook<[TemplateRegistry]>(['registry']),
 
@@ -60,6 +71,8 @@ export function createHooks() {
     projectView: new AsyncSeriesWaterfallHook<[PagePanel[], ProjectViewContext]>(['panels', 'context']),
     /** The panels of an issue's sidebar (Bugzilla links, for instance). */
     issueView: new AsyncSeriesWaterfallHook<[PagePanel[], IssueViewContext]>(['panels', 'context']),
+    /** The panels of a pull request's sidebar (CI builds, live updates). */
+    pullRequestView: new AsyncSeriesWaterfallHook<[PagePanel[], PullRequestViewContext]>(['panels', 'context']),
 
     // ---- events ----
 
@@ -68,6 +81,8 @@ export function createHooks() {
      * failing one is logged and affects nothing else. Queue slow work as a job.
      */
     event: new AsyncParallelHook<[ForgeEvent]>(['event']),
+    /** A notification mail about an issue or pull request, before it is queued: return it changed, or null to drop it. */
+    notificationMail: new AsyncSeriesWaterfallHook<[Mail | null, NotificationMailContext]>(['mail', 'context']),
 
     // ---- git ----
 

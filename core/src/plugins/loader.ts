@@ -2,7 +2,6 @@
 // it needs, the plugins it depends on and its options, and orders plugins so that each
 // comes after what it depends on. Any problem stops start-up with a message naming it.
 import { pathToFileURL } from 'node:url';
-import type { StandardSchemaV1 } from '@standard-schema/spec';
 import semver from 'semver';
 import type { PluginEntry } from '../config/index.js';
 import { StartupError } from '../errors/index.js';
@@ -75,7 +74,7 @@ function readMarker(role: PackageRole, spec: string, pkg: PackageInfo): Marker {
   if (marker.name !== undefined && (typeof marker.name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(marker.name))) {
     throw fail(role, spec, '"name" in its package.json marker must be lower-case letters, digits and dashes');
   }
-  return { role, core: marker.core, name: marker.name as string | undefined, dependsOn: dependsOn as string[] };
+  return { role, core: marker.core, name: marker.name, dependsOn };
 }
 
 interface Located extends LoadedPackage {
@@ -156,7 +155,7 @@ async function validateOptions(p: LoadedPackage, definition: PluginDefinition, g
     if (keys.length) throw fail('plugin', p.spec, `takes no options, but the config gives: ${keys.join(', ')}`);
     return {};
   }
-  const result = await (schema as StandardSchemaV1)['~standard'].validate(given);
+  const result = await schema['~standard'].validate(given);
   if (result.issues) {
     const [issue] = result.issues;
     const where = issue?.path?.length

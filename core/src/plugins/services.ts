@@ -61,6 +61,12 @@ export interface IssuesFacade {
   get(project: ProjectRecord, id: number): Promise<IssueRecord | undefined>;
   /** Whether the viewer may see the issue: public ones always, private ones as author, assignee or committer. */
   canSee(viewer: Viewer, project: ProjectRecord, issue: IssueRecord): Promise<boolean>;
+  /**
+   * Adds tags to issue #id, keeping the ones it has, as someone who may change its metadata
+   * (ticket access, or open metadata). Tags the project lacks are created. Writes a metadata
+   * note and sends issue.tag.added; answers the tags added (none when it had them all).
+   */
+  addTags(viewer: Viewer, project: ProjectRecord, issueId: number, tags: readonly string[]): Promise<string[]>;
 }
 
 export interface PullRequestsFacade {

@@ -63,7 +63,8 @@ export class BullQueue implements QueuePort {
 
   async enqueue(name: string, data: JobData, options: EnqueueOptions): Promise<string> {
     const job = await this.queue.add(name, data, {
-      jobId: randomUUID(),
+      // Bull ignores a job whose id it already holds: the key makes enqueuing idempotent.
+      jobId: options.key ?? randomUUID(),
       attempts: options.attempts,
       backoff: { type: 'exponential', delay: options.backoffMs },
       // Every job carries one, so bull keeps the wait list ordered by it, FIFO within a rank.
@@ -115,12 +116,18 @@ export class BullQueue implements QueuePort {
     }
   }
 
+  async pending(): Promise<number> {
+    const counts = await this.queue.getJobCounts();
+    return counts.waiting + counts.active + counts.delayed;
+  }
+
   process(processor: JobProcessor, concurrency: number): void {
     void this.queue.process('*', concurrency, async (job) => {
       try {
         return (await processor({ id: String(job.id), name: job.name, data: job.data as JobData, attempt: job.attemptsMade + 1 })) ?? null;
       } catch (error) {
-        if (isFinalJobError(error)) job.discard();
+        // bull types discard() as a Promise, but it only sets a flag, synchronously.
+        if (isFinalJobError(error)) void job.discard();
         throw error;
       }
     });

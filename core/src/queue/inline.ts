@@ -24,11 +24,16 @@ export class InlineQueue implements QueuePort {
   private readonly active = new Set<Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
+  /** Idempotency keys → task ids. */
+  private readonly keyed = new Map<string, string>();
 
   async enqueue(name: string, data: JobData, options: EnqueueOptions): Promise<string> {
     if (this.closed) throw new Error('the queue is closed');
+    const known = options.key === undefined ? undefined : this.keyed.get(options.key);
+    if (known && this.tasks.has(known)) return known;
     const task: Task = { id: randomUUID(), name, state: 'PENDING', data, options, attempt: 0 };
     this.tasks.set(task.id, task);
+    if (options.key !== undefined) this.keyed.set(options.key, task.id);
     this.queueUp(task);
     this.pump();
     return task.id;
@@ -52,6 +57,10 @@ export class InlineQueue implements QueuePort {
       this.finished.once(id, done);
     });
     return this.status(id);
+  }
+
+  async pending(): Promise<number> {
+    return this.waiting.length + this.running + this.timers.size;
   }
 
   process(processor: JobProcessor, concurrency: number): void {

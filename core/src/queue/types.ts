@@ -38,6 +38,8 @@ export interface EnqueueOptions {
   backoffMs: number;
   /** 1 runs first; jobs of equal priority run in the order queued. */
   priority: number;
+  /** An idempotency key: while a task with this key is known, enqueuing answers that task instead. */
+  key?: string | undefined;
 }
 
 /** The queue priorities of a job definition's 'high', 'normal' and 'low'. */
@@ -51,6 +53,8 @@ export interface QueuePort {
   status(id: string): Promise<TaskStatus | undefined>;
   /** Resolves when the task has finished (or `timeoutMs` has passed), with its last status. */
   wait(id: string, timeoutMs: number): Promise<TaskStatus | undefined>;
+  /** How many jobs are waiting, running or waiting for a retry (test kits drain the queue with it). */
+  pending(): Promise<number>;
   /** Starts running jobs in this process. */
   process(processor: JobProcessor, concurrency: number): void;
   /** Throws if the backing service is unreachable. */

@@ -9,8 +9,10 @@ import { GroupsService } from './groups/groups-service.js';
 import { IssuesService } from './issues/issues-service.js';
 import { ProjectQueries } from './projects/project-queries.js';
 import { ProjectsService } from './projects/projects-service.js';
+import { PluginSettingsService } from './plugin-settings/plugin-settings-service.js';
 import { PullRequestUpdates } from './pulls/pull-request-updates.js';
 import { PullRequestsService } from './pulls/pull-requests-service.js';
+import { RepositoryService, type RepositoryDeps } from './repository/repository-service.js';
 import { WatchersService } from './projects/watchers-service.js';
 import { TokensService } from './tokens/tokens-service.js';
 import { TicketReferences } from './tickets/ticket-references.js';
@@ -20,7 +22,7 @@ import { EmailConfirmations } from './users/email-confirmation.js';
 import { SessionsService } from './users/sessions.js';
 import { UsersService } from './users/users-service.js';
 
-export function createServices(ctx: ServiceContext) {
+export function createServices(ctx: ServiceContext, git: RepositoryDeps) {
   const users = new UsersService(ctx);
   const emailConfirmations = new EmailConfirmations(ctx, users);
   const sessions = new SessionsService(ctx.db, ctx.config.sessions.lifetimeDays);
@@ -43,6 +45,7 @@ export function createServices(ctx: ServiceContext) {
     projects,
     watchers: new WatchersService(ctx, users),
     activity: new ActivityService(ctx, access),
+    repository: new RepositoryService(ctx, git),
     pushPolicy: new PushPolicy(ctx, access),
     flags: new FlagsService(ctx, projects, pullRequests),
     tracker,
@@ -50,6 +53,7 @@ export function createServices(ctx: ServiceContext) {
     pullRequests,
     pullRequestUpdates: new PullRequestUpdates(ctx, pullRequests, projectQueries),
     ticketReferences: new TicketReferences(ctx, access, projectQueries),
+    pluginSettings: new PluginSettingsService(ctx, projects),
   };
 }
 

@@ -1,7 +1,7 @@
 // The domain: rules, transactions, events and jobs. Knows nothing of Koa.
 export * from './event-bus.js';
+export * from './event-subscribers.js';
 export * from './health.js';
-export * from './policy.js';
 export * from './tasks.js';
 export * from './access/access-service.js';
 export * from './access/fnmatch.js';
@@ -27,6 +27,10 @@ export * from './json/group-json.js';
 export * from './json/project-json.js';
 export * from './json/user-json.js';
 export * from './mail.js';
+export * from './mail/mail-jobs.js';
+export * from './mail/threading.js';
+export * from './mail/ticket-mail.js';
+export * from './plugin-settings/plugin-settings-service.js';
 export * from './projects/jobs.js';
 export * from './pulls/jobs.js';
 export * from './pulls/merge-rules.js';
@@ -38,6 +42,7 @@ export * from './projects/project-queries.js';
 export * from './projects/projects-service.js';
 export * from './projects/settings.js';
 export * from './projects/watchers-service.js';
+export * from './repository/repository-service.js';
 export * from './tickets/comment-json.js';
 export * from './tickets/commit-references.js';
 export * from './tickets/ticket-numbers.js';

@@ -2,12 +2,9 @@
 // so a small instance without mail still shows password-reset links to its admin.
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
+import type { Mail } from '../plugins/index.js';
 
-export interface Mail {
-  to: string;
-  subject: string;
-  text: string;
-}
+export type { Mail } from '../plugins/index.js';
 
 export interface Mailer {
   send(mail: Mail): Promise<void>;
@@ -32,6 +29,16 @@ export class SmtpMailer implements Mailer {
   }
 
   async send(mail: Mail): Promise<void> {
-    await this.transport.sendMail({ from: this.from, ...mail });
+    await this.transport.sendMail({
+      from: this.from,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      messageId: mail.messageId,
+      inReplyTo: mail.inReplyTo,
+      references: mail.references,
+      replyTo: mail.replyTo,
+      headers: mail.headers,
+    });
   }
 }

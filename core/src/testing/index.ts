@@ -1,4 +1,12 @@
 // @pagurus/core/testing: how core's and every plugin's tests boot a forge.
+export * from './drain-jobs.js';
+export * from './event-recorder.js';
+export * from './git-client.js';
+export * from './mailbox.js';
 export * from './modes.js';
+export * from './page-client.js';
+export * from './push.js';
+export * from './stub-server.js';
 export * from './test-forge.js';
+export * from './wait.js';
 export { pgliteTemplate } from './services.js';

@@ -61,6 +61,11 @@ export interface TestForge {
     name: string,
     options?: { namespace?: string; private?: boolean; readme?: boolean; description?: string },
   ): Promise<ProjectRecord>;
+  /**
+   * Waits until every durable subscriber has handled every event recorded so far (and the
+   * `event` hook's listeners have returned); fails after `timeoutMs`.
+   */
+  drainEvents(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -191,6 +196,10 @@ export async function createTestForge(options: TestForgeOptions = {}): Promise<T
       const status = await forge.jobs.wait(taskId, 30_000);
       if (status?.state !== 'SUCCESS') throw new Error(`creating ${name} ended ${status?.state}: ${status?.error}`);
       return project;
+    },
+    async drainEvents(timeoutMs = 10_000) {
+      await forge.events.idle();
+      await forge.subscribers.drain(timeoutMs);
     },
     async close() {
       try {

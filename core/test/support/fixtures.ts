@@ -6,6 +6,8 @@ import { tempDir } from './temp.js';
 
 export const CORE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 export const FIXTURE_PLUGIN = fileURLToPath(new URL('../fixtures/plugins/fixture', import.meta.url));
+/** Project routes and mounts (the projectApiRoutes, projectWebRoutes and mounts hooks). */
+export const ROUTES_PLUGIN = fileURLToPath(new URL('../fixtures/plugins/routes', import.meta.url));
 export const DEPENDENT_PLUGIN = fileURLToPath(new URL('../fixtures/plugins/dependent', import.meta.url));
 export const FIXTURE_THEME = fileURLToPath(new URL('../fixtures/themes/fixture-theme', import.meta.url));
 

@@ -10,8 +10,23 @@ import { issueListingIndex } from './0007-issue-listing-index.js';
 import { issueTemplates } from './0008-issue-templates.js';
 import { loginSources } from './0009-login-sources.js';
 import { pendingEmails } from './0010-pending-emails.js';
+import { pluginSettings } from './0011-plugin-settings.js';
+import { eventLog } from './0012-event-log.js';
 
 export const coreMigrations: MigrationSet = {
   owner: 'core',
-  migrations: [instance, accounts, projects, activity, flags, tickets, issueListingIndex, issueTemplates, loginSources, pendingEmails],
+  migrations: [
+    instance,
+    accounts,
+    projects,
+    activity,
+    flags,
+    tickets,
+    issueListingIndex,
+    issueTemplates,
+    loginSources,
+    pendingEmails,
+    pluginSettings,
+    eventLog,
+  ],
 };

@@ -3,7 +3,7 @@
 import { NotFound } from '../../errors/index.js';
 import type { ForgeRouter } from '../../plugins/index.js';
 import { activityDayJson, parseActivityDate, type DomainServices } from '../../services/index.js';
-import { viewerOf } from './auth.js';
+import { viewerOf } from '../common/auth.js';
 import { isTrue, query } from './params.js';
 
 export function activityRoutes(router: ForgeRouter, services: DomainServices, baseUrl: () => string): void {

@@ -6,10 +6,10 @@ import { NotFound } from '../../errors/index.js';
 import { objectByPrefix } from '../../git/index.js';
 import type { ForgeContext } from '../../plugins/index.js';
 import type { DomainServices, FlagInput } from '../../services/index.js';
-import { checkProjectToken } from './auth.js';
-import { repoDir, routeParams, type GitBrowseDeps } from './git-context.js';
+import { checkProjectToken } from '../common/auth.js';
+import { repoDir, routeParams, type GitBrowseDeps } from '../common/git-context.js';
 import { body } from './params.js';
-import type { ProjectRoutes } from './project-routes.js';
+import type { ProjectRoutes } from '../common/project-routes.js';
 
 export function flagRoutes(routes: ProjectRoutes, services: DomainServices, deps: GitBrowseDeps): void {
   /** The full hash of the commit the URL names, or 404 ENOCOMMIT. */

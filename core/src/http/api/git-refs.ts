@@ -1,33 +1,26 @@
 // Branches, tags, branch aliases and clone URLs of a project's repository:
 // .../git/branches, .../git/branch, .../git/tags, .../git/alias[/new|/drop], .../git/urls.
 import { existsSync } from 'node:fs';
-import { projectFullname, projectRef, type ProjectRecord } from '../../domain/index.js';
+import { projectFullname, type ProjectRecord } from '../../domain/index.js';
 import { Invalid, NotFound, Unauthorized } from '../../errors/index.js';
 import {
   GitCommandError,
   REFS_HEADS,
   REFS_TAGS,
-  commitOf,
-  compareAndSwapRef,
   createSymbolicRef,
   deleteSymbolicRef,
-  headTarget,
   isValidRefName,
   listRefs,
-  objectByPrefix,
   readRef,
   resolveDefaultBranch,
   setHead,
-  writeTagObject,
 } from '../../git/index.js';
-import type { ForgeContext, JobQueueApi } from '../../plugins/index.js';
-import { GIT_JOBS, type DomainServices } from '../../services/index.js';
-import { checkProjectToken, viewerOf } from './auth.js';
-import { repoDir, withRepoLock, type GitBrowseDeps } from './git-context.js';
+import type { ForgeContext } from '../../plugins/index.js';
+import type { DomainServices } from '../../services/index.js';
+import { checkProjectToken, viewerOf } from '../common/auth.js';
+import { repoDir, withRepoLock, type GitBrowseDeps } from '../common/git-context.js';
 import { body, isTrue, value } from './params.js';
-import type { ProjectRoutes } from './project-routes.js';
-
-const NULL_REV = '0'.repeat(40);
+import type { ProjectRoutes } from '../common/project-routes.js';
 
 /** A required text field of a JSON or form body: a non-empty string, or undefined. */
 function text(input: unknown): string | undefined {
@@ -89,32 +82,14 @@ async function resolveBranch(dir: string, branch: string): Promise<string | unde
   return undefined;
 }
 
-export function gitRefRoutes(routes: ProjectRoutes, services: DomainServices, deps: GitBrowseDeps, jobs: JobQueueApi): void {
+// Branch and tag writes go through the repository service: it vetoes (canPush), writes
+// with a compare-and-swap under the repository's lock, and announces them as pushes.
+export function gitRefRoutes(routes: ProjectRoutes, services: DomainServices, deps: GitBrowseDeps): void {
   const viewer = (ctx: ForgeContext) => viewerOf(ctx, services);
-
-  /** A ref the API wrote is announced like a pushed one: events, the pushed hook. */
-  async function announce(ctx: ForgeContext, project: ProjectRecord, oldRev: string, newRev: string, ref: string): Promise<void> {
-    const user = ctx.state.user;
-    if (!user) return;
-    await jobs.enqueue(GIT_JOBS.receive, { projectId: project.id, userId: user.id, updates: [`${oldRev || NULL_REV} ${newRev} ${ref}`] });
-  }
 
   /** Commit access (on `branch`, for collaborators) or 401 ENOTHIGHENOUGH. */
   async function requireCommit(ctx: ForgeContext, project: ProjectRecord, branch?: string): Promise<void> {
     if (!(await services.access.has(await viewer(ctx), project, 'commit', branch))) throw Unauthorized('ENOTHIGHENOUGH');
-  }
-
-  /** The canPush hook's veto on a ref the API writes, as Pagure answers a push its hooks refuse. */
-  async function checkVeto(ctx: ForgeContext, project: ProjectRecord, ref: string, oldRev: string, newRev: string): Promise<void> {
-    const user = ctx.state.user;
-    const refusal = await deps.hooks.canPush.promise({
-      user: user ? { name: user.name } : null,
-      project: projectRef(project),
-      ref,
-      oldRev,
-      newRev,
-    });
-    if (refusal) throw Invalid('ENOCODE', refusal.message);
   }
 
   routes.add('get', '/git/branches', async (ctx, project) => {
@@ -156,31 +131,12 @@ export function gitRefRoutes(routes: ProjectRoutes, services: DomainServices, de
       }
       if (!isValidRefName(branch)) throw Invalid('EINVALIDREQ', { errors: { branch: ['Not a valid branch name.'] } });
       await requireCommit(ctx, project, branch);
-      const dir = existingRepo(deps, project);
-      const ref = `${REFS_HEADS}${branch}`;
-      const created = await withRepoLock(deps, project, async () => {
-        let parent: string | undefined;
-        if (typeof fromCommit === 'string') {
-          const object = await objectByPrefix(dir, fromCommit);
-          parent = object && (await commitOf(dir, object.sha));
-          if (!parent) throw Invalid('ENOCODE', `The commit "${fromCommit}" does not exist`);
-        } else {
-          // Pagure starts from "master" when neither is given; Pagurus from the default branch.
-          const from = (fromBranch as string | undefined) ?? (await headTarget(dir))?.slice(REFS_HEADS.length) ?? 'master';
-          parent = isValidRefName(from) ? await commitOf(dir, `${REFS_HEADS}${from}`) : undefined;
-          if (!parent) throw Invalid('ENOCODE', `The "${from}" branch does not exist`);
-        }
-        if (await readRef(dir, ref)) throw Invalid('ENOCODE', `The branch "${branch}" already exists`);
-        await checkVeto(ctx, project, ref, NULL_REV, parent);
-        try {
-          await compareAndSwapRef(dir, ref, parent, '', `branch created through the API by ${ctx.state.user?.name ?? 'unknown'}`);
-        } catch (error) {
-          if (error instanceof GitCommandError) throw Invalid('EGITERROR', { cause: error });
-          throw error;
-        }
-        return parent;
+      existingRepo(deps, project); // 404 EEMPTYGIT before anything is resolved
+      // Pagure starts from "master" when neither is given; Pagurus from the default branch.
+      await services.repository.createBranch(ctx.state.user ?? null, project, branch, {
+        commit: fromCommit,
+        branch: fromBranch,
       });
-      await announce(ctx, project, NULL_REV, created, ref);
       ctx.body = { message: 'Project branch was created' };
     },
     { acls: ['create_branch'] },
@@ -209,30 +165,13 @@ export function gitRefRoutes(routes: ProjectRoutes, services: DomainServices, de
       const dir = existingRepo(deps, project);
       const user = ctx.state.user!;
       const email = (await services.users.emails([user.id])).get(user.id)?.defaultEmail ?? `${user.name}@users.noreply`;
-      const ref = `${REFS_TAGS}${tagname}`;
-      const created = await withRepoLock(deps, project, async () => {
-        const target = await objectByPrefix(dir, commitHash);
-        if (!target) throw Invalid('EGITERROR');
-        const existing = await readRef(dir, ref);
-        if (existing && (!force || !('object' in existing))) return false;
-        const tag = await writeTagObject(dir, {
-          name: tagname,
-          object: target.sha,
-          type: target.type,
-          tagger: { name: user.fullname || user.name, email },
-          message,
-        });
-        const old = existing && 'object' in existing ? existing.object : '';
-        await checkVeto(ctx, project, ref, old || NULL_REV, tag);
-        try {
-          await compareAndSwapRef(dir, ref, tag, old, `tag created through the API by ${user.name}`);
-        } catch (error) {
-          if (error instanceof GitCommandError) throw Invalid('EGITERROR', { cause: error });
-          throw error;
-        }
-        return { old, tag };
+      const created = await services.repository.writeTag(user, project, {
+        name: tagname,
+        target: commitHash,
+        message,
+        tagger: { name: user.fullname || user.name, email },
+        force,
       });
-      if (created) await announce(ctx, project, created.old, created.tag, ref);
       ctx.body = { ...(await tagsAnswer(dir, isTrue(value(ctx, 'with_commits')))), tag_created: created !== false };
     },
     { acls: ['modify_project', 'tag_project'] },

@@ -13,8 +13,16 @@ import {
   type TreeEntry,
 } from '../../git/index.js';
 import type { DomainServices } from '../../services/index.js';
-import { apiTreeUrl, commitOfIdentifier, rawFileUrl, repoDir, routeParams, splitIdentifier, type GitBrowseDeps } from './git-context.js';
-import type { ProjectRoutes } from './project-routes.js';
+import {
+  apiTreeUrl,
+  commitOfIdentifier,
+  rawFileUrl,
+  repoDir,
+  routeParams,
+  splitIdentifier,
+  type GitBrowseDeps,
+} from '../common/git-context.js';
+import type { ProjectRoutes } from '../common/project-routes.js';
 
 /** Pagure's names for tree entries, by file mode. */
 function entryType(mode: number): 'folder' | 'link' | 'submodule' | 'file' {

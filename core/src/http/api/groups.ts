@@ -3,7 +3,7 @@ import type { GrantableLevel, GroupRecord } from '../../domain/index.js';
 import { Invalid } from '../../errors/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
 import { groupJson, type DomainServices } from '../../services/index.js';
-import { optionalToken, requireToken, viewerOf } from './auth.js';
+import { optionalToken, requireToken, viewerOf } from '../common/auth.js';
 import { body, isTrue, pageRequest, pagination, query, value } from './params.js';
 
 /** ?acl= of /group/<name>: a level and those above it that Pagure counts with it. */
@@ -64,8 +64,8 @@ export function groupRoutes(router: ForgeRouter, services: DomainServices, baseU
       const group = await services.groups.require(ctx.params.group!);
       const username = String(body(ctx).user ?? '').trim();
       if (!username) throw Invalid('EINVALIDREQ', { errors: { user: ['This field is required.'] } });
-      if (action === 'add') await services.groups.addMember(ctx.state.user!, group, username);
-      else await services.groups.removeMember(ctx.state.user!, group, username);
+      if (action === 'add') await services.groups.addMember(ctx.state.user, group, username);
+      else await services.groups.removeMember(ctx.state.user, group, username);
       ctx.body = await json(ctx, group);
     });
   }

@@ -4,11 +4,11 @@ import type { ProjectRecord } from '../../domain/index.js';
 import { Invalid } from '../../errors/index.js';
 import type { ForgeContext } from '../../plugins/index.js';
 import { avatarUrl, type IssueFilters } from '../../services/index.js';
-import { viewerOf } from './auth.js';
+import { viewerOf } from '../common/auth.js';
 import { callerFields } from './caller.js';
-import { routeParams } from './git-context.js';
+import { routeParams } from '../common/git-context.js';
 import { body, isTrue, pageRequest, pagination, parseDate, query, queryList, routeId, value } from './params.js';
-import type { ProjectRoutes } from './project-routes.js';
+import type { ProjectRoutes } from '../common/project-routes.js';
 import type { ApiDependencies } from './router.js';
 
 const text = (input: unknown): string => (typeof input === 'string' ? input.trim() : typeof input === 'number' ? String(input) : '');

@@ -7,7 +7,7 @@ import type { DateRange } from '../../services/index.js';
 
 /** The request body as an object: JSON or form fields (a repeated form field counts once). */
 export function body(ctx: ForgeContext): Record<string, unknown> {
-  const parsed = ctx.request.body as unknown;
+  const parsed = ctx.request.body;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
   return Object.fromEntries(
     Object.entries(parsed).map(([key, value]) => [key, Array.isArray(value) && !ctx.is('json') ? value[0] : value]),

@@ -2,8 +2,8 @@
 // (for bots: issue triage, CI), as Pagure does; the token's value is answered once, as `id`.
 import { PROJECT_TOKEN_ACLS } from '../../domain/index.js';
 import { readTokenForm, type DomainServices } from '../../services/index.js';
-import { viewerOf } from './auth.js';
-import type { ProjectRoutes } from './project-routes.js';
+import { viewerOf } from '../common/auth.js';
+import type { ProjectRoutes } from '../common/project-routes.js';
 
 export function projectTokenRoutes(routes: ProjectRoutes, services: DomainServices): void {
   routes.add(

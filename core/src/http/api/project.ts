@@ -4,8 +4,8 @@ import type { GrantableLevel } from '../../domain/index.js';
 import { Invalid } from '../../errors/index.js';
 import type { ForgeContext } from '../../plugins/index.js';
 import type { DomainServices } from '../../services/index.js';
-import { viewerOf } from './auth.js';
-import type { ProjectRoutes } from './project-routes.js';
+import { viewerOf } from '../common/auth.js';
+import type { ProjectRoutes } from '../common/project-routes.js';
 import { body, isTrue, query, value } from './params.js';
 
 const API_ACLS: readonly GrantableLevel[] = ['admin', 'commit', 'ticket'];

@@ -3,7 +3,7 @@ import { projectFullname } from '../../domain/index.js';
 import { Invalid } from '../../errors/index.js';
 import type { ForgeRouter, JobQueueApi } from '../../plugins/index.js';
 import { parseNewProject, type DomainServices, type ProjectFilters } from '../../services/index.js';
-import { requireToken, viewerOf } from './auth.js';
+import { requireToken, viewerOf } from '../common/auth.js';
 import { body, isTrue, pageRequest, pagination, queryList, value, waitFlag } from './params.js';
 import { answerTask } from './task-answer.js';
 

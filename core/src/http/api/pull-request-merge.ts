@@ -4,10 +4,10 @@ import { repositoryPath, type ProjectRecord } from '../../domain/index.js';
 import { Conflict, Forbidden, Invalid } from '../../errors/index.js';
 import type { ForgeContext } from '../../plugins/index.js';
 import { checkMergeAllowed, PULL_REQUEST_JOBS } from '../../services/index.js';
-import { viewerOf } from './auth.js';
-import { routeParams } from './git-context.js';
+import { viewerOf } from '../common/auth.js';
+import { routeParams } from '../common/git-context.js';
 import { body, waitFlag } from './params.js';
-import type { ProjectRoutes } from './project-routes.js';
+import type { ProjectRoutes } from '../common/project-routes.js';
 import type { ApiDependencies } from './router.js';
 import { answerTask } from './task-answer.js';
 

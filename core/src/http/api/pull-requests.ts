@@ -8,11 +8,11 @@ import { Invalid, NotFound } from '../../errors/index.js';
 import { diffStats } from '../../git/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
 import { PullRequestsService, type DomainServices, type FlagInput, type PullRequestStatusFilter } from '../../services/index.js';
-import { viewerOf } from './auth.js';
+import { viewerOf } from '../common/auth.js';
 import { callerFields } from './caller.js';
-import { routeParams } from './git-context.js';
+import { routeParams } from '../common/git-context.js';
 import { body, isTrue, pageRequest, pagination, query, queryList, routeId, value } from './params.js';
-import type { ProjectRoutes } from './project-routes.js';
+import type { ProjectRoutes } from '../common/project-routes.js';
 import type { ApiDependencies } from './router.js';
 
 export function pullRequestRoutes(routes: ProjectRoutes, deps: ApiDependencies): void {

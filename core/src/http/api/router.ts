@@ -1,14 +1,15 @@
 // The /api/0 router: authentication, core's fixed routes, every plugin's (apiRoutes
-// hook), then the project routes, whose generic paths must come last.
+// hook), then the project routes (core's and plugins', projectApiRoutes hook), whose
+// generic paths must come last.
 import Router from '@koa/router';
 import type { ForgeContextExtras, ForgeHooks, ForgeRouter, ForgeState, JobQueueApi } from '../../plugins/index.js';
 import type { DomainServices, TaskService } from '../../services/index.js';
 import { activityRoutes } from './activity.js';
-import { apiAuthentication } from './auth.js';
+import { apiAuthentication } from '../common/auth.js';
 import { groupRoutes } from './groups.js';
 import { metaRoutes } from './meta.js';
 import { projectRoutes } from './project.js';
-import type { GitBrowseDeps } from './git-context.js';
+import type { GitBrowseDeps } from '../common/git-context.js';
 import { flagRoutes } from './flags.js';
 import { gitRefRoutes } from './git-refs.js';
 import { gitTreeRoutes } from './git-tree.js';
@@ -16,7 +17,9 @@ import { issueRoutes } from './issues.js';
 import { pullRequestMergeRoutes } from './pull-request-merge.js';
 import { pullRequestByUidRoute, pullRequestRoutes } from './pull-requests.js';
 import { ticketTagRoutes } from './ticket-tags.js';
-import { ProjectRoutes } from './project-routes.js';
+import { projectApiRegistry } from '../common/plugin-project-routes.js';
+import { ProjectRoutes } from '../common/project-routes.js';
+import { pluginSettingsRoutes } from './plugin-settings.js';
 import { projectTokenRoutes } from './project-tokens.js';
 import { projectListRoutes } from './projects.js';
 import { taskRoutes } from './tasks.js';
@@ -50,13 +53,16 @@ export function createApiRouter(deps: ApiDependencies): ForgeRouter {
   const projects = new ProjectRoutes(deps.services);
   projectRoutes(projects, deps.services);
   projectTokenRoutes(projects, deps.services);
-  gitRefRoutes(projects, deps.services, deps.browse, deps.jobs);
+  pluginSettingsRoutes(projects, deps.services);
+  gitRefRoutes(projects, deps.services, deps.browse);
   gitTreeRoutes(projects, deps.services, deps.browse);
   flagRoutes(projects, deps.services, deps.browse);
   ticketTagRoutes(projects, deps);
   issueRoutes(projects, deps);
   pullRequestRoutes(projects, deps);
   pullRequestMergeRoutes(projects, deps);
+  // Plugins' project routes join core's, so one ordering (most fixed segments first) covers both.
+  deps.hooks.projectApiRoutes.call(projectApiRegistry(projects, deps.services));
   projects.register(router);
   return router;
 }

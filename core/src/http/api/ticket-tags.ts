@@ -2,10 +2,10 @@
 // settings: priorities, milestones and close statuses. Pagure edits those through web forms
 // only; Pagurus takes the same form fields under /update/<what> as an API addition.
 import type { ForgeContext } from '../../plugins/index.js';
-import { viewerOf } from './auth.js';
-import { routeParams } from './git-context.js';
+import { viewerOf } from '../common/auth.js';
+import { routeParams } from '../common/git-context.js';
 import { body, query } from './params.js';
-import type { ProjectRoutes } from './project-routes.js';
+import type { ProjectRoutes } from '../common/project-routes.js';
 import type { ApiDependencies } from './router.js';
 
 /** Every value of a form or JSON field, as strings. */

@@ -3,7 +3,7 @@
 // An unknown user has none, as in Pagure; what the viewer may not see is left out.
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
 import type { DomainServices, UserIssueFilters, UserPullRequestFilters } from '../../services/index.js';
-import { viewerOf } from './auth.js';
+import { viewerOf } from '../common/auth.js';
 import { isTrue, pageRequest, pagination, parseDate, parseDateRange, query, queryList } from './params.js';
 
 /** Pagure's boolean for assignee/author here: anything but false, 0 and f (any case) is true. */

@@ -2,7 +2,7 @@
 import { NotFound, Unauthorized } from '../../errors/index.js';
 import type { ForgeRouter } from '../../plugins/index.js';
 import { avatarUrl, userJson, type DomainServices } from '../../services/index.js';
-import { viewerOf } from './auth.js';
+import { viewerOf } from '../common/auth.js';
 import { pageRequest, pagination, query } from './params.js';
 
 export function userRoutes(router: ForgeRouter, services: DomainServices, baseUrl: () => string): void {

@@ -20,16 +20,22 @@ export function nulPath(value: unknown, path = ''): string | undefined {
 }
 
 export function bodyParsing(limitKb: number): Middleware {
-  const limit = `${limitKb}kb`;
+  return parsedBodies({ limitBytes: limitKb * 1024, types: ['json', 'form'] });
+}
+
+/** JSON and/or form bodies up to `limitBytes` (413 beyond), NUL bytes refused; other types stay unparsed. */
+export function parsedBodies(options: { limitBytes: number; types: ReadonlyArray<'json' | 'form'> }): Middleware {
+  const limit = options.limitBytes;
+  const shown = limit % 1024 === 0 ? `${limit / 1024} KiB` : `${limit} bytes`;
   const parse = bodyParser({
-    enableTypes: ['json', 'form'],
+    enableTypes: [...options.types],
     // DELETE too: Pagure reads a form on any method, and a NUL must be refused there as well.
     parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
     jsonLimit: limit,
     formLimit: limit,
     onError(error) {
       if ((error as { status?: number }).status === 413) {
-        throw TooLarge('ENOCODE', `The request body is larger than ${limitKb} KiB`);
+        throw TooLarge('ENOCODE', `The request body is larger than ${shown}`);
       }
       throw Invalid('EINVALIDREQ', { message: 'The request body could not be parsed', cause: error });
     },

@@ -1,5 +1,6 @@
 // The one place errors become responses: typed ForgeErrors carry their status and
-// Pagure code; /api/ answers {"error", "error_code"[, "errors"]}, pages get an error page.
+// Pagure code; /api/ answers {"error", "error_code"[, "errors"]}, pages get an error page,
+// and a plugin's mount either, as it chose.
 // Anything else is a bug: logged with its stack, answered 500 without details.
 import type { Middleware } from 'koa';
 import { ForgeError, invalidTokenText, isForgeError, type ErrorCode } from '../../errors/index.js';
@@ -36,6 +37,8 @@ function fromHttpError(error: unknown): ForgeError | undefined {
 export function errorHandler(options: {
   publicUrl: () => string;
   renderErrorPage: (ctx: ForgeContext, status: number, message: string) => Promise<void>;
+  /** The format a path's errors answer in when it is not core's choice (a plugin's mount chose it). */
+  formatOf?: (path: string) => 'api' | 'page' | undefined;
 }): Middleware<ForgeState, ForgeContextExtras> {
   return async (ctx, next) => {
     try {
@@ -57,11 +60,12 @@ export function errorHandler(options: {
         ctx.state.log.error({ err: thrown }, 'unhandled error');
       }
       ctx.status = status;
-      if (isApiRequest(ctx)) {
+      const chosen = options.formatOf?.(ctx.path);
+      if (chosen === 'api' || (!chosen && isApiRequest(ctx))) {
         ctx.body = { error: message, error_code: code, ...(error?.errors ? { errors: error.errors } : {}) };
         return;
       }
-      if (looksLikeGit(ctx.path)) {
+      if (!chosen && looksLikeGit(ctx.path)) {
         ctx.type = 'text/plain; charset=utf-8';
         ctx.body = `${message}\n`;
         return;

@@ -64,11 +64,13 @@ function statusIsTheAnswer(path: string): boolean {
   return looksLikeGit(path) || /\/(raw|blob)\//.test(path);
 }
 
-export function inputGuard(): Middleware<ForgeState, ForgeContextExtras> {
+/** `formatOf`: a plugin's mount that answers in the API's format is refused as the API is. */
+export function inputGuard(formatOf?: (path: string) => 'api' | 'page' | undefined): Middleware<ForgeState, ForgeContextExtras> {
   return async (ctx, next) => {
     const pathProblem = encodedProblem(ctx.path);
     if (pathProblem) {
-      if (!isApiRequest(ctx) && statusIsTheAnswer(ctx.path)) throw NotFound('ENOCODE', 'Not found');
+      const api = isApiRequest(ctx) || formatOf?.(ctx.path) === 'api';
+      if (!api && statusIsTheAnswer(ctx.path)) throw NotFound('ENOCODE', 'Not found');
       throw Invalid('EINVALIDREQ', { errors: { path: [`The path ${pathProblem}`] } });
     }
     const bad = queryProblem(ctx.querystring);

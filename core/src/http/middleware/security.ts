@@ -22,5 +22,5 @@ export function securityHeaders(publicUrl: string): Middleware {
     crossOriginEmbedderPolicy: false,
     strictTransportSecurity: https ? { maxAge: 31536000 } : false,
     referrerPolicy: { policy: 'same-origin' },
-  }) as unknown as Middleware;
+  });
 }

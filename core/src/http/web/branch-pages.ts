@@ -5,7 +5,7 @@
 import { REFS_TAGS, aheadBehindMany, listRefs } from '../../git/index.js';
 import type { ForgeContext } from '../../plugins/index.js';
 import { readSettings, type DomainServices } from '../../services/index.js';
-import { encodePath, type GitBrowseDeps } from '../api/git-context.js';
+import { encodePath, type GitBrowseDeps } from '../common/git-context.js';
 import { branchName, currentQuery, PER_PAGE, pageLinks, pageNumber, projectHeader, projectView } from './page-kit.js';
 
 /** Branches per page: each one is a history walk for its ahead/behind counts. */

@@ -143,8 +143,10 @@ export function parseDiff(text: string): DiffFile[] {
     if (!hunk) {
       if (line.startsWith('new file mode')) file.status = 'added';
       else if (line.startsWith('deleted file mode')) file.status = 'deleted';
-      else if (line.startsWith('rename from ')) ((file.status = 'renamed'), (file.oldPath = unquote(line.slice(12))));
-      else if (line.startsWith('rename to ')) file.newPath = unquote(line.slice(10));
+      else if (line.startsWith('rename from ')) {
+        file.status = 'renamed';
+        file.oldPath = unquote(line.slice(12));
+      } else if (line.startsWith('rename to ')) file.newPath = unquote(line.slice(10));
       else if (line.startsWith('Binary files ')) file.binary = true;
     }
     const header = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@(.*)$/.exec(line);

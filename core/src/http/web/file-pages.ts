@@ -4,7 +4,7 @@
 import { cleanTreePath, fileAt, listTree, readBlob, blame, logCommits } from '../../git/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
 import type { DomainServices } from '../../services/index.js';
-import { encodePath, rawFileUrl, routeParams, splitIdentifier, type GitBrowseDeps } from '../api/git-context.js';
+import { encodePath, rawFileUrl, routeParams, splitIdentifier, type GitBrowseDeps } from '../common/git-context.js';
 import { highlightLines } from './code-view.js';
 import { isMarkdownFile, markdownFor, readmeOf } from './readme.js';
 import {

@@ -72,7 +72,7 @@ export function registerHelpers(handlebars: typeof Handlebars, assets: AssetStor
     if (!source) return '';
     const render = typeof source === 'function' ? (source as Handlebars.TemplateDelegate) : handlebars.compile(source as string);
     handlebars.partials[partial as string] = render;
-    return new handlebars.SafeString(render({ ...(options.data?.root as object), ...data }));
+    return new handlebars.SafeString(render({ ...(options.data as { root?: object } | undefined)?.root, ...data }));
   });
   /** Query string of the current filters with one changed: href="?{{query filters page=2}}". */
   handlebars.registerHelper('query', (base: unknown, options: Options) => {

@@ -4,13 +4,12 @@ import { projectRef, type IssueRecord } from '../../domain/index.js';
 import { Invalid } from '../../errors/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
 import type { DomainServices, IssueFilters } from '../../services/index.js';
-import { routeParams, type GitBrowseDeps } from '../api/git-context.js';
+import { routeParams, type GitBrowseDeps } from '../common/git-context.js';
 import {
   attempt,
   currentQuery,
   forField,
   form,
-  formList,
   loginFirst,
   notFound,
   PER_PAGE,
@@ -39,7 +38,7 @@ export function issuePages(router: ForgeRouter, services: DomainServices, deps: 
     return issues.require(view.viewer, view.record, routeParams(ctx).issueid);
   }
 
-  const str = (ctx: ForgeContext, name: string) => (typeof ctx.query[name] === 'string' ? (ctx.query[name] as string).trim() : '');
+  const str = (ctx: ForgeContext, name: string) => (typeof ctx.query[name] === 'string' ? ctx.query[name].trim() : '');
 
   async function list(ctx: ForgeContext): Promise<void> {
     const view = await trackerView(ctx, false);
@@ -281,8 +280,8 @@ export function issuePages(router: ForgeRouter, services: DomainServices, deps: 
     }
     if ('assignee' in values)
       await forField('assignee', async () => issues.assign(view.viewer, view.record, await issueOf(ctx, view), values.assignee!.trim()));
-    if ('milestone' in values) await issues.setMilestone(view.viewer, view.record, await issueOf(ctx, view), values.milestone!);
-    if ('priority' in values) await issues.setPriority(view.viewer, view.record, await issueOf(ctx, view), values.priority!);
+    if ('milestone' in values) await issues.setMilestone(view.viewer, view.record, await issueOf(ctx, view), values.milestone);
+    if ('priority' in values) await issues.setPriority(view.viewer, view.record, await issueOf(ctx, view), values.priority);
     const numbers = (name: 'depending' | 'blocking') => {
       const list = commaList(values[name]).map((n) => n.replace(/^#/, ''));
       if (list.some((n) => !/^\d+$/.test(n))) throw Invalid('EINVALIDREQ', { errors: { [name]: ['Issue numbers, comma-separated'] } });

@@ -6,10 +6,11 @@ import { ForgeError, isForgeError, NotFound, type FieldErrors } from '../../erro
 import { branchesAndHead, REFS_HEADS, type BranchListing } from '../../git/index.js';
 import type { ForgeContext } from '../../plugins/index.js';
 import { readSettings, type DomainServices, type Settings, type Viewer } from '../../services/index.js';
-import { commitOfIdentifier, repoDir, routeParams, type GitBrowseDeps } from '../api/git-context.js';
+import { viewerOf } from '../common/auth.js';
+import { commitOfIdentifier, repoDir, type GitBrowseDeps } from '../common/git-context.js';
+import { resolveProject } from '../common/project-path.js';
 
-/** The four forms of a project's path in URLs: /<repo>, /<ns>/<repo>, /fork/<user>/<repo>, /fork/<user>/<ns>/<repo>. */
-export const PROJECT_PATHS = ['/fork/:username/:namespace/:repo', '/fork/:username/:repo', '/:namespace/:repo', '/:repo'];
+export { PROJECT_PATHS } from '../common/project-path.js';
 
 /** The posted form as strings; a repeated field keeps its first value (see formList). */
 export function form(ctx: ForgeContext): Record<string, string> {
@@ -138,13 +139,8 @@ export interface ProjectView {
 
 /** The project a page's URL names, if the viewer may see it (else 404), with the viewer's rights. */
 export async function projectView(ctx: ForgeContext, services: DomainServices, deps: GitBrowseDeps): Promise<ProjectView> {
-  const params = routeParams(ctx);
-  const viewer = await services.access.viewer(ctx.state.user ?? null);
-  const record = await services.projectQueries.requireVisible(viewer, {
-    name: params.repo!,
-    namespace: params.namespace ?? null,
-    forkOwner: params.username ?? null,
-  });
+  const record = await resolveProject(ctx, services);
+  const viewer = await viewerOf(ctx, services);
   const dir = repoDir(deps, record);
   const grant = await services.access.grant(viewer.user, record);
   const [admin, commit, ticket] = await Promise.all([

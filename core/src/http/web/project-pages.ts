@@ -5,7 +5,7 @@ import { projectFullname, projectRef, projectUrlPath } from '../../domain/index.
 import { REFS_HEADS, commitDiffText, rangeDiffText, listTree, logCommits, objectByPrefix, commitOf, readCommit } from '../../git/index.js';
 import type { ForgeContext, ForgeRouter, JobQueueApi } from '../../plugins/index.js';
 import { parseNewProject, type DomainServices } from '../../services/index.js';
-import { encodePath, routeParams, type GitBrowseDeps } from '../api/git-context.js';
+import { encodePath, routeParams, type GitBrowseDeps } from '../common/git-context.js';
 import { parseDiff } from './code-view.js';
 import { readmeOf } from './readme.js';
 import { branchesPage } from './branch-pages.js';
@@ -78,7 +78,7 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
 
   /** The form offers the namespaces the user may create a project in (the admins' list, their groups, their own). */
   const newForm = async (ctx: ForgeContext, values: Record<string, string>, errors: Record<string, string> = {}) => {
-    const choices = await services.projects.namespaceChoices(await services.access.viewer(ctx.state.user!));
+    const choices = await services.projects.namespaceChoices(await services.access.viewer(ctx.state.user));
     const chosen = values.namespace ?? choices[0];
     await ctx.render('project-new', {
       title: 'New project',
@@ -97,7 +97,7 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
     const values = form(ctx);
     let target = '';
     const failed = await attempt(async () => {
-      const viewer = await services.access.viewer(ctx.state.user!);
+      const viewer = await services.access.viewer(ctx.state.user);
       const { project, taskId } = await services.projects.create(viewer, parseNewProject(values, deps.projectNameRegex));
       await deps.jobs.wait(taskId, JOB_WAIT_MS);
       target = `/${projectUrlPath(project)}`;
@@ -127,7 +127,7 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
       project: projectHeader(view, 'overview', parent),
       cloneUrls: cloneUrls(browse, view.fullname),
       empty,
-      defaultBranch: (view.record.settings.default_branch as string | undefined) ?? 'main',
+      defaultBranch: view.record.settings.default_branch ?? 'main',
       forks,
       forksHref: `${view.base}/forks`,
       watchers: Object.keys(watchers).length,

@@ -13,7 +13,7 @@ import {
   type DomainServices,
 } from '../../services/index.js';
 import { REFS_HEADS, setHead } from '../../git/index.js';
-import { withRepoLock, type GitBrowseDeps } from '../api/git-context.js';
+import { withRepoLock, type GitBrowseDeps } from '../common/git-context.js';
 import { aclChoices, offeredAcls } from './acl-choices.js';
 import {
   attempt,
@@ -28,6 +28,7 @@ import {
   type ProjectView,
 } from './page-kit.js';
 import { chosenAcls, expiryDate, newTokenFlash, tokenRows } from './settings-pages.js';
+import { PLUGIN_SETTINGS_ANCHOR, pluginSettingsSections, savePluginSettings } from './plugin-settings-pages.js';
 import { flash, type Flash } from './session.js';
 import { commaList } from './ticket-view.js';
 
@@ -138,6 +139,7 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
       isOwner: view.viewer.siteAdmin || view.record.userId === ctx.state.user!.id,
       values,
       errors: {},
+      pluginSections: await pluginSettingsSections(ctx, services, view, extra),
       ...extra,
     });
     ctx.status = status;
@@ -269,7 +271,7 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
   });
 
   action('token/revoke', 'tokens', 'Token revoked', async (ctx, _view, values) => {
-    await services.tokens.revoke(ctx.state.user!, rowId(values.id) ?? 0);
+    await services.tokens.revoke(ctx.state.user, rowId(values.id) ?? 0);
   });
 
   action('give', 'danger', 'Project given', async (_ctx, view, values) => {
@@ -279,6 +281,8 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
     });
     return { to: view.base };
   });
+
+  action('plugins/:plugin', PLUGIN_SETTINGS_ANCHOR, 'Settings saved', savePluginSettings(services));
 
   action('delete', 'danger', 'Project deleted', async (_ctx, view, values) => {
     if ((values.confirm ?? '').trim() !== view.fullname)

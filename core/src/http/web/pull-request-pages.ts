@@ -1,13 +1,12 @@
 // Pull-request pages: the list, opening one from a branch or a fork (/<repo>/diff/<to>..<from>,
 // with branch pickers and a preview), a pull request with its commits, diff, inline
 // comments, flags and merge box, and the forms that comment, edit, merge, close and reopen.
-import { projectUrlPath, repositoryPath, type ProjectRecord, type PullRequestRecord } from '../../domain/index.js';
+import { projectRef, projectUrlPath, repositoryPath, type ProjectRecord, type PullRequestRecord } from '../../domain/index.js';
 import { REFS_HEADS, listRefs, logCommits, rangeDiffText, commitOf } from '../../git/index.js';
 import type { ForgeContext, ForgeRouter, JobQueueApi } from '../../plugins/index.js';
-import { PULL_REQUEST_JOBS, type DomainServices, type PullRequestStatusFilter } from '../../services/index.js';
+import { checkMergeAllowed, PULL_REQUEST_JOBS, type DomainServices, type PullRequestStatusFilter } from '../../services/index.js';
 import { Conflict, Forbidden, Invalid } from '../../errors/index.js';
-import { checkMergeAllowed } from '../api/pull-request-merge.js';
-import { encodePath, repoDir, routeParams, type GitBrowseDeps } from '../api/git-context.js';
+import { encodePath, repoDir, routeParams, type GitBrowseDeps } from '../common/git-context.js';
 import { parseDiff } from './code-view.js';
 import {
   attempt,
@@ -51,7 +50,7 @@ async function baseCommit(dir: string, pr: PullRequestRecord): Promise<string | 
 export function pullRequestPages(router: ForgeRouter, services: DomainServices, deps: { browse: GitBrowseDeps; jobs: JobQueueApi }): void {
   const { pullRequests } = services;
   const { browse } = deps;
-  const str = (ctx: ForgeContext, name: string) => (typeof ctx.query[name] === 'string' ? (ctx.query[name] as string).trim() : '');
+  const str = (ctx: ForgeContext, name: string) => (typeof ctx.query[name] === 'string' ? ctx.query[name].trim() : '');
 
   async function prView(ctx: ForgeContext): Promise<ProjectView> {
     const view = await projectView(ctx, services, browse);
@@ -208,7 +207,7 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
     const dir = repoDir(browse, view.record);
     const me = ctx.state.user;
     const mayTag = Boolean(me) && (view.can.commit || json.user.name === me?.name);
-    const [texts, flags, commits, diff, mayMerge, base, projectTags] = await Promise.all([
+    const [texts, flags, commits, diff, mayMerge, base, projectTags, panels] = await Promise.all([
       renderTicketTexts(services, view.viewer, view.record, json.initial_comment ?? '', json.comments, browse.publicUrl()),
       services.flags.ofCommit(view.record, pr.commitStop ?? '').catch(() => []),
       pr.commitStop
@@ -225,6 +224,12 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
         : Promise.resolve(false),
       baseCommit(dir, pr),
       mayTag ? services.tracker.tags(view.record) : Promise.resolve([]),
+      browse.hooks.pullRequestView.promise([], {
+        viewer: ctx.state.user ?? null,
+        project: projectRef(view.record),
+        can: view.can,
+        pullRequest: { id: json.id, title: json.title, status: json.status },
+      }),
     ]);
     const prBase = `${view.base}/pull-request/${pr.id}`;
     const split = ctx.query.view === 'split';
@@ -235,6 +240,7 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
     const errors = (extra.errors ?? {}) as Record<string, string>;
     const inlineTarget = commentable ? openTarget(files) : undefined;
     await ctx.render('pull-request', {
+      panels,
       title: `PR#${pr.id}: ${json.title} - ${view.fullname}`,
       project: projectHeader(view, 'pull-requests'),
       pr: json,
@@ -330,7 +336,7 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
   prAction('update', async (ctx, view, pr, values) => {
     // Everything is checked before anything is written: the assignee first, then the tags
     // (which their service call checks), and only then the assignment.
-    const assignee = 'assignee' in values ? values.assignee!.trim() : undefined;
+    const assignee = 'assignee' in values ? values.assignee.trim() : undefined;
     if (assignee !== undefined) {
       if (!view.can.commit) throw Forbidden('ENOPRCLOSE');
       if (assignee && !(await services.users.byName(assignee)))

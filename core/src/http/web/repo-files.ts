@@ -3,7 +3,7 @@
 // diff), /<repo>/c/<hash>.patch and .diff (blob pages are in file-pages.ts). Private projects are 404 to those without access.
 import { existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { projectUrlPath, projectFullname, type ProjectRecord } from '../../domain/index.js';
+import type { ProjectRecord } from '../../domain/index.js';
 import { NotFound } from '../../errors/index.js';
 import {
   blobStream,
@@ -12,33 +12,20 @@ import {
   diffStream,
   fileAt,
   isEmptyRepository,
-  listTree,
   objectByPrefix,
   patchHeader,
   peekStream,
-  readBlob,
   rangeStream,
   readCommit,
 } from '../../git/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
 import type { DomainServices } from '../../services/index.js';
-import {
-  commitOfIdentifier,
-  encodePath,
-  rawFileUrl,
-  repoDir,
-  routeParams,
-  splitIdentifier,
-  type GitBrowseDeps,
-} from '../api/git-context.js';
+import { commitOfIdentifier, repoDir, routeParams, splitIdentifier, type GitBrowseDeps } from '../common/git-context.js';
 
 const VARIANTS = ['/fork/:username/:namespace/:repo', '/fork/:username/:repo', '/:namespace/:repo', '/:repo'];
 
 /** Bytes looked at to tell text from binary, as git does. */
 const SNIFF = 8000;
-/** Files larger than this are not shown inline on a blob page. */
-const LARGEST_SHOWN = 1024 * 1024;
-
 const notFound = (message: string) => NotFound('ENOCODE', message);
 
 /** Types a browser could run as a page or script are downloaded instead, as Pagure does. */

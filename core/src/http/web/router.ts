@@ -1,9 +1,11 @@
-// Pages: core's, then every plugin's (webRoutes hook), then the project pages, whose
-// general paths (/<repo>, /<ns>/<repo>/...) must not shadow anything more specific.
+// Pages: core's, then every plugin's (webRoutes hook, then projectWebRoutes), then core's
+// project pages, whose general paths (/<repo>, /<ns>/<repo>/...) must not shadow anything more specific.
 import Router from '@koa/router';
 import type { ForgeContextExtras, ForgeHooks, ForgeRouter, ForgeState } from '../../plugins/index.js';
 import { projectFullname, projectUrlPath, type ProjectRecord } from '../../domain/index.js';
 import type { DomainServices } from '../../services/index.js';
+import { projectPageRegistry } from '../common/plugin-project-routes.js';
+import { ProjectRoutes } from '../common/project-routes.js';
 import { accountPages, type AccountPagesOptions } from './account-pages.js';
 import { filePages } from './file-pages.js';
 import { issuePages } from './issue-pages.js';
@@ -39,6 +41,10 @@ export function createWebRouter(hooks: ForgeHooks, services: DomainServices, dep
   userPages(router, services);
   settingsPages(router, services, deps.accounts.publicUrl);
   hooks.webRoutes.call(router);
+  // Plugins' project pages come before core's, whose /<ns>/<repo> would otherwise take /<repo>/<page>.
+  const pluginPages = new ProjectRoutes(services, 'web');
+  hooks.projectWebRoutes.call(projectPageRegistry(pluginPages, services));
+  pluginPages.register(router);
   repoFilePages(router, services, deps.projects.browse);
   filePages(router, services, deps.projects.browse);
   issuePages(router, services, deps.projects.browse);

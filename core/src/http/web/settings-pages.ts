@@ -163,6 +163,6 @@ export function settingsPages(router: ForgeRouter, services: DomainServices, pub
     return newTokenFlash(value, token);
   });
   action('/settings/token/revoke', 'tokens', 'Token revoked', async (ctx, values) => {
-    await services.tokens.revoke(ctx.state.user!, rowId(values.id) ?? 0);
+    await services.tokens.revoke(ctx.state.user, rowId(values.id) ?? 0);
   });
 }

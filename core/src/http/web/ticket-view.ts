@@ -3,7 +3,7 @@
 import { rowId, type ProjectRecord } from '../../domain/index.js';
 import type { ForgeContext } from '../../plugins/index.js';
 import { REACTIONS, type CommentJson, type DomainServices, type Viewer } from '../../services/index.js';
-import { routeParams } from '../api/git-context.js';
+import { routeParams } from '../common/git-context.js';
 import { markdownLinks, renderMarkdown } from './markdown.js';
 import { notFound, projectHeader, type ProjectView } from './page-kit.js';
 

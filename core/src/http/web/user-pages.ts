@@ -3,7 +3,7 @@
 import { projectFullname, projectUrlPath, type ProjectRecord } from '../../domain/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
 import type { DomainServices } from '../../services/index.js';
-import { routeParams } from '../api/git-context.js';
+import { routeParams } from '../common/git-context.js';
 import { attempt, currentQuery, form, loginFirst, notFound, PER_PAGE, pageLinks, pageNumber } from './page-kit.js';
 import { flash } from './session.js';
 

@@ -39,13 +39,12 @@ export class AccessService {
       .select('access', 'branches')
       .from('project_user_access')
       .where({ project_id: project.id, user_id: user.id })
-      .unionAll((q) =>
-        q
-          .select('a.access', 'a.branches')
+      .unionAll((q) => {
+        q.select('a.access', 'a.branches')
           .from('project_group_access as a')
           .join('group_members as m', 'm.group_id', 'a.group_id')
-          .where({ 'a.project_id': project.id, 'm.user_id': user.id }),
-      )) as Array<{ access: AccessLevel; branches: string[] }>;
+          .where({ 'a.project_id': project.id, 'm.user_id': user.id });
+      })) as Array<{ access: AccessLevel; branches: string[] }>;
     let level: AccessLevel | null = null;
     const branches: string[] = [];
     for (const row of rows) {
@@ -67,14 +66,13 @@ export class AccessService {
       .from('project_user_access')
       .whereIn('project_id', others)
       .andWhere('user_id', user.id)
-      .unionAll((q) =>
-        q
-          .select('a.project_id', 'a.access', 'a.branches')
+      .unionAll((q) => {
+        q.select('a.project_id', 'a.access', 'a.branches')
           .from('project_group_access as a')
           .join('group_members as m', 'm.group_id', 'a.group_id')
           .whereIn('a.project_id', others)
-          .andWhere('m.user_id', user.id),
-      )) as Array<{ project_id: number; access: AccessLevel; branches: string[] }>;
+          .andWhere('m.user_id', user.id);
+      })) as Array<{ project_id: number; access: AccessLevel; branches: string[] }>;
     for (const row of rows) {
       const grant = found.get(row.project_id)!;
       grant.level = higher(grant.level, row.access);
@@ -100,21 +98,19 @@ export class AccessService {
       q.where('projects.private', false);
       if (userId === undefined) return;
       q.orWhere('projects.user_id', userId)
-        .orWhereExists((e) =>
-          e
-            .select(this.ctx.db.raw('1'))
+        .orWhereExists((e) => {
+          e.select(this.ctx.db.raw('1'))
             .from('project_user_access as v')
             .whereRaw('v.project_id = projects.id')
-            .andWhere('v.user_id', userId),
-        )
-        .orWhereExists((e) =>
-          e
-            .select(this.ctx.db.raw('1'))
+            .andWhere('v.user_id', userId);
+        })
+        .orWhereExists((e) => {
+          e.select(this.ctx.db.raw('1'))
             .from('project_group_access as v')
             .join('group_members as vm', 'vm.group_id', 'v.group_id')
             .whereRaw('v.project_id = projects.id')
-            .andWhere('vm.user_id', userId),
-        );
+            .andWhere('vm.user_id', userId);
+        });
     });
   }
 

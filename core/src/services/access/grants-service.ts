@@ -35,7 +35,7 @@ export class GrantsService {
 
   private emit(trx: Knex.Transaction, project: ProjectRecord, topic: string, body: Record<string, unknown>, agent: string) {
     return projectJson(trx, project, { baseUrl: this.ctx.config.url }).then((json) =>
-      this.ctx.events.emit(trx, topic, { project: json, ...body }, { agent, private: project.private }),
+      this.ctx.events.emit(trx, topic, { project: json, ...body }, { agent, project }),
     );
   }
 
@@ -119,7 +119,8 @@ export class GrantsService {
 
   /** Pagure's /contributors: the owner is listed with the admins; collaborators with their patterns. */
   async contributors(project: ProjectRecord): Promise<{ users: Contributors; groups: Contributors }> {
-    const [users, groups] = await Promise.all([
+    type Row = { name: string; access: GrantableLevel; branches: string[] };
+    const [users, groups] = (await Promise.all([
       this.ctx
         .db('project_user_access as a')
         .join('users as n', 'n.id', 'a.user_id')
@@ -132,8 +133,8 @@ export class GrantsService {
         .where('a.project_id', project.id)
         .orderBy('n.name')
         .select('n.name', 'a.access', 'a.branches'),
-    ]);
-    const sort = (rows: Array<{ name: string; access: GrantableLevel; branches: string[] }>, extraAdmins: string[]): Contributors => ({
+    ])) as [Row[], Row[]];
+    const sort = (rows: Row[], extraAdmins: string[]): Contributors => ({
       admin: [...extraAdmins, ...rows.filter((r) => r.access === 'admin').map((r) => r.name)].sort(),
       commit: rows.filter((r) => r.access === 'commit').map((r) => r.name),
       collaborators: rows.filter((r) => r.access === 'collaborator').map((r) => ({ user: r.name, branches: r.branches.join(',') })),

@@ -90,7 +90,7 @@ function parseWith(input: string, format: string): Parts {
   for (const m of format.matchAll(TOKEN)) {
     pattern += escapeRegex(format.slice(last, m.index)) + TOKEN_PATTERN[m[0]]!;
     tokens.push(m[0]);
-    last = m.index! + m[0].length;
+    last = m.index + m[0].length;
   }
   pattern += escapeRegex(format.slice(last));
   const match = new RegExp(BEFORE + pattern + AFTER, 'i').exec(input);

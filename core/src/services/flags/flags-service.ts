@@ -9,7 +9,7 @@ import type { PullRequestsService } from '../pulls/pull-requests-service.js';
 import { Invalid } from '../../errors/index.js';
 import type { ServiceContext } from '../context.js';
 import { epochString } from '../json/common.js';
-import { userJson, type UserJson } from '../json/user-json.js';
+import { userJson } from '../json/user-json.js';
 import { URL_PATTERN } from '../projects/project-input.js';
 import type { ProjectsService } from '../projects/projects-service.js';
 import type { FlagPayload } from '../../plugins/event-payloads.js';
@@ -122,16 +122,16 @@ export class FlagsService {
       const owner = row.user_id === by.user.id ? by.user : await this.userById(row.user_id, trx);
       const flag = this.json(row, owner);
       const action = row.inserted ? 'added' : 'updated';
-      const options = { agent: by.user.name, private: project.private };
+      const options = { agent: by.user.name, project };
       if (pullRequest && this.pullRequests) {
-        this.ctx.events.emit(
+        await this.ctx.events.emit(
           trx,
           `pull-request.flag.${action}`,
           { pullrequest: await this.pullRequests.json(pullRequest, { db: trx }), flag },
           options,
         );
       } else {
-        this.ctx.events.emit(trx, `commit.flag.${action}`, { repo: await this.projects.json(project, trx), flag }, options);
+        await this.ctx.events.emit(trx, `commit.flag.${action}`, { repo: await this.projects.json(project, trx), flag }, options);
       }
       return { message: row.inserted ? 'Flag added' : 'Flag updated', uid: row.uid, flag };
     });

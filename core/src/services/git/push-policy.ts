@@ -3,18 +3,15 @@
 // A push to a branch alias (a symbolic ref) writes the alias' target, so the rules judge
 // the target; deleting an alias would delete its target, so it is refused.
 // The pre-receive hook asks this, over HTTP now and over SSH later.
-import { projectFullname, projectRef, type ProjectRecord, type UserRecord } from '../../domain/index.js';
+import { projectFullname, type ProjectRecord, type UserRecord } from '../../domain/index.js';
 import { aliasTargets, headBranch, isAncestor, isNullRev, largeObjects, REFS_HEADS, type QuarantineEnv } from '../../git/index.js';
 import type { AccessService } from '../access/access-service.js';
 import { matchesAny } from '../access/fnmatch.js';
 import type { ServiceContext } from '../context.js';
 import { protectedBranchPatterns, readSettings } from '../projects/settings.js';
+import { askCanPush, type RefUpdate } from '../repository/can-push.js';
 
-export interface RefUpdate {
-  ref: string;
-  oldRev: string;
-  newRev: string;
-}
+export type { RefUpdate };
 
 export interface PushRequest {
   user: UserRecord;
@@ -101,13 +98,7 @@ export class PushPolicy {
           continue;
         }
       }
-      const veto = await this.ctx.hooks.canPush.promise({
-        user: { name: user.name },
-        project: projectRef(project),
-        ref,
-        oldRev: update.oldRev,
-        newRev: update.newRev,
-      });
+      const veto = await askCanPush(this.ctx.hooks, user, project, { ref, oldRev: update.oldRev, newRev: update.newRev });
       if (veto) refuse(veto.message);
     }
     return refusals;

@@ -73,7 +73,9 @@ export class GroupsService {
     const base = this.ctx.db('groups');
     if (options.pattern) {
       const like = likePattern(options.pattern, { prefix: true });
-      base.where((q) => q.where('name', 'ilike', like).orWhere('display_name', 'ilike', like));
+      base.where((q) => {
+        q.where('name', 'ilike', like).orWhere('display_name', 'ilike', like);
+      });
     }
     const [{ count }] = (await base.clone().count<Array<{ count: number }>>('* as count')) as [{ count: number }];
     const rows = (await base.orderBy(['group_type', 'name']).offset(options.offset).limit(options.limit).select('*')) as GroupRow[];

@@ -6,8 +6,8 @@ import { commentFromRow, jsonList, queriesOn, USER_COLUMNS, userFromRow, type Co
 import { projectUrlPath, type IssueRecord, type ProjectRecord } from '../../domain/index.js';
 import type { IssuePayload } from '../../plugins/event-payloads.js';
 import { epochString, fullUrl } from '../json/common.js';
-import { userJson, type UserJson } from '../json/user-json.js';
-import { commentJson, type CommentJson } from '../tickets/comment-json.js';
+import { userJson } from '../json/user-json.js';
+import { commentJson } from '../tickets/comment-json.js';
 
 /** Pagure's issue JSON: the shape the events carry too (plugins/event-payloads.ts). */
 export type IssueJson = IssuePayload;

@@ -77,13 +77,13 @@ function filterTagsAndMilestones(
 ): void {
   for (const tag of filters.tags) {
     const negate = tag.startsWith('!');
-    const sub = (q: Knex.QueryBuilder) =>
-      q
-        .select(db.raw('1'))
+    const sub = (q: Knex.QueryBuilder) => {
+      q.select(db.raw('1'))
         .from('issue_tag_links as l')
         .join('ticket_tags as t', 't.id', 'l.tag_id')
         .whereRaw('l.ticket_pk = i.pk')
         .where('t.tag', negate ? tag.slice(1) : tag);
+    };
     if (negate) query.whereNotExists(sub);
     else query.whereExists(sub);
   }
@@ -125,7 +125,10 @@ export class IssueQueries {
       if (!value) continue;
       if (['true', '1'].includes(value.toLowerCase()) && column === 'i.assignee_id') query.whereNotNull(column);
       else if (['false', '0'].includes(value.toLowerCase()) && column === 'i.assignee_id') query.whereNull(column);
-      else if (value.startsWith('!')) query.where((q) => q.whereNull(column).orWhereNotIn(column, userIds(value.slice(1))));
+      else if (value.startsWith('!'))
+        query.where((q) => {
+          q.whereNull(column).orWhereNotIn(column, userIds(value.slice(1)));
+        });
       else query.whereIn(column, userIds(value));
     }
     filterTagsAndMilestones(db, query, filters);
@@ -133,7 +136,9 @@ export class IssueQueries {
     if (filters.since) query.where('i.updated_at', '>=', filters.since);
     for (const word of (filters.search ?? '').split(/\s+/).filter(Boolean).slice(0, 10)) {
       const like = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query.where((q) => q.whereILike('i.title', like).orWhereILike('i.content', like));
+      query.where((q) => {
+        q.whereILike('i.title', like).orWhereILike('i.content', like);
+      });
     }
     return query;
   }

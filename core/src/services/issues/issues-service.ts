@@ -19,7 +19,6 @@ import type { TrackerService } from '../tracker/tracker-service.js';
 import type { UsersService } from '../users/users-service.js';
 import { commentFromRow, type CommentRow } from '../../db/index.js';
 import { issuesJson, type IssueJson } from './issue-json.js';
-import { TicketNotifier } from '../tickets/ticket-notifications.js';
 import { IssueQueries, type IssueFilters, type UserIssueFilters } from './issue-queries.js';
 import { checkCommentEdit, ISSUE_TABLES, linkTags, toggleReaction } from '../tickets/ticket-writes.js';
 import { addMetadataNote } from '../tickets/ticket-notes.js';
@@ -39,7 +38,6 @@ export interface NewIssue {
 export type { IssueFilters, UserIssueFilters } from './issue-queries.js';
 
 export class IssuesService {
-  private readonly notifier: TicketNotifier;
   private readonly queries: IssueQueries;
 
   constructor(
@@ -50,7 +48,6 @@ export class IssuesService {
     private readonly tracker: TrackerService,
     private readonly projectQueries: ProjectQueries,
   ) {
-    this.notifier = new TicketNotifier(ctx, access, users);
     this.queries = new IssueQueries(ctx, access, users);
   }
 
@@ -146,15 +143,15 @@ export class IssuesService {
     return Number(found[0]);
   }
 
-  private emit(
+  private async emit(
     trx: Knex.Transaction,
     project: ProjectRecord,
     issue: { private: boolean },
     topic: string,
     body: Record<string, unknown>,
     user: UserRecord,
-  ): void {
-    this.ctx.events.emit(trx, topic, { ...body, agent: user.name }, { agent: user.name, private: project.private || issue.private });
+  ): Promise<void> {
+    await this.ctx.events.emit(trx, topic, { ...body, agent: user.name }, { agent: user.name, project, issuePrivate: issue.private });
   }
 
   /**
@@ -201,10 +198,16 @@ export class IssuesService {
       await trx('issue_watchers').insert({ ticket_pk: issue.pk, user_id: user.id, watch: true });
       await linkTags(trx, ISSUE_TABLES, project.id, issue.pk, input.tags);
       const projectJson = await this.projects.json(project, trx);
-      this.emit(trx, project, issue, 'issue.new', { issue: await this.json(project, issue, { db: trx }), project: projectJson }, user);
+      await this.emit(
+        trx,
+        project,
+        issue,
+        'issue.new',
+        { issue: await this.json(project, issue, { db: trx }), project: projectJson },
+        user,
+      );
       return issue;
     });
-    await this.notifier.notify('issue', project, issue, user, `New issue #${issue.id}: ${issue.title}`, issue.content);
     return issue;
   }
 
@@ -257,7 +260,7 @@ export class IssuesService {
         .returning('*')) as IssueRow[];
       const updated = issueFromRow(row!);
       if (fields.length) {
-        this.emit(
+        await this.emit(
           trx,
           project,
           updated,
@@ -331,7 +334,7 @@ export class IssuesService {
         .returning('*')) as IssueRow[];
       const updated = issueFromRow(row!);
       await this.note(trx, updated, user, messages);
-      this.emit(
+      await this.emit(
         trx,
         project,
         updated,
@@ -370,7 +373,7 @@ export class IssuesService {
       const message = target ? `Issue assigned to ${target.name}` : 'Assignee reset';
       await this.note(trx, updated, user, [message]);
       const body = { issue: await this.json(project, updated, { db: trx }), project: await this.projects.json(project, trx) };
-      this.emit(trx, project, updated, target ? 'issue.assigned.added' : 'issue.assigned.reset', body, user);
+      await this.emit(trx, project, updated, target ? 'issue.assigned.added' : 'issue.assigned.reset', body, user);
       if (target)
         await trx('issue_watchers')
           .insert({ ticket_pk: issue.pk, user_id: target.id, watch: true })
@@ -398,7 +401,7 @@ export class IssuesService {
       const updated = issueFromRow(row!);
       const message = `Issue set to the milestone: ${next}${current.milestone ? ` (was: ${current.milestone})` : ''}`;
       await this.note(trx, updated, user, [message]);
-      this.emit(
+      await this.emit(
         trx,
         project,
         updated,
@@ -426,7 +429,7 @@ export class IssuesService {
       const updated = issueFromRow(row!);
       const message = next === null ? 'Issue priority reset' : `Issue priority set to: ${priorities[String(next)] ?? next}`;
       await this.note(trx, updated, user, [message]);
-      this.emit(
+      await this.emit(
         trx,
         project,
         updated,
@@ -452,7 +455,7 @@ export class IssuesService {
       const updated = issueFromRow(row!);
       const message = on ? 'Issue private status set to: True' : 'Issue private status set to: False';
       await this.note(trx, updated, user, [message]);
-      this.emit(
+      await this.emit(
         trx,
         project,
         updated,
@@ -485,7 +488,7 @@ export class IssuesService {
         .onConflict(['ticket_pk', 'user_id'])
         .ignore();
       const json = commentJson(commentFromRow(row!), new Map([[user.id, user]]), this.ctx.config.url);
-      this.emit(
+      await this.emit(
         trx,
         project,
         issue,
@@ -495,7 +498,6 @@ export class IssuesService {
       );
       return json;
     });
-    await this.notifier.notify('issue', project, issue, user, `Comment on issue #${issue.id}: ${issue.title}`, text);
     return comment;
   }
 
@@ -522,7 +524,14 @@ export class IssuesService {
         .returning('*')) as CommentRow[];
       const json = commentJson(commentFromRow(updated!), users, this.ctx.config.url);
       await trx('issues').where({ pk: issue.pk }).update({ updated_at: trx.fn.now() });
-      this.emit(trx, project, issue, 'issue.comment.edited', { project: await this.projects.json(project, trx), comment: json }, user);
+      await this.emit(
+        trx,
+        project,
+        issue,
+        'issue.comment.edited',
+        { project: await this.projects.json(project, trx), comment: json },
+        user,
+      );
       return json;
     });
   }
@@ -536,7 +545,7 @@ export class IssuesService {
       // The event describes the issue as it was.
       const body = { issue: await this.json(project, issue, { db: trx }), project: await this.projects.json(project, trx) };
       await trx('issues').where({ pk: issue.pk }).delete();
-      this.emit(trx, project, issue, 'issue.drop', body, user);
+      await this.emit(trx, project, issue, 'issue.drop', body, user);
     });
   }
 
@@ -570,7 +579,7 @@ export class IssuesService {
       const projectJson = await this.projects.json(project, trx);
       if (!(await trx('issue_comments').where({ ticket_pk: issue.pk, comment: note }).first('id'))) {
         await trx('issue_comments').insert({ ticket_pk: issue.pk, user_id: user.id, comment: note });
-        this.emit(
+        await this.emit(
           trx,
           project,
           issue,
@@ -586,7 +595,7 @@ export class IssuesService {
         .returning('*')) as IssueRow[];
       const closed = issueFromRow(updated!);
       await this.note(trx, closed, user, ['Issue status updated to: Closed (was: Open)', 'Issue close_status updated to: Fixed']);
-      this.emit(
+      await this.emit(
         trx,
         project,
         closed,
@@ -614,7 +623,7 @@ export class IssuesService {
       await trx('issues').where({ pk: issue.pk }).update({ updated_at: trx.fn.now() });
       await this.note(trx, issue, user, messages);
       const body = { issue: await this.json(project, issue, { db: trx }), project: await this.projects.json(project, trx) };
-      for (const [topic, extra] of events) this.emit(trx, project, issue, topic, { ...body, ...extra }, user);
+      for (const [topic, extra] of events) await this.emit(trx, project, issue, topic, { ...body, ...extra }, user);
       return messages;
     });
   }
@@ -667,7 +676,7 @@ export class IssuesService {
       }
       if (out.some(([, m]) => m)) {
         await trx('issues').where({ pk: issue.pk }).update({ updated_at: trx.fn.now() });
-        this.emit(
+        await this.emit(
           trx,
           project,
           issue,

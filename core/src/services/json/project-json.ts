@@ -6,7 +6,7 @@ import { projectFullname, projectUrlPath, type ProjectRecord, type UserRecord } 
 import type { ProjectPayload } from '../../plugins/event-payloads.js';
 import type { UserEmails } from '../users/users-service.js';
 import { epochString, fullUrl } from './common.js';
-import { userJson, type UserJson } from './user-json.js';
+import { userJson } from './user-json.js';
 
 /** Pagure's project JSON: the shape the events carry too (plugins/event-payloads.ts). */
 export type ProjectJson = ProjectPayload;

@@ -121,9 +121,9 @@ export class ProjectQueries {
     const from = withOwner || filters.owner ? this.base() : db('projects');
     const query = this.access.visible(from, viewer);
     if (filters.tags?.length) {
-      query.whereExists((q) =>
-        q.select(db.raw('1')).from('project_tags as t').whereRaw('t.project_id = projects.id').whereIn('t.tag', filters.tags!),
-      );
+      query.whereExists((q) => {
+        q.select(db.raw('1')).from('project_tags as t').whereRaw('t.project_id = projects.id').whereIn('t.tag', filters.tags!);
+      });
     }
     if (filters.pattern) {
       if (filters.pattern.includes('*')) query.whereRaw('lower(projects.name) like lower(?)', [likePattern(filters.pattern)]);
@@ -145,19 +145,18 @@ export class ProjectQueries {
           .select('p.id')
           .from('projects as p')
           .whereIn('p.user_id', userId)
-          .union((u) =>
-            u.select('a.project_id').from('project_user_access as a').whereIn('a.user_id', userId).whereIn('a.access', CONTRIBUTOR_LEVELS),
-          )
-          .union((u) =>
-            u
-              .select('a.project_id')
+          .union((u) => {
+            u.select('a.project_id').from('project_user_access as a').whereIn('a.user_id', userId).whereIn('a.access', CONTRIBUTOR_LEVELS);
+          })
+          .union((u) => {
+            u.select('a.project_id')
               .from('project_group_access as a')
               .join('groups as g', 'g.id', 'a.group_id')
               .join('group_members as m', 'm.group_id', 'g.id')
               .where('g.group_type', 'user')
               .whereIn('m.user_id', userId)
-              .whereIn('a.access', CONTRIBUTOR_LEVELS),
-          ),
+              .whereIn('a.access', CONTRIBUTOR_LEVELS);
+          }),
       );
     }
     return query;

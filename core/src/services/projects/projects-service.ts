@@ -158,7 +158,7 @@ export class ProjectsService {
       if (!(await trx('projects').where({ id: project.id }).forUpdate().first('id'))) throw NotFound('ENOPROJECT');
       const json = await this.json(project, trx);
       await trx('projects').where({ id: project.id }).delete();
-      this.ctx.events.emit(trx, 'project.deleted', { project: json }, { agent: viewer.user!.name, private: project.private });
+      await this.ctx.events.emit(trx, 'project.deleted', { project: json }, { agent: viewer.user!.name, project });
       await this.ctx.jobs.enqueue(PROJECT_JOBS.remove, { path: repositoryPath(project) }, { trx });
       return json;
     });
@@ -182,11 +182,11 @@ export class ProjectsService {
     return this.ctx.db.transaction(async (trx) => {
       await trx('projects').where({ id: project.id }).update({ description, url, updated_at: trx.fn.now() });
       const updated = (await this.queries.byId(project.id, trx))!;
-      this.ctx.events.emit(
+      await this.ctx.events.emit(
         trx,
         'project.edit',
         { project: await this.json(updated, trx), fields },
-        { agent: viewer.user!.name, private: project.private },
+        { agent: viewer.user!.name, project },
       );
       return updated;
     });
@@ -226,11 +226,11 @@ export class ProjectsService {
           .onConflict(['project_id', 'user_id'])
           .merge();
         const updated = (await this.queries.byId(project.id, trx))!;
-        this.ctx.events.emit(
+        await this.ctx.events.emit(
           trx,
           'project.user.added',
           { project: await this.json(updated, trx), new_user: actor.name, access: 'admin', branches: null },
-          { agent: actor.name, private: project.private },
+          { agent: actor.name, project },
         );
       }
     });
@@ -252,11 +252,11 @@ export class ProjectsService {
         .where({ id: project.id })
         .update({ settings: JSON.stringify(settings), updated_at: trx.fn.now() });
       const updated = (await this.queries.byId(project.id, trx))!;
-      this.ctx.events.emit(
+      await this.ctx.events.emit(
         trx,
         'project.edit',
         { project: await this.json(updated, trx), fields: changed },
-        { agent: viewer.user!.name, private: project.private },
+        { agent: viewer.user!.name, project },
       );
     });
     return `Edited successfully settings of repo: ${projectFullname(project)}`;

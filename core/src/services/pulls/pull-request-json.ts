@@ -3,7 +3,7 @@
 // two round trips.
 import type { Knex } from 'knex';
 import { commentFromRow, queriesOn, USER_COLUMNS, userFromRow, type CommentRow, type UserRow } from '../../db/index.js';
-import { projectUrlPath, type CommentRecord, type ProjectRecord, type PullRequestRecord } from '../../domain/index.js';
+import { projectUrlPath, type CommentRecord, type PullRequestRecord } from '../../domain/index.js';
 import { epochString, fullUrl } from '../json/common.js';
 import { projectsJson, type ProjectJson } from '../json/project-json.js';
 import { userJson, type UserJson } from '../json/user-json.js';
@@ -81,16 +81,15 @@ export async function pullRequestsJson(
     () => db('pull_request_comments').whereIn('ticket_pk', pks).orderBy(['created_at', 'id']).select('*') as Promise<CommentRow[]>,
     () =>
       db('users')
-        .where((q) =>
-          q
-            .whereIn('users.id', knownUsers)
+        .where((q) => {
+          q.whereIn('users.id', knownUsers)
             .orWhereIn('users.id', db('pull_request_comments').whereIn('ticket_pk', pks).select('user_id'))
-            .orWhereIn('users.id', db('pull_request_comments').whereIn('ticket_pk', pks).whereNotNull('editor_id').select('editor_id')),
-        )
+            .orWhereIn('users.id', db('pull_request_comments').whereIn('ticket_pk', pks).whereNotNull('editor_id').select('editor_id'));
+        })
         .select(...USER_COLUMNS) as Promise<UserRow[]>,
   ]);
   const projectJsons = await projectsJson(db, projectRecords, { baseUrl: deps.baseUrl });
-  const projects = new Map(projectRecords.map((p, i) => [p.id, { record: p as ProjectRecord, json: projectJsons[i]! }]));
+  const projects = new Map(projectRecords.map((p, i) => [p.id, { record: p, json: projectJsons[i]! }]));
   const comments = commentRows.map(commentFromRow);
   const commentsOf = new Map<number, CommentRecord[]>();
   for (const c of comments) commentsOf.set(c.ticketPk, [...(commentsOf.get(c.ticketPk) ?? []), c]);

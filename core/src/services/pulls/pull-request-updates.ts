@@ -31,7 +31,6 @@ export interface RefreshOutcome {
 /** Builds a pull request's JSON for events (the pull-requests service). */
 export interface PullRequestJsonSource {
   json(pr: PullRequestRecord, options: { db?: Knex; comments?: boolean }): Promise<PullRequestJson>;
-  notify(project: ProjectRecord, pr: PullRequestRecord, actor: UserRecord, subject: string, text: string): Promise<void>;
 }
 
 const subject = (message: string) => message.split('\n')[0]!.trim();
@@ -166,12 +165,7 @@ export class PullRequestUpdates {
       await this.note(trx, pr, outcome.actorId ?? pr.userId, text);
       const fresh = { ...pr, commitStart: start, commitStop: stop, mergeStatus: outcome.mergeStatus };
       const json = await this.pullRequests.json(fresh, { db: trx, comments: false });
-      this.ctx.events.emit(
-        trx,
-        `pull-request.${action}`,
-        { pullrequest: json, agent: 'pagure' },
-        { agent: 'pagure', private: project.private },
-      );
+      await this.ctx.events.emit(trx, `pull-request.${action}`, { pullrequest: json, agent: 'pagure' }, { agent: 'pagure', project });
     });
   }
 
@@ -215,9 +209,9 @@ export class PullRequestUpdates {
     found: { status: MergeStatus; commits: RefreshOutcome['commits']; target: string | null },
   ): Promise<void> {
     const project = await this.project(stale);
-    const merged = await this.ctx.db.transaction(async (trx) => {
+    await this.ctx.db.transaction(async (trx) => {
       const pr = await this.lockOpen(trx, stale.pk);
-      if (!pr) return false;
+      if (!pr) return;
       const start = found.commits.at(-1)?.hash ?? pr.commitStart;
       const stop = found.commits[0]?.hash ?? pr.commitStop;
       const [row] = (await trx('pull_requests')
@@ -234,14 +228,12 @@ export class PullRequestUpdates {
         .returning('*')) as PullRequestRow[];
       await this.note(trx, pr, user.id, `Pull-Request has been merged by ${user.name}`);
       const json = await this.pullRequests.json(pullRequestFromRow(row!), { db: trx });
-      this.ctx.events.emit(
+      await this.ctx.events.emit(
         trx,
         'pull-request.closed',
         { pullrequest: json, merged: true, agent: user.name },
-        { agent: user.name, private: project.private },
+        { agent: user.name, project },
       );
-      return true;
     });
-    if (merged) await this.pullRequests.notify(project, stale, user, 'Merged pull request', `Pull-Request has been merged by ${user.name}`);
   }
 }

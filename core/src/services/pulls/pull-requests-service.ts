@@ -16,7 +16,6 @@ import { pullRequestCommentJson, type PullRequestCommentJson } from '../tickets/
 import { newTicketUid, nextTicketId } from '../tickets/ticket-numbers.js';
 import type { UsersService } from '../users/users-service.js';
 import { commentFromRow, type CommentRow } from '../../db/index.js';
-import { TicketNotifier } from '../tickets/ticket-notifications.js';
 import { inDateRanges, type DateRange } from '../tickets/ticket-filters.js';
 import { checkCommentEdit, PULL_REQUEST_TABLES, replaceTags, toggleReaction } from '../tickets/ticket-writes.js';
 import { checkLengths } from '../input-limits.js';
@@ -58,16 +57,7 @@ export class PullRequestsService {
     private readonly projectQueries: ProjectQueries,
     private readonly projects: ProjectsService,
     private readonly users: UsersService,
-  ) {
-    this.notifier = new TicketNotifier(ctx, access, users);
-  }
-
-  private readonly notifier: TicketNotifier;
-
-  /** Mails the pull request's watchers (and anyone `text` @mentions) about a change by `actor`. */
-  notify(project: ProjectRecord, pr: PullRequestRecord, actor: UserRecord, subject: string, text: string): Promise<void> {
-    return this.notifier.notify('pull-request', project, pr, actor, `${subject} #${pr.id}: ${pr.title}`, text);
-  }
+  ) {}
 
   private repo(project: ProjectRecord): string {
     return path.join(this.ctx.config.git.reposDir, repositoryPath(project));
@@ -118,19 +108,21 @@ export class PullRequestsService {
       const negate = filters.assignee.startsWith('!');
       const name = negate ? filters.assignee.slice(1) : filters.assignee;
       const id = db('users').where('name', name).select('id');
-      if (negate) query.where((q) => q.whereNull('pr.assignee_id').orWhereNotIn('pr.assignee_id', id));
+      if (negate)
+        query.where((q) => {
+          q.whereNull('pr.assignee_id').orWhereNotIn('pr.assignee_id', id);
+        });
       else query.whereIn('pr.assignee_id', id);
     }
     if (filters.author) query.whereIn('pr.user_id', db('users').where('name', filters.author).select('id'));
     for (const tag of filters.tags ?? []) {
-      query.whereExists((q) =>
-        q
-          .select(db.raw('1'))
+      query.whereExists((q) => {
+        q.select(db.raw('1'))
           .from('pull_request_tag_links as l')
           .join('ticket_tags as t', 't.id', 'l.tag_id')
           .whereRaw('l.ticket_pk = pr.pk')
-          .where('t.tag', tag),
-      );
+          .where('t.tag', tag);
+      });
     }
     return query;
   }
@@ -178,15 +170,16 @@ export class PullRequestsService {
         const committed = db('projects')
           .where('user_id', user.id)
           .select('id')
-          .union((u) => u.from('project_user_access').where('user_id', user.id).whereIn('access', ['admin', 'commit']).select('project_id'))
-          .union((u) =>
-            u
-              .from('project_group_access as a')
+          .union((u) => {
+            u.from('project_user_access').where('user_id', user.id).whereIn('access', ['admin', 'commit']).select('project_id');
+          })
+          .union((u) => {
+            u.from('project_group_access as a')
               .join('group_members as m', 'm.group_id', 'a.group_id')
               .where('m.user_id', user.id)
               .whereIn('a.access', ['admin', 'commit'])
-              .select('a.project_id'),
-          );
+              .select('a.project_id');
+          });
         query.whereIn('pr.project_id', committed).whereNot('pr.user_id', user.id);
       }
       if (filters.status) query.where('pr.status', filters.status);
@@ -269,10 +262,9 @@ export class PullRequestsService {
       await trx('pull_request_watchers').insert({ ticket_pk: pr.pk, user_id: user.id, watch: true });
       await this.ctx.jobs.enqueue(PULL_REQUEST_JOBS.refresh, { pullRequestPk: pr.pk, path: repositoryPath(target) }, { trx });
       const json = await this.json(pr, { db: trx });
-      this.ctx.events.emit(trx, 'pull-request.new', { pullrequest: json, agent: user.name }, { agent: user.name, private: target.private });
+      await this.ctx.events.emit(trx, 'pull-request.new', { pullrequest: json, agent: user.name }, { agent: user.name, project: target });
       return pr;
     });
-    await this.notify(target, created, user, 'New pull request', input.initialComment ?? `${input.branchFrom} → ${input.branchTo}`);
     return created;
   }
 
@@ -288,8 +280,14 @@ export class PullRequestsService {
     return pullRequestFromRow(row);
   }
 
-  private emit(trx: Knex.Transaction, project: ProjectRecord, topic: string, body: Record<string, unknown>, user: UserRecord): void {
-    this.ctx.events.emit(trx, topic, body, { agent: user.name, private: project.private });
+  private async emit(
+    trx: Knex.Transaction,
+    project: ProjectRecord,
+    topic: string,
+    body: Record<string, unknown>,
+    user: UserRecord,
+  ): Promise<void> {
+    await this.ctx.events.emit(trx, topic, body, { agent: user.name, project });
   }
 
   /** 400 EINVALIDREQ unless a title is given and the title and description fit: what update checks. */
@@ -324,7 +322,7 @@ export class PullRequestsService {
           pullrequest: await this.json(updated, { db: trx }),
           agent: user.name,
         };
-        this.emit(trx, project, 'pull-request.initial_comment.edited', body, user);
+        await this.emit(trx, project, 'pull-request.initial_comment.edited', body, user);
       }
       return updated;
     });
@@ -352,7 +350,7 @@ export class PullRequestsService {
         ['pull-request.tag.removed', removed],
       ] as const) {
         if (changed.length)
-          this.emit(
+          await this.emit(
             trx,
             project,
             topic,
@@ -392,7 +390,7 @@ export class PullRequestsService {
         .returning('*')) as CommentRow[];
       const json = pullRequestCommentJson(commentFromRow(updated!), users, this.ctx.config.url);
       await trx('pull_requests').where({ pk: pr.pk }).update({ updated_at: trx.fn.now() });
-      this.emit(
+      await this.emit(
         trx,
         project,
         'pull-request.comment.edited',
@@ -435,7 +433,7 @@ export class PullRequestsService {
         .onConflict(['ticket_pk', 'user_id'])
         .ignore();
       const comment = pullRequestCommentJson(commentFromRow(row!), new Map([[user.id, user]]), this.ctx.config.url);
-      this.emit(
+      await this.emit(
         trx,
         project,
         'pull-request.comment.added',
@@ -443,7 +441,6 @@ export class PullRequestsService {
         user,
       );
     });
-    await this.notify(project, pr, user, 'Comment on pull request', input.comment);
   }
 
   /** One comment of the pull request, or 404 ENOCOMMENT. */
@@ -477,7 +474,7 @@ export class PullRequestsService {
         comment: `Pull-Request has been closed by ${user.name}`,
         notification: true,
       });
-      this.emit(
+      await this.emit(
         trx,
         project,
         'pull-request.closed',
@@ -485,7 +482,6 @@ export class PullRequestsService {
         user,
       );
     });
-    await this.notify(project, pr, user, 'Closed pull request', `Pull-Request has been closed by ${user.name}`);
   }
 
   /** Reopens a closed (not merged) pull request and queues its refresh. */
@@ -507,7 +503,7 @@ export class PullRequestsService {
         notification: true,
       });
       await this.ctx.jobs.enqueue(PULL_REQUEST_JOBS.refresh, { pullRequestPk: pr.pk, path: repositoryPath(project) }, { trx });
-      this.emit(
+      await this.emit(
         trx,
         project,
         'pull-request.reopened',
@@ -515,7 +511,6 @@ export class PullRequestsService {
         user,
       );
     });
-    await this.notify(project, pr, user, 'Reopened pull request', `Pull-Request has been reopened by ${user.name}`);
   }
 
   /** Assigns (or with an empty name, unassigns); Pagure's messages. Needs commit access. */
@@ -541,10 +536,10 @@ export class PullRequestsService {
           .insert({ ticket_pk: pr.pk, user_id: target.id, watch: true })
           .onConflict(['ticket_pk', 'user_id'])
           .ignore();
-        this.emit(trx, project, 'pull-request.assigned.added', { pullrequest: json, agent: user.name }, user);
+        await this.emit(trx, project, 'pull-request.assigned.added', { pullrequest: json, agent: user.name }, user);
         return 'Request assigned';
       }
-      this.emit(trx, project, 'pull-request.assigned.reset', { pullrequest: json, agent: user.name }, user);
+      await this.emit(trx, project, 'pull-request.assigned.reset', { pullrequest: json, agent: user.name }, user);
       return 'Request assignee reset';
     });
   }
@@ -585,7 +580,7 @@ export class PullRequestsService {
         comment: `Pull-Request has been merged by ${user.name}`,
         notification: true,
       });
-      this.emit(
+      await this.emit(
         trx,
         project,
         'pull-request.closed',

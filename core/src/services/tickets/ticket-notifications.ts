@@ -1,9 +1,9 @@
-// Emails about issues and pull requests: to the ticket's watchers (its author, its assignee,
-// who commented or subscribed, the project's owner and issue watchers) and to the users a
-// text @mentions, minus who unsubscribed, minus the actor, and for a private issue minus
-// whoever may not see it. Sent after the change committed; a failing mail server is
-// logged, never fails the change.
-import { projectFullname, projectUrlPath, type ProjectRecord, type UserRecord } from '../../domain/index.js';
+// Who hears about an issue or a pull request: its watchers (its author, its assignee, who
+// commented or subscribed, the project's owner and issue watchers) and the users a text
+// @mentions, minus who unsubscribed, minus the actor, and for a private project or issue minus
+// whoever may not see it. The mail notifier (services/mail/ticket-mail.ts) mails them.
+import { queriesOn } from '../../db/index.js';
+import type { ProjectRecord, UserRecord } from '../../domain/index.js';
 import type { AccessService } from '../access/access-service.js';
 import type { ServiceContext } from '../context.js';
 import type { UsersService } from '../users/users-service.js';
@@ -28,6 +28,8 @@ export interface NotifiedTicket {
   private?: boolean;
 }
 
+type WatchRow = { user_id: number; watch: boolean };
+
 const WATCHERS: Record<TicketKind, string> = { issue: 'issue_watchers', 'pull-request': 'pull_request_watchers' };
 
 export class TicketNotifier {
@@ -47,10 +49,11 @@ export class TicketNotifier {
   ): Promise<UserRecord[]> {
     const db = this.ctx.db;
     const names = mentionedNames(text);
-    const [explicit, projectWatchers, mentioned] = await Promise.all([
-      db(WATCHERS[kind]).where({ ticket_pk: ticket.pk }).select('user_id', 'watch') as Promise<Array<{ user_id: number; watch: boolean }>>,
-      db('watchers').where({ project_id: project.id, watch_issues: true }).pluck('user_id') as Promise<number[]>,
-      names.length ? (db('users').whereIn('name', names).pluck('id') as Promise<number[]>) : Promise.resolve([] as number[]),
+    // queriesOn: in parallel on the pool, one at a time inside the mail subscriber's transaction.
+    const [explicit, projectWatchers, mentioned] = await queriesOn<[Promise<WatchRow[]>, Promise<number[]>, Promise<number[]>]>(db, [
+      () => db(WATCHERS[kind]).where({ ticket_pk: ticket.pk }).select('user_id', 'watch') as Promise<WatchRow[]>,
+      () => db('watchers').where({ project_id: project.id, watch_issues: true }).pluck('user_id') as Promise<number[]>,
+      () => (names.length ? (db('users').whereIn('name', names).pluck('id') as Promise<number[]>) : Promise.resolve([])),
     ]);
     const ids = new Set<number>([
       ticket.userId,
@@ -63,44 +66,19 @@ export class TicketNotifier {
     for (const w of explicit) if (!w.watch && !mentioned.includes(w.user_id)) ids.delete(w.user_id);
     ids.delete(actor.id);
     const users = [...(await this.users.byIds([...ids])).values()];
-    if (!ticket.private) return users;
+    if (!ticket.private && !project.private) return users;
     const allowed: UserRecord[] = [];
     for (const user of users) {
+      const viewer = { user, siteAdmin: false };
+      if (!(await this.access.canView(viewer, project))) continue;
       if (
+        !ticket.private ||
         user.id === ticket.userId ||
         user.id === ticket.assigneeId ||
-        (await this.access.has({ user, siteAdmin: false }, project, 'ticket'))
+        (await this.access.has(viewer, project, 'ticket'))
       )
         allowed.push(user);
     }
     return allowed;
-  }
-
-  /** Mails `text` about the ticket to its recipients, with `subject` after the project's name. */
-  async notify(
-    kind: TicketKind,
-    project: ProjectRecord,
-    ticket: NotifiedTicket,
-    actor: UserRecord,
-    subject: string,
-    text: string,
-  ): Promise<void> {
-    try {
-      const users = await this.recipients(kind, project, ticket, actor, text);
-      if (!users.length) return;
-      const emails = await this.users.emails(users.map((u) => u.id));
-      const url = `${this.ctx.config.url.replace(/\/+$/, '')}/${projectUrlPath(project)}/${kind}/${ticket.id}`;
-      for (const user of users) {
-        const to = emails.get(user.id)?.defaultEmail;
-        if (!to) continue;
-        await this.ctx.mailer.send({
-          to,
-          subject: `[${projectFullname(project)}] ${subject}`,
-          text: `${actor.name} wrote:\n\n${text}\n\n${url}\n`,
-        });
-      }
-    } catch (error) {
-      this.ctx.log.warn({ err: error, [kind]: ticket.uid }, `could not send ${kind} notifications`);
-    }
   }
 }

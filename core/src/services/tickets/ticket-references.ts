@@ -108,21 +108,20 @@ export class TicketReferences {
       .select(db.raw("'issue' as kind"), 'project_id', 'id', 'title', 'status', 'private', 'user_id', 'assignee_id')
       .from('issues')
       .whereIn(['project_id', 'id'], pairs)
-      .unionAll((q) =>
-        q
-          .select(
-            db.raw("'pull-request' as kind"),
-            'project_id',
-            'id',
-            'title',
-            'status',
-            db.raw('false as private'),
-            db.raw('null::int as user_id'),
-            db.raw('null::int as assignee_id'),
-          )
+      .unionAll((q) => {
+        q.select(
+          db.raw("'pull-request' as kind"),
+          'project_id',
+          'id',
+          'title',
+          'status',
+          db.raw('false as private'),
+          db.raw('null::int as user_id'),
+          db.raw('null::int as assignee_id'),
+        )
           .from('pull_requests')
-          .whereIn(['project_id', 'id'], pairs),
-      )) as TicketRow[];
+          .whereIn(['project_id', 'id'], pairs);
+      })) as TicketRow[];
     const issues = new Map<string, TicketRow>();
     const pulls = new Map<string, TicketRow>();
     for (const row of rows) (row.kind === 'issue' ? issues : pulls).set(`${row.project_id}#${row.id}`, row);

@@ -113,7 +113,7 @@ export async function toggleReaction(
     const reactions = { ...found.reactions };
     const users = reactions[reaction] ?? [];
     reactions[reaction] = users.includes(username) ? users.filter((u) => u !== username) : [...users, username];
-    if (!reactions[reaction]!.length) delete reactions[reaction];
+    if (!reactions[reaction].length) delete reactions[reaction];
     await trx(tables.comments)
       .where({ ticket_pk: ticketPk, id: commentId })
       .update({ reactions: JSON.stringify(reactions) });

@@ -1,6 +1,6 @@
 // SSH public keys: parsed and checked with ssh2, identified by their SHA-256 fingerprint.
 import { createHash } from 'node:crypto';
-import ssh2 from 'ssh2';
+import ssh2, { type ParsedKey as SshKey } from 'ssh2';
 
 const ALLOWED_TYPES = new Set([
   'ssh-ed25519',
@@ -29,7 +29,8 @@ export function parseSshKey(text: string): ParsedKey | string {
   if (line.length > 16384) return 'The SSH key is too long';
   const parsed = ssh2.utils.parseKey(line);
   if (parsed instanceof Error) return 'This is not a valid SSH public key';
-  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  // Typed as one key, but ssh2 returns an array for a file holding several.
+  const key = (Array.isArray(parsed) ? (parsed as unknown[])[0] : parsed) as SshKey | undefined;
   if (!key || key.isPrivateKey()) return 'This is not an SSH public key';
   if (!ALLOWED_TYPES.has(key.type)) return `SSH keys of type ${key.type} are not accepted`;
   const blob = key.getPublicSSH();

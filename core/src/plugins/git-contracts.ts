@@ -1,0 +1,83 @@
+// `forge.git`: reading a project's repository and taking its write lock, as plugins see it
+// (types only; core/src/plugin-git.ts implements it over core's git layer).
+import type { ProjectRecord } from '../domain/index.js';
+
+/** One entry of a folder. */
+export interface GitTreeEntry {
+  /** The entry's name inside its folder ("README.md"). */
+  name: string;
+  /** Its path from the repository's root ("docs/README.md"). */
+  path: string;
+  type: 'blob' | 'tree' | 'commit';
+  /** Octal mode as git prints it: 100644, 100755, 120000 (symbolic link), 040000, 160000 (submodule). */
+  mode: string;
+  oid: string;
+  /** Bytes, for blobs. */
+  size: number | undefined;
+}
+
+/** A file's bytes, read up to a limit. */
+export interface GitBlob {
+  oid: string;
+  /** The file's size on disk, in bytes. */
+  size: number;
+  /** At most `maxBytes` of it. */
+  data: Buffer;
+  /** The file is larger than `data`. */
+  truncated: boolean;
+}
+
+/** One commit of a log, newest first. */
+export interface GitLogEntry {
+  hash: string;
+  authorName: string;
+  authorEmail: string;
+  /** Seconds since the epoch. */
+  time: number;
+  subject: string;
+}
+
+export interface GitBranch {
+  /** Without refs/heads/. */
+  name: string;
+  commit: string;
+  /** For a branch alias (a symbolic ref): the branch it stands for. */
+  aliasOf?: string;
+}
+
+export interface GitLogOptions {
+  /** Commits skipped before the page (default 0). */
+  skip?: number;
+  /** At most this many (default 50, at most 1000). */
+  limit?: number;
+  /** Only commits touching this path. */
+  path?: string;
+}
+
+/**
+ * `forge.git`: reads of a project's repository (branches, tags, commits by their name or
+ * hash), never of what no ref reaches. A `ref` is what Pagure's URLs take: a branch, a
+ * full or abbreviated commit hash, or a tag. Missing repositories, refs and paths answer
+ * undefined (empty lists), never throw. Only core writes refs; `withLock` is for a
+ * plugin's own writes to the repository's files (notes, its own refs), serialised with core's.
+ */
+export interface ForgeGitApi {
+  /** The commit `ref` names, or undefined. */
+  resolve(project: ProjectRecord, ref: string): Promise<string | undefined>;
+  /** The default branch (HEAD) and its commit, or undefined for an empty repository. */
+  defaultBranch(project: ProjectRecord): Promise<{ name: string; commit: string } | undefined>;
+  /** The branches, by name. */
+  branches(project: ProjectRecord): Promise<GitBranch[]>;
+  /** The file at `path` of `ref`, at most `maxBytes` of it (default 1 MiB, at most 32 MiB); undefined if it is no file. */
+  readBlob(project: ProjectRecord, ref: string, path: string, options?: { maxBytes?: number }): Promise<GitBlob | undefined>;
+  /** The entries of the folder at `path` of `ref` ("" for the root), or undefined if it is no folder. */
+  listTree(project: ProjectRecord, ref: string, path?: string): Promise<GitTreeEntry[] | undefined>;
+  /** A page of the commits reachable from `ref`, newest first; undefined if `ref` names nothing. */
+  log(project: ProjectRecord, ref: string, options?: GitLogOptions): Promise<GitLogEntry[] | undefined>;
+  /**
+   * Runs `work` holding the project's repository write lock: no push, merge or other write
+   * to it runs meanwhile, in any process. Keep it short; never take it from inside a job
+   * that has the repository as its lockKey (it holds the lock already).
+   */
+  withLock<T>(project: ProjectRecord, work: (repositoryDir: string) => Promise<T>): Promise<T>;
+}
