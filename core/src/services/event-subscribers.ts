@@ -61,6 +61,11 @@ export class SubscriberDispatcher {
     this.wake();
   }
 
+  /** Whether this process is feeding durable subscribers (between start and stop). */
+  get active(): boolean {
+    return !this.stopped;
+  }
+
   /** Reads the log now (or right after the current round). */
   wake(): void {
     if (this.stopped) return;
