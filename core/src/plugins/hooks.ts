@@ -71,6 +71,8 @@ export function createHooks() {
     projectView: new AsyncSeriesWaterfallHook<[PagePanel[], ProjectViewContext]>(['panels', 'context']),
     /** The panels of an issue's sidebar (Bugzilla links, for instance). */
     issueView: new AsyncSeriesWaterfallHook<[PagePanel[], IssueViewContext]>(['panels', 'context']),
+    /** Links to a plugin's own project settings pages, listed at the top of the project settings page (for its admins). */
+    projectSettingsLinks: new AsyncSeriesWaterfallHook<[NavLink[], ProjectViewContext]>(['links', 'context']),
     /** The panels of a pull request's sidebar (CI builds, live updates). */
     pullRequestView: new AsyncSeriesWaterfallHook<[PagePanel[], PullRequestViewContext]>(['panels', 'context']),
 

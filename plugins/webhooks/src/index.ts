@@ -49,6 +49,10 @@ export default definePlugin({
     forge.hooks.projectApiRoutes.tap('webhooks', (routes) => registerApi(routes, engine));
     forge.hooks.projectWebRoutes.tap('webhooks', (routes) => registerPages(routes, engine));
     forge.hooks.templates.tap('webhooks', (registry) => registry.addDirectory(PACKAGE_DIR));
+    forge.hooks.projectSettingsLinks.tap('webhooks', (links, { project }) => {
+      const path = `${project.forkOf ? `fork/${project.forkOf}/` : ''}${project.namespace ? `${project.namespace}/` : ''}${project.name}`;
+      return [...links, { id: 'webhooks', label: 'Web-hooks: URLs, token and deliveries', href: `/${path}/settings/webhooks` }];
+    });
 
     forge.hooks.ready.tapPromise('webhooks', async ({ role }) => {
       // Servers and workers; the sweep only queues jobs, so a server without jobs of its own may run it too.

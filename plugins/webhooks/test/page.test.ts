@@ -38,6 +38,14 @@ describeModes('webhooks: the settings page', (mode) => {
     assert.match(res.html, /answered 200/);
   });
 
+  it('is linked from the project settings page', async () => {
+    const alice = new PageClient(kit.t);
+    await alice.logIn('alice');
+    const res = await alice.get(`/${project}/settings`);
+    assert.equal(res.status, 200);
+    assert.ok(res.html.includes(`<a href="${page}" data-settings-link="webhooks">Web-hooks: URLs, token and deliveries</a>`));
+  });
+
   it('is for admins only', async () => {
     const bob = new PageClient(kit.t);
     await bob.logIn('bob');
