@@ -59,13 +59,20 @@ export async function appendEvent(db: Knex | Knex.Transaction, input: EventRowIn
 
 /**
  * The largest id up to which the log is final, or undefined when transactions with events
- * did not end within a moment (then the caller keeps its previous horizon).
+ * were still running (then the caller keeps its previous horizon). `wait: false` only tries
+ * the lock, so writers are never held up; `wait: true` waits a moment for them to end (new
+ * writers queue behind the reader meanwhile), for when trying has kept failing.
  */
-export async function readableHorizon(db: Knex): Promise<number | undefined> {
+export async function readableHorizon(db: Knex, options: { wait: boolean }): Promise<number | undefined> {
   try {
     return await db.transaction(async (trx) => {
-      await trx.raw(`set local lock_timeout = '${HORIZON_WAIT_MS}ms'`);
-      await trx.raw('select pg_advisory_xact_lock(?)', [APPEND_LOCK]);
+      if (options.wait) {
+        await trx.raw(`set local lock_timeout = '${HORIZON_WAIT_MS}ms'`);
+        await trx.raw('select pg_advisory_xact_lock(?)', [APPEND_LOCK]);
+      } else {
+        const tried: { rows: Array<{ locked: boolean }> } = await trx.raw('select pg_try_advisory_xact_lock(?) as locked', [APPEND_LOCK]);
+        if (!tried.rows[0]?.locked) return undefined;
+      }
       return lastEventId(trx);
     });
   } catch (error) {

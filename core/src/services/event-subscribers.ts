@@ -14,6 +14,9 @@ const BATCH = 100;
 const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 5 * 60_000;
 const PRUNE_EVERY_MS = 60 * 60_000;
+/** Writers busy with events: look again this soon, and wait for them once the horizon is this old. */
+const HORIZON_RETRY_MS = 20;
+const HORIZON_PATIENCE_MS = 250;
 
 export interface SubscriberOptions {
   pollMs: number;
@@ -40,6 +43,8 @@ export class SubscriberDispatcher {
   private lastPrune = 0;
   /** Every event up to this id is final: see db/event-log.ts. */
   private horizon = 0;
+  /** When the horizon was last found: trying for it without waiting is fine until it gets old. */
+  private horizonAt = 0;
 
   constructor(
     private readonly bus: EventBus,
@@ -89,7 +94,9 @@ export class SubscriberDispatcher {
   }
 
   private async round(): Promise<void> {
-    this.horizon = (await readableHorizon(this.db)) ?? this.horizon;
+    const found = await readableHorizon(this.db, { wait: Date.now() - this.horizonAt > HORIZON_PATIENCE_MS });
+    if (found === undefined) this.schedule(HORIZON_RETRY_MS);
+    else [this.horizon, this.horizonAt] = [found, Date.now()];
     let more = true;
     while (more && !this.stopped) {
       more = false;
