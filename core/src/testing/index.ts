@@ -10,3 +10,4 @@ export * from './stub-server.js';
 export * from './test-forge.js';
 export * from './wait.js';
 export { pgliteTemplate } from './services.js';
+export * from './cli.js';

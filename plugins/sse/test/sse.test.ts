@@ -1,13 +1,12 @@
 // The live-update stream from the outside: the plugin loaded by name from the config, pages'
 // viewers as browser sessions, changes made through the API.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProjectRecord } from '@pagurus/core';
-import { createTestForge, describeModes, type TestForge } from '@pagurus/core/testing';
+import { createTestForge, describeModes, startCli, type TestForge } from '@pagurus/core/testing';
 import { dataOf, eventually, logIn, openStream, type Frame, type OpenStream } from './support.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -222,43 +221,31 @@ describeModes('live updates (plugin sse)', (mode) => {
     assert.equal((await stream(`project:${secret.id}`, 'bob')).status, 404);
   });
 
-  it('runs as its own process: pagurus sse --port', async function () {
-    // A second process shares the database and Redis: the server mode only.
-    if (mode !== 'server') this.skip();
-    this.timeout(240_000);
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'pagurus-sse-'));
-    const config = path.join(dir, 'pagurus.config.yaml');
-    writeFileSync(config, "plugins:\n  - name: '@pagurus/plugin-sse'\n");
-    const env: NodeJS.ProcessEnv = { ...process.env, ...t.env, PAGURUS_LOG_LEVEL: 'warn' };
-    for (const key of Object.keys(env)) if (key.startsWith('PAGURUS_TEST_')) delete env[key];
-    const child = spawn(
-      process.execPath,
-      ['--conditions=source', '--import', 'tsx/esm', path.join(ROOT, 'core/src/cli/main.ts'), '--config', config, 'sse', '--port', '0'],
-      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    try {
-      let output = '';
-      const url = await new Promise<string>((resolve, reject) => {
-        const read = (chunk: Buffer) => {
-          output += chunk.toString();
-          const found = /live updates at (http:\/\/\S+)\/_sse\/stream/.exec(output)?.[1];
-          if (found) resolve(found);
-        };
-        child.stdout.on('data', read);
-        child.stderr.on('data', read);
-        child.on('close', (code) => reject(new Error(`pagurus sse ended (${code}):\n${output}`)));
+  // A second process shares the database and Redis: the server mode only (PGlite belongs to one process).
+  if (mode === 'server')
+    it('runs as its own process: pagurus sse --port', async function () {
+      this.timeout(240_000);
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'pagurus-sse-'));
+      const config = path.join(dir, 'pagurus.config.yaml');
+      writeFileSync(config, "plugins:\n  - name: '@pagurus/plugin-sse'\n");
+      const cli = await startCli(['--config', config, 'sse', '--port', '0'], /live updates at (http:\/\/\S+)\/_sse\/stream/, {
+        env: t.env,
+        cwd: ROOT,
+        timeoutMs: 120_000,
       });
-      const other = { ...t, fetch: (pathname: string, init?: RequestInit) => fetch(new URL(pathname, `${url}/`), init) };
-      const s = await openStream(other, `issue:${live.id}:1`, { cookie: cookies.bob });
-      open.push(s);
-      assert.equal(s.status, 200);
-      await s.next((f) => f.comment === 'connected');
-      await comment(live, 1, 'Through Redis to the other process');
-      assert.equal(dataOf(await s.next(isData, 10_000)).topic, 'issue.comment.added');
-      // Refusals there too.
-      assert.equal((await openStream(other, `project:${secret.id}`, { cookie: cookies.bob })).status, 404);
-    } finally {
-      child.kill('SIGTERM');
-    }
-  });
+      const url = cli.match[1]!;
+      try {
+        const other = { ...t, fetch: (pathname: string, init?: RequestInit) => fetch(new URL(pathname, `${url}/`), init) };
+        const s = await openStream(other, `issue:${live.id}:1`, { cookie: cookies.bob });
+        open.push(s);
+        assert.equal(s.status, 200);
+        await s.next((f) => f.comment === 'connected');
+        await comment(live, 1, 'Through Redis to the other process');
+        assert.equal(dataOf(await s.next(isData, 10_000)).topic, 'issue.comment.added');
+        // Refusals there too.
+        assert.equal((await openStream(other, `project:${secret.id}`, { cookie: cookies.bob })).status, 404);
+      } finally {
+        await cli.stop();
+      }
+    });
 });
