@@ -8,7 +8,7 @@ import { mutateEntries } from './scripts/mutate-ranges.mjs';
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export const baseConfig = {
   testRunner: 'mocha',
-  plugins: ['@stryker-mutator/mocha-runner'],
+  plugins: ['@stryker-mutator/mocha-runner', './scripts/stryker-survivors-reporter.mjs'],
   // Each mutant runs only the tests that reached it in the first (dry) run.
   coverageAnalysis: 'perTest',
   // Mocha's node-option (.mocharc.cjs) is for its CLI; Stryker runs mocha in its own
@@ -26,7 +26,8 @@ export const baseConfig = {
   timeoutMS: 20000,
   // The first run goes through every mapped test file once: minutes on a busy machine.
   dryRunTimeoutMinutes: 30,
-  reporters: ['clear-text', 'progress', 'html', 'json'],
+  // survivors: reports/mutation/<name>.survivors.log, each survivor as soon as it is found.
+  reporters: ['clear-text', 'progress', 'html', 'json', 'survivors'],
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   thresholds: { high: 90, low: 85 },
@@ -46,7 +47,16 @@ export function configFor(targets, tests = [], skips = []) {
   if (!spec.size) throw new Error(`no test files for ${targets.join(' ')}: name them with --test`);
   // Mocha's grep has no invert in Stryker's runner: a negative lookahead leaves the skipped out.
   const grep = skips.length ? `^(?!.*(?:${skips.map(escape).join('|')}))` : undefined;
-  return { ...baseConfig, mutate: targets.flatMap(mutateEntries), mochaOptions: { spec: [...spec], ...(grep ? { grep } : {}) } };
+  // One target: its reports are named for its file, so runs over different files can go side by side.
+  const name = targets.length === 1 ? targets[0].split('#')[0].replace(/^.*\//, '').replace(/\.ts$/, '') : 'mutation';
+  process.env.PAGURUS_MUTATE_SURVIVORS = `reports/mutation/${name}.survivors.log`;
+  return {
+    ...baseConfig,
+    mutate: targets.flatMap(mutateEntries),
+    mochaOptions: { spec: [...spec], ...(grep ? { grep } : {}) },
+    htmlReporter: { fileName: `reports/mutation/${name}.html` },
+    jsonReporter: { fileName: `reports/mutation/${name}.json` },
+  };
 }
 
 const list = (name) => (process.env[name] ?? '').split('\n').filter(Boolean);

@@ -15,10 +15,24 @@ export const TARGETS = {
     ],
   },
   'core/src/services/git/push-policy.ts': {
-    tests: ['core/test/git-push-hooks.test.ts', 'core/test/branch-aliases.test.ts', 'core/test/access-grants.test.ts'],
+    // git-read-bounds: the object size limit and git.allow_delete_branch: false.
+    tests: [
+      'core/test/git-push-hooks.test.ts',
+      'core/test/branch-aliases.test.ts',
+      'core/test/access-grants.test.ts',
+      'core/test/git-read-bounds.test.ts',
+    ],
   },
   'core/src/http/web/session.ts': {
-    tests: ['core/test/web-accounts.test.ts', 'core/test/web-pages.test.ts'],
+    // web-feedback: the confirmation (flash) after a form, and a new token's value shown once.
+    // Mocha runs them in this order and a mutant stops at its first failing test, so the report's
+    // "killed by" shows whether the older files kill a mutant without web-session-cookies.
+    tests: [
+      'core/test/web-accounts.test.ts',
+      'core/test/web-pages.test.ts',
+      'core/test/web-feedback.test.ts',
+      'core/test/web-session-cookies.test.ts',
+    ],
   },
   'core/src/services/issues/issues-service.ts': {
     select: ['canSee', 'mayChangeMetadata', 'checkMetadataAccess'],

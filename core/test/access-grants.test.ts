@@ -133,6 +133,12 @@ describeModes('grants: those the README lets in can act', (mode) => {
           assert.match(refused.stderr, /remote:\s+refs\/heads\/topic: deleting branches is not allowed on this forge/);
           assert.equal((await remoteRefs('kept', strict.url)).get('refs/heads/topic'), head, 'the branch is still there');
         }
+        // The setting is about branches: tags are still deleted.
+        await gitOk(dir, 'tag', 'v0');
+        await gitOk(dir, 'push', '-q', 'origin', 'v0');
+        const untagged = await gitRun(dir, ['push', 'origin', ':refs/tags/v0']);
+        assert.equal(untagged.code, 0, untagged.stderr);
+        assert.equal((await remoteRefs('kept', strict.url)).has('refs/tags/v0'), false, 'the tag is gone');
       } finally {
         await strict.close();
       }

@@ -5,6 +5,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { createTestForge, describeModes, type TestForge } from '@pagurus/core/testing';
 import type { ForgeEvent, PushSummary } from '@pagurus/core';
+import { PushIdentities } from '../src/services/git/push-identity.js';
 import { FIXTURE_PLUGIN } from './support/fixtures.js';
 import { cloneUrl, commitFile, gitOk, gitRun, tempDir } from './support/git-client.js';
 import { git } from './support/git.js';
@@ -215,6 +216,14 @@ describeModes('git pushes and their hooks', (mode) => {
         new RegExp(`refs/heads/${branch}: ${branch} is protected in rpms/pkg: non fast-forward pushes are refused`),
       );
     }
+    // Tags are not branches: a tag named like a protected branch is moved by force.
+    await gitOk(dir('alice'), 'tag', '-f', 'stable-tag', 'origin/main');
+    await gitOk(dir('alice'), 'push', '-q', 'origin', 'refs/tags/stable-tag');
+    await gitOk(dir('alice'), 'tag', '-f', 'stable-tag', 'HEAD');
+    const moved = await gitRun(dir('alice'), ['push', '--force', 'origin', 'refs/tags/stable-tag']);
+    assert.equal(moved.code, 0, moved.stderr);
+    assert.equal((await remoteRefs('rpms/pkg')).get('refs/tags/stable-tag'), await gitOk(dir('alice'), 'rev-parse', 'HEAD'));
+
     const deleted = await gitRun(dir('alice'), ['push', 'origin', ':stable-1']);
     assert.notEqual(deleted.code, 0, 'git reports the refused deletion');
     assert.match(deleted.stderr, /remote:\s+refs\/heads\/stable-1: stable-1 is protected in rpms\/pkg: it cannot be deleted/);
@@ -309,5 +318,52 @@ describeModes('git pushes and their hooks', (mode) => {
     });
     assert.equal(faked.status, 401);
     assert.deepEqual(await faked.json(), { ok: false, messages: ['This push was not authorised by Pagurus.'] });
+  });
+
+  // git never sends these; a hook callback carrying them (a bug, or a hand-made request with
+  // a leaked identity) must not reach the rules: each is refused by name, and no ref moves.
+  it('refuses hook updates git would not send, and an alias whose chain loops', async () => {
+    const repo = path.join(t.forge.config.git.reposDir, 'rpms/pkg.git');
+    const project = (await t.forge.services.projectQueries.find({ namespace: 'rpms', name: 'pkg', forkOwner: null }))!;
+    const user = (await t.forge.services.users.byName('alice'))!;
+    const identity = new PushIdentities(t.forge.secret).issue({ userId: user.id, projectId: project.id, repository: repo });
+    const main = git(repo, 'rev-parse', 'refs/heads/main');
+    git(repo, 'symbolic-ref', 'refs/heads/loop-a', 'refs/heads/loop-b');
+    git(repo, 'symbolic-ref', 'refs/heads/loop-b', 'refs/heads/loop-a');
+    const before = await remoteRefs('rpms/pkg');
+    const updates = [
+      { ref: 'main', oldRev: main, newRev: main },
+      { ref: 'refs/heads/short', oldRev: ZERO, newRev: main.slice(0, 39) },
+      { ref: 'refs/heads/upper', oldRev: main.toUpperCase(), newRev: main },
+      { ref: 'refs/heads/long', oldRev: ZERO, newRev: `${main}0` },
+      { ref: 'refs/heads/longer', oldRev: ZERO, newRev: `${main}${'a'.repeat(25)}` },
+      { ref: 'refs/heads/prefixed', oldRev: ZERO, newRev: `x${main}` },
+      { ref: 'refs/heads/tail', oldRev: ZERO, newRev: `${main}${'z'.repeat(24)}` },
+      // A SHA-256 name has the form of a rev: nothing refuses it here.
+      { ref: 'refs/heads/sha256', oldRev: ZERO, newRev: `${main}${'b'.repeat(24)}` },
+      { ref: 'refs/heads/loop-a', oldRev: main, newRev: main },
+      { ref: 'refs/heads/fine', oldRev: ZERO, newRev: main },
+    ];
+    const answer = await t.fetch('/_pagurus/git-hook', {
+      method: 'POST',
+      body: JSON.stringify({ hook: 'pre-receive', updates, objects: {} }),
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${identity}` },
+    });
+    const body = (await answer.json()) as { ok: boolean; messages: string[] };
+    assert.equal(body.ok, false, JSON.stringify(body));
+    assert.deepEqual(body.messages, [
+      'Pagurus refused this push:',
+      '  main: not a ref update git would send',
+      '  refs/heads/short: not a ref update git would send',
+      '  refs/heads/upper: not a ref update git would send',
+      '  refs/heads/long: not a ref update git would send',
+      '  refs/heads/longer: not a ref update git would send',
+      '  refs/heads/prefixed: not a ref update git would send',
+      '  refs/heads/tail: not a ref update git would send',
+      '  refs/heads/loop-a: this alias leads to no branch (its chain of aliases loops)',
+    ]);
+    git(repo, 'symbolic-ref', '--delete', 'refs/heads/loop-a');
+    git(repo, 'symbolic-ref', '--delete', 'refs/heads/loop-b');
+    assert.deepEqual(await remoteRefs('rpms/pkg'), before, 'no ref moved');
   });
 });
