@@ -452,35 +452,19 @@ export class PullRequestsService {
     return pullRequestCommentJson(comment, users, this.ctx.config.url);
   }
 
-  /** Closes without merging: committers and the author may. */
   /** Adds the viewer's reaction to a comment, or takes it back if it is there. */
   async react(viewer: Viewer, pr: PullRequestRecord, commentId: number, reaction: string): Promise<void> {
     await toggleReaction(this.ctx.db, PULL_REQUEST_TABLES, pr.pk, commentId, viewer.user!.name, reaction);
   }
 
+  /** Closes without merging: committers and the author may. */
   async close(viewer: Viewer, project: ProjectRecord, pr: PullRequestRecord): Promise<void> {
     const user = viewer.user!;
     if (pr.userId !== user.id && !(await this.access.has(viewer, project, 'commit'))) throw Forbidden('ENOPRCLOSE');
     await this.ctx.db.transaction(async (trx) => {
       const current = await this.locked(trx, pr);
       if (current.status !== 'Open') throw Invalid('ENOCODE', 'Pull-request is already closed or merged');
-      const [row] = (await trx('pull_requests')
-        .where({ pk: pr.pk })
-        .update({ status: 'Closed', closed_by_id: user.id, closed_at: trx.fn.now(), updated_at: trx.fn.now() })
-        .returning('*')) as PullRequestRow[];
-      await trx('pull_request_comments').insert({
-        ticket_pk: pr.pk,
-        user_id: user.id,
-        comment: `Pull-Request has been closed by ${user.name}`,
-        notification: true,
-      });
-      await this.emit(
-        trx,
-        project,
-        'pull-request.closed',
-        { pullrequest: await this.json(pullRequestFromRow(row!), { db: trx }), merged: false, agent: user.name },
-        user,
-      );
+      await this.markClosed(trx, project, pr, user, false);
     });
   }
 
@@ -570,25 +554,30 @@ export class PullRequestsService {
         await trx('pull_request_comments').insert({ ticket_pk: pr.pk, user_id: user.id, comment: note });
       }
       if (!merging || current.status !== 'Open') return;
-      const [row] = (await trx('pull_requests')
-        .where({ pk: pr.pk })
-        .update({ status: 'Merged', closed_by_id: user.id, closed_at: trx.fn.now(), updated_at: trx.fn.now() })
-        .returning('*')) as PullRequestRow[];
-      await trx('pull_request_comments').insert({
-        ticket_pk: pr.pk,
-        user_id: user.id,
-        comment: `Pull-Request has been merged by ${user.name}`,
-        notification: true,
-      });
-      await this.emit(
-        trx,
-        project,
-        'pull-request.closed',
-        { pullrequest: await this.json(pullRequestFromRow(row!), { db: trx }), merged: true, agent: user.name },
-        user,
-      );
+      await this.markClosed(trx, project, pr, user, true);
     });
     return true;
+  }
+
+  /** Marks an open pull request Closed or Merged by `user`, with Pagure's note and its pull-request.closed event. */
+  private async markClosed(trx: Knex.Transaction, project: ProjectRecord, pr: PullRequestRecord, user: UserRecord, merged: boolean) {
+    const [row] = (await trx('pull_requests')
+      .where({ pk: pr.pk })
+      .update({ status: merged ? 'Merged' : 'Closed', closed_by_id: user.id, closed_at: trx.fn.now(), updated_at: trx.fn.now() })
+      .returning('*')) as PullRequestRow[];
+    await trx('pull_request_comments').insert({
+      ticket_pk: pr.pk,
+      user_id: user.id,
+      comment: `Pull-Request has been ${merged ? 'merged' : 'closed'} by ${user.name}`,
+      notification: true,
+    });
+    await this.emit(
+      trx,
+      project,
+      'pull-request.closed',
+      { pullrequest: await this.json(pullRequestFromRow(row!), { db: trx }), merged, agent: user.name },
+      user,
+    );
   }
 
   /** Whether the pull request's head commit is in its target branch (the branch's tip or one of its ancestors). */
