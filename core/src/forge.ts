@@ -26,7 +26,7 @@ import {
   tapCommitReferences,
   tapPullRequestRefresh,
 } from './jobs/index.js';
-import { gitProblem, Repositories } from './git/index.js';
+import { gitProblem, gitReads, Repositories } from './git/index.js';
 import {
   createHooks,
   instrumentHooks,
@@ -124,6 +124,7 @@ export class Forge {
     this.jobs = new Jobs(queue, log);
     this.locks = createRepoLocks(db);
     this.repositories = new Repositories(config.git.reposDir);
+    gitReads.configure({ maxProcesses: config.git.readProcesses, idleMs: config.git.readIdleSeconds * 1000 });
     const context: ServiceContext = {
       db: db.knex,
       config,
@@ -410,6 +411,7 @@ export class Forge {
     await this.events.idle();
     await this.pubsub.close();
     await this.db.close();
+    gitReads.close(this.config.git.reposDir);
   }
 }
 

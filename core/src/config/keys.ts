@@ -181,6 +181,14 @@ export const CONFIG_KEYS = {
     schema: wholeNumber(1, 10000).default(32),
     doc: 'git processes one repository may run at once in one web process; past it: 503',
   },
+  'git.read_processes': {
+    schema: wholeNumber(1, 1024).default(16),
+    doc: 'long-lived "git cat-file" processes one forge process keeps for reading repositories (pages, API, plugins); past it the least recently used idle one ends, and reads wait when all are busy',
+  },
+  'git.read_idle_seconds': {
+    schema: wholeNumber(1, 86400).default(60),
+    doc: 'a reading process nobody used for this long ends',
+  },
   'git.api_update_tags': {
     schema: flag.default(true),
     doc: "let POST /api/0/<repo>/git/tags with force=true move an existing tag (Pagure's ALLOW_API_UPDATE_GIT_TAGS)",

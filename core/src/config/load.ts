@@ -205,6 +205,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       httpTimeoutSeconds: v['git.http_timeout_seconds'] as number,
       maxConcurrentPerAddress: v['git.max_concurrent_per_address'] as number,
       maxConcurrentPerRepo: v['git.max_concurrent_per_repo'] as number,
+      readProcesses: v['git.read_processes'] as number,
+      readIdleSeconds: v['git.read_idle_seconds'] as number,
     },
     mail: { smtpUrl: v['mail.smtp_url'] as string | undefined, from: v['mail.from'] as string },
     sessions: { lifetimeDays: v['sessions.lifetime_days'] as number },

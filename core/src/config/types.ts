@@ -56,6 +56,9 @@ export interface Config {
     httpTimeoutSeconds: number;
     maxConcurrentPerAddress: number;
     maxConcurrentPerRepo: number;
+    /** Pooled cat-file processes (git.read_processes). */
+    readProcesses: number;
+    readIdleSeconds: number;
   };
   mail: { smtpUrl: string | undefined; from: string };
   sessions: { lifetimeDays: number };

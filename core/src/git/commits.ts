@@ -2,6 +2,7 @@
 // (streamed: a commit may change a lot).
 import type { Readable } from 'node:stream';
 import { GitCommandError, runGitCapped, utf8Prefix } from './exec.js';
+import { objectInfo, parsedObject, POOLED_OBJECT_BYTES } from './objects.js';
 import { gitOutput } from './trees.js';
 
 export interface CommitSignature {
@@ -43,19 +44,35 @@ function signature(text: string): CommitSignature {
 }
 
 /**
- * A commit's headers and message; `sha` must name a commit (or a tag of one). At most
- * `maxBytes` of the object are read (one `cat-file --batch`, which prints the size first):
- * a longer message is cut and marked.
+ * A commit's headers and message; `sha` must name a commit (or a tag of one). Read through
+ * the pool (and kept, parsed); a commit larger than the pool's objects, or a smaller
+ * `maxBytes`, is read by a `cat-file --batch` of its own, at most `maxBytes` of it: a longer
+ * message is cut and marked.
  */
 export async function readCommit(repo: string, sha: string, maxBytes = MAX_COMMIT_BYTES): Promise<CommitInfo> {
+  if (maxBytes >= MAX_COMMIT_BYTES) {
+    const found = await parsedObject(repo, 'commit', sha, (object) =>
+      object.type === 'commit' ? parseCommit(object.oid, object.data, maxBytes) : undefined,
+    );
+    if (found?.value) return { ...found.value, sha, parents: [...found.value.parents] };
+    // Not a commit itself: a tag of one, or too large for the pool.
+    const peeled = await objectInfo(repo, `${sha}^{commit}`);
+    if (!peeled || peeled.type !== 'commit') throw new GitCommandError(['cat-file', '--batch'], 128, `${sha} is not a commit`);
+    if (peeled.oid !== sha && peeled.size <= POOLED_OBJECT_BYTES) return { ...(await readCommit(repo, peeled.oid, maxBytes)), sha };
+  }
   const args = ['cat-file', '--batch'];
   const { stdout } = await runGitCapped(args, { cwd: repo, input: `${sha}^{commit}\n`, maxBytes: maxBytes + 200 });
   const eol = stdout.indexOf(0x0a);
   const header = /^[0-9a-f]{40,64} commit (\d+)$/.exec(stdout.subarray(0, eol === -1 ? 200 : eol).toString('utf8'));
   if (!header) throw new GitCommandError(args, 128, `${sha} is not a commit`);
   const size = Number(header[1]);
-  const body = stdout.subarray(eol + 1, eol + 1 + Math.min(size, maxBytes));
+  return { ...parseCommit(sha, stdout.subarray(eol + 1, eol + 1 + Math.min(size, maxBytes)), maxBytes, size), sha };
+}
+
+/** A commit object's headers and message, cut at `maxBytes` (`size`: the whole object's, when `data` is already cut). */
+export function parseCommit(sha: string, data: Buffer, maxBytes: number, size = data.length): CommitInfo {
   const cut = size > maxBytes;
+  const body = data.subarray(0, Math.min(data.length, maxBytes));
   const raw = cut ? utf8Prefix(body, maxBytes) : body.toString('utf8');
   const split = raw.indexOf('\n\n');
   const headers = (split === -1 ? raw : raw.slice(0, split)).split('\n');

@@ -12,3 +12,6 @@ export * from './diff.js';
 export * from './version.js';
 export * from './log.js';
 export * from './wants.js';
+export * from './read-pool.js';
+export * from './ref-store.js';
+export { objectInfo, objectInfos } from './objects.js';

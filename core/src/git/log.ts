@@ -1,6 +1,7 @@
 // History for pages: a page of commits of a branch (optionally touching one path), and a
 // commit's or a range's diff read up to a size limit.
-import type { CommitInfo } from './commits.js';
+import { readCommit, type CommitInfo } from './commits.js';
+import { commitOf } from './refs.js';
 import { runGit } from './exec.js';
 import { gitOutput, peekStream } from './trees.js';
 
@@ -33,7 +34,11 @@ export function cutField(placeholder: string, columns: number): string {
   return `%<(${columns},trunc)${placeholder}`;
 }
 
-/** `limit` commits reachable from `revision`, newest first, after skipping `skip`; one git process. */
+/**
+ * `limit` commits reachable from `revision`, newest first, after skipping `skip`: walked
+ * through the pool when the page is among the first POOLED_WALK_LIMIT commits and no path,
+ * exclusion or alternate is asked for; otherwise one `git log` process.
+ */
 export async function logCommits(
   repo: string,
   revision: string,
@@ -46,6 +51,10 @@ export async function logCommits(
     '%at',
     cutField('%s', LOG_SUBJECT_COLUMNS),
   ].join(FIELD);
+  if (!options.path && !options.exclude && !options.alternate && (options.skip ?? 0) + options.limit <= POOLED_WALK_LIMIT) {
+    const walked = await walkHistory(repo, revision, options.skip ?? 0, options.limit);
+    if (walked) return walked;
+  }
   const args = [
     'log',
     `--format=${format}${RECORD}`,
@@ -145,4 +154,60 @@ export async function blame(repo: string, commit: string, path: string): Promise
     }
   }
   return lines;
+}
+
+/** How deep into a history the pooled walk goes; further pages run `git log`. */
+export const POOLED_WALK_LIMIT = 2000;
+
+/** git's %s: the first paragraph of the message, its lines joined by spaces. */
+function subjectOf(message: string): string {
+  const lines: string[] = [];
+  for (const line of message.replace(/^(?:[ \t]*\n)+/, '').split('\n')) {
+    const trimmed = line.trimEnd();
+    if (!trimmed) break;
+    lines.push(trimmed);
+  }
+  return lines.join(' ');
+}
+
+/** What git's %<(columns,trunc) leaves of a field (cut with ".."), less its padding. */
+function truncated(text: string, columns: number): string {
+  const chars = [...text];
+  return chars.length > columns ? `${chars.slice(0, columns - 2).join('')}..` : text;
+}
+
+/**
+ * git log's default order without running git: a list of commits to show, kept by
+ * committer date (newest first; among equal dates, first added first), from which the
+ * newest is taken and its unseen parents added in order. Undefined when `revision` names
+ * no commit.
+ */
+async function walkHistory(repo: string, revision: string, skip: number, limit: number): Promise<LogEntry[] | undefined> {
+  const start = await commitOf(repo, revision);
+  if (!start) return undefined;
+  const entries: LogEntry[] = [];
+  const seen = new Set<string>([start]);
+  const queue: CommitInfo[] = [await readCommit(repo, start)];
+  let shown = 0;
+  while (queue.length && entries.length < limit) {
+    const commit = queue.shift()!;
+    if (shown++ >= skip) {
+      entries.push({
+        hash: commit.sha,
+        authorName: truncated(commit.author.name, LOG_NAME_COLUMNS),
+        authorEmail: truncated(commit.author.email, LOG_NAME_COLUMNS),
+        time: commit.author.time,
+        subject: truncated(subjectOf(commit.message), LOG_SUBJECT_COLUMNS),
+      });
+    }
+    const parents = commit.parents.filter((p) => !seen.has(p));
+    parents.forEach((p) => seen.add(p));
+    for (const oid of parents) {
+      const parent = await readCommit(repo, oid);
+      let at = queue.findIndex((c) => c.committer.time < parent.committer.time);
+      if (at === -1) at = queue.length;
+      queue.splice(at, 0, parent);
+    }
+  }
+  return entries;
 }

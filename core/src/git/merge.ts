@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitCommandError, runGit } from './exec.js';
 import { mergeBase } from './push.js';
+import { forgetRefs } from './ref-store.js';
 import { commitOf, compareAndSwapRef } from './refs.js';
 
 export type MergeAnalysis =
@@ -73,6 +74,7 @@ export async function fetchRef(repo: string, sourceRepo: string, sourceRef: stri
   if (sourceRepo === repo) {
     const commit = await commitOf(repo, sourceRef);
     if (commit) await runGit(['update-ref', '--no-deref', '-m', 'pull request head', destRef, commit], { cwd: repo });
+    forgetRefs(repo);
     return commit;
   }
   try {
@@ -81,9 +83,11 @@ export async function fetchRef(repo: string, sourceRepo: string, sourceRef: stri
       timeoutMs: 10 * 60_000,
     });
   } catch (error) {
+    forgetRefs(repo);
     if (error instanceof GitCommandError && /couldn't find remote ref|not our ref|invalid refspec/i.test(error.stderr)) return undefined;
     throw error;
   }
+  forgetRefs(repo);
   return commitOf(repo, destRef);
 }
 

@@ -1,6 +1,9 @@
 // Branches, tags, HEAD and branch aliases (symbolic refs) of a bare repository: reading
-// them, and the atomic writes the API makes. Callers hold the repository's lock to write.
+// them (from the repository's files, ref-store.ts), and the atomic writes the API makes.
+// Callers hold the repository's lock to write.
 import { GitCommandError, runGit } from './exec.js';
+import { objectInfo, objectInfos, parsedObject } from './objects.js';
+import { forgetRefs, refSnapshot, resolveStored, type RefSnapshot } from './ref-store.js';
 
 /** A ref as for-each-ref lists it; symbolic refs carry their target and the resolved object. */
 export interface RefEntry {
@@ -37,18 +40,39 @@ export function isObjectPrefix(text: string): boolean {
   return /^[0-9a-fA-F]{4,64}$/.test(text);
 }
 
-const FORMAT = '%(refname)%00%(objectname)%00%(*objectname)%00%(symref)';
+/** Refs under `prefix` that resolve to an object (dangling aliases are left out, as for-each-ref does), sorted by name as git sorts them. */
+async function resolvedRefs(repo: string, prefix: string): Promise<{ entries: RefEntry[]; snapshot: RefSnapshot }> {
+  const snapshot = await refSnapshot(repo);
+  const listed: Array<{ ref: string; object: string; symref: string | undefined }> = [];
+  for (const [ref, stored] of snapshot.refs) {
+    if (!ref.startsWith(prefix)) continue;
+    const resolved = resolveStored(snapshot, ref);
+    if (resolved) listed.push({ ref, object: resolved.object, symref: 'symref' in stored ? stored.symref : undefined });
+  }
+  listed.sort((a, b) => Buffer.compare(Buffer.from(a.ref), Buffer.from(b.ref)));
+  // Annotated tags peel to the object they name (one level, as for-each-ref's %(*objectname)).
+  const infos = await objectInfos(repo, [...new Set(listed.map((entry) => entry.object))]);
+  const tags = new Set<string>();
+  for (const info of infos) if (!('missing' in info) && info.type === 'tag') tags.add(info.oid);
+  const peeled = new Map<string, string>();
+  for (const tag of tags) peeled.set(tag, (await tagTarget(repo, tag)) ?? tag);
+  return { entries: listed.map((entry) => ({ ...entry, peeled: peeled.get(entry.object) ?? entry.object })), snapshot };
+}
+
+/** The object an annotated tag names. */
+async function tagTarget(repo: string, tag: string): Promise<string | undefined> {
+  const found = await parsedObject(
+    repo,
+    'tag-target',
+    tag,
+    (object) => /^object ([0-9a-f]+)$/m.exec(object.data.toString('latin1'))?.[1] ?? '',
+  );
+  return found?.value || undefined;
+}
 
 /** Every ref under `prefix` (refs/heads/, refs/tags/, or refs/ for all), sorted by name. */
 export async function listRefs(repo: string, prefix: string): Promise<RefEntry[]> {
-  const out = await runGit(['for-each-ref', `--format=${FORMAT}`, prefix], { cwd: repo });
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [ref = '', object = '', peeled = '', symref = ''] = line.split('\0');
-      return { ref, object, peeled: peeled || object, symref: symref || undefined };
-    });
+  return (await resolvedRefs(repo, prefix)).entries;
 }
 
 export interface BranchListing {
@@ -58,46 +82,36 @@ export interface BranchListing {
   head: { name: string; commit: string } | undefined;
 }
 
-/** The branches and the default branch in one git process (pages count their processes). */
+/** The branches and the default branch, from one read of the repository's refs. */
 export async function branchesAndHead(repo: string): Promise<BranchListing> {
-  const out = await runGit(['for-each-ref', `--format=${FORMAT}%00%(HEAD)`, REFS_HEADS], { cwd: repo });
-  let headRef: string | undefined;
-  const branches = out
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [ref = '', object = '', peeled = '', symref = '', isHead = ''] = line.split('\0');
-      if (isHead === '*') headRef = ref;
-      return { ref, object, peeled: peeled || object, symref: symref || undefined };
-    });
+  const { entries: branches, snapshot } = await resolvedRefs(repo, REFS_HEADS);
+  return { branches, head: defaultBranchOf(snapshot, branches) };
+}
+
+function defaultBranchOf(snapshot: RefSnapshot, branches: readonly RefEntry[]): BranchListing['head'] {
   const known = new Map(branches.map((entry) => [entry.ref, entry]));
-  let head: BranchListing['head'];
-  for (let target = headRef, hops = 0; target !== undefined && hops < 5; hops += 1) {
+  const head = snapshot.head;
+  let target = head && 'symref' in head ? head.symref : undefined;
+  for (let hops = 0; target !== undefined && hops < 5; hops += 1) {
     const entry = known.get(target);
-    if (!entry) break;
-    if (!entry.symref) {
-      head = { name: target.slice(REFS_HEADS.length), commit: entry.object };
-      break;
-    }
+    if (!entry) return undefined;
+    if (!entry.symref) return { name: target.slice(REFS_HEADS.length), commit: entry.object };
     target = entry.symref;
   }
-  return { branches, head };
+  return undefined;
 }
 
 /** Whether the repository has no refs at all (nothing was ever pushed). */
 export async function isEmptyRepository(repo: string): Promise<boolean> {
-  const out = await runGit(['for-each-ref', '--count=1', '--format=%(refname)', 'refs/'], { cwd: repo });
-  return out.trim() === '';
+  const snapshot = await refSnapshot(repo);
+  for (const ref of snapshot.refs.keys()) if (ref.startsWith('refs/') && resolveStored(snapshot, ref)) return false;
+  return true;
 }
 
 /** The full name HEAD points at, whether or not that branch exists; undefined when detached. */
 export async function headTarget(repo: string): Promise<string | undefined> {
-  try {
-    return (await runGit(['symbolic-ref', '--quiet', 'HEAD'], { cwd: repo })).trim() || undefined;
-  } catch (error) {
-    if (error instanceof GitCommandError && error.code === 1) return undefined;
-    throw error;
-  }
+  const head = (await refSnapshot(repo)).head;
+  return head && 'symref' in head ? head.symref : undefined;
 }
 
 /**
@@ -108,45 +122,33 @@ export async function resolveDefaultBranch(
   repo: string,
   branches?: readonly RefEntry[],
 ): Promise<{ name: string; commit: string } | undefined> {
-  const known = new Map((branches ?? (await listRefs(repo, REFS_HEADS))).map((entry) => [entry.ref, entry]));
-  let target = await headTarget(repo);
-  for (let hops = 0; target !== undefined && hops < 5; hops += 1) {
-    const entry = known.get(target);
-    if (!entry) return undefined;
-    if (!entry.symref) return { name: target.slice(REFS_HEADS.length), commit: entry.object };
-    target = entry.symref;
-  }
-  return undefined;
+  const snapshot = await refSnapshot(repo);
+  return defaultBranchOf(snapshot, branches ?? (await resolvedRefs(repo, REFS_HEADS)).entries);
 }
 
-/** What a ref is: a symbolic ref (with its target), a plain ref (with its object), or absent. */
+/**
+ * The final name a chain of symbolic refs from `ref` leads to (existing or not), as
+ * `git symbolic-ref` prints it; undefined when `ref` is no symbolic ref; null when it loops.
+ */
+function finalTarget(snapshot: RefSnapshot, ref: string): string | null | undefined {
+  const first = ref === 'HEAD' ? snapshot.head : snapshot.refs.get(ref);
+  if (!first || !('symref' in first)) return undefined;
+  let target = first.symref;
+  for (let hops = 0; hops < 5; hops += 1) {
+    const next = snapshot.refs.get(target);
+    if (!next || !('symref' in next)) return target;
+    target = next.symref;
+  }
+  return null;
+}
+
+/** What a ref is: a symbolic ref (with its final target), a plain ref (with its object), or absent. */
 export async function readRef(repo: string, ref: string): Promise<{ symref: string } | { object: string } | undefined> {
-  try {
-    const symref = (await runGit(['symbolic-ref', '--quiet', ref], { cwd: repo })).trim();
-    if (symref) return { symref };
-  } catch (error) {
-    if (!(error instanceof GitCommandError && error.code === 1)) throw error;
-  }
-  try {
-    const line = (await runGit(['show-ref', '--verify', ref], { cwd: repo })).trim();
-    return { object: line.split(' ')[0]! };
-  } catch (error) {
-    // show-ref --verify exits 128 ("not a valid ref") for a ref that is not there.
-    if (error instanceof GitCommandError && (error.code === 1 || error.code === 128)) return undefined;
-    throw error;
-  }
-}
-
-/** The final target of the symbolic ref `ref` (existing or not); undefined when `ref` is not one; null when it loops. */
-async function symbolicTarget(repo: string, ref: string): Promise<string | null | undefined> {
-  try {
-    return (await runGit(['symbolic-ref', '--quiet', ref], { cwd: repo })).trim() || undefined;
-  } catch (error) {
-    if (error instanceof GitCommandError && error.code === 1) return undefined;
-    // 128: a chain of symbolic refs that loops or runs too deep.
-    if (error instanceof GitCommandError) return null;
-    throw error;
-  }
+  const snapshot = await refSnapshot(repo);
+  const target = finalTarget(snapshot, ref);
+  if (target) return { symref: target };
+  const stored = snapshot.refs.get(ref);
+  return stored && 'object' in stored ? { object: stored.object } : undefined;
 }
 
 /**
@@ -154,40 +156,29 @@ async function symbolicTarget(repo: string, ref: string): Promise<string | null 
  * alias) when a push or update-ref writes it, so writing `rawhide → main` moves main, and
  * deleting it deletes main. The answer holds the aliases among `refs` with the final ref
  * they lead to (null for a chain that loops); refs that are no alias are absent.
- * One git process lists the aliases whose target exists; an alias whose target does not
- * exist yet (for-each-ref skips it, a push would create the target) costs one more process
- * per branch of `refs` that is not a ref at all. Only the API makes aliases, and only
- * under refs/heads/, so other missing refs are not looked at.
  */
 export async function aliasTargets(repo: string, refs: Iterable<string>): Promise<Map<string, string | null>> {
-  const out = await runGit(['for-each-ref', '--format=%(refname)%00%(symref)', 'refs/'], { cwd: repo });
-  const known = new Map<string, string>();
-  for (const line of out.split('\n')) {
-    if (!line) continue;
-    const [ref = '', symref = ''] = line.split('\0');
-    known.set(ref, symref);
-  }
+  const snapshot = await refSnapshot(repo);
   const targets = new Map<string, string | null>();
   for (const ref of new Set(refs)) {
-    const listed = known.get(ref);
-    if (listed) targets.set(ref, listed);
-    else if (listed === undefined && ref.startsWith(REFS_HEADS)) {
-      const target = await symbolicTarget(repo, ref);
-      if (target !== undefined) targets.set(ref, target);
-    }
+    const target = finalTarget(snapshot, ref);
+    if (target !== undefined) targets.set(ref, target);
   }
   return targets;
 }
 
 /** The commit `revision` names (peeling tags), or undefined. `revision` must be validated by the caller. */
 export async function commitOf(repo: string, revision: string): Promise<string | undefined> {
-  try {
-    const out = await runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`], { cwd: repo });
-    return out.trim() || undefined;
-  } catch (error) {
-    if (error instanceof GitCommandError && error.code === 1) return undefined;
-    throw error;
+  let name = revision;
+  if (revision === 'HEAD' || revision.startsWith('refs/')) {
+    const resolved = resolveStored(await refSnapshot(repo), revision);
+    if (!resolved) return undefined;
+    name = resolved.object;
   }
+  const info = await objectInfo(repo, name);
+  if (info?.type === 'commit') return info.oid;
+  const peeled = await objectInfo(repo, `${name}^{commit}`);
+  return peeled?.type === 'commit' ? peeled.oid : undefined;
 }
 
 /**
@@ -235,14 +226,12 @@ export async function objectByPrefix(repo: string, prefix: string): Promise<{ sh
     candidates = (await runGit(['rev-parse', '--disambiguate=' + lower], { cwd: repo }).catch(() => '')).split('\n').filter(Boolean);
     if (!candidates.length || candidates.length > MOST_CANDIDATES) return undefined;
   }
-  const out = await runGit(['cat-file', '--batch-check=%(objectname) %(objecttype)'], {
-    cwd: repo,
-    input: candidates.map((sha) => `${sha}\n`).join(''),
-  });
+  const infos = await objectInfos(repo, candidates);
   const found: Array<{ sha: string; type: string }> = [];
-  for (const line of out.split('\n')) {
-    const [name, type] = line.split(' ');
-    if (name && candidates.includes(name) && (type === 'commit' || type === 'tag')) found.push({ sha: name, type });
+  for (const info of infos) {
+    if (!('missing' in info) && candidates.includes(info.oid) && (info.type === 'commit' || info.type === 'tag')) {
+      found.push({ sha: info.oid, type: info.type });
+    }
   }
   const reachable: Array<{ sha: string; type: string }> = [];
   for (const object of found) if (await isReachable(repo, object.sha)) reachable.push(object);
@@ -283,22 +272,29 @@ export async function resolveRevision(repo: string, identifier: string): Promise
  * following symbolic refs: git's compare-and-swap. Throws GitCommandError otherwise.
  */
 export async function compareAndSwapRef(repo: string, ref: string, value: string, expected: string, reason: string): Promise<void> {
-  await runGit(['update-ref', '--no-deref', '-m', reason, ref, value, expected], { cwd: repo });
+  try {
+    await runGit(['update-ref', '--no-deref', '-m', reason, ref, value, expected], { cwd: repo });
+  } finally {
+    forgetRefs(repo);
+  }
 }
 
 /** Points HEAD at a branch. */
 export async function setHead(repo: string, branchRef: string): Promise<void> {
   await runGit(['symbolic-ref', '-m', 'default branch set through the API', 'HEAD', branchRef], { cwd: repo });
+  forgetRefs(repo);
 }
 
 /** Makes `ref` a symbolic ref to `target`. The caller checked that `ref` does not exist. */
 export async function createSymbolicRef(repo: string, ref: string, target: string): Promise<void> {
   await runGit(['symbolic-ref', '-m', 'alias created through the API', ref, target], { cwd: repo });
+  forgetRefs(repo);
 }
 
 /** Removes the symbolic ref itself (never its target). */
 export async function deleteSymbolicRef(repo: string, ref: string): Promise<void> {
   await runGit(['symbolic-ref', '--delete', ref], { cwd: repo });
+  forgetRefs(repo);
 }
 
 export interface Tagger {

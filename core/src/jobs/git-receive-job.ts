@@ -9,6 +9,7 @@ import {
   changedFiles,
   commitsBetween,
   firstUnreachable,
+  forgetRefs,
   headBranch,
   isAncestor,
   isNullRev,
@@ -86,6 +87,7 @@ export function defineGitJobs(registry: JobRegistry, deps: GitJobDeps): void {
       const user = (await services.users.byIds([data.userId])).get(data.userId);
       if (!project || !user) return;
       const repo = repositories.pathOf(repositoryPath(project));
+      forgetRefs(repo);
       const head = await headBranch(repo);
       const changes: RefChange[] = [];
       for (const line of data.updates) {

@@ -3,7 +3,7 @@
 // policy's verdict, post-receive queues the git.receive job. Only git hooks call this.
 import type { Middleware } from 'koa';
 import { projectUrlPath, repositoryPath, type ProjectRecord } from '../../domain/index.js';
-import { aliasTargets, headTarget, isNullRev, REFS_HEADS, type Repositories } from '../../git/index.js';
+import { aliasTargets, forgetRefs, headTarget, isNullRev, REFS_HEADS, type Repositories } from '../../git/index.js';
 import type { ForgeContextExtras, ForgeState, JobQueueApi } from '../../plugins/index.js';
 import { GIT_JOBS, readSettings, type DomainServices, type PushIdentities, type RefUpdate } from '../../services/index.js';
 
@@ -145,6 +145,8 @@ export function hookCallback(options: HookCallbackOptions): Middleware<ForgeStat
       }
       return answer(200, true, []);
     }
+    // The refs just moved: reads must not answer from what was known of them before.
+    forgetRefs(repository);
     const updates = await writtenUpdates(repository, body.updates);
     await options.jobs.enqueue(GIT_JOBS.receive, {
       projectId: project.id,

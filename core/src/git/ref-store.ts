@@ -1,0 +1,152 @@
+// Refs read from the repository's files, as git keeps them: HEAD, loose refs under refs/
+// (an object id, or "ref: <target>" for a symbolic ref) and packed-refs (loose ones win).
+// A snapshot is kept per repository and checked against the files' identity and times
+// (git replaces a ref file and its folder's entry by renaming a lock file onto it); a
+// snapshot taken within RACY_MS of a change is not kept, since two changes inside one
+// clock tick leave the same time behind. Core's own ref writes and the post-receive job
+// also drop it (forgetRefs).
+import { statSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** A ref as stored: an object id, or the name of the ref it stands for. */
+export type StoredRef = { object: string } | { symref: string };
+
+export interface RefSnapshot {
+  /** Every ref under refs/, by full name. */
+  refs: Map<string, StoredRef>;
+  /** What HEAD holds: a symbolic ref to a branch, or a detached object id. */
+  head: StoredRef | undefined;
+  /** Peeled objects packed-refs records for annotated tags (only a hint: loose refs may differ). */
+  packedPeeled: Map<string, string>;
+}
+
+interface Stamp {
+  file: string;
+  ino: bigint;
+  mtimeNs: bigint;
+  size: bigint;
+}
+
+/** Changes younger than this are not trusted to show in the files' times. */
+const RACY_MS = 2000n;
+const MAX_SNAPSHOTS = 256;
+
+const snapshots = new Map<string, { snapshot: RefSnapshot; stamps: Stamp[] }>();
+
+/** Drops what is known of `repo`'s refs: the next read goes to the files. */
+export function forgetRefs(repo: string): void {
+  snapshots.delete(repo);
+}
+
+/** A file's identity and times: synchronous, as a handful of stats of cached inodes cost microseconds while a thread-pool round trip each costs more. */
+function stampOf(file: string): Stamp {
+  try {
+    const s = statSync(file, { bigint: true });
+    return { file, ino: s.ino, mtimeNs: s.mtimeNs, size: s.isDirectory() ? 0n : s.size };
+  } catch {
+    return { file, ino: -1n, mtimeNs: -1n, size: -1n };
+  }
+}
+
+function stillValid(stamps: readonly Stamp[]): boolean {
+  return stamps.every((old) => {
+    const now = stampOf(old.file);
+    return now.ino === old.ino && now.mtimeNs === old.mtimeNs && now.size === old.size;
+  });
+}
+
+function parseStored(text: string): StoredRef | undefined {
+  const line = text.trim();
+  if (line.startsWith('ref: ')) return { symref: line.slice(5).trim() };
+  return /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(line) ? { object: line } : undefined;
+}
+
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Loose refs under `dir` (a folder of refs/), recorded with the stamp of each folder read. */
+async function walkLoose(repo: string, dir: string, refs: Map<string, StoredRef>, stamps: Stamp[]): Promise<void> {
+  const full = path.join(repo, dir);
+  stamps.push(stampOf(full));
+  let entries;
+  try {
+    entries = await readdir(full, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  await Promise.all(
+    entries.map(async (entry) => {
+      const name = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) return walkLoose(repo, name, refs, stamps);
+      if (!entry.isFile() || entry.name.endsWith('.lock')) return;
+      const text = await readText(path.join(repo, name));
+      const stored = text === undefined ? undefined : parseStored(text);
+      if (stored) refs.set(name, stored);
+    }),
+  );
+}
+
+function parsePacked(text: string, refs: Map<string, StoredRef>, peeled: Map<string, string>): void {
+  let last: string | undefined;
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    if (line.startsWith('^')) {
+      if (last) peeled.set(last, line.slice(1).trim());
+      continue;
+    }
+    const space = line.indexOf(' ');
+    const object = line.slice(0, space);
+    last = line.slice(space + 1).trim();
+    refs.set(last, { object });
+  }
+}
+
+async function readSnapshot(repo: string): Promise<{ snapshot: RefSnapshot; stamps: Stamp[] }> {
+  const stamps: Stamp[] = [stampOf(path.join(repo, 'HEAD')), stampOf(path.join(repo, 'packed-refs'))];
+  const refs = new Map<string, StoredRef>();
+  const packedPeeled = new Map<string, string>();
+  const packed = await readText(path.join(repo, 'packed-refs'));
+  if (packed) parsePacked(packed, refs, packedPeeled);
+  const loose = new Map<string, StoredRef>();
+  await walkLoose(repo, 'refs', loose, stamps);
+  for (const [name, stored] of loose) refs.set(name, stored);
+  const headText = await readText(path.join(repo, 'HEAD'));
+  return { snapshot: { refs, head: headText === undefined ? undefined : parseStored(headText), packedPeeled }, stamps };
+}
+
+/** The refs of `repo` as its files hold them now. */
+export async function refSnapshot(repo: string): Promise<RefSnapshot> {
+  const known = snapshots.get(repo);
+  if (known && stillValid(known.stamps)) return known.snapshot;
+  const started = BigInt(Date.now()) * 1_000_000n;
+  const read = await readSnapshot(repo);
+  // Read again if a file changed while it was read; keep it only when nothing changed lately.
+  const newest = read.stamps.reduce((max, s) => (s.mtimeNs > max ? s.mtimeNs : max), 0n);
+  if (started - newest > RACY_MS * 1_000_000n && stillValid(read.stamps)) {
+    if (snapshots.size >= MAX_SNAPSHOTS) snapshots.delete(snapshots.keys().next().value!);
+    snapshots.set(repo, read);
+  } else snapshots.delete(repo);
+  return read.snapshot;
+}
+
+/**
+ * Follows `name` through symbolic refs (at most five hops) to a ref holding an object:
+ * that ref's name and object, or undefined when the chain ends at a ref that does not exist
+ * or runs too long.
+ */
+export function resolveStored(snapshot: RefSnapshot, name: string): { ref: string; object: string } | undefined {
+  let current = name;
+  for (let hops = 0; hops <= 5; hops += 1) {
+    const stored = current === 'HEAD' ? snapshot.head : snapshot.refs.get(current);
+    if (!stored) return undefined;
+    if ('object' in stored) return { ref: current, object: stored.object };
+    current = stored.symref;
+  }
+  return undefined;
+}

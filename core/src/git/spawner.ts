@@ -1,0 +1,86 @@
+// Starting long-lived git readers without forking the forge: core/helpers/git-spawner.cjs is
+// started once per forge process and starts each reader, its standard input and output the
+// far end of a Unix socket this process connected (see the helper for why). When the helper
+// cannot start, readers are spawned directly.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HELPER = fileURLToPath(new URL('../../helpers/git-spawner.cjs', import.meta.url));
+
+/** A git process started by the helper: a socket that is its standard input and output. */
+export interface SpawnedReader {
+  socket: net.Socket;
+  pid: number;
+}
+
+let helper: Promise<string | undefined> | undefined;
+let helperProcess: ChildProcess | undefined;
+
+/** Starts the helper (once); resolves with its socket path, or undefined when it cannot run. */
+function helperSocket(): Promise<string | undefined> {
+  helper ??= new Promise((resolve) => {
+    const socketPath = path.join(tmpdir(), `pagurus-git-${process.pid}-${randomBytes(4).toString('hex')}.sock`);
+    // A small heap: the helper forks for every reader, and a small process forks fast.
+    const child = spawn(process.execPath, ['--max-old-space-size=32', HELPER, socketPath], { stdio: ['pipe', 'pipe', 'ignore'] });
+    helperProcess = child;
+    let settled = false;
+    const done = (value: string | undefined) => {
+      if (settled) return;
+      settled = true;
+      // Once it is ready it must never keep the forge's process alive, nor outlive it (it
+      // ends when its standard input closes); until then, the read waiting for it does.
+      child.unref();
+      for (const stream of [child.stdin, child.stdout] as unknown as Array<{ unref?: () => void }>) stream.unref?.();
+      resolve(value);
+    };
+    child.stdout.once('data', () => done(socketPath));
+    child.once('error', () => done(undefined));
+    child.once('exit', () => {
+      done(undefined);
+      // Started again on the next read, should it ever end.
+      helper = undefined;
+      helperProcess = undefined;
+    });
+  });
+  return helper;
+}
+
+/** The helper's process id, for counting the forge's git-related children. */
+export function spawnerPid(): number | undefined {
+  return helperProcess?.pid;
+}
+
+/**
+ * Starts `git <args>` in `cwd` through the helper, its standard input and output a socket of
+ * this process; undefined when the helper is not available (the caller spawns it directly).
+ */
+export async function spawnThroughHelper(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<SpawnedReader | undefined> {
+  const socketPath = await helperSocket();
+  if (!socketPath) return undefined;
+  return new Promise((resolve) => {
+    const socket = net.createConnection(socketPath);
+    let answer = '';
+    const fail = () => {
+      socket.destroy();
+      resolve(undefined);
+    };
+    socket.once('error', fail);
+    socket.once('connect', () => socket.write(`${JSON.stringify({ cwd, args, env })}\n`));
+    const onData = (chunk: Buffer) => {
+      answer += chunk.toString('utf8');
+      const eol = answer.indexOf('\n');
+      if (eol === -1) return;
+      socket.off('data', onData);
+      socket.off('error', fail);
+      const pid = Number(answer.slice(0, eol));
+      // Nothing else comes before the first request: git answers only what it is asked.
+      if (!Number.isInteger(pid) || pid <= 0) fail();
+      else resolve({ socket, pid });
+    };
+    socket.on('data', onData);
+  });
+}
