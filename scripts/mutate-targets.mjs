@@ -6,8 +6,10 @@
 // shift them.
 export const TARGETS = {
   'core/src/services/access/access-service.ts': {
+    // access-service: each answer compared whole (first: it is quick and kills most mutants).
     // ticket-references: the only caller of grants().
     tests: [
+      'core/test/access-service.test.ts',
       'core/test/access-rules.test.ts',
       'core/test/acl-matrix.test.ts',
       'core/test/access-grants.test.ts',
