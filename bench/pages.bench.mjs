@@ -1,8 +1,9 @@
 // Web pages of a busy project (the tickets bench's 10,000 issues and 2,000 pull requests):
 // for each page, the SQL statements one request sends, then req/s and p50/p99 at 4 and 32
-// connections, with the load from a separate process. In each run mode available.
+// connections, with the load from a separate process, and the peak resident memory of the
+// forge and of its git processes during each load. In each run mode available.
 import { createTestForge, serverServices } from '@pagurus/core/testing';
-import { loadFromAnotherProcess } from './support/run-load.mjs';
+import { loadWithMemory } from './support/memory.mjs';
 import { seed } from './tickets.bench.mjs';
 
 const ISSUES = Number(process.env.PAGURUS_BENCH_ISSUES ?? 10_000);
@@ -44,7 +45,7 @@ export default async function benchmark() {
         // Let the previous load's last requests finish, so they are not counted here.
         await new Promise((resolve) => setTimeout(resolve, 3000));
         const queries = await queriesOf(t, paths[0]);
-        for (const connections of [4, 32]) rows.push({ mode, what, queries, ...(await loadFromAnotherProcess(t.url, connections, paths)) });
+        for (const connections of [4, 32]) rows.push({ mode, what, queries, ...(await loadWithMemory(t.url, connections, paths)) });
       }
     } finally {
       await t.close();
