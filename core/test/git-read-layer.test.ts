@@ -12,6 +12,8 @@ import {
   branchesAndHead,
   commitOf,
   entryAt,
+  forEachGitLine,
+  GitCommandError,
   gitReads,
   listRefs,
   listTree,
@@ -20,6 +22,8 @@ import {
   readCommit,
   readRef,
   ReadPool,
+  runGit,
+  runGitCapped,
   type RefEntry,
 } from '../src/git/index.js';
 import { commitFile, gitOk, gitRun, tempDir, writeFiles } from './support/git-client.js';
@@ -250,6 +254,29 @@ describe('the git read layer', function () {
       await pusher;
       assert.ok(reads > 0);
       assert.equal((await branchesAndHead(bare)).head?.commit, await gitOk(work, 'rev-parse', 'HEAD'));
+    });
+  });
+
+  describe("the forge's other git commands", () => {
+    it('run through the spawner helper, with their input, output, errors and exit status', async () => {
+      const { bare, work, push } = await repository();
+      const head = await commitFile(work, 'a.txt', 'a\n');
+      await push();
+      // A shell alias prints its git's parent: the helper, not this process.
+      const parent = await runGit(['-c', "alias.parent=!awk '{print $4}' /proc/$PPID/stat", 'parent'], { cwd: bare });
+      assert.notEqual(Number(parent.trim()), process.pid);
+      assert.ok(Number(parent.trim()) > 0);
+      assert.equal((await runGit(['rev-list', '--stdin'], { cwd: bare, input: `${head}\n` })).trim(), head);
+      await assert.rejects(runGit(['rev-parse', '--verify', 'refs/heads/nope'], { cwd: bare }), (error: GitCommandError) => {
+        assert.equal(error.code, 128);
+        assert.match(error.stderr, /Needed a single revision/);
+        return true;
+      });
+      const lines: string[] = [];
+      await forEachGitLine(['log', '--format=%H', 'main'], { cwd: bare }, (line) => lines.push(line));
+      assert.deepEqual(lines, [head]);
+      const capped = await runGitCapped(['cat-file', 'blob', `${head}:a.txt`], { cwd: bare, maxBytes: 1 });
+      assert.deepEqual(capped, { stdout: Buffer.from('a'), truncated: true });
     });
   });
 

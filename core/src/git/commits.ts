@@ -1,9 +1,8 @@
 // Commits of a bare repository: their metadata, and their changes as a diff or a patch
 // (streamed: a commit may change a lot).
 import type { Readable } from 'node:stream';
-import { GitCommandError, runGitCapped, utf8Prefix } from './exec.js';
+import { GitCommandError, gitOutput, runGitCapped, utf8Prefix } from './exec.js';
 import { objectInfo, parsedObject, POOLED_OBJECT_BYTES } from './objects.js';
-import { gitOutput } from './trees.js';
 
 export interface CommitSignature {
   name: string;

@@ -3,8 +3,7 @@
 // GIT_ALTERNATE_OBJECT_DIRECTORIES, so nothing is written anywhere.
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { GitCommandError, runGit } from './exec.js';
-import { gitOutput } from './trees.js';
+import { GitCommandError, gitOutput, runGit } from './exec.js';
 
 export interface FileStat {
   lines_added: number;

@@ -1,7 +1,9 @@
 // Runs the git binary for the commands simple-git cannot feed (standard input), with an
 // environment that ignores the machine's and the user's git configuration.
 import { spawn } from 'node:child_process';
+import { PassThrough, type Readable } from 'node:stream';
 import { ForgeError } from '../errors/index.js';
+import { commandThroughHelper } from './spawner.js';
 
 export class GitCommandError extends Error {
   override readonly name = 'GitCommandError';
@@ -60,53 +62,91 @@ export interface CappedOutput {
   truncated: boolean;
 }
 
+/** A git command running: its output, its input (written once, then closed), and how it ended. */
+interface StartedGit {
+  stdout: Readable;
+  /** Writes `input` (if any) and closes git's standard input. */
+  endInput(input?: string | Buffer): void;
+  kill(): void;
+  ended: Promise<{ code: number | null; stderr: string }>;
+}
+
+/**
+ * Starts `git <args>`: through the spawner helper when it runs (forking the forge would stop
+ * its event loop for as long as its page tables take to copy), else directly. Killed after
+ * `timeoutMs`.
+ */
+async function startGit(
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<StartedGit> {
+  const env = gitEnvironment(options.env);
+  const command = await commandThroughHelper(options.cwd, args, env);
+  let started: StartedGit;
+  if (command) {
+    const { socket, pid } = command;
+    socket.on('error', () => undefined);
+    started = {
+      stdout: socket,
+      endInput: (input) => (input === undefined ? socket.end() : socket.end(input)),
+      kill: () => {
+        try {
+          if (pid) process.kill(pid);
+        } catch {
+          // It had ended.
+        }
+      },
+      ended: command.ended.then(({ code, stderr }) => ({ code, stderr })),
+    };
+  } else {
+    const child = spawn('git', args, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 65_536) stderr += chunk.toString('utf8');
+    });
+    // A command may exit before reading all of its input; its exit status tells what happened.
+    child.stdin.on('error', () => undefined);
+    started = {
+      stdout: child.stdout,
+      endInput: (input) => (input === undefined ? child.stdin.end() : child.stdin.end(input)),
+      kill: () => child.kill(),
+      ended: new Promise((resolve) => {
+        child.once('error', (error) => resolve({ code: null, stderr: error.message }));
+        child.once('close', (code) => resolve({ code, stderr }));
+      }),
+    };
+  }
+  const timer = setTimeout(() => started.kill(), options.timeoutMs);
+  void started.ended.finally(() => clearTimeout(timer));
+  return started;
+}
+
 /**
  * Runs `git <args>` and keeps at most `maxBytes` of its output: past that the process is
  * killed and the result says `truncated`. Throws GitCommandError when git fails on its own.
  */
-export function runGitCapped(args: readonly string[], options: RunOptions): Promise<CappedOutput> {
+export async function runGitCapped(args: readonly string[], options: RunOptions): Promise<CappedOutput> {
   const max = options.maxBytes ?? DEFAULT_MAX_OUTPUT;
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', args, {
-      cwd: options.cwd,
-      env: gitEnvironment(options.env),
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      timeout: options.timeoutMs ?? 120_000,
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let length = 0;
-    let errLength = 0;
-    let truncated = false;
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (truncated) return;
-      if (length + chunk.length > max) {
-        out.push(chunk.subarray(0, max - length));
-        length = max;
-        truncated = true;
-        child.kill();
-        return;
-      }
-      out.push(chunk);
-      length += chunk.length;
-    });
-    // Errors are short; a command that floods standard error is cut as well.
-    child.stderr!.on('data', (chunk: Buffer) => {
-      if (errLength < 65_536) err.push(chunk);
-      errLength += chunk.length;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (truncated) resolve({ stdout: Buffer.concat(out), truncated });
-      else if (code === 0) resolve({ stdout: Buffer.concat(out), truncated });
-      else reject(new GitCommandError(args, code, Buffer.concat(err).toString('utf8')));
-    });
-    if (child.stdin) {
-      // A command may exit before reading all of it; its exit status tells what happened.
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(options.input);
+  const git = await startGit(args, { cwd: options.cwd, env: options.env, timeoutMs: options.timeoutMs ?? 120_000 });
+  const out: Buffer[] = [];
+  let length = 0;
+  let truncated = false;
+  git.stdout.on('data', (chunk: Buffer) => {
+    if (truncated) return;
+    if (length + chunk.length > max) {
+      out.push(chunk.subarray(0, max - length));
+      length = max;
+      truncated = true;
+      git.kill();
+      return;
     }
+    out.push(chunk);
+    length += chunk.length;
   });
+  git.endInput(options.input);
+  const { code, stderr } = await git.ended;
+  if (truncated || code === 0) return { stdout: Buffer.concat(out), truncated };
+  throw new GitCommandError(args, code, stderr);
 }
 
 /**
@@ -133,35 +173,44 @@ export function utf8Prefix(bytes: Buffer, max: number): string {
  * Runs `git <args>` and hands each line of its output to `onLine` as it comes, never holding
  * more than one line (lines longer than `maxLine` are cut). Throws GitCommandError on failure.
  */
-export function forEachGitLine(
+export async function forEachGitLine(
   args: readonly string[],
   options: RunOptions & { maxLine?: number },
   onLine: (line: string) => void,
 ): Promise<void> {
   const maxLine = options.maxLine ?? 4096;
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', args, {
-      cwd: options.cwd,
-      env: gitEnvironment(options.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: options.timeoutMs ?? 120_000,
-    });
-    let partial = '';
-    let err = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop()!.slice(0, maxLine);
-      for (const line of lines) onLine(line.slice(0, maxLine));
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      if (err.length < 65_536) err += chunk.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (partial) onLine(partial);
-      if (code === 0) resolve();
-      else reject(new GitCommandError(args, code, err));
-    });
+  const git = await startGit(args, { cwd: options.cwd, env: options.env, timeoutMs: options.timeoutMs ?? 120_000 });
+  let partial = '';
+  git.stdout.setEncoding('utf8');
+  git.stdout.on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop()!.slice(0, maxLine);
+    for (const line of lines) onLine(line.slice(0, maxLine));
   });
+  git.endInput();
+  const { code, stderr } = await git.ended;
+  if (partial) onLine(partial);
+  if (code !== 0) throw new GitCommandError(args, code, stderr);
+}
+
+/**
+ * A running `git <args>` whose standard output is read as a stream; git is stopped when the
+ * stream is destroyed, and after `timeoutMs` (default 10 minutes).
+ */
+export function gitOutput(repo: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 600_000): Readable {
+  const out = new PassThrough();
+  startGit(args, { cwd: repo, env, timeoutMs }).then(
+    (git) => {
+      let done = false;
+      void git.ended.then(() => (done = true));
+      out.once('close', () => {
+        if (!done) git.kill();
+      });
+      git.stdout.once('error', (error) => out.destroy(error));
+      git.stdout.pipe(out);
+      git.endInput();
+    },
+    (error: Error) => out.destroy(error),
+  );
+  return out;
 }

@@ -2,8 +2,8 @@
 // commit's or a range's diff read up to a size limit.
 import { readCommit, type CommitInfo } from './commits.js';
 import { commitOf } from './refs.js';
-import { runGit } from './exec.js';
-import { gitOutput, peekStream } from './trees.js';
+import { gitOutput, runGit } from './exec.js';
+import { peekStream } from './trees.js';
 
 export interface LogEntry {
   hash: string;

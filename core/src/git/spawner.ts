@@ -20,6 +20,40 @@ export interface SpawnedReader {
 let helper: Promise<string | undefined> | undefined;
 let helperProcess: ChildProcess | undefined;
 
+/** What the helper reports of a command: its process id, then how it ended. */
+type CommandReport = { id: number; pid: number } | { id: number; code: number | null; signal: string | null; stderr: string };
+const commands = new Map<number, (report: CommandReport) => void>();
+let nextCommand = 1;
+
+/** The helper's reports, one JSON line each, after its first line ("ready"). */
+function readReports(child: ChildProcess, onReady: () => void): void {
+  let partial = '';
+  let ready = false;
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) {
+      if (!ready) {
+        ready = true;
+        onReady();
+        continue;
+      }
+      try {
+        const report = JSON.parse(line) as CommandReport;
+        commands.get(report.id)?.(report);
+      } catch {
+        // Not a report: ignore it.
+      }
+    }
+  });
+}
+
+/** Every command still running through a helper that ended: it will report nothing more. */
+function abandonCommands(): void {
+  for (const [id, deliver] of [...commands]) deliver({ id, code: null, signal: null, stderr: 'the git spawner helper ended' });
+}
+
 /** Starts the helper (once); resolves with its socket path, or undefined when it cannot run. */
 function helperSocket(): Promise<string | undefined> {
   helper ??= new Promise((resolve) => {
@@ -37,10 +71,11 @@ function helperSocket(): Promise<string | undefined> {
       for (const stream of [child.stdin, child.stdout] as unknown as Array<{ unref?: () => void }>) stream.unref?.();
       resolve(value);
     };
-    child.stdout.once('data', () => done(socketPath));
+    readReports(child, () => done(socketPath));
     child.once('error', () => done(undefined));
     child.once('exit', () => {
       done(undefined);
+      abandonCommands();
       // Started again on the next read, should it ever end.
       helper = undefined;
       helperProcess = undefined;
@@ -82,5 +117,71 @@ export async function spawnThroughHelper(cwd: string, args: readonly string[], e
       else resolve({ socket, pid });
     };
     socket.on('data', onData);
+  });
+}
+
+/** A git command started by the helper: its standard input and output are `socket`. */
+export interface HelperCommand {
+  socket: net.Socket;
+  pid: number;
+  /** How it ended, with the end of its standard error; after the socket ended. */
+  ended: Promise<{ code: number | null; signal: string | null; stderr: string }>;
+}
+
+/**
+ * Starts `git <args>` through the helper, so the forge does not fork; undefined when the
+ * helper is not available (the caller spawns it directly). Write standard input only once
+ * this resolves, and end it (the socket's end()) when done.
+ */
+export async function commandThroughHelper(
+  cwd: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<HelperCommand | undefined> {
+  const socketPath = await helperSocket();
+  if (!socketPath) return undefined;
+  const id = nextCommand++;
+  return new Promise((resolve) => {
+    const socket = net.createConnection(socketPath);
+    let outputEnded = false;
+    let exit: { code: number | null; signal: string | null; stderr: string } | undefined;
+    let finish: ((value: { code: number | null; signal: string | null; stderr: string }) => void) | undefined;
+    const ended = new Promise<{ code: number | null; signal: string | null; stderr: string }>((done) => (finish = done));
+    const settle = () => {
+      if (exit && outputEnded) {
+        commands.delete(id);
+        finish!(exit);
+      }
+    };
+    socket.once('close', () => {
+      outputEnded = true;
+      settle();
+    });
+    let started = false;
+    commands.set(id, (report) => {
+      if ('pid' in report) {
+        started = true;
+        resolve({ socket, pid: report.pid, ended });
+        return;
+      }
+      exit = { code: report.code, signal: report.signal, stderr: report.stderr };
+      if (!started) {
+        // It never ran (git missing, a bad folder): nothing will come on the socket.
+        commands.delete(id);
+        socket.destroy();
+        started = true;
+        finish!(exit);
+        resolve({ socket, pid: 0, ended });
+        return;
+      }
+      settle();
+    });
+    socket.once('error', () => {
+      if (!started) {
+        commands.delete(id);
+        resolve(undefined);
+      }
+    });
+    socket.once('connect', () => socket.write(`${JSON.stringify({ id, cwd, args, env })}\n`));
   });
 }

@@ -1,9 +1,8 @@
 // Reading trees and blobs of a bare repository: the entry at a path of a commit, a
 // folder's entries, a blob's bytes (bounded, or streamed), read through the pooled cat-file
 // processes (objects.ts). Paths are checked before they are looked up.
-import { spawn } from 'node:child_process';
 import { PassThrough, type Readable } from 'node:stream';
-import { GitCommandError, gitEnvironment } from './exec.js';
+import { GitCommandError, gitOutput } from './exec.js';
 import { objectInfo, objectInfos, parsedObject, POOLED_OBJECT_BYTES, readSmallObject } from './objects.js';
 
 export type EntryType = 'blob' | 'tree' | 'commit';
@@ -116,17 +115,6 @@ export async function fileAt(repo: string, commit: string, path: string): Promis
   if (clean !== target) return entry;
   const dereferenced = await entryAt(repo, commit, folder + target);
   return dereferenced?.mode === FILE_MODE.blob ? { ...dereferenced, name: entry.name } : entry;
-}
-
-/** A running `git <args>` whose standard output is read as a stream; killed when the stream closes. */
-export function gitOutput(repo: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Readable {
-  const child = spawn('git', args, { cwd: repo, env: gitEnvironment(env), stdio: ['ignore', 'pipe', 'ignore'], timeout: 600_000 });
-  const stdout = child.stdout;
-  stdout.once('close', () => {
-    if (child.exitCode === null) child.kill();
-  });
-  child.once('error', (error) => stdout.destroy(error));
-  return stdout;
 }
 
 /**
