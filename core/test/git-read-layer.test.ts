@@ -343,7 +343,7 @@ describe('the git read layer', function () {
       await eventually(() => (pool.stats().processes === 0 ? true : undefined), 'idle processes end', 5_000);
     });
 
-    it('lets a short script that reads git finish, and does not keep it alive after', async () => {
+    it('lets a short script that reads git and runs a git command finish, and does not keep it alive after', async () => {
       const { bare, work, push } = await repository();
       await commitFile(work, 'a.txt', 'a\n');
       await push();
@@ -351,10 +351,10 @@ describe('the git read layer', function () {
       const source = new URL('../src/git/index.ts', import.meta.url).href;
       const started = Date.now();
       const child = await gitRunNode(
-        `const git = await import(${JSON.stringify(source)}); const entries = await git.listTree(${JSON.stringify(bare)}, 'main^{tree}'); console.log(entries.map((e) => e.name).join(','));`,
+        `const git = await import(${JSON.stringify(source)}); const entries = await git.listTree(${JSON.stringify(bare)}, 'main^{tree}'); const head = await git.runGit(['rev-parse', 'main'], { cwd: ${JSON.stringify(bare)} }); console.log(entries.map((e) => e.name).join(','), head.trim());`,
       );
       assert.equal(child.code, 0, child.stderr);
-      assert.equal(child.stdout.trim(), 'a.txt');
+      assert.equal(child.stdout.trim(), `a.txt ${await gitOk(bare, 'rev-parse', 'main')}`);
       // The idle reader and the spawner helper are unref'd: the script ends at once, not after the idle timeout.
       assert.ok(Date.now() - started < 30_000);
     });

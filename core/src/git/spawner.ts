@@ -25,6 +25,20 @@ type CommandReport = { id: number; pid: number } | { id: number; code: number | 
 const commands = new Map<number, (report: CommandReport) => void>();
 let nextCommand = 1;
 
+/**
+ * The helper's reports hold this process alive only while a command waits for one (a CLI
+ * command must not end before its git does, nor wait for the helper afterwards).
+ */
+function awaitReports(id: number, deliver: (report: CommandReport) => void): void {
+  commands.set(id, deliver);
+  (helperProcess?.stdout as unknown as { ref?: () => void } | undefined)?.ref?.();
+}
+
+function reportsDone(id: number): void {
+  commands.delete(id);
+  if (!commands.size) (helperProcess?.stdout as unknown as { unref?: () => void } | undefined)?.unref?.();
+}
+
 /** The helper's reports, one JSON line each, after its first line ("ready"). */
 function readReports(child: ChildProcess, onReady: () => void): void {
   let partial = '';
@@ -149,7 +163,7 @@ export async function commandThroughHelper(
     const ended = new Promise<{ code: number | null; signal: string | null; stderr: string }>((done) => (finish = done));
     const settle = () => {
       if (exit && outputEnded) {
-        commands.delete(id);
+        reportsDone(id);
         finish!(exit);
       }
     };
@@ -158,7 +172,7 @@ export async function commandThroughHelper(
       settle();
     });
     let started = false;
-    commands.set(id, (report) => {
+    awaitReports(id, (report) => {
       if ('pid' in report) {
         started = true;
         resolve({ socket, pid: report.pid, ended });
@@ -167,7 +181,7 @@ export async function commandThroughHelper(
       exit = { code: report.code, signal: report.signal, stderr: report.stderr };
       if (!started) {
         // It never ran (git missing, a bad folder): nothing will come on the socket.
-        commands.delete(id);
+        reportsDone(id);
         socket.destroy();
         started = true;
         finish!(exit);
@@ -178,7 +192,7 @@ export async function commandThroughHelper(
     });
     socket.once('error', () => {
       if (!started) {
-        commands.delete(id);
+        reportsDone(id);
         resolve(undefined);
       }
     });
