@@ -75,8 +75,8 @@ export async function parsedObject<T>(
 }
 
 /**
- * An object's bytes through the pool, or undefined when it is missing. Objects larger than
- * POOLED_OBJECT_BYTES come back undefined with `tooLarge`; read those as streams.
+ * An object's bytes through the pool (blobs kept in the cache), or undefined when it is
+ * missing or larger than POOLED_OBJECT_BYTES: read those as streams.
  */
 export async function readSmallObject(repo: string, name: string): Promise<ObjectContents | undefined> {
   const key = `${repo}\0object\0${name}`;

@@ -126,7 +126,7 @@ export async function refSnapshot(repo: string): Promise<RefSnapshot> {
   if (known && stillValid(known.stamps)) return known.snapshot;
   const started = BigInt(Date.now()) * 1_000_000n;
   const read = await readSnapshot(repo);
-  // Read again if a file changed while it was read; keep it only when nothing changed lately.
+  // Keep it only when no file changed while it was read, nor lately.
   const newest = read.stamps.reduce((max, s) => (s.mtimeNs > max ? s.mtimeNs : max), 0n);
   if (started - newest > RACY_MS * 1_000_000n && stillValid(read.stamps)) {
     if (snapshots.size >= MAX_SNAPSHOTS) snapshots.delete(snapshots.keys().next().value!);
@@ -135,18 +135,29 @@ export async function refSnapshot(repo: string): Promise<RefSnapshot> {
   return read.snapshot;
 }
 
+/** Most symbolic refs a chain is followed through, as git does for aliases. */
+const MAX_HOPS = 5;
+
 /**
- * Follows `name` through symbolic refs (at most five hops) to a ref holding an object:
- * that ref's name and object, or undefined when the chain ends at a ref that does not exist
- * or runs too long.
+ * Follows `name` through symbolic refs, at most MAX_HOPS of them: the names passed, `name`
+ * first, and what the last one holds (undefined when it does not exist; still a symbolic
+ * ref when the chain loops or runs too long).
+ */
+export function followRefs(snapshot: RefSnapshot, name: string): { names: string[]; stored: StoredRef | undefined } {
+  const names = [name];
+  let stored = name === 'HEAD' ? snapshot.head : snapshot.refs.get(name);
+  while (stored && 'symref' in stored && names.length <= MAX_HOPS) {
+    names.push(stored.symref);
+    stored = snapshot.refs.get(stored.symref);
+  }
+  return { names, stored };
+}
+
+/**
+ * The ref holding an object that `name` leads to through symbolic refs, with that object;
+ * undefined when the chain ends at a ref that does not exist or runs too long.
  */
 export function resolveStored(snapshot: RefSnapshot, name: string): { ref: string; object: string } | undefined {
-  let current = name;
-  for (let hops = 0; hops <= 5; hops += 1) {
-    const stored = current === 'HEAD' ? snapshot.head : snapshot.refs.get(current);
-    if (!stored) return undefined;
-    if ('object' in stored) return { ref: current, object: stored.object };
-    current = stored.symref;
-  }
-  return undefined;
+  const { names, stored } = followRefs(snapshot, name);
+  return stored && 'object' in stored ? { ref: names[names.length - 1]!, object: stored.object } : undefined;
 }

@@ -3,7 +3,7 @@
 // Callers hold the repository's lock to write.
 import { GitCommandError, runGit } from './exec.js';
 import { objectInfo, objectInfos, parsedObject } from './objects.js';
-import { forgetRefs, refSnapshot, resolveStored, type RefSnapshot } from './ref-store.js';
+import { followRefs, forgetRefs, refSnapshot, resolveStored, type RefSnapshot } from './ref-store.js';
 
 /** A ref as for-each-ref lists it; symbolic refs carry their target and the resolved object. */
 export interface RefEntry {
@@ -85,20 +85,15 @@ export interface BranchListing {
 /** The branches and the default branch, from one read of the repository's refs. */
 export async function branchesAndHead(repo: string): Promise<BranchListing> {
   const { entries: branches, snapshot } = await resolvedRefs(repo, REFS_HEADS);
-  return { branches, head: defaultBranchOf(snapshot, branches) };
+  return { branches, head: defaultBranchOf(snapshot) };
 }
 
-function defaultBranchOf(snapshot: RefSnapshot, branches: readonly RefEntry[]): BranchListing['head'] {
-  const known = new Map(branches.map((entry) => [entry.ref, entry]));
-  const head = snapshot.head;
-  let target = head && 'symref' in head ? head.symref : undefined;
-  for (let hops = 0; target !== undefined && hops < 5; hops += 1) {
-    const entry = known.get(target);
-    if (!entry) return undefined;
-    if (!entry.symref) return { name: target.slice(REFS_HEADS.length), commit: entry.object };
-    target = entry.symref;
-  }
-  return undefined;
+/** HEAD followed through branch aliases to the branch holding a commit; undefined when detached or when that branch does not exist. */
+function defaultBranchOf(snapshot: RefSnapshot): BranchListing['head'] {
+  const { names, stored } = followRefs(snapshot, 'HEAD');
+  const [, ...branches] = names;
+  if (!branches.length || !stored || !('object' in stored) || !branches.every((name) => name.startsWith(REFS_HEADS))) return undefined;
+  return { name: branches[branches.length - 1]!.slice(REFS_HEADS.length), commit: stored.object };
 }
 
 /** Whether the repository has no refs at all (nothing was ever pushed). */
@@ -118,12 +113,8 @@ export async function headTarget(repo: string): Promise<string | undefined> {
  * The default branch: HEAD followed through aliases to the branch it ends at, with its
  * commit; undefined when that branch does not exist (an empty repository) or HEAD is detached.
  */
-export async function resolveDefaultBranch(
-  repo: string,
-  branches?: readonly RefEntry[],
-): Promise<{ name: string; commit: string } | undefined> {
-  const snapshot = await refSnapshot(repo);
-  return defaultBranchOf(snapshot, branches ?? (await resolvedRefs(repo, REFS_HEADS)).entries);
+export async function resolveDefaultBranch(repo: string): Promise<{ name: string; commit: string } | undefined> {
+  return defaultBranchOf(await refSnapshot(repo));
 }
 
 /**
@@ -131,15 +122,9 @@ export async function resolveDefaultBranch(
  * `git symbolic-ref` prints it; undefined when `ref` is no symbolic ref; null when it loops.
  */
 function finalTarget(snapshot: RefSnapshot, ref: string): string | null | undefined {
-  const first = ref === 'HEAD' ? snapshot.head : snapshot.refs.get(ref);
-  if (!first || !('symref' in first)) return undefined;
-  let target = first.symref;
-  for (let hops = 0; hops < 5; hops += 1) {
-    const next = snapshot.refs.get(target);
-    if (!next || !('symref' in next)) return target;
-    target = next.symref;
-  }
-  return null;
+  const { names, stored } = followRefs(snapshot, ref);
+  if (names.length === 1) return undefined;
+  return stored && 'symref' in stored ? null : names[names.length - 1];
 }
 
 /** What a ref is: a symbolic ref (with its final target), a plain ref (with its object), or absent. */

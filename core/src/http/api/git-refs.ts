@@ -12,7 +12,7 @@ import {
   isValidRefName,
   listRefs,
   readRef,
-  resolveDefaultBranch,
+  branchesAndHead,
   setHead,
 } from '../../git/index.js';
 import type { ForgeContext } from '../../plugins/index.js';
@@ -43,8 +43,7 @@ function existingRepo(deps: GitBrowseDeps, project: ProjectRecord): string {
 }
 
 async function branchesAnswer(dir: string, withCommits: boolean) {
-  const branches = await listRefs(dir, REFS_HEADS);
-  const head = await resolveDefaultBranch(dir, branches);
+  const { branches, head } = await branchesAndHead(dir);
   const names = branches.map((b) => shortName(b.ref, REFS_HEADS));
   if (!withCommits) return { total_branches: names.length, branches: names, default: head?.name ?? null };
   return {
