@@ -5,7 +5,7 @@
 // (ids, pushes, merges), so they stay dependent and are not meant to run alone.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { createTestForge, describeModes, type TestForge } from '@pagurus/core/testing';
+import { createTestForge, describeModes, drainJobs, type TestForge } from '@pagurus/core/testing';
 import { cloneUrl, commitFile, gitOk, tempDir } from './support/git-client.js';
 import { eventually } from './support/wait.js';
 
@@ -86,6 +86,9 @@ describeModes('the contribution workflow, end to end', (mode) => {
       ci,
     );
     assert.equal(prFlag.body.message, 'Flag added');
+    // The fix reaches the parent's repository (refs/pull/2/head) through the pull request's
+    // refresh job: a commit no ref of the project reaches cannot be flagged, so wait for it.
+    await drainJobs(t);
     const commitFlag = await t.api<{ message: string }>(
       'POST',
       `/api/0/rpms/tool/c/${fix}/flag`,
