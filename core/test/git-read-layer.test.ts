@@ -359,6 +359,48 @@ describe('the git read layer', function () {
       assert.ok(Date.now() - started < 30_000);
     });
 
+    it('starts one process for reads that arrive together on a repository it has none for, or ahead of them when asked to', async () => {
+      const pool = new ReadPool({ maxProcesses: 4, idleMs: 60_000, timeoutMs: 10_000 });
+      const first = await repository();
+      const head = await commitFile(first.work, 'a.txt', 'a\n');
+      await first.push();
+      const size = Number(await gitOk(first.bare, 'cat-file', '-s', head));
+      const reads = await Promise.all(Array.from({ length: 6 }, () => pool.use(first.bare, async (p) => (await p.info([head]))[0])));
+      assert.deepEqual(
+        reads,
+        Array.from({ length: 6 }, () => ({ oid: head, type: 'commit', size })),
+      );
+      assert.equal(pool.stats().spawned, 1, 'the five reads behind the first waited for its process');
+      // A page prewarms its repository while it looks up the viewer: its reads find the process.
+      const second = await repository();
+      const other = await commitFile(second.work, 'b.txt', 'b\n');
+      await second.push();
+      pool.prewarm(second.bare);
+      pool.prewarm(second.bare);
+      assert.equal(pool.stats().spawned, 2, 'one start for two prewarms');
+      const otherSize = Number(await gitOk(second.bare, 'cat-file', '-s', other));
+      assert.deepEqual(await pool.use(second.bare, async (p) => (await p.info([other]))[0]), {
+        oid: other,
+        type: 'commit',
+        size: otherSize,
+      });
+      assert.equal(pool.stats().spawned, 2, 'the read used the prewarmed process');
+      assert.equal(pool.stats().processes, 2);
+      pool.close();
+    });
+
+    it('fails every read of a repository its processes cannot read, without leaving one waiting', async () => {
+      const pool = new ReadPool({ maxProcesses: 4, idleMs: 60_000, timeoutMs: 10_000 });
+      const missing = path.join(await tempDir('pagurus-read-'), 'gone.git');
+      const results = await Promise.allSettled(Array.from({ length: 3 }, () => pool.use(missing, (p) => p.info(['HEAD']))));
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['rejected', 'rejected', 'rejected'],
+      );
+      assert.equal(pool.stats().processes, 0);
+      pool.close();
+    });
+
     it('is what the read functions use, and closing a folder ends its processes', async () => {
       const { bare, work, push } = await repository();
       await commitFile(work, 'a.txt', 'a\n');

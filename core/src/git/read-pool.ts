@@ -13,6 +13,12 @@ export interface ReadPoolOptions {
   timeoutMs: number;
 }
 
+/**
+ * How long a read whose repository's processes are all busy waits for one before starting
+ * another: a warm read takes a tenth of a millisecond to a millisecond, a start several.
+ */
+const SPAWN_DELAY_MS = 2;
+
 export const DEFAULT_READ_POOL: ReadPoolOptions = { maxProcesses: 16, idleMs: 60_000, timeoutMs: 30_000 };
 
 /** A read that took longer than the pool's time limit; its process was stopped. */
@@ -38,6 +44,9 @@ export class ReadPool {
   /** Busy processes to stop when they come back (their forge stopped). */
   private readonly retired = new Set<CatFileProcess>();
   private readonly waiters: Array<() => void> = [];
+  /** Per repository: processes starting, and reads waiting for one of its processes. */
+  private readonly startingFor = new Map<string, number>();
+  private readonly repoWaiters = new Map<string, Array<() => void>>();
   private sweeper: NodeJS.Timeout | undefined;
   private spawned = 0;
   private starting = 0;
@@ -119,6 +128,7 @@ export class ReadPool {
   }
 
   private async acquire(repo: string, fresh: boolean): Promise<CatFileProcess> {
+    let waited = false;
     for (;;) {
       if (!fresh) {
         const list = this.idle.get(repo);
@@ -128,23 +138,102 @@ export class ReadPool {
           if (process.alive) return this.lend(process);
           process.kill();
         }
-      }
-      if (this.count() >= this.options.maxProcesses) this.evictOldestIdle();
-      if (this.count() < this.options.maxProcesses) {
-        this.spawned += 1;
-        this.startSweeper();
-        // Counted while it starts, so the bound holds.
-        const starting = CatFileProcess.start(repo);
-        this.starting += 1;
-        try {
-          return this.lend(await starting);
-        } finally {
-          this.starting -= 1;
+        // Starting a process costs more than most reads: while one of this repository's is
+        // starting (a page's prewarm, or a read next to this one), wait for it; while they
+        // are all busy, wait a little for one to come back before starting another.
+        if (this.startingFor.get(repo)) {
+          await this.waitFor(repo);
+          continue;
+        }
+        if (!waited && this.busyFor(repo)) {
+          waited = true;
+          await this.waitFor(repo, SPAWN_DELAY_MS);
+          continue;
         }
       }
+      if (this.count() >= this.options.maxProcesses) this.evictOldestIdle();
+      if (this.count() < this.options.maxProcesses) return this.start(repo, (process) => this.lend(process));
       // Every process is busy: wait for one to come back (reads never hold two at once).
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
+  }
+
+  /**
+   * Starts a process for `repo` in the background when it has none, so that the reads of a
+   * page that is about to ask find one ready; nothing when the pool is full of busy ones.
+   */
+  prewarm(repo: string): void {
+    if (this.idle.get(repo)?.length || this.startingFor.get(repo)) return;
+    if (this.busyFor(repo)) return;
+    if (this.count() >= this.options.maxProcesses) this.evictOldestIdle();
+    if (this.count() >= this.options.maxProcesses) return;
+    this.start(repo, (process) => this.release(process)).catch(() => undefined);
+  }
+
+  /**
+   * Starts a process and hands it to `place` (lent to a read, or put in the pool); counted,
+   * globally and for its repository, until it is placed, so the bound holds.
+   */
+  private async start<T>(repo: string, place: (process: CatFileProcess) => T): Promise<T> {
+    this.spawned += 1;
+    this.startSweeper();
+    this.starting += 1;
+    this.startingFor.set(repo, (this.startingFor.get(repo) ?? 0) + 1);
+    const started = () => {
+      this.starting -= 1;
+      const left = (this.startingFor.get(repo) ?? 1) - 1;
+      if (left) this.startingFor.set(repo, left);
+      else this.startingFor.delete(repo);
+      return left;
+    };
+    try {
+      const placed = place(await CatFileProcess.start(repo));
+      // Whoever waits for this repository is woken when a process comes back to the pool.
+      started();
+      return placed;
+    } catch (error) {
+      // The reads that waited for this start find nothing: each starts its own.
+      if (!started()) this.wakeRepo(repo, true);
+      throw error;
+    }
+  }
+
+  /** Resolves when a process of `repo` comes back (or a start of it fails), or after `ms`. */
+  private waitFor(repo: string, ms?: number): Promise<void> {
+    return new Promise((resolve) => {
+      const list = this.repoWaiters.get(repo) ?? [];
+      const timer =
+        ms === undefined
+          ? undefined
+          : setTimeout(() => {
+              const waiting = this.repoWaiters.get(repo);
+              const at = waiting?.indexOf(wake) ?? -1;
+              if (at >= 0) waiting!.splice(at, 1);
+              if (waiting && !waiting.length) this.repoWaiters.delete(repo);
+              resolve();
+            }, ms);
+      const wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      list.push(wake);
+      this.repoWaiters.set(repo, list);
+    });
+  }
+
+  private busyFor(repo: string): number {
+    let n = 0;
+    for (const p of this.busy) if (p.repo === repo) n += 1;
+    return n;
+  }
+
+  /** Wakes one read waiting for `repo`'s processes, or all of them. */
+  private wakeRepo(repo: string, all = false): boolean {
+    const list = this.repoWaiters.get(repo);
+    if (!list?.length) return false;
+    for (const resolve of all ? list.splice(0) : list.splice(0, 1)) resolve();
+    if (!list.length) this.repoWaiters.delete(repo);
+    return true;
   }
 
   private lend(process: CatFileProcess): CatFileProcess {
@@ -156,11 +245,16 @@ export class ReadPool {
   private release(process: CatFileProcess): void {
     this.busy.delete(process);
     process.idle();
-    if (!process.alive || this.retired.delete(process)) process.kill();
-    else {
+    if (!process.alive || this.retired.delete(process)) {
+      process.kill();
+      // Reads waiting for this repository's processes start their own.
+      this.wakeRepo(process.repo, true);
+    } else {
       const list = this.idle.get(process.repo) ?? [];
       list.push(process);
       this.idle.set(process.repo, list);
+      // A read waiting for this repository's processes comes first.
+      if (this.wakeRepo(process.repo)) return;
     }
     this.wake();
   }

@@ -13,7 +13,7 @@ export const BRANCHES_PER_PAGE = PER_PAGE;
 
 export function branchesPage(services: DomainServices, browse: GitBrowseDeps): (ctx: ForgeContext) => Promise<void> {
   return async (ctx) => {
-    const view = await projectView(ctx, services, browse);
+    const view = await projectView(ctx, services, browse, { readsGit: true });
     const header = projectHeader(view, 'branches');
     const { branches, head } = await view.refs();
     if (!branches.length) {

@@ -41,7 +41,7 @@ function crumbs(view: ProjectView, identifier: string, path: string | undefined)
 export function filePages(router: ForgeRouter, services: DomainServices, deps: GitBrowseDeps): void {
   /** The project, its repository and the commit of the identifier, or the 404 Pagure answers. */
   async function located(ctx: ForgeContext, identifier: string | undefined) {
-    const view = await projectView(ctx, services, deps);
+    const view = await projectView(ctx, services, deps, { readsGit: true });
     const { branches, head } = await view.refs();
     if (!branches.length) throw notFound('Empty repo cannot have a file');
     const ref = identifier || head?.name || 'HEAD';

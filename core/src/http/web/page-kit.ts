@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { projectFullname, projectUrlPath, type ProjectRecord, type UserRecord } from '../../domain/index.js';
 import { ForgeError, isForgeError, NotFound, type FieldErrors } from '../../errors/index.js';
-import { branchesAndHead, REFS_HEADS, type BranchListing } from '../../git/index.js';
+import { branchesAndHead, gitReads, REFS_HEADS, type BranchListing } from '../../git/index.js';
 import type { ForgeContext } from '../../plugins/index.js';
 import { readSettings, type DomainServices, type Settings, type Viewer } from '../../services/index.js';
 import { viewerOf } from '../common/auth.js';
@@ -137,11 +137,21 @@ export interface ProjectView {
   can: { admin: boolean; commit: boolean; ticket: boolean };
 }
 
-/** The project a page's URL names, if the viewer may see it (else 404), with the viewer's rights. */
-export async function projectView(ctx: ForgeContext, services: DomainServices, deps: GitBrowseDeps): Promise<ProjectView> {
+/**
+ * The project a page's URL names, if the viewer may see it (else 404), with the viewer's
+ * rights. A page that reads the repository says so (`readsGit`): its reading process starts
+ * while the viewer's rights are looked up, so a repository's first page does not wait for it.
+ */
+export async function projectView(
+  ctx: ForgeContext,
+  services: DomainServices,
+  deps: GitBrowseDeps,
+  options: { readsGit?: boolean } = {},
+): Promise<ProjectView> {
   const record = await resolveProject(ctx, services);
-  const viewer = await viewerOf(ctx, services);
   const dir = repoDir(deps, record);
+  if (options.readsGit && existsSync(dir)) gitReads.prewarm(dir);
+  const viewer = await viewerOf(ctx, services);
   const grant = await services.access.grant(viewer.user, record);
   const [admin, commit, ticket] = await Promise.all([
     services.access.decide(viewer, record, grant, 'admin'),

@@ -112,7 +112,7 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
   });
 
   async function overview(ctx: ForgeContext): Promise<void> {
-    const view = await projectView(ctx, services, browse);
+    const view = await projectView(ctx, services, browse, { readsGit: true });
     const parent = view.record.parentId === null ? undefined : await services.projectQueries.byId(view.record.parentId);
     const empty = !(await view.refs()).branches.length;
     const [forks, watchers, git, panels] = await Promise.all([
@@ -193,7 +193,7 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
   }
 
   async function commits(ctx: ForgeContext): Promise<void> {
-    const view = await projectView(ctx, services, browse);
+    const view = await projectView(ctx, services, browse, { readsGit: true });
     const page = pageNumber(ctx);
     const header = projectHeader(view, 'commits');
     const { branches, head } = await view.refs();
@@ -257,7 +257,7 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
   }
 
   async function commitPage(ctx: ForgeContext): Promise<void> {
-    const view = await projectView(ctx, services, browse);
+    const view = await projectView(ctx, services, browse, { readsGit: true });
     const named = (routeParams(ctx).commit ?? '').replace(/\/+$/, '');
     if (named.includes('..')) return comparePage(ctx, view, named);
     const object = existsSync(view.dir) ? await objectByPrefix(view.dir, named) : undefined;
