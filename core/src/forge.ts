@@ -222,6 +222,7 @@ export class Forge {
   apiFor(name: string): ForgeApi {
     this.pluginServices ??= createPluginServices({
       services: this.services,
+      db: this.db.knex,
       repositories: this.repositories,
       publicUrl: () => this.config.url,
     });

@@ -106,6 +106,7 @@ export {
   type AccessFacade,
   type CommentsFacade,
   type FlagsFacade,
+  type GroupsFacade,
   type IssuesFacade,
   type MarkdownFacade,
   type ProjectsFacade,

@@ -2,6 +2,7 @@
 // services. Each method calls what the API's handlers call, with the same checks, so a
 // plugin's comment or flag sends the same events and shows the same way on pages.
 import { existsSync } from 'node:fs';
+import type { Knex } from 'knex';
 import { parseFullname, repositoryPath, type ProjectRecord } from './domain/index.js';
 import { Forbidden, isForgeError, NotFound, Unauthorized } from './errors/index.js';
 import { objectByPrefix, type Repositories } from './git/index.js';
@@ -14,6 +15,7 @@ const FORGE_ITSELF: Viewer = Object.freeze({ user: null, siteAdmin: true });
 
 export interface PluginServicesDeps {
   services: DomainServices;
+  db: Knex;
   repositories: Repositories;
   /** The forge's public URL (it may change once the server listens). */
   publicUrl: () => string;
@@ -74,6 +76,18 @@ export function createPluginServices(deps: PluginServicesDeps): ForgeServices {
         return path ? services.projectQueries.find(path) : undefined;
       },
       byId: (id) => (Number.isSafeInteger(id) ? services.projectQueries.byId(id) : Promise.resolve(undefined)),
+      async setMainAdmin(project, user, options) {
+        const agent = options.agent?.name ?? null;
+        if (options.trx) return services.projects.transferMainAdmin(options.trx, project, user, agent);
+        return deps.db.transaction((trx) => services.projects.transferMainAdmin(trx, project, user, agent));
+      },
+    },
+    groups: {
+      namesOf: (user) => services.groups.namesOf(user),
+      async isMember(name, user) {
+        const group = await services.groups.byName(name);
+        return group ? services.groups.isMember(group, user) : false;
+      },
     },
     users: {
       byName: (name) => services.users.byName(name),

@@ -259,7 +259,9 @@ describeModes('administering a project', (mode) => {
       assert.deepEqual(res.body.access_users.owner, ['carol']);
       assert.deepEqual(res.body.access_users.admin, ['alice']);
       await t.forge.events.idle();
-      assert.deepEqual(topics(), ['project.user.added']);
+      assert.deepEqual(topics(), ['project.edit', 'project.user.added']);
+      assert.deepEqual(last('project.edit').body.fields, ['user']);
+      assert.equal((last('project.edit').body.project as { user: { name: string } }).user.name, 'carol');
       assert.deepEqual(
         { ...last('project.user.added').body, project: undefined },
         { project: undefined, new_user: 'alice', access: 'admin', branches: null },

@@ -69,6 +69,57 @@ describeModes('forge.services, the domain as plugins see it', (mode) => {
     assert.equal((await access('project=rpms/pkg&viewer=bob&level=admin')).has, false);
   });
 
+  it("answers a user's groups, and whether they belong to one", async () => {
+    const services = t.forge.services;
+    const alice = (await services.users.byName('alice'))!;
+    for (const name of ['packager', 'provenpackager']) {
+      const group = (await services.groups.byName(name)) ?? (await services.groups.create(alice, { name }));
+      await services.groups.addMember(alice, group, 'carol');
+    }
+    assert.deepEqual((await fixture('GET', 'groups?user=carol&group=provenpackager')).body, {
+      groups: ['packager', 'provenpackager'],
+      isMember: true,
+    });
+    assert.deepEqual((await fixture('GET', 'groups?user=bob&group=provenpackager')).body, { groups: [], isMember: false });
+    assert.equal((await fixture('GET', 'groups?user=carol&group=nosuchgroup')).body.isMember, false);
+  });
+
+  it("gives a project to another main admin within the plugin's transaction, with project.edit, or not at all", async () => {
+    await t.createProject('alice', 'given', { namespace: 'rpms' });
+    const access = async () => (await t.api<{ access_users: Record<string, string[]> }>('GET', '/api/0/rpms/given')).body.access_users;
+    const notes = async () => (await t.forge.db.knex('fixture_notes').where('note', 'like', 'given to %').pluck('note')) as string[];
+    // Rolled back: neither the owner, nor the plugin's row, nor an event.
+    const before = Number((await t.forge.db.knex('forge_events').max<{ max: string | number | null }>('id as max').first())?.max ?? 0);
+    const failed = await fixture('POST', 'main-admin', { project: 'rpms/given', user: 'bob', fail: true }, 'carol');
+    assert.equal(failed.status, 400);
+    assert.deepEqual((await access()).owner, ['alice']);
+    assert.deepEqual(await notes(), []);
+    assert.equal(
+      (await t.forge.db.knex('forge_events').where('id', '>', before).where({ topic: 'project.edit' }).count('* as n').first())!.n,
+      0,
+    );
+    // Committed: bob is the main admin, alice keeps nothing, the note and the event are there.
+    const given = await fixture('POST', 'main-admin', { project: 'rpms/given', user: 'bob' }, 'carol');
+    assert.deepEqual(given.body, { owner: 'bob' });
+    assert.deepEqual(await access(), { owner: ['bob'], admin: [], commit: [], collaborator: [], ticket: [] });
+    assert.deepEqual(await notes(), ['given to bob']);
+    const event = await eventually(async () => {
+      const rows = await t.forge.db
+        .knex('forge_events')
+        .where('id', '>', before)
+        .where({ topic: 'project.edit' })
+        .select<Array<{ agent: string | null; body: unknown }>>('agent', 'body');
+      return rows.length ? rows : undefined;
+    }, 'project.edit');
+    assert.equal(event.length, 1);
+    const [row] = event;
+    const body = (typeof row!.body === 'string' ? JSON.parse(row!.body) : row!.body) as {
+      fields: string[];
+      project: { user: { name: string } };
+    };
+    assert.deepEqual([row!.agent, body.fields, body.project.user.name], ['carol', ['user'], 'bob']);
+  });
+
   it('gets issues, private ones too, and says who may see them', async () => {
     const issue = async (query: string) => (await fixture('GET', `issue?${query}`)).body;
     assert.deepEqual(await issue('project=rpms/pkg&id=2&viewer=carol'), {

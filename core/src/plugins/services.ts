@@ -1,6 +1,7 @@
 // The domain services a plugin may call, as `forge.services`: a small, stable facade over
 // core's own services (types only here; core/src/plugin-services.ts adapts them). Each
 // write goes through the service the API uses, so its events, notes and pages match.
+import type { Knex } from 'knex';
 import type { AccessLevel, IssueRecord, ProjectRecord, PullRequestRecord, UserRecord } from '../domain/index.js';
 
 /** Who is asking: a user (or nobody) and whether they are a site admin. Get one from `access.viewer`. */
@@ -38,6 +39,25 @@ export interface ProjectsFacade {
   find(fullname: string): Promise<ProjectRecord | undefined>;
   /** The project with this id, or undefined; does not check who may see it. */
   byId(id: number): Promise<ProjectRecord | undefined>;
+  /**
+   * Makes `user` the project's main admin, as the plugin decided (no access check; check
+   * `access.has` for the person asking first). A grant `user` held goes (the main admin holds
+   * every right); the previous main admin keeps nothing of their own. Sends `project.edit`
+   * with `fields: ["user"]`, the agent being `options.agent`. Pass the plugin's transaction
+   * as `options.trx` to commit this with the plugin's own rows; answers the changed project.
+   */
+  setMainAdmin(
+    project: ProjectRecord,
+    user: UserRecord,
+    options: { agent: UserRecord | null; trx?: Knex.Transaction },
+  ): Promise<ProjectRecord>;
+}
+
+export interface GroupsFacade {
+  /** The names of the groups `user` belongs to, sorted. */
+  namesOf(user: UserRecord): Promise<string[]>;
+  /** Whether `user` belongs to the group called `name` (false when there is no such group). */
+  isMember(name: string, user: UserRecord): Promise<boolean>;
 }
 
 export interface UsersFacade {
@@ -103,6 +123,7 @@ export interface MarkdownFacade {
 export interface ForgeServices {
   readonly projects: ProjectsFacade;
   readonly users: UsersFacade;
+  readonly groups: GroupsFacade;
   readonly access: AccessFacade;
   readonly issues: IssuesFacade;
   readonly pullRequests: PullRequestsFacade;

@@ -218,8 +218,7 @@ export class ProjectsService {
     if (!target) throw Invalid('ENOUSER');
     if (target.id === project.userId) return project;
     await this.ctx.db.transaction(async (trx) => {
-      await trx('projects').where({ id: project.id }).update({ user_id: target.id, updated_at: trx.fn.now() });
-      await trx('project_user_access').where({ project_id: project.id, user_id: target.id }).delete();
+      await this.transferMainAdmin(trx, project, target, actor.name);
       if (change.retainAccess && actor.id === project.userId) {
         await trx('project_user_access')
           .insert({ project_id: project.id, user_id: actor.id, access: 'admin' })
@@ -235,6 +234,20 @@ export class ProjectsService {
       }
     });
     return (await this.queries.byId(project.id))!;
+  }
+
+  /**
+   * Makes `target` the main admin inside `trx`: a grant they held goes (the main admin holds
+   * every right), the previous main admin keeps nothing of their own, and `project.edit`
+   * (fields `["user"]`) records the change. No access check: the caller decided.
+   */
+  async transferMainAdmin(trx: Knex.Transaction, project: ProjectRecord, target: UserRecord, agent: string | null): Promise<ProjectRecord> {
+    if (target.id === project.userId) return project;
+    await trx('projects').where({ id: project.id }).update({ user_id: target.id, updated_at: trx.fn.now() });
+    await trx('project_user_access').where({ project_id: project.id, user_id: target.id }).delete();
+    const updated = (await this.queries.byId(project.id, trx))!;
+    await this.ctx.events.emit(trx, 'project.edit', { project: await this.json(updated, trx), fields: ['user'] }, { agent, project });
+    return updated;
   }
 
   /** The project's settings; only its admins may read them (Pagure lets any token holder). */
