@@ -196,6 +196,25 @@ describeModes('git pushes and their hooks', (mode) => {
     assert.equal((await remoteRefs('rpms/pkg')).has('refs/heads/forbidden'), false);
   });
 
+  it('tells canPush whether an update rewrites history, quarantined commits included', async () => {
+    const base = await gitOk(dir('alice'), 'rev-parse', 'HEAD');
+    await gitOk(dir('alice'), 'push', '-q', 'origin', 'HEAD:linear-1');
+    // A fast-forward: its new commit is still in the push's quarantine when canPush asks.
+    await gitOk(dir('alice'), 'commit', '-q', '--allow-empty', '-m', 'Forward');
+    await gitOk(dir('alice'), 'push', '-q', 'origin', 'HEAD:linear-1');
+    const forward = await gitOk(dir('alice'), 'rev-parse', 'HEAD');
+    assert.equal((await remoteRefs('rpms/pkg')).get('refs/heads/linear-1'), forward);
+    await gitOk(dir('alice'), 'commit', '-q', '--amend', '--allow-empty', '-m', 'Rewritten forward');
+    const rewritten = await gitRun(dir('alice'), ['push', '--force', 'origin', 'HEAD:linear-1']);
+    assert.notEqual(rewritten.code, 0);
+    assert.match(rewritten.stderr, /remote:\s+refs\/heads\/linear-1: fixture refuses rewriting refs\/heads\/linear-1/);
+    assert.equal((await remoteRefs('rpms/pkg')).get('refs/heads/linear-1'), forward, 'unmoved');
+    // Going back is a rewrite too; deleting is not (the forge's rules decide that).
+    assert.notEqual((await gitRun(dir('alice'), ['push', '--force', 'origin', `${base}:linear-1`])).code, 0);
+    await gitOk(dir('alice'), 'push', '-q', 'origin', ':linear-1');
+    await gitOk(dir('alice'), 'reset', '-q', '--hard', base);
+  });
+
   it('protects branch patterns from non fast-forward pushes and deletion, and never deletes the default branch', async () => {
     const token = await t.createToken('alice', ['modify_project']);
     const set = await t.api(

@@ -234,6 +234,12 @@ export interface PushCheck {
   ref: string;
   oldRev: string;
   newRev: string;
+  /**
+   * Whether the update rewrites history: the ref exists, stays, and its new commit does not
+   * contain the old one (a forced push, or a write that drops commits). Asked of git once,
+   * when called; false for creations and deletions. It sees a push's quarantined commits.
+   */
+  forced(): Promise<boolean>;
 }
 
 /** One ref a push moved, as the pushed hook sees it. */

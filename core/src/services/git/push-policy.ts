@@ -98,7 +98,13 @@ export class PushPolicy {
           continue;
         }
       }
-      const veto = await askCanPush(this.ctx.hooks, user, project, { ref, oldRev: update.oldRev, newRev: update.newRev });
+      const veto = await askCanPush(
+        this.ctx.hooks,
+        user,
+        project,
+        { ref, oldRev: update.oldRev, newRev: update.newRev },
+        { dir: request.repository, env: request.objects },
+      );
       if (veto) refuse(veto.message);
     }
     return refusals;

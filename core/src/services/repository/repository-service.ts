@@ -78,7 +78,7 @@ export class RepositoryService {
 
   /** The plugins' verdict on one ref update (what pre-receive asks for a user's push). */
   canPush(user: { name: string } | null, project: ProjectRecord, update: RefUpdate): Promise<Refusal | undefined> {
-    return askCanPush(this.ctx.hooks, user, project, update);
+    return askCanPush(this.ctx.hooks, user, project, update, { dir: this.dirOf(project) });
   }
 
   /**
