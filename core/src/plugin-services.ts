@@ -88,6 +88,11 @@ export function createPluginServices(deps: PluginServicesDeps): ForgeServices {
         const group = await services.groups.byName(name);
         return group ? services.groups.isMember(group, user) : false;
       },
+      async members(name) {
+        const group = await services.groups.byName(name);
+        if (!group) return undefined;
+        return [...((await services.groups.members([group.id])).get(group.id) ?? [])].sort();
+      },
     },
     users: {
       byName: (name) => services.users.byName(name),

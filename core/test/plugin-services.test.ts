@@ -79,9 +79,18 @@ describeModes('forge.services, the domain as plugins see it', (mode) => {
     assert.deepEqual((await fixture('GET', 'groups?user=carol&group=provenpackager')).body, {
       groups: ['packager', 'provenpackager'],
       isMember: true,
+      members: ['alice', 'carol'],
     });
-    assert.deepEqual((await fixture('GET', 'groups?user=bob&group=provenpackager')).body, { groups: [], isMember: false });
-    assert.equal((await fixture('GET', 'groups?user=carol&group=nosuchgroup')).body.isMember, false);
+    assert.deepEqual((await fixture('GET', 'groups?user=bob&group=provenpackager')).body, {
+      groups: [],
+      isMember: false,
+      members: ['alice', 'carol'],
+    });
+    assert.deepEqual((await fixture('GET', 'groups?user=carol&group=nosuchgroup')).body, {
+      groups: ['packager', 'provenpackager'],
+      isMember: false,
+      members: null,
+    });
   });
 
   it("gives a project to another main admin within the plugin's transaction, with project.edit, or not at all", async () => {

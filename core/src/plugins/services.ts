@@ -58,6 +58,8 @@ export interface GroupsFacade {
   namesOf(user: UserRecord): Promise<string[]>;
   /** Whether `user` belongs to the group called `name` (false when there is no such group). */
   isMember(name: string, user: UserRecord): Promise<boolean>;
+  /** The user names of the group's members, sorted; undefined when there is no such group. */
+  members(name: string): Promise<string[] | undefined>;
 }
 
 export interface UsersFacade {
