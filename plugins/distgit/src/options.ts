@@ -1,0 +1,32 @@
+// The plugin's options, as the admin gives them under `plugins:` in pagurus.config.yaml.
+import { z } from '@pagurus/core';
+
+/** A branch pattern: a regular expression a whole branch name must match ("f[0-9]+"). */
+const branchPattern = z.string().refine(
+  (value) => {
+    try {
+      new RegExp(`^(?:${value})$`);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a regular expression' },
+);
+
+export const optionsSchema = z.object({
+  /** The namespaces that hold packages; the /_dg endpoints and the extras cover these. */
+  namespaces: z.array(z.string().min(1)).min(1).default(['rpms', 'modules', 'container', 'flatpaks', 'tests']),
+  /** The user an orphaned package is given to. It must exist (the README says how to make it). */
+  orphan_user: z.string().min(1).default('orphan'),
+  /** Members may be given commit access to packages and may take orphaned ones. */
+  packager_group: z.string().min(1).default('packager'),
+  /** Members may push to every package except those marked exempt. */
+  provenpackager_group: z.string().min(1).default('provenpackager'),
+  /** Members may push to every package, exempt ones too, and orphan or give any package. */
+  releng_group: z.string().min(1).default('releng'),
+  /** The branches pushes may reach (regular expressions matching the whole name); the default branch alias counts as its target. */
+  supported_branches: z.array(branchPattern).min(1).default(['rawhide', 'main', 'f[0-9]+', 'epel[0-9]+', 'epel[0-9]+\\.[0-9]+']),
+});
+
+export type DistgitOptions = z.output<typeof optionsSchema>;
