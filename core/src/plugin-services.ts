@@ -81,6 +81,7 @@ export function createPluginServices(deps: PluginServicesDeps): ForgeServices {
         if (options.trx) return services.projects.transferMainAdmin(options.trx, project, user, agent);
         return deps.db.transaction((trx) => services.projects.transferMainAdmin(trx, project, user, agent));
       },
+      inventory: (filter) => services.projectInventory.list(filter),
     },
     groups: {
       namesOf: (user) => services.groups.namesOf(user),

@@ -1,7 +1,7 @@
 // forge.services and renderMarkdown, as a plugin uses them: the fixture plugin's routes call
 // the facade, and the test checks what users then see through the API.
 import assert from 'node:assert/strict';
-import { createTestForge, describeModes, type TestForge } from '../src/testing/index.js';
+import { createTestForge, describeModes, drainJobs, type TestForge } from '../src/testing/index.js';
 import { FIXTURE_PLUGIN } from './support/fixtures.js';
 import { tempDir } from './support/git-client.js';
 import { pushLinesBranch } from './support/pull-request-fixture.js';
@@ -127,6 +127,75 @@ describeModes('forge.services, the domain as plugins see it', (mode) => {
       project: { user: { name: string } };
     };
     assert.deepEqual([row!.agent, body.fields, body.project.user.name], ['carol', ['user'], 'bob']);
+  });
+
+  it('lists projects with their grants and watchers in a fixed number of queries, as the API shows each', async () => {
+    const services = t.forge.services;
+    const alice = await services.access.viewer((await services.users.byName('alice'))!);
+    await t.createProject('alice', 'listed', { namespace: 'rpms' });
+    const listed = (await services.projectQueries.find({ name: 'listed', namespace: 'rpms', forkOwner: null }))!;
+    const group = (await services.groups.byName('packager')) ?? (await services.groups.create(alice.user!, { name: 'packager' }));
+    await services.grants.change(alice, listed, { kind: 'user', name: 'carol', level: 'commit', branches: [] });
+    await services.grants.change(alice, listed, { kind: 'user', name: 'robot', level: 'ticket', branches: [] });
+    await services.grants.change(alice, listed, { kind: 'group', name: group.name, level: 'admin', branches: [] });
+    await t.api('POST', '/api/0/rpms/listed/watchers/update', { watcher: 'robot', status: '0' }, auth.robot);
+    await t.api('POST', '/api/0/rpms/listed/watchers/update', { watcher: 'bob', status: '2' }, auth.bob);
+    await t.api('POST', '/api/0/fork', { repo: 'listed', namespace: 'rpms' }, auth.bob);
+    // Nothing else queries the database while the queries are counted.
+    await drainJobs(t, 60_000);
+    await t.drainEvents();
+
+    // As many queries for every rpms project as for none.
+    const queriesOf = async (path: string) => {
+      let queries = 0;
+      const count = () => (queries += 1);
+      t.forge.db.knex.on('query', count);
+      try {
+        const answer = await fixture<{ projects: Array<Record<string, unknown> & { name: string; namespace: string | null }> }>(
+          'GET',
+          path,
+        );
+        return { answer, queries };
+      } finally {
+        t.forge.db.knex.off('query', count);
+      }
+    };
+    const { answer: res, queries } = await queriesOf('inventory?namespaces=rpms');
+    assert.equal((await queriesOf('inventory?namespaces=nosuch')).queries, queries, 'a fixed number of queries');
+    const names = res.body.projects.map((p) => `${p.namespace}/${p.name}`);
+    assert.ok(names.includes('rpms/listed') && names.includes('rpms/pkg'), names.join(' '));
+    assert.ok(!names.some((n) => !n.startsWith('rpms/')), 'only rpms');
+    assert.deepEqual(names, [...names].sort(), 'by name');
+    const entry = res.body.projects.find((p) => p.name === 'listed')!;
+    assert.deepEqual(
+      { ...entry, id: typeof entry.id },
+      {
+        id: 'number',
+        name: 'listed',
+        namespace: 'rpms',
+        owner: 'alice',
+        forkOf: null,
+        private: false,
+        users: { admin: [], commit: ['carol'], collaborator: [], ticket: ['robot'] },
+        groups: { admin: ['packager'], commit: [], collaborator: [], ticket: [] },
+        watchers: entry.watchers,
+      },
+    );
+    const api = (await t.api<{ watchers: Record<string, string[]> }>('GET', '/api/0/rpms/listed/watchers')).body.watchers;
+    assert.deepEqual(entry.watchers, api, 'the same watchers as the API');
+    assert.deepEqual(Object.keys(api).sort(), ['@packager', 'alice', 'bob', 'carol']);
+
+    const withForks = (
+      await fixture<{ projects: Array<{ name: string; forkOf: string | null }> }>('GET', 'inventory?namespaces=rpms&forks=1')
+    ).body.projects;
+    assert.deepEqual(
+      withForks.filter((p) => p.name === 'listed').map((p) => p.forkOf),
+      [null, 'bob'],
+    );
+    const all = (await fixture<{ projects: Array<{ name: string }> }>('GET', 'inventory?namespaces=-,alice&private=1')).body.projects;
+    assert.ok(all.some((p) => p.name === 'hidden') && all.some((p) => p.name === 'lines') && !all.some((p) => p.name === 'pkg'));
+    const publicOnly = (await fixture<{ projects: Array<{ name: string }> }>('GET', 'inventory?namespaces=-,alice')).body.projects;
+    assert.ok(!publicOnly.some((p) => p.name === 'hidden'), 'private projects only when asked');
   });
 
   it('gets issues, private ones too, and says who may see them', async () => {

@@ -34,6 +34,41 @@ export interface FlagResult {
   message: 'Flag added' | 'Flag updated';
 }
 
+/** Which projects `projects.inventory` lists. */
+export interface InventoryFilter {
+  /** Only projects in these namespaces (null: those without one); all when absent. */
+  namespaces?: ReadonlyArray<string | null>;
+  /** Forks too (default: main projects only). */
+  forks?: boolean;
+  /** Private projects too (default: public ones only). */
+  private?: boolean;
+}
+
+/** Users or groups by the level of their grant, each list sorted by name. */
+export interface GrantsByLevel {
+  admin: string[];
+  commit: string[];
+  collaborator: string[];
+  ticket: string[];
+}
+
+/** One project of `projects.inventory`: who holds what on it, and who watches it. */
+export interface InventoryEntry {
+  id: number;
+  name: string;
+  namespace: string | null;
+  /** The main admin (for a fork, who forked it). */
+  owner: string;
+  /** For a fork, whose fork it is; null for a main project. */
+  forkOf: string | null;
+  private: boolean;
+  /** Direct grants (the owner is not repeated here). */
+  users: GrantsByLevel;
+  groups: GrantsByLevel;
+  /** Pagure's watchers (GET /api/0/<repo>/watchers): users by name, groups as "@name", with what they watch. */
+  watchers: Record<string, Array<'issues' | 'commits'>>;
+}
+
 export interface ProjectsFacade {
   /** The project at a full name ("bash", "rpms/bash", "forks/alice/rpms/bash"), or undefined; does not check who may see it. */
   find(fullname: string): Promise<ProjectRecord | undefined>;
@@ -51,6 +86,12 @@ export interface ProjectsFacade {
     user: UserRecord,
     options: { agent: UserRecord | null; trx?: Knex.Transaction },
   ): Promise<ProjectRecord>;
+  /**
+   * Every project the filter selects (public main projects by default), by namespace then
+   * name, each with its grants and watchers: for reports over the whole forge. Four queries
+   * whatever the number of projects; no access check (the plugin decides what to show).
+   */
+  inventory(filter?: InventoryFilter): Promise<InventoryEntry[]>;
 }
 
 export interface GroupsFacade {

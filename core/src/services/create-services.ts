@@ -13,6 +13,7 @@ import { PluginSettingsService } from './plugin-settings/plugin-settings-service
 import { PullRequestUpdates } from './pulls/pull-request-updates.js';
 import { PullRequestsService } from './pulls/pull-requests-service.js';
 import { RepositoryService, type RepositoryDeps } from './repository/repository-service.js';
+import { ProjectInventory } from './projects/project-inventory.js';
 import { WatchersService } from './projects/watchers-service.js';
 import { TokensService } from './tokens/tokens-service.js';
 import { TicketReferences } from './tickets/ticket-references.js';
@@ -42,6 +43,7 @@ export function createServices(ctx: ServiceContext, git: RepositoryDeps) {
     access,
     grants: new GrantsService(ctx, access, users, groups),
     projectQueries,
+    projectInventory: new ProjectInventory(ctx),
     projects,
     watchers: new WatchersService(ctx, users),
     activity: new ActivityService(ctx, access),

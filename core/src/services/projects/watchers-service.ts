@@ -20,6 +20,34 @@ function levels(issues: boolean, commits: boolean): WatchLevel[] {
   return [...(issues ? (['issues'] as const) : []), ...(commits ? (['commits'] as const) : [])];
 }
 
+/** A watch choice someone made: what they watch of a project (nothing: they unwatched it). */
+export interface WatchRow {
+  name: string;
+  watch_issues: boolean;
+  watch_commits: boolean;
+}
+
+/**
+ * Pagure's watchers of a project: its owner, the users and groups ("@name") with access watch
+ * its issues unless they chose otherwise; anyone else watches what they chose.
+ */
+export function watchersOf(
+  owner: string,
+  members: readonly string[],
+  groups: readonly string[],
+  explicit: readonly WatchRow[],
+): Record<string, WatchLevel[]> {
+  const watchers: Record<string, WatchLevel[]> = {};
+  for (const name of [owner, ...members]) watchers[name] = ['issues'];
+  for (const name of groups) watchers[`@${name}`] = ['issues'];
+  for (const row of explicit) {
+    const chosen = levels(row.watch_issues, row.watch_commits);
+    if (chosen.length) watchers[row.name] = chosen;
+    else delete watchers[row.name];
+  }
+  return watchers;
+}
+
 export class WatchersService {
   constructor(
     private readonly ctx: ServiceContext,
@@ -40,19 +68,9 @@ export class WatchersService {
       db('watchers as w')
         .join('users as u', 'u.id', 'w.user_id')
         .where('w.project_id', project.id)
-        .select('u.name', 'w.watch_issues', 'w.watch_commits') as Promise<
-        Array<{ name: string; watch_issues: boolean; watch_commits: boolean }>
-      >,
+        .select('u.name', 'w.watch_issues', 'w.watch_commits') as Promise<WatchRow[]>,
     ]);
-    const watchers: Record<string, WatchLevel[]> = {};
-    for (const name of [project.ownerName, ...members]) watchers[name] = ['issues'];
-    for (const name of groups) watchers[`@${name}`] = ['issues'];
-    for (const row of explicit) {
-      const chosen = levels(row.watch_issues, row.watch_commits);
-      if (chosen.length) watchers[row.name] = chosen;
-      else delete watchers[row.name];
-    }
-    return watchers;
+    return watchersOf(project.ownerName, members, groups, explicit);
   }
 
   /** Sets what `watcherName` watches; only they (or a site admin) may. Returns Pagure's message. */
