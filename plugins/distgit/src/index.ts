@@ -1,12 +1,15 @@
 // @pagurus/plugin-distgit: what src.fedoraproject.org adds to a forge. The /_dg endpoints
 // (monitoring, Bugzilla overrides, orphan, take and give, whether a package is retired),
-// and the packager push policy.
-import { definePlugin } from '@pagurus/core';
+// the packager push policy, and the extras files (/extras/pagure_poc.json, pagure_bz.json,
+// pagure_owner_alias.json).
+import { definePlugin, NotFound } from '@pagurus/core';
 import { registerDgRoutes } from './dg-routes.js';
+import { Extras, EXTRAS_FILES, type ExtrasFile } from './extras.js';
 import { migrations } from './migrations.js';
 import { optionsSchema } from './options.js';
 import { Packages } from './packages.js';
 import { registerPolicy } from './policy.js';
+import { bumpExtras } from './store.js';
 
 export { MONITORING_STATUSES, ORPHAN_REASONS } from './monitoring.js';
 export type { DistgitOptions } from './options.js';
@@ -17,7 +20,41 @@ export default definePlugin({
   migrations,
   apply(forge, options) {
     const packages = new Packages(forge, options);
-    forge.hooks.mounts.tap('distgit', (mounts) => registerDgRoutes(mounts, packages));
+    const extras = new Extras(forge, options);
+    forge.hooks.mounts.tap('distgit', (mounts) => {
+      registerDgRoutes(mounts, packages);
+      const files = mounts.mount({ prefix: '/extras', auth: 'none', body: 'json', errors: 'api' });
+      files.get('/:file', async (ctx) => {
+        const file = ctx.params.file as ExtrasFile;
+        if (!EXTRAS_FILES.includes(file)) throw NotFound('ENOCODE', `No such file: the extras are ${EXTRAS_FILES.join(', ')}`);
+        const { body, etag } = await extras.get(file);
+        ctx.set('ETag', etag);
+        ctx.set('Cache-Control', 'no-cache');
+        ctx.type = 'application/json';
+        if (
+          ctx
+            .get('If-None-Match')
+            .split(/\s*,\s*/)
+            .includes(etag)
+        ) {
+          ctx.status = 304;
+          return;
+        }
+        ctx.body = body;
+      });
+    });
     registerPolicy(forge, packages, options);
+
+    // Changes of core that the extras show: owners (project.edit), access, new and deleted
+    // projects. Moving the version in the cursor's transaction: exactly once.
+    forge.events.subscribe({
+      name: 'distgit-extras',
+      topics: ['project.new', 'project.deleted', 'project.edit', 'project.user.*', 'project.group.*'],
+      startAt: 'now',
+      async handle(event, { trx }) {
+        if (event.visibility.projectPrivate) return;
+        await bumpExtras(trx);
+      },
+    });
   },
 });

@@ -27,6 +27,11 @@ export const optionsSchema = z.object({
   releng_group: z.string().min(1).default('releng'),
   /** The branches pushes may reach (regular expressions matching the whole name); the default branch alias counts as its target. */
   supported_branches: z.array(branchPattern).min(1).default(['rawhide', 'main', 'f[0-9]+', 'epel[0-9]+', 'epel[0-9]+\\.[0-9]+']),
+  /**
+   * The extras files are built again at the latest after this long: changes of watchers, which
+   * send no event, show within it; everything else shows at once.
+   */
+  extras_max_age_seconds: z.number().int().min(1).default(300),
 });
 
 export type DistgitOptions = z.output<typeof optionsSchema>;
