@@ -1,13 +1,16 @@
 // @pagurus/plugin-distgit: what src.fedoraproject.org adds to a forge. The /_dg endpoints
 // (monitoring, Bugzilla overrides, orphan, take and give, whether a package is retired),
 // the packager push policy, and the extras files (/extras/pagure_poc.json, pagure_bz.json,
-// pagure_owner_alias.json).
+// pagure_owner_alias.json), and the lookaside cache (/repo/pkgs).
+import path from 'node:path';
 import { definePlugin, NotFound } from '@pagurus/core';
 import { registerDgRoutes } from './dg-routes.js';
 import { Extras, EXTRAS_FILES, type ExtrasFile } from './extras.js';
 import { migrations } from './migrations.js';
 import { optionsSchema } from './options.js';
 import { Packages } from './packages.js';
+import { registerLookaside } from './lookaside.js';
+import { LookasideStore } from './lookaside-store.js';
 import { registerPolicy } from './policy.js';
 import { bumpExtras } from './store.js';
 
@@ -21,8 +24,10 @@ export default definePlugin({
   apply(forge, options) {
     const packages = new Packages(forge, options);
     const extras = new Extras(forge, options);
+    const lookaside = new LookasideStore(options.lookaside_dir ?? path.join(forge.config.dataDir, 'lookaside'));
     forge.hooks.mounts.tap('distgit', (mounts) => {
       registerDgRoutes(mounts, packages);
+      registerLookaside(mounts, packages, lookaside, options.lookaside_max_mb * 1024 * 1024);
       const files = mounts.mount({ prefix: '/extras', auth: 'none', body: 'json', errors: 'api' });
       files.get('/:file', async (ctx) => {
         const file = ctx.params.file as ExtrasFile;

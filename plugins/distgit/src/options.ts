@@ -32,6 +32,10 @@ export const optionsSchema = z.object({
    * send no event, show within it; everything else shows at once.
    */
   extras_max_age_seconds: z.number().int().min(1).default(300),
+  /** Where the lookaside cache keeps its files (default: <data_dir>/lookaside). */
+  lookaside_dir: z.string().min(1).optional(),
+  /** The largest file the lookaside cache takes, in MiB. */
+  lookaside_max_mb: z.number().int().min(1).default(20_480),
 });
 
 export type DistgitOptions = z.output<typeof optionsSchema>;

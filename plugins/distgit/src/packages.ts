@@ -49,6 +49,16 @@ export class Packages {
     return project;
   }
 
+  /** The plugin's logger. */
+  get log(): ForgeApi['log'] {
+    return this.forge.log;
+  }
+
+  /** Whether the viewer may upload sources of the package to the lookaside cache: its committers. */
+  async canUpload(viewer: Viewer, project: ProjectRecord): Promise<boolean> {
+    return viewer.user !== null && this.forge.services.access.has(viewer, project, 'commit');
+  }
+
   /** Who asks: the request's user (by token), as a Viewer. */
   viewer(ctx: ForgeContext): Promise<Viewer> {
     return this.forge.services.access.viewer(ctx.state.user ?? null);
