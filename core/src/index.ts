@@ -72,6 +72,8 @@ export {
   type NotifiedTicketKind,
   type NavContext,
   type NavLink,
+  type NewProjectContext,
+  type NewProjectPlan,
   type OptionsSchema,
   type PluginDefinition,
   type ProcessRole,

@@ -2,7 +2,7 @@
 // Each carries the repository's path and holds its lock (the key every job writing to a
 // repository uses); a failed create or fork removes its project again.
 import { projectFullname, repositoryPath, type ProjectRecord } from '../domain/index.js';
-import type { Repositories } from '../git/index.js';
+import { createSymbolicRef, type Repositories } from '../git/index.js';
 import type { EventsApi, JobRegistry } from '../plugins/index.js';
 import { FinalJobError } from '../queue/index.js';
 import { PROJECT_JOBS, type DomainServices } from '../services/index.js';
@@ -26,7 +26,7 @@ async function announce(deps: ProjectJobDeps, topic: 'project.new' | 'project.fo
 export function defineProjectJobs(registry: JobRegistry, deps: ProjectJobDeps): void {
   const { services, repositories } = deps;
 
-  registry.define<{ projectId: number; path: string; readme: boolean; defaultBranch: string; ignoreExisting: boolean }>({
+  registry.define<{ projectId: number; path: string; readme: boolean; defaultBranch: string; aliases?: string; ignoreExisting: boolean }>({
     name: PROJECT_JOBS.create,
     attempts: 1,
     // POST /new with wait=true answers when this ends.
@@ -53,6 +53,10 @@ export function defineProjectJobs(registry: JobRegistry, deps: ProjectJobDeps): 
             author: { name: owner.fullname || owner.name, email },
           });
         }
+        // Branch aliases the newProject hook asked for ({"main": "rawhide"}), as JSON.
+        const aliases = JSON.parse(data.aliases ?? '{}') as Record<string, string>;
+        for (const [alias, branch] of Object.entries(aliases))
+          await createSymbolicRef(repositories.pathOf(path), `refs/heads/${alias}`, `refs/heads/${branch}`);
       } catch (error) {
         await repositories.discard(path);
         await forget(deps, project);

@@ -216,6 +216,25 @@ export interface ProjectViewContext {
   can: { admin: boolean; commit: boolean; ticket: boolean };
 }
 
+/** How a new project starts, as the `newProject` hook's taps shape it. */
+export interface NewProjectPlan {
+  /** The branch its repository starts on (HEAD, and the README's branch): what was asked, or the forge's default. */
+  defaultBranch: string;
+  /** Branch aliases made with the repository, alias → branch ({ main: "rawhide" }): symbolic refs, as git/alias/new makes them. */
+  aliases: Record<string, string>;
+  /** Project options it starts with, over the defaults, by Pagure's names ({ issue_tracker: false }); unknown names are refused. */
+  settings: Record<string, boolean | number | string | null>;
+}
+
+/** What the `newProject` hook knows of the project being made. */
+export interface NewProjectContext {
+  /** Who makes it. */
+  user: UserRef;
+  name: string;
+  namespace: string | null;
+  private: boolean;
+}
+
 export interface PullRequestViewContext extends ProjectViewContext {
   pullRequest: { id: number; title: string; status: string };
 }

@@ -10,6 +10,8 @@ import type {
   PullRequestViewContext,
   NavContext,
   NavLink,
+  NewProjectContext,
+  NewProjectPlan,
   PagePanel,
   ProcessRole,
   PushCheck,
@@ -62,6 +64,15 @@ export function createHooks() {
      * Listings and visibility do not consult it.
      */
     canAccess: new AsyncSeriesBailHook<[AccessCheck], boolean | undefined>(['check']),
+
+    // ---- shaping (waterfall: each tap returns the value, changed or not) ----
+
+    /**
+     * How a new project (not a fork) starts: its default branch, branch aliases made with its
+     * repository, and options over the defaults. Runs before anything is written; dist-git
+     * starts packages on rawhide, with main as its alias and the issue tracker off.
+     */
+    newProject: new AsyncSeriesWaterfallHook<[NewProjectPlan, NewProjectContext]>(['plan', 'context']),
 
     // ---- views (waterfall: each tap returns the value, changed or not) ----
 

@@ -21,7 +21,7 @@ export interface NewProject {
 export const URL_PATTERN =
   /^(?:http|ftp|git)s?:\/\/(?:[^\s/@]+@)?(?:(?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\.)+(?:[A-Z]{2,63})\.?|localhost|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[[0-9a-f:.]+\])(?::\d{2,5})?(?:[/?#]\S*)?$/i;
 const AVATAR_EMAIL = /^[^@]+@[^@]+\.[^@]+/;
-const BRANCH = /^(?!\/|.*\/\/|.*\.\.|.*@\{|.*\.lock$|.*[/.]$)[^\x00-\x20~^:?*[\\\x7f]+$/;
+export const BRANCH = /^(?!\/|.*\/\/|.*\.\.|.*@\{|.*\.lock$|.*[/.]$)[^\x00-\x20~^:?*[\\\x7f]+$/;
 
 /** WTForms' boolean: false only when absent or one of "false", "False", "0", "", false, 0. */
 export function formBool(value: unknown): boolean {

@@ -11,9 +11,9 @@ import { addLengthErrors } from '../input-limits.js';
 import { projectJson, projectsJson, type ProjectJson } from '../json/project-json.js';
 import type { UsersService } from '../users/users-service.js';
 import { PROJECT_JOBS } from './jobs.js';
-import { URL_PATTERN, type NewProject } from './project-input.js';
+import { BRANCH, URL_PATTERN, type NewProject } from './project-input.js';
 import type { ProjectQueries } from './project-queries.js';
-import { applySettings, FORK_SETTINGS, readSettings, type Settings } from './settings.js';
+import { applySettings, FORK_SETTINGS, isSettingKey, readSettings, SETTING_DEFAULTS, type SettingKey, type Settings } from './settings.js';
 
 /** Inserts a project row; a unique-index clash (a concurrent twin) becomes `taken()`. */
 async function insertProject(db: Knex, row: Record<string, unknown>, taken: () => Error): Promise<number> {
@@ -98,6 +98,11 @@ export class ProjectsService {
     }
     const taken = () => Invalid('ENOCODE', `It is not possible to create the repo "${path}"`);
     if (await this.queries.find({ name: input.name, namespace, forkOwner: null })) throw taken();
+    const plan = await this.plan(
+      actor,
+      { name: input.name, namespace, private: isPrivate },
+      input.defaultBranch ?? config.git.defaultBranch,
+    );
     const id = await insertProject(
       this.ctx.db,
       {
@@ -109,6 +114,7 @@ export class ProjectsService {
         url: input.url,
         avatar_email: input.avatarEmail,
         mirrored_from: input.mirroredFrom,
+        settings: JSON.stringify(plan.settings),
       },
       taken,
     );
@@ -117,10 +123,28 @@ export class ProjectsService {
       projectId: id,
       path: repositoryPath(project),
       readme: input.createReadme,
-      defaultBranch: input.defaultBranch ?? config.git.defaultBranch,
+      defaultBranch: plan.defaultBranch,
+      aliases: JSON.stringify(plan.aliases),
       ignoreExisting: input.ignoreExistingRepos && viewer.siteAdmin,
     });
     return { project, taskId };
+  }
+
+  /** How the project starts, as the newProject hook's taps shape it; a plan that names bad branches or options is a plugin's bug (500). */
+  private async plan(actor: UserRecord, project: { name: string; namespace: string | null; private: boolean }, defaultBranch: string) {
+    const plan = await this.ctx.hooks.newProject.promise(
+      { defaultBranch, aliases: {}, settings: {} },
+      { user: { name: actor.name }, ...project },
+    );
+    const branches = [plan.defaultBranch, ...Object.keys(plan.aliases), ...Object.values(plan.aliases)];
+    const bad = branches.find((branch) => !BRANCH.test(branch));
+    if (bad !== undefined) throw new Error(`newProject: "${bad}" is not a branch name`);
+    if (Object.keys(plan.aliases).includes(plan.defaultBranch))
+      throw new Error(`newProject: the default branch ${plan.defaultBranch} is an alias`);
+    const unknown = Object.keys(plan.settings).filter((key) => !isSettingKey(key));
+    if (unknown.length) throw new Error(`newProject: no options named ${unknown.join(', ')}`);
+    const { settings } = applySettings({ ...SETTING_DEFAULTS }, plan.settings);
+    return { ...plan, settings: Object.fromEntries(Object.keys(plan.settings).map((key) => [key, settings[key as SettingKey]])) };
   }
 
   /** Forks `source` for the viewer: the record now, the repository copied by a job. */

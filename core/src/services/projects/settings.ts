@@ -48,7 +48,7 @@ export function protectedBranchPatterns(settings: Settings): string[] {
 /** Forks start without their own issues and pull requests. */
 export const FORK_SETTINGS: Partial<Settings> = { issue_tracker: false, pull_requests: false };
 
-function isSettingKey(key: string): key is SettingKey {
+export function isSettingKey(key: string): key is SettingKey {
   return Object.hasOwn(SETTING_DEFAULTS, key);
 }
 
