@@ -28,6 +28,17 @@ export default definePlugin({
     forge.hooks.mounts.tap('distgit', (mounts) => {
       registerDgRoutes(mounts, packages);
       registerLookaside(mounts, packages, lookaside, options.lookaside_max_mb * 1024 * 1024);
+      // cgit's old clone URLs (/cgit/rpms/<pkg>.git), still in tools' configurations: git
+      // follows the first redirect and talks to the new place from then on.
+      const cgit = mounts.mount({ prefix: '/cgit', auth: 'none', body: 'raw', errors: 'api' });
+      cgit.all(/^\/(.+)$/, (ctx) => {
+        const rest = ctx.path.slice('/cgit'.length);
+        // Never off this host: "//evil.example/x" would be a redirect to another one.
+        if (rest.startsWith('//') || rest.includes('\\')) throw NotFound('ENOCODE', 'Not Found');
+        const target = rest + (ctx.querystring ? `?${ctx.querystring}` : '');
+        ctx.status = ctx.method === 'GET' || ctx.method === 'HEAD' ? 301 : 308;
+        ctx.redirect(target);
+      });
       const files = mounts.mount({ prefix: '/extras', auth: 'none', body: 'json', errors: 'api' });
       files.get('/:file', async (ctx) => {
         const file = ctx.params.file as ExtrasFile;
@@ -49,6 +60,18 @@ export default definePlugin({
       });
     });
     registerPolicy(forge, packages, options);
+
+    // A new package starts on rawhide, with main as its alias, and without core's issue
+    // tracker (its bugs live in Bugzilla).
+    forge.hooks.newProject.tap('distgit', (plan, { namespace }) =>
+      packages.isNamespace(namespace)
+        ? {
+            defaultBranch: options.initial_branch,
+            aliases: { ...Object.fromEntries(options.initial_aliases.map((alias) => [alias, options.initial_branch])) },
+            settings: { ...plan.settings, issue_tracker: false },
+          }
+        : plan,
+    );
 
     // Changes of core that the extras show: owners (project.edit), access, new and deleted
     // projects. Moving the version in the cursor's transaction: exactly once.

@@ -25,6 +25,10 @@ export const optionsSchema = z.object({
   provenpackager_group: z.string().min(1).default('provenpackager'),
   /** Members may push to every package, exempt ones too, and orphan or give any package. */
   releng_group: z.string().min(1).default('releng'),
+  /** The branch a new package starts on. */
+  initial_branch: z.string().min(1).default('rawhide'),
+  /** Aliases of the initial branch made with a new package (symbolic refs: a push to main updates rawhide). */
+  initial_aliases: z.array(z.string().min(1)).default(['main']),
   /** The branches pushes may reach (regular expressions matching the whole name); the default branch alias counts as its target. */
   supported_branches: z.array(branchPattern).min(1).default(['rawhide', 'main', 'f[0-9]+', 'epel[0-9]+', 'epel[0-9]+\\.[0-9]+']),
   /**
