@@ -1,6 +1,6 @@
 // The hook catalogue: every extension point of the core, in one frozen object.
 // Plugins tap them with their own name: forge.hooks.canPush.tapPromise('distgit', fn).
-import { AsyncParallelHook, AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook, SyncHook } from 'tapable';
+import { AsyncParallelHook, AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook, SyncHook, SyncWaterfallHook } from 'tapable';
 import type {
   AccessCheck,
   ForgeApi,
@@ -78,6 +78,13 @@ export function createHooks() {
 
     /** The links of the site navigation, for every page. */
     navLinks: new AsyncSeriesWaterfallHook<[NavLink[], NavContext]>(['links', 'context']),
+    /**
+     * The tabs of a project's pages (Overview, Files, Commits, Branches, Issues, Pull requests,
+     * Settings), `{ id, label, href }`: add, remove or point one elsewhere (dist-git's Issues
+     * tab goes to Bugzilla). Synchronous, on every project page: decide from the project and
+     * the config, never the database.
+     */
+    projectTabs: new SyncWaterfallHook<[NavLink[], ProjectViewContext]>(['tabs', 'context']),
     /** The panels of a project's overview sidebar (Koji builds, Bodhi updates, Anitya monitoring...). */
     projectView: new AsyncSeriesWaterfallHook<[PagePanel[], ProjectViewContext]>(['panels', 'context']),
     /** The panels of an issue's sidebar (Bugzilla links, for instance). */

@@ -1,10 +1,10 @@
 // What every page handler needs: the posted form, field errors for templates, pagination,
 // and the project a URL names with what the viewer may do there.
 import { existsSync } from 'node:fs';
-import { projectFullname, projectUrlPath, type ProjectRecord, type UserRecord } from '../../domain/index.js';
+import { projectFullname, projectRef, projectUrlPath, type ProjectRecord, type UserRecord } from '../../domain/index.js';
 import { ForgeError, isForgeError, NotFound, type FieldErrors } from '../../errors/index.js';
 import { branchesAndHead, gitReads, REFS_HEADS, type BranchListing } from '../../git/index.js';
-import type { ForgeContext } from '../../plugins/index.js';
+import type { ForgeContext, ForgeHooks } from '../../plugins/index.js';
 import { readSettings, type DomainServices, type Settings, type Viewer } from '../../services/index.js';
 import { viewerOf } from '../common/auth.js';
 import { commitOfIdentifier, repoDir, type GitBrowseDeps } from '../common/git-context.js';
@@ -135,6 +135,8 @@ export interface ProjectView {
   /** The branches and the default branch, read once per request (one git process); none before the repository exists. */
   refs(): Promise<BranchListing>;
   can: { admin: boolean; commit: boolean; ticket: boolean };
+  /** The plugins' hooks (the tabs are theirs to change). */
+  hooks: ForgeHooks;
 }
 
 /**
@@ -168,6 +170,7 @@ export async function projectView(
     fullname: projectFullname(record),
     refs: () => (refs ??= existsSync(dir) ? branchesAndHead(dir) : Promise.resolve({ branches: [], head: undefined })),
     can: { admin, commit, ticket },
+    hooks: deps.hooks,
   };
 }
 
@@ -182,6 +185,11 @@ export function projectHeader(view: ProjectView, current: string, parent?: Proje
   if (view.settings.issue_tracker) tabs.push({ id: 'issues', label: 'Issues', href: `${view.base}/issues` });
   if (view.settings.pull_requests) tabs.push({ id: 'pull-requests', label: 'Pull requests', href: `${view.base}/pull-requests` });
   if (view.can.admin) tabs.push({ id: 'settings', label: 'Settings', href: `${view.base}/settings` });
+  const shown = view.hooks.projectTabs.call(tabs, {
+    viewer: view.viewer.user ? { name: view.viewer.user.name } : null,
+    project: projectRef(view.record),
+    can: view.can,
+  });
   return {
     name: view.fullname,
     base: view.base,
@@ -190,7 +198,7 @@ export function projectHeader(view: ProjectView, current: string, parent?: Proje
     private: view.record.private,
     isFork: view.record.isFork,
     parent: parent && { name: projectFullname(parent), href: `/${projectUrlPath(parent)}` },
-    tabs: tabs.map((tab) => ({ ...tab, current: tab.id === current })),
+    tabs: shown.map((tab) => ({ ...tab, current: tab.id === current })),
     can: view.can,
   };
 }
