@@ -72,6 +72,7 @@ export {
   type NotifiedTicketKind,
   type NavContext,
   type NavLink,
+  type PagePanel,
   type NewProjectContext,
   type NewProjectPlan,
   type OptionsSchema,

@@ -3,7 +3,9 @@
 // the packager push policy, and the extras files (/extras/pagure_poc.json, pagure_bz.json,
 // pagure_owner_alias.json), and the lookaside cache (/repo/pkgs).
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { definePlugin, NotFound } from '@pagurus/core';
+import { registerBugzilla } from './bugzilla.js';
 import { registerDgRoutes } from './dg-routes.js';
 import { Extras, EXTRAS_FILES, type ExtrasFile } from './extras.js';
 import { migrations } from './migrations.js';
@@ -60,6 +62,8 @@ export default definePlugin({
       });
     });
     registerPolicy(forge, packages, options);
+    registerBugzilla(forge, packages, options);
+    forge.hooks.templates.tap('distgit', (registry) => registry.addDirectory(fileURLToPath(new URL('..', import.meta.url))));
 
     // A new package starts on rawhide, with main as its alias, and without core's issue
     // tracker (its bugs live in Bugzilla).

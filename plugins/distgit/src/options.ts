@@ -36,6 +36,17 @@ export const optionsSchema = z.object({
    * send no event, show within it; everything else shows at once.
    */
   extras_max_age_seconds: z.number().int().min(1).default(300),
+  /** The Bugzilla that tracks the packages' bugs (the Issues tab and the Bugzilla panel link there). */
+  bugzilla_url: z.string().url().default('https://bugzilla.redhat.com'),
+  /** The Bugzilla product of each namespace; a namespace without one has no Issues tab. */
+  bugzilla_products: z.record(z.string(), z.string().min(1)).default({
+    rpms: 'Fedora',
+    container: 'Fedora Container Images',
+    modules: 'Fedora Modules',
+    flatpaks: 'Fedora',
+  }),
+  /** The product for EPEL branches of rpms, whose assignee is the epel override. */
+  bugzilla_epel_product: z.string().min(1).default('Fedora EPEL'),
   /** Where the lookaside cache keeps its files (default: <data_dir>/lookaside). */
   lookaside_dir: z.string().min(1).optional(),
   /** The largest file the lookaside cache takes, in MiB. */

@@ -1,0 +1,41 @@
+// A package's bugs live in Bugzilla, not in core's tracker (off for packages): its Issues tab
+// goes to the namespace's Bugzilla product, and its overview shows who the bugs are assigned
+// to, as the overrides say (the main admin when none is set).
+import type { ForgeApi, NavLink, PagePanel, ProjectRef } from '@pagurus/core';
+import type { DistgitOptions } from './options.js';
+import type { Packages } from './packages.js';
+
+export function bugzillaBugs(options: DistgitOptions, project: { namespace: string | null; name: string }): string | undefined {
+  const product = project.namespace === null ? undefined : options.bugzilla_products[project.namespace];
+  if (!product) return undefined;
+  const query = new URLSearchParams({ bug_status: '__open__', product, component: project.name });
+  return `${options.bugzilla_url.replace(/\/+$/, '')}/buglist.cgi?${query.toString()}`;
+}
+
+export function registerBugzilla(forge: ForgeApi, packages: Packages, options: DistgitOptions): void {
+  forge.hooks.projectTabs.tap('distgit', (tabs: NavLink[], { project }: { project: ProjectRef }) => {
+    const bugs = packages.isPackage(project) ? bugzillaBugs(options, project) : undefined;
+    if (!bugs) return tabs;
+    const tab = { id: 'issues', label: 'Issues', href: bugs };
+    const at = tabs.findIndex((t) => t.id === 'pull-requests');
+    const rest = tabs.filter((t) => t.id !== 'issues');
+    return at < 0 ? [...rest, tab] : [...rest.slice(0, at), tab, ...rest.slice(at)];
+  });
+
+  forge.hooks.projectView.tapPromise('distgit', async (panels: PagePanel[], { project }: { project: ProjectRef }) => {
+    const bugs = packages.isPackage(project) ? bugzillaBugs(options, project) : undefined;
+    if (!bugs) return panels;
+    const record = await forge.services.projects.byId(project.id);
+    if (!record) return panels;
+    const overrides = await packages.overrides(record);
+    const assignee = (product: string, override: string | null) => ({
+      product,
+      name: override ?? record.ownerName,
+      group: override?.startsWith('@') ?? false,
+      override: override !== null,
+    });
+    const assignees = [assignee(options.bugzilla_products[project.namespace!]!, overrides.fedora_assignee)];
+    if (project.namespace === 'rpms') assignees.push(assignee(options.bugzilla_epel_product, overrides.epel_assignee));
+    return [...panels, { id: 'distgit-bugzilla', title: 'Bugzilla', partial: 'distgit/bugzilla', data: { assignees, bugs } }];
+  });
+}
