@@ -194,6 +194,15 @@ describeModes("a plugin's project routes and mounts", (mode) => {
       assert.match(mine.html, /<p id="viewer">alice<\/p>/);
     });
 
+    it("show a route's confirmation (ctx.flash) on the next page, once", async () => {
+      const browser = new Browser(t);
+      await browser.logIn('alice', 'alice-password1');
+      const done = await browser.submit('/hello/routes-page/done', {}, '/hello');
+      assert.deepEqual([done.status, done.location], [302, '/hello']);
+      assert.match((await browser.get('/hello')).html, /<p class="flash" role="status">Done with hello<\/p>/);
+      assert.doesNotMatch((await browser.get('/hello')).html, /Done with hello/, 'shown once');
+    });
+
     it('send the anonymous to log in and refuse those below the level', async () => {
       const anonymous = await page('/hello/routes-page/admin');
       assert.equal(anonymous.status, 302);

@@ -15,7 +15,7 @@ import { inputGuard } from './middleware/input-guard.js';
 import { requestContext } from './middleware/request-context.js';
 import { securityHeaders } from './middleware/security.js';
 import { PageRenderer, type SiteInfo } from './web/render.js';
-import { sessions } from './web/session.js';
+import { flash, sessions } from './web/session.js';
 import { looksLikeGit } from './git/git-paths.js';
 import { smartHttp, type SmartHttpOptions } from './git/smart-http.js';
 import { HOOK_CALLBACK_PATH, hookCallback } from './git/hook-callback.js';
@@ -130,6 +130,7 @@ export function createHttpApp(deps: HttpDependencies): ForgeApp {
   app.use(deps.templates.assets.middleware());
   app.use(async (ctx, next) => {
     ctx.render = (name, data) => pages.render(ctx, name, data);
+    ctx.flash = (text) => flash(ctx, text);
     await next();
   });
   // The git hooks' callback and plugins' mounts read their own bodies.

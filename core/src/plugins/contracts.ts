@@ -44,6 +44,11 @@ export interface ForgeState {
 export interface ForgeContextExtras {
   /** Renders template `name` inside the layout and sends it as HTML. */
   render(name: string, data?: Record<string, unknown>): Promise<void>;
+  /**
+   * Pages (with a session): a confirmation the next page shows once, after a redirect
+   * ("Monitoring set"); nothing without a session.
+   */
+  flash(text: string): void;
 }
 
 export type ForgeContext = ParameterizedContext<ForgeState, ForgeContextExtras>;
