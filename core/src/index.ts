@@ -73,6 +73,7 @@ export {
   type NavContext,
   type NavLink,
   type PagePanel,
+  type ProjectViewContext,
   type NewProjectContext,
   type NewProjectPlan,
   type OptionsSchema,

@@ -1,7 +1,7 @@
 // A package's bugs live in Bugzilla, not in core's tracker (off for packages): its Issues tab
 // goes to the namespace's Bugzilla product, and its overview shows who the bugs are assigned
 // to, as the overrides say (the main admin when none is set).
-import type { ForgeApi, NavLink, PagePanel, ProjectRef } from '@pagurus/core';
+import type { ForgeApi, NavLink, PagePanel, ProjectRef, ProjectViewContext } from '@pagurus/core';
 import type { DistgitOptions } from './options.js';
 import type { Packages } from './packages.js';
 
@@ -22,20 +22,22 @@ export function registerBugzilla(forge: ForgeApi, packages: Packages, options: D
     return at < 0 ? [...rest, tab] : [...rest.slice(0, at), tab, ...rest.slice(at)];
   });
 
-  forge.hooks.projectView.tapPromise('distgit', async (panels: PagePanel[], { project }: { project: ProjectRef }) => {
+  forge.hooks.projectView.tapPromise('distgit', async (panels: PagePanel[], { project, can }: ProjectViewContext) => {
     const bugs = packages.isPackage(project) ? bugzillaBugs(options, project) : undefined;
     if (!bugs) return panels;
     const record = await forge.services.projects.byId(project.id);
     if (!record) return panels;
     const overrides = await packages.overrides(record);
-    const assignee = (product: string, override: string | null) => ({
+    const assignee = (field: string, product: string, override: string | null) => ({
+      field,
       product,
       name: override ?? record.ownerName,
       group: override?.startsWith('@') ?? false,
       override: override !== null,
     });
-    const assignees = [assignee(options.bugzilla_products[project.namespace!]!, overrides.fedora_assignee)];
-    if (project.namespace === 'rpms') assignees.push(assignee(options.bugzilla_epel_product, overrides.epel_assignee));
-    return [...panels, { id: 'distgit-bugzilla', title: 'Bugzilla', partial: 'distgit/bugzilla', data: { assignees, bugs } }];
+    const assignees = [assignee('fedora_assignee', options.bugzilla_products[project.namespace!]!, overrides.fedora_assignee)];
+    if (project.namespace === 'rpms') assignees.push(assignee('epel_assignee', options.bugzilla_epel_product, overrides.epel_assignee));
+    const data = { assignees, bugs, canAdmin: can.admin, base: `/${project.fullname}` };
+    return [...panels, { id: 'distgit-bugzilla', title: 'Bugzilla', partial: 'distgit/bugzilla', data }];
   });
 }

@@ -13,6 +13,7 @@ import { optionsSchema } from './options.js';
 import { Packages } from './packages.js';
 import { registerLookaside } from './lookaside.js';
 import { LookasideStore } from './lookaside-store.js';
+import { registerPages } from './pages.js';
 import { registerPolicy } from './policy.js';
 import { bumpExtras } from './store.js';
 
@@ -63,6 +64,7 @@ export default definePlugin({
     });
     registerPolicy(forge, packages, options);
     registerBugzilla(forge, packages, options);
+    registerPages(forge, packages, options);
     forge.hooks.templates.tap('distgit', (registry) => registry.addDirectory(fileURLToPath(new URL('..', import.meta.url))));
 
     // A new package starts on rawhide, with main as its alias, and without core's issue

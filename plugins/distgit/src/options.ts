@@ -47,6 +47,25 @@ export const optionsSchema = z.object({
   }),
   /** The product for EPEL branches of rpms, whose assignee is the epel override. */
   bugzilla_epel_product: z.string().min(1).default('Fedora EPEL'),
+  /**
+   * Links shown on a package's overview ({name} and {namespace} are filled in), for the
+   * namespaces listed (all when none are).
+   */
+  links: z.array(z.object({ label: z.string().min(1), url: z.string().min(1), namespaces: z.array(z.string()).optional() })).default([
+    {
+      label: 'Builds in Koji',
+      url: 'https://koji.fedoraproject.org/koji/search?terms={name}&type=package&match=exact',
+      namespaces: ['rpms'],
+    },
+    { label: 'Updates in Bodhi', url: 'https://bodhi.fedoraproject.org/updates/?packages={name}', namespaces: ['rpms'] },
+    { label: 'Fedora Packages', url: 'https://packages.fedoraproject.org/pkgs/{name}/', namespaces: ['rpms'] },
+    { label: 'Koschei', url: 'https://koschei.fedoraproject.org/package/{name}', namespaces: ['rpms'] },
+  ]),
+  /** Where a retired package's page sends those who want it back ({name} and {namespace} filled in). */
+  unretire_url: z
+    .string()
+    .min(1)
+    .default('https://pagure.io/releng/new_issue?title=Unretire%20{namespace}/{name}&template=package_unretirement'),
   /** Where the lookaside cache keeps its files (default: <data_dir>/lookaside). */
   lookaside_dir: z.string().min(1).optional(),
   /** The largest file the lookaside cache takes, in MiB. */
