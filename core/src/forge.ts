@@ -32,6 +32,7 @@ import {
   instrumentHooks,
   loadPlugins,
   loadConfiguredTheme,
+  themeChain,
   type ForgeApi,
   type ForgeGitApi,
   type ForgeHooks,
@@ -349,7 +350,8 @@ export class Forge {
     }
     if (this.theme) {
       store.setLayer('theme');
-      store.addDirectory(this.theme.dir);
+      // The themes it builds on first: its own files override theirs by name.
+      for (const theme of themeChain(this.theme)) store.addDirectory(theme.dir);
     }
   }
 

@@ -133,6 +133,19 @@ export default definePlugin({ name: 'fails', apply() { throw new Error('cannot r
     );
   });
 
+  it('with a theme that extends itself, or a plugin', async () => {
+    const themes = path.dirname(FIXTURE_THEME);
+    assert.match(await startupFailure([], { theme: path.join(themes, 'fixture-theme-loop') }), /extends themes 5 deep, or in a loop$/);
+    const onPlugin = makePackage({
+      'package.json': JSON.stringify({
+        name: 'pagurus-theme-odd',
+        version: '1.0.0',
+        pagurus: { role: 'theme', core: '^0.1.0', extends: FIXTURE_PLUGIN },
+      }),
+    });
+    assert.match(await startupFailure([], { theme: onPlugin }), /role "plugin", not "theme"/);
+  });
+
   it('with a plugin template that takes a name core already uses', async () => {
     const dir = makePackage({
       'package.json': pluginPackageJson('pagurus-plugin-greedy'),

@@ -62,5 +62,9 @@ export async function pluginsCommand(global: GlobalOptions) {
       ['PLUGIN', 'VERSION', 'PACKAGE', 'DEPENDS ON'],
       plugins.map((p) => [p.name, p.version, p.packageName, p.dependsOn.join(',') || '-']),
     );
-  say(theme ? `theme: ${theme.name} ${theme.version} (${theme.packageName})` : 'theme: core templates (no theme configured)');
+  say(
+    theme
+      ? `theme: ${theme.name} ${theme.version} (${theme.packageName})${theme.extends ? `, on ${theme.extends.packageName} ${theme.extends.version}` : ''}`
+      : 'theme: core templates (no theme configured)',
+  );
 }

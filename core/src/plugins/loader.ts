@@ -28,18 +28,25 @@ export interface LoadedPlugin extends LoadedPackage {
   options: unknown;
 }
 
-export type LoadedTheme = LoadedPackage;
+export interface LoadedTheme extends LoadedPackage {
+  /** The theme it builds on (its marker's "extends"): its files come first, this theme's override them by name. */
+  extends?: LoadedTheme;
+}
 
 interface Marker {
   role: PackageRole;
   core: string;
   name?: string;
   dependsOn: string[];
+  /** Themes: the theme this one builds on. */
+  extends?: string;
 }
 
 export interface LoaderContext {
   /** Directory the config file is in: packages and paths resolve from here, then from the current directory. */
   baseDir: string;
+  /** Where to look next (a theme's parent: the config's directory, after the theme's own). */
+  fallbackDir?: string;
   coreVersion: string;
 }
 
@@ -74,16 +81,21 @@ function readMarker(role: PackageRole, spec: string, pkg: PackageInfo): Marker {
   if (marker.name !== undefined && (typeof marker.name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(marker.name))) {
     throw fail(role, spec, '"name" in its package.json marker must be lower-case letters, digits and dashes');
   }
-  return { role, core: marker.core, name: marker.name, dependsOn };
+  if (marker.extends !== undefined && (role !== 'theme' || typeof marker.extends !== 'string' || !marker.extends)) {
+    throw fail(role, spec, '"extends" in its package.json marker is for themes: the package name of the theme it builds on');
+  }
+  return { role, core: marker.core, name: marker.name, dependsOn, extends: marker.extends };
 }
 
 interface Located extends LoadedPackage {
   /** The module `import()` loads. */
   entry: string;
+  /** Themes: the theme its marker says it extends. */
+  extendsSpec?: string;
 }
 
 function locate(role: PackageRole, spec: string, context: LoaderContext): Located {
-  const { found, searched } = findPackage(spec, [context.baseDir, process.cwd()]);
+  const { found, searched } = findPackage(spec, [context.baseDir, ...(context.fallbackDir ? [context.fallbackDir] : []), process.cwd()]);
   if (!found) {
     const hint = isPathSpecifier(spec) ? `no package.json in ${searched[0]}` : `not installed (install it with: npm install ${spec})`;
     throw fail(role, spec, `cannot find the package: ${hint}`);
@@ -103,6 +115,7 @@ function locate(role: PackageRole, spec: string, context: LoaderContext): Locate
     dependsOn: marker.dependsOn.map(shortName),
     coreRange: marker.core,
     entry: entryFile(found),
+    ...(marker.extends ? { extendsSpec: marker.extends } : {}),
   };
 }
 
@@ -185,10 +198,27 @@ export async function loadPlugins(entries: readonly PluginEntry[], context: Load
   return loaded;
 }
 
-/** Checks the configured theme; themes are templates, partials and static files, with no code. */
-export function loadTheme(spec: string, context: LoaderContext): LoadedTheme {
-  const { entry: _entry, ...theme } = locate('theme', spec, context);
-  return theme;
+/** Themes a theme may build on, one on another, before the chain is taken for a loop. */
+const MAX_THEME_DEPTH = 5;
+
+/**
+ * Checks the configured theme, and the themes it builds on ("extends" in its marker, found
+ * from the theme's own folder first); themes are templates, partials and static files, with
+ * no code.
+ */
+export function loadTheme(spec: string, context: LoaderContext, depth = 0): LoadedTheme {
+  const { entry: _entry, extendsSpec, ...theme } = locate('theme', spec, context);
+  if (!extendsSpec) return theme;
+  if (depth >= MAX_THEME_DEPTH) throw fail('theme', spec, `it extends themes ${MAX_THEME_DEPTH} deep, or in a loop`);
+  const parent = loadTheme(extendsSpec, { ...context, baseDir: theme.dir, fallbackDir: context.baseDir }, depth + 1);
+  return { ...theme, extends: parent };
+}
+
+/** The theme's files in the order they are laid down: the theme it builds on first. */
+export function themeChain(theme: LoadedTheme | undefined): LoadedTheme[] {
+  const chain: LoadedTheme[] = [];
+  for (let t = theme; t; t = t.extends) chain.unshift(t);
+  return chain;
 }
 
 /** The theme used when the config names none (installed with the forge, as a workspace package). */
