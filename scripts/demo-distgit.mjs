@@ -28,6 +28,7 @@ writeFileSync(
     'namespaces: [rpms, modules, container, flatpaks, tests]',
     'plugins:',
     "  - '@pagurus/plugin-distgit'",
+    "theme: '@pagurus/theme-srcfpo'",
     '',
   ].join('\n'),
 );

@@ -1,6 +1,7 @@
-// dist-git's package page in Chromium, as packagers use it: the maintainer sets the
-// monitoring and orphans the package (its reason in the form under "Orphan this package"),
-// another packager takes it with the button. Each page passes axe, at desktop and phone width.
+// dist-git's package page in Chromium with the srcfpo theme, as packagers use it: the
+// maintainer sets the monitoring (the dropdown saves when a status is chosen) and orphans the
+// package (its reason in the form under "Orphan this package"), another packager takes it
+// with the button. Each page passes axe, at desktop and phone width.
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestForge, describeModes, type TestForge } from '@pagurus/core/testing';
@@ -15,7 +16,13 @@ describeModes('the dist-git package page in Chromium', (mode) => {
   before(async function () {
     if (!haveChromium()) this.skip();
     this.timeout(120_000);
-    t = await createTestForge({ mode, listen: true, plugins: ['@pagurus/plugin-distgit'], config: { namespaces: ['rpms'] } });
+    t = await createTestForge({
+      mode,
+      listen: true,
+      plugins: ['@pagurus/plugin-distgit'],
+      theme: '@pagurus/theme-srcfpo',
+      config: { namespaces: ['rpms'] },
+    });
     for (const name of ['maintainer', 'taker', 'orphan']) await t.createUser(name);
     const services = t.forge.services;
     const packager = await services.groups.create((await services.users.byName('maintainer'))!, { name: 'packager' });
@@ -54,9 +61,17 @@ describeModes('the dist-git package page in Chromium', (mode) => {
     assert.match(await panel.innerText(), /Maintained by maintainer/);
     await assertAccessible(maintainer, 'package page, maintainer');
 
-    await maintainer.getByLabel('New upstream releases').selectOption('monitoring-with-scratch');
-    await panel.getByRole('button', { name: 'Save' }).click();
-    await maintainer.waitForURL(`${t.url}/rpms/nano`);
+    // theme-default's styles and srcfpo's over them.
+    const sheets = await maintainer.evaluate(() =>
+      Array.from(document.styleSheets).map((sheet) => sheet.href?.split('/').pop()?.split('.')[0]),
+    );
+    assert.deepEqual(sheets, ['pagurus', 'srcfpo']);
+    assert.equal(await panel.getByRole('button', { name: 'Save' }).isVisible(), false, 'the dropdown saves on its own');
+    await Promise.all([
+      maintainer.waitForURL(`${t.url}/rpms/nano`, { waitUntil: 'load' }),
+      maintainer.waitForEvent('framenavigated'),
+      maintainer.getByLabel('New upstream releases').selectOption('monitoring-with-scratch'),
+    ]);
     assert.equal(await maintainer.locator('.flash').innerText(), 'Monitoring set: Monitoring, with scratch builds');
     assert.equal(await maintainer.getByLabel('New upstream releases').inputValue(), 'monitoring-with-scratch');
 
