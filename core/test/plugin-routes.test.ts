@@ -252,6 +252,23 @@ describeModes("a plugin's project routes and mounts", (mode) => {
       );
     });
 
+    it("with auth 'token-or-session' take a token without CSRF, and a browser's session with it only", async () => {
+      const byToken = await t.fetch('/_routes/either/whoami', {
+        method: 'POST',
+        headers: { ...alice, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: '',
+      });
+      assert.deepEqual([byToken.status, await byToken.json()], [200, { user: 'alice' }]);
+      const badToken = await t.fetch('/_routes/either/whoami', { method: 'POST', headers: { Authorization: 'token nope' } });
+      assert.deepEqual([badToken.status, await badToken.json()], [200, { user: null }], 'a bad token is nobody, not a session');
+      const browser = new Browser(t);
+      await browser.logIn('alice', 'alice-password1');
+      assert.equal((await browser.post('/_routes/either/whoami', {})).status, 400, 'no CSRF token');
+      const { token } = await browser.getForm('/settings');
+      const bySession = await browser.post('/_routes/either/whoami', { csrf_token: token });
+      assert.deepEqual([bySession.status, JSON.parse(bySession.html)], [200, { user: 'alice' }]);
+    });
+
     it("with auth 'session' refuse a POST without the CSRF token, and take it with one", async () => {
       const browser = new Browser(t);
       await browser.logIn('alice', 'alice-password1');

@@ -76,8 +76,8 @@ export class Mounts implements MountRegistry {
     }
     const clash = this.list.find((m) => under(prefix, m.options.prefix) || under(m.options.prefix, prefix));
     if (clash) throw new Error(`The mount "${prefix}" overlaps the mount "${clash.options.prefix}"`);
-    if (!['token', 'session', 'none'].includes(options.auth))
-      throw new Error(`A mount's auth is token, session or none: "${options.auth}"`);
+    if (!['token', 'session', 'token-or-session', 'none'].includes(options.auth))
+      throw new Error(`A mount's auth is token, session, token-or-session or none: "${options.auth}"`);
     if (!['api', 'page'].includes(options.errors)) throw new Error(`A mount's errors are api or page: "${options.errors}"`);
     const bodies = typeof options.body === 'string' ? [options.body] : [...options.body];
     const rawAlone = bodies.length === 1 && bodies[0] === 'raw';
@@ -98,7 +98,7 @@ export class Mounts implements MountRegistry {
     return async (ctx, next) => {
       if (!ctx.state.user) {
         const mount = this.find(ctx.path);
-        throw mount?.options.auth === 'token'
+        throw mount?.options.auth === 'token' || (mount?.options.auth === 'token-or-session' && ctx.get('Authorization'))
           ? Unauthorized('EINVALIDTOK', { errors: ctx.state.tokenProblem ?? 'Invalid token' })
           : Unauthorized('ENOCODE', 'Log in first');
       }
@@ -157,12 +157,16 @@ export class Mounts implements MountRegistry {
             }
           }
         : this.parsed(types, limit);
-    const auth: ForgeMiddleware[] =
-      options.auth === 'token'
-        ? [apiAuthentication(this.deps.services)]
-        : options.auth === 'session'
-          ? [sessions(this.deps.services.sessions, this.deps.session)]
-          : [];
+    const token = () => apiAuthentication(this.deps.services);
+    const session = () => sessions(this.deps.services.sessions, this.deps.session);
+    let auth: ForgeMiddleware[] = [];
+    if (options.auth === 'token') auth = [token()];
+    else if (options.auth === 'session') auth = [session()];
+    else if (options.auth === 'token-or-session') {
+      // A request that carries Authorization is a client's (no CSRF); any other a browser's.
+      const [byToken, bySession] = [token(), session()];
+      auth = [(ctx, next) => (ctx.get('Authorization') ? byToken(ctx, next) : bySession(ctx, next))];
+    }
     return [body, ...auth];
   }
 

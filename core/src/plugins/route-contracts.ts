@@ -77,10 +77,11 @@ export type ProjectPageRoutes = ProjectRouteRegistry<ProjectPageRouteOptions>;
  * Who a mount's requests are from: 'token' reads Pagure's "Authorization: token <value>" (no
  * CSRF: nothing a browser sends on its own; a project-bound token logs nobody in here),
  * 'session' the browser's session cookie, with the CSRF check on POST/PUT/PATCH/DELETE
- * (a `csrf_token` field or an X-CSRF-Token header), 'none' nobody (callbacks that carry their
- * own secret).
+ * (a `csrf_token` field or an X-CSRF-Token header; on a 'raw' mount, the header), 'token-or-session'
+ * a token when the request carries Authorization and the session otherwise (the lookaside cache:
+ * fedpkg and browsers), 'none' nobody (callbacks that carry their own secret).
  */
-export type MountAuth = 'token' | 'session' | 'none';
+export type MountAuth = 'token' | 'session' | 'token-or-session' | 'none';
 
 /** 'json' and 'form' parse bodies of that type (another type is refused, 400 EINVALIDREQ); 'raw' parses nothing: read it with `rawBody`. */
 export type MountBody = 'json' | 'form' | 'raw';
