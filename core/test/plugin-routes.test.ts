@@ -261,6 +261,8 @@ describeModes("a plugin's project routes and mounts", (mode) => {
       assert.deepEqual([byToken.status, await byToken.json()], [200, { user: 'alice' }]);
       const badToken = await t.fetch('/_routes/either/whoami', { method: 'POST', headers: { Authorization: 'token nope' } });
       assert.deepEqual([badToken.status, await badToken.json()], [200, { user: null }], 'a bad token is nobody, not a session');
+      const anonymous = await t.fetch('/_routes/either/whoami', { method: 'POST' });
+      assert.deepEqual([anonymous.status, await anonymous.json()], [200, { user: null }], 'no cookie, no token: nobody, no CSRF asked');
       const browser = new Browser(t);
       await browser.logIn('alice', 'alice-password1');
       assert.equal((await browser.post('/_routes/either/whoami', {})).status, 400, 'no CSRF token');

@@ -21,7 +21,7 @@ import type {
 import type { DomainServices } from '../services/index.js';
 import { apiAuthentication, requireToken } from './common/auth.js';
 import { parsedBodies } from './middleware/body.js';
-import { sessions, type SessionOptions } from './web/session.js';
+import { hasSessionCookie, sessions, type SessionOptions } from './web/session.js';
 
 export interface MountDependencies {
   services: DomainServices;
@@ -98,7 +98,7 @@ export class Mounts implements MountRegistry {
     return async (ctx, next) => {
       if (!ctx.state.user) {
         const mount = this.find(ctx.path);
-        throw mount?.options.auth === 'token' || (mount?.options.auth === 'token-or-session' && ctx.get('Authorization'))
+        throw mount?.options.auth === 'token' || (mount?.options.auth === 'token-or-session' && !ctx.state.sessionId)
           ? Unauthorized('EINVALIDTOK', { errors: ctx.state.tokenProblem ?? 'Invalid token' })
           : Unauthorized('ENOCODE', 'Log in first');
       }
@@ -163,9 +163,10 @@ export class Mounts implements MountRegistry {
     if (options.auth === 'token') auth = [token()];
     else if (options.auth === 'session') auth = [session()];
     else if (options.auth === 'token-or-session') {
-      // A request that carries Authorization is a client's (no CSRF); any other a browser's.
+      // A browser's request carries its session cookie (and so needs the CSRF check); any
+      // other, or one with Authorization, is a client's: its token, or nobody.
       const [byToken, bySession] = [token(), session()];
-      auth = [(ctx, next) => (ctx.get('Authorization') ? byToken(ctx, next) : bySession(ctx, next))];
+      auth = [(ctx, next) => (ctx.get('Authorization') || !hasSessionCookie(ctx) ? byToken(ctx, next) : bySession(ctx, next))];
     }
     return [body, ...auth];
   }

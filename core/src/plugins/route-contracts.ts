@@ -78,8 +78,8 @@ export type ProjectPageRoutes = ProjectRouteRegistry<ProjectPageRouteOptions>;
  * CSRF: nothing a browser sends on its own; a project-bound token logs nobody in here),
  * 'session' the browser's session cookie, with the CSRF check on POST/PUT/PATCH/DELETE
  * (a `csrf_token` field or an X-CSRF-Token header; on a 'raw' mount, the header), 'token-or-session'
- * a token when the request carries Authorization and the session otherwise (the lookaside cache:
- * fedpkg and browsers), 'none' nobody (callbacks that carry their own secret).
+ * the session when the request carries a session cookie and no Authorization (a browser: CSRF
+ * checked), else the token, or nobody (the lookaside cache: fedpkg and browsers), 'none' nobody (callbacks that carry their own secret).
  */
 export type MountAuth = 'token' | 'session' | 'token-or-session' | 'none';
 

@@ -33,7 +33,13 @@ interface Form {
 }
 
 export function registerLookaside(mounts: MountRegistry, packages: Packages, store: LookasideStore, maxBytes: number): void {
-  const pkgs = mounts.mount({ prefix: '/repo/pkgs', auth: 'token', body: 'raw', bodyLimitBytes: maxBytes + 64 * 1024, errors: 'api' });
+  const pkgs = mounts.mount({
+    prefix: '/repo/pkgs',
+    auth: 'token-or-session',
+    body: 'raw',
+    bodyLimitBytes: maxBytes + 64 * 1024,
+    errors: 'api',
+  });
 
   /** The package a form's `name` names ("rpms/bash", or "bash" for rpms), which the viewer may upload to. */
   async function target(viewer: Viewer, fields: Map<string, string>) {
@@ -127,7 +133,7 @@ export function registerLookaside(mounts: MountRegistry, packages: Packages, sto
   pkgs.post('/upload.cgi', async (ctx) => {
     try {
       const viewer = await packages.viewer(ctx);
-      if (!viewer.user) throw new Answer(401, 'Log in with an API token (Authorization: token <value>) to use the lookaside cache.');
+      if (!viewer.user) throw new Answer(401, 'Log in, or send an API token (Authorization: token <value>), to use the lookaside cache.');
       const form = await readForm(ctx, viewer);
       if (form.upload) return reply(ctx, 200, await form.upload);
       const check = await target(viewer, form.fields);

@@ -8,7 +8,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { cloneUrl, describeModes, eventually, gitOk, tempDir } from '@pagurus/core/testing';
+import { cloneUrl, describeModes, eventually, gitOk, PageClient, tempDir } from '@pagurus/core/testing';
 import { Kit } from './support/forge.js';
 
 const run = promisify(execFile);
@@ -96,6 +96,24 @@ describeModes('distgit: the lookaside cache', (mode) => {
     assert.deepEqual([old.status, old.headers.get('content-length')], [200, String(300 * 1024)]);
   });
 
+  it('takes an upload from a logged-in browser, with its form token in X-CSRF-Token, and refuses one without', async () => {
+    const browser = new PageClient(kit.t);
+    await browser.logIn('packager2');
+    const data = Buffer.from('uploaded from a page\n');
+    const form = () => {
+      const body = new FormData();
+      body.append('name', 'rpms/hello');
+      body.append('sha512sum', sha512(data));
+      body.append('file', new Blob([data]), 'page.txt');
+      return body;
+    };
+    const refused = await browser.request('/repo/pkgs/upload.cgi', { method: 'POST', body: form() });
+    assert.equal(refused.status, 400, 'no form token');
+    const { token } = await browser.getForm('/settings');
+    const stored = await browser.request('/repo/pkgs/upload.cgi', { method: 'POST', body: form(), headers: { 'X-CSRF-Token': token } });
+    assert.deepEqual([stored.status, stored.html.trim()], [200, `File page.txt size ${data.length} SHA512 ${sha512(data)} stored OK`]);
+  });
+
   it('takes md5 sums too, and serves them under the old md5 paths', async () => {
     const data = Buffer.from('an old-style source\n');
     const file = path.join(dir, 'old.patch');
@@ -128,7 +146,10 @@ describeModes('distgit: the lookaside cache', (mode) => {
       status: 403,
       text: 'You must have commit access to rpms/hello to upload to its lookaside cache.',
     });
-    assert.equal((await curl(null, 'name=rpms/hello', `sha512sum=${tarballSum}`, 'filename=x.tar.gz')).status, 401);
+    assert.deepEqual(await curl(null, 'name=rpms/hello', `sha512sum=${tarballSum}`, 'filename=x.tar.gz'), {
+      status: 401,
+      text: 'Log in, or send an API token (Authorization: token <value>), to use the lookaside cache.',
+    });
     assert.deepEqual(await curl('maintainer', 'name=rpms/nosuch', `sha512sum=${tarballSum}`, 'filename=x.tar.gz'), {
       status: 404,
       text: 'Module "rpms/nosuch" does not exist!',

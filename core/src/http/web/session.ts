@@ -94,6 +94,11 @@ export function clearSessionCookie(ctx: ForgeContext, options: SessionOptions): 
   ctx.cookies.set(SESSION_COOKIE, null, cookieOptions(options));
 }
 
+/** Whether the request carries a session cookie (valid or not: the sessions middleware decides). */
+export function hasSessionCookie(ctx: { cookies: { get(name: string): string | undefined } }): boolean {
+  return Boolean(ctx.cookies.get(SESSION_COOKIE));
+}
+
 /** For page requests: who is logged in, and the form token; unsafe methods must send it back. */
 export function sessions(service: SessionsService, options: SessionOptions): Middleware<ForgeState, ForgeContextExtras> {
   return async (ctx, next) => {
