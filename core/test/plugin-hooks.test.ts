@@ -140,6 +140,28 @@ describeModes('a plugin tapping every kind of hook', (mode) => {
     );
   });
 
+  it('refuses a grant canGrant vetoes, with its message and nothing written; removals are not asked', async () => {
+    await t.createUser('granter');
+    await t.createUser('refused-dan');
+    await t.createUser('welcome-eve');
+    await t.createProject('granter', 'granted');
+    const auth = { Authorization: `token ${await t.createToken('granter', 'all')}` };
+    const grant = (name: string, acl?: string) =>
+      t.api('POST', '/api/0/granted/git/modifyacls', { user_type: 'user', name, ...(acl ? { acl } : {}) }, auth);
+    const refused = await grant('refused-dan', 'commit');
+    assert.deepEqual(
+      [refused.status, refused.body],
+      [400, { error: 'fixture gives nothing to refused-dan (commit asked)', error_code: 'ENOCODE' }],
+    );
+    assert.equal((await grant('welcome-eve', 'commit')).status, 200);
+    const access = (await t.api<{ access_users: Record<string, string[]> }>('GET', '/api/0/granted')).body.access_users;
+    assert.deepEqual(access.commit, ['welcome-eve']);
+    assert.equal((await grant('refused-dan', 'ticket')).status, 200, 'what the plugin allows');
+    assert.equal((await grant('refused-dan')).status, 200, 'removing is never asked');
+    const after = (await t.api<{ access_users: Record<string, string[]> }>('GET', '/api/0/granted')).body.access_users;
+    assert.deepEqual([after.ticket, after.commit], [[], ['welcome-eve']]);
+  });
+
   it('runs stopping before the server closes, then close', async () => {
     const other = await createTestForge({ mode, plugins: [FIXTURE_PLUGIN] });
     const from = lifecycle.length;

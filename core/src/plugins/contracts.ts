@@ -266,6 +266,21 @@ export interface PushCheck {
   forced(): Promise<boolean>;
 }
 
+/** A grant about to be given or changed on a project, as the canGrant hook sees it. */
+export interface GrantCheck {
+  /** Who gives it (an admin of the project). */
+  user: UserRef;
+  project: ProjectRef;
+  /** A user's grant, or a group's. */
+  kind: 'user' | 'group';
+  /** The user's or the group's name. */
+  name: string;
+  /** The level given. */
+  level: 'ticket' | 'collaborator' | 'commit' | 'admin';
+  /** For collaborators: their branch patterns. */
+  branches: string[];
+}
+
 /** One ref a push moved, as the pushed hook sees it. */
 export interface PushedRef {
   /** Full ref name: refs/heads/main. */

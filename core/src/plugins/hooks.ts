@@ -5,6 +5,7 @@ import type {
   AccessCheck,
   ForgeApi,
   ForgeRouter,
+  GrantCheck,
   JobRegistry,
   IssueViewContext,
   PullRequestViewContext,
@@ -64,6 +65,12 @@ export function createHooks() {
      * Listings and visibility do not consult it.
      */
     canAccess: new AsyncSeriesBailHook<[AccessCheck], boolean | undefined>(['check']),
+
+    /**
+     * Veto a grant before it is given or changed (removals are never asked): a Refusal's
+     * message is the answer (400). Dist-git gives commit access to packagers only.
+     */
+    canGrant: new AsyncSeriesBailHook<[GrantCheck], Refusal | undefined>(['check']),
 
     // ---- shaping (waterfall: each tap returns the value, changed or not) ----
 

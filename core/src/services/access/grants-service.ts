@@ -1,6 +1,6 @@
 // Changing who has access to a project (Pagure's modifyacls) and listing it (contributors).
 import type { Knex } from 'knex';
-import { GRANTABLE_LEVELS, type GrantableLevel, type ProjectRecord } from '../../domain/index.js';
+import { GRANTABLE_LEVELS, projectRef, type GrantableLevel, type ProjectRecord } from '../../domain/index.js';
 import { Invalid, NotFound, Unauthorized } from '../../errors/index.js';
 import type { ServiceContext } from '../context.js';
 import type { GroupsService } from '../groups/groups-service.js';
@@ -8,6 +8,10 @@ import { projectJson } from '../json/project-json.js';
 import type { UsersService } from '../users/users-service.js';
 import type { AccessService, Viewer } from './access-service.js';
 import { checkBranchPatterns } from './fnmatch.js';
+
+function throwError(error: Error): never {
+  throw error;
+}
 
 export interface GrantChange {
   kind: 'user' | 'group';
@@ -53,17 +57,25 @@ export class GrantsService {
       throw Invalid('EINVALIDREQ', { errors: { branches: ['Collaborators need at least one branch pattern'] } });
     }
     checkBranchPatterns('branches', branches);
-    if (change.kind === 'user') {
-      const user = await this.users.byName(change.name);
-      if (!user) throw NotFound('ENOUSER');
-      await this.ctx.db.transaction((trx) => this.changeRow(trx, project, 'user', user.id, user.name, change.level, branches, actor.name));
-    } else {
-      const group = await this.groups.byName(change.name);
-      if (!group) throw NotFound('ENOGROUP');
-      await this.ctx.db.transaction((trx) =>
-        this.changeRow(trx, project, 'group', group.id, group.name, change.level, branches, actor.name),
-      );
+    const target =
+      change.kind === 'user'
+        ? ((await this.users.byName(change.name)) ?? throwError(NotFound('ENOUSER')))
+        : ((await this.groups.byName(change.name)) ?? throwError(NotFound('ENOGROUP')));
+    if (change.level !== null) {
+      // Plugins may refuse a grant (dist-git: commit access for packagers only); never a removal.
+      const refusal = await this.ctx.hooks.canGrant.promise({
+        user: { name: actor.name },
+        project: projectRef(project),
+        kind: change.kind,
+        name: target.name,
+        level: change.level,
+        branches,
+      });
+      if (refusal) throw Invalid('ENOCODE', refusal.message);
     }
+    await this.ctx.db.transaction((trx) =>
+      this.changeRow(trx, project, change.kind, target.id, target.name, change.level, branches, actor.name),
+    );
   }
 
   private async changeRow(
