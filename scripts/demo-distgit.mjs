@@ -117,7 +117,7 @@ for (const [name, description] of [
   await git(clone, 'push', '-q', 'origin', 'HEAD:rawhide');
 }
 await api('alice', 'POST', '/_dg/anitya/rpms/hello', { anitya_status: 'monitoring' });
-await api('alice', 'POST', '/api/0/rpms/hello/git/modifyacls', { user_type: 'user', name: 'carol', acl: 'commit' });
+await api('alice', 'POST', '/api/0/rpms/hello/git/modifyacls', { user_type: 'user', name: 'bob', acl: 'commit' });
 await api('rel', 'POST', '/_dg/orphan/rpms/pong', { orphan_reason: 'Unmaintained upstream', orphan_reason_info: 'Upstream archived it' });
 rmSync(work, { recursive: true, force: true });
 
@@ -127,7 +127,7 @@ dist-git demo at ${url} (data in ${dir})
   Log in as alice, bob, carol or rel, password "${PASSWORD}":
     alice  packager, maintains rpms/hello, nano, pong (orphaned), oldtool (retired)
     bob    provenpackager: commits to every package
-    carol  has a commit grant on rpms/hello but is no packager: it gives her nothing
+    carol  no packager: she cannot be given commit access to a package (try it as alice)
     rel    release engineering: orphans and gives any package
   Try: ${url}/rpms/hello  ·  ${url}/rpms/pong (take it as bob)  ·  ${url}/extras/pagure_poc.json
   fedpkg-style upload: curl -H "Authorization: token ${tokens.alice}" -F name=rpms/hello -F sha512sum=<sum> -F file=@<file> ${url}/repo/pkgs/upload.cgi

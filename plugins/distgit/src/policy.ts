@@ -1,5 +1,5 @@
 // dist-git's rules for packages (projects in its namespaces, not forks), through core's
-// policy hooks: commit access needs the packager group; provenpackagers commit to every
+// policy hooks: commit access is given to packagers only, and counts only while they are; provenpackagers commit to every
 // package but the exempt ones; release engineering commits everywhere; branches are never
 // deleted or rewritten, and only supported branches take pushes.
 import type { ForgeApi } from '@pagurus/core';
@@ -21,6 +21,13 @@ export function registerPolicy(forge: ForgeApi, packages: Packages, options: Dis
       return { message: `pushes to this branch are not allowed; supported branches are ${options.supported_branches.join(', ')}` };
     if (await check.forced()) return { message: 'forced pushes are not allowed on dist-git: the history of a branch is never rewritten' };
     return undefined;
+  });
+
+  forge.hooks.canGrant.tapPromise('distgit', async (check) => {
+    if (check.kind !== 'user' || check.level === 'ticket' || !packages.isPackage(check.project)) return undefined;
+    const user = await forge.services.users.byName(check.name);
+    if (user && (await forge.services.groups.isMember(options.packager_group, user))) return undefined;
+    return { message: `${check.name} is not in the ${options.packager_group} group: only packagers may commit to packages` };
   });
 
   forge.hooks.canAccess.tapPromise('distgit', async (check) => {

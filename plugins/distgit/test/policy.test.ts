@@ -1,6 +1,6 @@
 // dist-git's push policy, with the real git client over HTTP: packagers push to supported
-// branches of the packages they maintain; nobody deletes or rewrites a branch; a commit
-// grant gives nothing to someone outside the packager group; provenpackagers push to every
+// branches of the packages they maintain; nobody deletes or rewrites a branch; only
+// packagers are given commit access, and a grant gives nothing to someone who left the group; provenpackagers push to every
 // package but the exempt ones; release engineering pushes everywhere; bodhi's hascommit
 // says the same.
 import assert from 'node:assert/strict';
@@ -17,7 +17,10 @@ describeModes('distgit: who may push what', (mode) => {
   before(async function () {
     this.timeout(180_000);
     kit = await Kit.start(mode);
-    await kit.package('policy', 'maintainer', ['outsider']);
+    // former gets commit access as a packager, then leaves the group.
+    await kit.package('policy', 'maintainer', ['former']);
+    const services = kit.t.forge.services;
+    await services.groups.removeMember(null, (await services.groups.byName('packager'))!, 'former');
     await kit.t.createProject('maintainer', 'free', { namespace: 'other', readme: true });
     work = path.join(await tempDir('pagurus-distgit-'), 'policy');
     await gitOk(path.dirname(work), 'clone', '-q', cloneUrl(kit.t.url, 'rpms/policy'), work);
@@ -64,10 +67,28 @@ describeModes('distgit: who may push what', (mode) => {
     await gitOk(work, 'reset', '-q', '--hard', kept);
   });
 
-  it('gives a commit grant nothing without the packager group; provenpackagers and releng push without one', async () => {
+  it('gives commit access to packagers only, and a grant nothing once its holder leaves the group', async () => {
+    const refused = await kit.call('maintainer', 'POST', '/api/0/rpms/policy/git/modifyacls', {
+      user_type: 'user',
+      name: 'outsider',
+      acl: 'commit',
+    });
+    assert.deepEqual(
+      [refused.status, refused.body],
+      [400, { error: 'outsider is not in the packager group: only packagers may commit to packages', error_code: 'ENOCODE' }],
+    );
+    const ticket = await kit.call('maintainer', 'POST', '/api/0/rpms/policy/git/modifyacls', {
+      user_type: 'user',
+      name: 'outsider',
+      acl: 'ticket',
+    });
+    assert.equal(ticket.status, 200, "lower levels are anyone's");
     await commit('By someone');
-    const outsider = await push('outsider', 'HEAD:refs/heads/rawhide');
-    assert.notEqual(outsider.code, 0, 'outsider holds a commit grant but is no packager');
+    const former = await push('former', 'HEAD:refs/heads/rawhide');
+    assert.notEqual(former.code, 0, 'former holds a commit grant but is no packager any more');
+  });
+
+  it('lets provenpackagers and releng push without a grant', async () => {
     const head = await commit('By a provenpackager');
     assert.equal((await push('proven', 'HEAD:refs/heads/rawhide')).code, 0);
     assert.equal(await remote('rawhide'), head);
@@ -102,8 +123,9 @@ describeModes('distgit: who may push what', (mode) => {
         releng1: await hascommit('releng1'),
         packager2: await hascommit('packager2'),
         outsider: await hascommit('outsider'),
+        former: await hascommit('former'),
       },
-      { maintainer: true, proven: true, releng1: true, packager2: false, outsider: false },
+      { maintainer: true, proven: true, releng1: true, packager2: false, outsider: false, former: false },
     );
   });
 

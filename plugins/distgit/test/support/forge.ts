@@ -1,6 +1,7 @@
 // A test forge with the plugin loaded by name, as the host loads it, Fedora's groups and
 // people: a packager who maintains rpms/pkg, another packager, a provenpackager, a releng
-// member, an outsider, and the orphan user.
+// member, an outsider, a packager a test may take out of the group (former), and the orphan
+// user.
 import assert from 'node:assert/strict';
 import { createTestForge, type TestForge, type TestMode } from '@pagurus/core/testing';
 
@@ -17,11 +18,11 @@ export class Kit {
       config: { namespaces: ['rpms', 'modules', 'container', 'flatpaks', 'tests', 'other'] },
     });
     const kit = new Kit(t);
-    for (const name of ['maintainer', 'packager2', 'proven', 'releng1', 'outsider', 'orphan']) await t.createUser(name);
+    for (const name of ['maintainer', 'packager2', 'proven', 'releng1', 'outsider', 'former', 'orphan']) await t.createUser(name);
     const services = t.forge.services;
     const creator = (await services.users.byName('releng1'))!;
     const members: Record<string, string[]> = {
-      packager: ['maintainer', 'packager2', 'proven', 'releng1'],
+      packager: ['maintainer', 'packager2', 'proven', 'releng1', 'former'],
       provenpackager: ['proven'],
       releng: ['releng1'],
     };
