@@ -72,6 +72,8 @@ export {
   type NotifiedTicketKind,
   type NavContext,
   type NavLink,
+  type BranchBadge,
+  type BranchBadgesContext,
   type PagePanel,
   type ProjectViewContext,
   type NewProjectContext,

@@ -1,7 +1,8 @@
 // The projectTabs hook: a plugin changes the tabs of a project's pages (dist-git points the
 // Issues tab at Bugzilla). The fixture plugin drops Branches and adds Builds on tabbed-*.
+// The branchBadges hook: it marks branches named old-* retired on the branches page.
 import assert from 'node:assert/strict';
-import { createTestForge, describeModes, type TestForge } from '../src/testing/index.js';
+import { createTestForge, describeModes, pushTo, type TestForge } from '../src/testing/index.js';
 import { FIXTURE_PLUGIN } from './support/fixtures.js';
 
 describeModes('the projectTabs hook', (mode) => {
@@ -37,6 +38,16 @@ describeModes('the projectTabs hook', (mode) => {
         page,
       );
     }
+  });
+
+  it('marks branches as the branchBadges hook says, on the page it shows', async () => {
+    for (const branch of ['old-1', 'fresh']) {
+      const pushed = await pushTo(t, 'untabbed', { user: 'alice', files: { [`${branch}.txt`]: branch }, branch });
+      assert.equal(pushed.code, 0, pushed.stderr);
+    }
+    const html = await (await t.fetch('/untabbed/branches')).text();
+    assert.match(html, /<a href="\/untabbed\/tree\/old-1">old-1<\/a> <span class="badge badge-muted">retired<\/span><\/td>/);
+    assert.match(html, /<a href="\/untabbed\/tree\/fresh">fresh<\/a><\/td>/);
   });
 
   it("leaves other projects' tabs alone", async () => {

@@ -221,6 +221,18 @@ export interface ProjectViewContext {
   can: { admin: boolean; commit: boolean; ticket: boolean };
 }
 
+/** A mark beside a branch on the branches page ("retired", "EOL"). */
+export interface BranchBadge {
+  label: string;
+  /** How it looks: 'muted' (a branch no longer used), 'warn', 'ok'; plain when absent. */
+  tone?: 'muted' | 'warn' | 'ok';
+}
+
+/** What the `branchBadges` hook knows: the project and the branches the page shows. */
+export interface BranchBadgesContext extends ProjectViewContext {
+  branches: Array<{ name: string; commit: string }>;
+}
+
 /** How a new project starts, as the `newProject` hook's taps shape it. */
 export interface NewProjectPlan {
   /** The branch its repository starts on (HEAD, and the README's branch): what was asked, or the forge's default. */

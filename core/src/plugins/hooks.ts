@@ -3,6 +3,8 @@
 import { AsyncParallelHook, AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook, SyncHook, SyncWaterfallHook } from 'tapable';
 import type {
   AccessCheck,
+  BranchBadge,
+  BranchBadgesContext,
   ForgeApi,
   ForgeRouter,
   GrantCheck,
@@ -92,6 +94,11 @@ export function createHooks() {
      * the config, never the database.
      */
     projectTabs: new SyncWaterfallHook<[NavLink[], ProjectViewContext]>(['tabs', 'context']),
+    /**
+     * Marks beside branches on the branches page, by branch name (dist-git marks the retired
+     * ones). Asked for the branches of the page shown, never the whole list.
+     */
+    branchBadges: new AsyncSeriesWaterfallHook<[Record<string, BranchBadge[]>, BranchBadgesContext]>(['badges', 'context']),
     /** The panels of a project's overview sidebar (Koji builds, Bodhi updates, Anitya monitoring...). */
     projectView: new AsyncSeriesWaterfallHook<[PagePanel[], ProjectViewContext]>(['panels', 'context']),
     /** The panels of an issue's sidebar (Bugzilla links, for instance). */

@@ -3,6 +3,7 @@
 // git processes whatever the number of branches (the listing, the tags, and one for-each-ref
 // counting ahead/behind for the page's branches), and git walks at most one page's histories.
 import { REFS_TAGS, aheadBehindMany, listRefs } from '../../git/index.js';
+import { projectRef } from '../../domain/index.js';
 import type { ForgeContext } from '../../plugins/index.js';
 import { readSettings, type DomainServices } from '../../services/index.js';
 import { encodePath, type GitBrowseDeps } from '../common/git-context.js';
@@ -42,6 +43,15 @@ export function branchesPage(services: DomainServices, browse: GitBrowseDeps): (
       .list(view.record, { status: 'Open' }, { limit: 500, offset: 0 })
       .catch(() => ({ prs: [] as Array<{ branchFrom: string; id: number; projectFromId: number | null }> }));
     const prOf = new Map(open.prs.filter((pr) => pr.projectFromId === view.record.id).map((pr) => [pr.branchFrom, pr.id]));
+    const badges = await browse.hooks.branchBadges.promise(
+      {},
+      {
+        viewer: view.viewer.user ? { name: view.viewer.user.name } : null,
+        project: projectRef(view.record),
+        can: view.can,
+        branches: shown,
+      },
+    );
     const rows = shown.map(({ name, commit }) => {
       const isDefault = name === head?.name;
       const { ahead, behind } = counts.get(name) ?? { ahead: 0, behind: 0 };
@@ -49,6 +59,7 @@ export function branchesPage(services: DomainServices, browse: GitBrowseDeps): (
       return {
         name,
         isDefault,
+        badges: badges[name] ?? [],
         ahead,
         behind,
         commit,
