@@ -61,6 +61,21 @@ export function registerPages(forge: ForgeApi, packages: Packages, options: Dist
     return [{ id: 'distgit-package', title: 'Package', partial: 'distgit/package', data }, ...panels];
   });
 
+  // A branch holding dead.package is retired (its release reached its end, or the package
+  // was retired there): marked on the branches page; the others are active.
+  forge.hooks.branchBadges.tapPromise('distgit', async (badges, { project, branches }) => {
+    if (!packages.isPackage(project)) return badges;
+    const record = await forge.services.projects.byId(project.id);
+    if (!record) return badges;
+    const dead = await Promise.all(
+      branches.map(async ({ name }) => (await forge.git.readBlob(record, name, 'dead.package', { maxBytes: 1 })) !== undefined),
+    );
+    branches.forEach(({ name }, i) => {
+      if (dead[i]) badges[name] = [...(badges[name] ?? []), { label: 'retired', tone: 'muted' }];
+    });
+    return badges;
+  });
+
   forge.hooks.projectWebRoutes.tap('distgit', (routes: ProjectPageRoutes) => {
     /** Runs a form's action for a package, then flashes its outcome and goes back to the overview. */
     const action = (suffix: string, run: (ctx: ForgeContext, scope: ProjectScope, body: Record<string, unknown>) => Promise<string>) =>

@@ -101,6 +101,14 @@ describeModes('distgit: the package overview', (mode) => {
     assert.match(text(mine, 'distgit-package'), /^Package Maintained by packager2/);
   });
 
+  it('marks retired branches on the branches page', async () => {
+    const pushed = await pushTo(kit.t, 'rpms/web', { user: 'packager2', files: { 'dead.package': 'EOL\n' }, branch: 'f38' });
+    assert.equal(pushed.code, 0, pushed.stderr);
+    const html = (await (await browser()).get('/rpms/web/branches')).html;
+    assert.match(html, /<a href="\/rpms\/web\/tree\/f38">f38<\/a> <span class="badge badge-muted">retired<\/span><\/td>/);
+    assert.match(html, /<a href="\/rpms\/web\/tree\/rawhide">rawhide<\/a> <span class="badge">default<\/span><\/td>/, 'rawhide is active');
+  });
+
   it('marks a retired package, with the way to ask for it back', async () => {
     const pushed = await pushTo(kit.t, 'rpms/web', { user: 'packager2', files: { 'dead.package': 'Retired\n' } });
     assert.equal(pushed.code, 0, pushed.stderr);
