@@ -1,7 +1,8 @@
 // The /_dg endpoints, as fedpkg, toddlers, the-new-hotness and release engineering's scripts
 // call them: Pagure's API tokens (`Authorization: token ...`, the modify_project ACL for
-// changes), JSON or form bodies, Pagure's error JSON.
-import type { ForgeContext, MountRegistry } from '@pagurus/core';
+// changes), JSON or form bodies, Pagure's error JSON; and as pages' scripts call them, with
+// the browser's session and its form token (X-CSRF-Token).
+import type { ForgeContext, ForgeMiddleware, MountRegistry } from '@pagurus/core';
 import type { Packages } from './packages.js';
 
 type Body = Record<string, unknown>;
@@ -12,8 +13,11 @@ function bodyOf(ctx: ForgeContext): Body {
 }
 
 export function registerDgRoutes(mounts: MountRegistry, packages: Packages): void {
-  const dg = mounts.mount({ prefix: '/_dg', auth: 'token', body: ['json', 'form'], errors: 'api' });
-  const write = mounts.requireToken('modify_project');
+  // Clients send a token; the theme's pages, their session (and its form token).
+  const dg = mounts.mount({ prefix: '/_dg', auth: 'token-or-session', body: ['json', 'form'], errors: 'api' });
+  const byToken = mounts.requireToken('modify_project');
+  const bySession = mounts.requireUser();
+  const write: ForgeMiddleware = (ctx, next) => (ctx.state.sessionId ? bySession(ctx, next) : byToken(ctx, next));
 
   const find = async (ctx: ForgeContext & { params: Record<string, string> }) => {
     const viewer = await packages.viewer(ctx);

@@ -2,7 +2,7 @@
 // toddlers (orphan, Bugzilla overrides), the theme and release engineering (take, give),
 // with Pagure's tokens and error JSON, and who may and may not call each.
 import assert from 'node:assert/strict';
-import { describeModes, pushTo } from '@pagurus/core/testing';
+import { describeModes, PageClient, pushTo } from '@pagurus/core/testing';
 import { Kit } from './support/forge.js';
 
 describeModes('distgit: the /_dg endpoints', (mode) => {
@@ -58,6 +58,29 @@ describeModes('distgit: the /_dg endpoints', (mode) => {
       const missing = await kit.call('outsider', 'GET', path);
       assert.deepEqual([missing.status, missing.body.error_code], [404, 'ENOPROJECT'], path);
     }
+  });
+
+  it("takes the theme's calls with the browser's session and its form token, and refuses them without it", async () => {
+    const browser = new PageClient(kit.t);
+    await browser.logIn('packager2');
+    const post = (headers: Record<string, string>) =>
+      browser.request('/_dg/anitya/rpms/monitored', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...headers },
+        body: JSON.stringify({ anitya_status: 'monitoring-all' }),
+      });
+    assert.equal((await post({})).status, 400, 'no form token');
+    const { token } = await browser.getForm('/settings');
+    const ok = await post({ 'X-CSRF-Token': token });
+    assert.deepEqual([ok.status, JSON.parse(ok.html)], [200, { monitoring: 'monitoring-all' }]);
+    const stranger = new PageClient(kit.t);
+    await stranger.logIn('outsider');
+    const refused = await stranger.request('/_dg/anitya/rpms/monitored', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': (await stranger.getForm('/settings')).token },
+      body: JSON.stringify({ anitya_status: 'no-monitoring' }),
+    });
+    assert.deepEqual([refused.status, JSON.parse(refused.html).error_code], [401, 'EMODIFYPROJECTNOTALLOWED']);
   });
 
   it('bzoverrides: admins set a committer or an @group per product; empty resets; a key left out stays', async () => {
