@@ -80,7 +80,7 @@ describeModes('distgit: the /_dg endpoints', (mode) => {
       headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': (await stranger.getForm('/settings')).token },
       body: JSON.stringify({ anitya_status: 'no-monitoring' }),
     });
-    assert.deepEqual([refused.status, JSON.parse(refused.html).error_code], [401, 'EMODIFYPROJECTNOTALLOWED']);
+    assert.deepEqual([refused.status, (JSON.parse(refused.html) as { error_code: string }).error_code], [401, 'EMODIFYPROJECTNOTALLOWED']);
   });
 
   it('bzoverrides: admins set a committer or an @group per product; empty resets; a key left out stays', async () => {
