@@ -1,0 +1,33 @@
+// @pagurus/plugin-msgbus: every public change on the message bus, as src.fedoraproject.org
+// publishes it: fedora-messaging's wire format over AMQP (Fedora CI, packit, copr, FMN,
+// toddlers and datanommer read it unchanged), from the durable event log, with confirms.
+import { definePlugin } from '@pagurus/core';
+import { DRAIN_JOB, Engine } from './engine.js';
+import { migrations } from './migrations.js';
+import { optionsSchema } from './options.js';
+
+export { amqpMessage, routingKey, schemaOf, usersOf } from './message.js';
+
+export default definePlugin({
+  name: 'msgbus',
+  options: optionsSchema,
+  migrations,
+  apply(forge, options) {
+    const engine = new Engine(forge, options);
+    forge.events.subscribe({ name: 'msgbus', startAt: 'now', handle: (event, context) => engine.record(event, context) });
+    forge.hooks.jobs.tap('msgbus', (registry) => {
+      registry.define({
+        name: DRAIN_JOB,
+        // One drain at a time, in any process: the messages leave in the log's order.
+        lockKey: () => 'msgbus.drain',
+        attempts: 3,
+        backoffMs: 1000,
+        run: () => engine.drain(),
+      });
+    });
+    forge.hooks.ready.tapPromise('msgbus', async ({ role }) => {
+      if (role === 'web' || role === 'worker') engine.startSweeping();
+    });
+    forge.hooks.close.tapPromise('msgbus', () => engine.close());
+  },
+});

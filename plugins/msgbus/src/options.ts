@@ -1,0 +1,24 @@
+// The plugin's options, as the admin gives them under `plugins:` in pagurus.config.yaml.
+import { z } from '@pagurus/core';
+
+export const optionsSchema = z.object({
+  amqp: z
+    .object({
+      /** amqp://user:password@host:5672/vhost, or amqps:// for TLS. */
+      url: z.string().regex(/^amqps?:\/\//, 'an amqp:// or amqps:// URL'),
+      /** The exchange messages go to (a topic exchange). */
+      exchange: z.string().min(1).default('amq.topic'),
+      /** Routing keys are <topic_prefix>.pagure.<topic>. */
+      topic_prefix: z.string().min(1).default('org.fedoraproject.prod'),
+      /** How long connecting may take before the try fails, in milliseconds. */
+      connect_timeout_ms: z.number().int().min(100).default(5_000),
+    })
+    .optional(),
+  /** The first retry after the broker failed comes after this; it doubles up to max_backoff_ms. */
+  backoff_ms: z.number().int().min(10).default(1_000),
+  max_backoff_ms: z.number().int().min(10).default(30_000),
+  /** How often each worker looks for messages left unsent (after a crash, say). */
+  sweep_interval_ms: z.number().int().min(100).default(5_000),
+});
+
+export type MsgbusOptions = z.output<typeof optionsSchema>;
