@@ -37,6 +37,11 @@ export class AmqpPublisher {
     }
   }
 
+  /** Connects (if it is not), to see that the broker answers. */
+  async check(): Promise<void> {
+    await this.open();
+  }
+
   private open(): Promise<ConfirmChannel> {
     this.channel ??= (async () => {
       const connection = await amqp.connect(this.url, { timeout: this.timeoutMs });

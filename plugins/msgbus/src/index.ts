@@ -1,10 +1,11 @@
 // @pagurus/plugin-msgbus: every public change on the message bus, as src.fedoraproject.org
 // publishes it: fedora-messaging's wire format over AMQP (Fedora CI, packit, copr, FMN,
 // toddlers and datanommer read it unchanged), from the durable event log, with confirms.
-import { definePlugin } from '@pagurus/core';
+import { definePlugin, StartupError } from '@pagurus/core';
 import { DRAIN_JOB, Engine } from './engine.js';
 import { migrations } from './migrations.js';
 import { optionsSchema } from './options.js';
+import { describe, status } from './status.js';
 
 export { amqpMessage, routingKey, schemaOf, usersOf } from './message.js';
 
@@ -29,5 +30,23 @@ export default definePlugin({
       if (role === 'web' || role === 'worker') engine.startSweeping();
     });
     forge.hooks.close.tapPromise('msgbus', () => engine.close());
+  },
+  commands(cli, options) {
+    cli.command({
+      name: 'msgbus',
+      description: "the message bus: 'status' says where the publisher stands",
+      arguments: [{ name: 'what', description: 'status' }],
+      async action({ args, boot, say }) {
+        if (args[0] !== 'status') throw new StartupError(`pagurus msgbus: the one subcommand is "status", not "${String(args[0])}"`);
+        const { forge, close } = await boot({ role: 'cli' });
+        try {
+          const found = await status(forge, options);
+          if (!found) say('msgbus: no amqp configured: nothing is published');
+          else for (const line of describe(found)) say(line);
+        } finally {
+          await close();
+        }
+      },
+    });
   },
 });

@@ -3,10 +3,15 @@
 // that turned its notifications off, and everything, in order, after the broker was away.
 import assert from 'node:assert/strict';
 import type { ConsumeMessage } from 'amqplib';
-import { createTestForge, describeModes, eventually, pushTo, type TestForge } from '@pagurus/core/testing';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestForge, describeModes, eventually, pushTo, runCli, type TestForge } from '@pagurus/core/testing';
 import { Consumer, Proxy } from './support/broker.js';
 
 const PLUGIN = '@pagurus/plugin-msgbus';
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 describeModes('msgbus: publishing to RabbitMQ', (mode) => {
   let t: TestForge;
@@ -123,4 +128,42 @@ describeModes('msgbus: publishing to RabbitMQ', (mode) => {
       .map((m) => (consumer.body(m).issue as { title: string }).title);
     assert.deepEqual(order, titles, 'each once, in order');
   });
+
+  // The CLI shares the database: the server mode only (PGlite belongs to one process).
+  if (mode === 'server')
+    it('pagurus msgbus status: the broker, the outbox, what was sent and the last error', async function () {
+      this.timeout(120_000);
+      // An outage of its own, so that there is an error to report.
+      await proxy.cut();
+      await newIssue('rpms/bash', 'Before the status');
+      await eventually(async () => ((await t.forge.db.knex('msgbus_status').whereNotNull('last_error').first()) ? true : undefined), 'an error');
+      await proxy.restore();
+      await arrived(titled('Before the status'), 'the issue, after the outage');
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'pagurus-msgbus-'));
+      const config = path.join(dir, 'pagurus.config.yaml');
+      const amqp = {
+        url: `amqp://guest:secret-password@127.0.0.1:${proxy.port}/`,
+        exchange: consumer.exchange,
+        topic_prefix: 'org.fedoraproject.test',
+      };
+      writeFileSync(config, `plugins:\n  - name: '${PLUGIN}'\n    options: ${JSON.stringify({ amqp })}\n`);
+      const ran = await runCli(['--config', config, 'msgbus', 'status'], { env: t.env, cwd: ROOT });
+      assert.equal(ran.code, 0, ran.stderr);
+      const lines = ran.stdout.trim().split('\n');
+      assert.equal(
+        lines[0],
+        `amqp: amqp://guest:***@127.0.0.1:${proxy.port}/ exchange ${consumer.exchange}, routing keys org.fedoraproject.test.pagure.<topic>`,
+      );
+      assert.match(lines[1]!, /^broker: not reachable \(/, 'guest with a wrong password is refused');
+      assert.equal(lines[2], 'outbox: 0 waiting');
+      assert.match(lines[3]!, /^sent: \d+ in all, the last at \d{4}-/);
+      assert.match(lines[4]!, /^last error: .+ \(at \d{4}-/, 'the outage left its error');
+      assert.doesNotMatch(ran.stdout, /secret-password/);
+      writeFileSync(
+        config,
+        `plugins:\n  - name: '${PLUGIN}'\n    options: ${JSON.stringify({ amqp: { ...amqp, url: amqp.url.replace('secret-password', 'guest') } })}\n`,
+      );
+      const good = await runCli(['--config', config, 'msgbus', 'status'], { env: t.env, cwd: ROOT });
+      assert.equal(good.stdout.trim().split('\n')[1], 'broker: reachable', good.stderr);
+    });
 });
