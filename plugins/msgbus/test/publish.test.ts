@@ -136,7 +136,10 @@ describeModes('msgbus: publishing to RabbitMQ', (mode) => {
       // An outage of its own, so that there is an error to report.
       await proxy.cut();
       await newIssue('rpms/bash', 'Before the status');
-      await eventually(async () => ((await t.forge.db.knex('msgbus_status').whereNotNull('last_error').first()) ? true : undefined), 'an error');
+      await eventually(
+        async () => ((await t.forge.db.knex('msgbus_status').whereNotNull('last_error').first()) ? true : undefined),
+        'an error',
+      );
       await proxy.restore();
       await arrived(titled('Before the status'), 'the issue, after the outage');
       const dir = mkdtempSync(path.join(os.tmpdir(), 'pagurus-msgbus-'));
