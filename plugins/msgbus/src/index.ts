@@ -1,8 +1,8 @@
 // @pagurus/plugin-msgbus: every public change on the message bus, as src.fedoraproject.org
 // publishes it: fedora-messaging's wire format over AMQP (Fedora CI, packit, copr, FMN,
 // toddlers and datanommer read it unchanged), from the durable event log, with confirms.
-import { definePlugin, StartupError } from '@pagurus/core';
-import { DRAIN_JOB, Engine } from './engine.js';
+import { definePlugin, StartupError, type JobData } from '@pagurus/core';
+import { DRAIN_JOB, Engine, type TransportName } from './engine.js';
 import { migrations } from './migrations.js';
 import { optionsSchema } from './options.js';
 import { describe, status } from './status.js';
@@ -17,13 +17,13 @@ export default definePlugin({
     const engine = new Engine(forge, options);
     forge.events.subscribe({ name: 'msgbus', startAt: 'now', handle: (event, context) => engine.record(event, context) });
     forge.hooks.jobs.tap('msgbus', (registry) => {
-      registry.define({
+      registry.define<JobData & { transport: TransportName }>({
         name: DRAIN_JOB,
-        // One drain at a time, in any process: the messages leave in the log's order.
-        lockKey: () => 'msgbus.drain',
+        // One drain per transport at a time, in any process: the messages leave in the log's order.
+        lockKey: (data) => `msgbus.drain:${data.transport}`,
         attempts: 3,
         backoffMs: 1000,
-        run: () => engine.drain(),
+        run: (data) => engine.drain(data.transport),
       });
     });
     forge.hooks.ready.tapPromise('msgbus', async ({ role }) => {
@@ -41,8 +41,8 @@ export default definePlugin({
         const { forge, close } = await boot({ role: 'cli' });
         try {
           const found = await status(forge, options);
-          if (!found) say('msgbus: no amqp configured: nothing is published');
-          else for (const line of describe(found)) say(line);
+          if (!found.length) say('msgbus: neither amqp nor mqtt is configured: nothing is published');
+          for (const one of found) for (const line of describe(one)) say(line);
         } finally {
           await close();
         }

@@ -25,4 +25,17 @@ export const migrations: readonly Migration[] = [
       });
     },
   },
+  {
+    name: '0002_msgbus_transports',
+    async up(knex: Knex) {
+      // One outbox row per transport (amqp, mqtt): each drains at its own pace.
+      await knex.schema.alterTable('msgbus_outbox', (t) => {
+        t.text('transport').notNullable().defaultTo('amqp');
+      });
+      await knex.schema.alterTable('msgbus_outbox', (t) => {
+        t.dropPrimary();
+        t.primary(['transport', 'sequence']);
+      });
+    },
+  },
 ];

@@ -14,6 +14,15 @@ export const optionsSchema = z.object({
       connect_timeout_ms: z.number().int().min(100).default(5_000),
     })
     .optional(),
+  mqtt: z
+    .object({
+      /** mqtt://user:password@host:1883, or mqtts:// for TLS. */
+      url: z.string().regex(/^mqtts?:\/\//, 'an mqtt:// or mqtts:// URL'),
+      /** Topics are <topic_prefix>/pagure/<topic with dots as slashes>. */
+      topic_prefix: z.string().min(1).default('org/fedoraproject/prod'),
+      connect_timeout_ms: z.number().int().min(100).default(5_000),
+    })
+    .optional(),
   /** The first retry after the broker failed comes after this; it doubles up to max_backoff_ms. */
   backoff_ms: z.number().int().min(10).default(1_000),
   max_backoff_ms: z.number().int().min(10).default(30_000),

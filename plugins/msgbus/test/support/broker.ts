@@ -1,6 +1,6 @@
 // A consumer on the real RabbitMQ with its own exchange and queue (so parallel runs never see
-// each other's messages), and a loopback TCP proxy between the forge and the broker that a
-// test can cut and restore.
+// each other's messages), and a loopback TCP proxy between the forge and a broker (RabbitMQ
+// or Mosquitto) that a test can cut and restore.
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import amqp, { type Channel, type ConsumeMessage } from 'amqplib';
@@ -55,6 +55,9 @@ export class Proxy {
   private readonly sockets = new Set<net.Socket>();
   port = 0;
 
+  /** `target`: the broker's port on loopback (RabbitMQ's by default; Mosquitto is 1883). */
+  constructor(private readonly target = RABBIT.port) {}
+
   async start(): Promise<this> {
     await this.listen();
     return this;
@@ -62,7 +65,7 @@ export class Proxy {
 
   private listen(): Promise<void> {
     const server = net.createServer((client) => {
-      const upstream = net.connect(RABBIT.port, RABBIT.host);
+      const upstream = net.connect(this.target, RABBIT.host);
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);
         socket.on('close', () => this.sockets.delete(socket));
