@@ -112,27 +112,37 @@ export class Engine {
       if (!rows.length) break;
       // The projects' switches as they are when their messages leave (read once per batch).
       const projects = new Map<number, ProjectRecord | undefined>();
-      let batch = 0;
+      // The batch goes out pipelined (the channel keeps its order), and counts as sent once
+      // the broker confirmed every message of it; a failure sends the whole batch again.
+      const outgoing: Array<Promise<void>> = [];
       for (const row of rows) {
         if (row.project_id !== null && !projects.has(row.project_id))
           projects.set(row.project_id, await this.forge.services.projects.byId(row.project_id));
-        if (row.project_id === null || publishes(projects.get(row.project_id), name)) {
-          try {
-            await transport.publish({
+        if (row.project_id === null || publishes(projects.get(row.project_id), name))
+          outgoing.push(
+            transport.publish({
               id: row.message_id,
               topic: row.topic,
               body: JSON.parse(row.body) as Record<string, unknown>,
               agent: row.agent,
-            });
-          } catch (error) {
-            await this.recordSent(name, batch);
-            await this.failed(name, error);
-            return { sent: sent + batch };
-          }
-          batch += 1;
-        }
-        await this.forge.db('msgbus_outbox').where({ transport: name, sequence: row.sequence }).delete();
+            }),
+          );
       }
+      const outcomes = await Promise.allSettled(outgoing);
+      const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failure) {
+        await this.failed(name, failure.reason);
+        return { sent };
+      }
+      const batch = outgoing.length;
+      await this.forge
+        .db('msgbus_outbox')
+        .where({ transport: name })
+        .whereIn(
+          'sequence',
+          rows.map((row) => row.sequence),
+        )
+        .delete();
       this.failures.delete(name);
       await this.recordSent(name, batch);
       sent += batch;
