@@ -64,7 +64,16 @@ export class AmqpPublisher {
     this.channel = undefined;
     this.closeConnection = undefined;
     this.declared.clear();
-    await close?.().catch(() => undefined);
+    // A broker that stopped answering must not hold up a shutdown: closing gives up after a while.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      close?.().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, Math.min(this.timeoutMs, 2_000));
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   async close(): Promise<void> {

@@ -53,6 +53,8 @@ export class Consumer {
 export class Proxy {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
+  private readonly upstreams = new Set<net.Socket>();
+  private holding = false;
   port = 0;
 
   /** `target`: the broker's port on loopback (RabbitMQ's by default; Mosquitto is 1883). */
@@ -71,7 +73,11 @@ export class Proxy {
         socket.on('close', () => this.sockets.delete(socket));
         socket.on('error', () => undefined);
       }
-      client.pipe(upstream).pipe(client);
+      client.pipe(upstream);
+      upstream.pipe(client);
+      this.upstreams.add(upstream);
+      upstream.on('close', () => this.upstreams.delete(upstream));
+      if (this.holding) upstream.pause();
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -82,6 +88,17 @@ export class Proxy {
         resolve();
       }),
     );
+  }
+
+  /** The broker takes what it is sent but its answers (confirms) stop coming back. */
+  hold(): void {
+    this.holding = true;
+    for (const upstream of this.upstreams) upstream.pause();
+  }
+
+  release(): void {
+    this.holding = false;
+    for (const upstream of this.upstreams) upstream.resume();
   }
 
   /** The broker is gone: open connections drop, new ones are refused. */
