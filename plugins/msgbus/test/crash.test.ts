@@ -4,14 +4,16 @@
 // with SIGKILL, then a new one. Embedded mode (one process owns PGlite): the forge is closed
 // while the confirms are held, and a new forge opens the same database.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConsumeMessage } from 'amqplib';
-import { createTestForge, describeModes, eventually, type TestForge, type TestForgeOptions } from '@pagurus/core/testing';
+import { createTestForge, describeModes, eventually, startCli, type TestForge, type TestForgeOptions } from '@pagurus/core/testing';
 import { Consumer, Proxy } from './support/broker.js';
 
-const WORKER = fileURLToPath(new URL('./support/worker-process.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 describeModes('msgbus: a worker dies mid-publish', (mode) => {
   const cleanups: Array<() => Promise<void>> = [];
@@ -47,29 +49,19 @@ describeModes('msgbus: a worker dies mid-publish', (mode) => {
       cleanups.push(() => t.close());
       return t;
     };
+    // `pagurus worker`, as an admin runs it, on the test forge's database and queue.
+    const configFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'pagurus-msgbus-')), 'pagurus.config.yaml');
+    writeFileSync(configFile, `plugins: ${JSON.stringify(plugins)}\n`);
     const startWorker = async (t: TestForge): Promise<ChildProcess> => {
-      const env: NodeJS.ProcessEnv = { ...process.env, ...t.env, MSGBUS_TEST_PLUGINS: JSON.stringify(plugins) };
-      for (const key of Object.keys(env)) if (key.startsWith('PAGURUS_TEST_')) delete env[key];
-      const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx/esm', WORKER], {
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const cli = await startCli(['--config', configFile, 'worker'], /worker is taking jobs/, {
+        env: t.env,
+        cwd: ROOT,
+        timeoutMs: 120_000,
       });
       cleanups.push(async () => {
-        if (child.exitCode === null) child.kill('SIGKILL');
+        if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
       });
-      let output = '';
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the worker did not start:\n${output}`)), 120_000);
-        child.stdout.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
-          if (output.includes('worker ready')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      });
-      return child;
+      return cli.child;
     };
     const killed = (child: ChildProcess) =>
       new Promise<void>((resolve) => {
