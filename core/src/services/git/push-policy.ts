@@ -4,12 +4,12 @@
 // the target; deleting an alias would delete its target, so it is refused.
 // The pre-receive hook asks this, over HTTP now and over SSH later.
 import { projectFullname, type ProjectRecord, type UserRecord } from '../../domain/index.js';
-import { aliasTargets, headBranch, isAncestor, isNullRev, largeObjects, REFS_HEADS, type QuarantineEnv } from '../../git/index.js';
+import { aliasTargets, headBranch, isNullRev, largeObjects, REFS_HEADS, type QuarantineEnv } from '../../git/index.js';
 import type { AccessService } from '../access/access-service.js';
 import { matchesAny } from '../access/fnmatch.js';
 import type { ServiceContext } from '../context.js';
 import { protectedBranchPatterns, readSettings } from '../projects/settings.js';
-import { askCanPush, type RefUpdate } from '../repository/can-push.js';
+import { askCanPush, containsOld, type RefUpdate } from '../repository/can-push.js';
 
 export type { RefUpdate };
 
@@ -92,8 +92,10 @@ export class PushPolicy {
           continue;
         }
       }
+      const objects = { dir: request.repository, env: request.objects };
+      const contained = containsOld(update, objects);
       if (branch !== undefined && !creating && !deleting && matchesAny(branch, protectedBranches)) {
-        if (!(await isAncestor(request.repository, update.oldRev, update.newRev, request.objects))) {
+        if (!(await contained())) {
           refuse(`${branch} is protected in ${fullname}: non fast-forward pushes are refused`);
           continue;
         }
@@ -103,7 +105,8 @@ export class PushPolicy {
         user,
         project,
         { ref, oldRev: update.oldRev, newRev: update.newRev },
-        { dir: request.repository, env: request.objects },
+        objects,
+        contained,
       );
       if (veto) refuse(veto.message);
     }

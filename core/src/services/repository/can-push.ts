@@ -18,6 +18,16 @@ export interface UpdateObjects {
   env?: QuarantineEnv;
 }
 
+/**
+ * Whether the update's new commit contains its old one (`git merge-base --is-ancestor`),
+ * asked of git at the first call only: the push policy's protected branches and the plugins'
+ * `forced()` share the answer.
+ */
+export function containsOld(update: RefUpdate, objects: UpdateObjects): () => Promise<boolean> {
+  let contained: Promise<boolean> | undefined;
+  return () => (contained ??= isAncestor(objects.dir, update.oldRev, update.newRev, objects.env));
+}
+
 /** The plugins' verdict on one ref update by `user` (null: the forge itself); a Refusal says why not. */
 export function askCanPush(
   hooks: ForgeHooks,
@@ -25,8 +35,10 @@ export function askCanPush(
   project: ProjectRecord,
   update: RefUpdate,
   objects: UpdateObjects,
+  contained: () => Promise<boolean> = containsOld(update, objects),
 ): Promise<Refusal | undefined> {
-  let forced: Promise<boolean> | undefined;
+  // Creations, deletions and no-ops rewrite nothing.
+  const neverRewrites = isNullRev(update.oldRev) || isNullRev(update.newRev) || update.oldRev === update.newRev;
   return hooks.canPush.promise({
     user: user ? { name: user.name } : null,
     project: projectRef(project),
@@ -34,13 +46,12 @@ export function askCanPush(
     oldRev: update.oldRev,
     newRev: update.newRev,
     forced: () =>
-      (forced ??=
-        isNullRev(update.oldRev) || isNullRev(update.newRev) || update.oldRev === update.newRev
-          ? Promise.resolve(false)
-          : // A ref moved to an object that is no commit (a tag of a blob) counts as rewritten.
-            isAncestor(objects.dir, update.oldRev, update.newRev, objects.env).then(
-              (contained) => !contained,
-              () => true,
-            )),
+      neverRewrites
+        ? Promise.resolve(false)
+        : // A ref moved to an object that is no commit (a tag of a blob) counts as rewritten.
+          contained().then(
+            (yes) => !yes,
+            () => true,
+          ),
   });
 }
