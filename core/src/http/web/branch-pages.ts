@@ -3,11 +3,10 @@
 // git processes whatever the number of branches (the listing, the tags, and one for-each-ref
 // counting ahead/behind for the page's branches), and git walks at most one page's histories.
 import { REFS_TAGS, aheadBehindMany, listRefs } from '../../git/index.js';
-import { projectRef } from '../../domain/index.js';
 import type { ForgeContext } from '../../plugins/index.js';
 import { readSettings, type DomainServices } from '../../services/index.js';
 import { encodePath, type GitBrowseDeps } from '../common/git-context.js';
-import { branchName, currentQuery, PER_PAGE, pageLinks, pageNumber, projectHeader, projectView } from './page-kit.js';
+import { branchName, currentQuery, PER_PAGE, pageLinks, pageNumber, projectHeader, projectView, viewContext } from './page-kit.js';
 
 /** Branches per page: each one is a history walk for its ahead/behind counts. */
 export const BRANCHES_PER_PAGE = PER_PAGE;
@@ -43,15 +42,7 @@ export function branchesPage(services: DomainServices, browse: GitBrowseDeps): (
       .list(view.record, { status: 'Open' }, { limit: 500, offset: 0 })
       .catch(() => ({ prs: [] as Array<{ branchFrom: string; id: number; projectFromId: number | null }> }));
     const prOf = new Map(open.prs.filter((pr) => pr.projectFromId === view.record.id).map((pr) => [pr.branchFrom, pr.id]));
-    const badges = await browse.hooks.branchBadges.promise(
-      {},
-      {
-        viewer: view.viewer.user ? { name: view.viewer.user.name } : null,
-        project: projectRef(view.record),
-        can: view.can,
-        branches: shown,
-      },
-    );
+    const badges = await browse.hooks.branchBadges.promise({}, { ...viewContext(view), branches: shown });
     const rows = shown.map(({ name, commit }) => {
       const isDefault = name === head?.name;
       const { ahead, behind } = counts.get(name) ?? { ahead: 0, behind: 0 };

@@ -1,6 +1,6 @@
 // Issue pages: the list with filters and sorting, the new-issue form, an issue with its
 // comments and metadata, and the forms that change them. Every form posts, then redirects.
-import { projectRef, type IssueRecord } from '../../domain/index.js';
+import type { IssueRecord } from '../../domain/index.js';
 import { Invalid } from '../../errors/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
 import type { DomainServices, IssueFilters } from '../../services/index.js';
@@ -19,6 +19,7 @@ import {
   projectHeader,
   projectView,
   type ProjectView,
+  viewContext,
 } from './page-kit.js';
 import { flash } from './session.js';
 import { commaList, commentEditPage, commentIdOf, renderTicketTexts } from './ticket-view.js';
@@ -181,9 +182,7 @@ export function issuePages(router: ForgeRouter, services: DomainServices, deps: 
     const [texts, panels] = await Promise.all([
       renderTicketTexts(services, view.viewer, view.record, json.content, json.comments, deps.publicUrl()),
       deps.hooks.issueView.promise([], {
-        viewer: ctx.state.user ?? null,
-        project: projectRef(view.record),
-        can: view.can,
+        ...viewContext(view),
         issue: { id: json.id, title: json.title, status: json.status, private: json.private },
       }),
     ]);

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { projectFullname, projectRef, projectUrlPath, type ProjectRecord, type UserRecord } from '../../domain/index.js';
 import { ForgeError, isForgeError, NotFound, type FieldErrors } from '../../errors/index.js';
 import { branchesAndHead, gitReads, REFS_HEADS, type BranchListing } from '../../git/index.js';
-import type { ForgeContext, ForgeHooks } from '../../plugins/index.js';
+import type { ForgeContext, ForgeHooks, ProjectViewContext } from '../../plugins/index.js';
 import { readSettings, type DomainServices, type Settings, type Viewer } from '../../services/index.js';
 import { viewerOf } from '../common/auth.js';
 import { commitOfIdentifier, repoDir, type GitBrowseDeps } from '../common/git-context.js';
@@ -174,6 +174,11 @@ export async function projectView(
   };
 }
 
+/** What the view hooks (tabs, panels, badges, settings links) know of a project page. */
+export function viewContext(view: ProjectView): ProjectViewContext {
+  return { viewer: view.viewer.user ? { name: view.viewer.user.name } : null, project: projectRef(view.record), can: view.can };
+}
+
 /** The data of the project header partial: name, description, fork parent, tabs. */
 export function projectHeader(view: ProjectView, current: string, parent?: ProjectRecord): Record<string, unknown> {
   const tabs: Array<Omit<ProjectTab, 'current'>> = [
@@ -185,11 +190,7 @@ export function projectHeader(view: ProjectView, current: string, parent?: Proje
   if (view.settings.issue_tracker) tabs.push({ id: 'issues', label: 'Issues', href: `${view.base}/issues` });
   if (view.settings.pull_requests) tabs.push({ id: 'pull-requests', label: 'Pull requests', href: `${view.base}/pull-requests` });
   if (view.can.admin) tabs.push({ id: 'settings', label: 'Settings', href: `${view.base}/settings` });
-  const shown = view.hooks.projectTabs.call(tabs, {
-    viewer: view.viewer.user ? { name: view.viewer.user.name } : null,
-    project: projectRef(view.record),
-    can: view.can,
-  });
+  const shown = view.hooks.projectTabs.call(tabs, viewContext(view));
   return {
     name: view.fullname,
     base: view.base,

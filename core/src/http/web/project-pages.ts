@@ -1,7 +1,7 @@
 // Project pages: the index (/projects, with search), the new-project form, a project's
 // overview (README, clone URLs, forks, watchers), forking, commits, a commit, branches.
 import { existsSync } from 'node:fs';
-import { projectFullname, projectRef, projectUrlPath } from '../../domain/index.js';
+import { projectFullname, projectUrlPath } from '../../domain/index.js';
 import { REFS_HEADS, commitDiffText, rangeDiffText, listTree, logCommits, objectByPrefix, commitOf, readCommit } from '../../git/index.js';
 import type { ForgeContext, ForgeRouter, JobQueueApi } from '../../plugins/index.js';
 import { parseNewProject, type DomainServices } from '../../services/index.js';
@@ -26,6 +26,7 @@ import {
   projectHeader,
   projectView,
   type ProjectView,
+  viewContext,
 } from './page-kit.js';
 
 export interface ProjectPageDeps {
@@ -119,7 +120,7 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
       services.projectQueries.count(view.viewer, { parentId: view.record.id }),
       services.watchers.list(view.record),
       empty ? Promise.resolve(undefined) : repositorySummary(view),
-      browse.hooks.projectView.promise([], { viewer: ctx.state.user ?? null, project: projectRef(view.record), can: view.can }),
+      browse.hooks.projectView.promise([], viewContext(view)),
     ]);
     const viewerName = ctx.state.user?.name;
     await ctx.render('project', {

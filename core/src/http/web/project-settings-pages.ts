@@ -1,7 +1,7 @@
 // A project's settings page, for its admins: details, options, who has access (users and
 // groups, levels, collaborators' branch patterns), the tracker's tags, milestones,
 // priorities and close statuses, project API tokens, giving the project away, deleting it.
-import { GRANTABLE_LEVELS, projectRef, rowId, type GrantableLevel } from '../../domain/index.js';
+import { GRANTABLE_LEVELS, rowId, type GrantableLevel } from '../../domain/index.js';
 import { Invalid } from '../../errors/index.js';
 import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
 import {
@@ -26,6 +26,7 @@ import {
   projectView,
   withFieldNames,
   type ProjectView,
+  viewContext,
 } from './page-kit.js';
 import { chosenAcls, expiryDate, newTokenFlash, tokenRows } from './settings-pages.js';
 import { PLUGIN_SETTINGS_ANCHOR, pluginSettingsSections, savePluginSettings } from './plugin-settings-pages.js';
@@ -140,11 +141,7 @@ export function projectSettingsPages(router: ForgeRouter, services: DomainServic
       values,
       errors: {},
       pluginSections: await pluginSettingsSections(ctx, services, view, extra),
-      pluginLinks: await deps.hooks.projectSettingsLinks.promise([], {
-        viewer: ctx.state.user ?? null,
-        project: projectRef(view.record),
-        can: view.can,
-      }),
+      pluginLinks: await deps.hooks.projectSettingsLinks.promise([], viewContext(view)),
       ...extra,
     });
     ctx.status = status;

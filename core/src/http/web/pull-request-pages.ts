@@ -1,7 +1,7 @@
 // Pull-request pages: the list, opening one from a branch or a fork (/<repo>/diff/<to>..<from>,
 // with branch pickers and a preview), a pull request with its commits, diff, inline
 // comments, flags and merge box, and the forms that comment, edit, merge, close and reopen.
-import { projectRef, projectUrlPath, repositoryPath, type ProjectRecord, type PullRequestRecord } from '../../domain/index.js';
+import { projectUrlPath, repositoryPath, type ProjectRecord, type PullRequestRecord } from '../../domain/index.js';
 import { REFS_HEADS, listRefs, logCommits, rangeDiffText, commitOf } from '../../git/index.js';
 import type { ForgeContext, ForgeRouter, JobQueueApi } from '../../plugins/index.js';
 import { checkMergeAllowed, PULL_REQUEST_JOBS, type DomainServices, type PullRequestStatusFilter } from '../../services/index.js';
@@ -22,6 +22,7 @@ import {
   projectHeader,
   projectView,
   type ProjectView,
+  viewContext,
 } from './page-kit.js';
 import { DIFF_LIMIT } from './project-pages.js';
 import { annotateDiff, openTarget } from './pull-request-diff.js';
@@ -225,9 +226,7 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
       baseCommit(dir, pr),
       mayTag ? services.tracker.tags(view.record) : Promise.resolve([]),
       browse.hooks.pullRequestView.promise([], {
-        viewer: ctx.state.user ?? null,
-        project: projectRef(view.record),
-        can: view.can,
+        ...viewContext(view),
         pullRequest: { id: json.id, title: json.title, status: json.status },
       }),
     ]);
