@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { definePlugin, NotFound } from '@pagurus/core';
-import { registerBugzilla } from './bugzilla.js';
+import { registerBugzillaTab } from './bugzilla.js';
 import { registerDgRoutes } from './dg-routes.js';
 import { Extras, EXTRAS_FILES, type ExtrasFile } from './extras.js';
 import { migrations } from './migrations.js';
@@ -63,7 +63,7 @@ export default definePlugin({
       });
     });
     registerPolicy(forge, packages, options);
-    registerBugzilla(forge, packages, options);
+    registerBugzillaTab(forge, packages, options);
     registerPages(forge, packages, options);
     forge.hooks.templates.tap('distgit', (registry) => registry.addDirectory(fileURLToPath(new URL('..', import.meta.url))));
 
@@ -73,7 +73,7 @@ export default definePlugin({
       packages.isNamespace(namespace)
         ? {
             defaultBranch: options.initial_branch,
-            aliases: { ...Object.fromEntries(options.initial_aliases.map((alias) => [alias, options.initial_branch])) },
+            aliases: Object.fromEntries(options.initial_aliases.map((alias) => [alias, options.initial_branch])),
             settings: { ...plan.settings, issue_tracker: false },
           }
         : plan,

@@ -14,7 +14,7 @@ import {
 } from '@pagurus/core';
 import { isMonitoringStatus, isOrphanReason, MONITORING_STATUSES, ORPHAN_REASONS, type MonitoringStatus } from './monitoring.js';
 import type { DistgitOptions } from './options.js';
-import { changePackage, packageState } from './store.js';
+import { changePackage, packageState, type PackageState } from './store.js';
 
 export interface Overrides {
   fedora_assignee: string | null;
@@ -73,6 +73,12 @@ export class Packages {
     return this.isNamespace(project.namespace) && !project.isFork && !project.forkOf;
   }
 
+  /** What the viewer is for dist-git, from one look at their groups (site admins count as releng). */
+  async roles(viewer: Viewer): Promise<{ packager: boolean; releng: boolean }> {
+    const groups = new Set(viewer.user ? await this.forge.services.groups.namesOf(viewer.user) : []);
+    return { packager: groups.has(this.options.packager_group), releng: viewer.siteAdmin || groups.has(this.options.releng_group) };
+  }
+
   async isPackager(user: UserRecord): Promise<boolean> {
     return this.forge.services.groups.isMember(this.options.packager_group, user);
   }
@@ -94,8 +100,13 @@ export class Packages {
     if (!(await this.forge.services.access.has(viewer, project, level))) throw Unauthorized('EMODIFYPROJECTNOTALLOWED');
   }
 
-  async monitoring(project: ProjectRecord): Promise<MonitoringStatus> {
-    return (await packageState(this.forge.db, project.id)).monitoring ?? 'no-monitoring';
+  /** What dist-git keeps about the package: one query, for the answers below to share. */
+  state(project: ProjectRecord): Promise<PackageState> {
+    return packageState(this.forge.db, project.id);
+  }
+
+  async monitoring(project: ProjectRecord, state?: PackageState): Promise<MonitoringStatus> {
+    return (state ?? (await this.state(project))).monitoring ?? 'no-monitoring';
   }
 
   /** Committers set the monitoring (the-new-hotness reads it). */
@@ -106,9 +117,9 @@ export class Packages {
     return status;
   }
 
-  async overrides(project: ProjectRecord): Promise<Overrides> {
-    const state = await packageState(this.forge.db, project.id);
-    return { fedora_assignee: state.fedoraAssignee, epel_assignee: state.epelAssignee };
+  async overrides(project: ProjectRecord, state?: PackageState): Promise<Overrides> {
+    const { fedoraAssignee, epelAssignee } = state ?? (await this.state(project));
+    return { fedora_assignee: fedoraAssignee, epel_assignee: epelAssignee };
   }
 
   /**
@@ -146,8 +157,8 @@ export class Packages {
     return user.name;
   }
 
-  async orphanStatus(project: ProjectRecord): Promise<OrphanStatus> {
-    const state = await packageState(this.forge.db, project.id);
+  async orphanStatus(project: ProjectRecord, known?: PackageState): Promise<OrphanStatus> {
+    const state = known ?? (await this.state(project));
     const orphan = project.ownerName === this.options.orphan_user;
     return { orphan, reason: orphan ? (state.orphanReason ?? '') : '', reason_info: orphan ? (state.orphanReasonInfo ?? '') : '' };
   }
@@ -217,7 +228,7 @@ export class Packages {
   }
 
   async exempt(project: ProjectRecord): Promise<{ exempt: boolean }> {
-    return { exempt: (await packageState(this.forge.db, project.id)).provenpackagerExempt };
+    return { exempt: (await this.state(project)).provenpackagerExempt };
   }
 
   /** Site admins and release engineering keep provenpackagers out of a package (FESCo's decision), or let them back. */

@@ -11,6 +11,7 @@ import {
   type ProjectScope,
   type ProjectViewContext,
 } from '@pagurus/core';
+import { bugzillaPanel } from './bugzilla.js';
 import { MONITORING_STATUSES, ORPHAN_REASONS } from './monitoring.js';
 import type { DistgitOptions } from './options.js';
 import type { Packages } from './packages.js';
@@ -29,28 +30,32 @@ const fill = (template: string, project: { namespace: string | null; name: strin
   template.replaceAll('{name}', encodeURIComponent(project.name)).replaceAll('{namespace}', encodeURIComponent(project.namespace ?? ''));
 
 export function registerPages(forge: ForgeApi, packages: Packages, options: DistgitOptions): void {
+  // A package's overview: the Package panel first, the Bugzilla panel last, from one read of
+  // the project, of its dist-git state and of the viewer's groups.
   forge.hooks.projectView.tapPromise('distgit', async (panels: PagePanel[], { project, viewer, can }: ProjectViewContext) => {
     if (!packages.isPackage(project)) return panels;
     const record = await forge.services.projects.byId(project.id);
     if (!record) return panels;
     const user = viewer ? await forge.services.users.byName(viewer.name) : undefined;
-    const asViewer = await forge.services.access.viewer(user ?? null);
-    const [orphan, monitoring, active, packager, releng] = await Promise.all([
-      packages.orphanStatus(record),
-      packages.monitoring(record),
+    const [state, active, roles] = await Promise.all([
+      packages.state(record),
       packages.active(record),
-      user ? packages.isPackager(user) : false,
-      packages.isReleng(asViewer),
+      forge.services.access.viewer(user ?? null).then((asViewer) => packages.roles(asViewer)),
+    ]);
+    const [orphan, monitoring, overrides] = await Promise.all([
+      packages.orphanStatus(record, state),
+      packages.monitoring(record, state),
+      packages.overrides(record, state),
     ]);
     const data = {
       base: `/${project.fullname}`,
       owner: record.ownerName,
       orphan: orphan.orphan ? orphan : undefined,
-      canTake: orphan.orphan && packager,
+      canTake: orphan.orphan && roles.packager,
       active,
       unretire: fill(options.unretire_url, project),
       canCommit: can.commit,
-      canOrphan: !orphan.orphan && (can.admin || releng),
+      canOrphan: !orphan.orphan && (can.admin || roles.releng),
       monitoringLabel: LABELS[monitoring],
       statuses: MONITORING_STATUSES.map((value) => ({ value, label: LABELS[value], selected: value === monitoring })),
       reasons: ORPHAN_REASONS,
@@ -58,7 +63,8 @@ export function registerPages(forge: ForgeApi, packages: Packages, options: Dist
         .filter((link) => !link.namespaces || link.namespaces.includes(project.namespace ?? ''))
         .map((link) => ({ label: link.label, url: fill(link.url, project) })),
     };
-    return [{ id: 'distgit-package', title: 'Package', partial: 'distgit/package', data }, ...panels];
+    const bugzilla = bugzillaPanel(options, record, overrides, can);
+    return [{ id: 'distgit-package', title: 'Package', partial: 'distgit/package', data }, ...panels, ...(bugzilla ? [bugzilla] : [])];
   });
 
   // A branch holding dead.package is retired (its release reached its end, or the package
