@@ -2,7 +2,7 @@
 // call them: Pagure's API tokens (`Authorization: token ...`, the modify_project ACL for
 // changes), JSON or form bodies, Pagure's error JSON; and as pages' scripts call them, with
 // the browser's session and its form token (X-CSRF-Token).
-import type { ForgeContext, ForgeMiddleware, MountRegistry } from '@pagurus/core';
+import type { ForgeContext, ForgeMiddleware, MountRegistry, ProjectRecord, Viewer } from '@pagurus/core';
 import type { Packages } from './packages.js';
 
 type Body = Record<string, unknown>;
@@ -25,54 +25,28 @@ export function registerDgRoutes(mounts: MountRegistry, packages: Packages): voi
     return { viewer, project };
   };
 
-  dg.get('/anitya/:namespace/:repo', async (ctx) => {
-    const { project } = await find(ctx);
-    ctx.body = { monitoring: await packages.monitoring(project) };
-  });
-  dg.post('/anitya/:namespace/:repo', write, async (ctx) => {
-    const { viewer, project } = await find(ctx);
-    ctx.body = { monitoring: await packages.setMonitoring(viewer, project, bodyOf(ctx).anitya_status) };
-  });
+  /** A read of a package, open to whoever may see it. */
+  const read = (path: string, answer: (project: ProjectRecord) => Promise<unknown>) =>
+    dg.get(`/${path}/:namespace/:repo`, async (ctx) => {
+      ctx.body = await answer((await find(ctx)).project);
+    });
+  /** A change to a package, by a token with modify_project or a session; the service checks who may. */
+  const change = (path: string, answer: (viewer: Viewer, project: ProjectRecord, body: Body) => Promise<unknown>) =>
+    dg.post(`/${path}/:namespace/:repo`, write, async (ctx) => {
+      const { viewer, project } = await find(ctx);
+      ctx.body = await answer(viewer, project, bodyOf(ctx));
+    });
 
-  dg.get('/bzoverrides/:namespace/:repo', async (ctx) => {
-    const { project } = await find(ctx);
-    ctx.body = await packages.overrides(project);
-  });
-  dg.post('/bzoverrides/:namespace/:repo', write, async (ctx) => {
-    const { viewer, project } = await find(ctx);
-    ctx.body = await packages.setOverrides(viewer, project, bodyOf(ctx));
-  });
-
-  dg.get('/orphan/:namespace/:repo', async (ctx) => {
-    const { project } = await find(ctx);
-    ctx.body = await packages.orphanStatus(project);
-  });
-  dg.post('/orphan/:namespace/:repo', write, async (ctx) => {
-    const { viewer, project } = await find(ctx);
-    ctx.body = await packages.orphan(viewer, project, bodyOf(ctx));
-  });
-
-  dg.post('/take_orphan/:namespace/:repo', write, async (ctx) => {
-    const { viewer, project } = await find(ctx);
-    ctx.body = await packages.take(viewer, project);
-  });
-  dg.post('/give_orphan/:namespace/:repo', write, async (ctx) => {
-    const { viewer, project } = await find(ctx);
-    ctx.body = await packages.give(viewer, project, bodyOf(ctx));
-  });
-
+  read('anitya', async (project) => ({ monitoring: await packages.monitoring(project) }));
+  change('anitya', async (viewer, project, body) => ({ monitoring: await packages.setMonitoring(viewer, project, body.anitya_status) }));
+  read('bzoverrides', (project) => packages.overrides(project));
+  change('bzoverrides', (viewer, project, body) => packages.setOverrides(viewer, project, body));
+  read('orphan', (project) => packages.orphanStatus(project));
+  change('orphan', (viewer, project, body) => packages.orphan(viewer, project, body));
+  change('take_orphan', (viewer, project) => packages.take(viewer, project));
+  change('give_orphan', (viewer, project, body) => packages.give(viewer, project, body));
   // Not Pagure's: FESCo's exemptions from provenpackager access, kept by release engineering.
-  dg.get('/provenpackager_exempt/:namespace/:repo', async (ctx) => {
-    const { project } = await find(ctx);
-    ctx.body = await packages.exempt(project);
-  });
-  dg.post('/provenpackager_exempt/:namespace/:repo', write, async (ctx) => {
-    const { viewer, project } = await find(ctx);
-    ctx.body = await packages.setExempt(viewer, project, bodyOf(ctx).exempt);
-  });
-
-  dg.get('/actived/:namespace/:repo', async (ctx) => {
-    const { project } = await find(ctx);
-    ctx.body = { active: await packages.active(project) };
-  });
+  read('provenpackager_exempt', (project) => packages.exempt(project));
+  change('provenpackager_exempt', (viewer, project, body) => packages.setExempt(viewer, project, body.exempt));
+  read('actived', async (project) => ({ active: await packages.active(project) }));
 }
