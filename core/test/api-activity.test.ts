@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ProjectRecord } from '@pagurus/core';
 import { createTestForge, describeModes, type TestForge } from '@pagurus/core/testing';
+import { queriesOf } from './support/query-count.js';
 
 const DAY = 86_400_000;
 const hash = (n: number) => n.toString(16).padStart(40, '0');
@@ -94,19 +95,12 @@ describeModes('user activity: the commit log and /api/0/user/<name>/activity', (
     });
 
     it('takes the same number of queries for 1 commit as for 200', async () => {
-      const knex = t.forge.db.knex;
-      let queries = 0;
-      const count = () => {
-        queries += 1;
-      };
       const countFor = async (commits: ReturnType<typeof commit>[]) => {
-        queries = 0;
-        knex.on('query', count);
-        try {
-          return { logged: await t.forge.services.activity.logCommits(tools, commits), queries };
-        } finally {
-          knex.off('query', count);
-        }
+        let logged = 0;
+        const queries = await queriesOf(t, async () => {
+          logged = await t.forge.services.activity.logCommits(tools, commits);
+        });
+        return { logged, queries };
       };
       const one = await countFor([commit(1000, 'carol@example.test', '2023-01-01T00:00:00Z')]);
       const many = await countFor(

@@ -5,6 +5,7 @@ import { createTestForge, describeModes, drainJobs, type TestForge } from '../sr
 import { FIXTURE_PLUGIN } from './support/fixtures.js';
 import { tempDir } from './support/git-client.js';
 import { pushLinesBranch } from './support/pull-request-fixture.js';
+import { queriesOf } from './support/query-count.js';
 import { eventually } from './support/wait.js';
 
 interface Comment {
@@ -141,27 +142,20 @@ describeModes('forge.services, the domain as plugins see it', (mode) => {
     await t.api('POST', '/api/0/rpms/listed/watchers/update', { watcher: 'robot', status: '0' }, auth.robot);
     await t.api('POST', '/api/0/rpms/listed/watchers/update', { watcher: 'bob', status: '2' }, auth.bob);
     await t.api('POST', '/api/0/fork', { repo: 'listed', namespace: 'rpms' }, auth.bob);
-    // Nothing else queries the database while the queries are counted.
     await drainJobs(t, 60_000);
     await t.drainEvents();
 
     // As many queries for every rpms project as for none.
-    const queriesOf = async (path: string) => {
-      let queries = 0;
-      const count = () => (queries += 1);
-      t.forge.db.knex.on('query', count);
-      try {
-        const answer = await fixture<{ projects: Array<Record<string, unknown> & { name: string; namespace: string | null }> }>(
-          'GET',
-          path,
-        );
-        return { answer, queries };
-      } finally {
-        t.forge.db.knex.off('query', count);
-      }
+    const inventory = async (path: string) => {
+      type Listed = { projects: Array<Record<string, unknown> & { name: string; namespace: string | null }> };
+      let answer: { body: Listed } | undefined;
+      const queries = await queriesOf(t, async () => {
+        answer = await fixture<Listed>('GET', path);
+      });
+      return { answer: answer!, queries };
     };
-    const { answer: res, queries } = await queriesOf('inventory?namespaces=rpms');
-    assert.equal((await queriesOf('inventory?namespaces=nosuch')).queries, queries, 'a fixed number of queries');
+    const { answer: res, queries } = await inventory('inventory?namespaces=rpms');
+    assert.equal((await inventory('inventory?namespaces=nosuch')).queries, queries, 'a fixed number of queries');
     const names = res.body.projects.map((p) => `${p.namespace}/${p.name}`);
     assert.ok(names.includes('rpms/listed') && names.includes('rpms/pkg'), names.join(' '));
     assert.ok(!names.some((n) => !n.startsWith('rpms/')), 'only rpms');
