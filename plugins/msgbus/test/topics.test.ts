@@ -2,7 +2,7 @@
 // fedora-messaging's properties and headers, its schema named for its topic, the agent among
 // its users, and the rpm header of its package.
 import assert from 'node:assert/strict';
-import { createTestForge, describeModes, eventually, pushTo, type TestForge } from '@pagurus/core/testing';
+import { cloneUrl, createTestForge, describeModes, eventually, gitOk, pushTo, tempDir, type TestForge } from '@pagurus/core/testing';
 import { Consumer } from './support/broker.js';
 
 const TOPICS = [
@@ -23,7 +23,33 @@ const TOPICS = [
   'pull-request.comment.added',
   'pull-request.flag.added',
   'commit.flag.added',
+  'project.group.access.updated',
+  'issue.edit',
+  'issue.tag.added',
+  'issue.tag.removed',
+  'issue.assigned.reset',
+  'issue.comment.edited',
+  'issue.dependency.added',
+  'issue.dependency.removed',
+  'issue.drop',
+  'pull-request.assigned.added',
+  'pull-request.assigned.reset',
+  'pull-request.tag.added',
+  'pull-request.tag.removed',
+  'pull-request.comment.edited',
+  'pull-request.flag.updated',
+  'commit.flag.updated',
+  'pull-request.updated',
+  'pull-request.rebased',
+  'pull-request.closed',
+  'pull-request.reopened',
+  'git.branch.deletion',
+  'git.tag.deletion',
+  'project.forked',
+  'project.deleted',
 ];
+/** A fork is not the package: its messages carry no rpm header. */
+const OF_THE_FORK = new Set(['project.forked', 'project.deleted']);
 
 describeModes('msgbus: each core topic, as fedora-messaging sends it', (mode) => {
   let t: TestForge;
@@ -78,10 +104,49 @@ describeModes('msgbus: each core topic, as fedora-messaging sends it', (mode) =>
     const pr = await ok('POST', '/api/0/rpms/vim/pull-request/new', { title: 'Feature', branch_to: 'main', branch_from: 'feature' });
     await ok('POST', `/api/0/rpms/vim/pull-request/${String(pr.id)}/comment`, { comment: 'Nice' });
     const flag = { username: 'CI', status: 'success', comment: 'Green', url: 'https://ci.example.org/1' };
-    await ok('POST', `/api/0/rpms/vim/pull-request/${String(pr.id)}/flag`, flag);
+    await ok('POST', `/api/0/rpms/vim/pull-request/${String(pr.id)}/flag`, { ...flag, uid: 'pr-flag' });
     await ok('POST', `/api/0/rpms/vim/c/${pushed.commit}/flag`, { ...flag, uid: 'commit-flag' });
     const main = await pushTo(t, 'rpms/vim', { user: 'alice', files: { 'README.md': 'Vim\n' } });
     assert.equal(main.code, 0, main.stderr);
+
+    // The rest of a ticket's life.
+    await ok('POST', '/api/0/rpms/vim/git/modifyacls', { user_type: 'group', name: group.name, acl: 'commit' });
+    await ok('POST', '/api/0/rpms/vim/git/modifyacls', { user_type: 'group', name: group.name, acl: 'admin' });
+    await ok('POST', '/api/0/rpms/vim/issue/1', { title: 'Crash', issue_content: 'It crashes', tag: 'crash' });
+    await ok('POST', '/api/0/rpms/vim/issue/1', { title: 'Crash', issue_content: 'It crashes', tag: '' });
+    await ok('POST', '/api/0/rpms/vim/issue/1/assign', { assignee: '' });
+    const issue = (await ok('GET', '/api/0/rpms/vim/issue/1')) as { comments: Array<{ id: number }> };
+    await ok('POST', `/api/0/rpms/vim/issue/1/comment/${issue.comments[0]!.id}`, { comment: 'Looking closer' });
+    await ok('POST', '/api/0/rpms/vim/issue/1/status', { status: 'Closed' });
+    const also = (await ok('POST', '/api/0/rpms/vim/new_issue', { title: 'Also', issue_content: 'Same' })) as { issue: { id: number } };
+    await ok('POST', `/api/0/rpms/vim/issue/${also.issue.id}`, { title: 'Also', issue_content: 'Same', depending: '1' });
+    await ok('POST', `/api/0/rpms/vim/issue/${also.issue.id}`, { title: 'Also', issue_content: 'Same', depending: '' });
+    await ok('DELETE', `/api/0/rpms/vim/issue/${also.issue.id}`);
+    // ... and of a pull request's.
+    const pull = `/api/0/rpms/vim/pull-request/${String(pr.id)}`;
+    await ok('POST', `${pull}/assign`, { assignee: 'alice' });
+    await ok('POST', `${pull}/assign`, { assignee: '' });
+    await ok('POST', pull, { title: 'Feature', tag: 'ready' });
+    await ok('POST', pull, { title: 'Feature', tag: '' });
+    await ok('POST', `${pull}/flag`, { ...flag, status: 'failure', uid: 'pr-flag' });
+    await ok('POST', `/api/0/rpms/vim/c/${pushed.commit}/flag`, { ...flag, uid: 'commit-flag', status: 'failure' });
+    const mine = (await ok('GET', pull)) as { comments: Array<{ id: number }> };
+    await ok('POST', `${pull}/comment/${mine.comments[0]!.id}`, { comment: 'Nicer' });
+    const more = await pushTo(t, 'rpms/vim', { user: 'alice', files: { 'vim.spec': 'Name: vim\nVersion: 9\n' }, branch: 'feature' });
+    assert.equal(more.code, 0, more.stderr);
+    await eventually(async () => ((await ok('GET', pull)).commit_stop === more.commit ? true : undefined), 'the refresh of the push');
+    await ok('POST', `${pull}/rebase`);
+    await ok('POST', `${pull}/close`);
+    await ok('POST', `${pull}/reopen`);
+    const dir = await tempDir();
+    await gitOk(dir, 'clone', '-q', cloneUrl(t.url, 'rpms/vim', { user: 'alice', secret: 'alice-password1' }), 'vim');
+    await gitOk(`${dir}/vim`, 'push', '-q', 'origin', '--delete', 'v1');
+    await ok('POST', '/api/0/rpms/vim/git/branch', { branch: 'scratch', from_branch: 'main' });
+    await gitOk(`${dir}/vim`, 'push', '-q', 'origin', '--delete', 'scratch');
+    // A fork, made and deleted.
+    const bob = { Authorization: `token ${await t.createToken('bob', 'all')}` };
+    assert.equal((await t.api('POST', '/api/0/fork', { repo: 'vim', namespace: 'rpms' }, bob)).status, 200);
+    assert.equal((await t.api('POST', '/api/0/fork/bob/rpms/vim/delete', {}, bob)).status, 200);
 
     const seen = await eventually(
       () => {
@@ -110,7 +175,7 @@ describeModes('msgbus: each core topic, as fedora-messaging sends it', (mode) =>
       assert.match(String(headers['sent-at']), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/, where);
       assert.equal(typeof body.agent, 'string', where);
       assert.equal(headers[`fedora_messaging_user_${String(body.agent)}`], true, `${where}: the agent is among its users`);
-      assert.equal(headers.fedora_messaging_rpm_vim, true, `${where}: the package`);
+      assert.equal(headers.fedora_messaging_rpm_vim, OF_THE_FORK.has(topic) ? undefined : true, `${where}: the package`);
     }
   });
 });
