@@ -2,6 +2,7 @@
 // broker confirmed it. Connected on first use; a lost connection is forgotten, and the next
 // publish connects again.
 import amqp, { type ConfirmChannel, type Options } from 'amqplib';
+import { tlsOptions, type TlsFiles } from './tls.js';
 
 export class AmqpPublisher {
   private channel: Promise<ConfirmChannel> | undefined;
@@ -11,6 +12,7 @@ export class AmqpPublisher {
   constructor(
     private readonly url: string,
     private readonly timeoutMs: number,
+    private readonly tls?: TlsFiles,
   ) {}
 
   get connected(): boolean {
@@ -44,7 +46,7 @@ export class AmqpPublisher {
 
   private open(): Promise<ConfirmChannel> {
     this.channel ??= (async () => {
-      const connection = await amqp.connect(this.url, { timeout: this.timeoutMs });
+      const connection = await amqp.connect(this.url, { timeout: this.timeoutMs, ...tlsOptions(this.tls) });
       connection.on('error', () => undefined);
       connection.on('close', () => void this.forget());
       this.closeConnection = () => connection.close();

@@ -25,7 +25,7 @@ function transportsOf(options: MsgbusOptions): Transport[] {
   const transports: Transport[] = [];
   const { amqp, mqtt } = options;
   if (amqp) {
-    const publisher = new AmqpPublisher(amqp.url, amqp.connect_timeout_ms);
+    const publisher = new AmqpPublisher(amqp.url, amqp.connect_timeout_ms, amqp.tls);
     transports.push({
       name: 'amqp',
       publish: (message) => {
@@ -36,7 +36,7 @@ function transportsOf(options: MsgbusOptions): Transport[] {
     });
   }
   if (mqtt) {
-    const publisher = new MqttPublisher(mqtt.url, mqtt.connect_timeout_ms);
+    const publisher = new MqttPublisher(mqtt.url, mqtt.connect_timeout_ms, mqtt.tls);
     transports.push({
       name: 'mqtt',
       publish: (message) => publisher.publish(mqttTopic(mqtt.topic_prefix, message.topic), amqpMessage(message).content),

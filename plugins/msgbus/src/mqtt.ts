@@ -2,6 +2,7 @@
 // (QoS 1's PUBACK). Connected on first use; a lost connection is forgotten, and the next
 // publish connects again (the drain's backoff paces the tries, not the client's).
 import mqtt, { type MqttClient } from 'mqtt';
+import { tlsOptions, type TlsFiles } from './tls.js';
 
 export class MqttPublisher {
   private client: Promise<MqttClient> | undefined;
@@ -9,6 +10,7 @@ export class MqttPublisher {
   constructor(
     private readonly url: string,
     private readonly timeoutMs: number,
+    private readonly tls?: TlsFiles,
   ) {}
 
   async publish(topic: string, payload: Buffer): Promise<void> {
@@ -37,7 +39,18 @@ export class MqttPublisher {
   private open(): Promise<MqttClient> {
     if (this.client) return this.client;
     const opening: Promise<MqttClient> = (async () => {
-      const client = await mqtt.connectAsync(this.url, { connectTimeout: this.timeoutMs, reconnectPeriod: 0, clean: true });
+      const client = await mqtt.connectAsync(
+        this.url,
+        {
+          connectTimeout: this.timeoutMs,
+          reconnectPeriod: 0,
+          clean: true,
+          ...tlsOptions(this.tls),
+        },
+        // A connection closed before CONNACK (a TLS handshake the broker refused) fails the try;
+        // without this, the promise would wait for a reconnect that never comes.
+        false,
+      );
       client.on('error', () => undefined);
       client.on('close', () => {
         if (this.client === opening) this.client = undefined;
@@ -54,8 +67,18 @@ export class MqttPublisher {
   private async forget(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    // Forced: nothing is waited for (an unacknowledged message stays in the outbox).
-    if (client) await client.then((c) => void c.end(true)).catch(() => undefined);
+    // Forced: nothing is waited for (an unacknowledged message stays in the outbox), and a
+    // connection still being made is given up on after a while.
+    if (!client) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      client.then((c) => void c.end(true)).catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, Math.min(this.timeoutMs, 2_000));
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   close(): Promise<void> {

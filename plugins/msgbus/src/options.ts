@@ -1,5 +1,6 @@
 // The plugin's options, as the admin gives them under `plugins:` in pagurus.config.yaml.
 import { z } from '@pagurus/core';
+import { tlsSchema } from './tls.js';
 
 export const optionsSchema = z.object({
   amqp: z
@@ -12,6 +13,8 @@ export const optionsSchema = z.object({
       topic_prefix: z.string().min(1).default('org.fedoraproject.prod'),
       /** How long connecting may take before the try fails, in milliseconds. */
       connect_timeout_ms: z.number().int().min(100).default(5_000),
+      /** With an amqps:// URL: the CA, and a client certificate and key. */
+      tls: tlsSchema.optional(),
     })
     .optional(),
   mqtt: z
@@ -21,6 +24,8 @@ export const optionsSchema = z.object({
       /** Topics are <topic_prefix>/pagure/<topic with dots as slashes>. */
       topic_prefix: z.string().min(1).default('org/fedoraproject/prod'),
       connect_timeout_ms: z.number().int().min(100).default(5_000),
+      /** With an mqtts:// URL: the CA, and a client certificate and key. */
+      tls: tlsSchema.optional(),
     })
     .optional(),
   /** The first retry after the broker failed comes after this; it doubles up to max_backoff_ms. */

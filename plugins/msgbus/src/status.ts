@@ -35,7 +35,7 @@ export async function status(forge: ForgeApi, options: MsgbusOptions): Promise<S
   const found: Status[] = [];
   const { amqp, mqtt } = options;
   if (amqp) {
-    const probe = new AmqpPublisher(amqp.url, amqp.connect_timeout_ms);
+    const probe = new AmqpPublisher(amqp.url, amqp.connect_timeout_ms, amqp.tls);
     found.push(
       await transportStatus(
         forge,
@@ -46,7 +46,7 @@ export async function status(forge: ForgeApi, options: MsgbusOptions): Promise<S
     );
   }
   if (mqtt) {
-    const probe = new MqttPublisher(mqtt.url, mqtt.connect_timeout_ms);
+    const probe = new MqttPublisher(mqtt.url, mqtt.connect_timeout_ms, mqtt.tls);
     found.push(await transportStatus(forge, 'mqtt', `${redacted(mqtt.url)} topics ${mqtt.topic_prefix}/pagure/<topic>`, probe));
   }
   return found;

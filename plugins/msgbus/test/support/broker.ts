@@ -49,6 +49,19 @@ export class Consumer {
   }
 }
 
+/** Pipes `client` to the broker on loopback port `target` and back; both sockets join `sockets` while open. */
+export function forward(client: net.Socket, target: number, sockets: Set<net.Socket>): net.Socket {
+  const upstream = net.connect(target, RABBIT.host);
+  for (const socket of [client, upstream]) {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+  }
+  client.pipe(upstream);
+  upstream.pipe(client);
+  return upstream;
+}
+
 /** Forwards a loopback port to the broker until cut; restore() takes connections again. */
 export class Proxy {
   private server: net.Server | undefined;
@@ -67,14 +80,7 @@ export class Proxy {
 
   private listen(): Promise<void> {
     const server = net.createServer((client) => {
-      const upstream = net.connect(this.target, RABBIT.host);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => undefined);
-      }
-      client.pipe(upstream);
-      upstream.pipe(client);
+      const upstream = forward(client, this.target, this.sockets);
       this.upstreams.add(upstream);
       upstream.on('close', () => this.upstreams.delete(upstream));
       if (this.holding) upstream.pause();
