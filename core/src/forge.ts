@@ -136,7 +136,7 @@ export class Forge {
       log,
     };
     this.services = {
-      ...createServices(context, { repositories: this.repositories, locks: this.locks }),
+      ...createServices(context, { repositories: this.repositories, locks: this.locks }, secret),
       health: new HealthService(db, queue),
       tasks: new TaskService(queue),
     };

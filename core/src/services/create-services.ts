@@ -22,8 +22,10 @@ import { AuthService } from './users/auth-service.js';
 import { EmailConfirmations } from './users/email-confirmation.js';
 import { SessionsService } from './users/sessions.js';
 import { UsersService } from './users/users-service.js';
+import { sealerFor } from './plugin-settings/sealed.js';
 
-export function createServices(ctx: ServiceContext, git: RepositoryDeps) {
+/** `secret`: the instance secret, from which the keys that seal stored secrets derive. */
+export function createServices(ctx: ServiceContext, git: RepositoryDeps, secret: string) {
   const users = new UsersService(ctx);
   const emailConfirmations = new EmailConfirmations(ctx, users);
   const sessions = new SessionsService(ctx.db, ctx.config.sessions.lifetimeDays);
@@ -55,7 +57,7 @@ export function createServices(ctx: ServiceContext, git: RepositoryDeps) {
     pullRequests,
     pullRequestUpdates: new PullRequestUpdates(ctx, pullRequests, projectQueries),
     ticketReferences: new TicketReferences(ctx, access, projectQueries),
-    pluginSettings: new PluginSettingsService(ctx, projects),
+    pluginSettings: new PluginSettingsService(ctx, projects, sealerFor(secret, 'plugin-settings')),
   };
 }
 

@@ -34,7 +34,8 @@ function section(plugin: RegisteredSettings, base: string, stored: Record<string
     // A problem with the settings as a whole (the schema's, not one field's).
     error: failed ? errorOf('settings') : undefined,
     fields: plugin.fields.map((field) => {
-      const value = shown(field.name);
+      // A secret is never written into the page: the form says whether one is set.
+      const value = field.type === 'secret' ? '' : field.type === 'token' ? stored[field.name] : shown(field.name);
       return {
         name: field.name,
         id: `plugin-${plugin.plugin}-${field.name}`,
@@ -43,6 +44,7 @@ function section(plugin: RegisteredSettings, base: string, stored: Record<string
         error: errorOf(field.name),
         [field.type]: true,
         value: textOf(value),
+        isSet: field.type === 'secret' && stored[field.name] !== '',
         checked: failed?.values ? value !== undefined && value !== '' : value === true,
         choices: field.choices?.map((choice) => ({
           value: choice.value,
@@ -69,7 +71,8 @@ export async function pluginSettingsSections(
   const sections = [];
   for (const plugin of services.pluginSettings.list()) {
     const failed = plugin.plugin === failedPlugin ? (extra as Failure) : undefined;
-    sections.push(section(plugin, view.base, await services.pluginSettings.read(plugin.plugin, view.record), failed));
+    const stored = services.pluginSettings.masked(plugin.plugin, await services.pluginSettings.read(plugin.plugin, view.record));
+    sections.push(section(plugin, view.base, stored, failed));
   }
   return sections;
 }

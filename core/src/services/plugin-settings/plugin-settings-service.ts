@@ -1,6 +1,7 @@
 // Plugins' per-project settings: the definitions plugins declare (fields for the form, a
 // Standard Schema for the values) and one JSON row per (project, plugin). Every write is
 // validated whole by the plugin's schema first; a refusal stores nothing.
+import { randomBytes } from 'node:crypto';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { ProjectRecord } from '../../domain/index.js';
 import { Invalid, NotFound } from '../../errors/index.js';
@@ -14,11 +15,16 @@ import type {
 import type { Viewer } from '../access/access-service.js';
 import type { ServiceContext } from '../context.js';
 import type { ProjectsService } from '../projects/projects-service.js';
+import type { Sealer } from './sealed.js';
 
 type Values = Record<string, unknown>;
 type FieldErrors = Record<string, string[]>;
 
-const FIELD_TYPES: ReadonlySet<SettingsFieldType> = new Set(['text', 'textarea', 'checkbox', 'select']);
+const FIELD_TYPES: ReadonlySet<SettingsFieldType> = new Set(['text', 'textarea', 'checkbox', 'select', 'secret', 'token']);
+/** What the page and the API show for a secret that is set. */
+export const SECRET_MASK = '********';
+const newToken = () => randomBytes(32).toString('hex');
+const namesOf = (entry: RegisteredSettings, type: SettingsFieldType) => entry.fields.filter((f) => f.type === type).map((f) => f.name);
 const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 /** Longest text a field takes, and the most a plugin's settings of one project may hold as JSON. */
 const MOST_FIELD_CHARS = 64 * 1024;
@@ -90,6 +96,7 @@ export class PluginSettingsService {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly projects: ProjectsService,
+    private readonly sealer: Sealer,
   ) {}
 
   /** `forge.settings` for one plugin. */
@@ -129,16 +136,37 @@ export class PluginSettingsService {
     return entry;
   }
 
-  private async stored(plugin: string, project: ProjectRecord, db = this.ctx.db): Promise<Values> {
-    const row = await db('plugin_settings').where({ project_id: project.id, plugin }).first<{ settings: unknown } | undefined>('settings');
+  /** The stored values, secrets opened (one sealed under another instance secret reads as unset). */
+  private async stored(entry: Entry, project: ProjectRecord, db = this.ctx.db): Promise<Values> {
+    const row = await db('plugin_settings')
+      .where({ project_id: project.id, plugin: entry.plugin })
+      .first<{ settings: unknown } | undefined>('settings');
     const value = typeof row?.settings === 'string' ? (JSON.parse(row.settings) as unknown) : row?.settings;
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Values) : {};
+    const values = value && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Values) } : {};
+    for (const name of namesOf(entry, 'secret')) {
+      const sealed = values[name];
+      if (typeof sealed !== 'string' || sealed === '') continue;
+      const opened = this.sealer.open(sealed);
+      if (opened === undefined) {
+        this.ctx.log.warn(
+          { plugin: entry.plugin, project: project.id, field: name },
+          'a stored secret does not open with this instance secret; it reads as unset',
+        );
+        delete values[name];
+      } else values[name] = opened;
+    }
+    return values;
   }
 
   /** A project's settings of `plugin`; stored values the schema no longer takes give way to its defaults. */
   async read(plugin: string, project: ProjectRecord): Promise<Values> {
     const entry = this.entry(plugin);
-    const result = await validate(entry, await this.stored(plugin, project));
+    let values = await this.stored(entry, project);
+    // Tokens are made the first time they are needed, and kept.
+    if (namesOf(entry, 'token').some((name) => typeof values[name] !== 'string' || values[name] === '')) {
+      values = await this.write(plugin, project, {});
+    }
+    const result = await validate(entry, values);
     if (!result.issues) return result.value;
     this.ctx.log.warn({ plugin, project: project.id, issues: result.issues }, 'stored plugin settings no longer valid; using defaults');
     const defaults = await validate(entry, {});
@@ -146,15 +174,25 @@ export class PluginSettingsService {
     return defaults.value;
   }
 
-  /** Lays `change` over the stored settings, validates the whole, stores it; 400 EINVALIDREQ with field errors stores nothing. */
+  /**
+   * Lays `change` over the stored settings, validates the whole, stores it (secrets sealed,
+   * missing tokens made); 400 EINVALIDREQ with field errors stores nothing.
+   */
   async write(plugin: string, project: ProjectRecord, change: Values): Promise<Values> {
     const entry = this.entry(plugin);
     return this.ctx.db.transaction(async (trx) => {
       // Two saves at once: the second waits and lays its change over the first's.
       await trx('projects').where({ id: project.id }).forUpdate().first('id');
-      const result = await validate(entry, { ...(await this.stored(plugin, project, trx)), ...change });
+      const merged: Values = { ...(await this.stored(entry, project, trx)), ...change };
+      for (const name of namesOf(entry, 'token')) if (typeof merged[name] !== 'string' || merged[name] === '') merged[name] = newToken();
+      const result = await validate(entry, merged);
       if (result.issues) throw Invalid('EINVALIDREQ', { errors: issueErrors(result.issues) });
-      const json = JSON.stringify(result.value);
+      const sealed: Values = { ...result.value };
+      for (const name of namesOf(entry, 'secret')) {
+        const plain = sealed[name];
+        if (typeof plain === 'string' && plain !== '') sealed[name] = this.sealer.seal(plain);
+      }
+      const json = JSON.stringify(sealed);
       if (Buffer.byteLength(json) > MOST_SETTINGS_BYTES) {
         throw Invalid('EINVALIDREQ', { errors: { settings: [`Settings are limited to ${MOST_SETTINGS_BYTES / 1024} KiB`] } });
       }
@@ -166,11 +204,19 @@ export class PluginSettingsService {
     });
   }
 
+  /** What people see of the settings: each secret that is set as the mask. */
+  masked(plugin: string, values: Values): Values {
+    const shown = { ...values };
+    for (const name of namesOf(this.entry(plugin), 'secret'))
+      shown[name] = typeof shown[name] === 'string' && shown[name] !== '' ? SECRET_MASK : '';
+    return shown;
+  }
+
   /** For the API and the page: the settings, for the project's admins only (401 EMODIFYPROJECTNOTALLOWED). */
   async show(viewer: Viewer, project: ProjectRecord, plugin: string): Promise<Values> {
     this.entry(plugin);
     await this.projects.requireAdmin(viewer, project);
-    return this.read(plugin, project);
+    return this.masked(plugin, await this.read(plugin, project));
   }
 
   /**
@@ -186,9 +232,27 @@ export class PluginSettingsService {
     const change: Values = {};
     for (const [key, value] of Object.entries(input)) {
       if (key === 'csrf_token') continue;
+      if (key === 'regenerate') {
+        const names = (Array.isArray(value) ? value : [value]).map(String);
+        for (const name of names) {
+          if (fields.get(name)?.type === 'token') change[name] = newToken();
+          else errors.regenerate = [`"${name}" is not a token of this plugin`];
+        }
+        continue;
+      }
       const field = fields.get(key);
       if (!field) {
         errors[key] = ['Not a setting of this plugin'];
+        continue;
+      }
+      if (field.type === 'token') {
+        errors[key] = ['Made by the forge: regenerate it instead'];
+        continue;
+      }
+      if (field.type === 'secret') {
+        // Empty, or the mask shown back: the stored secret stays. JSON null clears it.
+        if (value === null) change[key] = '';
+        else if (value !== '' && value !== SECRET_MASK && value !== undefined) change[key] = value;
         continue;
       }
       const read = field.type === 'checkbox' ? checkboxValue(Array.isArray(value) ? value.at(-1) : value) : value;
@@ -199,6 +263,6 @@ export class PluginSettingsService {
     if (options.whole)
       for (const field of entry.fields) if (field.type === 'checkbox' && !(field.name in input)) change[field.name] = false;
     if (Object.keys(errors).length) throw Invalid('EINVALIDREQ', { errors });
-    return this.write(plugin, project, change);
+    return this.masked(plugin, await this.write(plugin, project, change));
   }
 }
