@@ -52,6 +52,7 @@ import {
   SmtpMailer,
   TaskService,
   ticketMailSubscriber,
+  MERGE_WHEN_READY_JOB,
   type DomainServices,
   type ServiceContext,
 } from './services/index.js';
@@ -143,6 +144,14 @@ export class Forge {
     // Notification mail: the "mail" subscriber queues mail.send jobs, in every process alike.
     defineMailJobs(this.jobs, context.mailer);
     this.events.subscribe(ticketMailSubscriber(context));
+    // Merge when ready: the events that can change the answer queue its check.
+    this.events.subscribe(this.services.mergeWhenReady.subscriber());
+    this.jobs.define<{ pullRequestPk: number }>({
+      name: MERGE_WHEN_READY_JOB,
+      attempts: 3,
+      lockKey: (data) => `merge-when-ready:${data.pullRequestPk}`,
+      run: async (data) => ({ outcome: await this.services.mergeWhenReady.check(data.pullRequestPk) }),
+    });
     if (role === 'web' || serveHttp) this.templates = new TemplateStore();
   }
 

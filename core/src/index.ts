@@ -74,6 +74,7 @@ export {
   type NavLink,
   type BranchBadge,
   type BranchBadgesContext,
+  type RequiredFlagsContext,
   type PagePanel,
   type ProjectViewContext,
   type NewProjectContext,

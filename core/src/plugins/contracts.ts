@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import type { ParameterizedContext } from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
-import type { AccessLevel, ProjectRef, TokenAcl, UserRecord, UserRef } from '../domain/index.js';
+import type { AccessLevel, ProjectRecord, ProjectRef, PullRequestRecord, TokenAcl, UserRecord, UserRef } from '../domain/index.js';
 import type { JobData, PubSub, TaskStatus } from '../queue/index.js';
 import type { EventBody, EventTopic, ForgeEvent } from './events.js';
 import type { ForgeGitApi } from './git-contracts.js';
@@ -254,6 +254,12 @@ export interface NewProjectContext {
 
 export interface PullRequestViewContext extends ProjectViewContext {
   pullRequest: { id: number; title: string; status: string };
+}
+
+/** What the `requiredFlags` hook is asked about: the pull request whose merge waits. */
+export interface RequiredFlagsContext {
+  project: ProjectRecord;
+  pullRequest: PullRequestRecord;
 }
 
 export interface IssueViewContext extends ProjectViewContext {

@@ -21,6 +21,7 @@ import type {
   ProjectViewContext,
   PushSummary,
   Refusal,
+  RequiredFlagsContext,
   TemplateRegistry,
 } from './contracts.js';
 import type { ForgeEvent } from './events.js';
@@ -75,6 +76,14 @@ export function createHooks() {
     canGrant: new AsyncSeriesBailHook<[GrantCheck], Refusal | undefined>(['check']),
 
     // ---- shaping (waterfall: each tap returns the value, changed or not) ----
+
+    /**
+     * The flags (by their `username`, as the flag API names the reporter) that must report
+     * `success` on a pull request's head before "merge when ready" merges it. Start from the
+     * list and add yours: a CI plugin adds its own name when the project requires its CI.
+     * With none required, every flag on the head must pass, and at least one must be there.
+     */
+    requiredFlags: new AsyncSeriesWaterfallHook<[string[], RequiredFlagsContext]>(['flags', 'context']),
 
     /**
      * How a new project (not a fork) starts: its default branch, branch aliases made with its

@@ -23,6 +23,7 @@ import { EmailConfirmations } from './users/email-confirmation.js';
 import { SessionsService } from './users/sessions.js';
 import { UsersService } from './users/users-service.js';
 import { sealerFor } from './plugin-settings/sealed.js';
+import { MergeWhenReady } from './pulls/merge-when-ready.js';
 
 /** `secret`: the instance secret, from which the keys that seal stored secrets derive. */
 export function createServices(ctx: ServiceContext, git: RepositoryDeps, secret: string) {
@@ -35,6 +36,8 @@ export function createServices(ctx: ServiceContext, git: RepositoryDeps, secret:
   const projects = new ProjectsService(ctx, access, projectQueries, users, groups);
   const tracker = new TrackerService(ctx);
   const pullRequests = new PullRequestsService(ctx, access, projectQueries, projects, users);
+  const flags = new FlagsService(ctx, projects, pullRequests);
+  const pullRequestUpdates = new PullRequestUpdates(ctx, pullRequests, projectQueries);
   return {
     users,
     sessions,
@@ -51,11 +54,12 @@ export function createServices(ctx: ServiceContext, git: RepositoryDeps, secret:
     activity: new ActivityService(ctx, access),
     repository: new RepositoryService(ctx, git),
     pushPolicy: new PushPolicy(ctx, access),
-    flags: new FlagsService(ctx, projects, pullRequests),
+    flags,
     tracker,
     issues: new IssuesService(ctx, access, projects, users, tracker, projectQueries),
     pullRequests,
-    pullRequestUpdates: new PullRequestUpdates(ctx, pullRequests, projectQueries),
+    pullRequestUpdates,
+    mergeWhenReady: new MergeWhenReady(ctx, { access, users, flags, projectQueries, pullRequests, pullRequestUpdates }),
     ticketReferences: new TicketReferences(ctx, access, projectQueries),
     pluginSettings: new PluginSettingsService(ctx, projects, sealerFor(secret, 'plugin-settings')),
   };

@@ -34,6 +34,7 @@ export * from './plugin-settings/plugin-settings-service.js';
 export * from './projects/jobs.js';
 export * from './pulls/jobs.js';
 export * from './pulls/merge-rules.js';
+export * from './pulls/merge-when-ready.js';
 export * from './pulls/pull-request-json.js';
 export * from './pulls/pull-request-updates.js';
 export * from './pulls/pull-requests-service.js';

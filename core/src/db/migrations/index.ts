@@ -12,6 +12,7 @@ import { loginSources } from './0009-login-sources.js';
 import { pendingEmails } from './0010-pending-emails.js';
 import { pluginSettings } from './0011-plugin-settings.js';
 import { eventLog } from './0012-event-log.js';
+import { mergeWhenReady } from './0013-merge-when-ready.js';
 
 export const coreMigrations: MigrationSet = {
   owner: 'core',
@@ -28,5 +29,6 @@ export const coreMigrations: MigrationSet = {
     pendingEmails,
     pluginSettings,
     eventLog,
+    mergeWhenReady,
   ],
 };

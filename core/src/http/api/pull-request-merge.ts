@@ -44,6 +44,25 @@ export function pullRequestMergeRoutes(routes: ProjectRoutes, deps: ApiDependenc
     { acls: ['pull_request_merge'] },
   );
 
+  // Merge when ready (a Pagurus addition): GET the state; POST {"enable": true|false} sets or cancels it.
+  routes.add('get', '/pull-request/:requestid/merge-when-ready', async (ctx, project) => {
+    const pr = await pullRequestOf(ctx, project);
+    ctx.body = { merge_when_ready: await services.mergeWhenReady.state(project, pr) };
+  });
+
+  routes.add(
+    'post',
+    '/pull-request/:requestid/merge-when-ready',
+    async (ctx, project) => {
+      const pr = await pullRequestOf(ctx, project);
+      const enable = body(ctx).enable;
+      const on = enable === undefined || !['false', '0', 'no', 'off', false, 0].includes(enable as string | number | boolean);
+      const state = await services.mergeWhenReady.set(await viewerOf(ctx, services), project, pr, on);
+      ctx.body = { message: on ? 'Merge when ready set' : 'Merge when ready cancelled', merge_when_ready: state };
+    },
+    { acls: ['pull_request_merge'] },
+  );
+
   routes.add(
     'post',
     '/pull-request/:requestid/rebase',

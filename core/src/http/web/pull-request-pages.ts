@@ -208,7 +208,7 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
     const dir = repoDir(browse, view.record);
     const me = ctx.state.user;
     const mayTag = Boolean(me) && (view.can.commit || json.user.name === me?.name);
-    const [texts, flags, commits, diff, mayMerge, base, projectTags, panels] = await Promise.all([
+    const [texts, flags, commits, diff, mayMerge, base, projectTags, panels, mergeWhenReady] = await Promise.all([
       renderTicketTexts(services, view.viewer, view.record, json.initial_comment ?? '', json.comments, browse.publicUrl()),
       services.flags.ofCommit(view.record, pr.commitStop ?? '').catch(() => []),
       pr.commitStop
@@ -229,6 +229,7 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
         ...viewContext(view),
         pullRequest: { id: json.id, title: json.title, status: json.status },
       }),
+      pr.status === 'Open' ? services.mergeWhenReady.state(view.record, pr) : Promise.resolve(null),
     ]);
     const prBase = `${view.base}/pull-request/${pr.id}`;
     const split = ctx.query.view === 'split';
@@ -270,6 +271,11 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
       isMerged: pr.status === 'Merged',
       mergeInfo: MERGE_TEXT[pr.mergeStatus ?? ''] ?? MERGE_PENDING,
       mayMerge: mayMerge && pr.status === 'Open',
+      mergeWhenReady: mergeWhenReady && {
+        ...mergeWhenReady,
+        waitingFor: mergeWhenReady.required.length ? mergeWhenReady.required.join(', ') : 'every flag on its head',
+      },
+      mayMergeWhenReady: Boolean(me) && view.can.commit && pr.status === 'Open',
       mayClose: Boolean(me) && (view.can.commit || json.user.name === me?.name),
       mayEdit: Boolean(me) && (view.can.commit || json.user.name === me?.name),
       mayAssign: Boolean(me) && view.can.commit,
@@ -353,6 +359,11 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
       initialComment: (values.initial_comment ?? '').trim() || null,
     });
     return undefined;
+  });
+
+  prAction('merge-when-ready', async (_ctx, view, pr, values) => {
+    await services.mergeWhenReady.set(view.viewer, view.record, pr, values.enable !== 'false');
+    return 'merge-box';
   });
 
   prAction('close', async (_ctx, view, pr) => {
