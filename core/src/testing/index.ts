@@ -6,6 +6,7 @@ export * from './mailbox.js';
 export * from './modes.js';
 export * from './page-client.js';
 export * from './push.js';
+export * from './stand-in.js';
 export * from './stub-server.js';
 export * from './test-forge.js';
 export * from './wait.js';

@@ -1,0 +1,69 @@
+// A project's CI settings, with Pagure CI's keys: the project settings page's "Jenkins CI"
+// section, and GET/POST /api/0/<repo>/plugins/ci-jenkins.
+import { z, type ForgeApi, type PluginSettingsHandle } from '@pagurus/core';
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((value) => value === '' || /^https?:\/\/[^\s/]+/.test(value), 'An http:// or https:// URL')
+  .default('');
+
+export const settingsSchema = z.object({
+  ci_url: httpUrl,
+  ci_job: z
+    .string()
+    .trim()
+    .regex(/^[^\s?#]*$/, 'A job name, without spaces')
+    .max(255)
+    .default(''),
+  ci_username: z.string().trim().max(255).default(''),
+  ci_password: z.string().max(1024).default(''),
+  active_pr: z.boolean().default(true),
+  active_commit: z.string().trim().max(2000).default(''),
+  require_ci: z.boolean().default(false),
+  pagure_ci_token: z.string().default(''),
+});
+
+export type JenkinsSettings = z.output<typeof settingsSchema>;
+
+export function defineSettings(forge: ForgeApi): PluginSettingsHandle<JenkinsSettings> {
+  return forge.settings.define({
+    title: 'Jenkins CI',
+    description:
+      'Builds pull requests and chosen branches on Jenkins and shows the results as flags. In the Jenkins job, allow remote triggers with the token below, and send the Notification plugin\'s "build finished" to the notification URL.',
+    fields: [
+      { name: 'ci_url', label: 'Jenkins URL', type: 'text', help: 'https://jenkins.example.org/' },
+      { name: 'ci_job', label: 'Job name', type: 'text' },
+      { name: 'ci_username', label: 'Jenkins user', type: 'text', help: 'When the server needs one to start builds.' },
+      { name: 'ci_password', label: 'Its API token', type: 'secret' },
+      { name: 'active_pr', label: 'Build pull requests', type: 'checkbox' },
+      {
+        name: 'active_commit',
+        label: 'Build pushes to these branches',
+        type: 'text',
+        help: 'Branch names or patterns (rawhide, f4*), separated by commas or spaces.',
+      },
+      { name: 'require_ci', label: 'Pull requests merge when ready only once Jenkins passes', type: 'checkbox' },
+      { name: 'pagure_ci_token', label: 'Token', type: 'token', help: "The job's remote-trigger token, and part of the notification URL." },
+    ],
+    schema: settingsSchema,
+  });
+}
+
+/** Whether CI is set up at all for the project. */
+export const configured = (settings: JenkinsSettings): boolean => settings.ci_url !== '' && settings.ci_job !== '';
+
+/** Whether a push to `branch` is built: it matches one of active_commit's names or patterns (*, ?). */
+export function buildsBranch(settings: JenkinsSettings, branch: string): boolean {
+  return settings.active_commit
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .some((pattern) =>
+      new RegExp(
+        `^${pattern
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+      ).test(branch),
+    );
+}

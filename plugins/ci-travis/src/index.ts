@@ -1,0 +1,6 @@
+import { definePlugin } from '@pagurus/core';
+
+export default definePlugin({
+  name: 'ci-travis',
+  apply() {},
+});
