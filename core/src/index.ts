@@ -7,6 +7,16 @@ export { createForge, Forge, type CreateForgeOptions } from './forge.js';
 export { CORE_VERSION } from './version.js';
 export { PAGURE_API_VERSION } from './http/index.js';
 export { renderMarkdown } from './plugin-services.js';
+export {
+  defineCi,
+  branchListed,
+  type CiBuild,
+  type CiDefinition,
+  type CiFlag,
+  type CiHandle,
+  type CiSwitches,
+  type CiTarget,
+} from './ci/ci-kit.js';
 
 export { loadConfig, CONFIG_KEYS, envNameOf, type Config, type PluginEntry, type LoadConfigOptions } from './config/index.js';
 export type { Migration } from './db/index.js';

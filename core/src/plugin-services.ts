@@ -126,6 +126,7 @@ export function createPluginServices(deps: PluginServicesDeps): ForgeServices {
     },
     pullRequests: {
       get: (project, id) => (Number.isSafeInteger(id) ? services.pullRequests.byId(project, id) : Promise.resolve(undefined)),
+      openWithHead: (project, commit) => services.pullRequests.openWithHead(project, commit),
     },
     comments: {
       async onIssue(viewer, project, issueId, text) {

@@ -135,6 +135,8 @@ export interface IssuesFacade {
 export interface PullRequestsFacade {
   /** The project's pull request #id, or undefined. */
   get(project: ProjectRecord, id: number): Promise<PullRequestRecord | undefined>;
+  /** The project's open pull requests whose head is `commit` (a full hash), by number. */
+  openWithHead(project: ProjectRecord, commit: string): Promise<PullRequestRecord[]>;
 }
 
 export interface CommentsFacade {

@@ -52,18 +52,3 @@ export function defineSettings(forge: ForgeApi): PluginSettingsHandle<JenkinsSet
 
 /** Whether CI is set up at all for the project. */
 export const configured = (settings: JenkinsSettings): boolean => settings.ci_url !== '' && settings.ci_job !== '';
-
-/** Whether a push to `branch` is built: it matches one of active_commit's names or patterns (*, ?). */
-export function buildsBranch(settings: JenkinsSettings, branch: string): boolean {
-  return settings.active_commit
-    .split(/[\s,]+/)
-    .filter(Boolean)
-    .some((pattern) =>
-      new RegExp(
-        `^${pattern
-          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-          .replace(/\*/g, '.*')
-          .replace(/\?/g, '.')}$`,
-      ).test(branch),
-    );
-}

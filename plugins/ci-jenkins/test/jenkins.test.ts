@@ -180,7 +180,7 @@ describeModes('ci-jenkins: Pagure CI on Jenkins', (mode) => {
     const page = new PageClient(t);
     await page.logIn('alice');
     const form = await page.getForm(`/${p.name}/pull-request/${id}`);
-    assert.match(form.html, /Built by the Jenkins job <code>job-ci\d+<\/code>/);
+    assert.match(form.html, /Built by Jenkins\./);
     const rebuilt = await page.post(`/${p.name}/ci-jenkins/rebuild`, { csrf_token: form.token, pull_request: String(id) });
     assert.equal(rebuilt.status, 302);
     await eventually(() => (triggersOf(p.job).length === 3 ? true : undefined), 'the rebuild from the button');

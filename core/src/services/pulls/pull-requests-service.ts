@@ -87,6 +87,15 @@ export class PullRequestsService {
     return row ? pullRequestFromRow(row) : undefined;
   }
 
+  /** The project's open pull requests whose head is `commit`, by number. */
+  async openWithHead(project: Pick<ProjectRecord, 'id'>, commit: string): Promise<PullRequestRecord[]> {
+    const rows = (await this.ctx
+      .db('pull_requests')
+      .where({ project_id: project.id, status: 'Open', commit_stop: commit })
+      .orderBy('id')) as PullRequestRow[];
+    return rows.map(pullRequestFromRow);
+  }
+
   async byUid(uid: string): Promise<PullRequestRecord | undefined> {
     const row = (await this.ctx.db('pull_requests').where({ uid }).first()) as PullRequestRow | undefined;
     return row ? pullRequestFromRow(row) : undefined;
