@@ -36,7 +36,9 @@ describeModes('plugin settings: secrets and tokens', (mode) => {
     return typeof row.settings === 'string' ? row.settings : JSON.stringify(row.settings);
   };
 
-  it('makes a token on first read, shows it to admins, and keeps it', async () => {
+  it("makes a token when an admin first looks, shows it to admins, and keeps it; the plugin's reads write nothing", async () => {
+    assert.equal((await plain()).callback_token, '', 'no token before an admin looked');
+    assert.equal(await t.forge.db.knex('plugin_settings').where({ plugin: 'vault' }).first(), undefined, 'nothing stored by a read');
     const first = await t.api<Answer>('GET', '/api/0/ci/plugins/vault', undefined, auth.alice);
     assert.equal(first.status, 200);
     assert.match(first.body.settings.callback_token, /^[0-9a-f]{64}$/);

@@ -71,7 +71,10 @@ export async function pluginSettingsSections(
   const sections = [];
   for (const plugin of services.pluginSettings.list()) {
     const failed = plugin.plugin === failedPlugin ? (extra as Failure) : undefined;
-    const stored = services.pluginSettings.masked(plugin.plugin, await services.pluginSettings.read(plugin.plugin, view.record));
+    const stored = services.pluginSettings.masked(
+      plugin.plugin,
+      await services.pluginSettings.read(plugin.plugin, view.record, { makeTokens: true }),
+    );
     sections.push(section(plugin, view.base, stored, failed));
   }
   return sections;

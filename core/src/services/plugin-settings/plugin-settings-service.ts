@@ -159,11 +159,12 @@ export class PluginSettingsService {
   }
 
   /** A project's settings of `plugin`; stored values the schema no longer takes give way to its defaults. */
-  async read(plugin: string, project: ProjectRecord): Promise<Values> {
+  async read(plugin: string, project: ProjectRecord, options: { makeTokens?: boolean } = {}): Promise<Values> {
     const entry = this.entry(plugin);
     let values = await this.stored(entry, project);
-    // Tokens are made the first time they are needed, and kept.
-    if (namesOf(entry, 'token').some((name) => typeof values[name] !== 'string' || values[name] === '')) {
+    // Tokens are made when an admin first looks at the settings (or saves them), and kept:
+    // a plugin reading the settings of a project nobody set up writes nothing.
+    if (options.makeTokens && namesOf(entry, 'token').some((name) => typeof values[name] !== 'string' || values[name] === '')) {
       values = await this.write(plugin, project, {});
     }
     const result = await validate(entry, values);
@@ -216,7 +217,7 @@ export class PluginSettingsService {
   async show(viewer: Viewer, project: ProjectRecord, plugin: string): Promise<Values> {
     this.entry(plugin);
     await this.projects.requireAdmin(viewer, project);
-    return this.masked(plugin, await this.read(plugin, project));
+    return this.masked(plugin, await this.read(plugin, project, { makeTokens: true }));
   }
 
   /**
