@@ -10,6 +10,10 @@ export { renderMarkdown } from './plugin-services.js';
 export {
   defineCi,
   branchListed,
+  ciOptionsShape,
+  ciSettingsFields,
+  ciSettingsShape,
+  tokensMatch,
   type CiBuild,
   type CiDefinition,
   type CiFlag,

@@ -4,7 +4,7 @@
 // branches only.
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { createTestForge, describeModes, drainJobs, eventually, pushTo, type TestForge } from '../src/testing/index.js';
+import { createTestForge, describeModes, drainJobs, eventually, openPullRequest, pushTo, type TestForge } from '../src/testing/index.js';
 
 const CI_PLUGIN = fileURLToPath(new URL('./fixtures/plugins/ci', import.meta.url));
 
@@ -44,16 +44,13 @@ describeModes('the CI kit (defineCi)', (mode) => {
     assert.equal((await t.api('POST', `/api/0/${name}/plugins/ci`, settings, auth.alice)).status, 200);
     return name;
   };
-  const openPr = async (name: string) => {
-    const pushed = await pushTo(t, name, { user: 'alice', files: { 'f.txt': 'x\n' }, branch: 'feature' });
-    const res = await t.api<{ id: number }>(
-      'POST',
-      `/api/0/${name}/pull-request/new`,
-      { title: 'F', branch_to: 'main', branch_from: 'feature' },
-      auth.alice,
-    );
-    return { id: res.body.id, commit: pushed.commit };
-  };
+  const openPr = (name: string) =>
+    openPullRequest(t, name, {
+      user: 'alice',
+      token: auth.alice!.Authorization!.slice('token '.length),
+      files: { 'f.txt': 'x\n' },
+      title: 'F',
+    });
   const buildsOf = async (name: string) =>
     (await t.api<{ builds: Build[] }>('GET', '/api/0/_ci/builds')).body.builds.filter((b) => b.project === name);
   const flagsOf = async (name: string, id: number) =>

@@ -6,8 +6,19 @@
 // service stays unreachable), adds the pull-request panel, and requires the CI's flag before
 // "merge when ready" merges when the project says so.
 import { projectFullname, projectUrlPath, type ProjectRecord } from '../domain/index.js';
-import { NotFound } from '../errors/index.js';
-import type { ForgeApi, ForgeEvent, JobContext, PluginSettingsHandle, SubscriberContext } from '../plugins/index.js';
+import { timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { NotFound, Unauthorized } from '../errors/index.js';
+import { FinalJobError } from '../queue/index.js';
+import type {
+  ForgeApi,
+  ForgeContext,
+  ForgeEvent,
+  JobContext,
+  PluginSettingsHandle,
+  SettingsField,
+  SubscriberContext,
+} from '../plugins/index.js';
 import type { JobData } from '../queue/index.js';
 import type { FlagStatus } from '../plugins/services.js';
 
@@ -19,6 +30,54 @@ export interface CiSwitches {
   active_commit: string;
   /** "Merge when ready" waits for this CI's flag to pass. */
   require_ci: boolean;
+  /** Made by the forge: what the service calls back with (in the callback's URL). */
+  pagure_ci_token: string;
+}
+
+/** The schema of the CiSwitches, to spread into a CI plugin's settings schema. */
+export const ciSettingsShape = {
+  active_pr: z.boolean().default(true),
+  active_commit: z.string().trim().max(2000).default(''),
+  require_ci: z.boolean().default(false),
+  pagure_ci_token: z.string().default(''),
+};
+
+/** The settings page's fields of the CiSwitches, after the service's own. */
+export function ciSettingsFields(flagUsername: string): SettingsField[] {
+  return [
+    { name: 'active_pr', label: 'Build pull requests', type: 'checkbox' },
+    {
+      name: 'active_commit',
+      label: 'Build pushes to these branches',
+      type: 'text',
+      help: 'Branch names or patterns (rawhide, f4*), separated by commas or spaces.',
+    },
+    { name: 'require_ci', label: `Pull requests merge when ready only once ${flagUsername} passes`, type: 'checkbox' },
+    { name: 'pagure_ci_token', label: 'Token', type: 'token', help: 'What the CI calls back with: part of the notification URL.' },
+  ];
+}
+
+/** A CI plugin's options (spread into its options schema): the flag's name and how it calls the service. */
+export function ciOptionsShape(flagUsername: string) {
+  return {
+    /** The name the flags show; what a project that requires the CI waits for. */
+    flag_username: z.string().min(1).max(255).default(flagUsername),
+    /** A pull-request comment that is one of these (case and spacing aside) builds it again, as Pagure's TRIGGER_CI. */
+    trigger_phrases: z.array(z.string().min(1)).default(['pretty please pagure-ci rebuild']),
+    /** How long one call to the service may take, in milliseconds. */
+    timeout_ms: z.number().int().min(100).default(10_000),
+    /** Tries of a trigger (or of a plugin's own jobs) before giving up. */
+    attempts: z.number().int().min(1).max(20).default(5),
+    /** The first retry waits this long, doubling after each. */
+    backoff_ms: z.number().int().min(10).default(2_000),
+  };
+}
+
+/** Compares two tokens in time that does not depend on where they differ; an empty one never matches. */
+export function tokensMatch(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && b.length > 0 && timingSafeEqual(a, b);
 }
 
 /** What a build is of, as the service is asked for it. */
@@ -58,12 +117,24 @@ export interface CiDefinition<S extends CiSwitches> {
   /** Whether the project has the service set up at all. */
   configured(settings: S): boolean;
   /**
-   * Asks the service for the build; throw to have the job try again. Answers the URL the
-   * pending flag links to.
+   * Asks the service for the build; throw to have the job try again, or a FinalJobError for
+   * a refusal that would come again (a wrong API token). Answers the URL the pending flag links to.
    */
   trigger(project: ProjectRecord, build: CiBuild, settings: S): Promise<{ url: string }>;
   /** A pull-request comment that is one of these (case and spacing aside) builds again. */
   triggerPhrases: readonly string[];
+  /**
+   * The service's callback: `POST /api/0/ci/<service>/<repo>/<pagure_ci_token>/<action>`
+   * (the repo as Pagure's fullname: `pkg`, `rpms/pkg`, `forks/alice/rpms/pkg`). The kit
+   * answers 404 `ENOPROJECT`, and 401 `EINVALIDTOK` for a wrong token (compared in constant
+   * time) or a project without the CI set up; `handle` gets the rest: check the body, queue
+   * a job (never call the service in the request), and set `ctx.body`.
+   */
+  callback?: {
+    service: string;
+    action: string;
+    handle: (ctx: ForgeContext, project: ProjectRecord, settings: S) => Promise<void>;
+  };
   attempts: number;
   backoffMs: number;
 }
@@ -199,7 +270,8 @@ export function defineCi<S extends CiSwitches>(forge: ForgeApi, name: string, ci
     try {
       asked = await ci.trigger(project, build, settings);
     } catch (error) {
-      if (context.attempt < ci.attempts) throw error;
+      // A refusal the service will repeat (FinalJobError) is not tried again.
+      if (context.attempt < ci.attempts && !(error instanceof FinalJobError)) throw error;
       const reason = error instanceof Error ? error.message : String(error);
       context.log.error({ err: error, project: project.id, cause: build.cause }, `could not start a ${ci.flagUsername} build; giving up`);
       await report(project, target, { status: 'error', comment: `Could not start the build: ${reason}`, url: forge.config.url });
@@ -255,5 +327,26 @@ export function defineCi<S extends CiSwitches>(forge: ForgeApi, name: string, ci
       { level: 'commit' },
     );
   });
+  if (ci.callback) {
+    const { service, action, handle } = ci.callback;
+    forge.hooks.apiRoutes.tap(name, (router) => {
+      router.post(`/ci/${service}/*rest`, async (ctx) => {
+        const rest = (ctx.params as { rest?: string | string[] }).rest;
+        const path = Array.isArray(rest) ? rest.join('/') : (rest ?? '');
+        const suffix = `/${action}`;
+        const trimmed = path.replace(/\/$/, '');
+        const cut = trimmed.endsWith(suffix) ? trimmed.slice(0, -suffix.length) : '';
+        const at = cut.lastIndexOf('/');
+        if (at < 1) throw NotFound('ENOCODE', `Not an endpoint of ${ci.flagUsername}`);
+        const project = await forge.services.projects.find(decodeURIComponent(cut.slice(0, at)));
+        if (!project) throw NotFound('ENOPROJECT');
+        const settings = await ci.settings.get(project);
+        if (!ci.configured(settings) || !tokensMatch(decodeURIComponent(cut.slice(at + 1)), settings.pagure_ci_token)) {
+          throw Unauthorized('EINVALIDTOK');
+        }
+        await handle(ctx, project, settings);
+      });
+    });
+  }
   return { report };
 }

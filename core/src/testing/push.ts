@@ -55,3 +55,41 @@ export async function pushTo(forge: { url: string }, project: string | ProjectRe
     await rm(work, { recursive: true, force: true });
   }
 }
+
+export interface OpenPullRequestOptions {
+  /** Who pushes the branch and opens the pull request. */
+  user: string;
+  /** Their API token (with pull_request_create). */
+  token: string;
+  /** The source branch (default "feature"), made with `files` (default one new file). */
+  branch?: string;
+  files?: Record<string, string | Buffer>;
+  /** The target branch (default "main") and the title (default "Feature"). */
+  into?: string;
+  title?: string;
+}
+
+/**
+ * Pushes a branch to `repo` (a fullname) and opens a pull request from it, through the API;
+ * throws if either is refused. Answers the pull request's number and the commit pushed.
+ */
+export async function openPullRequest(
+  forge: {
+    url: string;
+    api: <T>(method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: T }>;
+  },
+  repo: string,
+  options: OpenPullRequestOptions,
+): Promise<{ id: number; commit: string }> {
+  const branch = options.branch ?? 'feature';
+  const pushed = await pushTo(forge, repo, { user: options.user, files: options.files ?? { 'feature.txt': 'new\n' }, branch });
+  if (pushed.code !== 0) throw new Error(`pushing ${branch} to ${repo} failed: ${pushed.stderr}`);
+  const res = await forge.api<{ id: number }>(
+    'POST',
+    `/api/0/${repo}/pull-request/new`,
+    { title: options.title ?? 'Feature', branch_to: options.into ?? 'main', branch_from: branch },
+    { Authorization: `token ${options.token}` },
+  );
+  if (res.status !== 200) throw new Error(`opening a pull request on ${repo} failed: ${JSON.stringify(res.body)}`);
+  return { id: res.body.id, commit: pushed.commit };
+}

@@ -1,6 +1,7 @@
 // Jenkins' REST API, as Pagure CI (python-jenkins) calls it: buildWithParameters with the
 // job's remote-trigger token, HTTP Basic auth with a user's API token when the server needs
 // one, and a CSRF crumb when the server asks for one; and a build's JSON.
+import { FinalJobError } from '@pagurus/core';
 import type { JenkinsSettings } from './settings.js';
 
 export interface BuildInfo {
@@ -61,7 +62,11 @@ export class JenkinsClient {
       headers: await this.crumb(),
     });
     await res.arrayBuffer().catch(() => undefined);
-    if (res.status !== 201 && res.status !== 200) throw new JenkinsError(`Jenkins refused the build: HTTP ${res.status}`);
+    if (res.status !== 201 && res.status !== 200) {
+      const message = `Jenkins refused the build: HTTP ${res.status}`;
+      // A refusal Jenkins would repeat (a wrong token, user or job) is not tried again.
+      throw refusedForGood(res.status) ? new FinalJobError(message) : new JenkinsError(message);
+    }
   }
 
   /** A build of the job, from its JSON API. */
@@ -80,3 +85,6 @@ export class JenkinsClient {
     return { number: body.number, url: body.url, result: body.result, building: body.building, parameters };
   }
 }
+
+/** A 4xx other than 408 and 429: asking again gets the same answer. */
+const refusedForGood = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;

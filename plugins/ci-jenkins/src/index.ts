@@ -6,14 +6,14 @@
 import { defineCi, definePlugin } from '@pagurus/core';
 import { optionsSchema } from './options.js';
 import { RESULT_JOB, Results, trigger, type ResultData } from './results.js';
-import { registerCallback } from './routes.js';
+import { buildFinished } from './routes.js';
 import { configured, defineSettings } from './settings.js';
 
 export default definePlugin({
   name: 'ci-jenkins',
   options: optionsSchema,
   apply(forge, options) {
-    const settings = defineSettings(forge);
+    const settings = defineSettings(forge, options.flag_username);
     const ci = defineCi(forge, 'ci-jenkins', {
       flagUsername: options.flag_username,
       title: 'Jenkins',
@@ -21,6 +21,8 @@ export default definePlugin({
       configured,
       trigger: (_project, build, stored) => trigger(options, build, stored),
       triggerPhrases: options.trigger_phrases,
+      // POST /api/0/ci/jenkins/<repo>/<pagure_ci_token>/build-finished, as Pagure CI's.
+      callback: { service: 'jenkins', action: 'build-finished', handle: (ctx, project) => buildFinished(forge, ctx, project) },
       attempts: options.attempts,
       backoffMs: options.backoff_ms,
     });
@@ -33,6 +35,5 @@ export default definePlugin({
         run: (data, context) => results.run(data, context),
       });
     });
-    registerCallback(forge, settings);
   },
 });

@@ -1,6 +1,6 @@
 // A project's CI settings, with Pagure CI's keys: the project settings page's "Jenkins CI"
 // section, and GET/POST /api/0/<repo>/plugins/ci-jenkins.
-import { z, type ForgeApi, type PluginSettingsHandle } from '@pagurus/core';
+import { ciSettingsFields, ciSettingsShape, z, type ForgeApi, type PluginSettingsHandle } from '@pagurus/core';
 
 const httpUrl = z
   .string()
@@ -18,15 +18,12 @@ export const settingsSchema = z.object({
     .default(''),
   ci_username: z.string().trim().max(255).default(''),
   ci_password: z.string().max(1024).default(''),
-  active_pr: z.boolean().default(true),
-  active_commit: z.string().trim().max(2000).default(''),
-  require_ci: z.boolean().default(false),
-  pagure_ci_token: z.string().default(''),
+  ...ciSettingsShape,
 });
 
 export type JenkinsSettings = z.output<typeof settingsSchema>;
 
-export function defineSettings(forge: ForgeApi): PluginSettingsHandle<JenkinsSettings> {
+export function defineSettings(forge: ForgeApi, flagUsername: string): PluginSettingsHandle<JenkinsSettings> {
   return forge.settings.define({
     title: 'Jenkins CI',
     description:
@@ -36,15 +33,7 @@ export function defineSettings(forge: ForgeApi): PluginSettingsHandle<JenkinsSet
       { name: 'ci_job', label: 'Job name', type: 'text' },
       { name: 'ci_username', label: 'Jenkins user', type: 'text', help: 'When the server needs one to start builds.' },
       { name: 'ci_password', label: 'Its API token', type: 'secret' },
-      { name: 'active_pr', label: 'Build pull requests', type: 'checkbox' },
-      {
-        name: 'active_commit',
-        label: 'Build pushes to these branches',
-        type: 'text',
-        help: 'Branch names or patterns (rawhide, f4*), separated by commas or spaces.',
-      },
-      { name: 'require_ci', label: 'Pull requests merge when ready only once Jenkins passes', type: 'checkbox' },
-      { name: 'pagure_ci_token', label: 'Token', type: 'token', help: "The job's remote-trigger token, and part of the notification URL." },
+      ...ciSettingsFields(flagUsername),
     ],
     schema: settingsSchema,
   });

@@ -4,7 +4,16 @@
 // Jenkins does not know and a server that is down are handled; a comment or the button
 // builds again; a project that requires the CI merges when ready only once it passed.
 import assert from 'node:assert/strict';
-import { createTestForge, describeModes, drainJobs, eventually, PageClient, pushTo, type TestForge } from '@pagurus/core/testing';
+import {
+  createTestForge,
+  describeModes,
+  drainJobs,
+  eventually,
+  openPullRequest,
+  PageClient,
+  pushTo,
+  type TestForge,
+} from '@pagurus/core/testing';
 import { JenkinsStandIn } from './support/jenkins.js';
 
 interface Flag {
@@ -60,18 +69,8 @@ describeModes('ci-jenkins: Pagure CI on Jenkins', (mode) => {
       callback: `${t.url}/api/0/ci/jenkins/${name}/${token}/build-finished`,
     };
   };
-  const openPr = async (name: string) => {
-    const pushed = await pushTo(t, name, { user: 'alice', files: { 'feature.txt': 'new\n' }, branch: 'feature' });
-    assert.equal(pushed.code, 0, pushed.stderr);
-    const res = await t.api<{ id: number }>(
-      'POST',
-      `/api/0/${name}/pull-request/new`,
-      { title: 'Feature', branch_to: 'main', branch_from: 'feature' },
-      auth.alice,
-    );
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    return res.body.id;
-  };
+  const openPr = async (name: string) =>
+    (await openPullRequest(t, name, { user: 'alice', token: auth.alice!.Authorization!.slice('token '.length) })).id;
   const triggersOf = (job: string) => jenkins.triggers.filter((trigger) => trigger.job === job);
   const prFlags = async (name: string, id: number) =>
     (await t.api<{ flags: Flag[] }>('GET', `/api/0/${name}/pull-request/${id}/flag`)).body.flags;
