@@ -19,6 +19,8 @@ const RANK: Record<string, number> = {
   queue: 2,
   git: 2,
   plugins: 3,
+  // The CI kit: built on the plugin surface's contracts alone, as a plugin would be.
+  ci: 3.5,
   services: 4,
   jobs: 5,
   http: 6,
