@@ -252,14 +252,14 @@ describeModes('the web UI in Chromium', (mode) => {
     // Issues and pull requests share one numbering per project, as in Pagure: the issue was #1.
     await arrive(bob, `${t.url}/hello/pull-request/2`);
     assert.match(await bob.locator('.ticket-head .meta').innerText(), /bob\/hello:wave/);
-    assert.equal(await bob.getByRole('button', { name: 'Merge' }).count(), 0, 'bob may not merge into alice’s project');
+    assert.equal(await bob.getByRole('button', { name: 'Merge', exact: true }).count(), 0, 'bob may not merge into alice’s project');
 
     await alice.goto('/hello/pull-requests');
     await alice.getByRole('link', { name: '#2 Wave at people' }).click();
     await assertAccessible(alice, 'pull request view');
     await screenshot(alice, `${mode}-pull-request`);
     alice.once('dialog', (dialog) => void dialog.accept());
-    await alice.getByRole('button', { name: 'Merge' }).click();
+    await alice.getByRole('button', { name: 'Merge', exact: true }).click();
     await arrive(alice, `${t.url}/hello/pull-request/2`);
     assert.match(await alice.locator('.ticket-head .badge').first().innerText(), /Merged/);
     await alice.goto('/hello/commits');
