@@ -1,5 +1,6 @@
 // The composition root: reads the config, loads plugins, opens the database and the
 // queue, applies plugins, and builds the HTTP app or the worker. Nothing else wires parts.
+import { hkdfSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -248,6 +249,7 @@ export class Forge {
       role: this.role,
       git: (this.pluginGit ??= createPluginGit({ repositories: this.repositories, locks: this.locks })),
       settings: this.services.pluginSettings.forPlugin(name),
+      secretKey: (purpose: string) => Buffer.from(hkdfSync('sha256', this.secret, 'pagurus-plugin', `${name}\n${purpose}`, 32)),
       coreVersion: CORE_VERSION,
     });
   }

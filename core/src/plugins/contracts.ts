@@ -357,6 +357,12 @@ export interface ForgeApi {
   readonly git: ForgeGitApi;
   /** The plugin's per-project settings: a schema, a section of the settings page, an API. */
   readonly settings: PluginSettingsApi;
+  /**
+   * A 32-byte key for `purpose` (an HMAC key for reply addresses, say), derived from the
+   * instance secret and bound to the plugin: the same in every process of the instance, never
+   * the secret itself, and another plugin's keys cannot be had.
+   */
+  secretKey(purpose: string): Buffer;
   /** The version of @pagurus/core. */
   readonly coreVersion: string;
 }
