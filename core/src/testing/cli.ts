@@ -54,20 +54,24 @@ export interface CliResult {
   stderr: string;
 }
 
-function spawnCli(args: string[], options: { env?: Record<string, string>; cwd?: string }): ChildProcess {
+function spawnCli(args: string[], options: { env?: Record<string, string>; cwd?: string; input?: Buffer | string }): ChildProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, PAGURUS_LOG_LEVEL: 'warn', ...options.env };
   // The test runner's own settings must not leak into the forge under test.
   for (const key of Object.keys(env)) if (key.startsWith('PAGURUS_TEST_')) delete env[key];
   return spawn(process.execPath, [...cliNodeArgs(), ...args], {
     cwd: options.cwd,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
 }
 
-/** Runs a command to its end. */
-export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+/** Runs a command to its end; `input` is written to its standard input (else it has none). */
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; input?: Buffer | string } = {},
+): Promise<CliResult> {
   const child = spawnCli(args, options);
+  if (options.input !== undefined) child.stdin!.end(options.input);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

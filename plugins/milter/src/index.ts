@@ -1,0 +1,81 @@
+// @pagurus/plugin-milter: answer a notification by e-mail, and the answer becomes a comment.
+// Each notification about an issue or pull request gets a Reply-To address that names the
+// ticket and its recipient (and cannot be forged); `pagurus milter` takes the replies, over
+// SMTP (--port) or from the MTA's pipe (--stdin), and posts them as the recipient's comments.
+import { readFileSync } from 'node:fs';
+import { definePlugin, StartupError, type ForgeApi } from '@pagurus/core';
+import { ReplyAddresses } from './address.js';
+import { optionsSchema, type MilterOptions } from './options.js';
+import { Receiver, type Answer } from './receive.js';
+import { milterServer } from './server.js';
+
+const addressesOf = (forge: ForgeApi, options: MilterOptions) => new ReplyAddresses(forge.secretKey('reply-address'), options.domain);
+
+/** Postfix's pipe transport reads sysexits: EX_NOUSER bounces, EX_DATAERR bounces, EX_TEMPFAIL retries. */
+const EXIT_CODES: Record<Answer['code'], number> = { 250: 0, 550: 67, 554: 65, 552: 65, 451: 75 };
+
+function listen(server: ReturnType<typeof milterServer>, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+}
+
+export default definePlugin({
+  name: 'milter',
+  options: optionsSchema,
+  apply(forge, options) {
+    const addresses = addressesOf(forge, options);
+    forge.hooks.notificationMail.tap('milter', (mail, { recipient, project, ticket }) => {
+      if (!mail) return mail;
+      const replyTo = addresses.make({ kind: ticket.kind, projectId: project.id, id: ticket.id, user: recipient.name });
+      return { ...mail, replyTo, headers: { ...mail.headers, 'Mail-Followup-To': replyTo } };
+    });
+    if (options.port !== undefined) {
+      // The server takes the replies itself: one process, as on the embedded database.
+      let server: ReturnType<typeof milterServer> | undefined;
+      forge.hooks.ready.tapPromise('milter', async ({ role }) => {
+        if (role !== 'web') return;
+        server = milterServer(new Receiver(forge, options, addresses), options);
+        await listen(server, options.port!, options.host);
+        forge.log.info(`taking replies by mail on ${options.host}:${options.port}`);
+      });
+      forge.hooks.close.tapPromise('milter', () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+    }
+  },
+  commands(cli, options) {
+    cli.command({
+      name: 'milter',
+      description: 'take replies to notifications (SMTP on --port, or one mail on --stdin from the MTA) and post them as comments',
+      options: [
+        { flags: '--port <port>', description: 'listen for SMTP on this port' },
+        { flags: '--stdin', description: 'read one mail from standard input (a pipe transport), and exit with a sysexits code' },
+        { flags: '--recipient <address>', description: 'with --stdin: the envelope recipient (Postfix: ${recipient})' },
+      ],
+      async action({ options: flags, boot, onStop, say }) {
+        if (!flags.stdin && flags.port === undefined) throw new StartupError('pagurus milter: give --port <port> or --stdin');
+        const { forge, close } = await boot({ role: 'milter' });
+        const receiver = new Receiver(forge, options, addressesOf(forge, options));
+        if (flags.stdin) {
+          try {
+            const recipients = typeof flags.recipient === 'string' ? [flags.recipient] : [];
+            const answer = await receiver.receive(readFileSync(0), { recipients });
+            say(`${answer.code} ${answer.message}`);
+            process.exitCode = EXIT_CODES[answer.code];
+          } finally {
+            await close();
+          }
+          return;
+        }
+        const port = Number(flags.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new StartupError(`pagurus milter: --port ${String(flags.port)} is not a port`);
+        const server = milterServer(receiver, options);
+        await listen(server, port, options.host);
+        const address = server.server.address();
+        say(`milter listening on ${options.host}:${typeof address === 'object' && address ? address.port : port}`);
+        onStop(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      },
+    });
+  },
+});
