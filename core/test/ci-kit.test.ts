@@ -30,7 +30,7 @@ describeModes('the CI kit (defineCi)', (mode) => {
 
   before(async function () {
     this.timeout(120_000);
-    t = await createTestForge({ mode, plugins: [CI_PLUGIN] });
+    t = await createTestForge({ mode, plugins: [CI_PLUGIN], config: { namespaces: ['rpms'] } });
     for (const name of ['alice', 'bob']) {
       await t.createUser(name);
       auth[name] = { Authorization: `token ${await t.createToken(name, 'all')}` };
@@ -105,5 +105,28 @@ describeModes('the CI kit (defineCi)', (mode) => {
     );
     const push = builds.find((b) => b.kind === 'push')!;
     assert.deepEqual([push.branch, push.branchTo, push.cause], ['rel-1', null, release.commit]);
+  });
+
+  it("takes the service's callback under every form of a project's name, with its token only", async () => {
+    await t.createProject('alice', 'called', { namespace: 'rpms' });
+    const answer = await t.api<{ settings: { pagure_ci_token: string } }>(
+      'POST',
+      '/api/0/rpms/called/plugins/ci',
+      { server: 'up' },
+      auth.alice,
+    );
+    const token = answer.body.settings.pagure_ci_token;
+    assert.match(token, /^[0-9a-f]{64}$/);
+    const fork = await t.api('POST', '/api/0/fork', { repo: 'called', namespace: 'rpms' }, auth.bob);
+    assert.equal(fork.status, 200);
+    const forkToken = (
+      await t.api<{ settings: { pagure_ci_token: string } }>('POST', '/api/0/fork/bob/rpms/called/plugins/ci', { server: 'up' }, auth.bob)
+    ).body.settings.pagure_ci_token;
+    const call = (path: string) => t.api<Record<string, unknown>>('POST', `/api/0/ci/fixture/${path}/done`, {});
+    assert.deepEqual((await call(`rpms/called/${token}`)).body, { project: 'called', namespace: 'rpms', fork: false });
+    assert.deepEqual((await call(`forks/bob/rpms/called/${forkToken}`)).body, { project: 'called', namespace: 'rpms', fork: true });
+    const wrong = await call(`rpms/called/${forkToken}`);
+    assert.deepEqual([wrong.status, wrong.body.error_code], [401, 'EINVALIDTOK'], "another project's token");
+    assert.deepEqual([(await call(`rpms/nosuch/${token}`)).status, (await call('rpms')).status], [404, 404]);
   });
 });
