@@ -93,6 +93,11 @@ describeModes('plugin settings: secrets and tokens', (mode) => {
     await post({ password: 'page-secret' });
     const page = new PageClient(t);
     await page.logIn('alice');
+    assert.match(
+      (await page.get('/settings')).html,
+      /<nav class="settings-links" aria-label="More settings">\s*<ul><li><a href="\/settings\/vault" data-settings-link="vault">Vault keys of alice<\/a><\/li><\/ul>/,
+      "a plugin's link on the user's settings page (userSettingsLinks)",
+    );
     const form = await page.getForm('/ci/settings');
     assert.ok(!form.html.includes('page-secret'), 'the secret is not in the page');
     assert.match(

@@ -24,6 +24,7 @@ import type {
   RequiredFlagsContext,
   TemplateRegistry,
 } from './contracts.js';
+import type { UserRef } from '../domain/index.js';
 import type { ForgeEvent } from './events.js';
 import type { Mail, NotificationMailContext } from './mail-contracts.js';
 import type { MountRegistry, ProjectApiRoutes, ProjectPageRoutes } from './route-contracts.js';
@@ -112,6 +113,8 @@ export function createHooks() {
     projectView: new AsyncSeriesWaterfallHook<[PagePanel[], ProjectViewContext]>(['panels', 'context']),
     /** The panels of an issue's sidebar (Bugzilla links, for instance). */
     issueView: new AsyncSeriesWaterfallHook<[PagePanel[], IssueViewContext]>(['panels', 'context']),
+    /** Links to a plugin's own pages of a user's settings (mail preferences...), listed at the top of /settings. */
+    userSettingsLinks: new AsyncSeriesWaterfallHook<[NavLink[], { viewer: UserRef }]>(['links', 'context']),
     /** Links to a plugin's own project settings pages, listed at the top of the project settings page (for its admins). */
     projectSettingsLinks: new AsyncSeriesWaterfallHook<[NavLink[], ProjectViewContext]>(['links', 'context']),
     /** The panels of a pull request's sidebar (CI builds, live updates). */

@@ -1,5 +1,6 @@
 // The mails the forge sends and the notificationMail hook's context: here, below the
 // services, so the hook catalogue can name them and plugins import them from @pagurus/core.
+import type { Knex } from 'knex';
 import type { ProjectRecord, UserRecord } from '../domain/index.js';
 import type { ForgeEvent } from './events.js';
 
@@ -28,4 +29,9 @@ export interface NotificationMailContext {
   recipient: UserRecord;
   project: ProjectRecord;
   ticket: { kind: NotifiedTicketKind; id: number; uid: string; private: boolean };
+  /**
+   * The transaction the mail is queued in: read the database through it (the embedded
+   * database has one connection, which this transaction holds).
+   */
+  db: Knex;
 }

@@ -3,11 +3,14 @@
 // ticket and its recipient (and cannot be forged); `pagurus milter` takes the replies, over
 // SMTP (--port) or from the MTA's pipe (--stdin), and posts them as the recipient's comments.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { definePlugin, StartupError, type ForgeApi } from '@pagurus/core';
 import { ReplyAddresses } from './address.js';
 import { optionsSchema, type MilterOptions } from './options.js';
 import { Receiver, type Answer } from './receive.js';
 import { milterServer } from './server.js';
+import { migrations } from './migrations.js';
+import { Preferences } from './preferences.js';
 
 const addressesOf = (forge: ForgeApi, options: MilterOptions) => new ReplyAddresses(forge.secretKey('reply-address'), options.domain);
 
@@ -24,10 +27,17 @@ function listen(server: ReturnType<typeof milterServer>, port: number, host: str
 export default definePlugin({
   name: 'milter',
   options: optionsSchema,
+  migrations,
   apply(forge, options) {
     const addresses = addressesOf(forge, options);
-    forge.hooks.notificationMail.tap('milter', (mail, { recipient, project, ticket }) => {
+    const preferences = new Preferences(forge);
+    preferences.register();
+    forge.hooks.templates.tap('milter', (registry) => registry.addDirectory(fileURLToPath(new URL('..', import.meta.url))));
+    forge.hooks.notificationMail.tapPromise('milter', async (mail, { recipient, project, ticket, db }) => {
       if (!mail) return mail;
+      const chosen = await preferences.of(recipient.id, db);
+      if (!chosen.notifications) return null;
+      if (!chosen.replies) return mail;
       const replyTo = addresses.make({ kind: ticket.kind, projectId: project.id, id: ticket.id, user: recipient.name });
       return { ...mail, replyTo, headers: { ...mail.headers, 'Mail-Followup-To': replyTo } };
     });
@@ -36,7 +46,7 @@ export default definePlugin({
       let server: ReturnType<typeof milterServer> | undefined;
       forge.hooks.ready.tapPromise('milter', async ({ role }) => {
         if (role !== 'web') return;
-        server = milterServer(new Receiver(forge, options, addresses), options);
+        server = milterServer(new Receiver(forge, options, addresses, preferences), options);
         await listen(server, options.port!, options.host);
         forge.log.info(`taking replies by mail on ${options.host}:${options.port}`);
       });
@@ -55,7 +65,7 @@ export default definePlugin({
       async action({ options: flags, boot, onStop, say }) {
         if (!flags.stdin && flags.port === undefined) throw new StartupError('pagurus milter: give --port <port> or --stdin');
         const { forge, close } = await boot({ role: 'milter' });
-        const receiver = new Receiver(forge, options, addressesOf(forge, options));
+        const receiver = new Receiver(forge, options, addressesOf(forge, options), new Preferences(forge));
         if (flags.stdin) {
           try {
             const recipients = typeof flags.recipient === 'string' ? [flags.recipient] : [];

@@ -8,6 +8,7 @@ import { isForgeError, type ForgeApi } from '@pagurus/core';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { ReplyAddresses, ReplyTarget } from './address.js';
 import type { MilterOptions } from './options.js';
+import type { Preferences } from './preferences.js';
 import { replyText } from './reply-text.js';
 
 export interface Answer {
@@ -27,6 +28,7 @@ export class Receiver {
     private readonly forge: ForgeApi,
     private readonly options: MilterOptions,
     private readonly addresses: ReplyAddresses,
+    private readonly preferences: Preferences,
   ) {}
 
   /** An RCPT TO, checked before the data comes: refused unless it is a reply address of ours that checks. */
@@ -84,6 +86,7 @@ export class Receiver {
     const from = mail.from?.value[0]?.address ?? '';
     const user = from ? await this.forge.services.users.byEmail(from) : undefined;
     if (!user || user.name !== target.user) return answer(550, `5.7.1 Only ${target.user} may reply through this address`);
+    if (!(await this.preferences.of(user.id)).replies) return answer(550, '5.7.1 You turned replies by mail off in your settings');
     const project = await this.forge.services.projects.byId(target.projectId);
     if (!project) return answer(550, '5.1.1 The project of this reply address is gone');
     const viewer = await this.forge.services.access.viewer(user);

@@ -10,7 +10,9 @@ import {
   createMailbox,
   createTestForge,
   describeModes,
+  drainJobs,
   openPullRequest,
+  PageClient,
   type Mailbox,
   type ReceivedMail,
   type TestForge,
@@ -184,5 +186,34 @@ describeModes('milter: replies by mail become comments', (mode) => {
       assert.equal(answer.code, code, `${what}: ${answer.response}`);
     }
     assert.deepEqual(await commentsOf(`issue/${id}`), [], 'nothing was written');
+  });
+
+  it('lets a user turn replies by mail, or notification mails, off in their settings', async () => {
+    const newIssue = async (title: string) =>
+      (await t.api<{ issue: { id: number } }>('POST', '/api/0/pkg/new_issue', { title, issue_content: 'x' }, auth.bob)).body.issue.id;
+    const before = await newIssue('Before');
+    const earlier = await mailbox.waitFor(
+      (m) => m.subject.includes(`New issue #${before}`) && m.envelope.to.includes('alice@example.test'),
+    );
+    const page = new PageClient(t);
+    await page.logIn('alice');
+    assert.match((await page.get('/settings')).html, /<a href="\/settings\/mail" data-settings-link="milter">Mail and replies<\/a>/);
+    const form = await page.getForm('/settings/mail');
+    assert.match(form.html, /id="milter-replies" name="replies" value="on" checked/);
+    assert.equal((await page.post('/settings/mail', { csrf_token: form.token, notifications: 'on' })).status, 302);
+
+    const quiet = await newIssue('Replies off');
+    const plain = await mailbox.waitFor((m) => m.subject.includes(`New issue #${quiet}`) && m.envelope.to.includes('alice@example.test'));
+    assert.equal(plain.replyTo, undefined, 'no reply address');
+    const refused = await send(replyTo(earlier, 'alice@example.test', 'Too late'));
+    assert.equal(refused.code, 550, refused.response);
+    assert.match(refused.response, /turned replies by mail off/);
+
+    assert.equal((await page.post('/settings/mail', { csrf_token: form.token })).status, 302);
+    const silent = await newIssue('Mails off');
+    await t.drainEvents();
+    await drainJobs(t);
+    assert.equal(mailbox.messages.filter((m) => m.subject.includes(`New issue #${silent}`)).length, 0, 'no mail at all');
+    assert.equal((await page.post('/settings/mail', { csrf_token: form.token, notifications: 'on', replies: 'on' })).status, 302);
   });
 });

@@ -39,7 +39,7 @@ export function createWebRouter(hooks: ForgeHooks, services: DomainServices, dep
   });
   accountPages(router, services, deps.accounts);
   userPages(router, services);
-  settingsPages(router, services, deps.accounts.publicUrl);
+  settingsPages(router, services, deps.accounts.publicUrl, (viewer) => hooks.userSettingsLinks.promise([], { viewer }));
   hooks.webRoutes.call(router);
   // Plugins' project pages come before core's, whose /<ns>/<repo> would otherwise take /<repo>/<page>.
   const pluginPages = new ProjectRoutes(services, 'web');

@@ -1,8 +1,8 @@
 // A user's settings: profile, emails, SSH keys and API tokens. A new token's value is shown
 // once, on the page its form redirects to, and never again.
-import { rowId } from '../../domain/index.js';
+import { rowId, type UserRef } from '../../domain/index.js';
 import { Invalid } from '../../errors/index.js';
-import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
+import type { ForgeContext, ForgeRouter, NavLink } from '../../plugins/index.js';
 import { DEFAULT_TOKEN_DAYS, type ConfirmLink, type DomainServices, type TokenRecord } from '../../services/index.js';
 import { aclChoices, offeredAcls } from './acl-choices.js';
 import { attempt, form, formList, loginFirst } from './page-kit.js';
@@ -43,21 +43,28 @@ export const newTokenFlash = (value: string, token: TokenRecord): NonNullable<Fl
 export const tokenRows = (tokens: readonly TokenRecord[]) =>
   tokens.map((t) => ({ id: t.id, description: t.description, acls: t.acls.join(', '), expiresAt: t.expiresAt, createdAt: t.createdAt }));
 
-export function settingsPages(router: ForgeRouter, services: DomainServices, publicUrl: () => string): void {
+export function settingsPages(
+  router: ForgeRouter,
+  services: DomainServices,
+  publicUrl: () => string,
+  pluginLinks: (viewer: UserRef) => Promise<NavLink[]>,
+): void {
   const confirmLink = emailConfirmLink(publicUrl);
   async function show(ctx: ForgeContext, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
     const user = ctx.state.user!;
-    const [emails, pending, keys, tokens, siteAdmin] = await Promise.all([
+    const [emails, pending, keys, tokens, siteAdmin, links] = await Promise.all([
       services.users.emails([user.id]),
       services.emailConfirmations.pending(user.id),
       services.users.sshKeys(user),
       services.tokens.list(user),
       services.users.isSiteAdmin(user),
+      pluginLinks({ name: user.name }),
     ]);
     const mine = emails.get(user.id) ?? { defaultEmail: null, emails: [] };
     const values = (extra.values ?? {}) as Record<string, string>;
     await ctx.render('settings', {
       title: 'Settings',
+      pluginLinks: links,
       user: { name: user.name, fullname: user.fullname },
       emails: mine.emails.map((email) => ({ email, isDefault: email === mine.defaultEmail })),
       pendingEmails: pending.map((p) => ({ email: p.email, expired: p.expiresAt.getTime() <= Date.now() })),

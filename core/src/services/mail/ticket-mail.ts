@@ -152,7 +152,7 @@ export function ticketMailSubscriber(ctx: ServiceContext): DurableSubscriber {
         if (!to) continue;
         const mail = await ctx.hooks.notificationMail.promise(
           { ...base, to, headers: { ...base.headers } },
-          { event, recipient, project, ticket: { kind: notice.kind, id: ticket.id, uid: ticket.uid, private: ticket.private } },
+          { event, recipient, project, ticket: { kind: notice.kind, id: ticket.id, uid: ticket.uid, private: ticket.private }, db: trx },
         );
         if (!mail) {
           log.debug({ to, sequence: event.sequence }, 'a notificationMail tap dropped the mail');
