@@ -14,6 +14,7 @@ export {
   ciSettingsFields,
   ciSettingsShape,
   tokensMatch,
+  triggerRefused,
   type CiBuild,
   type CiDefinition,
   type CiFlag,

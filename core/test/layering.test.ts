@@ -19,9 +19,9 @@ const RANK: Record<string, number> = {
   queue: 2,
   git: 2,
   plugins: 3,
-  // The CI kit: built on the plugin surface's contracts alone, as a plugin would be.
-  ci: 3.5,
   services: 4,
+  // The CI kit: built on the plugin surface's contracts, as a plugin would be (and core's fnmatch).
+  ci: 4.5,
   jobs: 5,
   http: 6,
   // The facade over services that forge.ts hands plugins (it renders Markdown with http/web's renderer).

@@ -10,6 +10,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { NotFound, Unauthorized } from '../errors/index.js';
 import { FinalJobError } from '../queue/index.js';
+import { matchesAny } from '../services/access/fnmatch.js';
 import type {
   ForgeApi,
   ForgeContext,
@@ -71,6 +72,15 @@ export function ciOptionsShape(flagUsername: string) {
     /** The first retry waits this long, doubling after each. */
     backoff_ms: z.number().int().min(10).default(2_000),
   };
+}
+
+/**
+ * The error for a service that refused to start a build with HTTP `status`: a refusal it
+ * would repeat (a 4xx other than 408 and 429: a wrong token, user, job or repository) is a
+ * FinalJobError, so the kit sets its error flag at once; anything else is tried again.
+ */
+export function triggerRefused(status: number, message: string): Error {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429 ? new FinalJobError(message) : new Error(message);
 }
 
 /** Compares two tokens in time that does not depend on where they differ; an empty one never matches. */
@@ -160,19 +170,9 @@ const PR_TOPICS = ['pull-request.new', 'pull-request.updated', 'pull-request.reb
 const NOTHING = { pullRequestId: null, branch: null, commit: null, comment: null, agent: null, author: null };
 const normalized = (text: string) => text.trim().replace(/\s+/g, ' ').toLowerCase();
 
-/** Whether `branch` matches one of the names or patterns (`*`, `?`) in `list`. */
+/** Whether `branch` matches one of the names or patterns in `list` (fnmatch, as collaborators' branches: `*`, `?`, `[...]`). */
 export function branchListed(list: string, branch: string): boolean {
-  return list
-    .split(/[\s,]+/)
-    .filter(Boolean)
-    .some((pattern) =>
-      new RegExp(
-        `^${pattern
-          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-          .replace(/\*/g, '.*')
-          .replace(/\?/g, '.')}$`,
-      ).test(branch),
-    );
+  return matchesAny(branch, list.split(/[\s,]+/).filter(Boolean));
 }
 
 function requestOf(event: ForgeEvent): TriggerData | undefined {

@@ -59,7 +59,7 @@ export function createServices(ctx: ServiceContext, git: RepositoryDeps, secret:
     issues: new IssuesService(ctx, access, projects, users, tracker, projectQueries),
     pullRequests,
     pullRequestUpdates,
-    mergeWhenReady: new MergeWhenReady(ctx, { access, users, flags, projectQueries, pullRequests, pullRequestUpdates }),
+    mergeWhenReady: new MergeWhenReady(ctx, { access, users, flags, projectQueries, pullRequestUpdates }),
     ticketReferences: new TicketReferences(ctx, access, projectQueries),
     pluginSettings: new PluginSettingsService(ctx, projects, sealerFor(secret, 'plugin-settings')),
   };

@@ -1,7 +1,7 @@
 // Jenkins' REST API, as Pagure CI (python-jenkins) calls it: buildWithParameters with the
 // job's remote-trigger token, HTTP Basic auth with a user's API token when the server needs
 // one, and a CSRF crumb when the server asks for one; and a build's JSON.
-import { FinalJobError } from '@pagurus/core';
+import { triggerRefused } from '@pagurus/core';
 import type { JenkinsSettings } from './settings.js';
 
 export interface BuildInfo {
@@ -63,9 +63,7 @@ export class JenkinsClient {
     });
     await res.arrayBuffer().catch(() => undefined);
     if (res.status !== 201 && res.status !== 200) {
-      const message = `Jenkins refused the build: HTTP ${res.status}`;
-      // A refusal Jenkins would repeat (a wrong token, user or job) is not tried again.
-      throw refusedForGood(res.status) ? new FinalJobError(message) : new JenkinsError(message);
+      throw triggerRefused(res.status, `Jenkins refused the build: HTTP ${res.status}`);
     }
   }
 
@@ -85,6 +83,3 @@ export class JenkinsClient {
     return { number: body.number, url: body.url, result: body.result, building: body.building, parameters };
   }
 }
-
-/** A 4xx other than 408 and 429: asking again gets the same answer. */
-const refusedForGood = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;

@@ -1,7 +1,7 @@
 // Travis CI's API v3, as the plugin calls it: POST /repo/<slug>/requests to start a build
 // (with the API version header and a user's API token), and GET /config for the public key
 // Travis signs its webhook notifications with.
-import { FinalJobError } from '@pagurus/core';
+import { triggerRefused } from '@pagurus/core';
 
 export class TravisError extends Error {}
 
@@ -46,9 +46,7 @@ export class TravisClient {
     });
     const text = await res.text().catch(() => '');
     if (res.status !== 202 && res.status !== 200 && res.status !== 201) {
-      const message = `Travis refused the build request: HTTP ${res.status}${reason(text)}`;
-      // A refusal Travis would repeat (a wrong token or slug) is not tried again.
-      throw refusedForGood(res.status) ? new FinalJobError(message) : new TravisError(message);
+      throw triggerRefused(res.status, `Travis refused the build request: HTTP ${res.status}${reason(text)}`);
     }
   }
 
@@ -76,6 +74,3 @@ function reason(text: string): string {
     return '';
   }
 }
-
-/** A 4xx other than 408 and 429: asking again gets the same answer. */
-const refusedForGood = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;

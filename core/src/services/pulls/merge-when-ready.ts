@@ -4,6 +4,7 @@
 // queues the merge as that person, pinned to the head whose flags passed. A failing flag,
 // a new push, or the person losing the right to merge cancels it, with a note on the PR.
 import type { Knex } from 'knex';
+import { pullRequestFromRow, type PullRequestRow } from '../../db/index.js';
 import { repositoryPath, type ProjectRecord, type PullRequestRecord } from '../../domain/index.js';
 import { Forbidden, Invalid } from '../../errors/index.js';
 import type { DurableSubscriber, ForgeEvent } from '../../plugins/index.js';
@@ -14,8 +15,8 @@ import type { ProjectQueries } from '../projects/project-queries.js';
 import type { UsersService } from '../users/users-service.js';
 import { PULL_REQUEST_JOBS } from './jobs.js';
 import { mergeRefusal } from './merge-rules.js';
+import { addPullRequestNote } from './pull-request-notes.js';
 import type { PullRequestUpdates } from './pull-request-updates.js';
-import type { PullRequestsService } from './pull-requests-service.js';
 
 /** { pullRequestPk }: look at the flags and the rules, and merge, wait or cancel. */
 export const MERGE_WHEN_READY_JOB = 'core.pull-request-merge-when-ready';
@@ -47,7 +48,6 @@ export class MergeWhenReady {
       users: UsersService;
       flags: FlagsService;
       projectQueries: ProjectQueries;
-      pullRequests: PullRequestsService;
       pullRequestUpdates: PullRequestUpdates;
     },
   ) {}
@@ -79,11 +79,11 @@ export class MergeWhenReady {
       if (on) {
         if (had) return;
         await trx(TABLE).insert({ pull_request_pk: pr.pk, user_id: user.id });
-        await note(trx, pr, user.id, `**Merge when ready** set by @${user.name}: it merges once its flags pass.`);
+        await addPullRequestNote(trx, pr, user.id, `**Merge when ready** set by @${user.name}: it merges once its flags pass.`);
         await this.ctx.jobs.enqueue(MERGE_WHEN_READY_JOB, { pullRequestPk: pr.pk }, { trx });
       } else if (had) {
         await trx(TABLE).where({ pull_request_pk: pr.pk }).delete();
-        await note(trx, pr, user.id, `**Merge when ready** cancelled by @${user.name}.`);
+        await addPullRequestNote(trx, pr, user.id, `**Merge when ready** cancelled by @${user.name}.`);
       }
     });
     return this.state(project, pr);
@@ -93,10 +93,9 @@ export class MergeWhenReady {
   async check(pullRequestPk: number): Promise<MergeWhenReadyOutcome> {
     const row = (await this.ctx.db(TABLE).where({ pull_request_pk: pullRequestPk }).first()) as Row | undefined;
     if (!row) return 'none';
-    const prRow = (await this.ctx.db('pull_requests').where({ pk: pullRequestPk }).first('project_id', 'id')) as
-      { project_id: number; id: number } | undefined;
-    const project = prRow && (await this.deps.projectQueries.byId(prRow.project_id));
-    const pr = project && (await this.deps.pullRequests.byId(project, prRow.id));
+    const prRow = (await this.ctx.db('pull_requests').where({ pk: pullRequestPk }).first()) as PullRequestRow | undefined;
+    const pr = prRow && pullRequestFromRow(prRow);
+    const project = pr && (await this.deps.projectQueries.byId(pr.projectId));
     if (!project || !pr) return 'none';
     if (pr.status !== 'Open') {
       await this.ctx.db(TABLE).where({ pull_request_pk: pr.pk }).delete();
@@ -129,10 +128,10 @@ export class MergeWhenReady {
     return 'merging';
   }
 
-  private async cancel(pr: PullRequestRecord, userId: number, reason: string, db: Knex = this.ctx.db): Promise<'cancelled'> {
-    await db.transaction(async (trx) => {
+  private async cancel(pr: PullRequestRecord, userId: number, reason: string): Promise<'cancelled'> {
+    await this.ctx.db.transaction(async (trx) => {
       const gone = await trx(TABLE).where({ pull_request_pk: pr.pk }).delete();
-      if (gone) await note(trx, pr, userId, `**Merge when ready** cancelled: ${reason}.`);
+      if (gone) await addPullRequestNote(trx, pr, userId, `**Merge when ready** cancelled: ${reason}.`);
     });
     return 'cancelled';
   }
@@ -154,7 +153,12 @@ export class MergeWhenReady {
         for (const row of await this.waitingFor(event, trx)) {
           if (event.topic === 'pull-request.updated' || event.topic === 'pull-request.rebased') {
             await trx(TABLE).where({ pull_request_pk: row.pull_request_pk }).delete();
-            await note(trx, { pk: row.pull_request_pk }, row.user_id, '**Merge when ready** cancelled: new commits were pushed.');
+            await addPullRequestNote(
+              trx,
+              { pk: row.pull_request_pk },
+              row.user_id,
+              '**Merge when ready** cancelled: new commits were pushed.',
+            );
           } else {
             await this.ctx.jobs.enqueue(
               MERGE_WHEN_READY_JOB,
@@ -186,8 +190,4 @@ export class MergeWhenReady {
     }
     return [];
   }
-}
-
-async function note(trx: Knex, pr: Pick<PullRequestRecord, 'pk'>, userId: number, text: string): Promise<void> {
-  await trx('pull_request_comments').insert({ ticket_pk: pr.pk, user_id: userId, comment: text, notification: true });
 }

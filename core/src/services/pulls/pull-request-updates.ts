@@ -2,6 +2,7 @@
 // "N new commits added" / "rebased onto" notes and events), and the closing of a merged
 // pull request. Each write re-reads the row under a lock, so a job racing a close or
 // another refresh never resurrects or double-closes a pull request.
+import { addPullRequestNote } from './pull-request-notes.js';
 import type { Knex } from 'knex';
 import { pullRequestFromRow, type PullRequestRow } from '../../db/index.js';
 import {
@@ -126,10 +127,6 @@ export class PullRequestUpdates {
     return project;
   }
 
-  private async note(trx: Knex.Transaction, pr: PullRequestRecord, userId: number, text: string): Promise<void> {
-    await trx('pull_request_comments').insert({ ticket_pk: pr.pk, user_id: userId, comment: text, notification: true });
-  }
-
   /** Stores what a refresh found; sends pull-request.updated or .rebased when the commits changed. */
   async recordRefresh(stale: PullRequestRecord, outcome: RefreshOutcome): Promise<void> {
     const project = await this.project(stale);
@@ -162,7 +159,7 @@ export class PullRequestUpdates {
         });
       await this.linkIssues(trx, project, pr, outcome.commits);
       if (!action) return;
-      await this.note(trx, pr, outcome.actorId ?? pr.userId, text);
+      await addPullRequestNote(trx, pr, outcome.actorId ?? pr.userId, text);
       const fresh = { ...pr, commitStart: start, commitStop: stop, mergeStatus: outcome.mergeStatus };
       const json = await this.pullRequests.json(fresh, { db: trx, comments: false });
       await this.ctx.events.emit(trx, `pull-request.${action}`, { pullrequest: json, agent: 'pagure' }, { agent: 'pagure', project });
@@ -226,7 +223,7 @@ export class PullRequestUpdates {
           commit_stop: stop,
         })
         .returning('*')) as PullRequestRow[];
-      await this.note(trx, pr, user.id, `Pull-Request has been merged by ${user.name}`);
+      await addPullRequestNote(trx, pr, user.id, `Pull-Request has been merged by ${user.name}`);
       const json = await this.pullRequests.json(pullRequestFromRow(row!), { db: trx });
       await this.ctx.events.emit(
         trx,

@@ -1,6 +1,7 @@
 // Pull requests: opening (within a project or from a fork), reading, listing, comments,
 // closing and reopening, assignment, subscriptions. Merging and refreshing run as jobs
 // (jobs/pull-request-jobs.ts); this service queues the refresh of a new pull request.
+import { addPullRequestNote } from './pull-request-notes.js';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { pullRequestFromRow, type PullRequestRow } from '../../db/index.js';
@@ -489,12 +490,7 @@ export class PullRequestsService {
         .where({ pk: pr.pk })
         .update({ status: 'Open', closed_by_id: null, closed_at: null, updated_at: trx.fn.now() })
         .returning('*')) as PullRequestRow[];
-      await trx('pull_request_comments').insert({
-        ticket_pk: pr.pk,
-        user_id: user.id,
-        comment: `Pull-Request has been reopened by ${user.name}`,
-        notification: true,
-      });
+      await addPullRequestNote(trx, pr, user.id, `Pull-Request has been reopened by ${user.name}`);
       await this.ctx.jobs.enqueue(PULL_REQUEST_JOBS.refresh, { pullRequestPk: pr.pk, path: repositoryPath(project) }, { trx });
       await this.emit(
         trx,
@@ -574,12 +570,7 @@ export class PullRequestsService {
       .where({ pk: pr.pk })
       .update({ status: merged ? 'Merged' : 'Closed', closed_by_id: user.id, closed_at: trx.fn.now(), updated_at: trx.fn.now() })
       .returning('*')) as PullRequestRow[];
-    await trx('pull_request_comments').insert({
-      ticket_pk: pr.pk,
-      user_id: user.id,
-      comment: `Pull-Request has been ${merged ? 'merged' : 'closed'} by ${user.name}`,
-      notification: true,
-    });
+    await addPullRequestNote(trx, pr, user.id, `Pull-Request has been ${merged ? 'merged' : 'closed'} by ${user.name}`);
     await this.emit(
       trx,
       project,
