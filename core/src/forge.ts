@@ -45,7 +45,9 @@ import {
 import { BullQueue, InlineQueue, LocalPubSub, probeRedis, RedisPubSub, type PubSub, type QueuePort } from './queue/index.js';
 import {
   createServices,
+  defineMailDigestJob,
   defineMailJobs,
+  MailBatches,
   EventBus,
   SubscriberDispatcher,
   HealthService,
@@ -107,6 +109,7 @@ export class Forge {
   private pluginGit: ForgeGitApi | undefined;
   private server: Server | undefined;
   private processing = false;
+  private readonly mailBatches: MailBatches;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -142,9 +145,12 @@ export class Forge {
       health: new HealthService(db, queue),
       tasks: new TaskService(queue),
     };
-    // Notification mail: the "mail" subscriber queues mail.send jobs, in every process alike.
+    // Notification mail: the "mail" subscriber queues mail.send jobs (or holds them for a
+    // digest, past an address's count for its window), in every process alike.
     defineMailJobs(this.jobs, context.mailer);
-    this.events.subscribe(ticketMailSubscriber(context));
+    this.mailBatches = new MailBatches(context);
+    defineMailDigestJob(this.jobs, this.mailBatches);
+    this.events.subscribe(ticketMailSubscriber(context, this.mailBatches));
     // Merge when ready: the events that can change the answer queue its check.
     this.events.subscribe(this.services.mergeWhenReady.subscriber());
     this.jobs.define<{ pullRequestPk: number }>({
@@ -372,6 +378,8 @@ export class Forge {
     this.processing = true;
     this.queue.process(createJobProcessor(this.jobs, this.locks, this.log), this.config.worker.concurrency);
     await this.subscribers.start();
+    // Mail held for a digest whose job was lost (the embedded queue forgets on restart).
+    await this.mailBatches.sweep();
   }
 
   /** Serves HTTP; when no url was configured, the public URL becomes the address listened on. */

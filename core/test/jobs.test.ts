@@ -52,4 +52,14 @@ describeModes('jobs', (mode) => {
     }, 'the committed job to run');
     assert.ok(!runs.some((r) => r.key === 'rolled-back'), 'the rolled-back job never ran');
   });
+
+  it('queued with a delay wait that long before their first run', async () => {
+    await assert.rejects(t.forge.jobs.enqueue('fixture.record', { key: 'bad-delay' }, { delayMs: -1 }), /delayMs must be a number/);
+    const queuedAt = Date.now();
+    const task = await t.forge.jobs.enqueue('fixture.record', { key: 'delayed', sleepMs: 0 }, { delayMs: 1500 });
+    assert.equal((await t.forge.jobs.status(task!.id))?.state, 'PENDING');
+    const done = await t.forge.jobs.wait(task!.id, 20_000);
+    assert.equal(done?.state, 'SUCCESS');
+    assert.ok(Date.now() - queuedAt >= 1500, `ran after ${Date.now() - queuedAt} ms`);
+  });
 });

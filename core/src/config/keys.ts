@@ -217,6 +217,14 @@ export const CONFIG_KEYS = {
     doc: 'SMTP server for mail; absent means mails are written to the log',
   },
   'mail.from': { schema: z.string().min(3).default('pagurus@localhost'), doc: 'sender of the mails the forge sends' },
+  'mail.batch_after': {
+    schema: wholeNumber(1, 10000).default(10),
+    doc: "notification mails one address gets in a window; past that, the window's further mails are held and sent together as one digest when it ends",
+  },
+  'mail.batch_window_seconds': {
+    schema: wholeNumber(1, 86400).default(600),
+    doc: 'length of that window, counted from the first mail it sends',
+  },
   'events.retention_days': {
     schema: wholeNumber(1, 3650).default(30),
     doc: 'how long the event log keeps events: a durable subscriber stopped for longer misses the older ones',

@@ -208,7 +208,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       readProcesses: v['git.read_processes'] as number,
       readIdleSeconds: v['git.read_idle_seconds'] as number,
     },
-    mail: { smtpUrl: v['mail.smtp_url'] as string | undefined, from: v['mail.from'] as string },
+    mail: {
+      smtpUrl: v['mail.smtp_url'] as string | undefined,
+      from: v['mail.from'] as string,
+      batchAfter: v['mail.batch_after'] as number,
+      batchWindowSeconds: v['mail.batch_window_seconds'] as number,
+    },
     sessions: { lifetimeDays: v['sessions.lifetime_days'] as number },
     events: { retentionDays: v['events.retention_days'] as number, pollMs: v['events.poll_ms'] as number },
     login: {

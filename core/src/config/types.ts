@@ -60,7 +60,13 @@ export interface Config {
     readProcesses: number;
     readIdleSeconds: number;
   };
-  mail: { smtpUrl: string | undefined; from: string };
+  mail: {
+    smtpUrl: string | undefined;
+    from: string;
+    /** Notification mails per address and window before the rest wait for the window's digest. */
+    batchAfter: number;
+    batchWindowSeconds: number;
+  };
   sessions: { lifetimeDays: number };
   events: { retentionDays: number; pollMs: number };
   login: { maxFailures: number; lockoutMinutes: number; passwordCost: number };

@@ -45,12 +45,16 @@ export class Jobs implements JobRegistry, JobQueueApi {
     const definition = this.definitions.get(name);
     if (!definition) throw new Error(`no job named "${name}" is defined`);
     assertJobData(name, data);
+    if (options.delayMs !== undefined && !(Number.isFinite(options.delayMs) && options.delayMs >= 0)) {
+      throw new TypeError(`job "${name}": delayMs must be a number of milliseconds, not ${options.delayMs}`);
+    }
     const add = async () => ({
       id: await this.queue.enqueue(name, data, {
         attempts: definition.attempts ?? DEFAULT_ATTEMPTS,
         backoffMs: definition.backoffMs ?? DEFAULT_BACKOFF_MS,
         priority: PRIORITY_RANKS[definition.priority ?? 'normal'],
         key: options.key === undefined ? undefined : `${name}:${options.key}`,
+        delayMs: options.delayMs,
       }),
     });
     if (!options.trx) return add();

@@ -105,6 +105,11 @@ export interface EnqueueJobOptions {
    * event does not queue its work twice.
    */
   key?: string;
+  /**
+   * Run the job no sooner than this many milliseconds from now (it waits in the queue, and
+   * counts as pending). With `key`, the first enqueue's delay stands.
+   */
+  delayMs?: number;
 }
 
 export interface JobQueueApi {

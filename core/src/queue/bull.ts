@@ -69,6 +69,7 @@ export class BullQueue implements QueuePort {
       backoff: { type: 'exponential', delay: options.backoffMs },
       // Every job carries one, so bull keeps the wait list ordered by it, FIFO within a rank.
       priority: options.priority,
+      ...(options.delayMs ? { delay: options.delayMs } : {}),
       removeOnComplete: { age: KEEP_COMPLETED_SECONDS },
       removeOnFail: { age: KEEP_FAILED_SECONDS },
     });

@@ -34,8 +34,11 @@ export class InlineQueue implements QueuePort {
     const task: Task = { id: randomUUID(), name, state: 'PENDING', data, options, attempt: 0 };
     this.tasks.set(task.id, task);
     if (options.key !== undefined) this.keyed.set(options.key, task.id);
-    this.queueUp(task);
-    this.pump();
+    if (options.delayMs) this.later(task, options.delayMs);
+    else {
+      this.queueUp(task);
+      this.pump();
+    }
     return task.id;
   }
 
@@ -109,19 +112,21 @@ export class InlineQueue implements QueuePort {
       if (task.attempt < task.options.attempts && !this.closed && !isFinalJobError(error)) {
         task.state = 'RETRY';
         task.error = message;
-        const timer = setTimeout(
-          () => {
-            this.timers.delete(timer);
-            this.queueUp(task);
-            this.pump();
-          },
-          task.options.backoffMs * 2 ** (task.attempt - 1),
-        );
-        this.timers.add(timer);
+        this.later(task, task.options.backoffMs * 2 ** (task.attempt - 1));
       } else {
         this.finish(task, 'FAILURE', { error: message });
       }
     }
+  }
+
+  /** Queues the task after `ms` (a delayed first run, or a retry's backoff). */
+  private later(task: Task, ms: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.queueUp(task);
+      this.pump();
+    }, ms);
+    this.timers.add(timer);
   }
 
   private finish(task: Task, state: 'SUCCESS' | 'FAILURE', outcome: Pick<TaskStatus, 'result' | 'error'>): void {

@@ -40,6 +40,8 @@ export interface EnqueueOptions {
   priority: number;
   /** An idempotency key: while a task with this key is known, enqueuing answers that task instead. */
   key?: string | undefined;
+  /** Wait this long before the first run (a held job counts as pending). */
+  delayMs?: number | undefined;
 }
 
 /** The queue priorities of a job definition's 'high', 'normal' and 'low'. */

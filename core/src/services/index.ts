@@ -27,6 +27,7 @@ export * from './json/group-json.js';
 export * from './json/project-json.js';
 export * from './json/user-json.js';
 export * from './mail.js';
+export * from './mail/mail-batches.js';
 export * from './mail/mail-jobs.js';
 export * from './mail/threading.js';
 export * from './mail/ticket-mail.js';

@@ -8,6 +8,7 @@ export * from './page-client.js';
 export * from './push.js';
 export * from './stand-in.js';
 export * from './stub-server.js';
+export * from './tcp-proxy.js';
 export * from './test-forge.js';
 export * from './wait.js';
 export { pgliteTemplate } from './services.js';

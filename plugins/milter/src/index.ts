@@ -64,9 +64,21 @@ export default definePlugin({
       ],
       async action({ options: flags, boot, onStop, say }) {
         if (!flags.stdin && flags.port === undefined) throw new StartupError('pagurus milter: give --port <port> or --stdin');
-        const { forge, close } = await boot({ role: 'milter' });
-        const receiver = new Receiver(forge, options, addressesOf(forge, options), new Preferences(forge));
         if (flags.stdin) {
+          // The MTA hands the mail over once: any trouble reaching the forge (its database
+          // down) is EX_TEMPFAIL, so the MTA keeps the mail and tries again, never a bounce.
+          let booted: Awaited<ReturnType<typeof boot>>;
+          try {
+            booted = await boot({ role: 'milter' });
+          } catch (error) {
+            say(
+              `451 4.3.0 The forge cannot take the reply now (${error instanceof Error ? error.message : String(error)}); try again later`,
+            );
+            process.exitCode = EXIT_CODES[451];
+            return;
+          }
+          const { forge, close } = booted;
+          const receiver = new Receiver(forge, options, addressesOf(forge, options), new Preferences(forge));
           try {
             const recipients = typeof flags.recipient === 'string' ? [flags.recipient] : [];
             const answer = await receiver.receive(readFileSync(0), { recipients });
@@ -77,6 +89,8 @@ export default definePlugin({
           }
           return;
         }
+        const { forge } = await boot({ role: 'milter' });
+        const receiver = new Receiver(forge, options, addressesOf(forge, options), new Preferences(forge));
         const port = Number(flags.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535)
           throw new StartupError(`pagurus milter: --port ${String(flags.port)} is not a port`);

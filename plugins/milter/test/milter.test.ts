@@ -4,7 +4,6 @@
 // the issue or pull request. Forged and foreign addresses, another sender, a mail that is not
 // a reply, one over the size limit, an HTML-only one and a Latin-1 one get their SMTP codes.
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import nodemailer from 'nodemailer';
 import {
   createMailbox,
@@ -17,16 +16,9 @@ import {
   type ReceivedMail,
   type TestForge,
 } from '@pagurus/core/testing';
+import { freePort } from './free-port.js';
 
 const DOMAIN = 'replies.example.test';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describeModes('milter: replies by mail become comments', (mode) => {
   let t: TestForge;

@@ -13,6 +13,7 @@ import { pendingEmails } from './0010-pending-emails.js';
 import { pluginSettings } from './0011-plugin-settings.js';
 import { eventLog } from './0012-event-log.js';
 import { mergeWhenReady } from './0013-merge-when-ready.js';
+import { mailBatches } from './0014-mail-batches.js';
 
 export const coreMigrations: MigrationSet = {
   owner: 'core',
@@ -30,5 +31,6 @@ export const coreMigrations: MigrationSet = {
     pluginSettings,
     eventLog,
     mergeWhenReady,
+    mailBatches,
   ],
 };

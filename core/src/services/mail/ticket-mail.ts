@@ -1,6 +1,7 @@
 // The mail notifier: a durable subscriber (named "mail") that turns the events people are
-// mailed about (issues opened and commented, pull requests opened, commented, closed, merged,
-// reopened) into one mail.send job per recipient. Recipients are computed when the event is
+// mailed about (issues opened, commented and changed — closed, assigned, tagged... whatever
+// left a "Metadata Update" note —, pull requests opened, commented, closed, merged, reopened)
+// into one mail.send job per recipient, through the storm guard (mail-batches.ts). Recipients are computed when the event is
 // handled (TicketNotifier: watchers, the owner, @mentions, minus the writer, and for private
 // tickets only those who may see them); the notificationMail hook may change or drop each mail.
 import type { Knex } from 'knex';
@@ -11,7 +12,7 @@ import type { ServiceContext } from '../context.js';
 import { ProjectQueries } from '../projects/project-queries.js';
 import { TicketNotifier, type NotifiedTicket } from '../tickets/ticket-notifications.js';
 import { UsersService } from '../users/users-service.js';
-import { MAIL_JOBS, mailJobData } from './mail-jobs.js';
+import type { MailBatches } from './mail-batches.js';
 import { mailHost, threadHeaders } from './threading.js';
 
 export const MAIL_SUBSCRIBER = 'mail';
@@ -20,6 +21,9 @@ export const MAIL_SUBSCRIBER = 'mail';
 export const MAILED_TOPICS = [
   'issue.new',
   'issue.comment.added',
+  ...(['edit', 'assigned.added', 'assigned.reset', 'tag.added', 'tag.removed', 'dependency.added', 'dependency.removed'] as const).map(
+    (change) => `issue.${change}` as const,
+  ),
   'pull-request.new',
   'pull-request.comment.added',
   'pull-request.closed',
@@ -37,7 +41,14 @@ export interface TicketNotice {
   /** The ticket's first mail, the root of its thread. */
   first: boolean;
   commentId?: number;
+  /** The mail tells of the metadata note with this comment id (one note, whatever events it made). */
+  noteId?: number;
 }
+
+/** The issue events whose change may have left a metadata note. */
+const ISSUE_CHANGES = new Set<string>(
+  MAILED_TOPICS.filter((topic) => topic.startsWith('issue.') && topic !== 'issue.new' && topic !== 'issue.comment.added'),
+);
 
 const prSubject = (what: string, pr: { id: number; title: string }) => `${what} #${pr.id}: ${pr.title}`;
 
@@ -58,6 +69,24 @@ export function ticketNotice(event: ForgeEvent): TicketNotice | undefined {
       text: comment.comment,
       first: false,
       commentId: comment.id,
+    };
+  }
+  if (ISSUE_CHANGES.has(event.topic)) {
+    // The note the change wrote is the issue's newest comment, written in the event's
+    // transaction (so at its time); a change without a note (a title edit) mails nobody.
+    const { issue } = (event as ForgeEvent<'issue.edit'>).body;
+    const note = issue.comments.reduce<(typeof issue.comments)[number] | undefined>((a, c) => (!a || c.id > a.id ? c : a), undefined);
+    const eventSecond = Math.floor(Date.parse(event.timestamp) / 1000);
+    if (!note?.notification || note.user.name !== agent || Number(note.date_created) !== eventSecond) return undefined;
+    return {
+      kind: 'issue',
+      projectId: (event as ForgeEvent<'issue.edit'>).body.project.id,
+      ticketId: issue.id,
+      subject: `Metadata update on issue #${issue.id}: ${issue.title}`,
+      text: note.comment,
+      first: false,
+      commentId: note.id,
+      noteId: note.id,
     };
   }
   if (isTopic(event, 'pull-request.new')) {
@@ -120,7 +149,7 @@ async function loadTicket(db: Knex, kind: NotifiedTicketKind, projectId: number,
 }
 
 /** The "mail" durable subscriber: register it with events.subscribe in every process. */
-export function ticketMailSubscriber(ctx: ServiceContext): DurableSubscriber {
+export function ticketMailSubscriber(ctx: ServiceContext, batches: MailBatches): DurableSubscriber {
   return {
     name: MAIL_SUBSCRIBER,
     topics: MAILED_TOPICS,
@@ -158,8 +187,9 @@ export function ticketMailSubscriber(ctx: ServiceContext): DurableSubscriber {
           log.debug({ to, sequence: event.sequence }, 'a notificationMail tap dropped the mail');
           continue;
         }
-        // Outside the cursor's transaction: the key keeps a replayed event from queuing the mail twice.
-        await ctx.jobs.enqueue(MAIL_JOBS.send, mailJobData(mail), { key: `mail:${event.sequence}:${to}` });
+        // The key keeps a replayed event (or a second event of one note) from queuing the mail twice.
+        const key = notice.noteId === undefined ? `mail:${event.sequence}:${to}` : `mail:issue-note-${notice.noteId}:${to}`;
+        await batches.route(trx, mail, key);
       }
     },
   };
