@@ -46,6 +46,7 @@ import { BullQueue, InlineQueue, LocalPubSub, probeRedis, RedisPubSub, type PubS
 import {
   createServices,
   defineMailDigestJob,
+  fnmatch,
   defineMailJobs,
   MailBatches,
   EventBus,
@@ -253,7 +254,11 @@ export class Forge {
       services: this.pluginServices,
       pubsub: this.pubsub,
       role: this.role,
-      git: (this.pluginGit ??= createPluginGit({ repositories: this.repositories, locks: this.locks })),
+      git: (this.pluginGit ??= createPluginGit({
+        repositories: this.repositories,
+        locks: this.locks,
+        reservedNamespace: (name) => this.config.projects.reserved.some((pattern) => fnmatch(`${name}/x`, pattern)),
+      })),
       settings: this.services.pluginSettings.forPlugin(name),
       secretKey: (purpose: string) => Buffer.from(hkdfSync('sha256', this.secret, 'pagurus-plugin', `${name}\n${purpose}`, 32)),
       coreVersion: CORE_VERSION,
@@ -330,6 +335,7 @@ export class Forge {
           instanceName: this.config.instanceName,
           allowPull: this.config.git.httpPull,
           allowPush: this.config.git.httpPush,
+          defaultBranch: this.config.git.defaultBranch,
           limits: {
             perAddress: this.config.git.maxConcurrentPerAddress,
             perRepository: this.config.git.maxConcurrentPerRepo,

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
+import { statSync } from 'node:fs';
 import { gitEnvironment } from './exec.js';
 import { spawnThroughHelper } from './spawner.js';
 
@@ -99,13 +100,15 @@ export class CatFileProcess {
 
   /** Starts a reader for `repo`: through the spawner helper when it runs, else directly. */
   static async start(repo: string, env: NodeJS.ProcessEnv = {}): Promise<CatFileProcess> {
+    const identity = directoryIdentity(repo);
     const spawned = await spawnThroughHelper(repo, ['cat-file', '--batch-command'], gitEnvironment(env));
-    return new CatFileProcess(repo, spawned ? socketTransport(repo, spawned.socket, spawned.pid) : directTransport(repo, env));
+    return new CatFileProcess(repo, spawned ? socketTransport(repo, spawned.socket, spawned.pid) : directTransport(repo, env), identity);
   }
 
   private constructor(
     readonly repo: string,
     private readonly transport: Transport,
+    private readonly identity: bigint | undefined,
   ) {
     transport.output.on('data', (chunk: Buffer) => this.onData(chunk));
     transport.input.on('error', () => undefined);
@@ -115,6 +118,15 @@ export class CatFileProcess {
 
   get alive(): boolean {
     return this.ended === undefined;
+  }
+
+  /**
+   * The repository at its path is still the one this process opened: a project removed and
+   * made again under the same name (by any process) is another directory, which this one,
+   * holding the old objects, must not read.
+   */
+  get current(): boolean {
+    return this.identity !== undefined && directoryIdentity(this.repo) === this.identity;
   }
 
   /** The process's id, for counting the forge's git children. */
@@ -211,4 +223,9 @@ export class CatFileProcess {
       head.resolve({ oid, type, data });
     }
   }
+}
+
+/** The directory's inode (a stat of a cached inode: microseconds), or undefined when it is gone. */
+function directoryIdentity(dir: string): bigint | undefined {
+  return statSync(dir, { bigint: true, throwIfNoEntry: false })?.ino;
 }

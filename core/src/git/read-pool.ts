@@ -135,7 +135,7 @@ export class ReadPool {
         while (list?.length) {
           const process = list.pop()!;
           if (!list.length) this.idle.delete(repo);
-          if (process.alive) return this.lend(process);
+          if (process.alive && process.current) return this.lend(process);
           process.kill();
         }
         // Starting a process costs more than most reads: while one of this repository's is

@@ -27,8 +27,33 @@ export const REPOSITORY_CONFIG: ReadonlyArray<readonly [string, string]> = [
   ['receive.denyDeleteCurrent', 'true'],
 ];
 
+/** A repository type's name: lower-case letters (and digits, "-"), as in its URLs and folder. */
+const TYPE_NAME = /^[a-z][a-z0-9-]{0,29}$/;
+
 export class Repositories {
+  private readonly typeNames: string[] = [];
+
   constructor(readonly root: string) {}
+
+  /**
+   * The repository types each project has besides its main repository (Pagure's repotypes:
+   * "docs"), as plugins defined them. A type's repositories live under <root>/<type>/, by the
+   * project's path, and are served at /<type>/<project>.git.
+   */
+  get types(): readonly string[] {
+    return this.typeNames;
+  }
+
+  defineType(name: string): void {
+    if (!TYPE_NAME.test(name)) throw new Error(`repository type "${name}" must be lower-case letters, digits and "-"`);
+    if (this.typeNames.includes(name)) throw new Error(`repository type "${name}" is defined twice`);
+    this.typeNames.push(name);
+  }
+
+  /** The relative path of a project's repository of `type` (main: the project's own path). */
+  typedPath(type: string | undefined, mainPath: string): string {
+    return type ? `${type}/${mainPath}` : mainPath;
+  }
 
   /** The absolute path of a repository, refusing anything that would leave the root. */
   pathOf(relative: string): string {

@@ -22,6 +22,8 @@ export interface ServiceOptions {
   protocol?: string | undefined;
   /** Extra environment for the server-side hooks (who pushes, where to call back). */
   env?: NodeJS.ProcessEnv;
+  /** Run the forge's hooks on a push (default true); false runs none. */
+  hooks?: boolean;
 }
 
 export function spawnService(
@@ -29,7 +31,8 @@ export function spawnService(
   repository: string,
   options: ServiceOptions,
 ): ChildProcessByStdio<Writable, Readable, Readable> {
-  const hooks = service === 'receive-pack' ? ['-c', `core.hooksPath=${HOOKS_DIR}`] : [];
+  // A repository without the forge's hooks (a docs repository) gets none at all.
+  const hooks = service === 'receive-pack' ? ['-c', `core.hooksPath=${options.hooks === false ? '/dev/null' : HOOKS_DIR}`] : [];
   const args = [...hooks, service, '--stateless-rpc', ...(options.advertise ? ['--advertise-refs'] : []), repository];
   return spawn('git', args, {
     env: gitEnvironment({

@@ -2,7 +2,7 @@
 // Each carries the repository's path and holds its lock (the key every job writing to a
 // repository uses); a failed create or fork removes its project again.
 import { projectFullname, repositoryPath, type ProjectRecord } from '../domain/index.js';
-import { createSymbolicRef, type Repositories } from '../git/index.js';
+import { createSymbolicRef, resolveDefaultBranch, type Repositories } from '../git/index.js';
 import type { EventsApi, JobRegistry } from '../plugins/index.js';
 import { FinalJobError } from '../queue/index.js';
 import { PROJECT_JOBS, type DomainServices } from '../services/index.js';
@@ -12,6 +12,11 @@ export interface ProjectJobDeps {
   repositories: Repositories;
   events: EventsApi;
   db: import('knex').Knex;
+}
+
+/** The project's repositories of each type plugins defined (docs), beside its main one. */
+function typedPaths(repositories: Repositories, mainPath: string): string[] {
+  return repositories.types.map((type) => repositories.typedPath(type, mainPath));
 }
 
 async function forget(deps: ProjectJobDeps, project: ProjectRecord): Promise<void> {
@@ -57,7 +62,10 @@ export function defineProjectJobs(registry: JobRegistry, deps: ProjectJobDeps): 
         const aliases = JSON.parse(data.aliases ?? '{}') as Record<string, string>;
         for (const [alias, branch] of Object.entries(aliases))
           await createSymbolicRef(repositories.pathOf(path), `refs/heads/${alias}`, `refs/heads/${branch}`);
+        for (const typed of typedPaths(repositories, path))
+          if (!repositories.exists(typed)) await repositories.create(typed, data.defaultBranch);
       } catch (error) {
+        for (const typed of typedPaths(repositories, path)) await repositories.discard(typed).catch(() => undefined);
         await repositories.discard(path);
         await forget(deps, project);
         throw error;
@@ -81,7 +89,12 @@ export function defineProjectJobs(registry: JobRegistry, deps: ProjectJobDeps): 
         if (!parent) throw new FinalJobError(`The project ${projectFullname(fork)} was forked from is gone`);
         if (repositories.exists(path)) throw new FinalJobError(`The main repo ${projectFullname(fork)}.git already exists`);
         await repositories.fork(repositoryPath(parent), path);
+        // A fork's typed repositories (docs) start empty, on the parent's default branch name.
+        const head = await resolveDefaultBranch(repositories.pathOf(path));
+        for (const typed of typedPaths(repositories, path))
+          if (!repositories.exists(typed)) await repositories.create(typed, head?.name ?? 'main');
       } catch (error) {
+        for (const typed of typedPaths(repositories, path)) await repositories.discard(typed).catch(() => undefined);
         await repositories.discard(path).catch(() => undefined);
         await forget(deps, fork);
         throw error;
@@ -96,6 +109,7 @@ export function defineProjectJobs(registry: JobRegistry, deps: ProjectJobDeps): 
     lockKey: (data) => data.path,
     async run(data) {
       await repositories.remove(data.path);
+      for (const typed of typedPaths(repositories, data.path)) await repositories.remove(typed);
     },
   });
 }

@@ -222,6 +222,10 @@ export interface PagePanel {
 export interface ProjectViewContext {
   viewer: UserRef | null;
   project: ProjectRef;
+  /** The project is private (only those with access see it). */
+  private: boolean;
+  /** The project's settings, Pagure's keys with their defaults filled in ("project_documentation": true). */
+  settings: Readonly<Record<string, boolean | number | string | null>>;
   /** The viewer's rights on the project. */
   can: { admin: boolean; commit: boolean; ticket: boolean };
 }

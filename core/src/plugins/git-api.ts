@@ -15,6 +15,7 @@ import {
   REFS_HEADS,
   resolveDefaultBranch,
   resolveRevision,
+  blobStream,
   type Repositories,
 } from '../git/index.js';
 import type { ForgeGitApi, GitBranch } from './git-contracts.js';
@@ -26,12 +27,16 @@ const MOST_LOG_LIMIT = 1000;
 export interface PluginGitDeps {
   repositories: Repositories;
   locks: RepoLocks;
+  /** Whether projects.reserved keeps `name` from being a namespace ("docs/*"), as a repository type's name must be. */
+  reservedNamespace(name: string): boolean;
 }
 
-export function createPluginGit(deps: PluginGitDeps): ForgeGitApi {
+/** forge.git over the projects' main repositories, or (with `type`) their repositories of that type. */
+export function createPluginGit(deps: PluginGitDeps, type?: string): ForgeGitApi {
+  const relativeOf = (project: ProjectRecord) => deps.repositories.typedPath(type, repositoryPath(project));
   /** The repository's directory, or undefined when it is not on disk (yet). */
   const dirOf = (project: ProjectRecord): string | undefined => {
-    const dir = deps.repositories.pathOf(repositoryPath(project));
+    const dir = deps.repositories.pathOf(relativeOf(project));
     return existsSync(dir) ? dir : undefined;
   };
 
@@ -109,9 +114,30 @@ export function createPluginGit(deps: PluginGitDeps): ForgeGitApi {
       return logCommits(found.dir, found.commit, { skip, limit, path });
     },
 
+    async openBlob(project, ref, path) {
+      const found = await commitOf(project, ref);
+      const clean = cleanTreePath(path);
+      if (!found || clean === undefined) return undefined;
+      const entry = await entryAt(found.dir, found.commit, clean);
+      if (!entry || entry.type !== 'blob') return undefined;
+      return { oid: entry.oid, size: entry.size ?? 0, stream: blobStream(found.dir, entry.oid) };
+    },
+
     withLock(project, work) {
-      const relative = repositoryPath(project);
+      const relative = relativeOf(project);
       return deps.locks.withLock(relative, () => work(deps.repositories.pathOf(relative)));
+    },
+
+    defineRepositoryType(definition) {
+      if (type) throw new Error('define repository types on forge.git itself');
+      const name = definition.name;
+      if (!deps.reservedNamespace(name)) {
+        throw new Error(
+          `repository type "${name}": projects.reserved must hold "${name}/*", so that no project's namespace takes its URLs`,
+        );
+      }
+      deps.repositories.defineType(name);
+      return createPluginGit(deps, name);
     },
   };
   return Object.freeze(api);

@@ -1,5 +1,6 @@
 // `forge.git`: reading a project's repository and taking its write lock, as plugins see it
 // (types only; core/src/plugin-git.ts implements it over core's git layer).
+import type { Readable } from 'node:stream';
 import type { ProjectRecord } from '../domain/index.js';
 
 /** One entry of a folder. */
@@ -35,6 +36,23 @@ export interface GitLogEntry {
   /** Seconds since the epoch. */
   time: number;
   subject: string;
+}
+
+/** A file to stream: large ones are read by a git process of their own, never buffered whole. */
+export interface GitBlobStream {
+  oid: string;
+  size: number;
+  stream: Readable;
+}
+
+/** A kind of repository every project has besides its main one (Pagure's repotypes). */
+export interface RepositoryTypeDefinition {
+  /**
+   * "docs": lower-case letters, digits, "-". Each project's repository of the type is at
+   * <git.repos_dir>/<name>/<project path>.git and served over HTTP at /<name>/<project>.git
+   * (forks: /<name>/forks/<user>/<project>.git); `projects.reserved` must hold "<name>/*".
+   */
+  name: string;
 }
 
 export interface GitBranch {
@@ -80,4 +98,15 @@ export interface ForgeGitApi {
    * that has the repository as its lockKey (it holds the lock already).
    */
   withLock<T>(project: ProjectRecord, work: (repositoryDir: string) => Promise<T>): Promise<T>;
+  /** The file at `path` of `ref` as a stream (for files too large to read whole); undefined if it is no file. */
+  openBlob(project: ProjectRecord, ref: string, path: string): Promise<GitBlobStream | undefined>;
+  /**
+   * Defines a repository type (call it in `apply`, in every process): core makes each
+   * project's repository of the type with the project (and with a fork, empty), removes it
+   * with the project, and serves it over git's smart HTTP with the main repository's read
+   * rules; pushing takes commit access (no branch rules, no hooks, no events), and a project
+   * older than the type gets its repository at the first push. Answers `forge.git` for the
+   * type's repositories.
+   */
+  defineRepositoryType(definition: RepositoryTypeDefinition): ForgeGitApi;
 }

@@ -26,6 +26,8 @@ export interface SmartHttpOptions {
   identities: PushIdentities;
   /** Concurrency caps (per client address, per repository) and the idle timeout of git requests. */
   limits: ServiceLimitOptions;
+  /** HEAD of a typed repository made at its first push (git.default_branch). */
+  defaultBranch: string;
 }
 
 /**
@@ -58,7 +60,7 @@ export function smartHttp(options: SmartHttpOptions): Middleware<ForgeState, For
   const { services } = options;
   const slots = new ServiceSlots(options.limits);
   return async (ctx, next) => {
-    const route = parseGitUrl(ctx.path);
+    const route = parseGitUrl(ctx.path, options.repositories.types);
     if (!route) return next();
     let service: GitService;
     if (route.endpoint === 'info/refs') {
@@ -92,10 +94,20 @@ export function smartHttp(options: SmartHttpOptions): Middleware<ForgeState, For
     if (pushing) {
       if (!user) return challenge(ctx, options.instanceName);
       if (token && !token.acls.includes('commit')) return plain(ctx, 403, 'This token cannot push: it lacks the commit ACL');
-      if (!(await mayPushSomewhere(services, viewer, project))) return plain(ctx, 403, `You are not allowed to push to ${project.name}`);
+      // A typed repository (docs) has no branch rules: it takes commit access, whole.
+      const allowed = route.type ? await services.access.has(viewer, project, 'commit') : await mayPushSomewhere(services, viewer, project);
+      if (!allowed) return plain(ctx, 403, `You are not allowed to push to ${route.type ? `the ${route.type} of ` : ''}${project.name}`);
     }
 
-    const repository = options.repositories.pathOf(repositoryPath(project));
+    const relative = options.repositories.typedPath(route.type, repositoryPath(project));
+    if (route.type && !options.repositories.exists(relative)) {
+      // A project older than its type gets the repository at its first push.
+      if (!pushing) return plain(ctx, 404, 'Repository not found');
+      await options.repositories.create(relative, options.defaultBranch).catch((error: Error) => {
+        if (!options.repositories.exists(relative)) throw error;
+      });
+    }
+    const repository = options.repositories.pathOf(relative);
     // Each request below runs one git process: it holds a slot until that process is gone.
     const slot = slots.acquire(ctx.ip, repository);
     if ('refused' in slot) {
@@ -115,8 +127,9 @@ export function smartHttp(options: SmartHttpOptions): Middleware<ForgeState, For
       slot.release();
     };
     try {
-      const env = hookEnv(ctx, options.identities, pushing ? user?.id : undefined, project.id, repository);
-      child = await serve(ctx, { service, repository, advertise: route.endpoint === 'info/refs', env });
+      // Typed repositories run no hooks: nothing of the forge follows their pushes.
+      const env = route.type ? {} : hookEnv(ctx, options.identities, pushing ? user?.id : undefined, project.id, repository);
+      child = await serve(ctx, { service, repository, advertise: route.endpoint === 'info/refs', env, hooks: !route.type });
     } finally {
       // Released as the process ends: its output's end comes first (before the response's
       // end reaches the client, who may send its next request at once), then 'exit', or
@@ -134,6 +147,7 @@ interface ServeRequest {
   repository: string;
   advertise: boolean;
   env: NodeJS.ProcessEnv;
+  hooks: boolean;
 }
 
 /** What receive-pack's hooks need to call back and say who pushes; nothing for fetches. */
@@ -155,7 +169,7 @@ function hookEnv(
  */
 async function serve(
   ctx: ForgeContext,
-  { service, repository, advertise, env }: ServeRequest,
+  { service, repository, advertise, env, hooks }: ServeRequest,
 ): Promise<ChildProcessByStdio<Writable, Readable, Readable> | undefined> {
   const protocol = ctx.get('Git-Protocol');
   // Protocol v2 would serve any object by its name: its wants are checked first.
@@ -170,7 +184,7 @@ async function serve(
     }
     v2Request = checked.request;
   }
-  const child = spawnService(service, repository, { advertise, protocol: GIT_PROTOCOL.test(protocol) ? protocol : undefined, env });
+  const child = spawnService(service, repository, { advertise, protocol: GIT_PROTOCOL.test(protocol) ? protocol : undefined, env, hooks });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     if (stderr.length < 4096) stderr += chunk.toString();

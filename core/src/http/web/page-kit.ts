@@ -176,7 +176,13 @@ export async function projectView(
 
 /** What the view hooks (tabs, panels, badges, settings links) know of a project page. */
 export function viewContext(view: ProjectView): ProjectViewContext {
-  return { viewer: view.viewer.user ? { name: view.viewer.user.name } : null, project: projectRef(view.record), can: view.can };
+  return {
+    viewer: view.viewer.user ? { name: view.viewer.user.name } : null,
+    project: projectRef(view.record),
+    private: view.record.private,
+    settings: view.settings,
+    can: view.can,
+  };
 }
 
 /** The data of the project header partial: name, description, fork parent, tabs. */
