@@ -1,6 +1,7 @@
 // @pagurus/core/testing: how core's and every plugin's tests boot a forge.
 export * from './drain-jobs.js';
 export * from './event-recorder.js';
+export * from './free-port.js';
 export * from './git-client.js';
 export * from './mailbox.js';
 export * from './modes.js';

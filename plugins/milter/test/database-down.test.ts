@@ -11,6 +11,7 @@ import nodemailer from 'nodemailer';
 import {
   createMailbox,
   createTestForge,
+  freePort,
   runCli,
   serverServices,
   startTcpProxy,
@@ -19,7 +20,6 @@ import {
   type TcpProxy,
   type TestForge,
 } from '@pagurus/core/testing';
-import { freePort } from './free-port.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DOMAIN = 'replies.example.test';

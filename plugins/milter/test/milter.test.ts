@@ -8,6 +8,7 @@ import nodemailer from 'nodemailer';
 import {
   createMailbox,
   createTestForge,
+  freePort,
   describeModes,
   drainJobs,
   openPullRequest,
@@ -16,7 +17,6 @@ import {
   type ReceivedMail,
   type TestForge,
 } from '@pagurus/core/testing';
-import { freePort } from './free-port.js';
 
 const DOMAIN = 'replies.example.test';
 

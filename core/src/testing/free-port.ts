@@ -1,5 +1,5 @@
-// A TCP port on loopback nobody listens on now: for the plugin's own SMTP listener (its `port`
-// option), which must be known before the forge starts.
+// A TCP port on loopback nobody listens on now: for a listener that must be configured before
+// the forge starts (a plugin's own SMTP or HTTP port).
 import net from 'node:net';
 
 export async function freePort(): Promise<number> {
