@@ -62,6 +62,7 @@ import {
 } from './services/index.js';
 import { createPluginGit } from './plugins/git-api.js';
 import { createPluginServices } from './plugin-services.js';
+import { createGitServe } from './plugin-git-serve.js';
 import { CORE_VERSION } from './version.js';
 
 export interface CreateForgeOptions extends LoadConfigOptions {
@@ -258,6 +259,12 @@ export class Forge {
         repositories: this.repositories,
         locks: this.locks,
         reservedNamespace: (name) => this.config.projects.reserved.some((pattern) => fnmatch(`${name}/x`, pattern)),
+        serve: createGitServe({
+          services: this.services,
+          repositories: this.repositories,
+          secret: this.secret,
+          publicUrl: () => this.config.url,
+        }),
       })),
       settings: this.services.pluginSettings.forPlugin(name),
       secretKey: (purpose: string) => Buffer.from(hkdfSync('sha256', this.secret, 'pagurus-plugin', `${name}\n${purpose}`, 32)),
@@ -335,7 +342,6 @@ export class Forge {
           instanceName: this.config.instanceName,
           allowPull: this.config.git.httpPull,
           allowPush: this.config.git.httpPush,
-          defaultBranch: this.config.git.defaultBranch,
           limits: {
             perAddress: this.config.git.maxConcurrentPerAddress,
             perRepository: this.config.git.maxConcurrentPerRepo,

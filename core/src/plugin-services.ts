@@ -100,6 +100,7 @@ export function createPluginServices(deps: PluginServicesDeps): ForgeServices {
       async byEmail(email) {
         return (await services.users.byEmails([email])).get(email.toLowerCase());
       },
+      bySshKey: (key) => services.users.bySshKey(key),
     },
     access: {
       viewer: (user) => services.access.viewer(user),

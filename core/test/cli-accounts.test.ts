@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeModes, serverServices } from '../src/testing/index.js';
 import { deleteRedisKeys, dropSchema, uniqueSuffix } from '../src/testing/services.js';
@@ -161,6 +162,44 @@ describeModes('the pagurus user, group and token commands', (mode) => {
         { NAME: 'carl', 'FULL NAME': '', EMAIL: 'carl@example.test', ADMIN: '' },
       ],
     );
+  });
+
+  it("adds, lists and removes a user's SSH keys, refusing a bad or reused key in one line", async () => {
+    const dir = tempDir('cli-ssh-key');
+    const key = path.join(dir, 'id_ed25519');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'bob@laptop', '-f', key]);
+    const fingerprint = execFileSync('ssh-keygen', ['-l', '-f', `${key}.pub`])
+      .toString()
+      .split(' ')[1]!;
+    const added = ok(await pagurus('user', 'ssh-key', 'add', 'bob', `${key}.pub`));
+    const id = /^added SSH key (\d+) \((SHA256:\S+)\) to bob\n$/.exec(added);
+    assert.ok(id, added);
+    assert.equal(id[2], fingerprint, 'the fingerprint ssh-keygen prints');
+    const listed = table(ok(await pagurus('user', 'ssh-key', 'list', 'bob')), ['ID', 'FINGERPRINT', 'KEY']);
+    assert.deepEqual(
+      listed.map((row) => [row.ID, row.FINGERPRINT]),
+      [[id[1], fingerprint]],
+    );
+    assert.match(listed[0]!.KEY!, /^ssh-ed25519 AAAA/);
+    assert.match(
+      oneLineError(await pagurus('user', 'ssh-key', 'add', 'carl', `${key}.pub`)),
+      /^pagurus: .*\(ssh_key: This SSH key is already in use\)$/,
+    );
+    assert.match(
+      oneLineError(await pagurus('user', 'ssh-key', 'add', 'carl', key)),
+      /^pagurus: .*\(ssh_key: Give one SSH key, on one line\)$/,
+    );
+    assert.equal(oneLineError(await pagurus('user', 'ssh-key', 'add', 'nobody', `${key}.pub`)), 'pagurus: no user named "nobody"');
+    assert.match(
+      oneLineError(await pagurus('user', 'ssh-key', 'add', 'bob', path.join(dir, 'missing.pub'))),
+      /^pagurus: cannot read .*missing\.pub: ENOENT$/,
+    );
+    assert.equal(
+      ok(await pagurus('user', 'ssh-key', 'remove', 'bob', fingerprint)),
+      `removed SSH key ${id[1]} (${fingerprint}) from bob\n`,
+    );
+    assert.equal(oneLineError(await pagurus('user', 'ssh-key', 'remove', 'bob', id[1]!)), `pagurus: bob has no SSH key ${id[1]}`);
+    assert.deepEqual(table(ok(await pagurus('user', 'ssh-key', 'list', 'bob')), ['ID', 'FINGERPRINT', 'KEY']), []);
   });
 
   it('creates groups and changes their members, but never removes the creator', async () => {

@@ -26,6 +26,8 @@ const RANK: Record<string, number> = {
   http: 6,
   // The facade over services that forge.ts hands plugins (it renders Markdown with http/web's renderer).
   'plugin-services.ts': 6.5,
+  // forge.git.serve: core's git access decision and hooks, for a plugin carrying git (SSH).
+  'plugin-git-serve.ts': 6.5,
   'forge.ts': 7,
   cli: 8,
   testing: 8,

@@ -5,6 +5,7 @@ import { StartupError } from '../errors/index.js';
 import type { Forge } from '../forge.js';
 import type { GlobalOptions } from './commands.js';
 import { say, table } from './output.js';
+import { sshKeyCommands } from './ssh-key-commands.js';
 import { readStdin, withForge } from './with-forge.js';
 
 async function userNamed(forge: Forge, name: string) {
@@ -73,6 +74,8 @@ export function accountCommands(program: Command, global: () => GlobalOptions): 
         say(`${name} is ${options.on ? 'now' : 'no longer'} a site admin`);
       });
     });
+
+  sshKeyCommands(user, global);
 
   const group = program.command('group').description('manage groups');
   group

@@ -24,6 +24,8 @@ export interface ServiceOptions {
   env?: NodeJS.ProcessEnv;
   /** Run the forge's hooks on a push (default true); false runs none. */
   hooks?: boolean;
+  /** One request and its answer, as smart HTTP needs (default true); false holds the whole conversation, as SSH does. */
+  stateless?: boolean;
 }
 
 export function spawnService(
@@ -33,7 +35,13 @@ export function spawnService(
 ): ChildProcessByStdio<Writable, Readable, Readable> {
   // A repository without the forge's hooks (a docs repository) gets none at all.
   const hooks = service === 'receive-pack' ? ['-c', `core.hooksPath=${options.hooks === false ? '/dev/null' : HOOKS_DIR}`] : [];
-  const args = [...hooks, service, '--stateless-rpc', ...(options.advertise ? ['--advertise-refs'] : []), repository];
+  const args = [
+    ...hooks,
+    service,
+    ...(options.stateless === false ? [] : ['--stateless-rpc']),
+    ...(options.advertise ? ['--advertise-refs'] : []),
+    repository,
+  ];
   return spawn('git', args, {
     env: gitEnvironment({
       PAGURUS_NODE: process.execPath,

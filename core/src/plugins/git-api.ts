@@ -29,6 +29,8 @@ export interface PluginGitDeps {
   locks: RepoLocks;
   /** Whether projects.reserved keeps `name` from being a namespace ("docs/*"), as a repository type's name must be. */
   reservedNamespace(name: string): boolean;
+  /** forge.git.serve, made above the plugin layer (it asks core's services). */
+  serve: ForgeGitApi['serve'];
 }
 
 /** forge.git over the projects' main repositories, or (with `type`) their repositories of that type. */
@@ -127,6 +129,8 @@ export function createPluginGit(deps: PluginGitDeps, type?: string): ForgeGitApi
       const relative = relativeOf(project);
       return deps.locks.withLock(relative, () => work(deps.repositories.pathOf(relative)));
     },
+
+    serve: deps.serve,
 
     defineRepositoryType(definition) {
       if (type) throw new Error('define repository types on forge.git itself');

@@ -1,7 +1,8 @@
 // `forge.git`: reading a project's repository and taking its write lock, as plugins see it
 // (types only; core/src/plugin-git.ts implements it over core's git layer).
-import type { Readable } from 'node:stream';
-import type { ProjectRecord } from '../domain/index.js';
+import type { ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import type { ProjectRecord, UserRecord } from '../domain/index.js';
 
 /** One entry of a folder. */
 export interface GitTreeEntry {
@@ -54,6 +55,32 @@ export interface RepositoryTypeDefinition {
    */
   name: string;
 }
+
+/** A git conversation a plugin carries (over SSH): what the client asked, and who asks. */
+export interface GitServeRequest {
+  /** The repository as the client named it: "rpms/bash.git", "/forks/alice/bash", "docs/bash.git". */
+  path: string;
+  service: 'upload-pack' | 'receive-pack';
+  /** Who asks, as the plugin authenticated them (by SSH key); null for nobody. */
+  user: UserRecord | null;
+  /** Where a push's hooks call the forge back: the web server's base URL (default: the forge's url). */
+  hookUrl?: string;
+}
+
+export type GitServeAnswer =
+  | {
+      ok: true;
+      project: ProjectRecord;
+      /** Starts git for the whole conversation (not stateless), with the forge's hooks on a push: pipe the client to and from it. */
+      spawn(): ChildProcessByStdio<Writable, Readable, Readable>;
+    }
+  | {
+      ok: false;
+      /** 'authenticate': nobody may do this anonymously; else as named. */
+      reason: 'authenticate' | 'not-found' | 'forbidden';
+      /** What to tell the client, the same words git over HTTP answers with. */
+      message: string;
+    };
 
 export interface GitBranch {
   /** Without refs/heads/. */
@@ -109,4 +136,11 @@ export interface ForgeGitApi {
    * type's repositories.
    */
   defineRepositoryType(definition: RepositoryTypeDefinition): ForgeGitApi;
+  /**
+   * Decides a git conversation exactly as git over HTTP does (one decision for both: who may
+   * fetch, who may push, the same words when refused) and, when allowed, starts git for it.
+   * A push runs the forge's pre- and post-receive hooks, so the push policy, `canPush`,
+   * events and jobs follow as they do over HTTP.
+   */
+  serve(request: GitServeRequest): Promise<GitServeAnswer>;
 }

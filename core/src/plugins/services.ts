@@ -108,6 +108,11 @@ export interface UsersFacade {
   byName(name: string): Promise<UserRecord | undefined>;
   /** The user owning this email address (any of theirs, case-insensitive), or undefined. */
   byEmail(email: string): Promise<UserRecord | undefined>;
+  /**
+   * The user holding this SSH public key in their settings, or undefined. `key` is the key's
+   * wire blob (what an SSH server gets) or its "SHA256:..." fingerprint.
+   */
+  bySshKey(key: Buffer | string): Promise<UserRecord | undefined>;
 }
 
 export interface AccessFacade {

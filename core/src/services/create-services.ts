@@ -4,6 +4,7 @@ import { GrantsService } from './access/grants-service.js';
 import { ActivityService } from './activity/activity-service.js';
 import type { ServiceContext } from './context.js';
 import { FlagsService } from './flags/flags-service.js';
+import { GitAccess } from './git/git-access.js';
 import { PushPolicy } from './git/push-policy.js';
 import { GroupsService } from './groups/groups-service.js';
 import { IssuesService } from './issues/issues-service.js';
@@ -54,6 +55,7 @@ export function createServices(ctx: ServiceContext, git: RepositoryDeps, secret:
     activity: new ActivityService(ctx, access),
     repository: new RepositoryService(ctx, git),
     pushPolicy: new PushPolicy(ctx, access),
+    gitAccess: new GitAccess(access, projectQueries, git.repositories, ctx.config.git.defaultBranch),
     flags,
     tracker,
     issues: new IssuesService(ctx, access, projects, users, tracker, projectQueries),

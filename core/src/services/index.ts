@@ -13,6 +13,7 @@ export * from './activity/timezone.js';
 export * from './context.js';
 export * from './create-services.js';
 export * from './flags/flags-service.js';
+export * from './git/git-access.js';
 export * from './git/jobs.js';
 export * from './git/push-identity.js';
 export * from './git/push-policy.js';

@@ -4,12 +4,10 @@ import { createGunzip } from 'node:zlib';
 import type { ChildProcessByStdio } from 'node:child_process';
 import { PassThrough, pipeline, type Readable, type Writable } from 'node:stream';
 import type { Middleware } from 'koa';
-import type { ProjectRecord } from '../../domain/index.js';
 import type { Repositories } from '../../git/index.js';
 import { PKT_FLUSH, pktLine, spawnService, type GitService } from '../../git/index.js';
-import { repositoryPath } from '../../domain/index.js';
 import type { ForgeContext, ForgeContextExtras, ForgeState } from '../../plugins/index.js';
-import type { DomainServices, PushIdentities, Viewer } from '../../services/index.js';
+import type { DomainServices, PushIdentities } from '../../services/index.js';
 import { gitCredentials } from './basic-auth.js';
 import { HOOK_CALLBACK_PATH } from './hook-callback.js';
 import { parseGitUrl } from './git-paths.js';
@@ -26,8 +24,6 @@ export interface SmartHttpOptions {
   identities: PushIdentities;
   /** Concurrency caps (per client address, per repository) and the idle timeout of git requests. */
   limits: ServiceLimitOptions;
-  /** HEAD of a typed repository made at its first push (git.default_branch). */
-  defaultBranch: string;
 }
 
 /**
@@ -81,33 +77,14 @@ export function smartHttp(options: SmartHttpOptions): Middleware<ForgeState, For
 
     const credentials = await gitCredentials(ctx.get('Authorization'), ctx.ip, services);
     if (credentials.kind === 'invalid') return challenge(ctx, options.instanceName, 'Wrong user name, password or token');
-    const user = credentials.kind === 'user' ? credentials.user : null;
-    const token = credentials.kind === 'user' ? credentials.token : null;
-    const viewer: Viewer = await services.access.viewer(user);
-    const project = await services.projectQueries.find(route.project);
-    const visible = project !== undefined && (await services.access.canView(viewer, project));
-    // Anonymous callers get a challenge whether or not the project exists, so nothing leaks
-    // and git asks for credentials; known users without access learn nothing either.
-    if (!project || !visible) return user ? plain(ctx, 404, 'Repository not found') : challenge(ctx, options.instanceName);
-    if (token && token.projectId !== null && token.projectId !== project.id)
-      return plain(ctx, 403, 'This token belongs to another project');
-    if (pushing) {
-      if (!user) return challenge(ctx, options.instanceName);
-      if (token && !token.acls.includes('commit')) return plain(ctx, 403, 'This token cannot push: it lacks the commit ACL');
-      // A typed repository (docs) has no branch rules: it takes commit access, whole.
-      const allowed = route.type ? await services.access.has(viewer, project, 'commit') : await mayPushSomewhere(services, viewer, project);
-      if (!allowed) return plain(ctx, 403, `You are not allowed to push to ${route.type ? `the ${route.type} of ` : ''}${project.name}`);
+    const actor = credentials.kind === 'user' ? { user: credentials.user, token: credentials.token } : { user: null };
+    const decision = await services.gitAccess.decide(route, service, actor);
+    if (!decision.ok) {
+      if (decision.reason === 'authenticate') return challenge(ctx, options.instanceName);
+      return plain(ctx, decision.reason === 'not-found' ? 404 : 403, decision.message);
     }
+    const { project, repository } = decision;
 
-    const relative = options.repositories.typedPath(route.type, repositoryPath(project));
-    if (route.type && !options.repositories.exists(relative)) {
-      // A project older than its type gets the repository at its first push.
-      if (!pushing) return plain(ctx, 404, 'Repository not found');
-      await options.repositories.create(relative, options.defaultBranch).catch((error: Error) => {
-        if (!options.repositories.exists(relative)) throw error;
-      });
-    }
-    const repository = options.repositories.pathOf(relative);
     // Each request below runs one git process: it holds a slot until that process is gone.
     const slot = slots.acquire(ctx.ip, repository);
     if ('refused' in slot) {
@@ -128,8 +105,8 @@ export function smartHttp(options: SmartHttpOptions): Middleware<ForgeState, For
     };
     try {
       // Typed repositories run no hooks: nothing of the forge follows their pushes.
-      const env = route.type ? {} : hookEnv(ctx, options.identities, pushing ? user?.id : undefined, project.id, repository);
-      child = await serve(ctx, { service, repository, advertise: route.endpoint === 'info/refs', env, hooks: !route.type });
+      const env = decision.hooks ? hookEnv(ctx, options.identities, decision.pusherId, project.id, repository) : {};
+      child = await serve(ctx, { service, repository, advertise: route.endpoint === 'info/refs', env, hooks: decision.hooks });
     } finally {
       // Released as the process ends: its output's end comes first (before the response's
       // end reaches the client, who may send its next request at once), then 'exit', or
@@ -224,11 +201,4 @@ async function serve(
   else pipeline(ctx.req, child.stdin, onError);
   ctx.body = child.stdout;
   return child;
-}
-
-/** Whether the user may push to any ref at all; which refs is the pre-receive hook's question. */
-async function mayPushSomewhere(services: DomainServices, viewer: Viewer, project: ProjectRecord): Promise<boolean> {
-  if (await services.access.has(viewer, project, 'commit')) return true;
-  const grant = await services.access.grant(viewer.user, project);
-  return grant.level === 'collaborator' && grant.branches.length > 0;
 }

@@ -41,7 +41,12 @@ export function parseSshKey(text: string): ParsedKey | string {
     const bits = (nLength - 1) * 8;
     if (bits < MIN_RSA_BITS) return `RSA keys must have at least ${MIN_RSA_BITS} bits`;
   }
-  const fingerprint = `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+  const fingerprint = sshFingerprint(blob);
   const comment = key.comment ? ` ${key.comment}` : '';
   return { publicKey: `${key.type} ${blob.toString('base64')}${comment}`, fingerprint, type: key.type };
+}
+
+/** "SHA256:..." of a key's wire blob, as ssh-keygen -l prints it. */
+export function sshFingerprint(blob: Buffer): string {
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }

@@ -7,7 +7,7 @@ import type { ServiceContext } from '../context.js';
 import { addLengthErrors, checkLengths } from '../input-limits.js';
 import { EMAIL, MIN_PASSWORD_LENGTH, usernameProblem } from './names.js';
 import { hashPassword } from './passwords.js';
-import { parseSshKey } from './ssh-keys.js';
+import { parseSshKey, sshFingerprint } from './ssh-keys.js';
 
 export interface NewUser {
   name: string;
@@ -329,6 +329,14 @@ export class UsersService {
       created_at: Date;
     }>;
     return rows.map((row) => ({ id: row.id, publicKey: row.public_key, fingerprint: row.fingerprint, createdAt: row.created_at }));
+  }
+
+  /** The user holding this key (its wire blob, or its SHA256 fingerprint). */
+  async bySshKey(key: Buffer | string): Promise<UserRecord | undefined> {
+    const fingerprint = typeof key === 'string' ? key : sshFingerprint(key);
+    const row = (await this.db('ssh_keys').where({ fingerprint }).first('user_id')) as { user_id: number } | undefined;
+    const user = row && (await this.byIds([row.user_id])).get(row.user_id);
+    return user;
   }
 
   async removeSshKey(user: UserRecord, id: number): Promise<void> {

@@ -1,0 +1,44 @@
+// forge.git.serve: a git conversation a plugin carries (SSH), decided by the same GitAccess
+// as git over HTTP and run by the same git, with the same hooks: a push over SSH meets the
+// push policy, canPush, events and jobs exactly as one over HTTP.
+import { parseGitUrl } from './http/git/git-paths.js';
+import { HOOK_CALLBACK_PATH } from './http/git/hook-callback.js';
+import { spawnService, type Repositories } from './git/index.js';
+import type { GitServeAnswer, GitServeRequest } from './plugins/index.js';
+import { PushIdentities, type DomainServices } from './services/index.js';
+
+export interface GitServeDeps {
+  services: DomainServices;
+  repositories: Repositories;
+  secret: string;
+  /** The forge's public URL, where hooks call back unless the request says otherwise. */
+  publicUrl: () => string;
+}
+
+export function createGitServe(deps: GitServeDeps): (request: GitServeRequest) => Promise<GitServeAnswer> {
+  const identities = new PushIdentities(deps.secret);
+  return async (request) => {
+    const path = `/${String(request.path).replace(/^\/+|\/+$/g, '')}`;
+    const route = path.length > 1 && !path.includes('/../') ? parseGitUrl(`${path}/info/refs`, deps.repositories.types) : undefined;
+    if (!route) return { ok: false, reason: 'not-found', message: 'Repository not found' };
+    const decision = await deps.services.gitAccess.decide(route, request.service, { user: request.user });
+    if (!decision.ok) return decision;
+    const base = (request.hookUrl ?? deps.publicUrl()).replace(/\/+$/, '');
+    const env =
+      decision.hooks && decision.pusherId !== undefined
+        ? {
+            PAGURUS_HOOK_URL: `${base}${HOOK_CALLBACK_PATH}`,
+            PAGURUS_HOOK_TOKEN: identities.issue({
+              userId: decision.pusherId,
+              projectId: decision.project.id,
+              repository: decision.repository,
+            }),
+          }
+        : {};
+    return {
+      ok: true,
+      project: decision.project,
+      spawn: () => spawnService(request.service, decision.repository, { advertise: false, stateless: false, env, hooks: decision.hooks }),
+    };
+  };
+}
