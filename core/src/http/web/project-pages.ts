@@ -41,10 +41,10 @@ export const DIFF_LIMIT = 2 * 1024 * 1024;
 /** How long a page waits for a new project's or fork's repository before showing it anyway. */
 const JOB_WAIT_MS = 20_000;
 
-/** Clone URLs of a project: HTTPS always, SSH and git:// when configured. */
-export function cloneUrls(deps: GitBrowseDeps, fullname: string): Array<{ kind: string; url: string }> {
+/** Clone URLs of a project: HTTPS always, SSH (with the viewer's name for "{username}", else "git") and git:// when configured. */
+export function cloneUrls(deps: GitBrowseDeps, fullname: string, viewerName?: string): Array<{ kind: string; url: string }> {
   const urls = [{ kind: 'HTTPS', url: `${deps.publicUrl().replace(/\/+$/, '')}/${fullname}.git` }];
-  if (deps.git.urlSsh) urls.push({ kind: 'SSH', url: `${deps.git.urlSsh.replace('{username}', 'git')}${fullname}.git` });
+  if (deps.git.urlSsh) urls.push({ kind: 'SSH', url: `${deps.git.urlSsh.replace('{username}', viewerName ?? 'git')}${fullname}.git` });
   if (deps.git.urlGit) urls.push({ kind: 'git', url: `${deps.git.urlGit}${fullname}.git` });
   return urls;
 }
@@ -126,7 +126,7 @@ export function projectPages(router: ForgeRouter, services: DomainServices, deps
     await ctx.render('project', {
       title: view.fullname,
       project: projectHeader(view, 'overview', parent),
-      cloneUrls: cloneUrls(browse, view.fullname),
+      cloneUrls: cloneUrls(browse, view.fullname, view.viewer.user?.name),
       empty,
       defaultBranch: view.record.settings.default_branch ?? 'main',
       forks,

@@ -1,0 +1,71 @@
+// `pagurus ssh` as a process of its own beside the server, against PostgreSQL: it makes its
+// host keys on first start and keeps them (a client's known_hosts stays valid across
+// restarts), serves a clone, and stops on SIGTERM with 0.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestForge, gitRun, serverServices, startCli, tempDir, type TestForge } from '@pagurus/core/testing';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+describe('pagurus ssh, the command', () => {
+  let t: TestForge;
+  let keys: string;
+
+  before(async function () {
+    if (!serverServices()) throw new Error('these tests need PostgreSQL and Redis (PAGURUS_TEST_DATABASE_URL, PAGURUS_TEST_REDIS_URL)');
+    this.timeout(120_000);
+    t = await createTestForge({ mode: 'server', listen: true, plugins: ['@pagurus/plugin-ssh'] });
+    keys = await tempDir('pagurus-ssh-cli-');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(keys, 'alice')]);
+    const alice = await t.createUser('alice');
+    await t.forge.services.users.addSshKey(alice, readFileSync(path.join(keys, 'alice.pub'), 'utf8'));
+    await t.createProject('alice', 'pkg', { readme: true });
+  });
+  after(() => t?.close());
+
+  it('makes its host keys once, keeps them across restarts, and serves git', async function () {
+    this.timeout(120_000);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pagurus-ssh-'));
+    const configFile = path.join(dir, 'pagurus.config.yaml');
+    const hostKeys = path.join(dir, 'hostkeys');
+    const plugins = [{ name: '@pagurus/plugin-ssh', options: { host: '127.0.0.1', host_key_dir: hostKeys, hook_url: t.url } }];
+    writeFileSync(configFile, `plugins: ${JSON.stringify(plugins)}\nsecret: ${JSON.stringify(t.forge.secret)}\n`);
+    const known = path.join(dir, 'known_hosts');
+    const start = () =>
+      startCli(['--config', configFile, 'ssh', '--port', '0'], /git over SSH on 127\.0\.0\.1:(\d+)/, {
+        env: t.env,
+        cwd: ROOT,
+        timeoutMs: 60_000,
+      });
+    const clone = async (port: string, into: string) =>
+      gitRun(await tempDir(), ['clone', '-q', `ssh://git@127.0.0.1:${port}/pkg.git`, into], {
+        GIT_SSH_COMMAND: `ssh -i ${path.join(keys, 'alice')} -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=${known}`,
+      });
+
+    const first = await start();
+    let made: number;
+    try {
+      const cloned = await clone(first.match[1]!, path.join(dir, 'one'));
+      assert.equal(cloned.code, 0, cloned.stderr);
+      assert.equal(statSync(path.join(hostKeys, 'ssh_host_ed25519_key')).mode & 0o777, 0o600, "the private key is the forge user's alone");
+      made = statSync(path.join(hostKeys, 'ssh_host_ed25519_key')).mtimeMs;
+    } finally {
+      assert.equal(await first.stop(), 0);
+    }
+    const second = await start();
+    try {
+      // known_hosts holds the first run's key under [127.0.0.1]:<port>: the same key on a new port is added, a changed one would fail.
+      const recorded = readFileSync(known, 'utf8').trim().split('\n')[0]!.split(' ').slice(1).join(' ');
+      writeFileSync(known, `[127.0.0.1]:${second.match[1]} ${recorded}\n`);
+      const again = await clone(second.match[1]!, path.join(dir, 'two'));
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(statSync(path.join(hostKeys, 'ssh_host_ed25519_key')).mtimeMs, made, 'not made again');
+    } finally {
+      assert.equal(await second.stop(), 0);
+    }
+  });
+});
