@@ -101,6 +101,7 @@ export function createPluginServices(deps: PluginServicesDeps): ForgeServices {
         return (await services.users.byEmails([email])).get(email.toLowerCase());
       },
       bySshKey: (key) => services.users.bySshKey(key),
+      sshKey: (key) => services.users.sshKeyOwner(key),
     },
     access: {
       viewer: (user) => services.access.viewer(user),

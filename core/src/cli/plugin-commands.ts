@@ -58,7 +58,8 @@ async function runAction(plugin: LoadedPlugin, definition: CliCommandDefinition,
         config,
         processJobs: options.processJobs ?? false,
         serveHttp: options.http ?? false,
-        logger: pino({ level: config.log.level, base: { role } }),
+        // A command whose standard output is a protocol (git over SSH, authorized keys) logs to stderr.
+        logger: pino({ level: config.log.level, base: { role } }, options.logToStderr ? pino.destination(2) : undefined),
       });
       booted.push(forge);
       handleSignals();

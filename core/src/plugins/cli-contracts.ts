@@ -29,6 +29,8 @@ export interface CliBootOptions {
   processJobs?: boolean;
   /** Build the web app (core's pages, API and every plugin's routes) so `listen` can serve it (default false). */
   http?: boolean;
+  /** Log to standard error: the command's standard output is a protocol (git's, over SSH) or an answer a program reads. */
+  logToStderr?: boolean;
 }
 
 /** A forge a command booted in its process (its members may be destructured). */

@@ -113,6 +113,8 @@ export interface UsersFacade {
    * wire blob (what an SSH server gets) or its "SHA256:..." fingerprint.
    */
   bySshKey(key: Buffer | string): Promise<UserRecord | undefined>;
+  /** The stored SSH key (its id, which names it in an OpenSSH forced command) and its owner: by wire blob, fingerprint or id. */
+  sshKey(key: Buffer | string | number): Promise<{ id: number; fingerprint: string; user: UserRecord } | undefined>;
 }
 
 export interface AccessFacade {

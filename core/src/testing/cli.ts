@@ -43,6 +43,14 @@ function cliNodeArgs(): string[] {
   return nodeArgs;
 }
 
+/**
+ * The command line that runs the CLI as runCli does (node, its flags, the script), for a test
+ * that must hand it to another program: a wrapper script sshd runs, say.
+ */
+export function cliCommandLine(): string[] {
+  return [process.execPath, ...cliNodeArgs()];
+}
+
 /** Whether children run the built CLI or its sources. */
 export function cliMode(): 'built' | 'source' {
   return cliNodeArgs().includes(BUILT_CLI) ? 'built' : 'source';

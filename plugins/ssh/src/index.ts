@@ -5,6 +5,7 @@ import path from 'node:path';
 import { definePlugin, StartupError, type ForgeApi } from '@pagurus/core';
 import { hostKeys } from './host-keys.js';
 import { optionsSchema, type SshOptions } from './options.js';
+import { authorizedKey, forcedCommandPrefix, serveSession } from './openssh.js';
 import { sshServer } from './server.js';
 
 async function startServer(forge: ForgeApi, options: SshOptions, port: number): Promise<{ port: number; close(): Promise<void> }> {
@@ -31,9 +32,37 @@ export default definePlugin({
   commands(cli, options) {
     cli.command({
       name: 'ssh',
-      description: "serve git over SSH (public keys from the users' settings)",
-      options: [{ flags: '-p, --port <port>', description: `the port to listen on (default: the plugin's port, ${options.port})` }],
-      async action({ options: flags, boot, onStop, say }) {
+      description:
+        "git over SSH: with no mode, the built-in server; `keys <user> <type> <key>` answers sshd's AuthorizedKeysCommand; `serve <key id>` is the forced command it runs",
+      arguments: [
+        { name: 'mode', description: 'keys or serve (OpenSSH mode); none: the built-in server', required: false },
+        { name: 'args...', description: 'keys: <user> <type> <key>; serve: <key id>', required: false },
+      ],
+      options: [{ flags: '-p, --port <port>', description: `the built-in server's port (default: the plugin's port, ${options.port})` }],
+      async action({ args, options: flags, boot, onStop, say }) {
+        const [mode, ...rest] = args.flat();
+        if (mode === 'keys') {
+          const [, type, key] = rest;
+          if (!type || !key) throw new StartupError('pagurus ssh keys <user> <key type> <key>: as sshd gives them (%u %t %k)');
+          const { forge, close } = await boot({ role: 'ssh', logToStderr: true });
+          try {
+            const line = await authorizedKey(forge, forcedCommandPrefix(options), type, key);
+            if (line) say(line);
+          } finally {
+            await close();
+          }
+          return;
+        }
+        if (mode === 'serve') {
+          const { forge, close } = await boot({ role: 'ssh', logToStderr: true });
+          try {
+            process.exitCode = await serveSession(forge, options, rest[0] ?? '', process.env.SSH_ORIGINAL_COMMAND ?? '', process);
+          } finally {
+            await close();
+          }
+          return;
+        }
+        if (mode !== undefined) throw new StartupError(`pagurus ssh: no mode "${mode}" (keys, serve, or none for the built-in server)`);
         const port = flags.port === undefined ? options.port : Number(flags.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535)
           throw new StartupError(`--port must be a port number, not ${String(flags.port)}`);

@@ -19,6 +19,8 @@ export const optionsSchema = z
     max_auth_attempts: z.number().int().min(1).default(6),
     /** A connection that has not logged in by then is cut. */
     login_timeout_seconds: z.number().int().min(1).default(30),
+    /** OpenSSH mode: the command line that starts pagurus in the forced command (default: the one `ssh keys` was started with). */
+    forced_command: z.string().min(1).optional(),
     /** A connection silent this long is cut. */
     idle_timeout_seconds: z.number().int().min(1).default(600),
   })

@@ -333,10 +333,17 @@ export class UsersService {
 
   /** The user holding this key (its wire blob, or its SHA256 fingerprint). */
   async bySshKey(key: Buffer | string): Promise<UserRecord | undefined> {
-    const fingerprint = typeof key === 'string' ? key : sshFingerprint(key);
-    const row = (await this.db('ssh_keys').where({ fingerprint }).first('user_id')) as { user_id: number } | undefined;
+    return (await this.sshKeyOwner(key))?.user;
+  }
+
+  /** The stored key and its owner, by its wire blob, its SHA256 fingerprint or its id. */
+  async sshKeyOwner(key: Buffer | string | number): Promise<{ id: number; fingerprint: string; user: UserRecord } | undefined> {
+    const where = typeof key === 'number' ? { id: key } : { fingerprint: typeof key === 'string' ? key : sshFingerprint(key) };
+    if (typeof key === 'number' && !Number.isSafeInteger(key)) return undefined;
+    const row = (await this.db('ssh_keys').where(where).first('id', 'fingerprint', 'user_id')) as
+      { id: number; fingerprint: string; user_id: number } | undefined;
     const user = row && (await this.byIds([row.user_id])).get(row.user_id);
-    return user;
+    return user && { id: row.id, fingerprint: row.fingerprint, user };
   }
 
   async removeSshKey(user: UserRecord, id: number): Promise<void> {
