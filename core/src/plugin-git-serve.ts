@@ -21,7 +21,8 @@ export function createGitServe(deps: GitServeDeps): (request: GitServeRequest) =
     const path = `/${String(request.path).replace(/^\/+|\/+$/g, '')}`;
     const route = path.length > 1 && !path.includes('/../') ? parseGitUrl(`${path}/info/refs`, deps.repositories.types) : undefined;
     if (!route) return { ok: false, reason: 'not-found', message: 'Repository not found' };
-    const decision = await deps.services.gitAccess.decide(route, request.service, { user: request.user });
+    const actor = request.deployKey ? { user: null, deployKey: { projectId: request.deployKey.projectId } } : { user: request.user };
+    const decision = await deps.services.gitAccess.decide(route, request.service, actor);
     if (!decision.ok) return decision;
     const base = (request.hookUrl ?? deps.publicUrl()).replace(/\/+$/, '');
     const env =

@@ -63,6 +63,8 @@ export interface GitServeRequest {
   service: 'upload-pack' | 'receive-pack';
   /** Who asks, as the plugin authenticated them (by SSH key); null for nobody. */
   user: UserRecord | null;
+  /** Instead of a user: a project's read-only deploy key, which may fetch that project (even a private one) and nothing else. */
+  deployKey?: { projectId: number };
   /** Where a push's hooks call the forge back: the web server's base URL (default: the forge's url). */
   hookUrl?: string;
 }

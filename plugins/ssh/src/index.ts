@@ -3,14 +3,17 @@
 // core decides and runs exactly as git over HTTP (forge.git.serve).
 import path from 'node:path';
 import { definePlugin, StartupError, type ForgeApi } from '@pagurus/core';
+import { readFile } from 'node:fs/promises';
+import { DeployKeys } from './deploy-keys.js';
 import { hostKeys } from './host-keys.js';
+import { migrations } from './migrations.js';
 import { optionsSchema, type SshOptions } from './options.js';
 import { authorizedKey, forcedCommandPrefix, serveSession } from './openssh.js';
 import { sshServer } from './server.js';
 
 async function startServer(forge: ForgeApi, options: SshOptions, port: number): Promise<{ port: number; close(): Promise<void> }> {
   const keys = hostKeys(options.host_key_dir ?? path.join(forge.config.dataDir, 'ssh'));
-  const server = sshServer(forge, options, keys);
+  const server = sshServer(forge, options, keys, new DeployKeys(forge));
   const listening = await server.listen(port, options.host);
   return { port: listening, close: () => server.close() };
 }
@@ -18,6 +21,7 @@ async function startServer(forge: ForgeApi, options: SshOptions, port: number): 
 export default definePlugin({
   name: 'ssh',
   options: optionsSchema,
+  migrations,
   apply(forge, options) {
     if (!options.in_server) return;
     let running: { close(): Promise<void> } | undefined;
@@ -35,8 +39,13 @@ export default definePlugin({
       description:
         "git over SSH: with no mode, the built-in server; `keys <user> <type> <key>` answers sshd's AuthorizedKeysCommand; `serve <key id>` is the forced command it runs",
       arguments: [
-        { name: 'mode', description: 'keys or serve (OpenSSH mode); none: the built-in server', required: false },
-        { name: 'args...', description: 'keys: <user> <type> <key>; serve: <key id>', required: false },
+        { name: 'mode', description: 'keys or serve (OpenSSH mode), deploy-key; none: the built-in server', required: false },
+        {
+          name: 'args...',
+          description:
+            'keys: <user> <type> <key>; serve: <key id>; deploy-key: add <project> <file> | list <project> | remove <project> <id>',
+          required: false,
+        },
       ],
       options: [{ flags: '-p, --port <port>', description: `the built-in server's port (default: the plugin's port, ${options.port})` }],
       async action({ args, options: flags, boot, onStop, say }) {
@@ -46,7 +55,7 @@ export default definePlugin({
           if (!type || !key) throw new StartupError('pagurus ssh keys <user> <key type> <key>: as sshd gives them (%u %t %k)');
           const { forge, close } = await boot({ role: 'ssh', logToStderr: true });
           try {
-            const line = await authorizedKey(forge, forcedCommandPrefix(options), type, key);
+            const line = await authorizedKey(forge, new DeployKeys(forge), forcedCommandPrefix(options), type, key);
             if (line) say(line);
           } finally {
             await close();
@@ -56,13 +65,53 @@ export default definePlugin({
         if (mode === 'serve') {
           const { forge, close } = await boot({ role: 'ssh', logToStderr: true });
           try {
-            process.exitCode = await serveSession(forge, options, rest[0] ?? '', process.env.SSH_ORIGINAL_COMMAND ?? '', process);
+            process.exitCode = await serveSession(
+              forge,
+              new DeployKeys(forge),
+              options,
+              rest[0] ?? '',
+              process.env.SSH_ORIGINAL_COMMAND ?? '',
+              process,
+            );
           } finally {
             await close();
           }
           return;
         }
-        if (mode !== undefined) throw new StartupError(`pagurus ssh: no mode "${mode}" (keys, serve, or none for the built-in server)`);
+        if (mode === 'deploy-key') {
+          const [action, fullname, key] = rest;
+          if (!['add', 'list', 'remove'].includes(action ?? '') || !fullname || (action !== 'list' && !key)) {
+            throw new StartupError('pagurus ssh deploy-key add <project> <file> | list <project> | remove <project> <id or fingerprint>');
+          }
+          let text = '';
+          if (action === 'add') {
+            try {
+              text = await readFile(key!, 'utf8');
+            } catch (error) {
+              throw new StartupError(`cannot read ${key}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+            }
+          }
+          const { forge, close } = await boot({ role: 'cli' });
+          try {
+            const project = await forge.services.projects.find(fullname);
+            if (!project) throw new StartupError(`no project ${fullname}`);
+            const keys = new DeployKeys(forge);
+            if (action === 'add') {
+              const added = await keys.add(project, text).catch((error: Error) => {
+                throw new StartupError(error.message);
+              });
+              say(`added deploy key ${added.id} (${added.fingerprint}) to ${fullname}: it may read ${fullname}`);
+            } else if (action === 'list') {
+              for (const k of await keys.list(project)) say(`${k.id}  ${k.fingerprint}  ${k.publicKey.slice(0, 60)}`);
+            } else if (await keys.remove(project, key!)) say(`removed deploy key ${key} from ${fullname}`);
+            else throw new StartupError(`${fullname} has no deploy key ${key}`);
+          } finally {
+            await close();
+          }
+          return;
+        }
+        if (mode !== undefined)
+          throw new StartupError(`pagurus ssh: no mode "${mode}" (keys, serve, deploy-key, or none for the built-in server)`);
         const port = flags.port === undefined ? options.port : Number(flags.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535)
           throw new StartupError(`--port must be a port number, not ${String(flags.port)}`);

@@ -6,7 +6,18 @@
 import net from 'node:net';
 import type { ForgeApi, UserRecord } from '@pagurus/core';
 import ssh2, { type AuthContext, type Connection, type ServerChannel } from 'ssh2';
+import { fingerprintOf, type DeployKeys } from './deploy-keys.js';
 import type { SshOptions } from './options.js';
+
+/** Who a key says logged in: a user, or a project's deploy key. */
+export type SshIdentity = { user: UserRecord; deployKey?: undefined } | { user?: undefined; deployKey: { id: number; projectId: number } };
+
+/** What forge.git.serve is told of who asks. */
+export const actorOf = (who: SshIdentity) =>
+  who.user ? { user: who.user } : { user: null, deployKey: { projectId: who.deployKey.projectId } };
+
+/** A name for logs and greetings. */
+export const nameOf = (who: SshIdentity) => (who.user ? who.user.name : `deploy key ${who.deployKey.id}`);
 
 /** `git-upload-pack '/rpms/bash.git'`, `git receive-pack 'bash'`: the service and the path. */
 const GIT_COMMAND = /^git[ -](upload-pack|receive-pack) +'?([^'\s]+?)'?$/;
@@ -28,13 +39,13 @@ interface Tracked {
   loginTimer: NodeJS.Timeout;
 }
 
-export function sshServer(forge: ForgeApi, options: SshOptions, hostKeys: Buffer[]): SshServer {
+export function sshServer(forge: ForgeApi, options: SshOptions, hostKeys: Buffer[], deployKeys: DeployKeys): SshServer {
   const log = forge.log;
   const perAddress = new Map<string, number>();
   const tracked = new Map<string, Tracked>();
   const ssh = new ssh2.Server({ hostKeys, ident: 'Pagurus' }, (client: Connection, info) => {
     const entry = tracked.get(`${info.ip}:${info.port}`);
-    let user: UserRecord | undefined;
+    let who: SshIdentity | undefined;
     let attempts = 0;
     client.on('error', (error) => log.debug({ err: error, ip: info.ip }, 'ssh: connection error'));
     client.on('authentication', (ctx) => {
@@ -49,14 +60,14 @@ export function sshServer(forge: ForgeApi, options: SshOptions, hostKeys: Buffer
         const session = accept();
         session.on('exec', (acceptExec, _reject, request) => {
           const channel = acceptExec();
-          void run(channel, request.command, user!).catch((error: unknown) => {
+          void run(channel, request.command, who!).catch((error: unknown) => {
             log.error({ err: error, command: request.command }, 'ssh: a git command failed');
             finish(channel, 'The forge could not run this command; try again later.', 1);
           });
         });
         session.on('shell', (acceptShell) => {
           const channel = acceptShell();
-          finish(channel, `Hi ${user!.name}! You have logged in to ${forge.config.instanceName}, which offers no shell: use git.`, 1);
+          finish(channel, `Hi ${nameOf(who!)}! You have logged in to ${forge.config.instanceName}, which offers no shell: use git.`, 1);
         });
         session.on('pty', (acceptPty) => acceptPty?.());
         session.on('env', (acceptEnv) => acceptEnv?.());
@@ -74,7 +85,11 @@ export function sshServer(forge: ForgeApi, options: SshOptions, hostKeys: Buffer
         return;
       }
       if (ctx.method !== 'publickey') return void ctx.reject(['publickey']);
-      const found = await forge.services.users.bySshKey(ctx.key.data);
+      const user = await forge.services.users.bySshKey(ctx.key.data);
+      const deployKey = user ? undefined : await deployKeys.byFingerprint(fingerprintOf(ctx.key.data));
+      const found: SshIdentity | undefined = user
+        ? { user }
+        : deployKey && { deployKey: { id: deployKey.id, projectId: deployKey.projectId } };
       if (!found) return void ctx.reject(['publickey']);
       if (ctx.signature) {
         const parsed = ssh2.utils.parseKey(`${ctx.key.algo} ${ctx.key.data.toString('base64')}`);
@@ -84,16 +99,16 @@ export function sshServer(forge: ForgeApi, options: SshOptions, hostKeys: Buffer
           return void ctx.reject(['publickey']);
       }
       // Without a signature the client only asks whether the key would do; with one, it is in.
-      if (ctx.signature) user = found;
+      if (ctx.signature) who = found;
       ctx.accept();
     }
   });
   ssh.on('error', (error: Error) => log.warn({ err: error }, 'ssh: server error'));
 
-  async function run(channel: ServerChannel, command: string, user: UserRecord): Promise<void> {
+  async function run(channel: ServerChannel, command: string, who: SshIdentity): Promise<void> {
     const git = parseGitCommand(command);
     if (!git) return finish(channel, `${NOT_GIT} Refused: ${command.slice(0, 200)}`, 1);
-    const answer = await forge.git.serve({ path: git.path, service: git.service, user, hookUrl: options.hook_url });
+    const answer = await forge.git.serve({ path: git.path, service: git.service, ...actorOf(who), hookUrl: options.hook_url });
     if (!answer.ok) return finish(channel, answer.message, 1);
     const child = answer.spawn();
     channel.pipe(child.stdin).on('error', () => undefined);
@@ -110,7 +125,7 @@ export function sshServer(forge: ForgeApi, options: SshOptions, hostKeys: Buffer
       channel.exit(code ?? 1);
       channel.end();
     });
-    log.info({ user: user.name, project: answer.project.id, service: git.service }, 'ssh: git session');
+    log.info({ who: nameOf(who), project: answer.project.id, service: git.service }, 'ssh: git session');
   }
 
   const tcp = net.createServer((socket) => {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTestForge, gitRun, serverServices, startCli, tempDir, type TestForge } from '@pagurus/core/testing';
+import { createTestForge, gitRun, runCli, serverServices, startCli, tempDir, type TestForge } from '@pagurus/core/testing';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -67,5 +67,24 @@ describe('pagurus ssh, the command', () => {
     } finally {
       assert.equal(await second.stop(), 0);
     }
+  });
+
+  it("adds, lists and removes a deploy key, refusing a user's key and an unknown project", async function () {
+    this.timeout(120_000);
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(keys, 'ci')]);
+    const configFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'pagurus-ssh-')), 'pagurus.config.yaml');
+    writeFileSync(configFile, `plugins: ["@pagurus/plugin-ssh"]\n`);
+    const ssh = (...args: string[]) => runCli(['--config', configFile, 'ssh', 'deploy-key', ...args], { env: t.env, cwd: ROOT });
+    const added = await ssh('add', 'pkg', path.join(keys, 'ci.pub'));
+    assert.equal(added.code, 0, added.stderr);
+    const id = /^added deploy key (\d+) \((SHA256:\S+)\) to pkg: it may read pkg\n$/.exec(added.stdout);
+    assert.ok(id, added.stdout);
+    assert.match((await ssh('list', 'pkg')).stdout, new RegExp(`^${id[1]}  ${id[2]!.replace(/[+/]/g, '\\$&')}  ssh-ed25519 AAAA`));
+    const theirs = await ssh('add', 'pkg', path.join(keys, 'alice.pub'));
+    assert.notEqual(theirs.code, 0);
+    assert.match(theirs.stderr, /This SSH key is already in use/);
+    assert.match((await ssh('add', 'nothing', path.join(keys, 'ci.pub'))).stderr, /no project nothing/);
+    assert.equal((await ssh('remove', 'pkg', id[1]!)).stdout, `removed deploy key ${id[1]} from pkg\n`);
+    assert.equal((await ssh('list', 'pkg')).stdout, '');
   });
 });

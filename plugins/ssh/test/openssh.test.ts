@@ -21,6 +21,7 @@ import {
   tempDir,
   type TestForge,
 } from '@pagurus/core/testing';
+import { DeployKeys } from '../src/deploy-keys.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SSHD = '/usr/sbin/sshd';
@@ -123,6 +124,16 @@ describe('git over SSH through OpenSSH (AuthorizedKeysCommand and a forced comma
     const unknown = await runCli(['--config', configFile, 'ssh', 'keys', 'git', 'ssh-ed25519', strangerKey!], { env: t.env, cwd: ROOT });
     assert.equal(unknown.code, 0, unknown.stderr);
     assert.equal(unknown.stdout, '', 'no line: sshd refuses the key');
+    // A deploy key's forced command names it as such.
+    const pkg = (await t.forge.services.projectQueries.find({ name: 'pkg', namespace: null, forkOwner: null }))!;
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(keys, 'ci')]);
+    const deployKey = await new DeployKeys(t.forge.apiFor('ssh')).add(pkg, readFileSync(path.join(keys, 'ci.pub'), 'utf8'));
+    const [ciType, ciKey] = readFileSync(path.join(keys, 'ci.pub'), 'utf8').split(' ');
+    const deploy = await runCli(['--config', configFile, 'ssh', 'keys', 'git', ciType!, ciKey!], { env: t.env, cwd: ROOT });
+    assert.equal(
+      deploy.stdout,
+      `restrict,command="${path.join(dir, 'pagurus')} ssh serve deploy-${deployKey.id}" ${ciType} ${ciKey!.trim()}\n`,
+    );
   });
 
   it('clones and pushes through sshd; refuses a push, a key of nobody and a command that is not git', async function () {

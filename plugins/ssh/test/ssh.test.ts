@@ -4,10 +4,12 @@
 // that belongs to nobody, a command that is not git, and the connection limits.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { cloneUrl, createTestForge, describeModes, freePort, gitRun, PageClient, tempDir, type TestForge } from '@pagurus/core/testing';
+import { DeployKeys } from '../src/deploy-keys.js';
 
 const SSH_OPTIONS = [
   '-o',
@@ -42,9 +44,9 @@ describeModes('git over SSH: the built-in server', (mode) => {
       config: { 'git.url_ssh': `ssh://{username}@127.0.0.1:${port}/` },
     });
     keys = await tempDir('pagurus-ssh-keys-');
-    for (const name of ['alice', 'bob', 'carol', 'stranger']) {
+    for (const name of ['alice', 'bob', 'carol', 'stranger', 'deployer']) {
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${name}@test`, '-f', path.join(keys, name)]);
-      if (name === 'stranger') continue;
+      if (name === 'stranger' || name === 'deployer') continue;
       const user = await t.createUser(name);
       await t.forge.services.users.addSshKey(user, execFileSync('cat', [path.join(keys, `${name}.pub`)]).toString());
     }
@@ -132,6 +134,30 @@ describeModes('git over SSH: the built-in server', (mode) => {
     assert.ok((await alice.get('/pkg')).html.includes(`ssh://alice@127.0.0.1:${port}/pkg.git`), "the viewer's name");
     const cloned = await git('alice', await tempDir('pagurus-ssh-'), ['clone', '-q', urls.body.urls.ssh, 'clone']);
     assert.equal(cloned.code, 0, cloned.stderr);
+  });
+
+  it("lets a project's deploy key read that project, private or not, and nothing else", async function () {
+    this.timeout(60_000);
+    const secret = (await t.forge.services.projectQueries.find({ name: 'secret', namespace: 'alice', forkOwner: null }))!;
+    await new DeployKeys(t.forge.apiFor('ssh')).add(secret, readFileSync(path.join(keys, 'deployer.pub'), 'utf8'));
+    const work = await tempDir('pagurus-ssh-');
+    const cloned = await git('deployer', work, ['clone', '-q', sshUrl('alice/secret'), 'secret']);
+    assert.equal(cloned.code, 0, cloned.stderr);
+    const dir = path.join(work, 'secret');
+    await writeFile(path.join(dir, 'x.txt'), 'x\n');
+    await gitRun(dir, ['add', '.']);
+    await gitRun(dir, ['-c', 'user.name=ci', '-c', 'user.email=ci@example.test', 'commit', '-qm', 'x']);
+    const pushed = await git('deployer', dir, ['push', '-q', 'origin', 'HEAD:main']);
+    assert.notEqual(pushed.code, 0);
+    assert.match(pushed.stderr, /^This deploy key may only read secret$/m);
+    const other = await git('deployer', work, ['clone', '-q', sshUrl('pkg'), 'pkg']);
+    assert.notEqual(other.code, 0);
+    assert.match(other.stderr, /^Repository not found$/m);
+    await assert.rejects(
+      new DeployKeys(t.forge.apiFor('ssh')).add(secret, readFileSync(path.join(keys, 'alice.pub'), 'utf8')),
+      /This SSH key is already in use/,
+      "a user's key cannot be a deploy key too",
+    );
   });
 
   it('refuses any command but git with a line saying so', async function () {

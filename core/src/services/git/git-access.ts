@@ -17,10 +17,14 @@ export interface GitRepositoryName {
   type?: string | undefined;
 }
 
-/** Who asks: a user (with the API token they authenticated with, if any), or nobody. */
+/**
+ * Who asks: a user (with the API token they authenticated with, if any), nobody, or a
+ * project's read-only deploy key (no user: it may fetch that one project, public or private).
+ */
 export interface GitActor {
   user: UserRecord | null;
   token?: TokenRecord | null;
+  deployKey?: { projectId: number };
 }
 
 export type GitAccessDecision =
@@ -55,6 +59,7 @@ export class GitAccess {
 
   async decide(name: GitRepositoryName, service: GitService, actor: GitActor): Promise<GitAccessDecision> {
     const pushing = service === 'receive-pack';
+    if (actor.deployKey) return this.forDeployKey(name, pushing, actor.deployKey.projectId);
     const { user } = actor;
     const token = actor.token ?? null;
     const viewer: Viewer = await this.access.viewer(user);
@@ -80,15 +85,21 @@ export class GitAccess {
         if (!this.repositories.exists(relative)) throw error;
       });
     }
-    return {
-      ok: true,
-      project,
-      relative,
-      repository: this.repositories.pathOf(relative),
-      type: name.type,
-      hooks: !name.type,
-      pusherId: pushing ? user!.id : undefined,
-    };
+    return this.allowed(project, relative, name.type, pushing ? user!.id : undefined);
+  }
+
+  private allowed(project: ProjectRecord, relative: string, type: string | undefined, pusherId: number | undefined): GitAccessDecision {
+    return { ok: true, project, relative, repository: this.repositories.pathOf(relative), type, hooks: !type, pusherId };
+  }
+
+  /** A deploy key reads its own project's repositories, and nothing else. */
+  private async forDeployKey(name: GitRepositoryName, pushing: boolean, projectId: number): Promise<GitAccessDecision> {
+    const project = await this.projects.find(name.project);
+    if (!project || project.id !== projectId) return refuse('not-found', 'Repository not found');
+    if (pushing) return refuse('forbidden', `This deploy key may only read ${project.name}`);
+    const relative = this.repositories.typedPath(name.type, repositoryPath(project));
+    if (name.type && !this.repositories.exists(relative)) return refuse('not-found', 'Repository not found');
+    return this.allowed(project, relative, name.type, undefined);
   }
 
   /** Whether the user may push to any ref at all; which refs is the pre-receive hook's question. */

@@ -1,0 +1,18 @@
+// The plugin's table: projects' deploy keys (Pagure's), read-only: a key that may fetch one
+// project, public or private, for a build system or a mirror.
+import type { Knex, Migration } from '@pagurus/core';
+
+export const migrations: readonly Migration[] = [
+  {
+    name: '0001_ssh_deploy_keys',
+    async up(knex: Knex) {
+      await knex.schema.createTable('ssh_deploy_keys', (t) => {
+        t.increments('id');
+        t.integer('project_id').notNullable().references('projects.id').onDelete('CASCADE').index();
+        t.text('public_key').notNullable();
+        t.text('fingerprint').notNullable().unique();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+      });
+    },
+  },
+];
