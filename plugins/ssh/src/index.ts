@@ -2,14 +2,19 @@
 // from users' settings; git-upload-pack and git-receive-pack only) whose every git command
 // core decides and runs exactly as git over HTTP (forge.git.serve).
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { definePlugin, StartupError, type ForgeApi } from '@pagurus/core';
 import { readFile } from 'node:fs/promises';
 import { DeployKeys } from './deploy-keys.js';
 import { hostKeys } from './host-keys.js';
 import { migrations } from './migrations.js';
+import { registerPages } from './pages.js';
 import { optionsSchema, type SshOptions } from './options.js';
 import { authorizedKey, forcedCommandPrefix, serveSession } from './openssh.js';
 import { sshServer } from './server.js';
+
+/** The package's directory: its templates are under templates/ssh. */
+const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 async function startServer(forge: ForgeApi, options: SshOptions, port: number): Promise<{ port: number; close(): Promise<void> }> {
   const keys = hostKeys(options.host_key_dir ?? path.join(forge.config.dataDir, 'ssh'));
@@ -23,6 +28,16 @@ export default definePlugin({
   options: optionsSchema,
   migrations,
   apply(forge, options) {
+    const deployKeys = new DeployKeys(forge);
+    forge.hooks.projectWebRoutes.tap('ssh', (routes) => registerPages(routes, deployKeys));
+    forge.hooks.templates.tap('ssh', (registry) => registry.addDirectory(PACKAGE_DIR));
+    forge.hooks.projectSettingsLinks.tap('ssh', (links, { project }) => {
+      const path = `${project.forkOf ? `fork/${project.forkOf}/` : ''}${project.namespace ? `${project.namespace}/` : ''}${project.name}`;
+      return [
+        ...links,
+        { id: 'deploy-keys', label: 'Deploy keys: SSH keys that may fetch this project', href: `/${path}/settings/deploy-keys` },
+      ];
+    });
     if (!options.in_server) return;
     let running: { close(): Promise<void> } | undefined;
     forge.hooks.ready.tapPromise('ssh', async ({ role }) => {

@@ -9,7 +9,6 @@ import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { cloneUrl, createTestForge, describeModes, freePort, gitRun, PageClient, tempDir, type TestForge } from '@pagurus/core/testing';
-import { DeployKeys } from '../src/deploy-keys.js';
 
 const SSH_OPTIONS = [
   '-o',
@@ -136,10 +135,32 @@ describeModes('git over SSH: the built-in server', (mode) => {
     assert.equal(cloned.code, 0, cloned.stderr);
   });
 
-  it("lets a project's deploy key read that project, private or not, and nothing else", async function () {
+  it("lets a project's admins add deploy keys on its settings; a deploy key reads that project, private or not, and nothing else", async function () {
     this.timeout(60_000);
-    const secret = (await t.forge.services.projectQueries.find({ name: 'secret', namespace: 'alice', forkOwner: null }))!;
-    await new DeployKeys(t.forge.apiFor('ssh')).add(secret, readFileSync(path.join(keys, 'deployer.pub'), 'utf8'));
+    const page = '/alice/secret/settings/deploy-keys';
+    const bob = new PageClient(t);
+    await bob.logIn('bob');
+    assert.equal((await bob.get(page)).status, 404, 'not to who may not see the project');
+    const alice = new PageClient(t);
+    await alice.logIn('alice');
+    assert.match(
+      (await alice.get('/alice/secret/settings')).html,
+      /href="\/alice\/secret\/settings\/deploy-keys"/,
+      'linked from the settings',
+    );
+    assert.match((await alice.get(page)).html, /This project has no deploy key\./);
+    const invalid = await alice.submit(page, { ssh_key: 'not a key' });
+    assert.equal(invalid.location, `${page}?problem=invalid`);
+    assert.match((await alice.get(invalid.location)).html, /That is not one SSH public key, on one line/);
+    const theirs = await alice.submit(page, { ssh_key: readFileSync(path.join(keys, 'bob.pub'), 'utf8') });
+    assert.equal(theirs.location, `${page}?problem=in-use`, "a user's key cannot be a deploy key too");
+    const added = await alice.submit(page, { ssh_key: readFileSync(path.join(keys, 'deployer.pub'), 'utf8') });
+    assert.equal(added.location, `${page}?done=added`);
+    const fingerprint = execFileSync('ssh-keygen', ['-l', '-f', path.join(keys, 'deployer.pub')])
+      .toString()
+      .split(' ')[1]!;
+    assert.ok((await alice.get(page)).html.includes(`<code>${fingerprint}</code>`));
+
     const work = await tempDir('pagurus-ssh-');
     const cloned = await git('deployer', work, ['clone', '-q', sshUrl('alice/secret'), 'secret']);
     assert.equal(cloned.code, 0, cloned.stderr);
@@ -153,11 +174,12 @@ describeModes('git over SSH: the built-in server', (mode) => {
     const other = await git('deployer', work, ['clone', '-q', sshUrl('pkg'), 'pkg']);
     assert.notEqual(other.code, 0);
     assert.match(other.stderr, /^Repository not found$/m);
-    await assert.rejects(
-      new DeployKeys(t.forge.apiFor('ssh')).add(secret, readFileSync(path.join(keys, 'alice.pub'), 'utf8')),
-      /This SSH key is already in use/,
-      "a user's key cannot be a deploy key too",
-    );
+    // Removed, it reads nothing.
+    const id = /id="deploy-key-(\d+)"/.exec((await alice.get(page)).html)![1]!;
+    assert.equal((await alice.submit(`${page}/${id}/remove`, {}, page)).location, `${page}?done=removed`);
+    assert.match((await alice.get(page)).html, /This project has no deploy key\./);
+    const gone = await git('deployer', work, ['clone', '-q', sshUrl('alice/secret'), 'again']);
+    assert.match(gone.stderr, /Permission denied \(publickey\)/);
   });
 
   it('refuses any command but git with a line saying so', async function () {
