@@ -12,50 +12,18 @@
 // in the server process) when PAGURUS_DATABASE_URL or PAGURUS_TEST_DATABASE_URL is set.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import knexFactory from 'knex';
 import { generate } from './support/generate-repo.mjs';
+import { dirSize, freePort, ROOT, run } from './support/processes.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = path.join(ROOT, 'core/bin/pagurus.js');
 const CGI = fileURLToPath(new URL('./support/git-cgi-server.mjs', import.meta.url));
 const ROUNDS = Number(process.env.PAGURUS_BENCH_CLONE_ROUNDS ?? 5);
-const GIT_ENV = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0' };
-
-function run(cmd, args, { cwd = ROOT, env = GIT_ENV, input } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
-    child.on('close', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`${cmd} ${args.join(' ')}: ${code}\n${err}`))));
-    child.stdin.end(input);
-  });
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function dirSize(dir) {
-  let total = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    total += entry.isDirectory() ? dirSize(full) : statSync(full).size;
-  }
-  return total;
-}
 
 async function waitFor(url) {
   for (let i = 0; i < 600; i++) {
