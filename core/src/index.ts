@@ -7,6 +7,7 @@ export { createForge, Forge, type CreateForgeOptions } from './forge.js';
 export { CORE_VERSION } from './version.js';
 export { PAGURE_API_VERSION } from './http/index.js';
 export { renderMarkdown } from './plugin-services.js';
+export { parseSshKey, sshFingerprint, type ParsedKey as ParsedSshKey } from './services/users/ssh-keys.js';
 export {
   defineCi,
   branchListed,

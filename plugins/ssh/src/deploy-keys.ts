@@ -1,8 +1,6 @@
 // Projects' deploy keys: added by an admin (`pagurus ssh deploy-key add`), each reads one
 // project. A key is either a user's or a project's, never both.
-import { createHash } from 'node:crypto';
-import type { ForgeApi, ProjectRecord } from '@pagurus/core';
-import ssh2 from 'ssh2';
+import { parseSshKey, type ForgeApi, type ProjectRecord } from '@pagurus/core';
 
 export interface DeployKey {
   id: number;
@@ -25,26 +23,23 @@ const fromRow = (row: Row): DeployKey => ({
   fingerprint: row.fingerprint,
 });
 
-/** "SHA256:..." of a key's wire blob, as ssh-keygen -l prints it (and core stores users' keys by). */
-export const fingerprintOf = (blob: Buffer) => `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
-
 export class DeployKeys {
   constructor(private readonly forge: ForgeApi) {}
 
-  /** Adds a key to the project; refuses one that is not a public key, or that a user or a project already holds. */
+  /**
+   * Adds a key to the project, checked as core checks users' keys (one public key of an
+   * accepted type and size); refuses one that a user or a project already holds.
+   */
   async add(project: ProjectRecord, text: string): Promise<DeployKey> {
-    const line = text.trim();
-    const parsed = /[\r\n]/.test(line) ? undefined : ssh2.utils.parseKey(line);
-    const key = (Array.isArray(parsed) ? (parsed as unknown[])[0] : parsed) as ssh2.ParsedKey | Error | undefined;
-    if (!key || key instanceof Error || key.isPrivateKey()) throw new Error('This is not one SSH public key, on one line');
-    const blob = key.getPublicSSH();
-    const fingerprint = fingerprintOf(blob);
+    const key = parseSshKey(text);
+    if (typeof key === 'string') throw new Error(key);
+    const { fingerprint } = key;
     if ((await this.forge.services.users.bySshKey(fingerprint)) || (await this.byFingerprint(fingerprint))) {
       throw new Error('This SSH key is already in use');
     }
     const [row] = (await this.forge
       .db('ssh_deploy_keys')
-      .insert({ project_id: project.id, public_key: `${key.type} ${blob.toString('base64')}`, fingerprint })
+      .insert({ project_id: project.id, public_key: key.publicKey, fingerprint })
       .returning(['id', 'project_id', 'public_key', 'fingerprint'])) as Row[];
     return fromRow(row!);
   }

@@ -4,8 +4,8 @@
 // `restrict,command="pagurus ssh serve <key id>"`, and sshd runs that command for the session
 // with the client's command in SSH_ORIGINAL_COMMAND. `ssh serve` then asks core, as the
 // built-in server does (forge.git.serve), and runs git on its standard input and output.
-import type { ForgeApi } from '@pagurus/core';
-import { fingerprintOf, type DeployKeys } from './deploy-keys.js';
+import { sshFingerprint, type ForgeApi } from '@pagurus/core';
+import type { DeployKeys } from './deploy-keys.js';
 import type { SshOptions } from './options.js';
 import { actorOf, NOT_GIT, parseGitCommand, type SshIdentity } from './server.js';
 
@@ -34,7 +34,7 @@ export async function authorizedKey(
   if (!/^[\w@.-]+$/.test(type) || !/^[A-Za-z0-9+/]+={0,2}$/.test(key)) return undefined;
   const blob = Buffer.from(key, 'base64');
   const owner = await forge.services.users.sshKey(blob);
-  const deployKey = owner ? undefined : await deployKeys.byFingerprint(fingerprintOf(blob));
+  const deployKey = owner ? undefined : await deployKeys.byFingerprint(sshFingerprint(blob));
   const id = owner ? String(owner.id) : deployKey ? `deploy-${deployKey.id}` : undefined;
   if (!id) return undefined;
   const command = `${prefix} ssh serve ${id}`.replace(/\\/g, '\\\\').replace(/"/g, '\\"');

@@ -4,9 +4,9 @@
 // with a line saying so. Each connection is bounded: so many per address, so many keys tried,
 // a deadline to log in, and an idle timeout.
 import net from 'node:net';
-import type { ForgeApi, UserRecord } from '@pagurus/core';
+import { sshFingerprint, type ForgeApi, type UserRecord } from '@pagurus/core';
 import ssh2, { type AuthContext, type Connection, type ServerChannel } from 'ssh2';
-import { fingerprintOf, type DeployKeys } from './deploy-keys.js';
+import type { DeployKeys } from './deploy-keys.js';
 import type { SshOptions } from './options.js';
 
 /** Who a key says logged in: a user, or a project's deploy key. */
@@ -86,7 +86,7 @@ export function sshServer(forge: ForgeApi, options: SshOptions, hostKeys: Buffer
       }
       if (ctx.method !== 'publickey') return void ctx.reject(['publickey']);
       const user = await forge.services.users.bySshKey(ctx.key.data);
-      const deployKey = user ? undefined : await deployKeys.byFingerprint(fingerprintOf(ctx.key.data));
+      const deployKey = user ? undefined : await deployKeys.byFingerprint(sshFingerprint(ctx.key.data));
       const found: SshIdentity | undefined = user
         ? { user }
         : deployKey && { deployKey: { id: deployKey.id, projectId: deployKey.projectId } };
