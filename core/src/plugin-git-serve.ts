@@ -1,7 +1,7 @@
 // forge.git.serve: a git conversation a plugin carries (SSH), decided by the same GitAccess
 // as git over HTTP and run by the same git, with the same hooks: a push over SSH meets the
 // push policy, canPush, events and jobs exactly as one over HTTP.
-import { parseGitUrl } from './http/git/git-paths.js';
+import { parseRepositoryPath } from './http/git/git-paths.js';
 import { HOOK_CALLBACK_PATH } from './http/git/hook-callback.js';
 import { spawnService, type Repositories } from './git/index.js';
 import type { GitServeAnswer, GitServeRequest } from './plugins/index.js';
@@ -19,7 +19,7 @@ export function createGitServe(deps: GitServeDeps): (request: GitServeRequest) =
   const identities = new PushIdentities(deps.secret);
   return async (request) => {
     const path = `/${String(request.path).replace(/^\/+|\/+$/g, '')}`;
-    const route = path.length > 1 && !path.includes('/../') ? parseGitUrl(`${path}/info/refs`, deps.repositories.types) : undefined;
+    const route = path.includes('/../') ? undefined : parseRepositoryPath(path, deps.repositories.types);
     if (!route) return { ok: false, reason: 'not-found', message: 'Repository not found' };
     const actor = request.deployKey ? { user: null, deployKey: { projectId: request.deployKey.projectId } } : { user: request.user };
     const decision = await deps.services.gitAccess.decide(route, request.service, actor);
