@@ -13,9 +13,10 @@ export function projectFullname(p: Named): string {
   return `${p.isFork ? `forks/${p.ownerName}/` : ''}${p.namespace ? `${p.namespace}/` : ''}${p.name}`;
 }
 
-/** Pagure's `url_path`: the web and API path, with singular "fork/". */
-export function projectUrlPath(p: Named): string {
-  return `${p.isFork ? `fork/${p.ownerName}/` : ''}${p.namespace ? `${p.namespace}/` : ''}${p.name}`;
+/** Pagure's `url_path`: the web and API path, with singular "fork/"; of a record, or of the ref the view hooks get. */
+export function projectUrlPath(p: Named | Pick<ProjectRef, 'name' | 'namespace' | 'forkOf'>): string {
+  const forkOwner = 'forkOf' in p ? p.forkOf : p.isFork ? p.ownerName : null;
+  return `${forkOwner ? `fork/${forkOwner}/` : ''}${p.namespace ? `${p.namespace}/` : ''}${p.name}`;
 }
 
 /** The bare repository, relative to the repositories directory. */

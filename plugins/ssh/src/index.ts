@@ -3,7 +3,7 @@
 // core decides and runs exactly as git over HTTP (forge.git.serve).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { definePlugin, StartupError, type ForgeApi } from '@pagurus/core';
+import { definePlugin, projectUrlPath, StartupError, type ForgeApi } from '@pagurus/core';
 import { readFile } from 'node:fs/promises';
 import { DeployKeys } from './deploy-keys.js';
 import { hostKeys } from './host-keys.js';
@@ -32,10 +32,13 @@ export default definePlugin({
     forge.hooks.projectWebRoutes.tap('ssh', (routes) => registerPages(routes, deployKeys));
     forge.hooks.templates.tap('ssh', (registry) => registry.addDirectory(PACKAGE_DIR));
     forge.hooks.projectSettingsLinks.tap('ssh', (links, { project }) => {
-      const path = `${project.forkOf ? `fork/${project.forkOf}/` : ''}${project.namespace ? `${project.namespace}/` : ''}${project.name}`;
       return [
         ...links,
-        { id: 'deploy-keys', label: 'Deploy keys: SSH keys that may fetch this project', href: `/${path}/settings/deploy-keys` },
+        {
+          id: 'deploy-keys',
+          label: 'Deploy keys: SSH keys that may fetch this project',
+          href: `/${projectUrlPath(project)}/settings/deploy-keys`,
+        },
       ];
     });
     if (!options.in_server) return;

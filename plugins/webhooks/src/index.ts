@@ -2,7 +2,7 @@
 // unless the admin allows private projects) is POSTed, signed with the project's hook
 // token, to each URL of its `Web-hooks` setting; from the durable event log, through the
 // job queue, retried, and logged per delivery.
-import { definePlugin, type JobData } from '@pagurus/core';
+import { definePlugin, projectUrlPath, type JobData } from '@pagurus/core';
 import { fileURLToPath } from 'node:url';
 import { registerApi } from './api.js';
 import { DRAIN_JOB, Engine, FANOUT_JOB } from './engine.js';
@@ -50,8 +50,10 @@ export default definePlugin({
     forge.hooks.projectWebRoutes.tap('webhooks', (routes) => registerPages(routes, engine));
     forge.hooks.templates.tap('webhooks', (registry) => registry.addDirectory(PACKAGE_DIR));
     forge.hooks.projectSettingsLinks.tap('webhooks', (links, { project }) => {
-      const path = `${project.forkOf ? `fork/${project.forkOf}/` : ''}${project.namespace ? `${project.namespace}/` : ''}${project.name}`;
-      return [...links, { id: 'webhooks', label: 'Web-hooks: URLs, token and deliveries', href: `/${path}/settings/webhooks` }];
+      return [
+        ...links,
+        { id: 'webhooks', label: 'Web-hooks: URLs, token and deliveries', href: `/${projectUrlPath(project)}/settings/webhooks` },
+      ];
     });
 
     forge.hooks.ready.tapPromise('webhooks', async ({ role }) => {
