@@ -21,19 +21,15 @@ export function createGitServe(deps: GitServeDeps): (request: GitServeRequest) =
     const path = `/${String(request.path).replace(/^\/+|\/+$/g, '')}`;
     const route = path.includes('/../') ? undefined : parseRepositoryPath(path, deps.repositories.types);
     if (!route) return { ok: false, reason: 'not-found', message: 'Repository not found' };
-    const actor = request.deployKey ? { user: null, deployKey: { projectId: request.deployKey.projectId } } : { user: request.user };
+    const actor = request.deployKey ? { user: null, deployKey: request.deployKey } : { user: request.user };
     const decision = await deps.services.gitAccess.decide(route, request.service, actor);
     if (!decision.ok) return decision;
     const base = (request.hookUrl ?? deps.publicUrl()).replace(/\/+$/, '');
     const env =
-      decision.hooks && decision.pusherId !== undefined
+      decision.hooks && decision.pushAs !== undefined
         ? {
             PAGURUS_HOOK_URL: `${base}${HOOK_CALLBACK_PATH}`,
-            PAGURUS_HOOK_TOKEN: identities.issue({
-              userId: decision.pusherId,
-              projectId: decision.project.id,
-              repository: decision.repository,
-            }),
+            PAGURUS_HOOK_TOKEN: identities.issue({ ...decision.pushAs, projectId: decision.project.id, repository: decision.repository }),
           }
         : {};
     return {

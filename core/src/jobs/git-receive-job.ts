@@ -3,7 +3,7 @@
 // events with Pagure's body keys, and a "git gc --auto" to keep the repository packed.
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { projectRef, repositoryPath, type ProjectRecord, type UserRecord } from '../domain/index.js';
+import { projectRef, repositoryPath, type ProjectRecord } from '../domain/index.js';
 import {
   authorOf,
   changedFiles,
@@ -19,7 +19,7 @@ import {
   type Repositories,
 } from '../git/index.js';
 import type { EventsApi, ForgeHooks, JobQueueApi, JobRegistry, PushedRef } from '../plugins/index.js';
-import { GIT_JOBS, userJson, type DomainServices } from '../services/index.js';
+import { deployKeyName, GIT_JOBS, userJson, type DomainServices } from '../services/index.js';
 
 export interface GitJobDeps {
   services: DomainServices;
@@ -37,7 +37,9 @@ export interface GitJobDeps {
 
 type ReceiveData = {
   projectId: number;
-  userId: number;
+  /** Who pushed: a user, or a project's deploy key. */
+  userId?: number;
+  deployKeyId?: number;
   /** git's hook input lines: "<old> <new> <ref>". */
   updates: string[];
 };
@@ -84,8 +86,14 @@ export function defineGitJobs(registry: JobRegistry, deps: GitJobDeps): void {
     attempts: 3,
     async run(data) {
       const project = await services.projectQueries.byId(data.projectId);
-      const user = (await services.users.byIds([data.userId])).get(data.userId);
-      if (!project || !user) return;
+      if (!project) return;
+      let pusher: { name: string; deployKey?: { id: number } };
+      if (data.deployKeyId !== undefined) pusher = { name: deployKeyName(project, data.deployKeyId), deployKey: { id: data.deployKeyId } };
+      else {
+        const user = data.userId === undefined ? undefined : (await services.users.byIds([data.userId])).get(data.userId);
+        if (!user) return;
+        pusher = { name: user.name };
+      }
       const repo = repositories.pathOf(repositoryPath(project));
       forgetRefs(repo);
       const head = await headBranch(repo);
@@ -101,7 +109,8 @@ export function defineGitJobs(registry: JobRegistry, deps: GitJobDeps): void {
       if (logged.length) await services.activity.logCommits(project, logged);
 
       await deps.hooks.pushed.promise({
-        user: { name: user.name },
+        user: { name: pusher.name },
+        ...(pusher.deployKey ? { deployKey: pusher.deployKey } : {}),
         project: projectRef(project),
         defaultBranch: head,
         refs: changes.map(({ ref, oldRev, newRev, created, deleted, forced, commits }) => ({
@@ -115,7 +124,7 @@ export function defineGitJobs(registry: JobRegistry, deps: GitJobDeps): void {
         })),
       });
 
-      await announce(deps, project, user, repo, changes);
+      await announce(deps, project, pusher.name, repo, changes);
 
       // Deleted and force-pushed refs may leave commits no ref reaches: gc prunes those.
       const orphans = changes
@@ -159,10 +168,10 @@ export function defineGitJobs(registry: JobRegistry, deps: GitJobDeps): void {
 export const PRUNE_EXPIRE = '1.hour.ago';
 const PRUNE_CONFIG = ['-c', `gc.pruneExpire=${PRUNE_EXPIRE}`, '-c', `gc.reflogExpireUnreachable=${PRUNE_EXPIRE}`];
 
-async function announce(deps: GitJobDeps, project: ProjectRecord, user: UserRecord, repo: string, changes: RefChange[]): Promise<void> {
+async function announce(deps: GitJobDeps, project: ProjectRecord, agent: string, repo: string, changes: RefChange[]): Promise<void> {
   const { services, events } = deps;
   // Private projects' pushes are recorded too, marked private: each listener decides.
-  const options = { agent: user.name, project };
+  const options = { agent, project };
   const repoJson = await services.projects.json(project);
   // Every author of every change, resolved to users in one query.
   const authorsOf = new Map<string, { name: string; email: string }[]>();
@@ -200,7 +209,7 @@ async function announce(deps: GitJobDeps, project: ProjectRecord, user: UserReco
       await events.emit(
         deps.db,
         topic,
-        { authors: authorJson(authorsOf.get(change.ref) ?? []), agent: user.name, repo: repoJson, [key]: change.name, rev },
+        { authors: authorJson(authorsOf.get(change.ref) ?? []), agent, repo: repoJson, [key]: change.name, rev },
         options,
       );
     }
@@ -219,7 +228,7 @@ async function announce(deps: GitJobDeps, project: ProjectRecord, user: UserReco
         forced: change.forced,
         authors: authorJson(authorsOf.get(`receive:${change.ref}`) ?? []),
         changed_files: await changedFiles(repo, change.created ? null : change.base, newest),
-        agent: user.name,
+        agent,
         repo: repoJson,
         pull_request_id: null,
       },

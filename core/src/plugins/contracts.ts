@@ -278,8 +278,13 @@ export interface IssueViewContext extends ProjectViewContext {
 // ---- policy ----
 
 export interface PushCheck {
-  /** Who pushes; null only for the forge's own writes. */
+  /**
+   * Who pushes; null only for the forge's own writes. For a project's deploy key this is
+   * its name, `deploykey_<project>_<id>`, which is no user's: `deployKey` is then set.
+   */
   user: UserRef | null;
+  /** Set when a project's deploy key pushes (a key with push access, which commits as a committer would). */
+  deployKey?: { id: number };
   project: ProjectRef;
   /** Full ref name: refs/heads/main. */
   ref: string;
@@ -324,7 +329,10 @@ export interface PushedRef {
 
 /** A push that landed: its refs already moved. */
 export interface PushSummary {
+  /** Who pushed: a user, or for a deploy key its name `deploykey_<project>_<id>` (then `deployKey` is set). */
   user: UserRef;
+  /** Set when a project's deploy key pushed. */
+  deployKey?: { id: number };
   project: ProjectRef;
   /** The repository's default branch (HEAD), if it has one. */
   defaultBranch: string | undefined;

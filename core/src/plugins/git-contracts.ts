@@ -63,8 +63,13 @@ export interface GitServeRequest {
   service: 'upload-pack' | 'receive-pack';
   /** Who asks, as the plugin authenticated them (by SSH key); null for nobody. */
   user: UserRecord | null;
-  /** Instead of a user: a project's read-only deploy key, which may fetch that project (even a private one) and nothing else. */
-  deployKey?: { projectId: number };
+  /**
+   * Instead of a user: a project's deploy key (the plugin keeps them), which may fetch that
+   * project (even a private one) and nothing else; with `push`, it also pushes to the
+   * project with commit access, under the same push policy and `canPush`, in the name
+   * `deploykey_<project>_<id>` (hooks see `deployKey` set; events carry that name as agent).
+   */
+  deployKey?: { id: number; projectId: number; push?: boolean };
   /** Where a push's hooks call the forge back: the web server's base URL (default: the forge's url). */
   hookUrl?: string;
 }

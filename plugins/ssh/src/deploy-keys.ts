@@ -1,5 +1,6 @@
-// Projects' deploy keys: added by an admin (`pagurus ssh deploy-key add`), each reads one
-// project. A key is either a user's or a project's, never both.
+// Projects' deploy keys: added by a project admin (its settings page) or an instance admin
+// (`pagurus ssh deploy-key add`); each reads one project, and one with push access pushes to
+// it. A key is either a user's or a project's, never both.
 import { parseSshKey, type ForgeApi, type ProjectRecord } from '@pagurus/core';
 
 export interface DeployKey {
@@ -7,6 +8,8 @@ export interface DeployKey {
   projectId: number;
   publicKey: string;
   fingerprint: string;
+  /** Whether it may push (as a committer would), or only fetch. */
+  push: boolean;
 }
 
 interface Row {
@@ -14,13 +17,17 @@ interface Row {
   project_id: number;
   public_key: string;
   fingerprint: string;
+  push: boolean;
 }
+
+const COLUMNS = ['id', 'project_id', 'public_key', 'fingerprint', 'push'];
 
 const fromRow = (row: Row): DeployKey => ({
   id: row.id,
   projectId: row.project_id,
   publicKey: row.public_key,
   fingerprint: row.fingerprint,
+  push: Boolean(row.push),
 });
 
 export class DeployKeys {
@@ -30,7 +37,7 @@ export class DeployKeys {
    * Adds a key to the project, checked as core checks users' keys (one public key of an
    * accepted type and size); refuses one that a user or a project already holds.
    */
-  async add(project: ProjectRecord, text: string): Promise<DeployKey> {
+  async add(project: ProjectRecord, text: string, options: { push?: boolean } = {}): Promise<DeployKey> {
     const key = parseSshKey(text);
     if (typeof key === 'string') throw new Error(key);
     const { fingerprint } = key;
@@ -39,13 +46,13 @@ export class DeployKeys {
     }
     const [row] = (await this.forge
       .db('ssh_deploy_keys')
-      .insert({ project_id: project.id, public_key: key.publicKey, fingerprint })
-      .returning(['id', 'project_id', 'public_key', 'fingerprint'])) as Row[];
+      .insert({ project_id: project.id, public_key: key.publicKey, fingerprint, push: options.push === true })
+      .returning(COLUMNS)) as Row[];
     return fromRow(row!);
   }
 
   async list(project: ProjectRecord): Promise<DeployKey[]> {
-    return ((await this.forge.db('ssh_deploy_keys').where({ project_id: project.id }).orderBy('id')) as Row[]).map(fromRow);
+    return ((await this.forge.db('ssh_deploy_keys').select(COLUMNS).where({ project_id: project.id }).orderBy('id')) as Row[]).map(fromRow);
   }
 
   /** Removes the project's key by its id or fingerprint; false when it has none such. */
@@ -60,12 +67,12 @@ export class DeployKeys {
   }
 
   async byFingerprint(fingerprint: string): Promise<DeployKey | undefined> {
-    const row = (await this.forge.db('ssh_deploy_keys').where({ fingerprint }).first()) as Row | undefined;
+    const row = (await this.forge.db('ssh_deploy_keys').select(COLUMNS).where({ fingerprint }).first()) as Row | undefined;
     return row && fromRow(row);
   }
 
   async byId(id: number): Promise<DeployKey | undefined> {
-    const row = (await this.forge.db('ssh_deploy_keys').where({ id }).first()) as Row | undefined;
+    const row = (await this.forge.db('ssh_deploy_keys').select(COLUMNS).where({ id }).first()) as Row | undefined;
     return row && fromRow(row);
   }
 }

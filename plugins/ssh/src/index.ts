@@ -61,11 +61,14 @@ export default definePlugin({
         {
           name: 'args...',
           description:
-            'keys: <user> <type> <key>; serve: <key id>; deploy-key: add <project> <file> | list <project> | remove <project> <id>',
+            'keys: <user> <type> <key>; serve: <key id>; deploy-key: add <project> <file> [--push] | list <project> | remove <project> <id>',
           required: false,
         },
       ],
-      options: [{ flags: '-p, --port <port>', description: `the built-in server's port (default: the plugin's port, ${options.port})` }],
+      options: [
+        { flags: '-p, --port <port>', description: `the built-in server's port (default: the plugin's port, ${options.port})` },
+        { flags: '--push', description: 'deploy-key add: the key may push too (else it only fetches)' },
+      ],
       async action({ args, options: flags, boot, onStop, say }) {
         const [mode, ...rest] = args.flat();
         if (mode === 'keys') {
@@ -99,7 +102,9 @@ export default definePlugin({
         if (mode === 'deploy-key') {
           const [action, fullname, key] = rest;
           if (!['add', 'list', 'remove'].includes(action ?? '') || !fullname || (action !== 'list' && !key)) {
-            throw new StartupError('pagurus ssh deploy-key add <project> <file> | list <project> | remove <project> <id or fingerprint>');
+            throw new StartupError(
+              'pagurus ssh deploy-key add <project> <file> [--push] | list <project> | remove <project> <id or fingerprint>',
+            );
           }
           let text = '';
           if (action === 'add') {
@@ -115,12 +120,15 @@ export default definePlugin({
             if (!project) throw new StartupError(`no project ${fullname}`);
             const keys = new DeployKeys(forge);
             if (action === 'add') {
-              const added = await keys.add(project, text).catch((error: Error) => {
+              const added = await keys.add(project, text, { push: flags.push === true }).catch((error: Error) => {
                 throw new StartupError(error.message);
               });
-              say(`added deploy key ${added.id} (${added.fingerprint}) to ${fullname}: it may read ${fullname}`);
+              say(
+                `added deploy key ${added.id} (${added.fingerprint}) to ${fullname}: it may ${added.push ? 'read and push to' : 'read'} ${fullname}`,
+              );
             } else if (action === 'list') {
-              for (const k of await keys.list(project)) say(`${k.id}  ${k.fingerprint}  ${k.publicKey.slice(0, 60)}`);
+              for (const k of await keys.list(project))
+                say(`${k.id}  ${k.fingerprint}  ${k.push ? 'push' : 'read'}  ${k.publicKey.slice(0, 60)}`);
             } else if (await keys.remove(project, key!)) say(`removed deploy key ${key} from ${fullname}`);
             else throw new StartupError(`${fullname} has no deploy key ${key}`);
           } finally {

@@ -7,7 +7,7 @@
 import { sshFingerprint, type ForgeApi } from '@pagurus/core';
 import type { DeployKeys } from './deploy-keys.js';
 import type { SshOptions } from './options.js';
-import { actorOf, NOT_GIT, parseGitCommand, type SshIdentity } from './server.js';
+import { actorOf, deployKeyIdentity, NOT_GIT, parseGitCommand, type SshIdentity } from './server.js';
 
 /** One word for the shell sshd runs the forced command with. */
 const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
@@ -52,7 +52,7 @@ async function identityOf(forge: ForgeApi, deployKeys: DeployKeys, keyId: string
   const deploy = /^deploy-(\d+)$/.exec(keyId);
   if (deploy) {
     const key = await deployKeys.byId(Number(deploy[1]));
-    return key && { deployKey: { id: key.id, projectId: key.projectId } };
+    return key && deployKeyIdentity(key);
   }
   const owner = /^\d+$/.test(keyId) ? await forge.services.users.sshKey(Number(keyId)) : undefined;
   return owner && { user: owner.user };

@@ -1,5 +1,5 @@
 // The project's deploy keys page, for its admins: /<repo>/settings/deploy-keys (all four path
-// forms): the keys, a form to add one, a button to remove each.
+// forms): the keys (read-only or with push), a form to add one, a button to remove each.
 import { projectFullname, projectUrlPath, type ForgeContext, type ProjectPageRoutes, type ProjectScope } from '@pagurus/core';
 import type { DeployKeys } from './deploy-keys.js';
 
@@ -42,7 +42,9 @@ export function registerPages(routes: ProjectPageRoutes, keys: DeployKeys): void
     async (ctx, scope) => {
       const body = (ctx.request.body ?? {}) as Record<string, unknown>;
       const text = typeof body.ssh_key === 'string' ? body.ssh_key : '';
-      const outcome = await keys.add(scope.project, text).then(
+      // Pagure's form field: a checkbox, sent only when ticked.
+      const push = ['y', 'on', 'true', '1'].includes(String(body.pushaccess ?? '').toLowerCase());
+      const outcome = await keys.add(scope.project, text, { push }).then(
         () => 'done=added',
         (error: Error) => `problem=${/already in use/.test(error.message) ? 'in-use' : 'invalid'}`,
       );

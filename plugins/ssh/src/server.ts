@@ -6,15 +6,18 @@
 import net from 'node:net';
 import { sshFingerprint, type ForgeApi, type UserRecord } from '@pagurus/core';
 import ssh2, { type AuthContext, type Connection, type ServerChannel } from 'ssh2';
-import type { DeployKeys } from './deploy-keys.js';
+import type { DeployKey, DeployKeys } from './deploy-keys.js';
 import type { SshOptions } from './options.js';
 
-/** Who a key says logged in: a user, or a project's deploy key. */
-export type SshIdentity = { user: UserRecord; deployKey?: undefined } | { user?: undefined; deployKey: { id: number; projectId: number } };
+/** Who a key says logged in: a user, or a project's deploy key (read-only, or with push). */
+export type SshIdentity =
+  { user: UserRecord; deployKey?: undefined } | { user?: undefined; deployKey: { id: number; projectId: number; push: boolean } };
 
 /** What forge.git.serve is told of who asks. */
-export const actorOf = (who: SshIdentity) =>
-  who.user ? { user: who.user } : { user: null, deployKey: { projectId: who.deployKey.projectId } };
+export const actorOf = (who: SshIdentity) => (who.user ? { user: who.user } : { user: null, deployKey: who.deployKey });
+
+/** The identity of a stored deploy key. */
+export const deployKeyIdentity = (key: DeployKey): SshIdentity => ({ deployKey: { id: key.id, projectId: key.projectId, push: key.push } });
 
 /** A name for logs and greetings. */
 export const nameOf = (who: SshIdentity) => (who.user ? who.user.name : `deploy key ${who.deployKey.id}`);
@@ -87,9 +90,7 @@ export function sshServer(forge: ForgeApi, options: SshOptions, hostKeys: Buffer
       if (ctx.method !== 'publickey') return void ctx.reject(['publickey']);
       const user = await forge.services.users.bySshKey(ctx.key.data);
       const deployKey = user ? undefined : await deployKeys.byFingerprint(sshFingerprint(ctx.key.data));
-      const found: SshIdentity | undefined = user
-        ? { user }
-        : deployKey && { deployKey: { id: deployKey.id, projectId: deployKey.projectId } };
+      const found: SshIdentity | undefined = user ? { user } : deployKey && deployKeyIdentity(deployKey);
       if (!found) return void ctx.reject(['publickey']);
       if (ctx.signature) {
         const parsed = ssh2.utils.parseKey(`${ctx.key.algo} ${ctx.key.data.toString('base64')}`);

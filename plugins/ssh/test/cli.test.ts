@@ -69,9 +69,9 @@ describe('pagurus ssh, the command', () => {
     }
   });
 
-  it("adds, lists and removes a deploy key, refusing a user's key and an unknown project", async function () {
+  it("adds, lists and removes deploy keys, read-only or with --push, refusing a user's key and an unknown project", async function () {
     this.timeout(120_000);
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(keys, 'ci')]);
+    for (const name of ['ci', 'mirror']) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(keys, name)]);
     const configFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'pagurus-ssh-')), 'pagurus.config.yaml');
     writeFileSync(configFile, `plugins: ["@pagurus/plugin-ssh"]\n`);
     const ssh = (...args: string[]) => runCli(['--config', configFile, 'ssh', 'deploy-key', ...args], { env: t.env, cwd: ROOT });
@@ -79,12 +79,16 @@ describe('pagurus ssh, the command', () => {
     assert.equal(added.code, 0, added.stderr);
     const id = /^added deploy key (\d+) \((SHA256:\S+)\) to pkg: it may read pkg\n$/.exec(added.stdout);
     assert.ok(id, added.stdout);
-    assert.match((await ssh('list', 'pkg')).stdout, new RegExp(`^${id[1]}  ${id[2]!.replace(/[+/]/g, '\\$&')}  ssh-ed25519 AAAA`));
+    const pusher = await ssh('add', 'pkg', path.join(keys, 'mirror.pub'), '--push');
+    assert.match(pusher.stdout, /^added deploy key (\d+) \(SHA256:\S+\) to pkg: it may read and push to pkg\n$/);
+    const listed = (await ssh('list', 'pkg')).stdout.split('\n');
+    assert.match(listed[0]!, new RegExp(`^${id[1]}  ${id[2]!.replace(/[+/]/g, '\\$&')}  read  ssh-ed25519 AAAA`));
+    assert.match(listed[1]!, /^\d+ {2}SHA256:\S+ {2}push {2}ssh-ed25519 AAAA/);
     const theirs = await ssh('add', 'pkg', path.join(keys, 'alice.pub'));
     assert.notEqual(theirs.code, 0);
     assert.match(theirs.stderr, /This SSH key is already in use/);
     assert.match((await ssh('add', 'nothing', path.join(keys, 'ci.pub'))).stderr, /no project nothing/);
     assert.equal((await ssh('remove', 'pkg', id[1]!)).stdout, `removed deploy key ${id[1]} from pkg\n`);
-    assert.equal((await ssh('list', 'pkg')).stdout, '');
+    assert.match((await ssh('list', 'pkg')).stdout, /^\d+ {2}SHA256:\S+ {2}push {2}ssh-ed25519 AAAA[^\n]*\n$/);
   });
 });

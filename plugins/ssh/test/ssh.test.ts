@@ -43,14 +43,15 @@ describeModes('git over SSH: the built-in server', (mode) => {
       config: { 'git.url_ssh': `ssh://{username}@127.0.0.1:${port}/` },
     });
     keys = await tempDir('pagurus-ssh-keys-');
-    for (const name of ['alice', 'bob', 'carol', 'stranger', 'deployer']) {
+    for (const name of ['alice', 'bob', 'carol', 'stranger', 'deployer', 'mirror']) {
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${name}@test`, '-f', path.join(keys, name)]);
-      if (name === 'stranger' || name === 'deployer') continue;
+      if (['stranger', 'deployer', 'mirror'].includes(name)) continue;
       const user = await t.createUser(name);
       await t.forge.services.users.addSshKey(user, execFileSync('cat', [path.join(keys, `${name}.pub`)]).toString());
     }
     await t.createProject('alice', 'pkg', { readme: true });
     await t.createProject('alice', 'secret', { private: true, readme: true });
+    await t.createProject('alice', 'mirrored', { readme: true });
   });
   after(() => t?.close());
 
@@ -180,6 +181,43 @@ describeModes('git over SSH: the built-in server', (mode) => {
     assert.match((await alice.get(page)).html, /This project has no deploy key\./);
     const gone = await git('deployer', work, ['clone', '-q', sshUrl('alice/secret'), 'again']);
     assert.match(gone.stderr, /Permission denied \(publickey\)/);
+  });
+
+  it('lets a deploy key with push access push to its project under the push policy, in its own name', async function () {
+    this.timeout(60_000);
+    const page = '/mirrored/settings/deploy-keys';
+    const alice = new PageClient(t);
+    await alice.logIn('alice');
+    const added = await alice.submit(page, { ssh_key: readFileSync(path.join(keys, 'mirror.pub'), 'utf8'), pushaccess: 'y' });
+    assert.equal(added.location, `${page}?done=added`);
+    const html = (await alice.get(page)).html;
+    const id = /id="deploy-key-(\d+)"/.exec(html)![1]!;
+    assert.match(html, /<td>Read and push<\/td>/);
+
+    const dir = await cloneAndCommit('mirror', 'mirrored');
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir }).toString().trim();
+    const pushed = await git('mirror', dir, ['push', '-q', 'origin', 'main']);
+    assert.equal(pushed.code, 0, pushed.stderr);
+    const branches = await t.api<{ branches: Record<string, string> }>('GET', '/api/0/mirrored/git/branches?with_commits=true');
+    assert.equal(branches.body.branches.main, head);
+    // The push policy holds for it as for anyone: the default branch is never deleted.
+    const deleted = await git('mirror', dir, ['push', 'origin', ':main']);
+    assert.notEqual(deleted.code, 0);
+    assert.match(deleted.stderr, /refs\/heads\/main: main is the default branch of mirrored and cannot be deleted/);
+    // It reaches no other project, even one it could read were it a user's key.
+    const elsewhere = await git('mirror', dir, ['push', sshUrl('pkg'), 'main:from-mirror']);
+    assert.notEqual(elsewhere.code, 0);
+    assert.match(elsewhere.stderr, /^Repository not found$/m);
+    // The push is the key's, in Pagure's name for it, as git.receive tells every listener.
+    await t.drainEvents();
+    const receive = (await t.forge.db.knex('forge_events').where({ topic: 'git.receive' }).orderBy('id', 'desc').first()) as {
+      agent: string;
+      body: { end_commit: string; agent: string };
+    };
+    assert.deepEqual(
+      { agent: receive.agent, bodyAgent: receive.body.agent, end: receive.body.end_commit },
+      { agent: `deploykey_mirrored_${id}`, bodyAgent: `deploykey_mirrored_${id}`, end: head },
+    );
   });
 
   it('refuses any command but git with a line saying so', async function () {

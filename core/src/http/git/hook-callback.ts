@@ -5,7 +5,17 @@ import type { Middleware } from 'koa';
 import { projectUrlPath, repositoryPath, type ProjectRecord } from '../../domain/index.js';
 import { aliasTargets, forgetRefs, headTarget, isNullRev, REFS_HEADS, type Repositories } from '../../git/index.js';
 import type { ForgeContextExtras, ForgeState, JobQueueApi } from '../../plugins/index.js';
-import { GIT_JOBS, readSettings, type DomainServices, type PushIdentities, type RefUpdate } from '../../services/index.js';
+import {
+  deployKeyName,
+  GIT_JOBS,
+  pusherName,
+  readSettings,
+  type DomainServices,
+  type Pusher,
+  type PushIdentities,
+  type PushIdentity,
+  type RefUpdate,
+} from '../../services/index.js';
 
 export const HOOK_CALLBACK_PATH = '/_pagurus/git-hook';
 
@@ -107,6 +117,14 @@ async function pullRequestHints(
   return lines;
 }
 
+/** The pusher the identity names: a user who still exists, or the project's deploy key. */
+async function pusherOf(services: DomainServices, identity: PushIdentity, project: ProjectRecord): Promise<Pusher | undefined> {
+  if (identity.deployKeyId !== undefined)
+    return { deployKey: { id: identity.deployKeyId, projectId: project.id, name: deployKeyName(project, identity.deployKeyId) } };
+  const user = (await services.users.byIds([identity.userId])).get(identity.userId);
+  return user && { user };
+}
+
 export function hookCallback(options: HookCallbackOptions): Middleware<ForgeState, ForgeContextExtras> {
   const { services } = options;
   return async (ctx) => {
@@ -126,21 +144,21 @@ export function hookCallback(options: HookCallbackOptions): Middleware<ForgeStat
     if (!body) return answer(400, false, ['The hook sent a request Pagurus does not understand.']);
 
     const project = await services.projectQueries.byId(identity.projectId);
-    const user = (await services.users.byIds([identity.userId])).get(identity.userId);
-    if (!project || !user) return answer(404, false, ['The project or the pusher no longer exists.']);
+    const pusher = project && (await pusherOf(services, identity, project));
+    if (!project || !pusher) return answer(404, false, ['The project or the pusher no longer exists.']);
     const repository = options.repositories.pathOf(repositoryPath(project));
     if (repository !== identity.repository) return answer(409, false, ['The project moved while this push was running; push again.']);
 
     if (body.hook === 'pre-receive') {
       const refusals = await services.pushPolicy.check({
-        user,
+        pusher,
         project,
         repository,
         updates: body.updates,
         objects: quarantineEnv(body.objects, repository),
       });
       if (refusals.length) {
-        ctx.state.log.info({ project: project.id, user: user.name, refusals }, 'push refused');
+        ctx.state.log.info({ project: project.id, user: pusherName(pusher), refusals }, 'push refused');
         return answer(200, false, ['Pagurus refused this push:', ...refusals.map((r) => `  ${r}`)]);
       }
       return answer(200, true, []);
@@ -150,7 +168,7 @@ export function hookCallback(options: HookCallbackOptions): Middleware<ForgeStat
     const updates = await writtenUpdates(repository, body.updates);
     await options.jobs.enqueue(GIT_JOBS.receive, {
       projectId: project.id,
-      userId: user.id,
+      ...(pusher.user ? { userId: pusher.user.id } : { deployKeyId: pusher.deployKey.id }),
       updates: updates.map((u) => `${u.oldRev} ${u.newRev} ${u.ref}`),
     });
     return answer(200, true, await pullRequestHints(options, project, repository, updates));

@@ -7,7 +7,7 @@ import type { Middleware } from 'koa';
 import type { Repositories } from '../../git/index.js';
 import { PKT_FLUSH, pktLine, spawnService, type GitService } from '../../git/index.js';
 import type { ForgeContext, ForgeContextExtras, ForgeState } from '../../plugins/index.js';
-import type { DomainServices, PushIdentities } from '../../services/index.js';
+import type { DomainServices, PushAs, PushIdentities } from '../../services/index.js';
 import { gitCredentials } from './basic-auth.js';
 import { HOOK_CALLBACK_PATH } from './hook-callback.js';
 import { parseGitUrl } from './git-paths.js';
@@ -105,7 +105,7 @@ export function smartHttp(options: SmartHttpOptions): Middleware<ForgeState, For
     };
     try {
       // Typed repositories run no hooks: nothing of the forge follows their pushes.
-      const env = decision.hooks ? hookEnv(ctx, options.identities, decision.pusherId, project.id, repository) : {};
+      const env = decision.hooks ? hookEnv(ctx, options.identities, decision.pushAs, project.id, repository) : {};
       child = await serve(ctx, { service, repository, advertise: route.endpoint === 'info/refs', env, hooks: decision.hooks });
     } finally {
       // Released as the process ends: its output's end comes first (before the response's
@@ -131,13 +131,13 @@ interface ServeRequest {
 function hookEnv(
   ctx: ForgeContext,
   identities: PushIdentities,
-  userId: number | undefined,
+  pushAs: PushAs | undefined,
   projectId: number,
   repository: string,
 ): NodeJS.ProcessEnv {
-  return userId === undefined
+  return pushAs === undefined
     ? {}
-    : { PAGURUS_HOOK_URL: hookUrl(ctx), PAGURUS_HOOK_TOKEN: identities.issue({ userId, projectId, repository }) };
+    : { PAGURUS_HOOK_URL: hookUrl(ctx), PAGURUS_HOOK_TOKEN: identities.issue({ ...pushAs, projectId, repository }) };
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Repositories } from '../../git/index.js';
 import type { AccessService, Viewer } from '../access/access-service.js';
 import type { ProjectPath, ProjectQueries } from '../projects/project-queries.js';
 import type { TokenRecord } from '../tokens/tokens-service.js';
+import type { PushAs } from './push-identity.js';
 
 export type GitService = 'upload-pack' | 'receive-pack';
 
@@ -19,12 +20,13 @@ export interface GitRepositoryName {
 
 /**
  * Who asks: a user (with the API token they authenticated with, if any), nobody, or a
- * project's read-only deploy key (no user: it may fetch that one project, public or private).
+ * project's deploy key (no user: it may fetch that one project, public or private, and with
+ * `push` push to it as a committer would, under the same push policy).
  */
 export interface GitActor {
   user: UserRecord | null;
   token?: TokenRecord | null;
-  deployKey?: { projectId: number };
+  deployKey?: { id: number; projectId: number; push?: boolean };
 }
 
 export type GitAccessDecision =
@@ -38,7 +40,7 @@ export type GitAccessDecision =
       /** Run the forge's pre- and post-receive hooks (main repositories; never typed ones). */
       hooks: boolean;
       /** Who pushes (for the hooks' push identity); undefined for a fetch. */
-      pusherId: number | undefined;
+      pushAs: PushAs | undefined;
     }
   | {
       ok: false;
@@ -59,7 +61,7 @@ export class GitAccess {
 
   async decide(name: GitRepositoryName, service: GitService, actor: GitActor): Promise<GitAccessDecision> {
     const pushing = service === 'receive-pack';
-    if (actor.deployKey) return this.forDeployKey(name, pushing, actor.deployKey.projectId);
+    if (actor.deployKey) return this.forDeployKey(name, pushing, actor.deployKey);
     const { user } = actor;
     const token = actor.token ?? null;
     const viewer: Viewer = await this.access.viewer(user);
@@ -77,29 +79,34 @@ export class GitAccess {
       const allowed = name.type ? await this.access.has(viewer, project, 'commit') : await this.maySomewhere(viewer, project);
       if (!allowed) return refuse('forbidden', `You are not allowed to push to ${name.type ? `the ${name.type} of ` : ''}${project.name}`);
     }
-    const relative = this.repositories.typedPath(name.type, repositoryPath(project));
-    if (name.type && !this.repositories.exists(relative)) {
-      // A project older than its type gets the repository at its first push.
-      if (!pushing) return refuse('not-found', 'Repository not found');
+    return this.typed(project, name.type, pushing ? { userId: user!.id } : undefined);
+  }
+
+  /** The decision for the project's repository of the type; a push to one older than its type makes it first. */
+  private async typed(project: ProjectRecord, type: string | undefined, pushAs: PushAs | undefined): Promise<GitAccessDecision> {
+    const relative = this.repositories.typedPath(type, repositoryPath(project));
+    if (type && !this.repositories.exists(relative)) {
+      if (!pushAs) return refuse('not-found', 'Repository not found');
       await this.repositories.create(relative, this.defaultBranch).catch((error: Error) => {
         if (!this.repositories.exists(relative)) throw error;
       });
     }
-    return this.allowed(project, relative, name.type, pushing ? user!.id : undefined);
+    return { ok: true, project, relative, repository: this.repositories.pathOf(relative), type, hooks: !type, pushAs };
   }
 
-  private allowed(project: ProjectRecord, relative: string, type: string | undefined, pusherId: number | undefined): GitAccessDecision {
-    return { ok: true, project, relative, repository: this.repositories.pathOf(relative), type, hooks: !type, pusherId };
-  }
-
-  /** A deploy key reads its own project's repositories, and nothing else. */
-  private async forDeployKey(name: GitRepositoryName, pushing: boolean, projectId: number): Promise<GitAccessDecision> {
+  /**
+   * A deploy key fetches its own project's repositories and nothing else; one with push
+   * access pushes to them with commit access (the push policy's other rules still apply).
+   */
+  private async forDeployKey(
+    name: GitRepositoryName,
+    pushing: boolean,
+    key: NonNullable<GitActor['deployKey']>,
+  ): Promise<GitAccessDecision> {
     const project = await this.projects.find(name.project);
-    if (!project || project.id !== projectId) return refuse('not-found', 'Repository not found');
-    if (pushing) return refuse('forbidden', `This deploy key may only read ${project.name}`);
-    const relative = this.repositories.typedPath(name.type, repositoryPath(project));
-    if (name.type && !this.repositories.exists(relative)) return refuse('not-found', 'Repository not found');
-    return this.allowed(project, relative, name.type, undefined);
+    if (!project || project.id !== key.projectId) return refuse('not-found', 'Repository not found');
+    if (pushing && !key.push) return refuse('forbidden', `This deploy key may only read ${project.name}`);
+    return this.typed(project, name.type, pushing ? { deployKeyId: key.id } : undefined);
   }
 
   /** Whether the user may push to any ref at all; which refs is the pre-receive hook's question. */

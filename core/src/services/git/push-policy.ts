@@ -3,18 +3,19 @@
 // A push to a branch alias (a symbolic ref) writes the alias' target, so the rules judge
 // the target; deleting an alias would delete its target, so it is refused.
 // The pre-receive hook asks this, over HTTP now and over SSH later.
-import { projectFullname, type ProjectRecord, type UserRecord } from '../../domain/index.js';
+import { projectFullname, type ProjectRecord } from '../../domain/index.js';
 import { aliasTargets, headBranch, isNullRev, largeObjects, REFS_HEADS, type QuarantineEnv } from '../../git/index.js';
 import type { AccessService } from '../access/access-service.js';
 import { matchesAny } from '../access/fnmatch.js';
 import type { ServiceContext } from '../context.js';
 import { protectedBranchPatterns, readSettings } from '../projects/settings.js';
 import { askCanPush, containsOld, type RefUpdate } from '../repository/can-push.js';
+import { pusherName, type Pusher } from './push-identity.js';
 
 export type { RefUpdate };
 
 export interface PushRequest {
-  user: UserRecord;
+  pusher: Pusher;
   project: ProjectRecord;
   /** The repository's directory. */
   repository: string;
@@ -36,12 +37,18 @@ export class PushPolicy {
 
   /** The reasons the push is refused, one per refused ref; none means it may go ahead. */
   async check(request: PushRequest): Promise<string[]> {
-    const { user, project } = request;
+    const { pusher, project } = request;
+    const name = pusherName(pusher);
     const tooLarge = await this.largeObjectRefusals(request);
     if (tooLarge.length) return tooLarge;
-    const viewer = await this.access.viewer(user);
     // Looked up once for the whole push, however many refs it moves.
-    const grant = await this.access.grant(user, project);
+    const viewer = await this.access.viewer(pusher.user ?? null);
+    const grant = await this.access.grant(pusher.user ?? null, project);
+    // A deploy key with push access commits to its own project, on every branch.
+    const mayCommit = (branch: string | undefined) =>
+      pusher.deployKey
+        ? Promise.resolve(pusher.deployKey.projectId === project.id)
+        : this.access.decide(viewer, project, grant, 'commit', branch);
     const fullname = projectFullname(project);
     const settings = readSettings(project);
     const protectedBranches = protectedBranchPatterns(settings);
@@ -73,9 +80,8 @@ export class PushPolicy {
       if (alias !== undefined) refuse = (message: string) => refusals.push(`${update.ref} (an alias of ${alias}): ${message}`);
       const branch = ref.startsWith(REFS_HEADS) ? ref.slice(REFS_HEADS.length) : undefined;
       const creating = isNullRev(update.oldRev);
-      const allowed = await this.access.decide(viewer, project, grant, 'commit', branch);
-      if (!allowed) {
-        refuse(`${user.name} may not push ${branch === undefined ? 'to this ref' : `to the branch ${branch}`} of ${fullname}`);
+      if (!(await mayCommit(branch))) {
+        refuse(`${name} may not push ${branch === undefined ? 'to this ref' : `to the branch ${branch}`} of ${fullname}`);
         continue;
       }
       if (branch !== undefined && deleting) {
@@ -102,7 +108,7 @@ export class PushPolicy {
       }
       const veto = await askCanPush(
         this.ctx.hooks,
-        user,
+        { name, deployKey: pusher.deployKey },
         project,
         { ref, oldRev: update.oldRev, newRev: update.newRev },
         objects,

@@ -28,10 +28,13 @@ export function containsOld(update: RefUpdate, objects: UpdateObjects): () => Pr
   return () => (contained ??= isAncestor(objects.dir, update.oldRev, update.newRev, objects.env));
 }
 
-/** The plugins' verdict on one ref update by `user` (null: the forge itself); a Refusal says why not. */
+/**
+ * The plugins' verdict on one ref update by `user` (null: the forge itself; a deploy key
+ * comes with its `deployKey` id); a Refusal says why not.
+ */
 export function askCanPush(
   hooks: ForgeHooks,
-  user: { name: string } | null,
+  user: { name: string; deployKey?: { id: number } | undefined } | null,
   project: ProjectRecord,
   update: RefUpdate,
   objects: UpdateObjects,
@@ -41,6 +44,7 @@ export function askCanPush(
   const neverRewrites = isNullRev(update.oldRev) || isNullRev(update.newRev) || update.oldRev === update.newRev;
   return hooks.canPush.promise({
     user: user ? { name: user.name } : null,
+    ...(user?.deployKey ? { deployKey: { id: user.deployKey.id } } : {}),
     project: projectRef(project),
     ref: update.ref,
     oldRev: update.oldRev,
