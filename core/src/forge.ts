@@ -35,6 +35,7 @@ import {
   loadConfiguredTheme,
   themeChain,
   type ForgeApi,
+  type ForgeAuthApi,
   type ForgeGitApi,
   type ForgeHooks,
   type ForgeServices,
@@ -63,6 +64,7 @@ import {
 import { createPluginGit } from './plugins/git-api.js';
 import { createPluginServices } from './plugin-services.js';
 import { createGitServe } from './plugin-git-serve.js';
+import { createPluginAuth, LoginMethods } from './plugin-auth.js';
 import { CORE_VERSION } from './version.js';
 
 export interface CreateForgeOptions extends LoadConfigOptions {
@@ -109,6 +111,9 @@ export class Forge {
   private appInstance: ForgeApp | undefined;
   private pluginServices: ForgeServices | undefined;
   private pluginGit: ForgeGitApi | undefined;
+  private pluginAuth: ForgeAuthApi | undefined;
+  /** The plugins' ways to log in (forge.auth.defineLoginMethod). */
+  private readonly loginMethods = new LoginMethods();
   private server: Server | undefined;
   private processing = false;
   private readonly mailBatches: MailBatches;
@@ -267,6 +272,13 @@ export class Forge {
         }),
       })),
       settings: this.services.pluginSettings.forPlugin(name),
+      auth: (this.pluginAuth ??= createPluginAuth({
+        methods: this.loginMethods,
+        services: this.services,
+        secret: this.secret,
+        publicUrl: () => this.config.url,
+        lifetimeDays: this.config.sessions.lifetimeDays,
+      })),
       secretKey: (purpose: string) => Buffer.from(hkdfSync('sha256', this.secret, 'pagurus-plugin', `${name}\n${purpose}`, 32)),
       coreVersion: CORE_VERSION,
     });
@@ -356,6 +368,8 @@ export class Forge {
           git: this.config.git,
         },
         registration: this.config.registration,
+        localLogin: this.config.login.local,
+        loginMethods: () => this.loginMethods.all(),
         sessionLifetimeDays: this.config.sessions.lifetimeDays,
       });
     } catch (error) {

@@ -94,6 +94,21 @@ export function createPluginServices(deps: PluginServicesDeps): ForgeServices {
         if (!group) return undefined;
         return [...((await services.groups.members([group.id])).get(group.id) ?? [])].sort();
       },
+      async create(input, creator) {
+        await services.groups.create(creator, { name: input.name, displayName: input.displayName, description: input.description });
+      },
+      async addMember(name, user) {
+        const group = await services.groups.require(name);
+        if (await services.groups.isMember(group, user)) return false;
+        await services.groups.addMember(null, group, user.name);
+        return true;
+      },
+      async removeMember(name, user) {
+        const group = await services.groups.require(name);
+        if (!(await services.groups.isMember(group, user))) return false;
+        await services.groups.removeMember(null, group, user.name, { creatorToo: true });
+        return true;
+      },
     },
     users: {
       byName: (name) => services.users.byName(name),
@@ -102,6 +117,8 @@ export function createPluginServices(deps: PluginServicesDeps): ForgeServices {
       },
       bySshKey: (key) => services.users.bySshKey(key),
       sshKey: (key) => services.users.sshKeyOwner(key),
+      create: (input) => services.users.create({ name: input.name, fullname: input.fullname, email: input.email }),
+      update: (user, changes) => services.users.updateFromSource(user, changes),
     },
     access: {
       viewer: (user) => services.access.viewer(user),

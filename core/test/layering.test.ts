@@ -28,6 +28,7 @@ const RANK: Record<string, number> = {
   'plugin-services.ts': 6.5,
   // forge.git.serve: core's git access decision and hooks, for a plugin carrying git (SSH).
   'plugin-git-serve.ts': 6.5,
+  'plugin-auth.ts': 6.5,
   'forge.ts': 7,
   cli: 8,
   testing: 8,

@@ -239,6 +239,10 @@ export const CONFIG_KEYS = {
     schema: wholeNumber(1, 1440).default(15),
     doc: 'length of that pause, and of the window failures are counted in',
   },
+  'login.local': {
+    schema: flag.default(true),
+    doc: "log in with the forge's own passwords (web and git over HTTP); off when a login plugin (OpenID Connect) is the only way in: no password login, registration or reset, API tokens still work",
+  },
   'login.password_cost': {
     schema: wholeNumber(10, 20).default(17),
     doc: 'scrypt cost of stored passwords, as log2(N); older hashes are redone at the next login (below 17 only for tests)',

@@ -220,6 +220,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       maxFailures: v['login.max_failures'] as number,
       lockoutMinutes: v['login.lockout_minutes'] as number,
       passwordCost: v['login.password_cost'] as number,
+      local: v['login.local'] as boolean,
     },
     baseDir,
     file,

@@ -69,7 +69,8 @@ export interface Config {
   };
   sessions: { lifetimeDays: number };
   events: { retentionDays: number; pollMs: number };
-  login: { maxFailures: number; lockoutMinutes: number; passwordCost: number };
+  /** `local`: the forge's own passwords log people in (off when a login plugin is the only way in). */
+  login: { maxFailures: number; lockoutMinutes: number; passwordCost: number; local: boolean };
   /** Directory plugin and theme paths and package names resolve from. */
   baseDir: string;
   /** The file the config was read from, if any. */

@@ -5,7 +5,7 @@ import compose from 'koa-compose';
 import type { Logger } from 'pino';
 import { ForgeError, NotFound } from '../errors/index.js';
 import type { ForgeContextExtras, ForgeHooks, ForgeRouter, ForgeState, MountOptions } from '../plugins/index.js';
-import type { JobQueueApi } from '../plugins/index.js';
+import type { JobQueueApi, LoginMethod } from '../plugins/index.js';
 import { PushIdentities, type DomainServices, type HealthService, type TaskService } from '../services/index.js';
 import { createApiRouter } from './api/router.js';
 import { createHealthRouter } from './health.js';
@@ -41,6 +41,10 @@ export interface HttpDependencies {
   bodyLimitKb: number;
   secret: string;
   registration: boolean;
+  /** The forge's own passwords log people in (login.local). */
+  localLogin: boolean;
+  /** The plugins' ways to log in. */
+  loginMethods: () => readonly LoginMethod[];
   sessionLifetimeDays: number;
   git: Omit<SmartHttpOptions, 'services' | 'identities'>;
   /** Repository browsing: API tree, refs and commits, raw and blob pages. */
@@ -99,7 +103,13 @@ export function createHttpApp(deps: HttpDependencies): ForgeApp {
   });
   const session = { secret: deps.secret, secure: deps.publicUrl().startsWith('https:'), lifetimeDays: deps.sessionLifetimeDays };
   const web = createWebRouter(deps.hooks, deps.services, {
-    accounts: { session, registration: deps.registration, publicUrl: deps.publicUrl },
+    accounts: {
+      session,
+      registration: deps.registration && deps.localLogin,
+      publicUrl: deps.publicUrl,
+      local: deps.localLogin,
+      loginMethods: deps.loginMethods,
+    },
     projects: { browse: deps.browse, jobs: deps.jobs, projectNameRegex: deps.projectNameRegex },
   });
   const health = createHealthRouter(deps.health, deps.site.coreVersion);

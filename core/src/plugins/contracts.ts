@@ -374,6 +374,8 @@ export interface ForgeApi {
   readonly git: ForgeGitApi;
   /** The plugin's per-project settings: a schema, a section of the settings page, an API. */
   readonly settings: PluginSettingsApi;
+  /** Ways to log in a plugin brings (a button on the login page), and opening a session for someone it proved. */
+  readonly auth: import('./auth-contracts.js').ForgeAuthApi;
   /**
    * A 32-byte key for `purpose` (an HMAC key for reply addresses, say), derived from the
    * instance secret and bound to the plugin: the same in every process of the instance, never

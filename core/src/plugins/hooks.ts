@@ -25,6 +25,7 @@ import type {
   TemplateRegistry,
 } from './contracts.js';
 import type { UserRef } from '../domain/index.js';
+import type { LogoutContext } from './auth-contracts.js';
 import type { ForgeEvent } from './events.js';
 import type { Mail, NotificationMailContext } from './mail-contracts.js';
 import type { MountRegistry, ProjectApiRoutes, ProjectPageRoutes } from './route-contracts.js';
@@ -115,6 +116,13 @@ export function createHooks() {
     issueView: new AsyncSeriesWaterfallHook<[PagePanel[], IssueViewContext]>(['panels', 'context']),
     /** Links to a plugin's own pages of a user's settings (mail preferences...), listed at the top of /settings. */
     userSettingsLinks: new AsyncSeriesWaterfallHook<[NavLink[], { viewer: UserRef }]>(['links', 'context']),
+    /** Panels of a user's /settings page, after its profile (a login plugin says where the account comes from). */
+    accountPanels: new AsyncSeriesWaterfallHook<[PagePanel[], { viewer: UserRef }]>(['panels', 'context']),
+    /**
+     * Where the browser goes after logging out (default "/"), asked before the session ends:
+     * a login plugin answers its provider's logout page, to end the session there too.
+     */
+    loggingOut: new AsyncSeriesWaterfallHook<[string, LogoutContext]>(['redirect', 'context']),
     /** Links to a plugin's own project settings pages, listed at the top of the project settings page (for its admins). */
     projectSettingsLinks: new AsyncSeriesWaterfallHook<[NavLink[], ProjectViewContext]>(['links', 'context']),
     /** The panels of a pull request's sidebar (CI builds, live updates). */

@@ -1,5 +1,6 @@
 // The plugin contract: hooks, definePlugin, the loader, and the types plugins see.
 export * from './contracts.js';
+export * from './auth-contracts.js';
 export * from './define.js';
 export * from './cli-contracts.js';
 export * from './git-contracts.js';

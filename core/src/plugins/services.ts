@@ -101,6 +101,21 @@ export interface GroupsFacade {
   isMember(name: string, user: UserRecord): Promise<boolean>;
   /** The user names of the group's members, sorted; undefined when there is no such group. */
   members(name: string): Promise<string[] | undefined>;
+  /**
+   * Makes a group (a "user" group) as the instance does, without a person's permission
+   * check: `creator` is recorded as its creator and is its first member. Bad names throw 400
+   * EINVALIDREQ; a taken one 409.
+   */
+  create(input: { name: string; displayName?: string; description?: string }, creator: UserRecord): Promise<void>;
+  /**
+   * Adds `user` to the group, or takes them out, as the instance's operator does (no
+   * person's permission check), through the service the group pages use: the same rows and
+   * the same events. `removeMember` may take out the group's creator too (the page may not):
+   * for groups whose membership another system owns. Each answers whether anything changed;
+   * a missing group throws 404 ENOGROUP.
+   */
+  addMember(name: string, user: UserRecord): Promise<boolean>;
+  removeMember(name: string, user: UserRecord): Promise<boolean>;
 }
 
 export interface UsersFacade {
@@ -115,6 +130,18 @@ export interface UsersFacade {
   bySshKey(key: Buffer | string): Promise<UserRecord | undefined>;
   /** The stored SSH key (its id, which names it in an OpenSSH forced command) and its owner: by wire blob, fingerprint or id. */
   sshKey(key: Buffer | string | number): Promise<{ id: number; fingerprint: string; user: UserRecord } | undefined>;
+  /**
+   * Makes an account another system vouches for (a login provider): no password, the
+   * address confirmed. A name or address already taken throws 409, a malformed one 400
+   * EINVALIDREQ with the field's error (names starting with "deploykey_" are refused).
+   */
+  create(input: { name: string; fullname?: string; email: string }): Promise<UserRecord>;
+  /**
+   * Sets the account's full name and default address as another system says they are now;
+   * a new address is added (confirmed) and made the default, the old ones kept. An address
+   * another account holds throws 409. Answers the user as stored.
+   */
+  update(user: UserRecord, changes: { fullname?: string; email?: string }): Promise<UserRecord>;
 }
 
 export interface AccessFacade {

@@ -1,6 +1,8 @@
-// Pages for accounts: log in and out, register, change and reset the password.
+// Pages for accounts: log in and out, register, change and reset the password. Plugins'
+// ways to log in (forge.auth.defineLoginMethod) show as buttons on the login page; with the
+// forge's own passwords off (login.local), they are the only way in.
 import { isForgeError } from '../../errors/index.js';
-import type { ForgeContext, ForgeRouter } from '../../plugins/index.js';
+import type { ForgeContext, ForgeHooks, ForgeRouter, LoginMethod } from '../../plugins/index.js';
 import type { DomainServices } from '../../services/index.js';
 import { fieldErrors, form, safeNext } from './page-kit.js';
 import { clearSessionCookie, flash, setSessionCookie, type SessionOptions } from './session.js';
@@ -10,9 +12,15 @@ export interface AccountPagesOptions {
   session: SessionOptions;
   registration: boolean;
   publicUrl: () => string;
+  /** The forge's own passwords log people in (login.local). */
+  local: boolean;
+  /** The plugins' ways to log in. */
+  loginMethods: () => readonly LoginMethod[];
 }
 
-export function accountPages(router: ForgeRouter, services: DomainServices, options: AccountPagesOptions): void {
+const NO_PASSWORDS = 'This forge does not use passwords of its own: log in through the login page.';
+
+export function accountPages(router: ForgeRouter, services: DomainServices, hooks: ForgeHooks, options: AccountPagesOptions): void {
   const page = async (ctx: ForgeContext, template: string, title: string, data: Record<string, unknown> = {}, status = 200) => {
     await ctx.render(template, { title, ...data });
     ctx.status = status;
@@ -20,9 +28,24 @@ export function accountPages(router: ForgeRouter, services: DomainServices, opti
 
   const confirmLink = emailConfirmLink(options.publicUrl);
 
-  router.get('/login', (ctx) =>
-    page(ctx, 'login', 'Log in', { next: safeNext(ctx.query.next as string | undefined), registration: options.registration }),
-  );
+  /** The login page's buttons, each carrying the page to come back to. */
+  const methods = (next: string) =>
+    options.loginMethods().map((m) => ({ id: m.id, label: m.label, href: `${m.path}?next=${encodeURIComponent(next)}` }));
+  const loginData = (next: string) => ({ next, registration: options.registration, local: options.local, methods: methods(next) });
+  /** Without passwords, the password pages answer that they are not used here. */
+  const passwordsOff = async (ctx: ForgeContext) => {
+    if (options.local) return false;
+    await page(ctx, 'message', 'No passwords here', { message: NO_PASSWORDS }, 404);
+    return true;
+  };
+
+  router.get('/login', async (ctx) => {
+    const next = safeNext(ctx.query.next as string | undefined);
+    const buttons = methods(next);
+    // The one way in: straight to it.
+    if (!options.local && buttons.length === 1) return ctx.redirect(buttons[0]!.href);
+    await page(ctx, 'login', 'Log in', loginData(next));
+  });
   router.post('/login', async (ctx) => {
     const fields = form(ctx);
     try {
@@ -35,7 +58,7 @@ export function accountPages(router: ForgeRouter, services: DomainServices, opti
         ctx,
         'login',
         'Log in',
-        { username: fields.username, next: safeNext(fields.next), error: error.message, registration: options.registration },
+        { ...loginData(safeNext(fields.next)), username: fields.username, error: error.message },
         error.status,
       );
     }
@@ -43,10 +66,15 @@ export function accountPages(router: ForgeRouter, services: DomainServices, opti
 
   router.get('/logout', (ctx) => page(ctx, 'logout', 'Log out'));
   router.post('/logout', async (ctx) => {
-    if (ctx.state.sessionId) await services.auth.logOut(ctx.state.sessionId);
+    let redirect = '/';
+    if (ctx.state.sessionId && ctx.state.user) {
+      // Asked before the session ends: a login plugin may send the browser on to its provider.
+      redirect = await hooks.loggingOut.promise('/', { user: { name: ctx.state.user.name }, sessionId: ctx.state.sessionId });
+      await services.auth.logOut(ctx.state.sessionId);
+    }
     clearSessionCookie(ctx, options.session);
     flash(ctx, 'You are logged out');
-    ctx.redirect('/');
+    ctx.redirect(redirect);
   });
 
   router.get('/user/new', (ctx) =>
@@ -105,8 +133,9 @@ export function accountPages(router: ForgeRouter, services: DomainServices, opti
     }
   });
 
-  router.get('/password/lost', (ctx) => page(ctx, 'password-lost', 'Lost password'));
+  router.get('/password/lost', async (ctx) => (await passwordsOff(ctx)) || page(ctx, 'password-lost', 'Lost password'));
   router.post('/password/lost', async (ctx) => {
+    if (await passwordsOff(ctx)) return;
     const who = form(ctx).username?.trim() ?? '';
     if (!who) return page(ctx, 'password-lost', 'Lost password', { errors: { username: 'Give your user name or email address' } }, 400);
     await services.auth.requestReset(who, (token) => `${options.publicUrl()}/password/reset/${token}`);
@@ -116,12 +145,14 @@ export function accountPages(router: ForgeRouter, services: DomainServices, opti
   });
 
   router.get('/password/reset/:token', async (ctx) => {
+    if (await passwordsOff(ctx)) return;
     if (!(await services.auth.resetTokenValid(ctx.params.token!))) {
       return page(ctx, 'message', 'Link expired', { message: 'This reset link is unknown or has expired; ask for a new one.' }, 404);
     }
     await page(ctx, 'password-reset', 'Choose a new password', { token: ctx.params.token });
   });
   router.post('/password/reset/:token', async (ctx) => {
+    if (await passwordsOff(ctx)) return;
     const fields = form(ctx);
     const again = (errors: Record<string, string>, status: number) =>
       page(ctx, 'password-reset', 'Choose a new password', { token: ctx.params.token, errors }, status);
@@ -136,10 +167,12 @@ export function accountPages(router: ForgeRouter, services: DomainServices, opti
   });
 
   router.get('/password/change', async (ctx) => {
+    if (await passwordsOff(ctx)) return;
     if (!ctx.state.user) return ctx.redirect(`/login?next=${encodeURIComponent('/password/change')}`);
     await page(ctx, 'password-change', 'Change your password');
   });
   router.post('/password/change', async (ctx) => {
+    if (await passwordsOff(ctx)) return;
     if (!ctx.state.user || !ctx.state.sessionId) return ctx.redirect('/login');
     const fields = form(ctx);
     const again = (errors: Record<string, string>, status: number) =>

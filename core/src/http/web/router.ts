@@ -37,9 +37,14 @@ export function createWebRouter(hooks: ForgeHooks, services: DomainServices, dep
     ]);
     await ctx.render('home', { title: 'Home', recent: recent.map(item), mine: mine.map(item) });
   });
-  accountPages(router, services, deps.accounts);
+  accountPages(router, services, hooks, deps.accounts);
   userPages(router, services);
-  settingsPages(router, services, deps.accounts.publicUrl, (viewer) => hooks.userSettingsLinks.promise([], { viewer }));
+  settingsPages(router, services, {
+    publicUrl: deps.accounts.publicUrl,
+    pluginLinks: (viewer) => hooks.userSettingsLinks.promise([], { viewer }),
+    pluginPanels: (viewer) => hooks.accountPanels.promise([], { viewer }),
+    localPasswords: deps.accounts.local,
+  });
   hooks.webRoutes.call(router);
   // Plugins' project pages come before core's, whose /<ns>/<repo> would otherwise take /<repo>/<page>.
   const pluginPages = new ProjectRoutes(services, 'web');

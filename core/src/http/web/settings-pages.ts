@@ -2,7 +2,7 @@
 // once, on the page its form redirects to, and never again.
 import { rowId, type UserRef } from '../../domain/index.js';
 import { Invalid } from '../../errors/index.js';
-import type { ForgeContext, ForgeRouter, NavLink } from '../../plugins/index.js';
+import type { ForgeContext, ForgeRouter, NavLink, PagePanel } from '../../plugins/index.js';
 import { DEFAULT_TOKEN_DAYS, type ConfirmLink, type DomainServices, type TokenRecord } from '../../services/index.js';
 import { aclChoices, offeredAcls } from './acl-choices.js';
 import { attempt, form, formList, loginFirst } from './page-kit.js';
@@ -43,28 +43,35 @@ export const newTokenFlash = (value: string, token: TokenRecord): NonNullable<Fl
 export const tokenRows = (tokens: readonly TokenRecord[]) =>
   tokens.map((t) => ({ id: t.id, description: t.description, acls: t.acls.join(', '), expiresAt: t.expiresAt, createdAt: t.createdAt }));
 
-export function settingsPages(
-  router: ForgeRouter,
-  services: DomainServices,
-  publicUrl: () => string,
-  pluginLinks: (viewer: UserRef) => Promise<NavLink[]>,
-): void {
+/** What the settings page asks of plugins, and whether passwords are the forge's own (login.local). */
+export interface SettingsPageDeps {
+  publicUrl: () => string;
+  pluginLinks: (viewer: UserRef) => Promise<NavLink[]>;
+  pluginPanels: (viewer: UserRef) => Promise<PagePanel[]>;
+  localPasswords: boolean;
+}
+
+export function settingsPages(router: ForgeRouter, services: DomainServices, deps: SettingsPageDeps): void {
+  const { publicUrl, pluginLinks } = deps;
   const confirmLink = emailConfirmLink(publicUrl);
   async function show(ctx: ForgeContext, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
     const user = ctx.state.user!;
-    const [emails, pending, keys, tokens, siteAdmin, links] = await Promise.all([
+    const [emails, pending, keys, tokens, siteAdmin, links, panels] = await Promise.all([
       services.users.emails([user.id]),
       services.emailConfirmations.pending(user.id),
       services.users.sshKeys(user),
       services.tokens.list(user),
       services.users.isSiteAdmin(user),
       pluginLinks({ name: user.name }),
+      deps.pluginPanels({ name: user.name }),
     ]);
     const mine = emails.get(user.id) ?? { defaultEmail: null, emails: [] };
     const values = (extra.values ?? {}) as Record<string, string>;
     await ctx.render('settings', {
       title: 'Settings',
       pluginLinks: links,
+      panels,
+      localPasswords: deps.localPasswords,
       user: { name: user.name, fullname: user.fullname },
       emails: mine.emails.map((email) => ({ email, isDefault: email === mine.defaultEmail })),
       pendingEmails: pending.map((p) => ({ email: p.email, expired: p.expiresAt.getTime() <= Date.now() })),

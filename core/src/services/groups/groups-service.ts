@@ -123,13 +123,22 @@ export class GroupsService {
     await this.ctx.db('group_members').insert({ group_id: group.id, user_id: user.id }).onConflict(['group_id', 'user_id']).ignore();
   }
 
-  /** Members, site admins and the operator (`null`) may remove people, never the creator. */
-  async removeMember(actor: UserRecord | null, group: GroupRecord, username: string): Promise<void> {
+  /**
+   * Members, site admins and the operator (`null`) may remove people, never the creator;
+   * `creatorToo` lets the operator remove the creator as well (for a group whose membership
+   * another system owns, through the plugins' facade).
+   */
+  async removeMember(
+    actor: UserRecord | null,
+    group: GroupRecord,
+    username: string,
+    options: { creatorToo?: boolean } = {},
+  ): Promise<void> {
     const user = await this.users.byName(username);
     if (!user) throw refused(`No user \`${username}\` found`);
     const allowed = actor === null || (await this.isMember(group, actor)) || (await this.users.isSiteAdmin(actor));
     if (!allowed) throw refused('You are not allowed to remove user from this group');
-    if (user.id === group.creatorId) throw refused('The creator of a group cannot be removed');
+    if (user.id === group.creatorId && !(actor === null && options.creatorToo)) throw refused('The creator of a group cannot be removed');
     const removed = await this.ctx.db('group_members').where({ group_id: group.id, user_id: user.id }).delete();
     if (!removed) throw refused(`User \`${username}\` could not be found in the group \`${group.name}\``);
   }

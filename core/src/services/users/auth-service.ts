@@ -12,6 +12,9 @@ import { passwordProblem, type UsersService } from './users-service.js';
 
 const RESET_LIFETIME_MS = 60 * 60 * 1000;
 
+/** What a password login hears when the forge's own passwords are off (login.local). */
+export const LOCAL_LOGIN_OFF = 'This forge does not log in with passwords: use the login page, or an API token';
+
 export class AuthService {
   private readonly throttle: LoginThrottle;
 
@@ -35,6 +38,7 @@ export class AuthService {
   }
 
   private async passwordOwner(typed: string, password: string, address: string): Promise<UserRecord> {
+    if (!this.ctx.config.login.local) throw Unauthorized('ENOCODE', LOCAL_LOGIN_OFF);
     // One spelling of the name for the lookup and the throttle alike, so " alice" cannot
     // slip past alice's lockout.
     const name = typed.trim();

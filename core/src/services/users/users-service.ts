@@ -154,6 +154,26 @@ export class UsersService {
     return userFromRow(row!);
   }
 
+  /**
+   * The full name and default address as a login provider says they are now: a new address
+   * is added (confirmed: the provider vouches) and made the default; the old ones stay.
+   */
+  async updateFromSource(user: UserRecord, changes: { fullname?: string | undefined; email?: string | undefined }): Promise<UserRecord> {
+    let current = user;
+    if (changes.fullname !== undefined && changes.fullname.trim() !== user.fullname)
+      current = await this.setFullname(user, changes.fullname);
+    if (changes.email !== undefined) {
+      const address = UsersService.checkedAddress(changes.email);
+      const same = (email: string | null | undefined) => email?.toLowerCase() === address.toLowerCase();
+      const mine = (await this.emails([user.id])).get(user.id);
+      if (!same(mine?.defaultEmail)) {
+        if (!mine?.emails.some(same)) await this.addEmail(user, address);
+        await this.setDefaultEmail(user, address);
+      }
+    }
+    return current;
+  }
+
   async byName(name: string): Promise<UserRecord | undefined> {
     const row = (await this.users().where('users.name', name).first()) as UserRow | undefined;
     return row && userFromRow(row);
