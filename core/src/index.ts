@@ -8,6 +8,7 @@ export { CORE_VERSION } from './version.js';
 export { PAGURE_API_VERSION } from './http/index.js';
 export { renderMarkdown } from './plugin-services.js';
 export { parseSshKey, sshFingerprint, type ParsedKey as ParsedSshKey } from './services/users/ssh-keys.js';
+export { fnmatch, matchesAny } from './services/access/fnmatch.js';
 export {
   defineCi,
   branchListed,

@@ -117,7 +117,8 @@ export function createPluginServices(deps: PluginServicesDeps): ForgeServices {
       },
       bySshKey: (key) => services.users.bySshKey(key),
       sshKey: (key) => services.users.sshKeyOwner(key),
-      create: (input) => services.users.create({ name: input.name, fullname: input.fullname, email: input.email }),
+      create: (input, options) =>
+        services.users.create({ name: input.name, fullname: input.fullname, email: input.email }, undefined, options?.alsoWrite),
       update: (user, changes) => services.users.updateFromSource(user, changes),
     },
     access: {

@@ -59,6 +59,23 @@ describeModes('forge.auth: ways to log in that plugins bring', (mode) => {
       assert.equal((await alice.submit('/logout', {})).location, '/', 'the plugin leaves other logouts alone');
     });
 
+    it("goes on to another site's logout from a page of its own (a form may lead to this forge only)", async () => {
+      const browser = new PageClient(t);
+      await browser.get('/doorman/login?as=traveller1');
+      const out = await browser.submit('/logout', {});
+      assert.equal(out.status, 200);
+      assert.equal(out.location, null);
+      assert.match(
+        out.html,
+        /<meta http-equiv="refresh" content="0; url=https:\/\/door\.example\.test\/bye\?from(=|&#x3D;)forge&amp;x(=|&#x3D;)1">/,
+      );
+      assert.match(
+        out.html,
+        /<a class="button" href="https:\/\/door\.example\.test\/bye\?from(=|&#x3D;)forge&amp;x(=|&#x3D;)1">Continue to door\.example\.test<\/a>/,
+      );
+      assert.equal(await browser.viewer(), undefined, 'the session here ended');
+    });
+
     it('updates an account from what the provider says now, and syncs its groups, the creator too', async () => {
       const browser = new PageClient(t);
       await browser.get('/doorman/login?as=guest3&groups=doorman-a,doorman-b');

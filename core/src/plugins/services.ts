@@ -134,8 +134,13 @@ export interface UsersFacade {
    * Makes an account another system vouches for (a login provider): no password, the
    * address confirmed. A name or address already taken throws 409, a malformed one 400
    * EINVALIDREQ with the field's error (names starting with "deploykey_" are refused).
+   * `options.alsoWrite` runs in the account's transaction, so the plugin's own record of it
+   * (which provider account it is) commits with it, or neither does.
    */
-  create(input: { name: string; fullname?: string; email: string }): Promise<UserRecord>;
+  create(
+    input: { name: string; fullname?: string; email: string },
+    options?: { alsoWrite?: (trx: Knex.Transaction, user: UserRecord) => Promise<void> },
+  ): Promise<UserRecord>;
   /**
    * Sets the account's full name and default address as another system says they are now;
    * a new address is added (confirmed) and made the default, the old ones kept. An address

@@ -74,7 +74,11 @@ export function accountPages(router: ForgeRouter, services: DomainServices, hook
     }
     clearSessionCookie(ctx, options.session);
     flash(ctx, 'You are logged out');
-    ctx.redirect(redirect);
+    // The pages' policy lets a form lead to this forge only (form-action 'self'), redirects
+    // included: another site (a login provider's logout) is reached from a page of our own.
+    const elsewhere = /^https?:\/\//i.test(redirect) && new URL(redirect).origin !== new URL(options.publicUrl()).origin;
+    if (!elsewhere) return ctx.redirect(redirect);
+    await page(ctx, 'logout-continue', 'Logged out', { to: redirect, refreshTo: redirect, host: new URL(redirect).host });
   });
 
   router.get('/user/new', (ctx) =>

@@ -112,8 +112,13 @@ export class UsersService {
   /**
    * Makes an account. With `pending`, its address waits for the mailed link (and the
    * account cannot log in until then); without, the address is confirmed (an admin vouches).
+   * `alsoWrite` runs in the account's transaction: what records it commits with it.
    */
-  async create(input: NewUser, pending?: PendingAddress): Promise<UserRecord> {
+  async create(
+    input: NewUser,
+    pending?: PendingAddress,
+    alsoWrite?: (trx: Knex.Transaction, user: UserRecord) => Promise<void>,
+  ): Promise<UserRecord> {
     const name = input.name.trim();
     const email = input.email.trim();
     const problems = await this.newUserProblems(input);
@@ -139,7 +144,9 @@ export class UsersService {
           ? trx('user_emails_pending').insert({ user_id: row!.id, email, token_hash: pending.tokenHash, expires_at: pending.expiresAt })
           : trx('user_emails').insert({ user_id: row!.id, email, is_default: true }),
       );
-      return userFromRow(row!);
+      const user = userFromRow(row!);
+      if (alsoWrite) await alsoWrite(trx, user);
+      return user;
     });
   }
 
