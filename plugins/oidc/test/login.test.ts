@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { createTestForge, describeModes, freePort, type TestForge } from '@pagurus/core/testing';
 import { decodeJwt, importJWK, SignJWT, generateKeyPair } from 'jose';
+import { OidcAccounts } from '../src/accounts.js';
+import { optionsSchema } from '../src/options.js';
 import { FlowBrowser, type Step } from './support/browser.js';
 import { CLIENT_ID, CLIENT_SECRET, startTestProvider, type TestProvider } from './support/provider.js';
 
@@ -110,6 +112,23 @@ describeModes('oidc plugin: logging in with an OpenID Connect provider', (mode) 
     assert.deepEqual(
       (await services.groups.members([(await services.groups.byName('packager'))!.id])).get((await services.groups.byName('packager'))!.id),
       [],
+    );
+  });
+
+  it('skips a synced group the forge lacks unless the admin lets it be made, and changes nothing without a groups claim', async () => {
+    const api = t.forge.apiFor('oidc');
+    const options = optionsSchema.parse({ issuer: op.issuer, client_id: CLIENT_ID, sync_groups: ['sig-*'], create_groups: false });
+    const accounts = new OidcAccounts(api, options);
+    const bob = (await api.services.users.byName('bob'))!;
+    const answer = (claims: Record<string, unknown>) => ({ issuer: op.issuer, subject: 'sub-bob', claims, idToken: 'x' });
+    assert.deepEqual(await accounts.syncGroups(bob, answer({ groups: ['sig-python', 'sig-new'] })), { added: [], removed: [] });
+    assert.equal(await api.services.groups.members('sig-new'), undefined, 'not made');
+    assert.deepEqual(await accounts.syncGroups(bob, answer({})), { added: [], removed: [] }, 'no claim: no change');
+    assert.ok((await api.services.groups.namesOf(bob)).includes('sig-python'));
+    assert.deepEqual(
+      await accounts.syncGroups(bob, answer({ groups: [] })),
+      { added: [], removed: ['sig-python'] },
+      'an empty claim empties',
     );
   });
 
