@@ -196,6 +196,8 @@ export class Forge {
         dataDir: config.dataDir,
         schema: config.database.schema,
         poolMax: config.database.poolMax,
+        waitSeconds: config.database.waitSeconds,
+        onWarning: (message) => log.warn({ database: true }, String(message)),
         holder: holderName(options.role),
         pgliteTemplate: options.pgliteTemplate,
       });

@@ -113,6 +113,10 @@ export const CONFIG_KEYS = {
   'database.url': { schema: postgresUrl.optional(), doc: 'PostgreSQL server; absent means the embedded PGlite database in <data_dir>/db' },
   'database.schema': { schema: identifier.default('public'), doc: 'PostgreSQL schema holding the tables' },
   'database.pool_max': { schema: wholeNumber(2, 200).default(10), doc: 'connections per process to the PostgreSQL server' },
+  'database.wait_seconds': {
+    schema: wholeNumber(1, 300).default(10),
+    doc: 'how long a request waits for a database connection (all busy, or PostgreSQL away) before it is answered 503',
+  },
   'redis.url': { schema: redisUrl.optional(), doc: 'Redis server for the queue and pub/sub; absent means the in-process queue' },
   'redis.prefix': {
     schema: z

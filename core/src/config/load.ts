@@ -165,6 +165,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       url: v['database.url'] as string | undefined,
       schema: v['database.schema'] as string,
       poolMax: v['database.pool_max'] as number,
+      waitSeconds: v['database.wait_seconds'] as number,
     },
     redis: { url: v['redis.url'] as string | undefined, prefix: v['redis.prefix'] as string },
     worker: { concurrency: v['worker.concurrency'] as number },

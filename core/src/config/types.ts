@@ -15,7 +15,8 @@ export interface Config {
   dataDir: string;
   secret: string;
   instanceName: string;
-  database: { url: string | undefined; schema: string; poolMax: number };
+  /** `waitSeconds`: how long a request waits for a connection before it is answered 503. */
+  database: { url: string | undefined; schema: string; poolMax: number; waitSeconds: number };
   redis: { url: string | undefined; prefix: string };
   worker: { concurrency: number };
   http: { bodyLimitKb: number; trustProxy: boolean; proxyHops: number };

@@ -18,6 +18,10 @@ export interface OpenDatabaseOptions {
   poolMax: number;
   /** Who holds the embedded database, for the message a second process sees. */
   holder: string;
+  /** How long a query waits for a connection (PostgreSQL); default 10 s. */
+  waitSeconds?: number;
+  /** Where knex's own warnings go (a connection that failed, say); default: nowhere. */
+  onWarning?: (message: string) => void;
   /** A PGlite data directory dump to start a fresh embedded database from (tests use it to skip initdb). */
   pgliteTemplate?: Blob | undefined;
 }
@@ -81,7 +85,15 @@ async function openPostgres(options: OpenDatabaseOptions & { url: string }): Pro
     connection: { connectionString: options.url, types: pgTypes, connectionTimeoutMillis: 5000 } as Knex.PgConnectionConfig,
     searchPath: [options.schema],
     pool: { min: 0, max: options.poolMax },
-    acquireConnectionTimeout: 30000,
+    // Past this a query fails (and a request is answered 503) rather than wait on.
+    acquireConnectionTimeout: (options.waitSeconds ?? 10) * 1000,
+    // knex prints these itself otherwise, one line per failed connection attempt.
+    log: {
+      warn: (message: string) => options.onWarning?.(message),
+      error: (message: string) => options.onWarning?.(message),
+      deprecate: () => undefined,
+      debug: () => undefined,
+    },
   });
   try {
     await knex.raw('select 1');

@@ -9,4 +9,5 @@ export { acquireEmbeddedLock, embeddedLockFile } from './embedded-lock.js';
 export * from './rows.js';
 export * from './parallel.js';
 export * from './json-list.js';
+export { isDatabaseUnavailable } from './unavailable.js';
 export * from './event-log.js';

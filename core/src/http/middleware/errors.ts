@@ -1,8 +1,11 @@
 // The one place errors become responses: typed ForgeErrors carry their status and
 // Pagure code; /api/ answers {"error", "error_code"[, "errors"]}, pages get an error page,
 // and a plugin's mount either, as it chose.
-// Anything else is a bug: logged with its stack, answered 500 without details.
+// The database away (restarting, cut off, every connection busy too long) is answered 503
+// with Pagure's error JSON and a Retry-After. Anything else is a bug: logged with its stack,
+// answered 500 without details.
 import type { Middleware } from 'koa';
+import { isDatabaseUnavailable } from '../../db/index.js';
 import { ForgeError, invalidTokenText, isForgeError, type ErrorCode } from '../../errors/index.js';
 import type { ForgeContext, ForgeContextExtras, ForgeState } from '../../plugins/index.js';
 import { looksLikeGit } from '../git/git-paths.js';
@@ -53,6 +56,12 @@ export function errorHandler(options: {
         code = error.code;
         message = code === 'EINVALIDTOK' && error.message.includes('%s') ? invalidTokenText(options.publicUrl()) : error.message;
         if (status >= 500) ctx.state.log.warn({ err: thrown }, message);
+      } else if (isDatabaseUnavailable(thrown)) {
+        status = 503;
+        code = 'ENOCODE';
+        message = 'The database is unavailable just now; try again in a moment';
+        ctx.set('Retry-After', '5');
+        ctx.state.log.warn({ err: thrown }, 'database unavailable');
       } else {
         status = 500;
         code = 'ENOCODE';
