@@ -205,7 +205,9 @@ export class Forge {
       await Forge.prepareSchema(db, plugins, options.migrations ?? (options.role === 'web' && db.kind === 'pglite' ? 'run' : 'check'), log);
 
       const onRedisError = (error: Error) => log.error({ err: error }, 'redis error');
-      const queue: QueuePort = config.redis.url ? new BullQueue(config.redis.url, config.redis.prefix, onRedisError) : new InlineQueue();
+      const queue: QueuePort = config.redis.url
+        ? new BullQueue(config.redis.url, config.redis.prefix, onRedisError, { lockMs: config.worker.lockSeconds * 1000 })
+        : new InlineQueue();
       opened.push(() => queue.close());
       const pubsub: PubSub = config.redis.url ? new RedisPubSub(config.redis.url, config.redis.prefix, onRedisError) : new LocalPubSub();
       opened.push(() => pubsub.close());

@@ -126,6 +126,10 @@ export const CONFIG_KEYS = {
     doc: 'prefix of every Redis key and channel',
   },
   'worker.concurrency': { schema: wholeNumber(1, 64).default(4), doc: 'jobs one worker process runs at once' },
+  'worker.lock_seconds': {
+    schema: wholeNumber(1, 3600).default(30),
+    doc: 'a running job holds its lock this long and renews it; a job whose worker died is taken up again by another worker after about this long (Redis queue only)',
+  },
   'http.body_limit_kb': { schema: wholeNumber(1, 1048576).default(1024), doc: 'largest JSON or form body accepted, in KiB' },
   'http.trust_proxy': { schema: flag.default(false), doc: 'trust X-Forwarded-* headers from a reverse proxy' },
   'http.proxy_hops': {

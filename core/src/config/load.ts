@@ -168,7 +168,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       waitSeconds: v['database.wait_seconds'] as number,
     },
     redis: { url: v['redis.url'] as string | undefined, prefix: v['redis.prefix'] as string },
-    worker: { concurrency: v['worker.concurrency'] as number },
+    worker: { concurrency: v['worker.concurrency'] as number, lockSeconds: v['worker.lock_seconds'] as number },
     http: {
       bodyLimitKb: v['http.body_limit_kb'] as number,
       trustProxy: v['http.trust_proxy'] as boolean,

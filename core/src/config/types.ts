@@ -18,7 +18,8 @@ export interface Config {
   /** `waitSeconds`: how long a request waits for a connection before it is answered 503. */
   database: { url: string | undefined; schema: string; poolMax: number; waitSeconds: number };
   redis: { url: string | undefined; prefix: string };
-  worker: { concurrency: number };
+  /** `lockSeconds`: how long a dead worker's job stays locked before another worker takes it up (bull's lock and stalled check). */
+  worker: { concurrency: number; lockSeconds: number };
   http: { bodyLimitKb: number; trustProxy: boolean; proxyHops: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
   plugins: PluginEntry[];

@@ -1,4 +1,5 @@
 // The lowest layer beside errors: the forge's nouns and constants, with pure helpers only.
+export * from './fault-points.js';
 export * from './acls.js';
 export * from './integers.js';
 export * from './limits.js';

@@ -5,7 +5,14 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { NULL_REV, PULL_REQUEST_JOBS, readSettings, type DomainServices } from '../services/index.js';
-import { repositoryPath, type MergeStatus, type ProjectRecord, type PullRequestRecord, type UserRecord } from '../domain/index.js';
+import {
+  faultPoint,
+  repositoryPath,
+  type MergeStatus,
+  type ProjectRecord,
+  type PullRequestRecord,
+  type UserRecord,
+} from '../domain/index.js';
 import {
   analyseMerge,
   commitMessages,
@@ -147,7 +154,9 @@ export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps
       const merger = (await services.users.byIds([data.userId])).get(data.userId);
       if (!merger) throw new FinalJobError('No such user found');
       if (l.pr.status !== 'Open') {
-        if (l.pr.status === 'Merged' && context.attempt > 1) return { commit: null };
+        // Merged by an earlier run of this job: a retry, or a run whose worker died after the
+        // branch moved (the push it announced marked the pull request merged, in the merger's name).
+        if (l.pr.status === 'Merged' && (context.attempt > 1 || l.pr.closedById === merger.id)) return { commit: null };
         const closer = l.pr.closedById === null ? undefined : (await services.users.byIds([l.pr.closedById])).get(l.pr.closedById);
         throw new FinalJobError(`This pull-request was merged or closed by ${closer?.name ?? 'someone else'}`);
       }
@@ -195,6 +204,7 @@ export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps
           merged = await writeCommit(l.repo, { tree: analysis.tree, parents: [target!, head], message, author });
           break;
       }
+      await faultPoint('merge:commit-written');
       // The one write that publishes the merge, as a push by the merger: the same canPush
       // veto applies, and it fails if the branch moved meanwhile. The service announces it
       // as a push (events, activity, the pushed hook that refreshes the other pull requests
@@ -206,6 +216,7 @@ export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps
         `merge pull-request #${l.pr.id} by ${merger.name}`,
       );
       if (refusal) throw new FinalJobError(refusal.message);
+      await faultPoint('merge:ref-moved');
       deps.log.info({ pr: l.pr.uid, branch: l.pr.branch, commit: merged }, 'pull request merged');
       await services.pullRequestUpdates.closeMerged(l.pr, merger, { status: analysis.kind, commits, target: target ?? null });
       return { commit: merged };

@@ -38,11 +38,18 @@ export class BullQueue implements QueuePort {
   /** Job id → "it finished (or failed an attempt)", from bull's global events. */
   private readonly finished = new EventEmitter().setMaxListeners(0);
 
-  constructor(url: string, prefix: string, onError: (error: Error) => void) {
+  /**
+   * `lockMs`: how long a running job's lock lasts (renewed at half of it while the worker
+   * lives), and how often workers look for jobs whose worker died (bull's stalled jobs), which
+   * go back to the queue and run again: a killed worker's job is taken up within about twice this.
+   */
+  constructor(url: string, prefix: string, onError: (error: Error) => void, options: { lockMs?: number } = {}) {
     this.client = createRedis(url, 'client', onError);
     this.subscriber = createRedis(url, 'subscriber', onError);
+    const lockMs = options.lockMs ?? 30_000;
     this.queue = new Bull('jobs', {
       prefix: `${prefix}:bull`,
+      settings: { lockDuration: lockMs, lockRenewTime: lockMs / 2, stalledInterval: lockMs, maxStalledCount: 2 },
       createClient: (type) => {
         if (type === 'client') return this.client;
         if (type === 'subscriber') return this.subscriber;
