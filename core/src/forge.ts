@@ -86,6 +86,8 @@ export interface CreateForgeOptions extends LoadConfigOptions {
 }
 
 const CORE_TEMPLATES = fileURLToPath(new URL('../templates/', import.meta.url));
+/** How often job-running processes look for pushes whose job never ran (besides at start). */
+const RECONCILE_EVERY_MS = 5 * 60_000;
 
 function holderName(role: ProcessRole): string {
   return role === 'web' ? 'the server' : role === 'worker' ? 'a worker' : role === 'cli' ? 'a pagurus command' : `pagurus ${role}`;
@@ -117,6 +119,7 @@ export class Forge {
   private server: Server | undefined;
   private processing = false;
   private readonly mailBatches: MailBatches;
+  private reconcileTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -410,6 +413,14 @@ export class Forge {
     await this.subscribers.start();
     // Mail held for a digest whose job was lost (the embedded queue forgets on restart).
     await this.mailBatches.sweep();
+    // Pushes whose git.receive job never ran (a web process died mid-push, a queue lost it).
+    const reconcile = () =>
+      this.services.pushLedger
+        .reconcile(this.config.git.reconcileAfterSeconds * 1000, this.log)
+        .catch((error: unknown) => this.log.warn({ err: error }, 'reconciling pushes failed'));
+    await reconcile();
+    this.reconcileTimer = setInterval(() => void reconcile(), RECONCILE_EVERY_MS);
+    this.reconcileTimer.unref();
   }
 
   /** Serves HTTP; when no url was configured, the public URL becomes the address listened on. */
@@ -458,6 +469,7 @@ export class Forge {
       clearTimeout(timer);
     }
     await this.hooks.close.promise(this.apiFor('core'));
+    clearInterval(this.reconcileTimer);
     await this.subscribers.stop();
     await this.queue.close();
     await this.events.idle();

@@ -11,6 +11,7 @@ import {
   cloneUrl,
   commitFile,
   createTestForge,
+  eventually,
   gitOk,
   gitRun,
   serverServices,
@@ -20,15 +21,8 @@ import {
   type TestForge,
 } from '@pagurus/core/testing';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** Polls until the probe answers, for at most a minute (processes start and stop here). */
+const until = <T>(what: string, probe: () => Promise<T | undefined>) => eventually(probe, what, 60_000);
 
 for (const point of ['merge:commit-written', 'merge:ref-moved'] as const) {
   describe(`faults: a worker killed mid-merge (at ${point})`, () => {

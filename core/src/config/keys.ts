@@ -173,6 +173,10 @@ export const CONFIG_KEYS = {
     doc: 'log commits of every branch in the activity log, not only the default branch',
   },
   'git.gc_after_push': { schema: flag.default(true), doc: 'run "git gc --auto" after each push' },
+  'git.reconcile_after_seconds': {
+    schema: wholeNumber(1, 86400).default(60),
+    doc: 'a push still waiting for its git.receive job this long after its pre-receive (its web process died, or the queue lost the job) has its job queued again, by job-running processes at start and every 5 minutes',
+  },
   'git.max_object_size_mb': {
     schema: wholeNumber(1, 1048576).default(100),
     doc: 'largest object (file, commit message, ...) a push may bring, in MiB, measured uncompressed',

@@ -202,6 +202,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       allowDeleteBranch: v['git.allow_delete_branch'] as boolean,
       logAllCommits: v['git.log_all_commits'] as boolean,
       gcAfterPush: v['git.gc_after_push'] as boolean,
+      reconcileAfterSeconds: v['git.reconcile_after_seconds'] as number,
       maxObjectSize: (v['git.max_object_size_mb'] as number) * 1024 * 1024,
       httpTimeoutSeconds: v['git.http_timeout_seconds'] as number,
       maxConcurrentPerAddress: v['git.max_concurrent_per_address'] as number,

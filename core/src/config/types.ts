@@ -54,6 +54,8 @@ export interface Config {
     allowDeleteBranch: boolean;
     logAllCommits: boolean;
     gcAfterPush: boolean;
+    /** A push waiting this long for its git.receive job has it queued again (the push ledger). */
+    reconcileAfterSeconds: number;
     /** Bytes. */ maxObjectSize: number;
     httpTimeoutSeconds: number;
     maxConcurrentPerAddress: number;

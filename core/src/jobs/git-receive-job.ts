@@ -40,6 +40,8 @@ type ReceiveData = {
   /** Who pushed: a user, or a project's deploy key. */
   userId?: number;
   deployKeyId?: number;
+  /** The push ledger's entry (a push through the hooks), crossed out once this job has run. */
+  pushId?: string;
   /** git's hook input lines: "<old> <new> <ref>". */
   updates: string[];
 };
@@ -86,7 +88,10 @@ export function defineGitJobs(registry: JobRegistry, deps: GitJobDeps): void {
     attempts: 3,
     async run(data) {
       const project = await services.projectQueries.byId(data.projectId);
-      if (!project) return;
+      if (!project) {
+        if (data.pushId) await services.pushLedger.done(data.pushId);
+        return;
+      }
       let pusher: { name: string; deployKey?: { id: number } };
       if (data.deployKeyId !== undefined) pusher = { name: deployKeyName(project, data.deployKeyId), deployKey: { id: data.deployKeyId } };
       else {
@@ -132,6 +137,7 @@ export function defineGitJobs(registry: JobRegistry, deps: GitJobDeps): void {
         .map((c) => c.oldRev)
         .slice(0, 100);
       if (deps.gcAfterPush) await deps.jobs.enqueue(GIT_JOBS.gc, { path: repositoryPath(project), orphans });
+      if (data.pushId) await services.pushLedger.done(data.pushId);
       return { refs: changes.length };
     },
   });

@@ -5,6 +5,7 @@ import { ActivityService } from './activity/activity-service.js';
 import type { ServiceContext } from './context.js';
 import { FlagsService } from './flags/flags-service.js';
 import { GitAccess } from './git/git-access.js';
+import { PushLedger } from './git/push-ledger.js';
 import { PushPolicy } from './git/push-policy.js';
 import { GroupsService } from './groups/groups-service.js';
 import { IssuesService } from './issues/issues-service.js';
@@ -56,6 +57,7 @@ export function createServices(ctx: ServiceContext, git: RepositoryDeps, secret:
     repository: new RepositoryService(ctx, git),
     pushPolicy: new PushPolicy(ctx, access),
     gitAccess: new GitAccess(access, projectQueries, git.repositories, ctx.config.git.defaultBranch),
+    pushLedger: new PushLedger(ctx, git.repositories, projectQueries),
     flags,
     tracker,
     issues: new IssuesService(ctx, access, projects, users, tracker, projectQueries),

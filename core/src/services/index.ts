@@ -16,6 +16,7 @@ export * from './flags/flags-service.js';
 export * from './git/git-access.js';
 export * from './git/jobs.js';
 export * from './git/push-identity.js';
+export * from './git/push-ledger.js';
 export * from './git/push-policy.js';
 export * from './groups/groups-service.js';
 export * from './issues/issue-json.js';

@@ -14,6 +14,7 @@ import { pluginSettings } from './0011-plugin-settings.js';
 import { eventLog } from './0012-event-log.js';
 import { mergeWhenReady } from './0013-merge-when-ready.js';
 import { mailBatches } from './0014-mail-batches.js';
+import { gitPushes } from './0015-git-pushes.js';
 
 export const coreMigrations: MigrationSet = {
   owner: 'core',
@@ -32,5 +33,6 @@ export const coreMigrations: MigrationSet = {
     eventLog,
     mergeWhenReady,
     mailBatches,
+    gitPushes,
   ],
 };

@@ -2,13 +2,15 @@
 // the pushed ref updates here with the signed push identity; pre-receive gets the push
 // policy's verdict, post-receive queues the git.receive job. Only git hooks call this.
 import type { Middleware } from 'koa';
-import { projectUrlPath, repositoryPath, type ProjectRecord } from '../../domain/index.js';
+import { faultPoint, projectUrlPath, repositoryPath, type ProjectRecord } from '../../domain/index.js';
 import { aliasTargets, forgetRefs, headTarget, isNullRev, REFS_HEADS, type Repositories } from '../../git/index.js';
 import type { ForgeContextExtras, ForgeState, JobQueueApi } from '../../plugins/index.js';
 import {
   deployKeyName,
   GIT_JOBS,
+  pushIdOf,
   pusherName,
+  receiveJobKey,
   readSettings,
   type DomainServices,
   type Pusher,
@@ -117,6 +119,10 @@ async function pullRequestHints(
   return lines;
 }
 
+const hookLine = (u: RefUpdate) => `${u.oldRev} ${u.newRev} ${u.ref}`;
+const pusherAs = (pusher: Pusher): { userId: number } | { deployKeyId: number } =>
+  pusher.user ? { userId: pusher.user.id } : { deployKeyId: pusher.deployKey.id };
+
 /** The pusher the identity names: a user who still exists, or the project's deploy key. */
 async function pusherOf(services: DomainServices, identity: PushIdentity, project: ProjectRecord): Promise<Pusher | undefined> {
   if (identity.deployKeyId !== undefined)
@@ -133,8 +139,10 @@ export function hookCallback(options: HookCallbackOptions): Middleware<ForgeStat
       ctx.body = { ok, messages };
     };
     if (ctx.method !== 'POST') return answer(405, false, ['Use POST']);
-    const identity = options.identities.verify((ctx.get('Authorization').match(/^Bearer (.+)$/) ?? [])[1] ?? '');
+    const token = (ctx.get('Authorization').match(/^Bearer (.+)$/) ?? [])[1] ?? '';
+    const identity = options.identities.verify(token);
     if (!identity) return answer(401, false, ['This push was not authorised by Pagurus.']);
+    const pushId = pushIdOf(token);
     let body: HookBody | undefined;
     try {
       body = parseBody(await readJson(ctx.req));
@@ -161,16 +169,21 @@ export function hookCallback(options: HookCallbackOptions): Middleware<ForgeStat
         ctx.state.log.info({ project: project.id, user: pusherName(pusher), refusals }, 'push refused');
         return answer(200, false, ['Pagurus refused this push:', ...refusals.map((r) => `  ${r}`)]);
       }
+      // Written down before git moves a ref: should this process die before post-receive
+      // queues the job, a reconcile finds the push and queues it.
+      const accepted = await writtenUpdates(repository, body.updates);
+      await services.pushLedger.record(pushId, project, pusherAs(pusher), accepted.map(hookLine));
       return answer(200, true, []);
     }
     // The refs just moved: reads must not answer from what was known of them before.
     forgetRefs(repository);
+    await faultPoint('push:refs-moved');
     const updates = await writtenUpdates(repository, body.updates);
-    await options.jobs.enqueue(GIT_JOBS.receive, {
-      projectId: project.id,
-      ...(pusher.user ? { userId: pusher.user.id } : { deployKeyId: pusher.deployKey.id }),
-      updates: updates.map((u) => `${u.oldRev} ${u.newRev} ${u.ref}`),
-    });
+    await options.jobs.enqueue(
+      GIT_JOBS.receive,
+      { projectId: project.id, ...pusherAs(pusher), updates: updates.map(hookLine), pushId },
+      { key: receiveJobKey(pushId) },
+    );
     return answer(200, true, await pullRequestHints(options, project, repository, updates));
   };
 }
