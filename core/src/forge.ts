@@ -23,6 +23,7 @@ import {
   defineGitJobs,
   defineProjectJobs,
   defineTicketJobs,
+  JobOutbox,
   Jobs,
   tapCommitReferences,
   tapPullRequestRefresh,
@@ -137,7 +138,7 @@ export class Forge {
     instrumentHooks(this.hooks, log);
     this.events = new EventBus(this.hooks, db.knex, pubsub, log);
     this.subscribers = new SubscriberDispatcher(this.events, db.knex, pubsub, log, config.events);
-    this.jobs = new Jobs(queue, log);
+    this.jobs = new Jobs(queue, log, new JobOutbox(db.knex));
     this.locks = createRepoLocks(db);
     this.repositories = new Repositories(config.git.reposDir);
     gitReads.configure({ maxProcesses: config.git.readProcesses, idleMs: config.git.readIdleSeconds * 1000 });
@@ -413,11 +414,13 @@ export class Forge {
     await this.subscribers.start();
     // Mail held for a digest whose job was lost (the embedded queue forgets on restart).
     await this.mailBatches.sweep();
-    // Pushes whose git.receive job never ran (a web process died mid-push, a queue lost it).
+    // Pushes whose git.receive job never ran (a web process died mid-push, a queue lost it),
+    // and durable jobs the queue lost.
+    const after = this.config.worker.reconcileAfterSeconds * 1000;
     const reconcile = () =>
-      this.services.pushLedger
-        .reconcile(this.config.git.reconcileAfterSeconds * 1000, this.log)
-        .catch((error: unknown) => this.log.warn({ err: error }, 'reconciling pushes failed'));
+      Promise.all([this.services.pushLedger.reconcile(after, this.log), this.jobs.reconcile(after)]).catch((error: unknown) =>
+        this.log.warn({ err: error }, 'reconciling pushes and jobs failed'),
+      );
     await reconcile();
     this.reconcileTimer = setInterval(() => void reconcile(), RECONCILE_EVERY_MS);
     this.reconcileTimer.unref();

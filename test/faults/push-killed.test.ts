@@ -29,7 +29,7 @@ describe('faults: a web process killed while receive-pack runs', () => {
   let cwd: string;
   const running: RunningCli[] = [];
   const start = async (args: string[], ready: RegExp, env: Record<string, string> = {}) => {
-    const started = await startCli(args, ready, { cwd, env: { ...t.env, PAGURUS_GIT_RECONCILE_AFTER_SECONDS: '1', ...env } });
+    const started = await startCli(args, ready, { cwd, env: { ...t.env, PAGURUS_WORKER_RECONCILE_AFTER_SECONDS: '1', ...env } });
     running.push(started);
     return started;
   };

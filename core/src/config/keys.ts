@@ -126,6 +126,10 @@ export const CONFIG_KEYS = {
     doc: 'prefix of every Redis key and channel',
   },
   'worker.concurrency': { schema: wholeNumber(1, 64).default(4), doc: 'jobs one worker process runs at once' },
+  'worker.reconcile_after_seconds': {
+    schema: wholeNumber(1, 86400).default(60),
+    doc: 'a push still waiting for its git.receive job this long after its pre-receive (its web process died, or the queue lost the job), or a durable job (merge, new project, fork, mail) the queue lost, is queued again, by job-running processes at their start and every 5 minutes',
+  },
   'worker.lock_seconds': {
     schema: wholeNumber(1, 3600).default(30),
     doc: 'a running job holds its lock this long and renews it; a job whose worker died is taken up again by another worker after about this long (Redis queue only)',
@@ -173,10 +177,6 @@ export const CONFIG_KEYS = {
     doc: 'log commits of every branch in the activity log, not only the default branch',
   },
   'git.gc_after_push': { schema: flag.default(true), doc: 'run "git gc --auto" after each push' },
-  'git.reconcile_after_seconds': {
-    schema: wholeNumber(1, 86400).default(60),
-    doc: 'a push still waiting for its git.receive job this long after its pre-receive (its web process died, or the queue lost the job) has its job queued again, by job-running processes at start and every 5 minutes',
-  },
   'git.max_object_size_mb': {
     schema: wholeNumber(1, 1048576).default(100),
     doc: 'largest object (file, commit message, ...) a push may bring, in MiB, measured uncompressed',

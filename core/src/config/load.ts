@@ -168,7 +168,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       waitSeconds: v['database.wait_seconds'] as number,
     },
     redis: { url: v['redis.url'] as string | undefined, prefix: v['redis.prefix'] as string },
-    worker: { concurrency: v['worker.concurrency'] as number, lockSeconds: v['worker.lock_seconds'] as number },
+    worker: {
+      concurrency: v['worker.concurrency'] as number,
+      lockSeconds: v['worker.lock_seconds'] as number,
+      reconcileAfterSeconds: v['worker.reconcile_after_seconds'] as number,
+    },
     http: {
       bodyLimitKb: v['http.body_limit_kb'] as number,
       trustProxy: v['http.trust_proxy'] as boolean,
@@ -202,7 +206,6 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       allowDeleteBranch: v['git.allow_delete_branch'] as boolean,
       logAllCommits: v['git.log_all_commits'] as boolean,
       gcAfterPush: v['git.gc_after_push'] as boolean,
-      reconcileAfterSeconds: v['git.reconcile_after_seconds'] as number,
       maxObjectSize: (v['git.max_object_size_mb'] as number) * 1024 * 1024,
       httpTimeoutSeconds: v['git.http_timeout_seconds'] as number,
       maxConcurrentPerAddress: v['git.max_concurrent_per_address'] as number,

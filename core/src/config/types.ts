@@ -19,7 +19,8 @@ export interface Config {
   database: { url: string | undefined; schema: string; poolMax: number; waitSeconds: number };
   redis: { url: string | undefined; prefix: string };
   /** `lockSeconds`: how long a dead worker's job stays locked before another worker takes it up (bull's lock and stalled check). */
-  worker: { concurrency: number; lockSeconds: number };
+  /** `reconcileAfterSeconds`: a push waiting this long for its job, or a durable job the queue lost, is queued again. */
+  worker: { concurrency: number; lockSeconds: number; reconcileAfterSeconds: number };
   http: { bodyLimitKb: number; trustProxy: boolean; proxyHops: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
   plugins: PluginEntry[];
@@ -54,8 +55,6 @@ export interface Config {
     allowDeleteBranch: boolean;
     logAllCommits: boolean;
     gcAfterPush: boolean;
-    /** A push waiting this long for its git.receive job has it queued again (the push ledger). */
-    reconcileAfterSeconds: number;
     /** Bytes. */ maxObjectSize: number;
     httpTimeoutSeconds: number;
     maxConcurrentPerAddress: number;

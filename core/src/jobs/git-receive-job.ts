@@ -85,6 +85,7 @@ export function defineGitJobs(registry: JobRegistry, deps: GitJobDeps): void {
 
   registry.define<ReceiveData>({
     name: GIT_JOBS.receive,
+    durable: true,
     attempts: 3,
     async run(data) {
       const project = await services.projectQueries.byId(data.projectId);

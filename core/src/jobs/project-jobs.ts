@@ -33,6 +33,7 @@ export function defineProjectJobs(registry: JobRegistry, deps: ProjectJobDeps): 
 
   registry.define<{ projectId: number; path: string; readme: boolean; defaultBranch: string; aliases?: string; ignoreExisting: boolean }>({
     name: PROJECT_JOBS.create,
+    durable: true,
     attempts: 1,
     // POST /new with wait=true answers when this ends.
     priority: 'high',
@@ -77,6 +78,7 @@ export function defineProjectJobs(registry: JobRegistry, deps: ProjectJobDeps): 
 
   registry.define<{ projectId: number; path: string }>({
     name: PROJECT_JOBS.fork,
+    durable: true,
     attempts: 1,
     priority: 'high',
     lockKey: (data) => data.path,
@@ -106,6 +108,7 @@ export function defineProjectJobs(registry: JobRegistry, deps: ProjectJobDeps): 
 
   registry.define<{ path: string }>({
     name: PROJECT_JOBS.remove,
+    durable: true,
     lockKey: (data) => data.path,
     async run(data) {
       await repositories.remove(data.path);

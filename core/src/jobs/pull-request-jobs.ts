@@ -4,7 +4,7 @@
 // runs inside one repository; merges publish with one compare-and-swap of the branch.
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { NULL_REV, PULL_REQUEST_JOBS, readSettings, type DomainServices } from '../services/index.js';
+import { closedRefusal, NULL_REV, PULL_REQUEST_JOBS, readSettings, type DomainServices } from '../services/index.js';
 import {
   faultPoint,
   repositoryPath,
@@ -144,6 +144,7 @@ export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps
 
   registry.define<PrData & { path: string; userId: number; expectedHead?: string | null }>({
     name: PULL_REQUEST_JOBS.merge,
+    durable: true,
     // A worker that dies mid-merge leaves the branch as it was; the retry starts afresh.
     attempts: 3,
     priority: 'high',
@@ -155,10 +156,10 @@ export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps
       if (!merger) throw new FinalJobError('No such user found');
       if (l.pr.status !== 'Open') {
         // Merged by an earlier run of this job: a retry, or a run whose worker died after the
-        // branch moved (the push it announced marked the pull request merged, in the merger's name).
+        // branch moved (the push it announced marked the pull request merged, in the merger's
+        // name). (The endpoints refuse to queue a merge of a pull request already closed.)
         if (l.pr.status === 'Merged' && (context.attempt > 1 || l.pr.closedById === merger.id)) return { commit: null };
-        const closer = l.pr.closedById === null ? undefined : (await services.users.byIds([l.pr.closedById])).get(l.pr.closedById);
-        throw new FinalJobError(`This pull-request was merged or closed by ${closer?.name ?? 'someone else'}`);
+        throw new FinalJobError(await closedRefusal(services.users, l.pr));
       }
       const settings = readSettings(l.target);
       const head = await syncHead(l);
@@ -225,6 +226,7 @@ export function defineTicketJobs(registry: JobRegistry, deps: PullRequestJobDeps
 
   registry.define<PrData & { path: string; userId: number }>({
     name: PULL_REQUEST_JOBS.rebase,
+    durable: true,
     attempts: 1,
     priority: 'high',
     // The source repository is the one written to.

@@ -1,10 +1,12 @@
 // Job definitions by name (core's and plugins'), and the queue facade the rest of the
 // forge enqueues through: names are checked, data is checked, and a job queued inside a
 // transaction reaches the queue only once it commits.
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { afterCommit } from '../db/index.js';
 import type { EnqueueJobOptions, EnqueuedTask, JobDefinition, JobQueueApi, JobRegistry } from '../plugins/index.js';
 import { assertJobData, PRIORITY_RANKS, type JobData, type QueuePort } from '../queue/index.js';
+import type { JobOutbox } from './outbox.js';
 
 const JOB_NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 const DEFAULT_ATTEMPTS = 3;
@@ -17,6 +19,8 @@ export class Jobs implements JobRegistry, JobQueueApi {
   constructor(
     private readonly queue: QueuePort,
     private readonly log: Logger,
+    /** Where durable jobs are written down until they finish. */
+    readonly outbox?: JobOutbox,
   ) {}
 
   define<D extends JobData>(definition: JobDefinition<D>): void {
@@ -48,15 +52,12 @@ export class Jobs implements JobRegistry, JobQueueApi {
     if (options.delayMs !== undefined && !(Number.isFinite(options.delayMs) && options.delayMs >= 0)) {
       throw new TypeError(`job "${name}": delayMs must be a number of milliseconds, not ${options.delayMs}`);
     }
-    const add = async () => ({
-      id: await this.queue.enqueue(name, data, {
-        attempts: definition.attempts ?? DEFAULT_ATTEMPTS,
-        backoffMs: definition.backoffMs ?? DEFAULT_BACKOFF_MS,
-        priority: PRIORITY_RANKS[definition.priority ?? 'normal'],
-        key: options.key === undefined ? undefined : `${name}:${options.key}`,
-        delayMs: options.delayMs,
-      }),
-    });
+    // A durable job always has a key: its task id, by which the outbox knows it (a bare UUID,
+    // the form clients know task ids in, when the caller gave none).
+    const durable = definition.durable === true && this.outbox !== undefined;
+    const key = options.key !== undefined ? `${name}:${options.key}` : durable ? randomUUID() : undefined;
+    const add = async () => ({ id: await this.add(name, data, key, options.delayMs) });
+    if (durable) await this.outbox.add(key!, name, data, options.trx);
     if (!options.trx) return add();
     afterCommit(
       options.trx,
@@ -64,6 +65,40 @@ export class Jobs implements JobRegistry, JobQueueApi {
       (error) => this.log.error({ err: error, job: name }, 'could not queue a job after its transaction committed'),
     );
     return undefined;
+  }
+
+  private add(name: string, data: JobData, key: string | undefined, delayMs?: number): Promise<string> {
+    const definition = this.definitions.get(name)!;
+    return this.queue.enqueue(name, data, {
+      attempts: definition.attempts ?? DEFAULT_ATTEMPTS,
+      backoffMs: definition.backoffMs ?? DEFAULT_BACKOFF_MS,
+      priority: PRIORITY_RANKS[definition.priority ?? 'normal'],
+      key,
+      delayMs,
+    });
+  }
+
+  /** Whether the job's outbox entry goes once this run ends (durable jobs: on success, or their last failure). */
+  isDurable(name: string): boolean {
+    return this.definitions.get(name)?.durable === true && this.outbox !== undefined;
+  }
+
+  attemptsOf(name: string): number {
+    return this.definitions.get(name)?.attempts ?? DEFAULT_ATTEMPTS;
+  }
+
+  /** Durable jobs written down more than `olderThanMs` ago that the queue lost: queued again (see JobOutbox). */
+  reconcile(olderThanMs: number): Promise<number> {
+    if (!this.outbox) return Promise.resolve(0);
+    return this.outbox.reconcile(
+      this.queue,
+      async (name, data, taskId) => {
+        if (!this.definitions.has(name)) return;
+        await this.add(name, data, taskId);
+      },
+      olderThanMs,
+      this.log,
+    );
   }
 
   wait(id: string, timeoutMs: number) {

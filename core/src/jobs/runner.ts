@@ -17,13 +17,20 @@ export function createJobProcessor(jobs: Jobs, locks: RepoLocks, log: Logger): J
     }
     const started = performance.now();
     const run = () => definition.run(job.data, { id: job.id, attempt: job.attempt, log: jobLog });
+    // A durable job is crossed out of the outbox once it has run, or failed for the last time.
+    const crossOut = () =>
+      jobs.isDurable(job.name)
+        ? jobs.outbox!.done(job.id).catch((error: unknown) => jobLog.warn({ err: error }, 'could not cross a job out of the outbox'))
+        : undefined;
     try {
       const key = definition.lockKey?.(job.data);
       const result = key ? await locks.withLock(key, run) : await run();
       jobLog.info({ ms: Math.round(performance.now() - started) }, 'job done');
+      await crossOut();
       return result;
     } catch (error) {
       jobLog.error({ err: error, ms: Math.round(performance.now() - started) }, 'job failed');
+      if (isFinalJobError(error) || job.attempt >= jobs.attemptsOf(job.name)) await crossOut();
       throw forClients(error, job.id);
     }
   };

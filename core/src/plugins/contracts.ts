@@ -83,6 +83,14 @@ export interface JobDefinition<D extends JobData = JobData> {
    * Jobs of the same priority run in the order they were queued.
    */
   priority?: JobPriority;
+  /**
+   * The job must run even if the queue loses it (Redis without persistence restarted, the
+   * embedded queue's process died): each one queued is written to the database first (with
+   * the caller's transaction, when it gives one) and crossed out when it finishes; the
+   * forge's processes that run jobs queue those left over again. Its `run` must be safe to
+   * run again (every job's must, for retries).
+   */
+  durable?: boolean;
 }
 
 export type JobPriority = 'high' | 'normal' | 'low';

@@ -31,7 +31,8 @@ export class InlineQueue implements QueuePort {
     if (this.closed) throw new Error('the queue is closed');
     const known = options.key === undefined ? undefined : this.keyed.get(options.key);
     if (known && this.tasks.has(known)) return known;
-    const task: Task = { id: randomUUID(), name, state: 'PENDING', data, options, attempt: 0 };
+    // A keyed task's id is its key, as in Redis (bull's jobId): the job outbox finds it by it.
+    const task: Task = { id: options.key ?? randomUUID(), name, state: 'PENDING', data, options, attempt: 0 };
     this.tasks.set(task.id, task);
     if (options.key !== undefined) this.keyed.set(options.key, task.id);
     if (options.delayMs) this.later(task, options.delayMs);

@@ -15,6 +15,7 @@ import { eventLog } from './0012-event-log.js';
 import { mergeWhenReady } from './0013-merge-when-ready.js';
 import { mailBatches } from './0014-mail-batches.js';
 import { gitPushes } from './0015-git-pushes.js';
+import { jobOutbox } from './0016-job-outbox.js';
 
 export const coreMigrations: MigrationSet = {
   owner: 'core',
@@ -34,5 +35,6 @@ export const coreMigrations: MigrationSet = {
     mergeWhenReady,
     mailBatches,
     gitPushes,
+    jobOutbox,
   ],
 };

@@ -3,7 +3,7 @@
 import { repositoryPath, type ProjectRecord } from '../../domain/index.js';
 import { Conflict, Forbidden, Invalid } from '../../errors/index.js';
 import type { ForgeContext } from '../../plugins/index.js';
-import { checkMergeAllowed, PULL_REQUEST_JOBS } from '../../services/index.js';
+import { checkMergeAllowed, closedRefusal, PULL_REQUEST_JOBS } from '../../services/index.js';
 import { viewerOf } from '../common/auth.js';
 import { routeParams } from '../common/git-context.js';
 import { body, waitFlag } from './params.js';
@@ -30,6 +30,8 @@ export function pullRequestMergeRoutes(routes: ProjectRoutes, deps: ApiDependenc
       const viewer = await viewerOf(ctx, services);
       const user = ctx.state.user!;
       await checkMergeAllowed(services, viewer, project, pr);
+      const closed = await closedRefusal(services.users, pr);
+      if (closed) throw Conflict('EPRCONFLICTS', { errors: closed });
       // Pinned to the head the pull request shows now: commits pushed since are not merged unseen.
       const task = await jobs.enqueue(PULL_REQUEST_JOBS.merge, {
         pullRequestPk: pr.pk,

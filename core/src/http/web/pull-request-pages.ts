@@ -4,7 +4,13 @@
 import { projectUrlPath, repositoryPath, type ProjectRecord, type PullRequestRecord } from '../../domain/index.js';
 import { REFS_HEADS, listRefs, logCommits, rangeDiffText, commitOf } from '../../git/index.js';
 import type { ForgeContext, ForgeRouter, JobQueueApi } from '../../plugins/index.js';
-import { checkMergeAllowed, PULL_REQUEST_JOBS, type DomainServices, type PullRequestStatusFilter } from '../../services/index.js';
+import {
+  checkMergeAllowed,
+  closedRefusal,
+  PULL_REQUEST_JOBS,
+  type DomainServices,
+  type PullRequestStatusFilter,
+} from '../../services/index.js';
 import { Conflict, Forbidden, Invalid } from '../../errors/index.js';
 import { encodePath, repoDir, routeParams, type GitBrowseDeps } from '../common/git-context.js';
 import { parseDiff } from './code-view.js';
@@ -400,6 +406,8 @@ export function pullRequestPages(router: ForgeRouter, services: DomainServices, 
 
   prAction('merge', async (_ctx, view, pr, values) => {
     await checkMergeAllowed(services, view.viewer, view.record, pr);
+    const closed = await closedRefusal(services.users, pr);
+    if (closed) throw Conflict('ENOCODE', `The merge failed: ${closed}`);
     // Pinned to the head the page showed (its hidden field; without one, the recorded head).
     const shown = values.head === undefined ? pr.commitStop : values.head.trim() || null;
     if (shown !== null && !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(shown))

@@ -16,7 +16,7 @@ import { GIT_JOBS } from './jobs.js';
 export const pushIdOf = (identityToken: string) => createHash('sha256').update(identityToken).digest('hex').slice(0, 40);
 
 /** The job key of a push's git.receive, so the hook and a reconcile queue it once. */
-export const receiveJobKey = (pushId: string) => `git.receive:${pushId}`;
+export const receiveJobKey = (pushId: string) => `push:${pushId}`;
 
 interface Row {
   id: string;

@@ -71,7 +71,8 @@ export class MailBatches {
       );
       return 'held';
     }
-    await this.ctx.jobs.enqueue(MAIL_JOBS.send, mailJobData(mail), { key: sendKey });
+    // With the subscriber's transaction: written to the job outbox with its cursor, queued once it commits.
+    await this.ctx.jobs.enqueue(MAIL_JOBS.send, mailJobData(mail), { key: sendKey, trx });
     return 'sent';
   }
 
@@ -93,10 +94,11 @@ export class MailBatches {
         )
         .delete();
       await trx('mail_windows').insert({ address, started_at: new Date(), sent: 1 }).onConflict('address').merge(['started_at', 'sent']);
-      // Queued before the commit under a key of the first held mail: a retry after a failed
-      // commit finds the same mails and the same key, so the digest goes once.
+      // Written to the job outbox with the deletion of the held mails, queued once it commits
+      // (under a key of the first held mail, so a replay queues it once).
       await this.ctx.jobs.enqueue(MAIL_JOBS.send, mailJobData(this.digestMail(address, held)), {
         key: `digest:${address}:${held[0]!.id}`,
+        trx,
       });
       this.ctx.log.info({ to: address, mails: held.length }, 'sent held notification mails as one digest');
       return held.length;

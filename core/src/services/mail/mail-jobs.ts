@@ -53,6 +53,7 @@ export function mailFromJobData(data: MailJobData): Mail {
 export function defineMailJobs(registry: JobRegistry, mailer: Mailer): void {
   registry.define<MailJobData>({
     name: MAIL_JOBS.send,
+    durable: true,
     attempts: MAIL_SEND_ATTEMPTS,
     backoffMs: MAIL_SEND_BACKOFF_MS,
     async run(data) {

@@ -29,6 +29,21 @@ export async function mergeRefusal(
   return undefined;
 }
 
+/**
+ * Why a pull request can no longer be merged, in the words a failed merge job uses ("This
+ * pull-request was merged or closed by alice"), or undefined while it is open. Asked before
+ * a merge is queued: a queued merge of a pull request that was open when it was queued, and
+ * is merged by then by the same person (a retried run), counts as done.
+ */
+export async function closedRefusal(
+  users: { byIds(ids: readonly number[]): Promise<Map<number, { name: string }>> },
+  pr: PullRequestRecord,
+): Promise<string | undefined> {
+  if (pr.status === 'Open') return undefined;
+  const closer = pr.closedById === null ? undefined : (await users.byIds([pr.closedById])).get(pr.closedById);
+  return `This pull-request was merged or closed by ${closer?.name ?? 'someone else'}`;
+}
+
 /** 403 with the reason when the viewer may not merge. */
 export async function checkMergeAllowed(deps: MergeRuleDeps, viewer: Viewer, project: ProjectRecord, pr: PullRequestRecord): Promise<void> {
   const refusal = await mergeRefusal(deps, viewer, project, pr);
