@@ -1,8 +1,12 @@
 // Core's jobs for repositories: create one (maybe with a README), fork one, remove one.
 // Each carries the repository's path and holds its lock (the key every job writing to a
 // repository uses); a failed create or fork removes its project again.
+// Both are durable and may run again after their worker died (or from the job outbox): the
+// repository they make is marked with its project's id, so a run that finds its own
+// repository goes on from where the last one stopped, and only someone else's leftover
+// repository is refused (and never touched).
 import { projectFullname, repositoryPath, type ProjectRecord } from '../domain/index.js';
-import { createSymbolicRef, resolveDefaultBranch, type Repositories } from '../git/index.js';
+import { commitOf, createSymbolicRef, readRef, resolveDefaultBranch, runGit, type Repositories } from '../git/index.js';
 import type { EventsApi, JobRegistry } from '../plugins/index.js';
 import { FinalJobError } from '../queue/index.js';
 import { PROJECT_JOBS, type DomainServices } from '../services/index.js';
@@ -12,6 +16,17 @@ export interface ProjectJobDeps {
   repositories: Repositories;
   events: EventsApi;
   db: import('knex').Knex;
+}
+
+/** Marks the repository as made for the project (a git config entry of its own). */
+async function markOwner(repositories: Repositories, path: string, project: ProjectRecord): Promise<void> {
+  await runGit(['config', 'pagurus.projectId', String(project.id)], { cwd: repositories.pathOf(path) });
+}
+
+/** Whether an earlier run of this project's job made the repository at `path`. */
+async function madeFor(repositories: Repositories, path: string, project: ProjectRecord): Promise<boolean> {
+  const id = await runGit(['config', '--get', 'pagurus.projectId'], { cwd: repositories.pathOf(path) }).catch(() => '');
+  return id.trim() === String(project.id);
 }
 
 /** The project's repositories of each type plugins defined (docs), beside its main one. */
@@ -42,13 +57,19 @@ export function defineProjectJobs(registry: JobRegistry, deps: ProjectJobDeps): 
       const project = await services.projectQueries.byId(data.projectId);
       if (!project) return;
       const path = repositoryPath(project);
-      if (repositories.exists(path) && !data.ignoreExisting) {
+      const again = repositories.exists(path) && (await madeFor(repositories, path, project));
+      if (repositories.exists(path) && !data.ignoreExisting && !again) {
         await forget(deps, project);
         throw new FinalJobError(`The main repo ${projectFullname(project)}.git already exists`);
       }
       try {
-        if (!repositories.exists(path)) await repositories.create(path, data.defaultBranch);
-        if (data.readme) {
+        if (!repositories.exists(path)) {
+          await repositories.create(path, data.defaultBranch);
+          await markOwner(repositories, path, project);
+        }
+        const dir = repositories.pathOf(path);
+        // The README once: a run again finds the branch it made.
+        if (data.readme && !(await commitOf(dir, `refs/heads/${data.defaultBranch}`))) {
           const owner = (await services.users.byIds([project.userId])).get(project.userId)!;
           const email = (await services.users.emails([owner.id])).get(owner.id)?.defaultEmail ?? `${owner.name}@users.noreply`;
           await repositories.commitFile(path, {
@@ -62,13 +83,15 @@ export function defineProjectJobs(registry: JobRegistry, deps: ProjectJobDeps): 
         // Branch aliases the newProject hook asked for ({"main": "rawhide"}), as JSON.
         const aliases = JSON.parse(data.aliases ?? '{}') as Record<string, string>;
         for (const [alias, branch] of Object.entries(aliases))
-          await createSymbolicRef(repositories.pathOf(path), `refs/heads/${alias}`, `refs/heads/${branch}`);
+          if (!(await readRef(dir, `refs/heads/${alias}`))) await createSymbolicRef(dir, `refs/heads/${alias}`, `refs/heads/${branch}`);
         for (const typed of typedPaths(repositories, path))
           if (!repositories.exists(typed)) await repositories.create(typed, data.defaultBranch);
       } catch (error) {
-        for (const typed of typedPaths(repositories, path)) await repositories.discard(typed).catch(() => undefined);
-        await repositories.discard(path);
-        await forget(deps, project);
+        if (!again) {
+          for (const typed of typedPaths(repositories, path)) await repositories.discard(typed).catch(() => undefined);
+          await repositories.discard(path);
+          await forget(deps, project);
+        }
         throw error;
       }
       await announce(deps, 'project.new', project);
@@ -87,18 +110,28 @@ export function defineProjectJobs(registry: JobRegistry, deps: ProjectJobDeps): 
       if (!fork) return;
       const parent = fork.parentId === null ? undefined : await services.projectQueries.byId(fork.parentId);
       const path = repositoryPath(fork);
+      if (repositories.exists(path) && !(await madeFor(repositories, path, fork))) {
+        // Someone else's repository: refused, and left as it is.
+        await forget(deps, fork);
+        throw new FinalJobError(`The main repo ${projectFullname(fork)}.git already exists`);
+      }
+      const again = repositories.exists(path);
       try {
         if (!parent) throw new FinalJobError(`The project ${projectFullname(fork)} was forked from is gone`);
-        if (repositories.exists(path)) throw new FinalJobError(`The main repo ${projectFullname(fork)}.git already exists`);
-        await repositories.fork(repositoryPath(parent), path);
+        if (!again) {
+          await repositories.fork(repositoryPath(parent), path);
+          await markOwner(repositories, path, fork);
+        }
         // A fork's typed repositories (docs) start empty, on the parent's default branch name.
         const head = await resolveDefaultBranch(repositories.pathOf(path));
         for (const typed of typedPaths(repositories, path))
           if (!repositories.exists(typed)) await repositories.create(typed, head?.name ?? 'main');
       } catch (error) {
-        for (const typed of typedPaths(repositories, path)) await repositories.discard(typed).catch(() => undefined);
-        await repositories.discard(path).catch(() => undefined);
-        await forget(deps, fork);
+        if (!again) {
+          for (const typed of typedPaths(repositories, path)) await repositories.discard(typed).catch(() => undefined);
+          await repositories.discard(path).catch(() => undefined);
+          await forget(deps, fork);
+        }
         throw error;
       }
       await announce(deps, 'project.forked', fork);
