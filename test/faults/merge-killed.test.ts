@@ -5,48 +5,28 @@
 // pull request ends merged exactly once, the branch holds each commit once (one merge commit),
 // and `git fsck` is clean.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  cloneUrl,
-  commitFile,
-  createTestForge,
-  eventually,
-  gitOk,
-  gitRun,
-  serverServices,
-  startCli,
-  tempDir,
-  type RunningCli,
-  type TestForge,
-} from '@pagurus/core/testing';
-
-/** Polls until the probe answers, for at most a minute (processes start and stop here). */
-const until = <T>(what: string, probe: () => Promise<T | undefined>) => eventually(probe, what, 60_000);
+import { cloneUrl, commitFile, gitOk, gitRun, tempDir, type RunningCli, type TestForge } from '@pagurus/core/testing';
+import { faultForge, until, type FaultForge } from './support.js';
 
 for (const point of ['merge:commit-written', 'merge:ref-moved'] as const) {
   describe(`faults: a worker killed mid-merge (at ${point})`, () => {
+    let f: FaultForge;
     let t: TestForge;
-    let cwd: string;
     let work: string;
     let auth: Record<string, string>;
     const workers: RunningCli[] = [];
     const worker = async (env: Record<string, string> = {}) => {
-      const started = await startCli(['worker', '--concurrency', '1'], /worker is taking jobs/, {
-        cwd,
-        env: { ...t.env, PAGURUS_WORKER_LOCK_SECONDS: '2', ...env },
-      });
+      const started = await f.start(['worker', '--concurrency', '1'], /worker is taking jobs/, env);
       workers.push(started);
       return started;
     };
 
     before(async function () {
-      if (!serverServices()) throw new Error('these tests need PostgreSQL and Redis (PAGURUS_TEST_DATABASE_URL, PAGURUS_TEST_REDIS_URL)');
       this.timeout(120_000);
       // The web side only: the spawned workers run the jobs.
-      t = await createTestForge({ mode: 'server', listen: true, processJobs: false });
-      cwd = await tempDir('pagurus-fault-');
-      writeFileSync(path.join(cwd, 'pagurus.config.yaml'), 'plugins: []\n');
+      f = await faultForge({}, { PAGURUS_WORKER_LOCK_SECONDS: '2' });
+      t = f.t;
       // A plain worker for the setup (making the project, the pushes' jobs), stopped before the fault.
       const setup = await worker();
       await t.createUser('alice');
@@ -71,13 +51,10 @@ for (const point of ['merge:commit-written', 'merge:ref-moved'] as const) {
       );
       assert.equal(opened.status, 200, JSON.stringify(opened.body));
       await t.drainEvents(30_000);
-      assert.equal(await setup.stop(), 0);
+      assert.equal(await f.stop(setup), 0);
       workers.splice(workers.indexOf(setup), 1);
     });
-    after(async () => {
-      for (const worker of workers) await worker.stop();
-      await t?.close();
-    });
+    after(() => f?.close());
 
     const bare = () => path.join(t.forge.config.git.reposDir, 'pkg.git');
     const mainHead = () => gitOk(bare(), 'rev-parse', 'refs/heads/main');
@@ -92,8 +69,7 @@ for (const point of ['merge:commit-written', 'merge:ref-moved'] as const) {
       await until(`the worker to stop at ${point}`, async () =>
         doomed.output().includes(`paused at fault point ${point}`) ? true : undefined,
       );
-      doomed.child.kill('SIGKILL');
-      await until('the worker to die', async () => (doomed.child.exitCode !== null || doomed.child.signalCode ? true : undefined));
+      await f.kill(doomed);
       workers.splice(workers.indexOf(doomed), 1);
       // Where it died: the branch not moved yet, or moved with the pull request still open.
       if (point === 'merge:commit-written') assert.equal(await mainHead(), before, 'the branch did not move');

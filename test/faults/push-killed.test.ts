@@ -5,61 +5,34 @@
 // so its git.receive event and its "Fixes #1" still happen. A push none of whose refs moved
 // is forgotten instead.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  cloneUrl,
-  commitFile,
-  createTestForge,
-  eventually,
-  gitOk,
-  gitRun,
-  serverServices,
-  startCli,
-  tempDir,
-  type RunningCli,
-  type TestForge,
-} from '@pagurus/core/testing';
-
-/** Polls until the probe answers, for at most a minute (processes start and stop here). */
-const until = <T>(what: string, probe: () => Promise<T | undefined>) => eventually(probe, what, 60_000);
+import { cloneUrl, commitFile, gitOk, gitRun, tempDir } from '@pagurus/core/testing';
+import { faultForge, until, type FaultForge } from './support.js';
 
 describe('faults: a web process killed while receive-pack runs', () => {
-  let t: TestForge;
-  let cwd: string;
-  const running: RunningCli[] = [];
-  const start = async (args: string[], ready: RegExp, env: Record<string, string> = {}) => {
-    const started = await startCli(args, ready, { cwd, env: { ...t.env, PAGURUS_WORKER_RECONCILE_AFTER_SECONDS: '1', ...env } });
-    running.push(started);
-    return started;
-  };
+  let f: FaultForge;
 
   before(async function () {
-    if (!serverServices()) throw new Error('these tests need PostgreSQL and Redis (PAGURUS_TEST_DATABASE_URL, PAGURUS_TEST_REDIS_URL)');
     this.timeout(120_000);
-    t = await createTestForge({ mode: 'server', listen: true, processJobs: false });
-    cwd = await tempDir('pagurus-fault-');
-    writeFileSync(path.join(cwd, 'pagurus.config.yaml'), 'plugins: []\n');
-    const setup = await start(['worker'], /worker is taking jobs/);
+    f = await faultForge({}, { PAGURUS_WORKER_RECONCILE_AFTER_SECONDS: '1' });
+    const { t } = f;
+    const setup = await f.start(['worker'], /worker is taking jobs/);
     await t.createUser('alice');
     await t.createProject('alice', 'pkg', { readme: true });
     const auth = { Authorization: `token ${await t.createToken('alice', 'all')}` };
     assert.equal((await t.api('POST', '/api/0/pkg/new_issue', { title: 'Broken', issue_content: 'x' }, auth)).status, 200);
     await t.drainEvents(30_000);
-    assert.equal(await setup.stop(), 0);
-    running.splice(running.indexOf(setup), 1);
+    assert.equal(await f.stop(setup), 0);
   });
-  after(async () => {
-    for (const p of running) await p.stop();
-    await t?.close();
-  });
+  after(() => f?.close());
 
-  const bare = () => path.join(t.forge.config.git.reposDir, 'pkg.git');
-  const ledger = async () => (await t.forge.db.knex('git_pushes').select('id', 'updates')) as Array<{ id: string; updates: string[] }>;
+  const bare = () => path.join(f.t.forge.config.git.reposDir, 'pkg.git');
+  const ledger = async () => (await f.t.forge.db.knex('git_pushes').select('id', 'updates')) as Array<{ id: string; updates: string[] }>;
 
   it('keeps the ref and its objects, and the next worker queues the lost job: events and "Fixes #1" happen', async function () {
     this.timeout(180_000);
-    const web = await start(['serve', '--port', '0'], /is serving (http:\/\/\S+)/, { PAGURUS_FAULT_PAUSE: 'push:refs-moved' });
+    const { t } = f;
+    const web = await f.start(['serve', '--port', '0'], /is serving (http:\/\/\S+)/, { PAGURUS_FAULT_PAUSE: 'push:refs-moved' });
     const work = await tempDir('pagurus-fault-work-');
     await gitOk(work, 'clone', '-q', cloneUrl(web.match[1]!, 'pkg', { user: 'alice', secret: 'alice-password1' }), 'pkg');
     const dir = path.join(work, 'pkg');
@@ -68,8 +41,7 @@ describe('faults: a web process killed while receive-pack runs', () => {
     await until('the server to stop after the refs moved', async () =>
       web.output().includes('paused at fault point push:refs-moved') ? true : undefined,
     );
-    web.child.kill('SIGKILL');
-    running.splice(running.indexOf(web), 1);
+    await f.kill(web);
     await push;
 
     assert.equal(await gitOk(bare(), 'rev-parse', 'refs/heads/main'), commit, 'the ref moved');
@@ -83,7 +55,7 @@ describe('faults: a web process killed while receive-pack runs', () => {
     assert.equal(await received(), undefined);
 
     // The next process that runs jobs looks in the ledger at its start.
-    await start(['worker'], /worker is taking jobs/);
+    await f.start(['worker'], /worker is taking jobs/);
     await until('the git.receive event', received);
     const issue = await until('issue #1 to be closed by the commit', async () => {
       const body = (await t.api<{ status: string; close_status: string }>('GET', '/api/0/pkg/issue/1')).body;
@@ -94,6 +66,7 @@ describe('faults: a web process killed while receive-pack runs', () => {
   });
 
   it('forgets a push none of whose refs moved (accepted by pre-receive, then abandoned)', async () => {
+    const { t } = f;
     const main = await gitOk(bare(), 'rev-parse', 'refs/heads/main');
     const project = (await t.forge.services.projectQueries.find({ name: 'pkg', namespace: null, forkOwner: null }))!;
     const alice = (await t.forge.services.users.byName('alice'))!;

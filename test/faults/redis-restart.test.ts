@@ -6,29 +6,20 @@
 // database) has the worker queue the lost ones again.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import {
-  createTestForge,
-  eventually,
-  freePort,
-  serverServices,
-  startCli,
-  tempDir,
-  type RunningCli,
-  type TestForge,
-} from '@pagurus/core/testing';
+import { eventually, freePort, tempDir, type TestForge } from '@pagurus/core/testing';
+import { faultForge, type FaultForge } from './support.js';
 
 const PROJECTS = 12;
 
 for (const persistence of ['append-only', 'none'] as const)
   describe(`faults: Redis restarted with jobs in its queue (persistence: ${persistence})`, () => {
+    let f: FaultForge;
     let t: TestForge;
-    let cwd: string;
     let port: number;
     let dir: string;
     let redis: ChildProcess | undefined;
-    let worker: RunningCli | undefined;
     let auth: Record<string, string>;
 
     const startRedis = async () => {
@@ -73,21 +64,18 @@ for (const persistence of ['append-only', 'none'] as const)
     };
 
     before(async function () {
-      if (!serverServices()) throw new Error('these tests need PostgreSQL and Redis (PAGURUS_TEST_DATABASE_URL, PAGURUS_TEST_REDIS_URL)');
       this.timeout(120_000);
       port = await freePort();
       dir = await tempDir('pagurus-redis-');
       await startRedis();
       const redisUrl = `redis://127.0.0.1:${port}`;
-      t = await createTestForge({ mode: 'server', listen: true, processJobs: false, config: { 'redis.url': redisUrl } });
-      cwd = await tempDir('pagurus-fault-');
-      writeFileSync(path.join(cwd, 'pagurus.config.yaml'), 'plugins: []\n');
+      f = await faultForge({ 'redis.url': redisUrl }, { PAGURUS_REDIS_URL: redisUrl, PAGURUS_WORKER_RECONCILE_AFTER_SECONDS: '1' });
+      t = f.t;
       await t.createUser('alice').catch(() => undefined);
       auth = { Authorization: `token ${await t.createToken('alice', 'all')}` };
     });
     after(async () => {
-      await worker?.stop();
-      await t?.close();
+      await f?.close();
       if (redis && redis.exitCode === null) await stopRedis();
     });
 
@@ -110,10 +98,7 @@ for (const persistence of ['append-only', 'none'] as const)
       await startRedis();
       await during;
 
-      worker = await startCli(['worker'], /worker is taking jobs/, {
-        cwd,
-        env: { ...t.env, PAGURUS_REDIS_URL: `redis://127.0.0.1:${port}`, PAGURUS_WORKER_RECONCILE_AFTER_SECONDS: '1' },
-      });
+      await f.start(['worker'], /worker is taking jobs/);
       const repos = t.forge.config.git.reposDir;
       await eventually(
         () => Array.from({ length: PROJECTS }, (_, n) => existsSync(path.join(repos, `pkg-${n}.git`, 'HEAD'))).every(Boolean) || undefined,
