@@ -41,13 +41,15 @@ export class OidcAccounts {
   }
 
   async identityOf(issuer: string, subject: string): Promise<Identity | undefined> {
-    const row = (await this.forge.db('oidc_identities').where({ issuer, subject }).first()) as
-      { issuer: string; subject: string; user_id: number; last_login_at: Date | null } | undefined;
-    return row && { issuer: row.issuer, subject: row.subject, userId: row.user_id, lastLoginAt: row.last_login_at };
+    return this.identityWhere({ issuer, subject });
   }
 
   async identityOfUser(user: UserRecord): Promise<Identity | undefined> {
-    const row = (await this.forge.db('oidc_identities').where({ user_id: user.id }).first()) as
+    return this.identityWhere({ user_id: user.id });
+  }
+
+  private async identityWhere(where: Record<string, string | number>): Promise<Identity | undefined> {
+    const row = (await this.forge.db('oidc_identities').where(where).first()) as
       { issuer: string; subject: string; user_id: number; last_login_at: Date | null } | undefined;
     return row && { issuer: row.issuer, subject: row.subject, userId: row.user_id, lastLoginAt: row.last_login_at };
   }

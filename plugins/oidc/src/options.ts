@@ -4,6 +4,9 @@ import { z } from '@pagurus/core';
 
 const claimName = z.string().min(1).max(200);
 
+/** Hosts an issuer may be reached on over plain http (tests on this machine); anywhere else it is https. */
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
 export const optionsSchema = z
   .object({
     /** The provider's issuer URL: its discovery document is at <issuer>/.well-known/openid-configuration. */
@@ -45,7 +48,7 @@ export const optionsSchema = z
     login_timeout_minutes: z.number().int().min(1).max(60).default(10),
   })
   .strict()
-  .refine((o) => new URL(o.issuer).protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(o.issuer).hostname), {
+  .refine((o) => new URL(o.issuer).protocol === 'https:' || LOOPBACK_HOSTS.has(new URL(o.issuer).hostname), {
     message: 'issuer must be an https URL (plain http only on this machine, for tests)',
     path: ['issuer'],
   });

@@ -5,7 +5,7 @@
 // or its answer could not be verified.
 import type { Logger } from '@pagurus/core';
 import * as client from 'openid-client';
-import type { OidcOptions } from './options.js';
+import { LOOPBACK_HOSTS, type OidcOptions } from './options.js';
 
 /** What one login carries from leaving for the provider to coming back (kept in a signed cookie). */
 export interface LoginChecks {
@@ -59,8 +59,6 @@ export function classify(error: unknown): ProviderProblem {
   );
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 export class OidcProvider {
   private discovered: Promise<client.Configuration> | undefined;
 
@@ -77,7 +75,7 @@ export class OidcProvider {
       // The ID token's signature is checked against the provider's keys even though it comes straight
       // from the token endpoint (which OpenID Connect would let a client skip).
       const execute = [client.enableNonRepudiationChecks];
-      if (issuer.protocol === 'http:' && LOOPBACK.has(issuer.hostname)) execute.push(client.allowInsecureRequests);
+      if (issuer.protocol === 'http:' && LOOPBACK_HOSTS.has(issuer.hostname)) execute.push(client.allowInsecureRequests);
       this.discovered = client
         .discovery(issuer, this.options.client_id, undefined, auth, { execute, timeout: this.options.timeout_seconds })
         .catch((error: unknown) => {
