@@ -2,7 +2,7 @@
 // as git over HTTP and run by the same git, with the same hooks: a push over SSH meets the
 // push policy, canPush, events and jobs exactly as one over HTTP.
 import { parseRepositoryPath } from './http/git/git-paths.js';
-import { HOOK_CALLBACK_PATH } from './http/git/hook-callback.js';
+import { hookEnvironment } from './http/git/hook-callback.js';
 import { spawnService, type Repositories } from './git/index.js';
 import type { GitServeAnswer, GitServeRequest } from './plugins/index.js';
 import { PushIdentities, type DomainServices } from './services/index.js';
@@ -24,14 +24,9 @@ export function createGitServe(deps: GitServeDeps): (request: GitServeRequest) =
     const actor = request.deployKey ? { user: null, deployKey: request.deployKey } : { user: request.user };
     const decision = await deps.services.gitAccess.decide(route, request.service, actor);
     if (!decision.ok) return decision;
-    const base = (request.hookUrl ?? deps.publicUrl()).replace(/\/+$/, '');
-    const env =
-      decision.hooks && decision.pushAs !== undefined
-        ? {
-            PAGURUS_HOOK_URL: `${base}${HOOK_CALLBACK_PATH}`,
-            PAGURUS_HOOK_TOKEN: identities.issue({ ...decision.pushAs, projectId: decision.project.id, repository: decision.repository }),
-          }
-        : {};
+    const env = decision.hooks
+      ? hookEnvironment(identities, request.hookUrl ?? deps.publicUrl(), decision.pushAs, decision.project.id, decision.repository)
+      : {};
     return {
       ok: true,
       project: decision.project,

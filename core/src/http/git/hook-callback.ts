@@ -14,12 +14,32 @@ import {
   readSettings,
   type DomainServices,
   type Pusher,
+  type PushAs,
   type PushIdentities,
   type PushIdentity,
   type RefUpdate,
 } from '../../services/index.js';
 
 export const HOOK_CALLBACK_PATH = '/_pagurus/git-hook';
+
+/**
+ * What receive-pack's hooks need to call the forge back at `baseUrl` and say who pushes
+ * (a signed identity); nothing for a fetch (`pushAs` undefined). Git over HTTP and plugins
+ * carrying git (forge.git.serve) give their git this same environment.
+ */
+export function hookEnvironment(
+  identities: PushIdentities,
+  baseUrl: string,
+  pushAs: PushAs | undefined,
+  projectId: number,
+  repository: string,
+): NodeJS.ProcessEnv {
+  if (pushAs === undefined) return {};
+  return {
+    PAGURUS_HOOK_URL: `${baseUrl.replace(/\/+$/, '')}${HOOK_CALLBACK_PATH}`,
+    PAGURUS_HOOK_TOKEN: identities.issue({ ...pushAs, projectId, repository }),
+  };
+}
 
 /** Enough for a push of some hundred thousand refs (a mirror's tags, say). */
 const MAX_BODY = 64 * 1024 * 1024;

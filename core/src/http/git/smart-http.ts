@@ -7,9 +7,9 @@ import type { Middleware } from 'koa';
 import type { Repositories } from '../../git/index.js';
 import { PKT_FLUSH, pktLine, spawnService, type GitService } from '../../git/index.js';
 import type { ForgeContext, ForgeContextExtras, ForgeState } from '../../plugins/index.js';
-import type { DomainServices, PushAs, PushIdentities } from '../../services/index.js';
+import type { DomainServices, PushIdentities } from '../../services/index.js';
 import { gitCredentials } from './basic-auth.js';
-import { HOOK_CALLBACK_PATH } from './hook-callback.js';
+import { hookEnvironment } from './hook-callback.js';
 import { parseGitUrl } from './git-paths.js';
 import { checkV2Fetch } from './fetch-wants.js';
 import { ServiceSlots, watchIdle, type ServiceLimitOptions } from './service-limits.js';
@@ -35,7 +35,7 @@ function hookUrl(ctx: ForgeContext): string {
   let host = (socket.localAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
   if (host === '::' || host === '0.0.0.0') host = '127.0.0.1';
   if (host.includes(':')) host = `[${host}]`;
-  return `http://${host}:${socket.localPort}${HOOK_CALLBACK_PATH}`;
+  return `http://${host}:${socket.localPort}`;
 }
 
 function plain(ctx: ForgeContext, status: number, message: string): void {
@@ -105,7 +105,7 @@ export function smartHttp(options: SmartHttpOptions): Middleware<ForgeState, For
     };
     try {
       // Typed repositories run no hooks: nothing of the forge follows their pushes.
-      const env = decision.hooks ? hookEnv(ctx, options.identities, decision.pushAs, project.id, repository) : {};
+      const env = decision.hooks ? hookEnvironment(options.identities, hookUrl(ctx), decision.pushAs, project.id, repository) : {};
       child = await serve(ctx, { service, repository, advertise: route.endpoint === 'info/refs', env, hooks: decision.hooks });
     } finally {
       // Released as the process ends: its output's end comes first (before the response's
@@ -125,19 +125,6 @@ interface ServeRequest {
   advertise: boolean;
   env: NodeJS.ProcessEnv;
   hooks: boolean;
-}
-
-/** What receive-pack's hooks need to call back and say who pushes; nothing for fetches. */
-function hookEnv(
-  ctx: ForgeContext,
-  identities: PushIdentities,
-  pushAs: PushAs | undefined,
-  projectId: number,
-  repository: string,
-): NodeJS.ProcessEnv {
-  return pushAs === undefined
-    ? {}
-    : { PAGURUS_HOOK_URL: hookUrl(ctx), PAGURUS_HOOK_TOKEN: identities.issue({ ...pushAs, projectId, repository }) };
 }
 
 /**
