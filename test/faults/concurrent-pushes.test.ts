@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { cloneUrl, commitFile, createTestForge, gitOk, gitRun, serverServices, tempDir, type TestForge } from '@pagurus/core/testing';
+import { assertEachEventDeliveredOnce, DURABLE_SUBSCRIBER } from './support.js';
 
 const CLIENTS = 20;
 
@@ -18,7 +19,12 @@ describe('faults: twenty clients pushing to one branch at once', () => {
     if (!serverServices()) throw new Error('these tests need PostgreSQL and Redis (PAGURUS_TEST_DATABASE_URL, PAGURUS_TEST_REDIS_URL)');
     this.timeout(120_000);
     // Every client comes from 127.0.0.1: the per-address limit would turn most away first.
-    t = await createTestForge({ mode: 'server', listen: true, config: { 'git.max_concurrent_per_address': 100 } });
+    t = await createTestForge({
+      mode: 'server',
+      listen: true,
+      config: { 'git.max_concurrent_per_address': 100 },
+      plugins: [DURABLE_SUBSCRIBER],
+    });
     await t.createUser('alice');
     await t.createProject('alice', 'pkg', { readme: true });
     work = await tempDir('pagurus-pushers-');
@@ -70,5 +76,6 @@ describe('faults: twenty clients pushing to one branch at once', () => {
       { count: string | number },
     ];
     assert.equal(Number(count), CLIENTS, 'one git.receive per landed push');
+    await assertEachEventDeliveredOnce(t);
   });
 });

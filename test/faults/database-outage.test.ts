@@ -5,6 +5,7 @@
 // half-written: every comment stored has its event, every comment answered 200 is stored.
 import assert from 'node:assert/strict';
 import { createTestForge, serverServices, startTcpProxy, type TcpProxy, type TestForge } from '@pagurus/core/testing';
+import { assertEachEventDeliveredOnce, DURABLE_SUBSCRIBER } from './support.js';
 
 interface Outcome {
   status: number;
@@ -25,7 +26,12 @@ describe('faults: PostgreSQL restarted under load', () => {
     const url = new URL(services.databaseUrl);
     url.hostname = '127.0.0.1';
     url.port = String(proxy.port);
-    t = await createTestForge({ mode: 'server', listen: true, config: { 'database.url': url.toString(), 'database.wait_seconds': 2 } });
+    t = await createTestForge({
+      mode: 'server',
+      listen: true,
+      config: { 'database.url': url.toString(), 'database.wait_seconds': 2 },
+      plugins: [DURABLE_SUBSCRIBER],
+    });
     await t.createUser('alice');
     await t.createProject('alice', 'pkg');
     auth = { Authorization: `token ${await t.createToken('alice', 'all')}` };
@@ -109,5 +115,7 @@ describe('faults: PostgreSQL restarted under load', () => {
       { count: number | string },
     ];
     assert.equal(Number(count), issue.body.comments.length, 'as many issue.comment.added events as comments');
+    // The subscriber's reads failed during the outage too: it goes on from its cursor, missing none.
+    await assertEachEventDeliveredOnce(t);
   });
 });

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { cloneUrl, commitFile, gitOk, gitRun, tempDir } from '@pagurus/core/testing';
-import { faultForge, until, type FaultForge } from './support.js';
+import { assertEachEventDeliveredOnce, faultForge, until, type FaultForge } from './support.js';
 
 describe('faults: a web process killed while receive-pack runs', () => {
   let f: FaultForge;
@@ -63,6 +63,7 @@ describe('faults: a web process killed while receive-pack runs', () => {
     });
     assert.equal(issue.close_status, 'Fixed');
     await until('the ledger to be empty', async () => ((await ledger()).length === 0 ? true : undefined));
+    await assertEachEventDeliveredOnce(t);
   });
 
   it('forgets a push none of whose refs moved (accepted by pre-receive, then abandoned)', async () => {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { cloneUrl, commitFile, createTestForge, gitOk, gitRun, serverServices, tempDir, type TestForge } from '@pagurus/core/testing';
+import { assertEachEventDeliveredOnce, DURABLE_SUBSCRIBER } from './support.js';
 
 const PULL_REQUESTS = 6;
 const PUSHERS = 6;
@@ -18,7 +19,12 @@ describe('faults: pushes to a branch while pull requests into it merge', () => {
   before(async function () {
     if (!serverServices()) throw new Error('these tests need PostgreSQL and Redis (PAGURUS_TEST_DATABASE_URL, PAGURUS_TEST_REDIS_URL)');
     this.timeout(180_000);
-    t = await createTestForge({ mode: 'server', listen: true, config: { 'git.max_concurrent_per_address': 100, 'worker.concurrency': 4 } });
+    t = await createTestForge({
+      mode: 'server',
+      listen: true,
+      config: { 'git.max_concurrent_per_address': 100, 'worker.concurrency': 4 },
+      plugins: [DURABLE_SUBSCRIBER],
+    });
     await t.createUser('alice');
     await t.createProject('alice', 'pkg', { readme: true });
     auth = { Authorization: `token ${await t.createToken('alice', 'all')}` };
@@ -90,5 +96,6 @@ describe('faults: pushes to a branch while pull requests into it merge', () => {
     for (let n = 0; n < PULL_REQUESTS; n += 1) assert.equal(subjects.filter((s) => s === `Feature ${n}`).length, 1, `feature ${n} once`);
     const fsck = await gitRun(path.join(t.forge.config.git.reposDir, 'pkg.git'), ['fsck', '--strict', '--no-dangling']);
     assert.equal(fsck.code, 0, fsck.stderr);
+    await assertEachEventDeliveredOnce(t);
   });
 });

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { eventually, freePort, tempDir, type TestForge } from '@pagurus/core/testing';
-import { faultForge, type FaultForge } from './support.js';
+import { assertEachEventDeliveredOnce, faultForge, type FaultForge } from './support.js';
 
 const PROJECTS = 12;
 
@@ -107,5 +107,6 @@ for (const persistence of ['append-only', 'none'] as const)
       );
       const listed = await t.api<{ projects: Array<{ name: string }> }>('GET', '/api/0/projects?per_page=100');
       assert.equal(listed.body.projects.filter((p) => p.name.startsWith('pkg-')).length, PROJECTS, 'each once');
+      await assertEachEventDeliveredOnce(t);
     });
   });

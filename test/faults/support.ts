@@ -1,8 +1,10 @@
 // What the fault tests share: a web-only test forge on PostgreSQL and Redis (its jobs run in
 // processes the test spawns as the CLI starts them), starting and killing those processes,
 // and waiting on what they do.
+import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   createTestForge,
   eventually,
@@ -13,6 +15,12 @@ import {
   type TestForge,
   type TestForgeOptions,
 } from '@pagurus/core/testing';
+
+/**
+ * A test plugin whose durable subscriber "durable.all" writes each event it handles into
+ * `durable_seen`, in the transaction that moves its cursor (core's own fixture).
+ */
+export const DURABLE_SUBSCRIBER = fileURLToPath(new URL('../../core/test/fixtures/plugins/durable', import.meta.url));
 
 /** Polls until the probe answers, for at most a minute (processes start and stop here). */
 export const until = <T>(what: string, probe: () => Promise<T | undefined>) => eventually(probe, what, 60_000);
@@ -31,9 +39,10 @@ export interface FaultForge {
 /** A forge whose web side runs in the test, and whose jobs run only in the processes the test starts. */
 export async function faultForge(config: TestForgeOptions['config'] = {}, env: Record<string, string> = {}): Promise<FaultForge> {
   if (!serverServices()) throw new Error('these tests need PostgreSQL and Redis (PAGURUS_TEST_DATABASE_URL, PAGURUS_TEST_REDIS_URL)');
-  const t = await createTestForge({ mode: 'server', listen: true, processJobs: false, config });
+  const t = await createTestForge({ mode: 'server', listen: true, processJobs: false, config, plugins: [DURABLE_SUBSCRIBER] });
   const cwd = await tempDir('pagurus-fault-');
-  writeFileSync(path.join(cwd, 'pagurus.config.yaml'), 'plugins: []\n');
+  // The processes the test starts feed the durable subscriber: they load the same plugin.
+  writeFileSync(path.join(cwd, 'pagurus.config.yaml'), `plugins:\n  - ${JSON.stringify(DURABLE_SUBSCRIBER)}\n`);
   const running = new Set<RunningCli>();
   return {
     t,
@@ -56,4 +65,40 @@ export async function faultForge(config: TestForgeOptions['config'] = {}, env: R
       await t.close();
     },
   };
+}
+
+/**
+ * Waits until the durable subscriber "durable.all" has read the whole event log (a process
+ * that feeds subscribers must be running), then checks that it handled every event exactly
+ * once and nothing else: no event lost to a crash, none handled twice, none that was not
+ * committed. Answers the number of events.
+ */
+export async function assertEachEventDeliveredOnce(t: TestForge): Promise<number> {
+  const knex = t.forge.db.knex;
+  const last = async () => Number(((await knex('forge_events').max('id as id').first()) as { id: string | number | null }).id ?? 0);
+  await until('the durable subscriber to read the whole event log', async () => {
+    const cursor = (await knex('forge_event_cursors').where({ name: 'durable.all' }).first('event_id')) as { event_id: string } | undefined;
+    return cursor && Number(cursor.event_id) >= (await last()) ? true : undefined;
+  });
+  const events = ((await knex('forge_events').orderBy('id').pluck('id')) as Array<string | number>).map(Number);
+  const seen = (
+    (await knex('durable_seen').where({ subscriber: 'durable.all' }).orderBy('id').pluck('sequence')) as Array<string | number>
+  ).map(Number);
+  const once = new Set<number>();
+  const twice = seen.filter((sequence) => once.has(sequence) || !once.add(sequence));
+  assert.deepEqual(twice, [], 'events handled twice');
+  const logged = new Set(events);
+  assert.deepEqual(
+    seen.filter((sequence) => !logged.has(sequence)),
+    [],
+    'events handled that the log does not hold',
+  );
+  const handled = new Set(seen);
+  assert.deepEqual(
+    events.filter((id) => !handled.has(id)),
+    [],
+    'events in the log never handled',
+  );
+  assert.deepEqual(seen, events, 'handled in log order');
+  return events.length;
 }
