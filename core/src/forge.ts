@@ -154,7 +154,7 @@ export class Forge {
     this.services = {
       ...createServices(context, { repositories: this.repositories, locks: this.locks }, secret),
       health: new HealthService(db, queue),
-      tasks: new TaskService(queue),
+      tasks: new TaskService(queue, (id) => this.jobs.outbox!.has(id)),
     };
     // Notification mail: the "mail" subscriber queues mail.send jobs (or holds them for a
     // digest, past an address's count for its window), in every process alike.
@@ -422,7 +422,8 @@ export class Forge {
         this.log.warn({ err: error }, 'reconciling pushes and jobs failed'),
       );
     await reconcile();
-    this.reconcileTimer = setInterval(() => void reconcile(), RECONCILE_EVERY_MS);
+    // Again as often as things become old enough to reconcile, and at least every 5 minutes.
+    this.reconcileTimer = setInterval(() => void reconcile(), Math.min(RECONCILE_EVERY_MS, after));
     this.reconcileTimer.unref();
   }
 

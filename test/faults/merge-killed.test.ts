@@ -1,15 +1,16 @@
-// A worker killed in the middle of a merge, at each of its two dangerous steps (the merge
-// commit written but the branch not moved; the branch moved but the pull request not yet
-// marked merged): the processes are spawned as the CLI starts them, the test switch stops the
+// A worker killed in the middle of a merge, at each of its dangerous steps (the merge commit
+// written but the branch not moved; the branch moved but its push not yet announced; the
+// branch moved and announced but the pull request not yet marked merged): the processes are spawned as the CLI starts them, the test switch stops the
 // worker at the step, and SIGKILL ends it there. Another worker takes the job up again: the
 // pull request ends merged exactly once, the branch holds each commit once (one merge commit),
-// and `git fsck` is clean.
+// the move is announced once (its git.receive event: "Fixes #N", activity), and `git fsck` is
+// clean.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { cloneUrl, commitFile, gitOk, gitRun, tempDir, type RunningCli, type TestForge } from '@pagurus/core/testing';
-import { faultForge, until, type FaultForge } from './support.js';
+import { assertEachEventDeliveredOnce, faultForge, until, type FaultForge } from './support.js';
 
-for (const point of ['merge:commit-written', 'merge:ref-moved'] as const) {
+for (const point of ['merge:commit-written', 'branch:moved', 'merge:ref-moved'] as const) {
   describe(`faults: a worker killed mid-merge (at ${point})`, () => {
     let f: FaultForge;
     let t: TestForge;
@@ -25,7 +26,7 @@ for (const point of ['merge:commit-written', 'merge:ref-moved'] as const) {
     before(async function () {
       this.timeout(120_000);
       // The web side only: the spawned workers run the jobs.
-      f = await faultForge({}, { PAGURUS_WORKER_LOCK_SECONDS: '2' });
+      f = await faultForge({}, { PAGURUS_WORKER_LOCK_SECONDS: '2', PAGURUS_WORKER_RECONCILE_AFTER_SECONDS: '1' });
       t = f.t;
       // A plain worker for the setup (making the project, the pushes' jobs), stopped before the fault.
       const setup = await worker();
@@ -104,6 +105,18 @@ for (const point of ['merge:commit-written', 'merge:ref-moved'] as const) {
       const notes = (await t.api<{ comments: Array<{ comment: string }> }>('GET', '/api/0/pkg/pull-request/1', undefined, auth)).body
         .comments;
       assert.equal(notes.filter((c) => /has been merged/.test(c.comment)).length, 1, 'one "merged" note');
+      // The branch's move is announced as a push once, even when the worker died before announcing it.
+      const head = await mainHead();
+      const announced = async () =>
+        (
+          (await t.forge.db.knex('forge_events').where({ topic: 'git.receive' }).select('body')) as Array<{
+            body: { end_commit: string };
+          }>
+        ).filter((e) => e.body.end_commit === head);
+      await until('the merge to be announced', async () => ((await announced()).length ? true : undefined));
+      // The killed worker was feeding the durable subscriber too: the next one goes on from its cursor.
+      await assertEachEventDeliveredOnce(t);
+      assert.equal((await announced()).length, 1, 'one git.receive for the merge');
     });
   });
 }

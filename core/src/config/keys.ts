@@ -128,7 +128,7 @@ export const CONFIG_KEYS = {
   'worker.concurrency': { schema: wholeNumber(1, 64).default(4), doc: 'jobs one worker process runs at once' },
   'worker.reconcile_after_seconds': {
     schema: wholeNumber(1, 86400).default(60),
-    doc: 'a push still waiting for its git.receive job this long after its pre-receive (its web process died, or the queue lost the job), or a durable job (merge, new project, fork, mail) the queue lost, is queued again, by job-running processes at their start and every 5 minutes',
+    doc: 'a push still waiting for its git.receive job this long after its pre-receive (its web process died, or the queue lost the job), or a durable job (merge, new project, fork, mail) the queue lost, is queued again, by job-running processes at their start and then every this many seconds (at most 5 minutes apart)',
   },
   'worker.lock_seconds': {
     schema: wholeNumber(1, 3600).default(30),

@@ -28,7 +28,7 @@ import { sealerFor } from './plugin-settings/sealed.js';
 import { MergeWhenReady } from './pulls/merge-when-ready.js';
 
 /** `secret`: the instance secret, from which the keys that seal stored secrets derive. */
-export function createServices(ctx: ServiceContext, git: RepositoryDeps, secret: string) {
+export function createServices(ctx: ServiceContext, git: Omit<RepositoryDeps, 'ledger'>, secret: string) {
   const users = new UsersService(ctx);
   const emailConfirmations = new EmailConfirmations(ctx, users);
   const sessions = new SessionsService(ctx.db, ctx.config.sessions.lifetimeDays);
@@ -37,6 +37,7 @@ export function createServices(ctx: ServiceContext, git: RepositoryDeps, secret:
   const projectQueries = new ProjectQueries(ctx, access);
   const projects = new ProjectsService(ctx, access, projectQueries, users, groups);
   const tracker = new TrackerService(ctx);
+  const pushLedger = new PushLedger(ctx, git.repositories, projectQueries);
   const pullRequests = new PullRequestsService(ctx, access, projectQueries, projects, users);
   const flags = new FlagsService(ctx, projects, pullRequests);
   const pullRequestUpdates = new PullRequestUpdates(ctx, pullRequests, projectQueries);
@@ -54,10 +55,10 @@ export function createServices(ctx: ServiceContext, git: RepositoryDeps, secret:
     projects,
     watchers: new WatchersService(ctx, users),
     activity: new ActivityService(ctx, access),
-    repository: new RepositoryService(ctx, git),
+    repository: new RepositoryService(ctx, { ...git, ledger: pushLedger }),
     pushPolicy: new PushPolicy(ctx, access),
     gitAccess: new GitAccess(access, projectQueries, git.repositories, ctx.config.git.defaultBranch),
-    pushLedger: new PushLedger(ctx, git.repositories, projectQueries),
+    pushLedger,
     flags,
     tracker,
     issues: new IssuesService(ctx, access, projects, users, tracker, projectQueries),

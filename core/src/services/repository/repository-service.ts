@@ -2,9 +2,12 @@
 // through the API or pages, and the compare-and-swap that publishes a merge or a rebase.
 // Each write is vetoable by plugins (canPush, asked only through can-push.ts), is a
 // compare-and-swap (a ref that moved meanwhile is never overwritten), and is announced as
-// a push would be (the git.receive job: events, activity, the pushed hook).
+// a push would be (the git.receive job: events, activity, the pushed hook). Like a push, each
+// announced write is first written down in the push ledger, so that a process dying between
+// moving the ref and queueing its announcement leaves it to the ledger's reconcile.
+import { randomBytes } from 'node:crypto';
 import type { RepoLocks } from '../../db/index.js';
-import { repositoryPath, type ProjectRecord, type UserRecord } from '../../domain/index.js';
+import { faultPoint, repositoryPath, type ProjectRecord, type UserRecord } from '../../domain/index.js';
 import { Invalid } from '../../errors/index.js';
 import {
   GitCommandError,
@@ -26,15 +29,17 @@ import type { Refusal } from '../../plugins/index.js';
 import { matchesAny } from '../access/fnmatch.js';
 import type { ServiceContext } from '../context.js';
 import { GIT_JOBS } from '../git/jobs.js';
+import { receiveJobKey, type PushLedger } from '../git/push-ledger.js';
 import { protectedBranchPatterns, readSettings } from '../projects/settings.js';
 import { askCanPush, type RefUpdate } from './can-push.js';
 
 export const NULL_REV = '0'.repeat(40);
 
-/** What the service needs besides the service context: the repositories on disk and their locks. */
+/** What the service needs besides the service context: the repositories on disk, their locks and the push ledger. */
 export interface RepositoryDeps {
   repositories: Repositories;
   locks: RepoLocks;
+  ledger: PushLedger;
 }
 
 /** Who writes: a user (announced as their push), or null for the forge's own writes (not announced). */
@@ -59,6 +64,9 @@ async function gitWrite<T>(work: () => Promise<T>): Promise<T> {
     throw error;
   }
 }
+
+/** The update as git's hooks give it: "<old> <new> <ref>". */
+const hookLine = (update: RefUpdate) => `${update.oldRev} ${update.newRev} ${update.ref}`;
 
 export class RepositoryService {
   constructor(
@@ -93,7 +101,7 @@ export class RepositoryService {
   ): Promise<string> {
     const dir = this.dirOf(project);
     const ref = `${REFS_HEADS}${branch}`;
-    const commit = await this.withLock(project, async () => {
+    const { commit, pushId } = await this.withLock(project, async () => {
       let parent: string | undefined;
       if (from.commit !== undefined) {
         const object = await objectByPrefix(dir, from.commit);
@@ -105,15 +113,15 @@ export class RepositoryService {
         if (!parent) throw Invalid('ENOCODE', `The "${name}" branch does not exist`);
       }
       if (await readRef(dir, ref)) throw Invalid('ENOCODE', `The branch "${branch}" already exists`);
-      await this.write(
+      const written = await this.write(
         user,
         project,
         { ref, oldRev: NULL_REV, newRev: parent },
         `branch ${branch} created by ${user?.name ?? 'the forge'}`,
       );
-      return parent;
+      return { commit: parent, pushId: written };
     });
-    await this.announce(user, project, { ref, oldRev: NULL_REV, newRev: commit });
+    await this.announce(user, project, { ref, oldRev: NULL_REV, newRev: commit }, pushId);
     return commit;
   }
 
@@ -124,7 +132,7 @@ export class RepositoryService {
   async deleteBranch(user: Writer, project: ProjectRecord, branch: string): Promise<string> {
     const dir = this.dirOf(project);
     const ref = `${REFS_HEADS}${branch}`;
-    const old = await this.withLock(project, async () => {
+    const { old, pushId } = await this.withLock(project, async () => {
       const found = await readRef(dir, ref);
       if (!found) throw Invalid('EBRANCHNOTFOUND');
       if (!('object' in found)) throw Invalid('ENOCODE', `${branch} is an alias; delete the alias through the API (git/alias/drop)`);
@@ -132,15 +140,15 @@ export class RepositoryService {
       if (!this.ctx.config.git.allowDeleteBranch) throw Invalid('ENOCODE', 'deleting branches is not allowed on this forge');
       if (matchesAny(branch, protectedBranchPatterns(readSettings(project))))
         throw Invalid('ENOCODE', `${branch} is protected: it cannot be deleted`);
-      await this.write(
+      const written = await this.write(
         user,
         project,
         { ref, oldRev: found.object, newRev: NULL_REV },
         `branch ${branch} deleted by ${user?.name ?? 'the forge'}`,
       );
-      return found.object;
+      return { old: found.object, pushId: written };
     });
-    await this.announce(user, project, { ref, oldRev: old, newRev: NULL_REV });
+    await this.announce(user, project, { ref, oldRev: old, newRev: NULL_REV }, pushId);
     return old;
   }
 
@@ -164,16 +172,17 @@ export class RepositoryService {
         message: tag.message,
       });
       const old = existing && 'object' in existing ? existing.object : '';
-      await this.write(
+      const pushId = await this.write(
         user,
         project,
         { ref, oldRev: old || NULL_REV, newRev: object },
         `tag ${tag.name} written by ${user?.name ?? 'the forge'}`,
       );
-      return { old, tag: object };
+      return { old, tag: object, pushId };
     });
-    if (written) await this.announce(user, project, { ref, oldRev: written.old || NULL_REV, newRev: written.tag });
-    return written;
+    if (!written) return false;
+    await this.announce(user, project, { ref, oldRev: written.old || NULL_REV, newRev: written.tag }, written.pushId);
+    return { old: written.old, tag: written.tag };
   }
 
   /**
@@ -185,29 +194,67 @@ export class RepositoryService {
   async moveBranch(user: Writer, project: ProjectRecord, update: RefUpdate, reason: string): Promise<Refusal | undefined> {
     const refusal = await this.canPush(user, project, update);
     if (refusal) return refusal;
-    await compareAndSwapRef(this.dirOf(project), update.ref, update.newRev, update.oldRev === NULL_REV ? '' : update.oldRev, reason);
-    await this.announce(user, project, update);
+    const dir = this.dirOf(project);
+    const pushId = await this.recorded(user, project, update, () =>
+      compareAndSwapRef(dir, update.ref, update.newRev, update.oldRev === NULL_REV ? '' : update.oldRev, reason),
+    );
+    await faultPoint('branch:moved');
+    await this.announce(user, project, update, pushId);
     return undefined;
   }
 
-  /** Vetoes (Invalid ENOCODE with the plugin's message), then compare-and-swaps or deletes the ref. */
-  private async write(user: Writer, project: ProjectRecord, update: RefUpdate, reason: string): Promise<void> {
+  /**
+   * Vetoes (Invalid ENOCODE with the plugin's message), then compare-and-swaps or deletes the
+   * ref. Answers the id it was written down under in the push ledger (a user's write).
+   */
+  private async write(user: Writer, project: ProjectRecord, update: RefUpdate, reason: string): Promise<string | undefined> {
     const refusal = await this.canPush(user, project, update);
     if (refusal) throw Invalid('ENOCODE', refusal.message);
     const dir = this.dirOf(project);
     const expected = update.oldRev === NULL_REV ? '' : update.oldRev;
-    if (update.newRev === NULL_REV)
-      await gitWrite(() => runGit(['update-ref', '--no-deref', '-m', reason, '-d', update.ref, expected], { cwd: dir }));
-    else await gitWrite(() => compareAndSwapRef(dir, update.ref, update.newRev, expected, reason));
+    return this.recorded(user, project, update, () =>
+      update.newRev === NULL_REV
+        ? gitWrite(() => runGit(['update-ref', '--no-deref', '-m', reason, '-d', update.ref, expected], { cwd: dir }))
+        : gitWrite(() => compareAndSwapRef(dir, update.ref, update.newRev, expected, reason)),
+    );
   }
 
-  /** What a push of the same update triggers: the git.receive job (events, activity, the pushed hook). */
-  private async announce(user: Writer, project: ProjectRecord, update: RefUpdate): Promise<void> {
-    if (!user) return;
-    await this.ctx.jobs.enqueue(GIT_JOBS.receive, {
-      projectId: project.id,
-      userId: user.id,
-      updates: [`${update.oldRev} ${update.newRev} ${update.ref}`],
-    });
+  /**
+   * Writes a user's update down in the push ledger, then lets `move` move the ref: a crash
+   * before the announcement is queued leaves the entry to the ledger's reconcile, which
+   * announces it if the ref landed. A write git refused (the ref moved meanwhile) is crossed
+   * out at once. The forge's own writes are not announced, so not written down.
+   */
+  private async recorded(
+    user: Writer,
+    project: ProjectRecord,
+    update: RefUpdate,
+    move: () => Promise<unknown>,
+  ): Promise<string | undefined> {
+    if (!user) {
+      await move();
+      return undefined;
+    }
+    const pushId = randomBytes(20).toString('hex');
+    await this.deps.ledger.record(pushId, project, { userId: user.id }, [hookLine(update)]);
+    try {
+      await move();
+    } catch (error) {
+      if (error instanceof GitCommandError || (error instanceof Error && error.cause instanceof GitCommandError)) {
+        await this.deps.ledger.done(pushId);
+      }
+      throw error;
+    }
+    return pushId;
+  }
+
+  /** What a push of the same update triggers: the git.receive job (events, activity, the pushed hook), once per ledger entry. */
+  private async announce(user: Writer, project: ProjectRecord, update: RefUpdate, pushId: string | undefined): Promise<void> {
+    if (!user || !pushId) return;
+    await this.ctx.jobs.enqueue(
+      GIT_JOBS.receive,
+      { projectId: project.id, userId: user.id, updates: [hookLine(update)], pushId },
+      { key: receiveJobKey(pushId) },
+    );
   }
 }
