@@ -4,7 +4,9 @@
 // flag commits, push commits and open and merge pull requests. Reported per setup: operations
 // per second, p50/p99 per kind, answers by status (goal: no 5xx), every acknowledged write read
 // back at the end (goal: none lost), and each process's resident memory at the start of the
-// load and at its end (goal: under 10% growth).
+// load and at its end (goal: under 10% growth), with its samples at each tenth of the load, to
+// tell a heap still filling from one that keeps growing. PAGURUS_SOAK_SETUPS picks the setups
+// ("1+1,2+2", the default).
 import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { ROOT, run } from './support/processes.mjs';
 
 const SECONDS = Number(process.env.PAGURUS_SOAK_SECONDS ?? 300);
 const CLIENTS = Number(process.env.PAGURUS_SOAK_CLIENTS ?? 200);
+const SETUPS = (process.env.PAGURUS_SOAK_SETUPS ?? '1+1,2+2').split(',').map((setup) => setup.split('+').map(Number));
 const PROJECTS = 8;
 const DATABASE = process.env.PAGURUS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS = process.env.PAGURUS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -105,6 +108,8 @@ async function soak(webs, workers) {
     // "At the start" is read a tenth into the load, once caches and pools have filled.
     let startRss = idleRss;
     const warm = setTimeout(() => (startRss = procs.map((p) => rssMiB(p.child.pid))), SECONDS * 100);
+    const samples = procs.map(() => []);
+    const sampler = setInterval(() => procs.forEach((p, i) => samples[i].push(rssMiB(p.child.pid))), SECONDS * 100);
     const deadline = Date.now() + SECONDS * 1000;
     let ops = 0;
     // A pusher per project: commits and pushes to its own branch, then opens and merges a PR from it.
@@ -182,6 +187,7 @@ async function soak(webs, workers) {
     ]);
     const elapsed = (Date.now() - began) / 1000;
     clearTimeout(warm);
+    clearInterval(sampler);
     const endRss = procs.map((p) => rssMiB(p.child.pid));
 
     // Every acknowledged write, read back (once the workers have caught up).
@@ -234,6 +240,7 @@ async function soak(webs, workers) {
             `${p.kind} ${idleRss[i]}, ${startRss[i]}→${endRss[i]} (${Math.round(((endRss[i] - startRss[i]) / startRss[i]) * 100)}%)`,
         )
         .join('; '),
+      rssSamplesMiB: procs.map((p, i) => `${p.kind} ${samples[i].join(' ')}`).join('; '),
     };
   } finally {
     for (const p of procs) p.child.kill('SIGTERM');
@@ -244,5 +251,7 @@ async function soak(webs, workers) {
 }
 
 export default async function () {
-  return [await soak(1, 1), await soak(2, 2)];
+  const results = [];
+  for (const [webs, workers] of SETUPS) results.push(await soak(webs, workers));
+  return results;
 }

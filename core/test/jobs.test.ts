@@ -53,6 +53,29 @@ describeModes('jobs', (mode) => {
     assert.ok(!runs.some((r) => r.key === 'rolled-back'), 'the rolled-back job never ran');
   });
 
+  it('queued with a key inside a transaction answer their task id, which can be waited for right after the commit', async () => {
+    const knex = t.forge.db.knex;
+    const task = await knex.transaction((trx) =>
+      t.forge.jobs.enqueue('fixture.record', { key: 'keyed-in-trx', sleepMs: 0 }, { trx, key: 'keyed-in-trx' }),
+    );
+    assert.equal(task?.id, 'fixture.record:keyed-in-trx');
+    // The job reaches the queue only after the commit: the wait starts before it is there.
+    assert.equal((await t.forge.jobs.wait(task.id, 20_000))?.state, 'SUCCESS');
+
+    let dropped: { id: string } | undefined;
+    await assert.rejects(
+      knex.transaction(async (trx) => {
+        dropped = await t.forge.jobs.enqueue('fixture.record', { key: 'keyed-dropped', sleepMs: 0 }, { trx, key: 'keyed-dropped' });
+        throw new Error('roll back');
+      }),
+      /roll back/,
+    );
+    // Rolled back: never queued, and a wait for it answers "unknown" at once rather than at its limit.
+    const waited = Date.now();
+    assert.equal(await t.forge.jobs.wait(dropped!.id, 60_000), undefined);
+    assert.ok(Date.now() - waited < 30_000, 'the wait did not run to its limit');
+  });
+
   it('queued with a delay wait that long before their first run', async () => {
     await assert.rejects(t.forge.jobs.enqueue('fixture.record', { key: 'bad-delay' }, { delayMs: -1 }), /delayMs must be a number/);
     const queuedAt = Date.now();

@@ -23,6 +23,11 @@ export class JobOutbox {
       .ignore();
   }
 
+  /** Whether the task is written down (not yet done). */
+  async has(taskId: string): Promise<boolean> {
+    return (await this.db('job_outbox').where({ task_id: taskId }).first('task_id')) !== undefined;
+  }
+
   async done(taskId: string): Promise<void> {
     await this.db('job_outbox').where({ task_id: taskId }).delete();
   }

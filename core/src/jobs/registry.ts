@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { afterCommit } from '../db/index.js';
+import { faultPoint } from '../domain/index.js';
 import type { EnqueueJobOptions, EnqueuedTask, JobDefinition, JobQueueApi, JobRegistry } from '../plugins/index.js';
 import { assertJobData, PRIORITY_RANKS, type JobData, type QueuePort } from '../queue/index.js';
 import type { JobOutbox } from './outbox.js';
@@ -15,6 +16,8 @@ const DEFAULT_BACKOFF_MS = 1000;
 export class Jobs implements JobRegistry, JobQueueApi {
   private readonly definitions = new Map<string, JobDefinition>();
   private sealed = false;
+  /** Tasks queued with a transaction that committed, on their way to the queue (settle when there or dropped). */
+  private readonly queueing = new Map<string, Promise<void>>();
 
   constructor(
     private readonly queue: QueuePort,
@@ -59,12 +62,39 @@ export class Jobs implements JobRegistry, JobQueueApi {
     const add = async () => ({ id: await this.add(name, data, key, options.delayMs) });
     if (durable) await this.outbox.add(key!, name, data, options.trx);
     if (!options.trx) return add();
+    const settle = key === undefined ? () => undefined : this.trackQueueing(key);
     afterCommit(
       options.trx,
-      async () => void (await add()),
-      (error) => this.log.error({ err: error, job: name }, 'could not queue a job after its transaction committed'),
+      async () => {
+        try {
+          await faultPoint('jobs:committed');
+          await add();
+        } finally {
+          settle();
+        }
+      },
+      (error) =>
+        this.log.error(
+          { err: error, job: name },
+          durable
+            ? 'could not queue a durable job after its transaction committed; the outbox queues it again later'
+            : 'could not queue a job after its transaction committed',
+        ),
+      settle,
     );
-    return undefined;
+    // A keyed task's id is its key, known before it reaches the queue.
+    return key === undefined ? undefined : { id: key };
+  }
+
+  /** Marks `key` as on its way to the queue; answers the function that says it got there (or never will). */
+  private trackQueueing(key: string): () => void {
+    let settle: () => void = () => undefined;
+    const queueing = new Promise<void>((resolve) => (settle = resolve));
+    this.queueing.set(key, queueing);
+    return () => {
+      if (this.queueing.get(key) === queueing) this.queueing.delete(key);
+      settle();
+    };
   }
 
   private add(name: string, data: JobData, key: string | undefined, delayMs?: number): Promise<string> {
@@ -101,8 +131,16 @@ export class Jobs implements JobRegistry, JobQueueApi {
     );
   }
 
-  wait(id: string, timeoutMs: number) {
-    return this.queue.wait(id, timeoutMs);
+  async wait(id: string, timeoutMs: number) {
+    // A task this process queues once its transaction commits: first wait for it to get there.
+    const queueing = this.queueing.get(id);
+    const started = Date.now();
+    if (queueing) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([queueing, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      clearTimeout(timer);
+    }
+    return this.queue.wait(id, Math.max(0, timeoutMs - (Date.now() - started)));
   }
 
   status(id: string) {

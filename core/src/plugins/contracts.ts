@@ -121,7 +121,10 @@ export interface EnqueueJobOptions {
 }
 
 export interface JobQueueApi {
-  /** Queues a job by name. Passing a transaction queues it only once that commits. */
+  /**
+   * Queues a job by name. Passing a transaction queues it only once that commits; the answer
+   * is then the task it will be when the job has a `key` or is durable (else undefined).
+   */
   enqueue(name: string, data: JobData, options?: EnqueueJobOptions): Promise<EnqueuedTask | undefined>;
   /** The task's status once finished or after `timeoutMs`; undefined if unknown. */
   wait(id: string, timeoutMs: number): Promise<TaskStatus | undefined>;

@@ -17,12 +17,21 @@ export function reportOf(status: TaskStatus): TaskReport {
 }
 
 export class TaskService {
-  constructor(private readonly queue: QueuePort) {}
+  constructor(
+    private readonly queue: QueuePort,
+    /** Whether a durable task is written down (its change committed) though the queue does not hold it yet. */
+    private readonly writtenDown: (id: string) => Promise<boolean> = async () => false,
+  ) {}
 
-  /** Throws NotFound for ids that are not task ids, or tasks unknown or expired. */
+  /**
+   * Throws NotFound for ids that are not task ids, or tasks unknown or expired. A durable task
+   * on its way to the queue (or to be queued again by the outbox) is pending.
+   */
   async report(id: string): Promise<TaskReport> {
-    const status = TASK_ID.test(id) ? await this.queue.status(id) : undefined;
-    if (!status) throw NotFound('ENOCODE', 'Task not found');
-    return reportOf(status);
+    if (!TASK_ID.test(id)) throw NotFound('ENOCODE', 'Task not found');
+    const status = await this.queue.status(id);
+    if (status) return reportOf(status);
+    if (await this.writtenDown(id)) return { ready: false, status: 'PENDING' };
+    throw NotFound('ENOCODE', 'Task not found');
   }
 }

@@ -2,7 +2,7 @@
 // admin changing, settings, deletion.
 import type { Knex } from 'knex';
 import { LIMITS, projectFullname, repositoryPath, type ProjectRecord, type UserRecord } from '../../domain/index.js';
-import { Invalid, NotFound, Unauthorized, Unavailable } from '../../errors/index.js';
+import { Invalid, NotFound, Unauthorized } from '../../errors/index.js';
 import type { AccessService, Viewer } from '../access/access-service.js';
 import { fnmatch } from '../access/fnmatch.js';
 import type { ServiceContext } from '../context.js';
@@ -16,7 +16,7 @@ import type { ProjectQueries } from './project-queries.js';
 import { applySettings, FORK_SETTINGS, isSettingKey, readSettings, SETTING_DEFAULTS, type SettingKey, type Settings } from './settings.js';
 
 /** Inserts a project row; a unique-index clash (a concurrent twin) becomes `taken()`. */
-async function insertProject(db: Knex, row: Record<string, unknown>, taken: () => Error): Promise<number> {
+async function insertProject(db: Knex | Knex.Transaction, row: Record<string, unknown>, taken: () => Error): Promise<number> {
   try {
     const [inserted] = (await db('projects').insert(row).returning('id')) as Array<{ id: number }>;
     return inserted!.id;
@@ -56,15 +56,24 @@ export class ProjectsService {
     return viewer.user;
   }
 
-  /** Queues a job for a project just written; if the queue refuses, the project goes too. */
-  private async queue(project: ProjectRecord, job: string, data: Record<string, string | number | boolean | null>): Promise<string> {
-    try {
-      return (await this.ctx.jobs.enqueue(job, data))!.id;
-    } catch (error) {
-      await this.ctx.db('projects').where({ id: project.id }).delete();
-      this.ctx.log.error({ err: error, job }, 'could not queue a project job');
-      throw Unavailable('ENOCODE', 'The job queue is not available; try again later');
-    }
+  /**
+   * Writes a project's row and the durable job that makes its repository in one transaction:
+   * both or neither. The job reaches the queue once that commits (or, should the queue lose
+   * it or the process die first, through the job outbox's reconcile). Answers the project
+   * and the job's task id.
+   */
+  private async record(
+    row: Record<string, unknown>,
+    taken: () => Error,
+    job: string,
+    data: (id: number) => Record<string, string | number | boolean | null>,
+  ): Promise<{ project: ProjectRecord; taskId: string }> {
+    const { id, taskId } = await this.ctx.db.transaction(async (trx) => {
+      const inserted = await insertProject(trx, row, taken);
+      const task = await this.ctx.jobs.enqueue(job, data(inserted), { trx });
+      return { id: inserted, taskId: task!.id };
+    });
+    return { project: (await this.queries.byId(id))!, taskId };
   }
 
   /**
@@ -103,8 +112,7 @@ export class ProjectsService {
       { name: input.name, namespace, private: isPrivate },
       input.defaultBranch ?? config.git.defaultBranch,
     );
-    const id = await insertProject(
-      this.ctx.db,
+    return this.record(
       {
         name: input.name,
         namespace,
@@ -117,17 +125,16 @@ export class ProjectsService {
         settings: JSON.stringify(plan.settings),
       },
       taken,
+      PROJECT_JOBS.create,
+      (projectId) => ({
+        projectId,
+        path: repositoryPath({ name: input.name, namespace, isFork: false, ownerName: actor.name }),
+        readme: input.createReadme,
+        defaultBranch: plan.defaultBranch,
+        aliases: JSON.stringify(plan.aliases),
+        ignoreExisting: input.ignoreExistingRepos && viewer.siteAdmin,
+      }),
     );
-    const project = (await this.queries.byId(id))!;
-    const taskId = await this.queue(project, PROJECT_JOBS.create, {
-      projectId: id,
-      path: repositoryPath(project),
-      readme: input.createReadme,
-      defaultBranch: plan.defaultBranch,
-      aliases: JSON.stringify(plan.aliases),
-      ignoreExisting: input.ignoreExistingRepos && viewer.siteAdmin,
-    });
-    return { project, taskId };
   }
 
   /** How the project starts, as the newProject hook's taps shape it; a plan that names bad branches or options is a plugin's bug (500). */
@@ -152,8 +159,7 @@ export class ProjectsService {
     const actor = this.actor(viewer);
     const exists = () => Invalid('ENOCODE', `Repo "forks/${actor.name}/${source.name}" already exists`);
     if (await this.queries.find({ name: source.name, namespace: source.namespace, forkOwner: actor.name })) throw exists();
-    const id = await insertProject(
-      this.ctx.db,
+    const { project: fork, taskId } = await this.record(
       {
         name: source.name,
         namespace: source.namespace,
@@ -167,9 +173,13 @@ export class ProjectsService {
         settings: JSON.stringify(FORK_SETTINGS),
       },
       exists,
+      PROJECT_JOBS.fork,
+      (projectId) => ({
+        projectId,
+        path: repositoryPath({ name: source.name, namespace: source.namespace, isFork: true, ownerName: actor.name }),
+      }),
     );
-    const fork = (await this.queries.byId(id))!;
-    return { fork, taskId: await this.queue(fork, PROJECT_JOBS.fork, { projectId: id, path: repositoryPath(fork) }) };
+    return { fork, taskId };
   }
 
   /** Deletes the project (its forks stay, without a parent); its repository is removed by a job. */
