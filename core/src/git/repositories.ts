@@ -1,8 +1,12 @@
 // Bare repositories on disk, under the repositories directory: created, given a first
-// commit, forked and removed. Callers hold the repository's lock while they write.
+// commit, forked and removed. Callers hold the repository's lock while they write. A new
+// repository is made in a staging directory beside its place and moved there in one rename,
+// configured: a process that dies while making it leaves nothing at its path.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { faultPoint } from '../domain/index.js';
 import { runGit } from './exec.js';
 
 export interface Author {
@@ -29,6 +33,9 @@ export const REPOSITORY_CONFIG: ReadonlyArray<readonly [string, string]> = [
 
 /** A repository type's name: lower-case letters (and digits, "-"), as in its URLs and folder. */
 const TYPE_NAME = /^[a-z][a-z0-9-]{0,29}$/;
+
+/** A staging directory this old was left by a process that died making a repository. */
+const STALE_STAGING_MS = 60 * 60_000;
 
 export class Repositories {
   private readonly typeNames: string[] = [];
@@ -68,19 +75,46 @@ export class Repositories {
     return existsSync(this.pathOf(relative));
   }
 
-  /** An empty bare repository whose HEAD names `defaultBranch`. */
-  async create(relative: string, defaultBranch: string): Promise<void> {
-    const dir = this.pathOf(relative);
-    await mkdir(path.dirname(dir), { recursive: true });
-    // No template: nothing from the machine's git installation ends up in the repository.
-    await runGit(['init', '--bare', '--quiet', '--template=', `--initial-branch=${defaultBranch}`, dir], { cwd: path.dirname(dir) });
-    await this.configure(relative);
+  /**
+   * An empty bare repository whose HEAD names `defaultBranch`, with REPOSITORY_CONFIG and
+   * `config` (entries of the caller's own, written before it appears at its path).
+   */
+  async create(relative: string, defaultBranch: string, config: Record<string, string> = {}): Promise<void> {
+    await this.made(relative, config, (dir) =>
+      runGit(['init', '--bare', '--quiet', '--template=', `--initial-branch=${defaultBranch}`, dir], { cwd: path.dirname(dir) }),
+    );
   }
 
-  /** Applies REPOSITORY_CONFIG (again) to a repository. */
-  async configure(relative: string): Promise<void> {
-    const cwd = this.pathOf(relative);
-    for (const [key, value] of REPOSITORY_CONFIG) await runGit(['config', key, value], { cwd });
+  /**
+   * Makes a repository with `make` in a staging directory beside `relative`, configures it,
+   * and renames it into place: it appears whole or not at all. A repository already there is
+   * never replaced (the rename fails).
+   */
+  private async made(relative: string, config: Record<string, string>, make: (dir: string) => Promise<unknown>): Promise<void> {
+    const dir = this.pathOf(relative);
+    await mkdir(path.dirname(dir), { recursive: true });
+    await this.dropStaleStaging(dir);
+    const staging = `${dir}.making-${process.pid}-${randomBytes(4).toString('hex')}`;
+    try {
+      await make(staging);
+      for (const [key, value] of [...REPOSITORY_CONFIG, ...Object.entries(config)]) await runGit(['config', key, value], { cwd: staging });
+      await faultPoint('repository:staged');
+      await rename(staging, dir);
+    } catch (error) {
+      await rm(staging, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** Removes what processes that died making this repository left beside it. */
+  private async dropStaleStaging(dir: string): Promise<void> {
+    const prefix = `${path.basename(dir)}.making-`;
+    for (const name of await readdir(path.dirname(dir))) {
+      if (!name.startsWith(prefix)) continue;
+      const leftover = path.join(path.dirname(dir), name);
+      const age = Date.now() - (await stat(leftover).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+      if (age > STALE_STAGING_MS) await rm(leftover, { recursive: true, force: true });
+    }
   }
 
   /** Commits one file as the first commit of `branch` (without a work tree). */
@@ -107,13 +141,12 @@ export class Repositories {
    * Copies `from` into a new bare repository `to`: all branches and tags, HEAD as in the
    * source. Objects are hard-linked, so the copy is cheap and survives the source's removal.
    */
-  async fork(from: string, to: string): Promise<void> {
+  async fork(from: string, to: string, config: Record<string, string> = {}): Promise<void> {
     const source = this.pathOf(from);
-    const target = this.pathOf(to);
-    await mkdir(path.dirname(target), { recursive: true });
-    await runGit(['clone', '--bare', '--quiet', '--template=', source, target], { cwd: path.dirname(target) });
-    await runGit(['remote', 'remove', 'origin'], { cwd: target });
-    await this.configure(to);
+    await this.made(to, config, async (staging) => {
+      await runGit(['clone', '--bare', '--quiet', '--template=', source, staging], { cwd: path.dirname(staging) });
+      await runGit(['remote', 'remove', 'origin'], { cwd: staging });
+    });
   }
 
   /** Removes a repository: renamed aside first, so a half-removed one is never served. */

@@ -18,10 +18,8 @@ export interface ProjectJobDeps {
   db: import('knex').Knex;
 }
 
-/** Marks the repository as made for the project (a git config entry of its own). */
-async function markOwner(repositories: Repositories, path: string, project: ProjectRecord): Promise<void> {
-  await runGit(['config', 'pagurus.projectId', String(project.id)], { cwd: repositories.pathOf(path) });
-}
+/** Marks a repository as made for the project: a git config entry of its own, written before it appears at its path. */
+const ownerMark = (project: ProjectRecord) => ({ 'pagurus.projectId': String(project.id) });
 
 /** Whether an earlier run of this project's job made the repository at `path`. */
 async function madeFor(repositories: Repositories, path: string, project: ProjectRecord): Promise<boolean> {
@@ -64,8 +62,7 @@ export function defineProjectJobs(registry: JobRegistry, deps: ProjectJobDeps): 
       }
       try {
         if (!repositories.exists(path)) {
-          await repositories.create(path, data.defaultBranch);
-          await markOwner(repositories, path, project);
+          await repositories.create(path, data.defaultBranch, ownerMark(project));
         }
         const dir = repositories.pathOf(path);
         // The README once: a run again finds the branch it made.
@@ -119,8 +116,7 @@ export function defineProjectJobs(registry: JobRegistry, deps: ProjectJobDeps): 
       try {
         if (!parent) throw new FinalJobError(`The project ${projectFullname(fork)} was forked from is gone`);
         if (!again) {
-          await repositories.fork(repositoryPath(parent), path);
-          await markOwner(repositories, path, fork);
+          await repositories.fork(repositoryPath(parent), path, ownerMark(fork));
         }
         // A fork's typed repositories (docs) start empty, on the parent's default branch name.
         const head = await resolveDefaultBranch(repositories.pathOf(path));
