@@ -1,9 +1,10 @@
-// A web process killed while receive-pack runs, after git moved the ref and before the
-// post-receive hook queued the push's job (the test switch stops `pagurus serve` there, and
-// SIGKILL ends it): the ref moved with its objects (fsck is clean), and the push ledger the
+// A web process killed while receive-pack runs (the test switch stops `pagurus serve` at a
+// step, and SIGKILL ends it). Before git moved the ref (pre-receive accepted the push, the
+// hook waits for its answer): the push fails, the ref did not move, and the push the ledger
+// wrote down is forgotten. After git moved the ref, before the post-receive hook queued the
+// push's job: the ref moved with its objects (fsck is clean), and the push ledger the
 // pre-receive hook wrote lets the next job-running process find the push and queue its job,
-// so its git.receive event and its "Fixes #1" still happen. A push none of whose refs moved
-// is forgotten instead.
+// so its git.receive event and its "Fixes #1" still happen.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { cloneUrl, commitFile, gitOk, gitRun, tempDir } from '@pagurus/core/testing';
@@ -29,7 +30,37 @@ describe('faults: a web process killed while receive-pack runs', () => {
   const bare = () => path.join(f.t.forge.config.git.reposDir, 'pkg.git');
   const ledger = async () => (await f.t.forge.db.knex('git_pushes').select('id', 'updates')) as Array<{ id: string; updates: string[] }>;
 
-  it('keeps the ref and its objects, and the next worker queues the lost job: events and "Fixes #1" happen', async function () {
+  const receivedFor = async (commit: string) =>
+    (
+      (await f.t.forge.db.knex('forge_events').where({ topic: 'git.receive' }).select('body')) as Array<{ body: { end_commit: string } }>
+    ).filter((e) => e.body.end_commit === commit);
+
+  it('before the ref moved: the push fails, the ref stays, and the push written down is forgotten', async function () {
+    this.timeout(180_000);
+    const web = await f.start(['serve', '--port', '0'], /is serving (http:\/\/\S+)/, { PAGURUS_FAULT_PAUSE: 'push:accepted' });
+    const work = await tempDir('pagurus-fault-work-');
+    await gitOk(work, 'clone', '-q', cloneUrl(web.match[1]!, 'pkg', { user: 'alice', secret: 'alice-password1' }), 'pkg');
+    const dir = path.join(work, 'pkg');
+    const before = await gitOk(bare(), 'rev-parse', 'refs/heads/main');
+    const commit = await commitFile(dir, 'never.txt', 'never\n', { message: 'Never lands' });
+    const push = gitRun(dir, ['push', 'origin', 'main']);
+    await until('the server to stop with the push accepted', async () =>
+      web.output().includes('paused at fault point push:accepted') ? true : undefined,
+    );
+    await f.kill(web);
+    assert.notEqual((await push).code, 0, 'the push failed');
+
+    assert.equal(await gitOk(bare(), 'rev-parse', 'refs/heads/main'), before, 'the ref did not move');
+    const fsck = await gitRun(bare(), ['fsck', '--strict', '--no-dangling']);
+    assert.equal(fsck.code, 0, fsck.stderr);
+    assert.equal((await ledger()).length, 1, 'the accepted push is written down');
+    const worker = await f.start(['worker'], /worker is taking jobs/);
+    await until('the ledger to be empty', async () => ((await ledger()).length === 0 ? true : undefined));
+    assert.deepEqual(await receivedFor(commit), [], 'never announced');
+    assert.equal(await f.stop(worker), 0);
+  });
+
+  it('after the ref moved: keeps the ref and its objects, and the next worker queues the lost job: events and "Fixes #1" happen', async function () {
     this.timeout(180_000);
     const { t } = f;
     const web = await f.start(['serve', '--port', '0'], /is serving (http:\/\/\S+)/, { PAGURUS_FAULT_PAUSE: 'push:refs-moved' });

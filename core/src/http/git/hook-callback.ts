@@ -193,6 +193,7 @@ export function hookCallback(options: HookCallbackOptions): Middleware<ForgeStat
       // queues the job, a reconcile finds the push and queues it.
       const accepted = await writtenUpdates(repository, body.updates);
       await services.pushLedger.record(pushId, project, pusherAs(pusher), accepted.map(hookLine));
+      await faultPoint('push:accepted');
       return answer(200, true, []);
     }
     // The refs just moved: reads must not answer from what was known of them before.
