@@ -5,8 +5,9 @@
 // per second, p50/p99 per kind, answers by status (goal: no 5xx), every acknowledged write read
 // back at the end (goal: none lost), and each process's resident memory at the start of the
 // load and at its end (goal: under 10% growth), with its samples at each tenth of the load, to
-// tell a heap still filling from one that keeps growing. PAGURUS_SOAK_SETUPS picks the setups
-// ("1+1,2+2", the default).
+// tell a heap still filling from one that keeps growing; the processes run with --trace-gc,
+// and the live heap after each full collection (what a leak would grow) is sampled likewise.
+// PAGURUS_SOAK_SETUPS picks the setups ("1+1,2+2", the default).
 import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -26,15 +27,32 @@ const GIT = { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERM
 const git = (cwd, ...args) =>
   run('git', ['-c', 'user.name=Soak', '-c', 'user.email=soak@example.org', ...args], { cwd, env: { ...process.env, ...GIT } });
 
-/** Starts a pagurus command and resolves once it printed `ready`. */
+/** V8's --trace-gc line for a full collection: "Mark-Compact 120.1 (150.2) -> 80.3 (151.0) MB". */
+const FULL_GC = /Mark-Compact[^\n]*? -> ([\d.]+) \(/g;
+
+/**
+ * Starts a pagurus command and resolves once it printed `ready`; `gc.live` is then the live
+ * heap (MiB) after the last full collection.
+ */
 function start(args, env, ready) {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--trace-gc', CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
+  const gc = { live: 0 };
+  child.stdout.on('data', (chunk) => {
+    for (const match of String(chunk).matchAll(FULL_GC)) gc.live = Math.round(Number(match[1]));
+  });
   return new Promise((resolve, reject) => {
     const look = (chunk) => {
+      if (out === undefined) return;
       out += chunk;
       const match = out.match(ready);
-      if (match) resolve({ child, match });
+      if (match) {
+        out = undefined;
+        resolve({ child, match, gc });
+      }
     };
     child.stdout.on('data', look);
     child.stderr.on('data', look);
@@ -109,7 +127,15 @@ async function soak(webs, workers) {
     let startRss = idleRss;
     const warm = setTimeout(() => (startRss = procs.map((p) => rssMiB(p.child.pid))), SECONDS * 100);
     const samples = procs.map(() => []);
-    const sampler = setInterval(() => procs.forEach((p, i) => samples[i].push(rssMiB(p.child.pid))), SECONDS * 100);
+    const live = procs.map(() => []);
+    const sampler = setInterval(
+      () =>
+        procs.forEach((p, i) => {
+          samples[i].push(rssMiB(p.child.pid));
+          live[i].push(p.gc.live);
+        }),
+      SECONDS * 100,
+    );
     const deadline = Date.now() + SECONDS * 1000;
     let ops = 0;
     // A pusher per project: commits and pushes to its own branch, then opens and merges a PR from it.
@@ -241,6 +267,7 @@ async function soak(webs, workers) {
         )
         .join('; '),
       rssSamplesMiB: procs.map((p, i) => `${p.kind} ${samples[i].join(' ')}`).join('; '),
+      liveHeapSamplesMiB: procs.map((p, i) => `${p.kind} ${live[i].join(' ')}`).join('; '),
     };
   } finally {
     for (const p of procs) p.child.kill('SIGTERM');

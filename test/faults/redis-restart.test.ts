@@ -93,7 +93,8 @@ for (const persistence of ['append-only', 'none'] as const)
       this.timeout(180_000);
       for (let n = 0; n < PROJECTS / 2; n += 1) await ask(n);
       await stopRedis();
-      // Asked while Redis is down: the request waits for it to come back.
+      // Asked while Redis is down: answered once the project and its job are written down (the
+      // job reaches Redis once it is back).
       const during = Promise.all(Array.from({ length: PROJECTS / 2 }, (_, i) => ask(PROJECTS / 2 + i)));
       await startRedis();
       await during;
