@@ -57,6 +57,7 @@ describe('faults: a web process killed while receive-pack runs', () => {
     const worker = await f.start(['worker'], /worker is taking jobs/);
     await until('the ledger to be empty', async () => ((await ledger()).length === 0 ? true : undefined));
     assert.deepEqual(await receivedFor(commit), [], 'never announced');
+    await assertEachEventDeliveredOnce(f.t);
     assert.equal(await f.stop(worker), 0);
   });
 
