@@ -8,6 +8,7 @@ import type { ForgeContextExtras, ForgeState, JobQueueApi } from '../../plugins/
 import {
   deployKeyName,
   GIT_JOBS,
+  hookLine,
   pushIdOf,
   pusherName,
   receiveJobKey,
@@ -139,7 +140,6 @@ async function pullRequestHints(
   return lines;
 }
 
-const hookLine = (u: RefUpdate) => `${u.oldRev} ${u.newRev} ${u.ref}`;
 const pusherAs = (pusher: Pusher): { userId: number } | { deployKeyId: number } =>
   pusher.user ? { userId: pusher.user.id } : { deployKeyId: pusher.deployKey.id };
 

@@ -10,10 +10,14 @@ import { repositoryPath, type ProjectRecord } from '../../domain/index.js';
 import { forgetRefs, isNullRev, readRef, type Repositories } from '../../git/index.js';
 import type { ServiceContext } from '../context.js';
 import type { ProjectQueries } from '../projects/project-queries.js';
+import type { RefUpdate } from '../repository/can-push.js';
 import { GIT_JOBS } from './jobs.js';
 
 /** A push's id: from the signed identity both of its hooks carry (one per receive-pack run). */
 export const pushIdOf = (identityToken: string) => createHash('sha256').update(identityToken).digest('hex').slice(0, 40);
+
+/** A ref update as git's hooks give it, and as the ledger and git.receive carry it: "<old> <new> <ref>". */
+export const hookLine = (update: RefUpdate) => `${update.oldRev} ${update.newRev} ${update.ref}`;
 
 /** The job key of a push's git.receive, so the hook and a reconcile queue it once. */
 export const receiveJobKey = (pushId: string) => `push:${pushId}`;

@@ -29,7 +29,7 @@ import type { Refusal } from '../../plugins/index.js';
 import { matchesAny } from '../access/fnmatch.js';
 import type { ServiceContext } from '../context.js';
 import { GIT_JOBS } from '../git/jobs.js';
-import { receiveJobKey, type PushLedger } from '../git/push-ledger.js';
+import { hookLine, receiveJobKey, type PushLedger } from '../git/push-ledger.js';
 import { protectedBranchPatterns, readSettings } from '../projects/settings.js';
 import { askCanPush, type RefUpdate } from './can-push.js';
 
@@ -64,9 +64,6 @@ async function gitWrite<T>(work: () => Promise<T>): Promise<T> {
     throw error;
   }
 }
-
-/** The update as git's hooks give it: "<old> <new> <ref>". */
-const hookLine = (update: RefUpdate) => `${update.oldRev} ${update.newRev} ${update.ref}`;
 
 export class RepositoryService {
   constructor(
