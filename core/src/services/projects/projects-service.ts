@@ -66,11 +66,11 @@ export class ProjectsService {
     row: Record<string, unknown>,
     taken: () => Error,
     job: string,
-    data: (id: number) => Record<string, string | number | boolean | null>,
+    data: Record<string, string | number | boolean | null>,
   ): Promise<{ project: ProjectRecord; taskId: string }> {
     const { id, taskId } = await this.ctx.db.transaction(async (trx) => {
       const inserted = await insertProject(trx, row, taken);
-      const task = await this.ctx.jobs.enqueue(job, data(inserted), { trx });
+      const task = await this.ctx.jobs.enqueue(job, { projectId: inserted, ...data }, { trx });
       return { id: inserted, taskId: task!.id };
     });
     return { project: (await this.queries.byId(id))!, taskId };
@@ -126,14 +126,13 @@ export class ProjectsService {
       },
       taken,
       PROJECT_JOBS.create,
-      (projectId) => ({
-        projectId,
+      {
         path: repositoryPath({ name: input.name, namespace, isFork: false, ownerName: actor.name }),
         readme: input.createReadme,
         defaultBranch: plan.defaultBranch,
         aliases: JSON.stringify(plan.aliases),
         ignoreExisting: input.ignoreExistingRepos && viewer.siteAdmin,
-      }),
+      },
     );
   }
 
@@ -174,10 +173,7 @@ export class ProjectsService {
       },
       exists,
       PROJECT_JOBS.fork,
-      (projectId) => ({
-        projectId,
-        path: repositoryPath({ name: source.name, namespace: source.namespace, isFork: true, ownerName: actor.name }),
-      }),
+      { path: repositoryPath({ name: source.name, namespace: source.namespace, isFork: true, ownerName: actor.name }) },
     );
     return { fork, taskId };
   }
