@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { cloneUrl, commitFile, gitOk, gitRun, tempDir, type RunningCli, type TestForge } from '@pagurus/core/testing';
-import { assertEachEventDeliveredOnce, faultForge, until, type FaultForge } from './support.js';
+import { assertEachEventDeliveredOnce, faultForge, receiveEvents, until, type FaultForge } from './support.js';
 
 for (const point of ['merge:commit-written', 'branch:moved', 'merge:ref-moved'] as const) {
   describe(`faults: a worker killed mid-merge (at ${point})`, () => {
@@ -107,16 +107,10 @@ for (const point of ['merge:commit-written', 'branch:moved', 'merge:ref-moved'] 
       assert.equal(notes.filter((c) => /has been merged/.test(c.comment)).length, 1, 'one "merged" note');
       // The branch's move is announced as a push once, even when the worker died before announcing it.
       const head = await mainHead();
-      const announced = async () =>
-        (
-          (await t.forge.db.knex('forge_events').where({ topic: 'git.receive' }).select('body')) as Array<{
-            body: { end_commit: string };
-          }>
-        ).filter((e) => e.body.end_commit === head);
-      await until('the merge to be announced', async () => ((await announced()).length ? true : undefined));
+      await until('the merge to be announced', async () => (await receiveEvents(t, head))[0]);
       // The killed worker was feeding the durable subscriber too: the next one goes on from its cursor.
       await assertEachEventDeliveredOnce(t);
-      assert.equal((await announced()).length, 1, 'one git.receive for the merge');
+      assert.equal((await receiveEvents(t, head)).length, 1, 'one git.receive for the merge');
     });
   });
 }

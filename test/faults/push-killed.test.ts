@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { cloneUrl, commitFile, gitOk, gitRun, tempDir } from '@pagurus/core/testing';
-import { assertEachEventDeliveredOnce, faultForge, until, type FaultForge } from './support.js';
+import { assertEachEventDeliveredOnce, faultForge, receiveEvents, until, type FaultForge } from './support.js';
 
 describe('faults: a web process killed while receive-pack runs', () => {
   let f: FaultForge;
@@ -29,11 +29,6 @@ describe('faults: a web process killed while receive-pack runs', () => {
 
   const bare = () => path.join(f.t.forge.config.git.reposDir, 'pkg.git');
   const ledger = async () => (await f.t.forge.db.knex('git_pushes').select('id', 'updates')) as Array<{ id: string; updates: string[] }>;
-
-  const receivedFor = async (commit: string) =>
-    (
-      (await f.t.forge.db.knex('forge_events').where({ topic: 'git.receive' }).select('body')) as Array<{ body: { end_commit: string } }>
-    ).filter((e) => e.body.end_commit === commit);
 
   it('before the ref moved: the push fails, the ref stays, and the push written down is forgotten', async function () {
     this.timeout(180_000);
@@ -56,7 +51,7 @@ describe('faults: a web process killed while receive-pack runs', () => {
     assert.equal((await ledger()).length, 1, 'the accepted push is written down');
     const worker = await f.start(['worker'], /worker is taking jobs/);
     await until('the ledger to be empty', async () => ((await ledger()).length === 0 ? true : undefined));
-    assert.deepEqual(await receivedFor(commit), [], 'never announced');
+    assert.deepEqual(await receiveEvents(f.t, commit), [], 'never announced');
     await assertEachEventDeliveredOnce(f.t);
     assert.equal(await f.stop(worker), 0);
   });
@@ -80,15 +75,11 @@ describe('faults: a web process killed while receive-pack runs', () => {
     const fsck = await gitRun(bare(), ['fsck', '--strict', '--no-dangling']);
     assert.equal(fsck.code, 0, `with its objects: ${fsck.stderr}`);
     assert.equal((await ledger()).length, 1, 'the push is in the ledger, its job never queued');
-    const received = async () =>
-      (
-        (await t.forge.db.knex('forge_events').where({ topic: 'git.receive' }).select('body')) as Array<{ body: { end_commit: string } }>
-      ).find((e) => e.body.end_commit === commit);
-    assert.equal(await received(), undefined);
+    assert.deepEqual(await receiveEvents(t, commit), []);
 
     // The next process that runs jobs looks in the ledger at its start.
     await f.start(['worker'], /worker is taking jobs/);
-    await until('the git.receive event', received);
+    await until('the git.receive event', async () => (await receiveEvents(t, commit))[0]);
     const issue = await until('issue #1 to be closed by the commit', async () => {
       const body = (await t.api<{ status: string; close_status: string }>('GET', '/api/0/pkg/issue/1')).body;
       return body.status === 'Closed' ? body : undefined;

@@ -67,6 +67,14 @@ export async function faultForge(config: TestForgeOptions['config'] = {}, env: R
   };
 }
 
+/** The git.receive events (a push's, or a merge's announced as one) whose last commit is `commit`. */
+export async function receiveEvents(t: TestForge, commit: string): Promise<Array<{ body: { end_commit: string } }>> {
+  const events = (await t.forge.db.knex('forge_events').where({ topic: 'git.receive' }).select('body')) as Array<{
+    body: { end_commit: string };
+  }>;
+  return events.filter((e) => e.body.end_commit === commit);
+}
+
 /**
  * Waits until the durable subscriber "durable.all" has read the whole event log (a process
  * that feeds subscribers must be running), then checks that it handled every event exactly
