@@ -28,7 +28,7 @@ import {
   tapCommitReferences,
   tapPullRequestRefresh,
 } from './jobs/index.js';
-import { gitProblem, gitReads, Repositories } from './git/index.js';
+import { gitProblem, gitReads, objectFiles, Repositories } from './git/index.js';
 import {
   createHooks,
   instrumentHooks,
@@ -142,6 +142,7 @@ export class Forge {
     this.locks = createRepoLocks(db);
     this.repositories = new Repositories(config.git.reposDir);
     gitReads.configure({ maxProcesses: config.git.readProcesses, idleMs: config.git.readIdleSeconds * 1000 });
+    objectFiles.enabled = config.git.readInProcess;
     const context: ServiceContext = {
       db: db.knex,
       config,
@@ -480,6 +481,7 @@ export class Forge {
     await this.pubsub.close();
     await this.db.close();
     gitReads.close(this.config.git.reposDir);
+    objectFiles.close(this.config.git.reposDir);
   }
 }
 

@@ -1,5 +1,5 @@
-// The git read layer: refs read from the repository's files, objects through pooled
-// `git cat-file --batch-command` processes. Each answer is compared with what the git
+// The git read layer: refs read from the repository's files, objects from the pack and
+// loose files in this process or through pooled `git cat-file --batch-command` processes. Each answer is compared with what the git
 // binary itself prints for the same repository, including after the objects move under
 // the pool (gc, repack, prune), while pushes land, and when a pooled process dies.
 import assert from 'node:assert/strict';
@@ -16,6 +16,7 @@ import {
   GitCommandError,
   gitReads,
   listRefs,
+  objectFiles,
   listTree,
   logCommits,
   readBlob,
@@ -28,21 +29,10 @@ import {
 } from '../src/git/index.js';
 import { commitFile, gitOk, gitRun, tempDir, writeFiles } from './support/git-client.js';
 import { eventually } from './support/wait.js';
+import { bareAndWork, type BareAndWork } from './support/bare-repo.js';
 
-/** A bare repository and a working clone pushing to it. */
-async function repository(): Promise<{ bare: string; work: string; push: (...refs: string[]) => Promise<void> }> {
-  const root = await tempDir('pagurus-read-');
-  const bare = path.join(root, 'repo.git');
-  const work = path.join(root, 'work');
-  await gitOk(root, 'init', '-q', '--bare', '-b', 'main', bare);
-  await gitOk(root, 'init', '-q', '-b', 'main', work);
-  await gitOk(work, 'config', 'user.name', 'Reader Test');
-  await gitOk(work, 'config', 'user.email', 'reader@example.test');
-  await gitOk(work, 'remote', 'add', 'origin', bare);
-  const push = async (...refs: string[]) => {
-    await gitOk(work, 'push', '-q', '--force', 'origin', ...(refs.length ? refs : ['main']));
-  };
-  return { bare, work, push };
+function repository(): Promise<BareAndWork> {
+  return bareAndWork('pagurus-read-');
 }
 
 /** Runs an ES module snippet in a new Node process with the sources loadable; its exit code and output. */
@@ -135,127 +125,147 @@ describe('the git read layer', function () {
     });
   });
 
-  describe('objects, through the pool', () => {
-    it('reads trees, entries, blobs and commits as git shows them', async () => {
-      const { bare, work, push } = await repository();
-      await writeFiles(work, { 'docs/guide.md': '# Guide\n', 'bin/run': '#!/bin/sh\n', 'big.bin': Buffer.alloc(1_500_000, 7) });
-      await gitOk(work, 'add', '.');
-      await gitOk(work, 'update-index', '--chmod=+x', 'bin/run');
-      await gitOk(work, 'commit', '-q', '-m', 'Files\n\nWith a body.');
-      await push();
-      const head = await gitOk(bare, 'rev-parse', 'main');
-      const lsTree = (await gitOk(bare, 'ls-tree', '-l', `${head}^{tree}`))
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => {
-          const [meta = '', name = ''] = line.split('\t');
-          const [mode, type, oid, size] = meta.trim().split(/\s+/);
-          return { mode, type, oid, size: size === '-' ? undefined : Number(size), name };
-        });
-      assert.deepEqual(await listTree(bare, `${head}^{tree}`), lsTree);
-      const guide = await entryAt(bare, head, 'docs/guide.md');
-      assert.equal(guide?.name, 'docs/guide.md');
-      assert.equal((await readBlob(bare, guide.oid, 100)).data.toString(), '# Guide\n');
-      assert.equal((await entryAt(bare, head, 'bin/run'))?.mode, '100755');
-      assert.equal((await entryAt(bare, head, 'docs'))?.type, 'tree');
-      assert.equal(await entryAt(bare, head, 'docs/missing.md'), undefined);
-      assert.equal(await entryAt(bare, head, 'big.bin/inside'), undefined);
-      // A large blob streams from a process of its own, whole.
-      const big = await entryAt(bare, head, 'big.bin');
-      const chunks: Buffer[] = [];
-      for await (const chunk of blobStream(bare, big!.oid)) chunks.push(chunk as Buffer);
-      assert.deepEqual(Buffer.concat(chunks), Buffer.alloc(1_500_000, 7));
-      const capped = await readBlob(bare, big!.oid, 10);
-      assert.deepEqual(capped, { data: Buffer.alloc(10, 7), truncated: true });
-      const commit = await readCommit(bare, head);
-      assert.equal(commit.message, 'Files\n\nWith a body.\n');
-      assert.equal(commit.author.email, await gitOk(bare, 'log', '-1', '--format=%ae', head));
-      assert.equal(commit.tree, await gitOk(bare, 'rev-parse', `${head}^{tree}`));
-    });
-
-    it('walks history in the order git log shows it, merges and equal dates included', async () => {
-      const { bare, work, push } = await repository();
-      const at = (seconds: number) => ({ GIT_COMMITTER_DATE: `@${seconds} +0000`, GIT_AUTHOR_DATE: `@${seconds} +0000` });
-      const commit = async (file: string, seconds: number, message = `Change ${file}`) => {
-        await writeFiles(work, { [file]: `${file} ${seconds}\n` });
-        await gitOk(work, 'add', file);
-        const result = await gitRun(work, ['commit', '-q', '-m', message], at(seconds));
-        assert.equal(result.code, 0, result.stderr);
-      };
-      await commit('base', 1000, 'Base\nsecond line of the subject\n\nbody');
-      await gitOk(work, 'checkout', '-q', '-b', 'side');
-      await commit('s1', 1005);
-      await commit('s2', 1005);
-      await gitOk(work, 'checkout', '-q', 'main');
-      await commit('m1', 1005);
-      await commit('m2', 1003);
-      const merged = await gitRun(work, ['merge', '-q', '--no-ff', '-m', 'Merge side', 'side'], at(1010));
-      assert.equal(merged.code, 0, merged.stderr);
-      await commit('m3', 1010);
-      await push('main', 'side');
-      for (const [skip, limit] of [
-        [0, 50],
-        [0, 3],
-        [2, 3],
-        [6, 10],
-      ] as const) {
-        assert.deepEqual(
-          await logCommits(bare, 'main', { skip, limit }),
-          await gitLog(bare, 'main', skip, limit),
-          `skip ${skip}, limit ${limit}`,
-        );
-      }
-      assert.deepEqual(await logCommits(bare, 'refs/heads/side', { limit: 10 }), await gitLog(bare, 'side', 0, 10));
-    });
-  });
-
-  describe('while the repository changes under the pool', () => {
-    it('reads the same after gc, repack and prune, and reads what is pushed after', async () => {
-      const { bare, work, push } = await repository();
-      for (let i = 0; i < 5; i += 1) await commitFile(work, `f${i}.txt`, `${i}\n`);
-      await push();
-      const before = await logCommits(bare, 'main', { limit: 10 });
-      const tree = await listTree(bare, 'main^{tree}');
-      await gitOk(bare, 'gc', '--quiet', '--prune=now');
-      await gitOk(bare, 'repack', '-a', '-d', '-q');
-      assert.deepEqual(await logCommits(bare, 'main', { limit: 10 }), before);
-      assert.deepEqual(await listTree(bare, 'main^{tree}'), tree);
-      const next = await commitFile(work, 'after-gc.txt', 'new\n');
-      await push();
-      await gitOk(bare, 'repack', '-a', '-d', '-q');
-      const entry = await entryAt(bare, next, 'after-gc.txt');
-      assert.equal((await readBlob(bare, entry!.oid, 100)).data.toString(), 'new\n');
-      assert.equal((await branchesAndHead(bare)).head?.commit, next);
-    });
-
-    it('never shows a broken object while pushes land', async () => {
-      const { bare, work, push } = await repository();
-      await commitFile(work, 'counter.txt', '0\n');
-      await push();
-      const pushed = new Set([await gitOk(bare, 'rev-parse', 'main')]);
-      let pushing = true;
-      const pusher = (async () => {
-        for (let i = 1; i <= 15; i += 1) {
-          pushed.add(await commitFile(work, 'counter.txt', `${i}\n`));
+  // Read in this process (the default), and through the cat-file processes alone.
+  for (const inProcess of [true, false]) {
+    describe(inProcess ? 'read in the forge process first' : 'read through the pool alone (git.read_in_process off)', () => {
+      before(() => (objectFiles.enabled = inProcess));
+      after(() => (objectFiles.enabled = true));
+      describe('objects', () => {
+        it('reads trees, entries, blobs and commits as git shows them', async () => {
+          const { bare, work, push } = await repository();
+          await writeFiles(work, { 'docs/guide.md': '# Guide\n', 'bin/run': '#!/bin/sh\n', 'big.bin': Buffer.alloc(1_500_000, 7) });
+          await gitOk(work, 'add', '.');
+          await gitOk(work, 'update-index', '--chmod=+x', 'bin/run');
+          await gitOk(work, 'commit', '-q', '-m', 'Files\n\nWith a body.');
           await push();
-        }
-        pushing = false;
-      })();
-      let reads = 0;
-      while (pushing) {
-        const { head } = await branchesAndHead(bare);
-        assert.ok(head && pushed.has(head.commit), `the head ${head?.commit} is a pushed commit`);
-        const entry = await entryAt(bare, head.commit, 'counter.txt');
-        const text = (await readBlob(bare, entry!.oid, 20)).data.toString();
-        assert.match(text, /^\d+\n$/);
-        assert.equal((await logCommits(bare, head.commit, { limit: 1 }))[0]?.hash, head.commit);
-        reads += 1;
-      }
-      await pusher;
-      assert.ok(reads > 0);
-      assert.equal((await branchesAndHead(bare)).head?.commit, await gitOk(work, 'rev-parse', 'HEAD'));
+          const head = await gitOk(bare, 'rev-parse', 'main');
+          const lsTree = (await gitOk(bare, 'ls-tree', '-l', `${head}^{tree}`))
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => {
+              const [meta = '', name = ''] = line.split('\t');
+              const [mode, type, oid, size] = meta.trim().split(/\s+/);
+              return { mode, type, oid, size: size === '-' ? undefined : Number(size), name };
+            });
+          assert.deepEqual(await listTree(bare, `${head}^{tree}`), lsTree);
+          const guide = await entryAt(bare, head, 'docs/guide.md');
+          assert.equal(guide?.name, 'docs/guide.md');
+          assert.equal((await readBlob(bare, guide.oid, 100)).data.toString(), '# Guide\n');
+          assert.equal((await entryAt(bare, head, 'bin/run'))?.mode, '100755');
+          assert.equal((await entryAt(bare, head, 'docs'))?.type, 'tree');
+          assert.equal(await entryAt(bare, head, 'docs/missing.md'), undefined);
+          assert.equal(await entryAt(bare, head, 'big.bin/inside'), undefined);
+          // A large blob streams from a process of its own, whole.
+          const big = await entryAt(bare, head, 'big.bin');
+          const chunks: Buffer[] = [];
+          for await (const chunk of blobStream(bare, big!.oid)) chunks.push(chunk as Buffer);
+          assert.deepEqual(Buffer.concat(chunks), Buffer.alloc(1_500_000, 7));
+          const capped = await readBlob(bare, big!.oid, 10);
+          assert.deepEqual(capped, { data: Buffer.alloc(10, 7), truncated: true });
+          const commit = await readCommit(bare, head);
+          assert.equal(commit.message, 'Files\n\nWith a body.\n');
+          assert.equal(commit.author.email, await gitOk(bare, 'log', '-1', '--format=%ae', head));
+          assert.equal(commit.tree, await gitOk(bare, 'rev-parse', `${head}^{tree}`));
+        });
+
+        it('shows objects as stored, whatever refs/replace/ says', async () => {
+          const { bare, work, push } = await repository();
+          await commitFile(work, 'a.txt', 'stored\n');
+          await commitFile(work, 'b.txt', 'replacement\n');
+          await push();
+          const [a, b] = [await gitOk(bare, 'rev-parse', 'main:a.txt'), await gitOk(bare, 'rev-parse', 'main:b.txt')];
+          await gitOk(bare, 'replace', a, b);
+          assert.equal(await gitOk(bare, 'cat-file', 'blob', a), 'replacement', 'git itself follows the replace ref');
+          assert.equal((await readBlob(bare, a, 100)).data.toString(), 'stored\n');
+        });
+
+        it('walks history in the order git log shows it, merges and equal dates included', async () => {
+          const { bare, work, push } = await repository();
+          const at = (seconds: number) => ({ GIT_COMMITTER_DATE: `@${seconds} +0000`, GIT_AUTHOR_DATE: `@${seconds} +0000` });
+          const commit = async (file: string, seconds: number, message = `Change ${file}`) => {
+            await writeFiles(work, { [file]: `${file} ${seconds}\n` });
+            await gitOk(work, 'add', file);
+            const result = await gitRun(work, ['commit', '-q', '-m', message], at(seconds));
+            assert.equal(result.code, 0, result.stderr);
+          };
+          await commit('base', 1000, 'Base\nsecond line of the subject\n\nbody');
+          await gitOk(work, 'checkout', '-q', '-b', 'side');
+          await commit('s1', 1005);
+          await commit('s2', 1005);
+          await gitOk(work, 'checkout', '-q', 'main');
+          await commit('m1', 1005);
+          await commit('m2', 1003);
+          const merged = await gitRun(work, ['merge', '-q', '--no-ff', '-m', 'Merge side', 'side'], at(1010));
+          assert.equal(merged.code, 0, merged.stderr);
+          await commit('m3', 1010);
+          await push('main', 'side');
+          for (const [skip, limit] of [
+            [0, 50],
+            [0, 3],
+            [2, 3],
+            [6, 10],
+          ] as const) {
+            assert.deepEqual(
+              await logCommits(bare, 'main', { skip, limit }),
+              await gitLog(bare, 'main', skip, limit),
+              `skip ${skip}, limit ${limit}`,
+            );
+          }
+          assert.deepEqual(await logCommits(bare, 'refs/heads/side', { limit: 10 }), await gitLog(bare, 'side', 0, 10));
+        });
+      });
+
+      describe('while the repository changes under them', () => {
+        it('reads the same after gc, repack and prune, and reads what is pushed after', async () => {
+          const { bare, work, push } = await repository();
+          for (let i = 0; i < 5; i += 1) await commitFile(work, `f${i}.txt`, `${i}\n`);
+          await push();
+          const before = await logCommits(bare, 'main', { limit: 10 });
+          const tree = await listTree(bare, 'main^{tree}');
+          await gitOk(bare, 'gc', '--quiet', '--prune=now');
+          await gitOk(bare, 'repack', '-a', '-d', '-q');
+          assert.deepEqual(await logCommits(bare, 'main', { limit: 10 }), before);
+          assert.deepEqual(await listTree(bare, 'main^{tree}'), tree);
+          const next = await commitFile(work, 'after-gc.txt', 'new\n');
+          await push();
+          await gitOk(bare, 'repack', '-a', '-d', '-q');
+          const entry = await entryAt(bare, next, 'after-gc.txt');
+          assert.equal((await readBlob(bare, entry!.oid, 100)).data.toString(), 'new\n');
+          assert.equal((await branchesAndHead(bare)).head?.commit, next);
+        });
+
+        it('never shows a broken object while pushes land', async () => {
+          const { bare, work, push } = await repository();
+          await commitFile(work, 'counter.txt', '0\n');
+          await push();
+          const pushed = new Set([await gitOk(bare, 'rev-parse', 'main')]);
+          let pushing = true;
+          const pusher = (async () => {
+            for (let i = 1; i <= 15; i += 1) {
+              pushed.add(await commitFile(work, 'counter.txt', `${i}\n`));
+              await push();
+            }
+            pushing = false;
+          })();
+          let reads = 0;
+          while (pushing) {
+            const { head } = await branchesAndHead(bare);
+            assert.ok(head && pushed.has(head.commit), `the head ${head?.commit} is a pushed commit`);
+            const entry = await entryAt(bare, head.commit, 'counter.txt');
+            const text = (await readBlob(bare, entry!.oid, 20)).data.toString();
+            assert.match(text, /^\d+\n$/);
+            assert.equal((await logCommits(bare, head.commit, { limit: 1 }))[0]?.hash, head.commit);
+            reads += 1;
+            // Reads in this process answer without waiting on anything: let the pushes run.
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          await pusher;
+          assert.ok(reads > 0);
+          assert.equal((await branchesAndHead(bare)).head?.commit, await gitOk(work, 'rev-parse', 'HEAD'));
+        });
+      });
     });
-  });
+  }
 
   describe("the forge's other git commands", () => {
     it('run through the spawner helper, with their input, output, errors and exit status', async () => {
@@ -401,12 +411,15 @@ describe('the git read layer', function () {
       pool.close();
     });
 
-    it('is what the read functions use, and closing a folder ends its processes', async () => {
+    it('is what the read functions use for what is not read in this process, and closing a folder ends its processes', async () => {
       const { bare, work, push } = await repository();
       await commitFile(work, 'a.txt', 'a\n');
       await push();
+      const head = await gitOk(bare, 'rev-parse', 'main');
+      await readCommit(bare, head);
+      assert.ok(!gitReads.stats().repositories.includes(bare), 'a commit named by its id is read in this process');
       await listTree(bare, 'main^{tree}');
-      assert.ok(gitReads.stats().repositories.includes(bare), 'the shared pool read it');
+      assert.ok(gitReads.stats().repositories.includes(bare), 'the shared pool resolved a revision expression');
       gitReads.close(path.dirname(bare));
       assert.ok(!gitReads.stats().repositories.includes(bare), 'its processes ended');
     });

@@ -197,6 +197,10 @@ export const CONFIG_KEYS = {
     schema: wholeNumber(1, 1024).default(16),
     doc: 'long-lived "git cat-file" processes one forge process keeps for reading repositories (pages, API, plugins); past it the least recently used idle one ends, and reads wait when all are busy',
   },
+  'git.read_in_process': {
+    schema: flag.default(true),
+    doc: 'read objects named by their full id from the repositories\' pack and loose files in the forge process (no process started, as libgit2 does for Pagure); what it cannot find or read, and every other name, goes to the "git cat-file" processes. false: every read goes to them',
+  },
   'git.read_idle_seconds': {
     schema: wholeNumber(1, 86400).default(60),
     doc: 'a reading process nobody used for this long ends',

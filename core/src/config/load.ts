@@ -212,6 +212,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       maxConcurrentPerRepo: v['git.max_concurrent_per_repo'] as number,
       readProcesses: v['git.read_processes'] as number,
       readIdleSeconds: v['git.read_idle_seconds'] as number,
+      readInProcess: v['git.read_in_process'] as boolean,
     },
     mail: {
       smtpUrl: v['mail.smtp_url'] as string | undefined,

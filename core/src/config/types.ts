@@ -62,6 +62,8 @@ export interface Config {
     /** Pooled cat-file processes (git.read_processes). */
     readProcesses: number;
     readIdleSeconds: number;
+    /** Objects read from the pack and loose files in this process first (git.read_in_process). */
+    readInProcess: boolean;
   };
   mail: {
     smtpUrl: string | undefined;

@@ -99,7 +99,10 @@ export class CatFileProcess {
   lastUsed = Date.now();
 
   /** Starts a reader for `repo`: through the spawner helper when it runs, else directly. */
-  static async start(repo: string, env: NodeJS.ProcessEnv = {}): Promise<CatFileProcess> {
+  static async start(repo: string, extra: NodeJS.ProcessEnv = {}): Promise<CatFileProcess> {
+    // Objects as stored, never swapped for a refs/replace/ one: what the in-process reader
+    // (object-files.ts) answers for the same name, and what libgit2 shows for Pagure.
+    const env = { GIT_NO_REPLACE_OBJECTS: '1', ...extra };
     const identity = directoryIdentity(repo);
     const spawned = await spawnThroughHelper(repo, ['cat-file', '--batch-command'], gitEnvironment(env));
     return new CatFileProcess(repo, spawned ? socketTransport(repo, spawned.socket, spawned.pid) : directTransport(repo, env), identity);

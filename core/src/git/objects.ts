@@ -3,6 +3,7 @@
 // kept per repository (a fork may lack an object its parent has, and a read answers only
 // from the repository asked).
 import { gitReads } from './read-pool.js';
+import { objectFiles } from './object-files.js';
 import type { ObjectContents, ObjectInfo } from './cat-file.js';
 
 /** Objects up to this size are read through the pool; larger blobs stream from their own process. */
@@ -84,26 +85,45 @@ export async function readSmallObject(repo: string, name: string): Promise<Objec
     const hit = cache.get<ObjectContents>(key);
     if (hit) return hit;
   }
-  const object = await gitReads.use(repo, async (process) => {
-    const [info] = await process.info([name]);
-    if (!info || 'missing' in info || info.size > POOLED_OBJECT_BYTES) return undefined;
-    return process.contents(info.oid);
-  });
+  const object =
+    (isOid(name) ? objectFiles.read(repo, name, POOLED_OBJECT_BYTES) : undefined) ??
+    (await gitReads.use(repo, async (process) => {
+      const [info] = await process.info([name]);
+      if (!info || 'missing' in info || info.size > POOLED_OBJECT_BYTES) return undefined;
+      return process.contents(info.oid);
+    }));
   // Blobs are kept as they are (files shown again and again); trees and commits are kept parsed.
   if (object?.type === 'blob') cache.set(`${repo}\0object\0${object.oid}`, object, object.data.length + 100);
   return object;
+}
+
+/**
+ * Gets a repository ready for the reads a page is about to make, while it does other work:
+ * starts a reading process when objects are not read in this process.
+ */
+export function prepareReads(repo: string): void {
+  if (!objectFiles.enabled) gitReads.prewarm(repo);
 }
 
 /** Type and size of each name (object ids or revision expressions), in one round trip. */
 export async function objectInfos(repo: string, names: readonly string[]): Promise<ObjectInfo[]> {
   if (!names.length) return [];
   const key = (name: string) => `${repo}\0info\0${name}`;
-  const known = names.map((name) => (isOid(name) ? cache.get<ObjectInfo>(key(name)) : undefined));
+  const cached = names.map((name) => (isOid(name) ? cache.get<ObjectInfo>(key(name)) : undefined));
+  const read = objectFiles.infos(
+    repo,
+    names.filter((_, i) => cached[i] === undefined),
+  );
+  let nextRead = 0;
+  const known = cached.map((hit) => hit ?? read[nextRead++]);
   const unknown = names.filter((_, i) => known[i] === undefined);
   const answers = unknown.length ? await gitReads.use(repo, (process) => process.info(unknown)) : [];
   let next = 0;
   return names.map((name, i) => {
-    if (known[i] !== undefined) return known[i];
+    if (known[i] !== undefined) {
+      if (cached[i] === undefined) cache.set(key(name), known[i], 100);
+      return known[i];
+    }
     const info = answers[next++]!;
     if (!('missing' in info) && isOid(name)) cache.set(key(name), info, 100);
     return info;

@@ -5,8 +5,7 @@
 // snapshot taken within RACY_MS of a change is not kept, since two changes inside one
 // clock tick leave the same time behind. Core's own ref writes and the post-receive job
 // also drop it (forgetRefs).
-import { statSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 
 /** A ref as stored: an object id, or the name of the ref it stands for. */
@@ -39,7 +38,11 @@ export function forgetRefs(repo: string): void {
   snapshots.delete(repo);
 }
 
-/** A file's identity and times: synchronous, as a handful of stats of cached inodes cost microseconds while a thread-pool round trip each costs more. */
+/**
+ * A file's identity and times. This and the reads below are synchronous: a stat or a read of
+ * a small file the kernel caches costs microseconds, a round trip through the thread pool
+ * (four threads, shared with everything else the process does) tens to thousands.
+ */
 function stampOf(file: string): Stamp {
   try {
     const s = statSync(file, { bigint: true });
@@ -62,34 +65,35 @@ function parseStored(text: string): StoredRef | undefined {
   return /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(line) ? { object: line } : undefined;
 }
 
-async function readText(file: string): Promise<string | undefined> {
+function readText(file: string): string | undefined {
   try {
-    return await readFile(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }
 }
 
 /** Loose refs under `dir` (a folder of refs/), recorded with the stamp of each folder read. */
-async function walkLoose(repo: string, dir: string, refs: Map<string, StoredRef>, stamps: Stamp[]): Promise<void> {
+function walkLoose(repo: string, dir: string, refs: Map<string, StoredRef>, stamps: Stamp[]): void {
   const full = path.join(repo, dir);
   stamps.push(stampOf(full));
-  let entries;
+  let entries: Dirent[];
   try {
-    entries = await readdir(full, { withFileTypes: true });
+    entries = readdirSync(full, { withFileTypes: true });
   } catch {
     return;
   }
-  await Promise.all(
-    entries.map(async (entry) => {
-      const name = `${dir}/${entry.name}`;
-      if (entry.isDirectory()) return walkLoose(repo, name, refs, stamps);
-      if (!entry.isFile() || entry.name.endsWith('.lock')) return;
-      const text = await readText(path.join(repo, name));
-      const stored = text === undefined ? undefined : parseStored(text);
-      if (stored) refs.set(name, stored);
-    }),
-  );
+  for (const entry of entries) {
+    const name = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) {
+      walkLoose(repo, name, refs, stamps);
+      continue;
+    }
+    if (!entry.isFile() || entry.name.endsWith('.lock')) continue;
+    const text = readText(path.join(repo, name));
+    const stored = text === undefined ? undefined : parseStored(text);
+    if (stored) refs.set(name, stored);
+  }
 }
 
 function parsePacked(text: string, refs: Map<string, StoredRef>, peeled: Map<string, string>): void {
@@ -107,16 +111,16 @@ function parsePacked(text: string, refs: Map<string, StoredRef>, peeled: Map<str
   }
 }
 
-async function readSnapshot(repo: string): Promise<{ snapshot: RefSnapshot; stamps: Stamp[] }> {
+function readSnapshot(repo: string): { snapshot: RefSnapshot; stamps: Stamp[] } {
   const stamps: Stamp[] = [stampOf(path.join(repo, 'HEAD')), stampOf(path.join(repo, 'packed-refs'))];
   const refs = new Map<string, StoredRef>();
   const packedPeeled = new Map<string, string>();
-  const packed = await readText(path.join(repo, 'packed-refs'));
+  const packed = readText(path.join(repo, 'packed-refs'));
   if (packed) parsePacked(packed, refs, packedPeeled);
   const loose = new Map<string, StoredRef>();
-  await walkLoose(repo, 'refs', loose, stamps);
+  walkLoose(repo, 'refs', loose, stamps);
   for (const [name, stored] of loose) refs.set(name, stored);
-  const headText = await readText(path.join(repo, 'HEAD'));
+  const headText = readText(path.join(repo, 'HEAD'));
   return { snapshot: { refs, head: headText === undefined ? undefined : parseStored(headText), packedPeeled }, stamps };
 }
 
@@ -125,7 +129,7 @@ export async function refSnapshot(repo: string): Promise<RefSnapshot> {
   const known = snapshots.get(repo);
   if (known && stillValid(known.stamps)) return known.snapshot;
   const started = BigInt(Date.now()) * 1_000_000n;
-  const read = await readSnapshot(repo);
+  const read = readSnapshot(repo);
   // Keep it only when no file changed while it was read, nor lately.
   const newest = read.stamps.reduce((max, s) => (s.mtimeNs > max ? s.mtimeNs : max), 0n);
   if (started - newest > RACY_MS * 1_000_000n && stillValid(read.stamps)) {

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { projectFullname, projectRef, projectUrlPath, type ProjectRecord, type UserRecord } from '../../domain/index.js';
 import { ForgeError, isForgeError, NotFound, type FieldErrors } from '../../errors/index.js';
-import { branchesAndHead, gitReads, REFS_HEADS, type BranchListing } from '../../git/index.js';
+import { branchesAndHead, prepareReads, REFS_HEADS, type BranchListing } from '../../git/index.js';
 import type { ForgeContext, ForgeHooks, ProjectViewContext } from '../../plugins/index.js';
 import { readSettings, type DomainServices, type Settings, type Viewer } from '../../services/index.js';
 import { viewerOf } from '../common/auth.js';
@@ -141,8 +141,9 @@ export interface ProjectView {
 
 /**
  * The project a page's URL names, if the viewer may see it (else 404), with the viewer's
- * rights. A page that reads the repository says so (`readsGit`): its reading process starts
- * while the viewer's rights are looked up, so a repository's first page does not wait for it.
+ * rights. A page that reads the repository says so (`readsGit`): when objects are read
+ * through processes (git.read_in_process off), its reading process starts while the viewer's
+ * rights are looked up, so a repository's first page does not wait for it.
  */
 export async function projectView(
   ctx: ForgeContext,
@@ -152,7 +153,7 @@ export async function projectView(
 ): Promise<ProjectView> {
   const record = await resolveProject(ctx, services);
   const dir = repoDir(deps, record);
-  if (options.readsGit && existsSync(dir)) gitReads.prewarm(dir);
+  if (options.readsGit && existsSync(dir)) prepareReads(dir);
   const viewer = await viewerOf(ctx, services);
   const grant = await services.access.grant(viewer.user, record);
   const [admin, commit, ticket] = await Promise.all([
