@@ -9,7 +9,7 @@ import { readdirSync, readlinkSync, rmSync, truncateSync, statSync } from 'node:
 import path from 'node:path';
 import { ObjectFiles } from '../src/git/object-files.js';
 import { applyDelta, BadDelta } from '../src/git/delta.js';
-import { commitFile, gitOk, writeFiles } from './support/git-client.js';
+import { commitFile, gitOk, tempDir, writeFiles } from './support/git-client.js';
 import { bareAndWork } from './support/bare-repo.js';
 
 /** Every object of `repo` as git itself prints it. */
@@ -55,15 +55,22 @@ function assertReadsAsGit(reader: ObjectFiles, repo: string): number {
 
 /** Pack files this process holds open that were removed from the disk. */
 function deletedPacksOpen(): string[] {
-  return readdirSync('/proc/self/fd')
-    .map((fd) => {
-      try {
-        return readlinkSync(`/proc/self/fd/${fd}`);
-      } catch {
-        return '';
-      }
-    })
-    .filter((target) => target.includes('.pack') && target.endsWith('(deleted)'));
+  return openFiles().filter((target) => target.includes('.pack') && target.endsWith('(deleted)'));
+}
+
+/** Pack files of `repo` this process holds open. */
+function packsOpen(repo: string): string[] {
+  return openFiles().filter((target) => target.startsWith(repo) && target.endsWith('.pack'));
+}
+
+function openFiles(): string[] {
+  return readdirSync('/proc/self/fd').map((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      return '';
+    }
+  });
 }
 
 describe('objects read in the forge process', function () {
@@ -136,6 +143,21 @@ describe('objects read in the forge process', function () {
     await gitOk(path.dirname(bare), 'init', '-q', '--bare', bare);
     assert.equal(reader.read(bare, head, 1 << 20), undefined);
     assert.equal(reader.infos(bare, [head])[0], undefined);
+  });
+
+  it('reads nothing of a repository of SHA-256 objects', async () => {
+    const work = path.join(await tempDir('pagurus-objects-'), 'work');
+    await gitOk(path.dirname(work), 'init', '-q', '--object-format=sha256', work);
+    await commitFile(work, 'a.txt', 'a file\n');
+    const bare = path.join(work, '.git');
+    await gitOk(work, 'repack', '-a', '-d', '-q');
+    const blob = await gitOk(work, 'rev-parse', 'HEAD:a.txt');
+    assert.equal(blob.length, 64);
+    for (const name of [blob, blob.slice(0, 40)]) {
+      assert.equal(reader.read(bare, name, 1 << 20), undefined, name);
+      assert.deepEqual(reader.infos(bare, [name]), [undefined]);
+    }
+    assert.deepEqual(packsOpen(bare), [], 'none of its packs is opened');
   });
 
   it('leaves a pack cut short to git, without throwing', async () => {

@@ -61,7 +61,18 @@ class RepositoryObjects {
   private stamp = '';
   private folder: bigint | undefined;
 
-  constructor(readonly repo: string) {}
+  /** A repository of SHA-256 objects: this reader knows SHA-1 packs only, and reads nothing of it. */
+  private readonly sha256: boolean;
+
+  constructor(readonly repo: string) {
+    let config = '';
+    try {
+      config = readFileSync(path.join(repo, 'config'), 'utf8');
+    } catch {
+      // No repository (yet): nothing is found, and git answers.
+    }
+    this.sha256 = /^\s*objectformat\s*=\s*sha256\s*$/im.test(config);
+  }
 
   private get objects(): string {
     return path.join(this.repo, 'objects');
@@ -71,13 +82,13 @@ class RepositoryObjects {
   refresh(force = false): void {
     const dir = path.join(this.objects, 'pack');
     const stat = statSync(dir, { bigint: true, throwIfNoEntry: false });
-    const stamp = stat ? `${stat.ino}:${stat.mtimeNs}` : '';
+    const stamp = stat && !this.sha256 ? `${stat.ino}:${stat.mtimeNs}` : '';
     if (stamp === this.stamp && !force) return;
     this.stamp = stamp;
     // Another folder under the same name (the repository removed and made again): nothing of the old one is kept.
     if (stat?.ino !== this.folder) this.close();
     this.folder = stat?.ino;
-    const names = new Set(stat ? readdirSync(dir).filter((n) => n.endsWith('.idx')) : []);
+    const names = new Set(stamp ? readdirSync(dir).filter((n) => n.endsWith('.idx')) : []);
     const kept: PackFile[] = [];
     for (const pack of this.packs) {
       if (names.delete(`${path.basename(pack.name)}.idx`)) kept.push(pack);
@@ -193,6 +204,7 @@ class RepositoryObjects {
   }
 
   private looseFile(oid: string): Buffer | undefined {
+    if (this.sha256) return undefined;
     try {
       return readFileSync(this.loosePath(oid));
     } catch {
