@@ -165,7 +165,10 @@ export default async function benchmark() {
   for (const mode of modes.filter((m) => !process.env.PAGURUS_BENCH_MODE || m === process.env.PAGURUS_BENCH_MODE)) {
     // Idle reading processes end after a second, so the cold start below finds none.
     let reference;
-    const t = await createTestForge({ mode, config: { namespaces: ['rpms'], 'git.read_idle_seconds': 1 } });
+    const t = await createTestForge({
+      mode,
+      config: { namespaces: ['rpms'], 'git.read_idle_seconds': 1, 'git.read_in_process': process.env.PAGURUS_BENCH_IN_PROCESS !== '0' },
+    });
     try {
       await t.createUser('owner', { password: 'owner-password1' });
       await t.createProject('owner', 'big', { namespace: 'rpms' });

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readlinkSync, rmSync, truncateSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ObjectFiles } from '../src/git/object-files.js';
+import { logCommits } from '../src/git/index.js';
 import { applyDelta, BadDelta } from '../src/git/delta.js';
 import { commitFile, gitOk, tempDir, writeFiles } from './support/git-client.js';
 import { bareAndWork } from './support/bare-repo.js';
@@ -98,6 +99,39 @@ describe('objects read in the forge process', function () {
     // Deltas naming their base.
     await gitOk(bare, '-c', 'repack.useDeltaBaseOffset=false', 'repack', '-a', '-d', '-f', '-q');
     assert.equal(assertReadsAsGit(reader, bare), pushed);
+  });
+
+  it('lets other work run while a page walks deep into a history', async () => {
+    const { bare, work } = await bareAndWork('pagurus-objects-');
+    const lines = [];
+    for (let i = 1; i <= 600; i += 1) {
+      lines.push(
+        'commit refs/heads/main',
+        `committer Walk <walk@example.test> ${1_700_000_000 + i} +0000`,
+        `data ${`Commit ${i}`.length}`,
+        `Commit ${i}`,
+      );
+      lines.push(`M 100644 inline n.txt`, `data ${String(i).length}`, String(i), '');
+    }
+    spawnSync('git', ['fast-import', '--quiet'], { cwd: work, input: `${lines.join('\n')}\n` });
+    await gitOk(work, 'push', '-q', bare, 'main');
+    await gitOk(bare, 'repack', '-a', '-d', '-q');
+    // By the commit's id, as pages ask: a branch name would be resolved by a cat-file process, which waits.
+    const head = await gitOk(bare, 'rev-parse', 'main');
+    let turns = 0;
+    let walking = true;
+    const turn = () => {
+      turns += 1;
+      if (walking) setImmediate(turn);
+    };
+    setImmediate(turn);
+    const page = await logCommits(bare, head, { skip: 500, limit: 50 });
+    walking = false;
+    assert.deepEqual(
+      page.map((c) => c.subject),
+      Array.from({ length: 50 }, (_, i) => `Commit ${100 - i}`),
+    );
+    assert.ok(turns >= 4, `the event loop turned ${turns} times during the walk`);
   });
 
   it('answers only full object names it finds whole, and leaves the rest to git', async () => {

@@ -156,6 +156,9 @@ export async function blame(repo: string, commit: string, path: string): Promise
   return lines;
 }
 
+/** A walk reading this many commits yields to the event loop before the next. */
+const YIELD_EVERY = 100;
+
 /** How deep into a history the pooled walk goes; further pages run `git log`. */
 export const POOLED_WALK_LIMIT = 2000;
 
@@ -190,6 +193,8 @@ async function walkHistory(repo: string, revision: string, skip: number, limit: 
   const queue: CommitInfo[] = [await readCommit(repo, start)];
   let shown = 0;
   while (queue.length && entries.length < limit) {
+    // Commits read in this process answer without waiting: a deep walk lets other requests in now and then.
+    if (shown && shown % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
     const commit = queue.shift()!;
     if (shown++ >= skip) {
       entries.push({

@@ -125,7 +125,9 @@ class RepositoryObjects {
     const header = at.pack.header(at.offset);
     if (!header.base) return { type: TYPE_NAMES[header.type]!, size: header.size };
     const type = this.baseType(at.pack, header);
-    const size = deltaSizes(at.pack.inflateStart(header.dataAt, 32)).result;
+    // The sizes open the delta; a compressed start that holds only zlib's tables gives none of it: then all of it.
+    const start = at.pack.inflateStart(header.dataAt, 32);
+    const size = deltaSizes(start.length >= 20 ? start : at.pack.inflate(header.dataAt, header.size)).result;
     return type === undefined ? undefined : { type, size };
   }
 
@@ -214,19 +216,26 @@ class RepositoryObjects {
 
   private looseInfo(oid: string): { type: string; size: number } | undefined {
     const file = this.looseFile(oid);
-    if (!file) return undefined;
-    return parseLooseHeader(inflateSync(file.subarray(0, 128), { finishFlush: constants.Z_SYNC_FLUSH }))?.info;
+    return file && looseHeader(file)?.info;
   }
 
   private looseRead(oid: string, max: number): { type: string; data: Buffer } | undefined {
     const file = this.looseFile(oid);
     if (!file) return undefined;
-    const head = parseLooseHeader(inflateSync(file.subarray(0, 128), { finishFlush: constants.Z_SYNC_FLUSH }));
+    const head = looseHeader(file);
     if (!head || head.info.size > max) return undefined;
     const whole = inflateSync(file);
     const data = whole.subarray(head.dataAt);
     return data.length === head.info.size ? { type: head.info.type, data } : undefined;
   }
+}
+
+/** The header of a loose object: from its first bytes, or from all of it when they hold only zlib's tables. */
+function looseHeader(file: Buffer): ReturnType<typeof parseLooseHeader> {
+  return (
+    parseLooseHeader(inflateSync(file.subarray(0, 128), { finishFlush: constants.Z_SYNC_FLUSH })) ??
+    (file.length > 128 ? parseLooseHeader(inflateSync(file)) : undefined)
+  );
 }
 
 /** "<type> <size>\0" at the start of a loose object. */
