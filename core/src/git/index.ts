@@ -14,5 +14,6 @@ export * from './log.js';
 export * from './wants.js';
 export * from './read-pool.js';
 export * from './ref-store.js';
-export { objectInfo, objectInfos, prepareReads } from './objects.js';
+export { objectInfo, objectInfos } from './objects.js';
+export { prepareReads } from './prepare.js';
 export { objectFiles } from './object-files.js';

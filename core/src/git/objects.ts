@@ -97,14 +97,6 @@ export async function readSmallObject(repo: string, name: string): Promise<Objec
   return object;
 }
 
-/**
- * Gets a repository ready for the reads a page is about to make, while it does other work:
- * starts a reading process when objects are not read in this process.
- */
-export function prepareReads(repo: string): void {
-  if (!objectFiles.enabled) gitReads.prewarm(repo);
-}
-
 /** Type and size of each name (object ids or revision expressions), in one round trip. */
 export async function objectInfos(repo: string, names: readonly string[]): Promise<ObjectInfo[]> {
   if (!names.length) return [];
