@@ -168,6 +168,24 @@ describe('objects read in the forge process', function () {
     assertReadsAsGit(reader, bare);
   });
 
+  it('holds the indexes of the repositories read last within its bound, and reads the others again when asked', async () => {
+    const [a, b] = [await history(4), await history(4)];
+    for (const { bare } of [a, b]) await gitOk(bare, 'repack', '-a', '-d', '-q');
+    const heads = [await gitOk(a.bare, 'rev-parse', 'main'), await gitOk(b.bare, 'rev-parse', 'main')];
+    const small = new ObjectFiles(1);
+    try {
+      assert.equal(small.read(a.bare, heads[0]!, 1 << 20)?.type, 'commit');
+      assert.equal(packsOpen(a.bare).length, 1);
+      assert.equal(small.read(b.bare, heads[1]!, 1 << 20)?.type, 'commit');
+      assert.deepEqual(packsOpen(a.bare), [], 'the first repository let go of its pack');
+      assert.equal(packsOpen(b.bare).length, 1, 'the one read last keeps its own, over the bound');
+      assert.deepEqual(small.stats(), { repositories: 1, indexBytes: small.stats().indexBytes });
+      assert.equal(small.read(a.bare, heads[0]!, 1 << 20)?.type, 'commit', 'read again');
+    } finally {
+      small.close();
+    }
+  });
+
   it('reads nothing of a repository removed and made again under the same name', async () => {
     const { bare } = await history(2);
     const head = await gitOk(bare, 'rev-parse', 'main');

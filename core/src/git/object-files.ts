@@ -17,6 +17,8 @@ export interface FoundObject {
 
 /** Repositories whose packs are kept open (two files each per pack); the least recently read closes first. */
 const MAX_REPOSITORIES = 64;
+/** Bytes of pack indexes held, over all repositories; past it the least recently read let go of theirs. */
+const MAX_INDEX_BYTES = 128 * 1024 * 1024;
 /** Delta bases kept, in bytes: the objects a history walk or a folder's entries delta against. */
 const BASE_CACHE_BYTES = 16 * 1024 * 1024;
 /** Longest delta chain followed (git's own default depth is 50). */
@@ -107,6 +109,10 @@ class RepositoryObjects {
   close(): void {
     for (const pack of this.packs) pack.close();
     this.packs = [];
+  }
+
+  get indexBytes(): number {
+    return this.packs.reduce((sum, pack) => sum + pack.indexBytes, 0);
   }
 
   /** The pack holding `oid` and where, or undefined. */
@@ -247,11 +253,14 @@ function parseLooseHeader(start: Buffer): { info: { type: string; size: number }
 
 /**
  * The process-wide reader of repositories' object files: each repository's packs stay open
- * while it is among the MAX_REPOSITORIES most recently read.
+ * while it is among the MAX_REPOSITORIES most recently read and their indexes, with those of
+ * the repositories read after it, fit in MAX_INDEX_BYTES.
  */
 export class ObjectFiles {
   private readonly repositories = new Map<string, RepositoryObjects>();
   enabled = true;
+
+  constructor(private readonly maxIndexBytes = MAX_INDEX_BYTES) {}
 
   /** Type and size of each name; undefined for those that must be asked of git (not full SHA-1 names, or not found here). */
   infos(repo: string, names: readonly string[]): Array<{ oid: string; type: string; size: number } | undefined> {
@@ -274,9 +283,23 @@ export class ObjectFiles {
     }
   }
 
-  /** Packs open now, for counting the forge's open files. */
-  stats(): { repositories: number } {
-    return { repositories: this.repositories.size };
+  /** Repositories whose packs are open, and the bytes of their indexes held. */
+  stats(): { repositories: number; indexBytes: number } {
+    let indexBytes = 0;
+    for (const objects of this.repositories.values()) indexBytes += objects.indexBytes;
+    return { repositories: this.repositories.size, indexBytes };
+  }
+
+  /** Lets go of the least recently read repositories (never `current`) while their indexes hold more than the bound. */
+  private bound(current: RepositoryObjects): void {
+    let total = this.stats().indexBytes;
+    for (const [repo, objects] of this.repositories) {
+      if (total <= this.maxIndexBytes) return;
+      if (objects === current) continue;
+      total -= objects.indexBytes;
+      objects.close();
+      this.repositories.delete(repo);
+    }
   }
 
   /** `look` for each name that is a full SHA-1 name, with one look at the repository's pack folder for them all. */
@@ -301,6 +324,7 @@ export class ObjectFiles {
       }
       this.repositories.set(repo, objects);
       objects.refresh();
+      this.bound(objects);
       let missed = false;
       names.forEach((name, i) => {
         if (!SHA1.test(name)) return;
@@ -310,6 +334,7 @@ export class ObjectFiles {
       if (!missed) return answers;
       // Not in the packs known, nor loose: maybe in a pack written since (git rescans too).
       objects.refresh(true);
+      this.bound(objects);
       names.forEach((name, i) => {
         if (answers[i] === undefined && SHA1.test(name)) answers[i] = look(objects!, name);
       });

@@ -68,6 +68,11 @@ export class PackFile {
   private readonly packSize: number;
   private readonly idx: Buffer;
 
+  /** Bytes of the index held in memory. */
+  get indexBytes(): number {
+    return this.idx.length;
+  }
+
   private constructor(
     readonly name: string,
     idxFd: number,
