@@ -10,6 +10,8 @@ import path from 'node:path';
 import { ObjectFiles } from '../src/git/object-files.js';
 import { logCommits } from '../src/git/index.js';
 import { applyDelta, BadDelta } from '../src/git/delta.js';
+import { inflateEntry } from '../src/git/pack-file.js';
+import { deflateSync } from 'node:zlib';
 import { commitFile, gitOk, tempDir, writeFiles } from './support/git-client.js';
 import { bareAndWork } from './support/bare-repo.js';
 
@@ -228,6 +230,15 @@ describe('objects read in the forge process', function () {
       }
     }
     assert.ok(answered < objects.length, 'objects past the cut are left to git');
+  });
+
+  it('inflates an entry whole, and never cuts one longer than its header says to fit', () => {
+    for (const bytes of [Buffer.from('tree 1234\n'), Buffer.alloc(300, 'ab'), Buffer.alloc(40_000, 'long entry ')]) {
+      const stream = Buffer.concat([deflateSync(bytes), Buffer.from('the next entry')]);
+      assert.ok(inflateEntry(stream, bytes.length).equals(bytes), `${bytes.length} bytes`);
+    }
+    const hundred = deflateSync(Buffer.alloc(100, 'x'));
+    assert.equal(inflateEntry(hundred, 50).length, 100, 'all of it, for the caller to refuse');
   });
 
   it('refuses a delta that does not fit its base', () => {
