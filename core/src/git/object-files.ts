@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { constants, inflateSync } from 'node:zlib';
+import { ByteLru } from './byte-lru.js';
 import { applyDelta, deltaSizes } from './delta.js';
 import { PackFile, TYPE_NAMES, TYPE_NUMBERS, type EntryHeader } from './pack-file.js';
 
@@ -26,42 +27,15 @@ const MAX_CHAIN = 4096;
 
 const SHA1 = /^[0-9a-f]{40}$/;
 
-/** Delta bases, by pack and offset, least recently used first. */
-class BaseCache {
-  private readonly entries = new Map<string, { type: number; data: Buffer }>();
-  private bytes = 0;
-
-  get(pack: PackFile, offset: number): { type: number; data: Buffer } | undefined {
-    const key = `${pack.id}:${offset}`;
-    const hit = this.entries.get(key);
-    if (hit) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-    }
-    return hit;
-  }
-
-  set(pack: PackFile, offset: number, value: { type: number; data: Buffer }): void {
-    if (value.data.length > BASE_CACHE_BYTES / 8) return;
-    const key = `${pack.id}:${offset}`;
-    if (this.entries.has(key)) return;
-    this.entries.set(key, value);
-    this.bytes += value.data.length;
-    for (const [oldest, entry] of this.entries) {
-      if (this.bytes <= BASE_CACHE_BYTES) break;
-      this.entries.delete(oldest);
-      this.bytes -= entry.data.length;
-    }
-  }
-}
-
-const bases = new BaseCache();
+/** Delta bases, by pack and offset. */
+const bases = new ByteLru<{ type: number; data: Buffer }>(BASE_CACHE_BYTES, BASE_CACHE_BYTES / 8);
+const baseKey = (pack: PackFile, offset: number) => `${pack.id}:${offset}`;
 
 /** The objects directory of one repository: its packs, opened once and rescanned when the pack folder changes. */
 class RepositoryObjects {
   private packs: PackFile[] = [];
-  private stamp = '';
-  private folder: bigint | undefined;
+  /** The pack folder as last read. */
+  private seen: { ino: bigint; mtimeNs: bigint } | undefined;
 
   /** A repository of SHA-256 objects: this reader knows SHA-1 packs only, and reads nothing of it. */
   private readonly sha256: boolean;
@@ -82,15 +56,14 @@ class RepositoryObjects {
 
   /** Re-reads the pack folder when it changed (a repack, a push, the repository made again under its name). */
   refresh(force = false): void {
+    if (this.sha256) return;
     const dir = path.join(this.objects, 'pack');
     const stat = statSync(dir, { bigint: true, throwIfNoEntry: false });
-    const stamp = stat && !this.sha256 ? `${stat.ino}:${stat.mtimeNs}` : '';
-    if (stamp === this.stamp && !force) return;
-    this.stamp = stamp;
+    if (!force && stat?.ino === this.seen?.ino && stat?.mtimeNs === this.seen?.mtimeNs) return;
     // Another folder under the same name (the repository removed and made again): nothing of the old one is kept.
-    if (stat?.ino !== this.folder) this.close();
-    this.folder = stat?.ino;
-    const names = new Set(stamp ? readdirSync(dir).filter((n) => n.endsWith('.idx')) : []);
+    if (stat?.ino !== this.seen?.ino) this.close();
+    this.seen = stat && { ino: stat.ino, mtimeNs: stat.mtimeNs };
+    const names = new Set(stat ? readdirSync(dir).filter((n) => n.endsWith('.idx')) : []);
     const kept: PackFile[] = [];
     for (const pack of this.packs) {
       if (names.delete(`${path.basename(pack.name)}.idx`)) kept.push(pack);
@@ -131,10 +104,10 @@ class RepositoryObjects {
     const header = at.pack.header(at.offset);
     if (!header.base) return { type: TYPE_NAMES[header.type]!, size: header.size };
     const type = this.baseType(at.pack, header);
+    if (type === undefined) return undefined;
     // The sizes open the delta; a compressed start that holds only zlib's tables gives none of it: then all of it.
     const start = at.pack.inflateStart(header.dataAt, 32);
-    const size = deltaSizes(start.length >= 20 ? start : at.pack.inflate(header.dataAt, header.size)).result;
-    return type === undefined ? undefined : { type, size };
+    return { type, size: deltaSizes(start.length >= 20 ? start : at.pack.inflate(header.dataAt, header.size)).result };
   }
 
   /** The object's bytes when it is at most `max` bytes; undefined when it is not found here or is larger. */
@@ -150,7 +123,7 @@ class RepositoryObjects {
     for (let depth = 0; depth < MAX_CHAIN; depth += 1) {
       if (!header.base) return TYPE_NAMES[header.type];
       if ('offset' in header.base) {
-        const cached = bases.get(pack, header.base.offset);
+        const cached = bases.get(baseKey(pack, header.base.offset));
         if (cached) return TYPE_NAMES[cached.type];
         header = pack.header(header.base.offset);
       } else {
@@ -168,7 +141,7 @@ class RepositoryObjects {
     const chain: Array<{ pack: PackFile; offset: number; header: EntryHeader }> = [];
     let base: { type: number; data: Buffer } | undefined;
     while (!base) {
-      const cached = chain.length ? bases.get(pack, offset) : undefined;
+      const cached = chain.length ? bases.get(baseKey(pack, offset)) : undefined;
       if (cached) {
         base = cached;
         break;
@@ -177,7 +150,7 @@ class RepositoryObjects {
       if (header.size > max) return undefined;
       if (!header.base) {
         base = { type: header.type, data: pack.inflate(header.dataAt, header.size) };
-        if (chain.length) bases.set(pack, offset, base);
+        if (chain.length) bases.set(baseKey(pack, offset), base, base.data.length);
         break;
       }
       chain.push({ pack, offset, header });
@@ -202,7 +175,7 @@ class RepositoryObjects {
       if (deltaSizes(delta).result > max) return undefined;
       base = { type: base.type, data: applyDelta(base.data, delta) };
       // Every object but the one asked for is a base of the one after it.
-      if (i > 0) bases.set(link.pack, link.offset, base);
+      if (i > 0) bases.set(baseKey(link.pack, link.offset), base, base.data.length);
     }
     return base;
   }

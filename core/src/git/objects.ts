@@ -4,6 +4,7 @@
 // from the repository asked).
 import { gitReads } from './read-pool.js';
 import { objectFiles } from './object-files.js';
+import { ByteLru } from './byte-lru.js';
 import type { ObjectContents, ObjectInfo } from './cat-file.js';
 
 /** Objects up to this size are read through the pool; larger blobs stream from their own process. */
@@ -14,37 +15,7 @@ const CACHE_BYTES = 64 * 1024 * 1024;
 /** Objects larger than this are not cached. */
 const LARGEST_CACHED = 256 * 1024;
 
-class ObjectCache {
-  private readonly entries = new Map<string, { value: unknown; bytes: number }>();
-  private bytes = 0;
-
-  get<T>(key: string): T | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    // Most recently used last.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    return entry.value as T;
-  }
-
-  set(key: string, value: unknown, bytes: number): void {
-    if (bytes > LARGEST_CACHED) return;
-    const old = this.entries.get(key);
-    if (old) {
-      this.bytes -= old.bytes;
-      this.entries.delete(key);
-    }
-    this.entries.set(key, { value, bytes });
-    this.bytes += bytes;
-    for (const [oldest, entry] of this.entries) {
-      if (this.bytes <= CACHE_BYTES) break;
-      this.entries.delete(oldest);
-      this.bytes -= entry.bytes;
-    }
-  }
-}
-
-const cache = new ObjectCache();
+const cache = new ByteLru<unknown>(CACHE_BYTES, LARGEST_CACHED);
 
 const OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
@@ -101,25 +72,26 @@ export async function readSmallObject(repo: string, name: string): Promise<Objec
 export async function objectInfos(repo: string, names: readonly string[]): Promise<ObjectInfo[]> {
   if (!names.length) return [];
   const key = (name: string) => `${repo}\0info\0${name}`;
-  const cached = names.map((name) => (isOid(name) ? cache.get<ObjectInfo>(key(name)) : undefined));
-  const read = objectFiles.infos(
+  const answers = names.map((name) => (isOid(name) ? cache.get<ObjectInfo>(key(name)) : undefined));
+  const keep = (i: number, info: ObjectInfo | undefined) => {
+    answers[i] = info;
+    // A found object's answer never changes; a missing one may appear later.
+    if (info && !('missing' in info) && isOid(names[i]!)) cache.set(key(names[i]!), info, 100);
+  };
+  const unanswered = () => names.flatMap((_, i) => (answers[i] === undefined ? [i] : []));
+  // What the cache lacks is read from the files here, and what they lack is asked of the pool, each in one batch.
+  const notCached = unanswered();
+  const inFiles = objectFiles.infos(
     repo,
-    names.filter((_, i) => cached[i] === undefined),
+    notCached.map((i) => names[i]!),
   );
-  let nextRead = 0;
-  const known = cached.map((hit) => hit ?? read[nextRead++]);
-  const unknown = names.filter((_, i) => known[i] === undefined);
-  const answers = unknown.length ? await gitReads.use(repo, (process) => process.info(unknown)) : [];
-  let next = 0;
-  return names.map((name, i) => {
-    if (known[i] !== undefined) {
-      if (cached[i] === undefined) cache.set(key(name), known[i], 100);
-      return known[i];
-    }
-    const info = answers[next++]!;
-    if (!('missing' in info) && isOid(name)) cache.set(key(name), info, 100);
-    return info;
-  });
+  notCached.forEach((i, j) => keep(i, inFiles[j]));
+  const notInFiles = unanswered();
+  if (notInFiles.length) {
+    const fromPool = await gitReads.use(repo, (process) => process.info(notInFiles.map((i) => names[i]!)));
+    notInFiles.forEach((i, j) => keep(i, fromPool[j]));
+  }
+  return answers as ObjectInfo[];
 }
 
 /** The object `name` resolves to, with its type and size; undefined when it does not. */

@@ -8,6 +8,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { constants, inflateSync } from 'node:zlib';
 import { inflateSync as inflateRaw } from 'fflate';
+import { ByteLru } from './byte-lru.js';
 
 /** Pack entry types (git's numbering). */
 export const OBJ_COMMIT = 1;
@@ -48,19 +49,8 @@ export type EntryHeader = {
   dataAt: number;
 } & ({ base?: undefined } | { base: { offset: number } } | { base: { oid: string } });
 
-/** Windows of pack files, least recently used first. */
-const windows = new Map<string, Buffer>();
-let windowBytes = 0;
-
-function keepWindow(key: string, window: Buffer): void {
-  windows.set(key, window);
-  windowBytes += window.length;
-  for (const [oldest, old] of windows) {
-    if (windowBytes <= WINDOW_CACHE_BYTES) break;
-    windows.delete(oldest);
-    windowBytes -= old.length;
-  }
-}
+/** Windows of pack files, by pack and window. */
+const windows = new ByteLru<Buffer>(WINDOW_CACHE_BYTES);
 
 let packs = 0;
 
@@ -117,11 +107,7 @@ export class PackFile {
 
   close(): void {
     closeSync(this.packFd);
-    for (const key of windows.keys()) {
-      if (!key.startsWith(`${this.id}:`)) continue;
-      windowBytes -= windows.get(key)!.length;
-      windows.delete(key);
-    }
+    windows.deleteWhere((key) => key.startsWith(`${this.id}:`));
   }
 
   /** Where the object named `oid` (40 hexadecimal digits) starts in the pack; undefined when the pack lacks it. */
@@ -217,14 +203,10 @@ export class PackFile {
   private window(index: number): Buffer {
     const key = `${this.id}:${index}`;
     const hit = windows.get(key);
-    if (hit) {
-      windows.delete(key);
-      windows.set(key, hit);
-      return hit;
-    }
+    if (hit) return hit;
     const start = index * WINDOW;
     const window = readFully(this.packFd, start, Math.min(WINDOW, this.packSize - start), this.name);
-    keepWindow(key, window);
+    windows.set(key, window, window.length);
     return window;
   }
 }
